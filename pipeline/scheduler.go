@@ -1,0 +1,76 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Scheduler fires stages on their cron schedules. A firing processes every
+// date whose inputs are committed and whose outputs are missing or stale.
+// A firing that overlaps a running one of the same stage is skipped and
+// journaled; a panic is recovered and journaled.
+type Scheduler struct {
+	Runner    *Runner
+	Schedules map[string]string
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// Run schedules every stage and blocks until ctx is cancelled, then waits
+// for running firings, which see the cancellation and abort what they
+// staged.
+func (s *Scheduler) Run(ctx context.Context) error {
+	c := cron.New(cron.WithLocation(time.UTC))
+	for name, spec := range s.Schedules {
+		st, err := s.Runner.Stage(name)
+		if err != nil {
+			return err
+		}
+		if _, err := c.AddFunc(spec, func() { s.Fire(ctx, st) }); err != nil {
+			return fmt.Errorf("schedule %s: %w", name, err)
+		}
+	}
+	c.Start()
+	s.Runner.Env.Log.Info("scheduler started", "stages", len(s.Schedules))
+	<-ctx.Done()
+	s.Runner.Env.Log.Info("scheduler stopping; waiting for running stages")
+	<-c.Stop().Done()
+	return nil
+}
+
+// Fire runs one firing of stage st now.
+func (s *Scheduler) Fire(ctx context.Context, st Stage) {
+	lock := s.lock(st.Name())
+	if !lock.TryLock() {
+		s.Runner.record(Record{Stage: st.Name(), Outcome: Skipped, Reason: "previous firing still running"})
+		s.Runner.Env.Log.Warn("firing skipped: previous still running", "stage", st.Name())
+		return
+	}
+	defer lock.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			s.Runner.record(Record{Stage: st.Name(), Outcome: Panicked, Error: fmt.Sprint(p)})
+			s.Runner.Env.Log.Error("firing panicked", "stage", st.Name(), "panic", fmt.Sprint(p))
+		}
+	}()
+	if err := s.Runner.RunDue(ctx, st); err != nil {
+		s.Runner.Env.Log.Error("firing failed", "stage", st.Name(), "err", err)
+	}
+}
+
+func (s *Scheduler) lock(name string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks == nil {
+		s.locks = make(map[string]*sync.Mutex)
+	}
+	if s.locks[name] == nil {
+		s.locks[name] = new(sync.Mutex)
+	}
+	return s.locks[name]
+}

@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"regexp"
+	"sort"
+)
+
+// Stats is a stage's account of one run, recorded in each output manifest
+// and gathered by the report. Every record that entered is counted out:
+// RecordsIn = RecordsOut + sum(Quarantined) + Duplicates.
+type Stats struct {
+	Inputs      []InputFile      `json:"inputs,omitempty"`
+	RecordsIn   int64            `json:"records_in"`
+	RecordsOut  int64            `json:"records_out"`
+	Quarantined map[string]int64 `json:"quarantined,omitempty"` // by reason
+	Duplicates  int64            `json:"duplicates"`
+	// DroppedFields counts undeclared fields by name; names that do not
+	// look like field names are counted under "<other>" since a hostile
+	// feed can put anything in a key.
+	DroppedFields map[string]int64 `json:"dropped_fields,omitempty"`
+	// Transforms says what happened to each input field.
+	Transforms map[string]string `json:"transforms,omitempty"`
+	// PII counts what the desensitiser found, by type.
+	PII map[string]int64 `json:"pii,omitempty"`
+}
+
+// InputFile is one landing file a stage read.
+type InputFile struct {
+	Path    string `json:"path"` // relative to the landing root
+	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256"`
+	Records int64  `json:"records"`
+}
+
+var fieldName = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
+
+// Quarantine counts one quarantined record.
+func (s *Stats) Quarantine(reason string) {
+	if s.Quarantined == nil {
+		s.Quarantined = make(map[string]int64)
+	}
+	s.Quarantined[reason]++
+}
+
+// DropField counts one undeclared field.
+func (s *Stats) DropField(name string) {
+	if s.DroppedFields == nil {
+		s.DroppedFields = make(map[string]int64)
+	}
+	if !fieldName.MatchString(name) {
+		name = "<other>"
+	}
+	s.DroppedFields[name]++
+}
+
+// AddPII adds n findings of type t.
+func (s *Stats) AddPII(t string, n int64) {
+	if s.PII == nil {
+		s.PII = make(map[string]int64)
+	}
+	s.PII[t] += n
+}
+
+// QuarantinedTotal sums the quarantined records.
+func (s *Stats) QuarantinedTotal() int64 {
+	var n int64
+	for _, c := range s.Quarantined {
+		n += c
+	}
+	return n
+}
+
+// Merge adds o into s.
+func (s *Stats) Merge(o Stats) {
+	s.Inputs = append(s.Inputs, o.Inputs...)
+	sort.Slice(s.Inputs, func(i, j int) bool { return s.Inputs[i].Path < s.Inputs[j].Path })
+	s.RecordsIn += o.RecordsIn
+	s.RecordsOut += o.RecordsOut
+	s.Duplicates += o.Duplicates
+	for k, v := range o.Quarantined {
+		if s.Quarantined == nil {
+			s.Quarantined = make(map[string]int64)
+		}
+		s.Quarantined[k] += v
+	}
+	for k, v := range o.DroppedFields {
+		if s.DroppedFields == nil {
+			s.DroppedFields = make(map[string]int64)
+		}
+		s.DroppedFields[k] += v
+	}
+	for k, v := range o.PII {
+		s.AddPII(k, v)
+	}
+	for k, v := range o.Transforms {
+		if s.Transforms == nil {
+			s.Transforms = make(map[string]string)
+		}
+		s.Transforms[k] = v
+	}
+}
+
+// Balanced reports whether every record is accounted for.
+func (s *Stats) Balanced() bool {
+	return s.RecordsIn == s.RecordsOut+s.QuarantinedTotal()+s.Duplicates
+}

@@ -1,0 +1,152 @@
+package schemas
+
+import "github.com/apache/arrow-go/v18/arrow"
+
+// Dataset is one warehouse dataset. It is defined here once: stages build
+// Arrow records with Schema, the Parquet sink derives the file schema from it,
+// and every committed partition's manifest records Version.
+type Dataset struct {
+	Name    string
+	Version int
+	// Schema is nil for datasets that are not Parquet (reports).
+	Schema *arrow.Schema
+	// SubKey names a second Hive partition key under dt, e.g. quarantine's
+	// source=events, so that two stages commit disjoint partitions.
+	SubKey string
+	Doc    string
+}
+
+func str(name string, nullable bool) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: nullable}
+}
+
+func i64(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64}
+}
+
+func ts(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.FixedWidthTypes.Timestamp_ms}
+}
+
+// EventsClean holds pseudonymous behaviour events, one row per accepted,
+// de-duplicated landing event.
+var EventsClean = Dataset{
+	Name:    "events_clean",
+	Version: 1,
+	Doc:     "behaviour events with identifiers tokenised and quasi-identifiers generalised",
+	Schema: arrow.NewSchema([]arrow.Field{
+		str("event_id", false),
+		ts("ts"),
+		str("type", false),
+		str("user_token", false),   // reversible token of user_id
+		str("device_token", false), // reversible token of device_id
+		str("ip_token", false),     // one-way token of ip
+		str("ip_prefix", false),    // ip generalised to its network prefix
+		str("merchant_id", true),
+		str("item_id", true),
+		str("category", true),
+		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		str("currency", true),
+		str("coupon_id", true),
+		str("live_session_id", true),
+		str("card_token", true), // reversible token of payment_card
+		str("age_band", true),   // birth_date generalised
+		str("gender", true),
+		str("region", true), // shipping_address generalised to province or country
+		str("country", true),
+		str("phone_token", true), // one-way token of phone
+		str("email_token", true), // one-way token of email
+	}, nil),
+}
+
+// ChatsClean holds desensitised chat messages.
+var ChatsClean = Dataset{
+	Name:    "chats_clean",
+	Version: 1,
+	Doc:     "chat messages with PII replaced by typed placeholders consistent within a conversation",
+	Schema: arrow.NewSchema([]arrow.Field{
+		str("conversation_id", false),
+		str("message_id", false),
+		ts("ts"),
+		str("merchant_id", false),
+		str("user_token", false),
+		str("sender", false),
+		str("text", false),
+		{Name: "pii_found", Type: arrow.PrimitiveTypes.Int32},
+	}, nil),
+}
+
+// ConsumerTags holds one row per pseudonymous consumer seen in the tag window.
+var ConsumerTags = Dataset{
+	Name:    "consumer_tags",
+	Version: 1,
+	Doc:     "consumer tags as of the end of dt, over a trailing window of events_clean",
+	Schema: arrow.NewSchema([]arrow.Field{
+		str("user_token", false),
+		ts("as_of"),
+		str("age_band", true),
+		str("country", true),
+		str("region", true),
+		str("interests", true), // top categories, comma-separated, strongest first
+		str("discount_sensitivity", true),
+		i64("events"),
+		i64("purchases"),
+	}, nil),
+}
+
+// RiskFeatures holds per-user counts over trailing windows ending at as_of,
+// computed only from events with ts <= as_of.
+var RiskFeatures = Dataset{
+	Name:    "risk_features",
+	Version: 1,
+	Doc:     "point-in-time risk features per user at the end of dt",
+	Schema: arrow.NewSchema([]arrow.Field{
+		str("user_token", false),
+		ts("as_of"),
+		i64("logins_24h"),
+		i64("logins_7d"),
+		i64("failed_logins_24h"),
+		i64("failed_logins_7d"),
+		i64("failed_payments_24h"),
+		i64("failed_payments_7d"),
+		i64("purchases_24h"),
+		i64("purchases_7d"),
+		i64("distinct_devices_7d"),
+		i64("max_accounts_per_device_7d"),
+	}, nil),
+}
+
+// Quarantine lists landing records that were not accepted, with the reason.
+// It points into the landing zone and never copies the raw record.
+var Quarantine = Dataset{
+	Name:    "quarantine",
+	Version: 1,
+	SubKey:  "source",
+	Doc:     "rejected landing records: file, line and reason; raw content stays in landing",
+	Schema: arrow.NewSchema([]arrow.Field{
+		str("file", false),
+		i64("line"),
+		str("reason", false),
+		str("field", true),
+	}, nil),
+}
+
+// Reports holds the per-run anonymisation report (JSON, not Parquet).
+var Reports = Dataset{
+	Name:    "reports",
+	Version: 1,
+	Doc:     "per-run anonymisation report for compliance",
+}
+
+// Datasets lists every warehouse dataset.
+var Datasets = []Dataset{EventsClean, ChatsClean, ConsumerTags, RiskFeatures, Quarantine, Reports}
+
+// Lookup returns the dataset with the given name.
+func Lookup(name string) (Dataset, bool) {
+	for _, d := range Datasets {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Dataset{}, false
+}

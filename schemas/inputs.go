@@ -1,0 +1,147 @@
+package schemas
+
+// Kind is the JSON type a landing field must have.
+type Kind int
+
+const (
+	String Kind = iota
+	Number
+	Timestamp // RFC 3339 string, UTC recommended
+	Date      // YYYY-MM-DD string
+)
+
+func (k Kind) String() string {
+	switch k {
+	case String:
+		return "string"
+	case Number:
+		return "number"
+	case Timestamp:
+		return "timestamp"
+	case Date:
+		return "date"
+	}
+	return "unknown"
+}
+
+// Field is one field of a landing feed.
+type Field struct {
+	Name     string
+	Kind     Kind
+	Required bool
+	// PII marks a field whose raw value must never reach the warehouse.
+	PII bool
+	Doc string
+}
+
+// Input is the contract of one landing feed: JSON Lines (optionally gzip)
+// under landing/<Name>/dt=YYYY-MM-DD/, made visible by a _SUCCESS file
+// written after the last data file.
+type Input struct {
+	Name    string
+	Version int
+	Fields  []Field
+}
+
+// Field returns the named field and whether the feed declares it.
+func (in Input) Field(name string) (Field, bool) {
+	for _, f := range in.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// SuccessMarker is the file a producer writes last into a landing partition;
+// a partition without it is still being written and is not read.
+const SuccessMarker = "_SUCCESS"
+
+// EventTypes are the behaviour event types the pipeline accepts.
+var EventTypes = []string{
+	"view", "click", "fav", "cart", "purchase",
+	"login", "login_failed", "register",
+	"payment", "payment_failed", "coupon_redeem", "refund",
+}
+
+// Events is the behaviour-event feed.
+var Events = Input{
+	Name:    "events",
+	Version: 1,
+	Fields: []Field{
+		{Name: "event_id", Kind: String, Required: true, Doc: "unique per event; replays share it"},
+		{Name: "ts", Kind: Timestamp, Required: true, Doc: "event time; must fall on the partition date (UTC)"},
+		{Name: "type", Kind: String, Required: true, Doc: "one of EventTypes"},
+		{Name: "user_id", Kind: String, Required: true, PII: true},
+		{Name: "device_id", Kind: String, Required: true, PII: true},
+		{Name: "ip", Kind: String, Required: true, PII: true, Doc: "IPv4 or IPv6 literal"},
+		{Name: "merchant_id", Kind: String},
+		{Name: "item_id", Kind: String},
+		{Name: "category", Kind: String},
+		{Name: "amount", Kind: Number, Doc: "required for purchase, payment, payment_failed, refund; >= 0"},
+		{Name: "currency", Kind: String, Doc: "ISO 4217, required with amount"},
+		{Name: "coupon_id", Kind: String},
+		{Name: "live_session_id", Kind: String},
+		{Name: "payment_card", Kind: String, PII: true, Doc: "bank card number, 12-19 digits, spaces or dashes allowed"},
+		{Name: "birth_date", Kind: Date, PII: true},
+		{Name: "gender", Kind: String, Doc: "F, M or U"},
+		{Name: "shipping_address", Kind: String, PII: true, Doc: "free text, English or Chinese"},
+		{Name: "country", Kind: String, Doc: "ISO 3166-1 alpha-2"},
+		{Name: "phone", Kind: String, PII: true},
+		{Name: "email", Kind: String, PII: true},
+	},
+}
+
+// Chats is the customer-service chat feed.
+var Chats = Input{
+	Name:    "chats",
+	Version: 1,
+	Fields: []Field{
+		{Name: "conversation_id", Kind: String, Required: true},
+		{Name: "message_id", Kind: String, Required: true, Doc: "unique per message; replays share it"},
+		{Name: "ts", Kind: Timestamp, Required: true},
+		{Name: "merchant_id", Kind: String, Required: true},
+		{Name: "user_id", Kind: String, Required: true, PII: true, Doc: "the buyer"},
+		{Name: "sender", Kind: String, Required: true, Doc: "buyer, seller or bot"},
+		{Name: "text", Kind: String, Required: true, PII: true, Doc: "English or Chinese free text"},
+	},
+}
+
+// Labels are confirmed-fraud labels; known_at is when the label became known,
+// which point-in-time features must respect.
+var Labels = Input{
+	Name:    "labels",
+	Version: 1,
+	Fields: []Field{
+		{Name: "user_id", Kind: String, Required: true, PII: true},
+		{Name: "label", Kind: String, Required: true, Doc: "fraud"},
+		{Name: "known_at", Kind: Timestamp, Required: true},
+		{Name: "source", Kind: String, Doc: "chargeback, manual_review, ..."},
+	},
+}
+
+// OptOuts are users who refused personalised marketing.
+var OptOuts = Input{
+	Name:    "optouts",
+	Version: 1,
+	Fields: []Field{
+		{Name: "user_id", Kind: String, Required: true, PII: true},
+		{Name: "ts", Kind: Timestamp, Required: true},
+		{Name: "scope", Kind: String, Required: true, Doc: "marketing"},
+	},
+}
+
+// Appeals are counter-statements against a blacklist entry.
+var Appeals = Input{
+	Name:    "appeals",
+	Version: 1,
+	Fields: []Field{
+		{Name: "appeal_id", Kind: String, Required: true},
+		{Name: "user_id", Kind: String, Required: true, PII: true},
+		{Name: "ts", Kind: Timestamp, Required: true},
+		{Name: "statement", Kind: String, Required: true, PII: true},
+	},
+}
+
+// Inputs lists every landing feed.
+var Inputs = []Input{Events, Chats, Labels, OptOuts, Appeals}

@@ -1,0 +1,56 @@
+package sinks
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ManifestName is the file that makes a partition committed. It is written
+// into the staging directory before the directory is renamed into place, so
+// a reader sees either no partition or a whole one with its manifest.
+const ManifestName = "_manifest.json"
+
+// Manifest describes one committed partition.
+type Manifest struct {
+	Dataset       string    `json:"dataset"`
+	Partition     string    `json:"partition"` // e.g. dt=2026-11-19 or dt=2026-11-19/source=events
+	SchemaVersion int       `json:"schema_version"`
+	Stage         string    `json:"stage"`
+	RunID         string    `json:"run_id"`
+	CommittedAt   time.Time `json:"committed_at"`
+	Rows          int64     `json:"rows"`
+	Files         []File    `json:"files"`
+	// KeyIDs maps keyset name to the primary key id that made this
+	// partition's tokens.
+	KeyIDs map[string]uint32 `json:"key_ids,omitempty"`
+	// Inputs fingerprints what the partition was computed from; the
+	// scheduler re-runs a partition when one of them changes.
+	Inputs []Input `json:"inputs,omitempty"`
+	// Stats is the producing stage's account of the run (pipeline.Stats).
+	Stats json.RawMessage `json:"stats,omitempty"`
+}
+
+// File is one data file of a partition.
+type File struct {
+	Name   string `json:"name"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// Input identifies one input of a partition and its state when read.
+type Input struct {
+	// Ref is "landing/<feed>/<partition>" or "warehouse/<dataset>/<partition>".
+	Ref         string `json:"ref"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Fingerprint summarises the partition's content: it changes when any file
+// changes and not when an identical re-run commits the same bytes.
+func (m *Manifest) Fingerprint() string {
+	h := NewFingerprinter()
+	for _, f := range m.Files {
+		h.Add(f.Name, f.SHA256)
+	}
+	return h.Sum()
+}

@@ -1,0 +1,194 @@
+package sinks
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// RowGroupRows bounds a row group: large enough for good compression and
+// column statistics, small enough that a writer's buffers stay modest.
+const RowGroupRows = 128 * 1024
+
+// ParquetSchema derives the Parquet schema of an Arrow schema. It supports
+// the types schemas/ uses: string, int32, int64, float64, bool and
+// millisecond UTC timestamps.
+func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
+	g := parquet.Group{}
+	for _, f := range s.Fields() {
+		var n parquet.Node
+		switch f.Type.ID() {
+		case arrow.STRING:
+			n = parquet.String()
+		case arrow.INT64:
+			n = parquet.Int(64)
+		case arrow.INT32:
+			n = parquet.Int(32)
+		case arrow.FLOAT64:
+			n = parquet.Leaf(parquet.DoubleType)
+		case arrow.BOOL:
+			n = parquet.Leaf(parquet.BooleanType)
+		case arrow.TIMESTAMP:
+			if f.Type.(*arrow.TimestampType).Unit != arrow.Millisecond {
+				return nil, fmt.Errorf("field %s: only millisecond timestamps are supported", f.Name)
+			}
+			n = parquet.Timestamp(parquet.Millisecond)
+		default:
+			return nil, fmt.Errorf("field %s: unsupported arrow type %s", f.Name, f.Type)
+		}
+		if f.Nullable {
+			n = parquet.Optional(n)
+		}
+		g[f.Name] = n
+	}
+	return parquet.NewSchema(name, g), nil
+}
+
+// columnOrder maps each Arrow field index to its Parquet leaf column index
+// (parquet-go orders a group's fields by name).
+func columnOrder(ps *parquet.Schema, s *arrow.Schema) ([]int, error) {
+	idx := make(map[string]int)
+	for i, path := range ps.Columns() {
+		idx[path[0]] = i
+	}
+	order := make([]int, s.NumFields())
+	for i, f := range s.Fields() {
+		c, ok := idx[f.Name]
+		if !ok {
+			return nil, fmt.Errorf("field %s missing from parquet schema", f.Name)
+		}
+		order[i] = c
+	}
+	return order, nil
+}
+
+// ParquetWriter writes Arrow records of the partition's dataset into one
+// zstd-compressed Parquet file.
+type ParquetWriter struct {
+	pw     *PartitionWriter
+	f      *os.File
+	name   string
+	out    *countingHash
+	w      *parquet.GenericWriter[any]
+	schema *arrow.Schema
+	// byParquet[c] is the Arrow field index of Parquet column c.
+	byParquet []int
+	rows      int64
+	buf       []parquet.Row
+}
+
+func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.Allocator) (*ParquetWriter, error) {
+	s := pw.ds.Schema
+	ps, err := ParquetSchema(pw.ds.Name, s)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	order, err := columnOrder(ps, s)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	byParquet := make([]int, len(order))
+	for a, c := range order {
+		byParquet[c] = a
+	}
+	out := &countingHash{w: f, h: sha256.New()}
+	w := parquet.NewGenericWriter[any](out, ps,
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.CreatedBy("veil", "1", ""),
+		parquet.KeyValueMetadata("veil.dataset", pw.ds.Name),
+		parquet.KeyValueMetadata("veil.schema_version", fmt.Sprint(pw.ds.Version)),
+	)
+	return &ParquetWriter{pw: pw, f: f, name: name, out: out, w: w, schema: s, byParquet: byParquet}, nil
+}
+
+// Rows is the number of rows written so far.
+func (w *ParquetWriter) Rows() int64 { return w.rows }
+
+// Write appends the rows of rec, which must have the dataset's schema.
+func (w *ParquetWriter) Write(rec arrow.RecordBatch) error {
+	if !rec.Schema().Equal(w.schema) {
+		return fmt.Errorf("write %s: record schema does not match dataset schema", w.pw.ds.Name)
+	}
+	const batch = 1024
+	cols := rec.Columns()
+	n := int(rec.NumRows())
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		if cap(w.buf) < batch {
+			w.buf = make([]parquet.Row, batch)
+		}
+		rows := w.buf[:end-start]
+		for k := range rows {
+			row := rows[k][:0]
+			for c, a := range w.byParquet {
+				row = append(row, value(cols[a], w.schema.Field(a).Nullable, start+k, c))
+			}
+			rows[k] = row
+		}
+		if _, err := w.w.WriteRows(rows); err != nil {
+			return fmt.Errorf("write %s/%s: %w", w.pw.ds.Name, w.name, err)
+		}
+	}
+	w.rows += int64(n)
+	return nil
+}
+
+// value converts row i of an Arrow column to a Parquet value of column c.
+func value(col arrow.Array, nullable bool, i, c int) parquet.Value {
+	def := 0
+	if nullable {
+		if col.IsNull(i) {
+			return parquet.NullValue().Level(0, 0, c)
+		}
+		def = 1
+	}
+	var v parquet.Value
+	switch a := col.(type) {
+	case *array.String:
+		s := a.Value(i)
+		// The writer copies the bytes before WriteRows returns, and the
+		// record outlives the call, so no copy is needed here.
+		v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+	case *array.Int64:
+		v = parquet.Int64Value(a.Value(i))
+	case *array.Int32:
+		v = parquet.Int32Value(a.Value(i))
+	case *array.Float64:
+		v = parquet.DoubleValue(a.Value(i))
+	case *array.Boolean:
+		v = parquet.BooleanValue(a.Value(i))
+	case *array.Timestamp:
+		v = parquet.Int64Value(int64(a.Value(i)))
+	default:
+		panic(fmt.Sprintf("sinks: unsupported arrow array %T", col))
+	}
+	return v.Level(0, def, c)
+}
+
+// Close writes the footer, syncs the file and records it in the partition.
+func (w *ParquetWriter) Close() error {
+	if err := w.w.Close(); err != nil {
+		w.f.Close()
+		return fmt.Errorf("close %s/%s: %w", w.pw.ds.Name, w.name, err)
+	}
+	if err := w.f.Sync(); err != nil {
+		w.f.Close()
+		return fmt.Errorf("sync %s/%s: %w", w.pw.ds.Name, w.name, err)
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("close %s/%s: %w", w.pw.ds.Name, w.name, err)
+	}
+	w.pw.addFile(File{Name: w.name, Rows: w.rows, Bytes: w.out.n, SHA256: hex.EncodeToString(w.out.h.Sum(nil))})
+	return nil
+}
