@@ -76,7 +76,7 @@ func TestRedactedFormatting(t *testing.T) {
 		{"in a struct", struct{ S *Set }{set}, "keys.Set{"},
 		{"in a slice", []any{set, kek}, "keys.LocalKEK{"},
 	}
-	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %v"}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v"}
 	for _, tt := range values {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, verb := range verbs {

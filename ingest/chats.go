@@ -1,0 +1,290 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/parquet-go/jsonlite"
+
+	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+)
+
+var chatPolicy = map[string]string{
+	"conversation_id": "keep",
+	"message_id":      "keep",
+	"ts":              "keep (millisecond precision)",
+	"merchant_id":     "keep",
+	"user_id":         "tokenize_reversible (AES-SIV) -> user_token",
+	"sender":          "keep",
+	"text":            "desensitize: emails, phones, bank cards (Luhn), CN resident ids (checksum) -> typed placeholders consistent within a conversation",
+	"*":               "drop (undeclared)",
+}
+
+// maxText bounds a chat message; longer ones are quarantined.
+const maxText = 64 << 10
+
+// Chats is the chat stage: landing chats to chats_clean, desensitised.
+type Chats struct{}
+
+func (Chats) Name() string { return "chats" }
+
+func (Chats) Plan(dt time.Time) pipeline.Plan {
+	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
+	return pipeline.Plan{
+		Inputs: []pipeline.Input{{Feed: schemas.Chats.Name, Partition: p, Required: true}},
+		Outputs: []pipeline.Output{
+			{Dataset: schemas.ChatsClean, Partition: p},
+			{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: p.DT, Sub: schemas.Chats.Name}},
+		},
+	}
+}
+
+type rawChat struct {
+	conversation, message, ts, merchant, user, sender, text string
+}
+
+// Run desensitises messages in input order on one goroutine: placeholders
+// are numbered per conversation in the order PII appears, which needs a
+// single pass. Chat volume is a small fraction of events.
+func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
+	files, err := pipeline.LandingFiles(job.Landing, schemas.Chats.Name, job.DT())
+	if err != nil {
+		return err
+	}
+	set, err := job.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	tok, err := anonymize.NewTokenizer(set)
+	if err != nil {
+		return err
+	}
+	w := tok.Worker()
+	wh := job.Warehouse
+	cPW, err := wh.Begin(schemas.ChatsClean, job.Partition(), job.Stage, job.RunID)
+	if err != nil {
+		return err
+	}
+	defer cPW.Abort()
+	qPW, err := wh.Begin(schemas.Quarantine, sinks.Partition{DT: job.DT(), Sub: schemas.Chats.Name}, job.Stage, job.RunID)
+	if err != nil {
+		return err
+	}
+	defer qPW.Abort()
+	q, err := newQuarantine(job.Mem, qPW, relPaths(job.Landing, files))
+	if err != nil {
+		return err
+	}
+	defer q.release()
+	cw, err := cPW.Parquet(job.Mem)
+	if err != nil {
+		return err
+	}
+	b := array.NewRecordBuilder(job.Mem, schemas.ChatsClean.Schema)
+	defer b.Release()
+	flush := func() error {
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		if rec.NumRows() == 0 {
+			return nil
+		}
+		return cw.Write(rec)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stats := pipeline.Stats{Transforms: chatPolicy}
+	chunks, readErr := readFiles(ctx, job.Landing, files, &stats)
+	convs := map[string]*pii.Conversation{}
+	seen := map[string]struct{}{}
+	it := jsonlite.Iterate("")
+	var runErr error
+	for c := range chunks {
+		if runErr != nil {
+			continue // drain so the reader can finish
+		}
+		for _, l := range c.lines {
+			stats.RecordsIn++
+			var raw rawChat
+			var ts time.Time
+			rej := &rejection{reason: l.reason}
+			if l.reason == "" {
+				rej = decodeChat(it, l.text, &raw, &stats)
+			}
+			if rej == nil {
+				ts, rej = validateChat(&raw, job.Date)
+			}
+			if rej != nil {
+				stats.Quarantine(rej.reason)
+				if runErr = q.add(l.file, l.no, rej); runErr != nil {
+					break
+				}
+				continue
+			}
+			if _, dup := seen[raw.message]; dup {
+				stats.Duplicates++
+				continue
+			}
+			seen[raw.message] = struct{}{}
+			conv := convs[raw.conversation]
+			if conv == nil {
+				conv = pii.NewConversation()
+				convs[raw.conversation] = conv
+			}
+			text, found := conv.Redact(raw.text)
+			var n int32
+			for typ, k := range found {
+				stats.AddPII(string(typ), int64(k))
+				n += int32(k)
+			}
+			b.Field(0).(*array.StringBuilder).Append(raw.conversation)
+			b.Field(1).(*array.StringBuilder).Append(raw.message)
+			b.Field(2).(*array.TimestampBuilder).Append(arrow.Timestamp(ts.UnixMilli()))
+			b.Field(3).(*array.StringBuilder).Append(raw.merchant)
+			b.Field(4).(*array.StringBuilder).Append(w.Reversible("user_id", raw.user))
+			b.Field(5).(*array.StringBuilder).Append(raw.sender)
+			b.Field(6).(*array.StringBuilder).Append(text)
+			b.Field(7).(*array.Int32Builder).Append(n)
+			stats.RecordsOut++
+			if b.Field(0).Len() >= flushRows {
+				if runErr = flush(); runErr != nil {
+					break
+				}
+			}
+		}
+		if runErr == nil {
+			runErr = ctx.Err()
+		}
+		if runErr != nil {
+			cancel()
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	if !stats.Balanced() {
+		return fmt.Errorf("chats %s: unaccounted records", job.DT())
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := cw.Close(); err != nil {
+		return err
+	}
+	if err := q.close(); err != nil {
+		return err
+	}
+	sort.Slice(stats.Inputs, func(i, j int) bool { return stats.Inputs[i].Path < stats.Inputs[j].Path })
+	info := sinks.CommitInfo{KeyIDs: tok.KeyIDs(), Inputs: job.Inputs, Stats: stats}
+	if _, err := qPW.Commit(info); err != nil {
+		return err
+	}
+	if _, err := cPW.Commit(info); err != nil {
+		return err
+	}
+	job.Log.Info("chats committed", "records_in", stats.RecordsIn, "records_out", stats.RecordsOut,
+		"quarantined", stats.QuarantinedTotal(), "duplicates", stats.Duplicates)
+	return nil
+}
+
+func decodeChat(it *jsonlite.Iterator, text string, raw *rawChat, stats *pipeline.Stats) *rejection {
+	it.Reset(text)
+	if !it.Next() || it.Kind() != jsonlite.Object {
+		return &rejection{reason: "bad_json"}
+	}
+	var rej *rejection
+	it.Object(func(key string, err error) bool {
+		if err != nil {
+			rej = &rejection{reason: "bad_json"}
+			return false
+		}
+		var dst *string
+		switch key {
+		case "conversation_id":
+			dst = &raw.conversation
+		case "message_id":
+			dst = &raw.message
+		case "ts":
+			dst = &raw.ts
+		case "merchant_id":
+			dst = &raw.merchant
+		case "user_id":
+			dst = &raw.user
+		case "sender":
+			dst = &raw.sender
+		case "text":
+			dst = &raw.text
+		default:
+			stats.DropField(key)
+			return true
+		}
+		switch it.Kind() {
+		case jsonlite.Null:
+		case jsonlite.String:
+			s, err := it.String()
+			if err != nil {
+				rej = &rejection{reason: "bad_json"}
+				return false
+			}
+			*dst = s
+		default:
+			rej = &rejection{reason: "wrong_type", field: key}
+			return false
+		}
+		return true
+	})
+	if rej != nil {
+		return rej
+	}
+	if it.Err() != nil || it.Next() {
+		return &rejection{reason: "bad_json"}
+	}
+	return nil
+}
+
+func validateChat(raw *rawChat, day time.Time) (time.Time, *rejection) {
+	for _, f := range []struct{ name, v string }{
+		{"conversation_id", raw.conversation}, {"message_id", raw.message}, {"ts", raw.ts},
+		{"merchant_id", raw.merchant}, {"user_id", raw.user}, {"sender", raw.sender}, {"text", raw.text},
+	} {
+		if f.v == "" {
+			return time.Time{}, &rejection{reason: "missing_field", field: f.name}
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"conversation_id", raw.conversation}, {"message_id", raw.message},
+		{"merchant_id", raw.merchant}, {"user_id", raw.user},
+	} {
+		if !isID(f.v) {
+			return time.Time{}, &rejection{reason: "invalid_value", field: f.name}
+		}
+	}
+	ts, err := time.Parse(time.RFC3339Nano, raw.ts)
+	if err != nil {
+		return ts, &rejection{reason: "invalid_value", field: "ts"}
+	}
+	if ts.Before(day) || !ts.Before(day.AddDate(0, 0, 1)) {
+		return ts, &rejection{reason: "ts_outside_partition", field: "ts"}
+	}
+	switch raw.sender {
+	case "buyer", "seller", "bot":
+	default:
+		return ts, &rejection{reason: "invalid_value", field: "sender"}
+	}
+	if len(raw.text) > maxText || !utf8.ValidString(raw.text) {
+		return ts, &rejection{reason: "invalid_value", field: "text"}
+	}
+	return ts, nil
+}

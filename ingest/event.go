@@ -1,0 +1,421 @@
+package ingest
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/jsonlite"
+
+	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/pipeline"
+)
+
+// Optional event columns, in the order of eventRow.opt.
+const (
+	optMerchant = iota
+	optItem
+	optCategory
+	optCurrency
+	optCoupon
+	optLive
+	optCard
+	optAgeBand
+	optGender
+	optRegion
+	optCountry
+	optPhone
+	optEmail
+	numOpt
+)
+
+// eventRow is one accepted event after its transformation: it holds no raw
+// identifier, only tokens, generalisations and kept fields.
+type eventRow struct {
+	eventID, typ                       string
+	userTok, deviceTok, ipTok, ipPrefx string
+	ts                                 int64 // ms since epoch
+	amount                             float64
+	hasAmount                          bool
+	opt                                [numOpt]string
+	has                                [numOpt]bool
+}
+
+// rawEvent is a landing event's fields as read, before validation.
+type rawEvent struct {
+	eventID, ts, typ, user, device, ip          string
+	merchant, item, category, currency, coupon  string
+	live, card, birth, gender, address, country string
+	phone, email                                string
+	amount                                      float64
+	hasAmount                                   bool
+}
+
+// rejection is why a record was quarantined; field may be empty.
+type rejection struct{ reason, field string }
+
+var eventTypes = map[string]bool{
+	"view": true, "click": true, "fav": true, "cart": true, "purchase": true,
+	"login": true, "login_failed": true, "register": true,
+	"payment": true, "payment_failed": true, "coupon_redeem": true, "refund": true,
+}
+
+var needsAmount = map[string]bool{"purchase": true, "payment": true, "payment_failed": true, "refund": true}
+
+// eventParser parses, validates and transforms event lines. One per
+// worker goroutine: it owns a tokenizer worker and its own stats.
+type eventParser struct {
+	tok   *anonymize.Worker
+	day   time.Time // partition start, UTC
+	it    *jsonlite.Iterator
+	stats pipeline.Stats // only DroppedFields is used
+}
+
+// parse turns one line into a row, or says why it cannot.
+func (p *eventParser) parse(text string) (eventRow, *rejection) {
+	var raw rawEvent
+	if rej := p.decode(text, &raw); rej != nil {
+		return eventRow{}, rej
+	}
+	return p.transform(&raw)
+}
+
+// decode reads the JSON object into raw, checking JSON types. It never
+// keeps a jsonlite error: they quote the input.
+func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
+	if p.it == nil {
+		p.it = jsonlite.Iterate(text)
+	} else {
+		p.it.Reset(text)
+	}
+	it := p.it
+	if !it.Next() || it.Kind() != jsonlite.Object {
+		return &rejection{reason: "bad_json"}
+	}
+	var rej *rejection
+	it.Object(func(key string, err error) bool {
+		if err != nil {
+			rej = &rejection{reason: "bad_json"}
+			return false
+		}
+		var dst *string
+		switch key {
+		case "event_id":
+			dst = &raw.eventID
+		case "ts":
+			dst = &raw.ts
+		case "type":
+			dst = &raw.typ
+		case "user_id":
+			dst = &raw.user
+		case "device_id":
+			dst = &raw.device
+		case "ip":
+			dst = &raw.ip
+		case "merchant_id":
+			dst = &raw.merchant
+		case "item_id":
+			dst = &raw.item
+		case "category":
+			dst = &raw.category
+		case "currency":
+			dst = &raw.currency
+		case "coupon_id":
+			dst = &raw.coupon
+		case "live_session_id":
+			dst = &raw.live
+		case "payment_card":
+			dst = &raw.card
+		case "birth_date":
+			dst = &raw.birth
+		case "gender":
+			dst = &raw.gender
+		case "shipping_address":
+			dst = &raw.address
+		case "country":
+			dst = &raw.country
+		case "phone":
+			dst = &raw.phone
+		case "email":
+			dst = &raw.email
+		case "amount":
+			switch it.Kind() {
+			case jsonlite.Null:
+			case jsonlite.Number:
+				f, err := it.Float()
+				if err != nil {
+					rej = &rejection{reason: "wrong_type", field: key}
+					return false
+				}
+				raw.amount, raw.hasAmount = f, true
+			default:
+				rej = &rejection{reason: "wrong_type", field: key}
+				return false
+			}
+			return true
+		default:
+			p.stats.DropField(key)
+			return true
+		}
+		switch it.Kind() {
+		case jsonlite.Null:
+			*dst = ""
+		case jsonlite.String:
+			s, err := it.String()
+			if err != nil {
+				rej = &rejection{reason: "bad_json"}
+				return false
+			}
+			*dst = s
+		default:
+			rej = &rejection{reason: "wrong_type", field: key}
+			return false
+		}
+		return true
+	})
+	if rej != nil {
+		return rej
+	}
+	if it.Err() != nil || it.Next() {
+		return &rejection{reason: "bad_json"}
+	}
+	return nil
+}
+
+// transform validates raw and applies the event policy (eventPolicy).
+func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
+	var r eventRow
+	for _, f := range []struct {
+		name string
+		v    string
+	}{{"event_id", raw.eventID}, {"ts", raw.ts}, {"type", raw.typ}, {"user_id", raw.user}, {"device_id", raw.device}, {"ip", raw.ip}} {
+		if f.v == "" {
+			return r, &rejection{reason: "missing_field", field: f.name}
+		}
+	}
+	if !isID(raw.eventID) {
+		return r, &rejection{reason: "invalid_value", field: "event_id"}
+	}
+	r.eventID = raw.eventID
+	ts, err := time.Parse(time.RFC3339Nano, raw.ts)
+	if err != nil {
+		return r, &rejection{reason: "invalid_value", field: "ts"}
+	}
+	if ts.Before(p.day) || !ts.Before(p.day.AddDate(0, 0, 1)) {
+		return r, &rejection{reason: "ts_outside_partition", field: "ts"}
+	}
+	r.ts = ts.UnixMilli()
+	if !eventTypes[raw.typ] {
+		return r, &rejection{reason: "unknown_event_type", field: "type"}
+	}
+	r.typ = raw.typ
+	if !isID(raw.user) {
+		return r, &rejection{reason: "invalid_value", field: "user_id"}
+	}
+	if !isID(raw.device) {
+		return r, &rejection{reason: "invalid_value", field: "device_id"}
+	}
+	prefix, err := anonymize.IPPrefix(raw.ip, ipv4Prefix, ipv6Prefix)
+	if err != nil {
+		return r, &rejection{reason: "invalid_value", field: "ip"}
+	}
+	r.userTok = p.tok.Reversible("user_id", raw.user)
+	r.deviceTok = p.tok.Reversible("device_id", raw.device)
+	r.ipTok = p.tok.OneWay("ip", raw.ip)
+	r.ipPrefx = prefix
+
+	if raw.hasAmount {
+		if raw.amount < 0 || raw.amount > maxAmount {
+			return r, &rejection{reason: "invalid_value", field: "amount"}
+		}
+		r.amount, r.hasAmount = raw.amount, true
+	}
+	if needsAmount[raw.typ] && !raw.hasAmount {
+		return r, &rejection{reason: "missing_field", field: "amount"}
+	}
+	if raw.currency != "" && !isUpper(raw.currency, 3) {
+		return r, &rejection{reason: "invalid_value", field: "currency"}
+	}
+	if raw.hasAmount && raw.currency == "" {
+		return r, &rejection{reason: "missing_field", field: "currency"}
+	}
+	if raw.country != "" && !isUpper(raw.country, 2) {
+		return r, &rejection{reason: "invalid_value", field: "country"}
+	}
+	switch raw.gender {
+	case "", "F", "M", "U":
+	default:
+		return r, &rejection{reason: "invalid_value", field: "gender"}
+	}
+	for _, k := range []struct {
+		i     int
+		name  string
+		v     string
+		check func(string) bool
+	}{
+		{optMerchant, "merchant_id", raw.merchant, isID},
+		{optItem, "item_id", raw.item, isID},
+		{optCategory, "category", raw.category, isLabel},
+		{optCoupon, "coupon_id", raw.coupon, isID},
+		{optLive, "live_session_id", raw.live, isID},
+	} {
+		if k.v == "" {
+			continue
+		}
+		if !k.check(k.v) {
+			return r, &rejection{reason: "invalid_value", field: k.name}
+		}
+		r.set(k.i, k.v)
+	}
+	if raw.currency != "" {
+		r.set(optCurrency, raw.currency)
+	}
+	if raw.gender != "" {
+		r.set(optGender, raw.gender)
+	}
+	if raw.country != "" {
+		r.set(optCountry, raw.country)
+	}
+	if raw.card != "" {
+		card, ok := cardDigits(raw.card)
+		if !ok {
+			return r, &rejection{reason: "invalid_value", field: "payment_card"}
+		}
+		r.set(optCard, p.tok.Reversible("payment_card", card))
+	}
+	if raw.birth != "" {
+		band, err := anonymize.AgeBand(raw.birth, ts)
+		if err != nil {
+			return r, &rejection{reason: "invalid_value", field: "birth_date"}
+		}
+		r.set(optAgeBand, band)
+	}
+	if raw.address != "" {
+		if region := anonymize.Region(raw.address, raw.country); region != "" {
+			r.set(optRegion, region)
+		}
+	}
+	if raw.phone != "" {
+		phone, ok := phoneDigits(raw.phone)
+		if !ok {
+			return r, &rejection{reason: "invalid_value", field: "phone"}
+		}
+		r.set(optPhone, p.tok.OneWay("phone", phone))
+	}
+	if raw.email != "" {
+		email, ok := normEmail(raw.email)
+		if !ok {
+			return r, &rejection{reason: "invalid_value", field: "email"}
+		}
+		r.set(optEmail, p.tok.OneWay("email", email))
+	}
+	return r, nil
+}
+
+func (r *eventRow) set(i int, v string) { r.opt[i], r.has[i] = v, true }
+
+const (
+	ipv4Prefix = 24
+	ipv6Prefix = 48
+	maxAmount  = 1e9
+)
+
+// isID accepts identifiers: 1-128 bytes of letters, digits and ._:-
+func isID(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// isLabel accepts short free-text labels such as categories: valid UTF-8,
+// at most 64 bytes, no control characters.
+func isLabel(s string) bool {
+	if len(s) == 0 || len(s) > 64 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func isUpper(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// cardDigits strips spaces and dashes from a card number and checks it is
+// 12-19 digits. It does not require a valid Luhn digit: card testers send
+// invalid numbers too, and those events are evidence.
+func cardDigits(s string) (string, bool) {
+	return digitsOnly(s, 12, 19, false)
+}
+
+// phoneDigits normalises a phone number to an optional + and its digits.
+func phoneDigits(s string) (string, bool) {
+	return digitsOnly(s, 6, 16, true)
+}
+
+func digitsOnly(s string, min, max int, plus bool) (string, bool) {
+	clean := true
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+		case c == ' ' || c == '-' || c == '(' && plus || c == ')' && plus:
+			clean = false
+		case c == '+' && plus && i == 0:
+		default:
+			return "", false
+		}
+	}
+	if n < min || n > max {
+		return "", false
+	}
+	if clean {
+		return s, true
+	}
+	b := make([]byte, 0, n+1)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '+' {
+			b = append(b, c)
+		}
+	}
+	return string(b), true
+}
+
+// normEmail lower-cases an address and checks its shape (local@domain.tld).
+func normEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at == len(s)-1 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n") {
+		return "", false
+	}
+	if !strings.Contains(s[at+1:], ".") {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return strings.ToLower(s), true
+		}
+	}
+	return s, true
+}

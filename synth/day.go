@@ -1,0 +1,257 @@
+package synth
+
+import (
+	"context"
+	"fmt"
+)
+
+// dayGen generates one day of the events feed. Sessions are planned with
+// start times in increasing order; each session's events go into a time
+// heap, and the heap is drained up to the next session's start, so the
+// output is in time order while only the sessions in flight are in memory.
+type dayGen struct {
+	w          *world
+	d          int
+	date       string
+	start, end int64 // [start, end) in unix ms
+	n          int   // lines to write
+	stats      *DayStats
+
+	r  *rng // organic sessions
+	rm *rng // mess injection
+	rc *rng // chat sampling
+
+	h     evHeap
+	free  []*event
+	seq   uint64
+	prof  profile
+	kinds []evType
+	sess  []*event
+	live  []liveSession
+
+	out     *sink
+	line    []byte
+	id      []byte
+	lineNo  uint64
+	dupLeft int
+	dupP    float64
+	recent  [16][]byte
+	nRecent int
+
+	chatCap  int
+	chatSeen int
+	chatPool []chatCtx
+	optouts  []optoutRec
+	fraud    []*fraudInstance
+	types    [numEvTypes]int // clean lines by type
+}
+
+type liveSession struct {
+	id         string
+	merchant   int
+	featured   item
+	start, end int64
+}
+
+// Mess rates, per line.
+const (
+	malformedRate = 0.002
+	duplicateRate = 0.003
+	extraRate     = 0.0008
+)
+
+func newDayGen(w *world, d, n int, stats *DayStats) *dayGen {
+	start := w.start + int64(d)*msPerDay
+	g := &dayGen{
+		w: w, d: d, date: dateString(start), start: start, end: start + msPerDay, n: n, stats: stats,
+		r:  newRNG(key(w.seed, tagSessions, uint64(d))),
+		rm: newRNG(key(w.seed, tagMess, uint64(d))),
+		rc: newRNG(key(w.seed, tagChat, uint64(d), 1)),
+	}
+	g.chatCap = int(float64(n)*w.cfg.ChatRatio/7.5) + 1
+	return g
+}
+
+// run writes the day's events to out.
+func (g *dayGen) run(ctx context.Context, out *sink) error {
+	g.out = out
+	planned := 0
+	if g.n >= 200 {
+		g.planLive()
+		planned += g.planFraud()
+		g.dupLeft = g.n * 3 / 1000
+	}
+	budget := g.n - planned - g.dupLeft
+	if budget < 0 {
+		return fmt.Errorf("day %s: %d events are too few for the planned fraud", g.date, g.n)
+	}
+	g.dupP = float64(g.dupLeft) / float64(max(g.n-g.dupLeft, 1)) * 1.1
+
+	lengths := planLengths(newRNG(key(g.w.seed, tagLengths, uint64(g.d))), budget)
+	rs := newRNG(key(g.w.seed, tagSessions, uint64(g.d), 2))
+	for i, L := range lengths {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := out.failed(); err != nil {
+				return err
+			}
+		}
+		t := g.start + g.sessionOffset(i, len(lengths), rs)
+		g.drain(t)
+		g.session(t, int(L))
+	}
+	g.drain(g.end + msPerDay) // everything left, including shifted stragglers
+	for g.dupLeft > 0 && g.nRecent > 0 {
+		g.writeDup()
+	}
+	return ctx.Err()
+}
+
+// planLengths draws session lengths until they add up to exactly budget.
+func planLengths(r *rng, budget int) []uint16 {
+	var ls []uint16
+	for left := budget; left > 0; {
+		L := min(1+int(r.lognorm(8, 0.9)), 150, left)
+		ls = append(ls, uint16(L))
+		left -= L
+	}
+	return ls
+}
+
+// sessionOffset is the i-th of n stratified start times following the
+// hourly traffic curve, so starts come out sorted.
+func (g *dayGen) sessionOffset(i, n int, r *rng) int64 {
+	u := (float64(i) + r.float()) / float64(n)
+	cdf := g.w.hourCDF
+	h := 0
+	for h < 23 && cdf[h+1] <= u {
+		h++
+	}
+	frac := (u - cdf[h]) / (cdf[h+1] - cdf[h])
+	return int64((float64(h) + frac) * 3_600_000)
+}
+
+func (g *dayGen) newEvent(k evType, ts int64, p *profile, dev, ip string, normal bool) *event {
+	var e *event
+	if n := len(g.free); n > 0 {
+		e = g.free[n-1]
+		g.free = g.free[:n-1]
+		*e = event{}
+	} else {
+		e = &event{}
+	}
+	e.typ, e.ts, e.normal = k, ts, normal
+	e.userIdx, e.userID, e.deviceID, e.ip = p.idx, p.userID, dev, ip
+	return e
+}
+
+func (g *dayGen) push(e *event) {
+	e.seq = g.seq
+	g.seq++
+	g.h.push(e)
+}
+
+func (g *dayGen) drain(t int64) {
+	for len(g.h) > 0 && g.h[0].ts <= t {
+		e := g.h.pop()
+		g.emit(e)
+		g.free = append(g.free, e)
+	}
+}
+
+func (g *dayGen) emit(e *event) {
+	g.id = appendUUID(g.id[:0], g.w.seed, tagEventID, uint64(g.d)<<40|g.lineNo)
+	g.lineNo++
+	g.stats.Events++
+	if e.normal && g.rm.chance(malformedRate) {
+		reason := g.corrupt(e)
+		g.stats.Malformed[reason]++
+		g.out.line(g.line)
+	} else {
+		g.line = appendEvent(g.line[:0], e, g.id)
+		if e.normal && g.rm.chance(extraRate) {
+			g.line = g.addExtra(g.line)
+			g.stats.ExtraFields++
+		} else {
+			slot := &g.recent[g.nRecent%len(g.recent)]
+			*slot = append((*slot)[:0], g.line...)
+			g.nRecent++
+		}
+		g.out.line(g.line)
+		g.typeCounts(e)
+		if e.normal {
+			g.sampleChat(e)
+		}
+	}
+	if g.dupLeft > 0 && g.nRecent > 0 && g.rm.chance(g.dupP) {
+		g.writeDup()
+	}
+}
+
+func (g *dayGen) typeCounts(e *event) { g.types[e.typ]++ }
+
+// writeDup replays one of the recent clean lines byte for byte.
+func (g *dayGen) writeDup() {
+	n := min(g.nRecent, len(g.recent))
+	g.out.line(g.recent[(g.nRecent-1-g.rm.intn(n))%len(g.recent)])
+	g.dupLeft--
+	g.stats.Events++
+	g.stats.Duplicates++
+}
+
+// planLive schedules the day's live-commerce streams and pushes each one's
+// opening event (a viewer's view at the stream start), which anchors the
+// "time from live start to order" measure.
+func (g *dayGen) planLive() {
+	r := newRNG(key(g.w.seed, tagLive, uint64(g.d)))
+	n := min(3+g.n/200_000, 200)
+	var p profile
+	for i := 0; i < n; i++ {
+		m := g.w.pickMerchant(r, g.w.catPick.pick(r))
+		ls := liveSession{
+			id:       string(appendHex([]byte("ls-"), key(g.w.seed, tagLive, uint64(g.d), uint64(i)), 10)),
+			merchant: m,
+			featured: g.w.merchantItem(r, m),
+			start:    g.start + r.msBetween(10*3600, 15*3600), // 18:00-23:00 in China
+		}
+		ls.end = min(ls.start+r.msBetween(3600, 3*3600), g.end-3_600_000)
+		g.live = append(g.live, ls)
+
+		g.w.profile(g.w.pickUser(r), &p)
+		e := g.newEvent(evView, ls.start, &p, p.devices[0], p.homeIP, false)
+		g.setItem(e, ls.featured)
+		e.liveID = ls.id
+		g.push(e)
+	}
+}
+
+// liveAt returns a stream a session starting at t may be watching.
+func (g *dayGen) liveAt(t int64, r *rng) *liveSession {
+	n := 0
+	for i := range g.live {
+		if t >= g.live[i].start+30_000 && t < g.live[i].end {
+			n++
+		}
+	}
+	if n == 0 || !r.chance(0.25) {
+		return nil
+	}
+	k := r.intn(n)
+	for i := range g.live {
+		if t >= g.live[i].start+30_000 && t < g.live[i].end {
+			if k == 0 {
+				return &g.live[i]
+			}
+			k--
+		}
+	}
+	return nil
+}
+
+func (g *dayGen) setItem(e *event, it item) {
+	e.merchantID = g.w.merchants[it.merchant].id
+	e.itemID = it.id
+	e.category = categories[it.cat].name
+}

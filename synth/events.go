@@ -1,0 +1,185 @@
+package synth
+
+import "unicode/utf8"
+
+type evType uint8
+
+// Event types, in the order of schemas.EventTypes.
+const (
+	evView evType = iota
+	evClick
+	evFav
+	evCart
+	evPurchase
+	evLogin
+	evLoginFailed
+	evRegister
+	evPayment
+	evPaymentFailed
+	evCouponRedeem
+	evRefund
+	numEvTypes
+)
+
+var evTypeNames = [numEvTypes]string{
+	"view", "click", "fav", "cart", "purchase",
+	"login", "login_failed", "register",
+	"payment", "payment_failed", "coupon_redeem", "refund",
+}
+
+// event is one behaviour event before rendering. Empty strings and
+// hasAmount=false mean the field is omitted from the line.
+type event struct {
+	ts      int64  // unix ms
+	seq     uint64 // push order, breaks ties in the time heap
+	typ     evType
+	normal  bool // organic traffic: may be picked for mess injection and chat sampling
+	userIdx int
+
+	userID, deviceID, ip         string
+	merchantID, itemID, category string
+	amount                       int64 // cents
+	hasAmount                    bool
+	currency, couponID, liveID   string
+	card                         string
+	birthDate, gender, address   string
+	country, phone, email        string
+}
+
+// appendEvent renders e as one JSON object (no newline), fields in the
+// order of schemas.Events.
+func appendEvent(b []byte, e *event, id []byte) []byte {
+	b = append(b, `{"event_id":"`...)
+	b = append(b, id...)
+	b = append(b, `","ts":"`...)
+	b = appendTS(b, e.ts)
+	b = append(b, `","type":"`...)
+	b = append(b, evTypeNames[e.typ]...)
+	b = append(b, '"')
+	b = appendField(b, "user_id", e.userID)
+	b = appendField(b, "device_id", e.deviceID)
+	b = appendField(b, "ip", e.ip)
+	b = appendField(b, "merchant_id", e.merchantID)
+	b = appendField(b, "item_id", e.itemID)
+	b = appendField(b, "category", e.category)
+	if e.hasAmount {
+		b = append(b, `,"amount":`...)
+		b = appendAmount(b, e.amount)
+	}
+	b = appendField(b, "currency", e.currency)
+	b = appendField(b, "coupon_id", e.couponID)
+	b = appendField(b, "live_session_id", e.liveID)
+	b = appendField(b, "payment_card", e.card)
+	b = appendField(b, "birth_date", e.birthDate)
+	b = appendField(b, "gender", e.gender)
+	b = appendField(b, "shipping_address", e.address)
+	b = appendField(b, "country", e.country)
+	b = appendField(b, "phone", e.phone)
+	b = appendField(b, "email", e.email)
+	return append(b, '}')
+}
+
+func appendField(b []byte, name, v string) []byte {
+	if v == "" {
+		return b
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, v)
+}
+
+// appendJSONString writes s as a JSON string literal.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// evHeap is a min-heap of events by (ts, seq). It is hand-rolled so the hot
+// path neither boxes values nor calls through interfaces.
+type evHeap []*event
+
+func (h evHeap) less(i, j int) bool {
+	if h[i].ts != h[j].ts {
+		return h[i].ts < h[j].ts
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h *evHeap) push(e *event) {
+	*h = append(*h, e)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *evHeap) pop() *event {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s[n] = nil
+	s = s[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && s.less(r, l) {
+			m = r
+		}
+		if !s.less(m, i) {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
