@@ -41,8 +41,10 @@ const domain = "veil/v1/"
 // 2^-32 up to ~2^48 distinct values per field.
 const oneWayBytes = 16
 
-// DefaultCacheSize is the default number of memoised tokens per cache.
-// An entry costs roughly 100–150 bytes, so a full cache is ~150 MB.
+// DefaultCacheSize is the default bound of the shared cache, in memoised
+// tokens. An entry costs roughly 100–150 bytes, so a full shared cache is
+// ~150 MB; each Worker's private cache holds a quarter of the bound and
+// shares the strings of the shared one.
 const DefaultCacheSize = 1 << 20
 
 // ErrInvalidToken is returned by Reveal for a token that is not a reversible
@@ -62,8 +64,8 @@ type Tokenizer struct {
 // Option configures a Tokenizer.
 type Option func(*Tokenizer)
 
-// WithCacheSize bounds each cache (the Tokenizer's shared one, and each
-// Worker's) to n memoised tokens; a full cache is emptied and refills.
+// WithCacheSize bounds the shared cache to n memoised tokens and each
+// Worker's private cache to n/4; a full cache is emptied and refills.
 // n <= 0 disables memoisation.
 func WithCacheSize(n int) Option {
 	return func(t *Tokenizer) { t.cacheSize = max(n, 0) }
@@ -96,13 +98,15 @@ func ValidField(name string) error {
 // Reversible returns the reversible token of value in field. It panics if
 // field is invalid (see ValidField).
 func (t *Tokenizer) Reversible(field, value string) string {
-	return t.shared.get(t, kindReversible, field, value)
+	tok, _, _ := t.shared.get(t, kindReversible, nil, field, value, nil)
+	return tok
 }
 
 // OneWay returns the one-way token of value in field. It panics if field is
 // invalid (see ValidField).
 func (t *Tokenizer) OneWay(field, value string) string {
-	return t.shared.get(t, kindOneWay, field, value)
+	tok, _, _ := t.shared.get(t, kindOneWay, nil, field, value, nil)
+	return tok
 }
 
 // Reveal returns the value of a reversible token made for field. It fails
@@ -137,7 +141,11 @@ func (t *Tokenizer) KeyIDs() map[string]uint32 {
 // Worker returns a view of t for one goroutine, with its own cache: its
 // methods need no lock and must not be called concurrently.
 func (t *Tokenizer) Worker() *Worker {
-	return &Worker{t: t, cache: newLocalCache(t.cacheSize)}
+	size := t.cacheSize / 4
+	if t.cacheSize > 0 {
+		size = max(size, 1)
+	}
+	return &Worker{t: t, cache: newLocalCache(size)}
 }
 
 // make computes a token; buf is scratch space, returned for reuse.

@@ -21,7 +21,7 @@ type dayGen struct {
 	rm *rng // mess injection
 	rc *rng // chat sampling
 
-	h     evHeap
+	h     timeHeap[*event]
 	free  []*event
 	seq   uint64
 	prof  profile
@@ -68,6 +68,7 @@ func newDayGen(w *world, d, n int, stats *DayStats) *dayGen {
 		rm: newRNG(key(w.seed, tagMess, uint64(d))),
 		rc: newRNG(key(w.seed, tagChat, uint64(d), 1)),
 	}
+	g.h.less = eventBefore
 	g.chatCap = int(float64(n)*w.cfg.ChatRatio/7.5) + 1
 	return g
 }
@@ -154,7 +155,7 @@ func (g *dayGen) push(e *event) {
 }
 
 func (g *dayGen) drain(t int64) {
-	for len(g.h) > 0 && g.h[0].ts <= t {
+	for g.h.len() > 0 && g.h.peek().ts <= t {
 		e := g.h.pop()
 		g.emit(e)
 		g.free = append(g.free, e)
@@ -254,4 +255,5 @@ func (g *dayGen) setItem(e *event, it item) {
 	e.merchantID = g.w.merchants[it.merchant].id
 	e.itemID = it.id
 	e.category = categories[it.cat].name
+	e.merch, e.cat = it.merchant, it.cat
 }

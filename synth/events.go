@@ -35,6 +35,8 @@ type event struct {
 	typ     evType
 	normal  bool // organic traffic: may be picked for mess injection and chat sampling
 	userIdx int
+	merch   int // merchant index, valid when itemID != ""
+	cat     int // category index, valid when itemID != ""
 
 	userID, deviceID, ip         string
 	merchantID, itemID, category string
@@ -132,54 +134,59 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// evHeap is a min-heap of events by (ts, seq). It is hand-rolled so the hot
-// path neither boxes values nor calls through interfaces.
-type evHeap []*event
-
-func (h evHeap) less(i, j int) bool {
-	if h[i].ts != h[j].ts {
-		return h[i].ts < h[j].ts
-	}
-	return h[i].seq < h[j].seq
+// timeHeap is a min-heap ordered by less. It is hand-rolled so the hot
+// path does not box values through container/heap's interface.
+type timeHeap[T any] struct {
+	s    []T
+	less func(a, b T) bool
 }
 
-func (h *evHeap) push(e *event) {
-	*h = append(*h, e)
-	s := *h
-	i := len(s) - 1
+func (h *timeHeap[T]) len() int { return len(h.s) }
+func (h *timeHeap[T]) peek() T  { return h.s[0] }
+
+func (h *timeHeap[T]) push(x T) {
+	h.s = append(h.s, x)
+	i := len(h.s) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !s.less(i, p) {
+		if !h.less(h.s[i], h.s[p]) {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		h.s[i], h.s[p] = h.s[p], h.s[i]
 		i = p
 	}
 }
 
-func (h *evHeap) pop() *event {
-	s := *h
+func (h *timeHeap[T]) pop() T {
+	s := h.s
 	top := s[0]
 	n := len(s) - 1
 	s[0] = s[n]
-	s[n] = nil
+	var zero T
+	s[n] = zero
 	s = s[:n]
-	i := 0
-	for {
+	for i := 0; ; {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && s.less(r, l) {
+		if r := l + 1; r < n && h.less(s[r], s[l]) {
 			m = r
 		}
-		if !s.less(m, i) {
+		if !h.less(s[m], s[i]) {
 			break
 		}
 		s[i], s[m] = s[m], s[i]
 		i = m
 	}
-	*h = s
+	h.s = s
 	return top
+}
+
+func eventBefore(a, b *event) bool {
+	if a.ts != b.ts {
+		return a.ts < b.ts
+	}
+	return a.seq < b.seq
 }

@@ -1,0 +1,41 @@
+# veil — the two commands are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/veil
+DEMO    ?= demo
+
+.PHONY: build demo test lint bench check-duckdb clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/veil
+
+# Generate two days of data and run every stage on them (local folders, no server).
+demo: build
+	rm -rf $(DEMO)/landing $(DEMO)/truth $(DEMO)/warehouse
+	./$(BIN) demo --dir $(DEMO)
+
+# Static checks, the race-enabled test suite, and every benchmark once so none rots.
+test: lint
+	$(GO) test -race -count=1 ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@cp go.mod /tmp/veil-go.mod.bak; cp go.sum /tmp/veil-go.sum.bak; \
+	  $(GO) mod tidy; \
+	  if ! git diff --quiet -- go.mod go.sum 2>/dev/null; then \
+	    echo "go mod tidy changed go.mod/go.sum:"; git --no-pager diff -- go.mod go.sum; \
+	    cp /tmp/veil-go.mod.bak go.mod; cp /tmp/veil-go.sum.bak go.sum; exit 1; fi
+
+# Ingest throughput on a generated 1M-event day against DuckDB doing the comparable job.
+bench: build
+	scripts/bench.sh
+
+# Read every demo dataset with DuckDB and look for raw values in the outputs.
+check-duckdb:
+	cd scripts && npm ci --silent
+	node scripts/duckdb-check.mjs $(DEMO)
+
+clean:
+	rm -rf bin $(DEMO)

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/reporting"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/synth"
+)
+
+func (a *app) demoCmd() *cobra.Command {
+	var dir string
+	var events int
+	cmd := &cobra.Command{
+		Use:   "demo [--dir DIR]",
+		Short: "Create keys, generate two days of data and run every stage on them",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			t0 := time.Now()
+			p := paths{
+				landing:   filepath.Join(dir, "landing"),
+				warehouse: filepath.Join(dir, "warehouse"),
+				keys:      filepath.Join(dir, "keys"),
+			}
+			if _, err := initKeys(cmd, p.keys, ""); err != nil {
+				return err
+			}
+			start, _ := time.Parse(time.DateOnly, defaultStart)
+			const days = 2
+			sum, err := synth.Generate(ctx, synth.Config{Out: dir, Start: start, Days: days, Events: events, Seed: 42, Gzip: true})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "generated %d events and %d chat messages for %s..%s in %s\n",
+				sum.Events, sum.Chats, start.Format(time.DateOnly), start.AddDate(0, 0, days-1).Format(time.DateOnly), p.landing)
+			r, err := a.runner(&p)
+			if err != nil {
+				return err
+			}
+			runErr := r.Backfill(ctx, start, start.AddDate(0, 0, days-1), false)
+			if err := a.summary(r, start, days, time.Since(t0)); err != nil && runErr == nil {
+				runErr = err
+			}
+			return runErr
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "demo", "demo root: DIR/landing, DIR/warehouse, DIR/keys, DIR/truth")
+	cmd.Flags().IntVar(&events, "events", 200000, "total events to generate")
+	return cmd
+}
+
+// summary prints rows per dataset, what was quarantined, PII found and the
+// leak check, from the manifests and reports the run committed.
+func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.Duration) error {
+	wh := r.Env.Warehouse
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "dataset\tpartitions\trows\t")
+	for _, ds := range schemas.Datasets {
+		parts, err := wh.Partitions(ds)
+		if err != nil {
+			return err
+		}
+		var rows int64
+		for _, p := range parts {
+			if m, err := wh.Manifest(ds, p); err == nil {
+				rows += m.Rows
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", ds.Name, len(parts), rows)
+	}
+	tw.Flush()
+
+	var tot reporting.Totals
+	tot.Quarantined, tot.PII = map[string]int64{}, map[string]int64{}
+	leaks, checked := 0, 0
+	var reports []string
+	for d := 0; d < days; d++ {
+		rep, path, err := reporting.Latest(wh, start.AddDate(0, 0, d))
+		if err != nil {
+			return err
+		}
+		reports = append(reports, path)
+		tot.RecordsIn += rep.Totals.RecordsIn
+		tot.RecordsOut += rep.Totals.RecordsOut
+		tot.Duplicates += rep.Totals.Duplicates
+		for k, v := range rep.Totals.Quarantined {
+			tot.Quarantined[k] += v
+		}
+		for k, v := range rep.Totals.PII {
+			tot.PII[k] += v
+		}
+		leaks += len(rep.LeakCheck.Findings)
+		checked += rep.LeakCheck.RawValues
+	}
+	var q int64
+	for _, v := range tot.Quarantined {
+		q += v
+	}
+	fmt.Fprintf(a.stdout, "\nrecords in %d, written %d, quarantined %d (%s), duplicates dropped %d\n",
+		tot.RecordsIn, tot.RecordsOut, q, counts(tot.Quarantined), tot.Duplicates)
+	fmt.Fprintf(a.stdout, "PII found and replaced in chats: %s\n", counts(tot.PII))
+	if leaks == 0 {
+		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
+	} else {
+		fmt.Fprintf(a.stdout, "leak check: FAILED (%d findings; see the reports)\n", leaks)
+	}
+	fmt.Fprintf(a.stdout, "took %.1fs\n\nwhere to look:\n", took.Seconds())
+	for _, p := range reports {
+		fmt.Fprintf(a.stdout, "  report      %s\n", p)
+	}
+	fmt.Fprintf(a.stdout, "  warehouse   %s/<dataset>/dt=YYYY-MM-DD/\n", wh.Root)
+	fmt.Fprintf(a.stdout, "  query       duckdb -c \"SELECT type, count(*) FROM read_parquet('%s/events_clean/*/*.parquet', hive_partitioning=true) GROUP BY ALL\"\n", wh.Root)
+	return nil
+}
+
+// counts formats a map as "a 1, b 2" in key order.
+func counts(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			io.WriteString(&b, ", ")
+		}
+		fmt.Fprintf(&b, "%s %d", k, m[k])
+	}
+	return b.String()
+}

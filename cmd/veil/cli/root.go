@@ -1,0 +1,168 @@
+// Package cli is veil's command line: each command parses its flags and
+// calls into the packages that do the work.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/spf13/cobra"
+
+	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/ingest"
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/reporting"
+	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/sinks"
+	"github.com/veil-data/veil/tagging"
+)
+
+// Run executes veil with args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "veil:", err)
+		return 1
+	}
+	return 0
+}
+
+type app struct {
+	stdout, stderr io.Writer
+	logLevel       string
+	log            *slog.Logger
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "veil",
+		Short:         "Privacy-preserving data management and tagging pipeline for e-commerce",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			var lvl slog.Level
+			if err := lvl.UnmarshalText([]byte(a.logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			a.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+			return nil
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.AddCommand(a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.demoCmd())
+	return root
+}
+
+// paths are the locations every pipeline command needs.
+type paths struct {
+	config    string
+	landing   string
+	warehouse string
+	keys      string
+	kek       string
+}
+
+func (p *paths) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&p.config, "config", "", "config file (configs/veil.yaml); its paths override the defaults below")
+	f.StringVar(&p.landing, "landing", "demo/landing", "landing zone root")
+	f.StringVar(&p.warehouse, "warehouse", "demo/warehouse", "warehouse root")
+	f.StringVar(&p.keys, "keys", "demo/keys", "keyset directory")
+	f.StringVar(&p.kek, "kek", "", "key-encryption key file (default $VEIL_KEK or <keys>/kek.json)")
+}
+
+// load applies the config file, if any, and returns it.
+func (p *paths) load() (*pipeline.Config, error) {
+	if p.config == "" {
+		return nil, nil
+	}
+	c, err := pipeline.LoadConfig(p.config, stageNames())
+	if err != nil {
+		return nil, err
+	}
+	p.landing, p.warehouse, p.keys = c.Landing, c.Warehouse, c.Keys
+	if c.KEK != "" {
+		p.kek = c.KEK
+	}
+	return c, nil
+}
+
+// stages is the pipeline in dependency order.
+func stages() []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{}, ingest.Chats{}, tagging.Stage{}, risk.Stage{}, reporting.Stage{}}
+}
+
+func stageNames() []string {
+	var n []string
+	for _, s := range stages() {
+		n = append(n, s.Name())
+	}
+	return n
+}
+
+// runner builds the pipeline over p. The keysets are opened at most once.
+func (a *app) runner(p *paths) (*pipeline.Runner, error) {
+	wh, err := sinks.Open(p.warehouse)
+	if err != nil {
+		return nil, err
+	}
+	j, err := pipeline.OpenJournal(p.warehouse + "/_journal/runs.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	var set *keys.Set
+	open := func(ctx context.Context) (*keys.Set, error) {
+		if set != nil {
+			return set, nil
+		}
+		kek, err := keys.LoadKEK(keys.ResolveKEKPath(p.kek, p.keys))
+		if err != nil {
+			return nil, err
+		}
+		s, err := keys.Open(ctx, p.keys, kek)
+		if err != nil {
+			return nil, err
+		}
+		set = s
+		return s, nil
+	}
+	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: open}
+	return &pipeline.Runner{Env: env, Stages: stages(), Journal: j}, nil
+}
+
+func parseDate(flag, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, fmt.Errorf("--%s: want YYYY-MM-DD, got %q", flag, s)
+	}
+	return t, nil
+}
+
+func required(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if !cmd.Flags().Changed(n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) > 0 {
+		return errors.New("missing " + strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+)
+
+func (a *app) onceCmd() *cobra.Command {
+	var p paths
+	var stage, date string
+	cmd := &cobra.Command{
+		Use:   "once --stage S --date YYYY-MM-DD",
+		Short: "Run one stage for one partition now, whether or not it is due",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "stage", "date"); err != nil {
+				return err
+			}
+			if _, err := p.load(); err != nil {
+				return err
+			}
+			dt, err := parseDate("date", date)
+			if err != nil {
+				return err
+			}
+			r, err := a.runner(&p)
+			if err != nil {
+				return err
+			}
+			s, err := r.Stage(stage)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			out, err := r.RunOne(cmd.Context(), s, dt, true)
+			if err != nil {
+				return err
+			}
+			if out == pipeline.NotReady {
+				return fmt.Errorf("%s %s: inputs not committed", stage, date)
+			}
+			a.printThroughput(r, s.Name(), dt, time.Since(start))
+			return nil
+		},
+	}
+	p.flags(cmd)
+	cmd.Flags().StringVar(&stage, "stage", "", "stage: "+fmt.Sprint(stageNames()))
+	cmd.Flags().StringVar(&date, "date", "", "partition date, YYYY-MM-DD")
+	return cmd
+}
+
+// printThroughput reports records per second and the process's peak RSS.
+func (a *app) printThroughput(r *pipeline.Runner, stage string, dt time.Time, d time.Duration) {
+	var in int64
+	for _, o := range mustStage(r, stage).Plan(dt).Outputs {
+		if m, err := r.Env.Warehouse.Manifest(o.Dataset, o.Partition); err == nil {
+			if o.Dataset.Name == schemas.Quarantine.Name {
+				continue
+			}
+			if st, err := decodeStats(m.Stats); err == nil && st.RecordsIn > 0 {
+				in = st.RecordsIn
+			} else {
+				in = m.Rows
+			}
+		}
+	}
+	fmt.Fprintf(a.stderr, "%s: %d records in %.2f s (%.0f records/s), peak RSS %d MiB\n",
+		stage, in, d.Seconds(), float64(in)/d.Seconds(), peakRSS()>>20)
+}
+
+func mustStage(r *pipeline.Runner, name string) pipeline.Stage {
+	s, _ := r.Stage(name)
+	return s
+}
+
+// peakRSS is the process's maximum resident set size in bytes.
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // Linux reports KiB
+}
+
+func (a *app) backfillCmd() *cobra.Command {
+	var p paths
+	var from, to string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "backfill --from D1 --to D2",
+		Short: "Run every stage for each date in a range, in order",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "from", "to"); err != nil {
+				return err
+			}
+			if _, err := p.load(); err != nil {
+				return err
+			}
+			f, err := parseDate("from", from)
+			if err != nil {
+				return err
+			}
+			t, err := parseDate("to", to)
+			if err != nil {
+				return err
+			}
+			r, err := a.runner(&p)
+			if err != nil {
+				return err
+			}
+			return r.Backfill(cmd.Context(), f, t, force)
+		},
+	}
+	p.flags(cmd)
+	cmd.Flags().StringVar(&from, "from", "", "first date, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "last date, YYYY-MM-DD")
+	cmd.Flags().BoolVar(&force, "force", false, "recompute partitions that are up to date")
+	return cmd
+}
+
+func (a *app) runCmd() *cobra.Command {
+	var p paths
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "run --config F",
+		Short: "Run the scheduler daemon: each stage on its cron schedule until SIGTERM",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "config"); err != nil {
+				return err
+			}
+			c, err := p.load()
+			if err != nil {
+				return err
+			}
+			if check {
+				fmt.Fprintf(a.stdout, "config %s is valid\n", p.config)
+				return nil
+			}
+			r, err := a.runner(&p)
+			if err != nil {
+				return err
+			}
+			if err := r.Env.Warehouse.CleanStaging(); err != nil {
+				return err
+			}
+			s := &pipeline.Scheduler{Runner: r, Schedules: c.Schedules}
+			return s.Run(cmd.Context())
+		},
+	}
+	p.flags(cmd)
+	cmd.Flags().BoolVar(&check, "check", false, "validate the config and exit")
+	return cmd
+}

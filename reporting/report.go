@@ -1,0 +1,68 @@
+// Package reporting builds the per-run anonymisation report that a
+// compliance officer audits: what came in, what was done to each field,
+// with which keys, what PII was found, and whether anything leaked.
+package reporting
+
+import (
+	"time"
+
+	"github.com/veil-data/veil/pipeline"
+)
+
+// Version is the report format version.
+const Version = 1
+
+// Report is the machine-readable report of one report run over one dt.
+type Report struct {
+	Version     int               `json:"report_version"`
+	RunID       string            `json:"run_id"`
+	DT          string            `json:"dt"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Partitions  []PartitionReport `json:"partitions"`
+	Totals      Totals            `json:"totals"`
+	KeyIDs      map[string]uint32 `json:"key_ids"`
+	LeakCheck   LeakCheck         `json:"leak_check"`
+}
+
+// PartitionReport is one committed output partition the report covers.
+type PartitionReport struct {
+	Dataset       string            `json:"dataset"`
+	Partition     string            `json:"partition"`
+	Stage         string            `json:"stage"`
+	RunID         string            `json:"run_id"`
+	CommittedAt   time.Time         `json:"committed_at"`
+	SchemaVersion int               `json:"schema_version"`
+	Rows          int64             `json:"rows"`
+	Files         int               `json:"files"`
+	KeyIDs        map[string]uint32 `json:"key_ids,omitempty"`
+	Stats         *pipeline.Stats   `json:"stats,omitempty"`
+}
+
+// Totals sums what the ingesting stages (events, chats) accounted for.
+type Totals struct {
+	RecordsIn   int64            `json:"records_in"`
+	RecordsOut  int64            `json:"records_out"`
+	Quarantined map[string]int64 `json:"quarantined"`
+	Duplicates  int64            `json:"duplicates"`
+	Dropped     map[string]int64 `json:"dropped_fields,omitempty"`
+	PII         map[string]int64 `json:"pii_found"`
+}
+
+// LeakCheck is the result of scanning every output for the run's raw
+// values and for PII patterns. Findings name where, never what.
+type LeakCheck struct {
+	Passed       bool      `json:"passed"`
+	RawValues    int       `json:"raw_values_checked"`
+	Columns      int       `json:"columns_scanned"`
+	Cells        int64     `json:"cells_scanned"`
+	Findings     []Finding `json:"findings,omitempty"`
+	PatternTypes []string  `json:"pattern_types"`
+}
+
+// Finding is one kind of leak in one column.
+type Finding struct {
+	Dataset string `json:"dataset"`
+	Column  string `json:"column"`
+	Kind    string `json:"kind"` // raw_value or pii_pattern:<TYPE>
+	Count   int64  `json:"distinct_values"`
+}

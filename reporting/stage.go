@@ -1,0 +1,201 @@
+package reporting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/veil-data/veil/ingest"
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+)
+
+// ErrLeak fails a report run whose leak check found raw values or PII in
+// the outputs. The report is still committed so the finding is auditable.
+var ErrLeak = errors.New("leak check failed")
+
+// Stage is the report stage (name "report").
+type Stage struct {
+	// Now stamps the report; tests replace it.
+	Now func() time.Time
+}
+
+func (Stage) Name() string { return "report" }
+
+// covered lists the outputs a report covers, in report order. Only
+// events_clean is required: the report re-runs as the others arrive,
+// because its inputs then change.
+func covered(dt string) []pipeline.Input {
+	p := sinks.Partition{DT: dt}
+	return []pipeline.Input{
+		{Dataset: schemas.EventsClean, Partition: p, Required: true},
+		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Events.Name}},
+		{Dataset: schemas.ChatsClean, Partition: p},
+		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Chats.Name}},
+		{Dataset: schemas.ConsumerTags, Partition: p},
+		{Dataset: schemas.RiskFeatures, Partition: p},
+	}
+}
+
+func (Stage) Plan(dt time.Time) pipeline.Plan {
+	d := dt.Format(time.DateOnly)
+	return pipeline.Plan{
+		Inputs:  covered(d),
+		Outputs: []pipeline.Output{{Dataset: schemas.Reports, Partition: sinks.Partition{DT: d}}},
+	}
+}
+
+// Run gathers the manifests of dt's outputs, re-scans every output for the
+// day's raw values and PII patterns, and commits run-<id>.json beside the
+// earlier reports of the day.
+func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	rep := Report{
+		Version: Version, RunID: job.RunID, DT: job.DT(), GeneratedAt: now().UTC(),
+		KeyIDs: map[string]uint32{},
+		Totals: Totals{Quarantined: map[string]int64{}, PII: map[string]int64{}},
+	}
+	raw, err := ingest.RawValues(ctx, job.Landing, job.Date)
+	if err != nil {
+		return fmt.Errorf("collect raw values: %w", err)
+	}
+	scan := newScanner(raw)
+	for _, in := range covered(job.DT()) {
+		m, err := job.Warehouse.Manifest(in.Dataset, in.Partition)
+		if errors.Is(err, sinks.ErrNotCommitted) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		pr := PartitionReport{
+			Dataset: m.Dataset, Partition: m.Partition, Stage: m.Stage, RunID: m.RunID,
+			CommittedAt: m.CommittedAt, SchemaVersion: m.SchemaVersion, Rows: m.Rows,
+			Files: len(m.Files), KeyIDs: m.KeyIDs,
+		}
+		if len(m.Stats) > 0 {
+			var st pipeline.Stats
+			if err := json.Unmarshal(m.Stats, &st); err != nil {
+				return fmt.Errorf("%s/%s: stats: %w", m.Dataset, m.Partition, err)
+			}
+			pr.Stats = &st
+			// The ingesting stages record the same stats in both their
+			// outputs; count them once, from the clean dataset.
+			if in.Dataset.Name == schemas.EventsClean.Name || in.Dataset.Name == schemas.ChatsClean.Name {
+				rep.Totals.add(st)
+			}
+		}
+		for k, v := range m.KeyIDs {
+			rep.KeyIDs[k] = v
+		}
+		rep.Partitions = append(rep.Partitions, pr)
+		if err := scan.scanPartition(ctx, job.Warehouse, job.Mem, in.Dataset, in.Partition); err != nil {
+			return err
+		}
+	}
+	rep.LeakCheck = scan.result()
+
+	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	pw, err := job.Warehouse.Begin(schemas.Reports, job.Partition(), job.Stage, job.RunID)
+	if err != nil {
+		return err
+	}
+	defer pw.Abort()
+	if err := keepEarlier(job, pw); err != nil {
+		return err
+	}
+	if err := pw.WriteFile("run-"+job.RunID+".json", append(body, '\n'), 1); err != nil {
+		return err
+	}
+	if _, err := pw.Commit(sinks.CommitInfo{KeyIDs: rep.KeyIDs, Inputs: job.Inputs}); err != nil {
+		return err
+	}
+	job.Log.Info("report committed", "partitions", len(rep.Partitions), "leak_check_passed", rep.LeakCheck.Passed)
+	if !rep.LeakCheck.Passed {
+		return fmt.Errorf("report %s: %w: %d finding(s), see run-%s.json", job.DT(), ErrLeak, len(rep.LeakCheck.Findings), job.RunID)
+	}
+	return nil
+}
+
+// keepEarlier copies the day's earlier reports into the new partition, so
+// the partition holds the day's whole report history.
+func keepEarlier(job *pipeline.Job, pw *sinks.PartitionWriter) error {
+	m, err := job.Warehouse.Manifest(schemas.Reports, job.Partition())
+	if errors.Is(err, sinks.ErrNotCommitted) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, f := range m.Files {
+		if !strings.HasPrefix(f.Name, "run-") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(job.Warehouse.Dir(schemas.Reports, job.Partition()), f.Name))
+		if err != nil {
+			return fmt.Errorf("keep earlier report: %w", err)
+		}
+		if err := pw.WriteFile(f.Name, b, f.Rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Totals) add(s pipeline.Stats) {
+	t.RecordsIn += s.RecordsIn
+	t.RecordsOut += s.RecordsOut
+	t.Duplicates += s.Duplicates
+	for k, v := range s.Quarantined {
+		t.Quarantined[k] += v
+	}
+	for k, v := range s.PII {
+		t.PII[k] += v
+	}
+	for k, v := range s.DroppedFields {
+		if t.Dropped == nil {
+			t.Dropped = map[string]int64{}
+		}
+		t.Dropped[k] += v
+	}
+}
+
+// Latest reads the most recent report of a day and returns its path.
+func Latest(wh *sinks.Warehouse, day time.Time) (*Report, string, error) {
+	p := sinks.Partition{DT: day.Format(time.DateOnly)}
+	m, err := wh.Manifest(schemas.Reports, p)
+	if err != nil {
+		return nil, "", err
+	}
+	var last string
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Name, "run-") && f.Name > last {
+			last = f.Name // run ids sort by time
+		}
+	}
+	if last == "" {
+		return nil, "", fmt.Errorf("reports/%s: no report", p.Path(schemas.Reports))
+	}
+	path := filepath.Join(wh.Dir(schemas.Reports, p), last)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, path, nil
+}
