@@ -37,7 +37,7 @@ func Region(address, country string) string {
 
 // normCountry returns an upper-case ISO 3166-1 alpha-2 code, or "" for
 // anything else, including the user-assigned codes (AA, QM–QZ, XA–XZ, ZZ)
-// that feeds use for "unknown".
+// that feeds use for "unknown" — except XK, in wide use for Kosovo.
 func normCountry(c string) string {
 	c = strings.TrimSpace(c)
 	if len(c) != 2 || !isASCIILetter(c[0]) || !isASCIILetter(c[1]) {
@@ -45,7 +45,7 @@ func normCountry(c string) string {
 	}
 	c = strings.ToUpper(c)
 	switch {
-	case c == "AA", c == "ZZ", c[0] == 'X', c[0] == 'Q' && c[1] >= 'M':
+	case c == "AA", c == "ZZ", c[0] == 'X' && c != "XK", c[0] == 'Q' && c[1] >= 'M':
 		return ""
 	}
 	return c

@@ -41,10 +41,10 @@ const domain = "veil/v1/"
 // 2^-32 up to ~2^48 distinct values per field.
 const oneWayBytes = 16
 
-// DefaultCacheSize is the default bound of the shared cache, in memoised
-// tokens. An entry costs roughly 100–150 bytes, so a full shared cache is
-// ~150 MB; each Worker's private cache holds a quarter of the bound and
-// shares the strings of the shared one.
+// DefaultCacheSize is the default bound of each cache, in memoised tokens
+// (about 6 fields × 170k users). An entry of the shared cache costs roughly
+// 100–150 bytes, so a full one is ~150 MB; a Worker's entry shares the
+// strings of the shared cache and costs ~50 bytes more.
 const DefaultCacheSize = 1 << 20
 
 // ErrInvalidToken is returned by Reveal for a token that is not a reversible
@@ -64,9 +64,10 @@ type Tokenizer struct {
 // Option configures a Tokenizer.
 type Option func(*Tokenizer)
 
-// WithCacheSize bounds the shared cache to n memoised tokens and each
-// Worker's private cache to n/4; a full cache is emptied and refills.
-// n <= 0 disables memoisation.
+// WithCacheSize bounds the shared cache and each Worker's private cache to
+// n memoised tokens each; a full cache is emptied and refills. Size it above
+// the distinct identifiers of a partition: a cache smaller than its working
+// set keeps emptying. n <= 0 disables memoisation.
 func WithCacheSize(n int) Option {
 	return func(t *Tokenizer) { t.cacheSize = max(n, 0) }
 }
@@ -141,11 +142,7 @@ func (t *Tokenizer) KeyIDs() map[string]uint32 {
 // Worker returns a view of t for one goroutine, with its own cache: its
 // methods need no lock and must not be called concurrently.
 func (t *Tokenizer) Worker() *Worker {
-	size := t.cacheSize / 4
-	if t.cacheSize > 0 {
-		size = max(size, 1)
-	}
-	return &Worker{t: t, cache: newLocalCache(size)}
+	return &Worker{t: t, cache: newLocalCache(t.cacheSize)}
 }
 
 // make computes a token; buf is scratch space, returned for reuse.

@@ -106,7 +106,7 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	chunks, readErr := readFiles(ctx, job.Landing, files, &stats)
 	convs := map[string]*pii.Conversation{}
 	seen := map[string]struct{}{}
-	it := jsonlite.Iterate("")
+	var dec chatDecoder
 	var runErr error
 	for c := range chunks {
 		if runErr != nil {
@@ -118,7 +118,7 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 			var ts time.Time
 			rej := &rejection{reason: l.reason}
 			if l.reason == "" {
-				rej = decodeChat(it, l.text, &raw, &stats)
+				rej = dec.decode(l.text, &raw, &stats)
 			}
 			if rej == nil {
 				ts, rej = validateChat(&raw, job.Date)
@@ -142,9 +142,11 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 			}
 			text, found := conv.Redact(raw.text)
 			var n int32
-			for typ, k := range found {
-				stats.AddPII(string(typ), int64(k))
-				n += int32(k)
+			for _, typ := range pii.Types {
+				if k := found.Get(typ); k > 0 {
+					stats.AddPII(string(typ), int64(k))
+					n += int32(k)
+				}
 			}
 			b.Field(0).(*array.StringBuilder).Append(raw.conversation)
 			b.Field(1).(*array.StringBuilder).Append(raw.message)
@@ -199,8 +201,24 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	return nil
 }
 
-func decodeChat(it *jsonlite.Iterator, text string, raw *rawChat, stats *pipeline.Stats) *rejection {
-	it.Reset(text)
+// chatDecoder decodes chat lines, reusing one iterator until a line fails
+// (Reset does not clear an iterator's error).
+type chatDecoder struct{ it *jsonlite.Iterator }
+
+func (d *chatDecoder) decode(text string, raw *rawChat, stats *pipeline.Stats) *rejection {
+	if d.it == nil {
+		d.it = jsonlite.Iterate(text)
+	} else {
+		d.it.Reset(text)
+	}
+	rej := decodeChat(d.it, raw, stats)
+	if rej != nil {
+		d.it = nil
+	}
+	return rej
+}
+
+func decodeChat(it *jsonlite.Iterator, raw *rawChat, stats *pipeline.Stats) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}

@@ -89,6 +89,15 @@ func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
 		p.it.Reset(text)
 	}
 	it := p.it
+	rej := decodeEvent(it, raw, &p.stats)
+	if rej != nil {
+		// Reset does not clear an iterator's error; start afresh.
+		p.it = nil
+	}
+	return rej
+}
+
+func decodeEvent(it *jsonlite.Iterator, raw *rawEvent, stats *pipeline.Stats) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}
@@ -154,7 +163,7 @@ func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
 			}
 			return true
 		default:
-			p.stats.DropField(key)
+			stats.DropField(key)
 			return true
 		}
 		switch it.Kind() {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parquet-go/jsonlite"
 
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/pipeline"
@@ -50,11 +49,11 @@ func RawValues(ctx context.Context, landing string, day time.Time) (map[string]s
 	if err != nil {
 		return nil, err
 	}
-	it := jsonlite.Iterate("")
+	var dec chatDecoder
 	var stats pipeline.Stats
 	err = eachLine(ctx, landing, schemas.Chats.Name, dt, func(text string) {
 		var c rawChat
-		if decodeChat(it, text, &c, &stats) != nil {
+		if dec.decode(text, &c, &stats) != nil {
 			return
 		}
 		add(c.user)

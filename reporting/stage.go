@@ -124,7 +124,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	job.Log.Info("report committed", "partitions", len(rep.Partitions), "leak_check_passed", rep.LeakCheck.Passed)
 	if !rep.LeakCheck.Passed {
-		return fmt.Errorf("report %s: %w: %d finding(s), see run-%s.json", job.DT(), ErrLeak, len(rep.LeakCheck.Findings), job.RunID)
+		return fmt.Errorf("%w: %d finding(s), see run-%s.json", ErrLeak, len(rep.LeakCheck.Findings), job.RunID)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
 )
 
 // Memory. The 7-day window is ~7M events for ~1M events a day. Per user the
@@ -36,6 +37,9 @@ const (
 	nKinds
 	other kind = -1
 )
+
+// kindColumns names each kind's columns in risk_features, less the window.
+var kindColumns = [nKinds]string{"logins", "failed_logins", "failed_payments", "purchases"}
 
 func kindOf(typ string) kind {
 	switch typ {
@@ -89,11 +93,17 @@ func newAggregator(asOf int64) *aggregator {
 	}
 }
 
+// scanColumns are the events_clean columns the stage reads; Scan decodes
+// no others.
+var scanColumns = []string{"ts", "type", "user_token", "device_token"}
+
+// column indices into the records Scan yields for scanColumns.
 var (
-	colTS     = schemas.EventsClean.Schema.FieldIndices("ts")[0]
-	colType   = schemas.EventsClean.Schema.FieldIndices("type")[0]
-	colUser   = schemas.EventsClean.Schema.FieldIndices("user_token")[0]
-	colDevice = schemas.EventsClean.Schema.FieldIndices("device_token")[0]
+	scanSchema, _ = sinks.Project(schemas.EventsClean.Schema, scanColumns)
+	colTS         = scanSchema.FieldIndices("ts")[0]
+	colType       = scanSchema.FieldIndices("type")[0]
+	colUser       = scanSchema.FieldIndices("user_token")[0]
+	colDevice     = scanSchema.FieldIndices("device_token")[0]
 )
 
 // add folds one events_clean record in. The record is not retained.

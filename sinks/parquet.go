@@ -82,7 +82,8 @@ type ParquetWriter struct {
 	// byParquet[c] is the Arrow field index of Parquet column c.
 	byParquet []int
 	rows      int64
-	buf       []parquet.Row
+	inGroup   int64 // rows in the current row group
+	vals      []parquet.Value
 }
 
 func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.Allocator) (*ParquetWriter, error) {
@@ -116,31 +117,47 @@ func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.All
 func (w *ParquetWriter) Rows() int64 { return w.rows }
 
 // Write appends the rows of rec, which must have the dataset's schema.
+// It writes column by column (parquet-go's ColumnWriter), which avoids
+// assembling rows, and starts a row group every RowGroupRows rows.
 func (w *ParquetWriter) Write(rec arrow.RecordBatch) error {
 	if !rec.Schema().Equal(w.schema) {
 		return fmt.Errorf("write %s: record schema does not match dataset schema", w.pw.ds.Name)
 	}
-	const batch = 1024
-	cols := rec.Columns()
 	n := int(rec.NumRows())
-	for start := 0; start < n; start += batch {
-		end := min(start+batch, n)
-		if cap(w.buf) < batch {
-			w.buf = make([]parquet.Row, batch)
-		}
-		rows := w.buf[:end-start]
-		for k := range rows {
-			row := rows[k][:0]
-			for c, a := range w.byParquet {
-				row = append(row, value(cols[a], w.schema.Field(a).Nullable, start+k, c))
-			}
-			rows[k] = row
-		}
-		if _, err := w.w.WriteRows(rows); err != nil {
+	for start := 0; start < n; {
+		end := min(n, start+int(RowGroupRows-w.inGroup))
+		if err := w.writeColumns(rec, start, end); err != nil {
 			return fmt.Errorf("write %s/%s: %w", w.pw.ds.Name, w.name, err)
 		}
+		w.inGroup += int64(end - start)
+		if w.inGroup == RowGroupRows {
+			if err := w.w.Flush(); err != nil {
+				return fmt.Errorf("write %s/%s: %w", w.pw.ds.Name, w.name, err)
+			}
+			w.inGroup = 0
+		}
+		start = end
 	}
 	w.rows += int64(n)
+	return nil
+}
+
+func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, start, end int) error {
+	cols := w.w.ColumnWriters()
+	if cap(w.vals) < end-start {
+		w.vals = make([]parquet.Value, end-start)
+	}
+	vals := w.vals[:end-start]
+	for c, a := range w.byParquet {
+		col := rec.Column(a)
+		nullable := w.schema.Field(a).Nullable
+		for i := range vals {
+			vals[i] = value(col, nullable, start+i, c)
+		}
+		if _, err := cols[c].WriteRowValues(vals); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -16,27 +16,53 @@ import (
 	"github.com/veil-data/veil/schemas"
 )
 
-// ScanBatchRows is the number of rows per record that Scan yields.
-const ScanBatchRows = 64 * 1024
-
 // Scan reads every file the partition's manifest lists, in order, and calls
-// fn with Arrow records of the dataset's schema. fn must not keep rec after
-// it returns without calling Retain.
-func (w *Warehouse) Scan(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, p Partition, fn func(rec arrow.RecordBatch) error) error {
+// fn with one Arrow record per Parquet row group. With columns, records
+// hold only those columns (in dataset order); without, all of them. fn
+// must not keep rec after it returns without calling Retain.
+func (w *Warehouse) Scan(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, p Partition, fn func(rec arrow.RecordBatch) error, columns ...string) error {
 	m, err := w.Manifest(ds, p)
 	if err != nil {
 		return err
 	}
+	schema, err := Project(ds.Schema, columns)
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", ds.Name, err)
+	}
 	for _, f := range m.Files {
 		path := filepath.Join(w.Dir(ds, p), f.Name)
-		if err := scanFile(ctx, mem, ds, path, fn); err != nil {
+		if err := scanFile(ctx, mem, ds, schema, path, fn); err != nil {
 			return fmt.Errorf("scan %s: %w", path, err)
 		}
 	}
 	return nil
 }
 
-func scanFile(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, path string, fn func(arrow.RecordBatch) error) error {
+// Project returns the sub-schema of s with the named fields, in s's order:
+// the schema of the records Scan yields for those columns.
+func Project(s *arrow.Schema, columns []string) (*arrow.Schema, error) {
+	if len(columns) == 0 {
+		return s, nil
+	}
+	want := map[string]bool{}
+	for _, c := range columns {
+		if !s.HasField(c) {
+			return nil, fmt.Errorf("no column %q", c)
+		}
+		want[c] = true
+	}
+	var fields []arrow.Field
+	for _, f := range s.Fields() {
+		if want[f.Name] {
+			fields = append(fields, f)
+		}
+	}
+	return arrow.NewSchema(fields, nil), nil
+}
+
+// scanFile reads the projected columns of each row group column by column,
+// page by page: no row assembly, and unread columns are never decoded.
+func scanFile(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, schema *arrow.Schema, path string, fn func(arrow.RecordBatch) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -57,58 +83,61 @@ func scanFile(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, pat
 	if !parquet.SameNodes(pf.Schema(), want) {
 		return fmt.Errorf("file schema does not match %s v%d", ds.Name, ds.Version)
 	}
-	order, err := columnOrder(pf.Schema(), ds.Schema)
+	order, err := columnOrder(pf.Schema(), schema)
 	if err != nil {
 		return err
 	}
-	byParquet := make([]int, len(order))
-	for a, c := range order {
-		byParquet[c] = a
-	}
-
-	b := array.NewRecordBuilder(mem, ds.Schema)
+	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
-	flush := func() error {
-		if b.Field(0).Len() == 0 {
-			return nil
+	vals := make([]parquet.Value, 4096)
+	for _, rg := range pf.RowGroups() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunks := rg.ColumnChunks()
+		b.Reserve(int(rg.NumRows()))
+		for a, c := range order {
+			if err := readColumn(chunks[c], b.Field(a), vals); err != nil {
+				return fmt.Errorf("column %s: %w", schema.Field(a).Name, err)
+			}
 		}
 		rec := b.NewRecordBatch()
-		defer rec.Release()
-		return fn(rec)
+		err := fn(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
 	}
-	rows := make([]parquet.Row, 1024)
-	for _, rg := range pf.RowGroups() {
-		rr := rg.Rows()
+	return nil
+}
+
+func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		page, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r := page.Values()
 		for {
-			if err := ctx.Err(); err != nil {
-				rr.Close()
-				return err
-			}
-			n, err := rr.ReadRows(rows)
-			for _, row := range rows[:n] {
-				for _, v := range row {
-					appendValue(b.Field(byParquet[v.Column()]), v)
-				}
-				if b.Field(0).Len() >= ScanBatchRows {
-					if err := flush(); err != nil {
-						rr.Close()
-						return err
-					}
-				}
+			n, err := r.ReadValues(vals)
+			for _, v := range vals[:n] {
+				appendValue(b, v)
 			}
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
-				rr.Close()
+				parquet.Release(page)
 				return err
 			}
 		}
-		if err := rr.Close(); err != nil {
-			return err
-		}
+		parquet.Release(page)
 	}
-	return flush()
 }
 
 func appendValue(b array.Builder, v parquet.Value) {

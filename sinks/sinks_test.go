@@ -138,3 +138,28 @@ func TestBeginRejectsBadPartition(t *testing.T) {
 		t.Fatal("bad date accepted")
 	}
 }
+
+func TestScanProjection(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	w, _ := Open(t.TempDir())
+	writePartition(t, w, mem, "run-1", 200)
+	p := Partition{DT: "2026-11-19", Sub: "events"}
+	var rows int64
+	err := w.Scan(context.Background(), mem, schemas.Quarantine, p, func(rec arrow.RecordBatch) error {
+		if rec.NumCols() != 2 || rec.Schema().Field(0).Name != "line" || rec.Schema().Field(1).Name != "field" {
+			t.Fatalf("projected schema %v", rec.Schema())
+		}
+		rows += rec.NumRows()
+		if rec.Column(1).NullN() != 100 {
+			t.Errorf("nulls in field = %d, want 100", rec.Column(1).NullN())
+		}
+		return nil
+	}, "field", "line")
+	if err != nil || rows != 200 {
+		t.Fatalf("scanned %d rows, err %v", rows, err)
+	}
+	if err := w.Scan(context.Background(), mem, schemas.Quarantine, p, func(arrow.RecordBatch) error { return nil }, "nope"); err == nil {
+		t.Fatal("unknown column accepted")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // chatCtx is a sampled shopping moment a conversation is about.
@@ -159,7 +160,12 @@ func (g *dayGen) conversation(pl convPlan) []*chatMsg {
 	default:
 		topic = pick(r, []string{"delivery", "delivery", "refund", "invoice", "address", "coupon", "size"})
 	}
+	if topic == "size" && !sized[categories[pl.c.cat].name] {
+		topic = "product"
+	}
 	tt := book.topics[topic]
+	sellerLines := newDeck(r, tt.seller, book.sellerFill)
+	buyerLines := newDeck(r, tt.buyer, book.buyerFill)
 	noun := pick(r, categories[pl.c.cat].en)
 	if lang == "zh" {
 		noun = pick(r, categories[pl.c.cat].zh)
@@ -175,7 +181,7 @@ func (g *dayGen) conversation(pl convPlan) []*chatMsg {
 		case "tracking":
 			return tracking
 		case "n":
-			return strconv.Itoa(r.between(1, 5))
+			return strconv.Itoa(r.between(2, 5))
 		case "shop":
 			return shop
 		case "price":
@@ -204,16 +210,16 @@ func (g *dayGen) conversation(pl convPlan) []*chatMsg {
 		if r.chance(0.3) {
 			var s string
 			s, pii = piiSentence(r, p, book, lang)
-			if r.chance(0.5) {
+			if len(msgs) > 1 && r.chance(0.5) { // keep the opening question
 				text = s
 			} else {
-				text += book.joiner + s
+				text = joinSentences(text, s, book.joiner)
 			}
 		}
 		add("buyer", text, pii)
 	}
 
-	if r.chance(0.6) {
+	if pl.n >= 3 && r.chance(0.6) {
 		add("bot", fill(pick(r, book.greet), vars), nil)
 	}
 	buyer(tt.open)
@@ -228,15 +234,43 @@ func (g *dayGen) conversation(pl convPlan) []*chatMsg {
 			if r.chance(0.1) {
 				add("bot", pick(r, book.auto), nil)
 			} else {
-				add("seller", fill(pick(r, tt.seller), vars), nil)
+				add("seller", fill(sellerLines.next(), vars), nil)
 			}
 		case last:
 			buyer(book.buyerClose)
 		default:
-			buyer(tt.buyer)
+			buyer([]string{buyerLines.next()})
 		}
 	}
 	return msgs
+}
+
+// sized are the categories buyers ask about sizes for.
+var sized = map[string]bool{"apparel": true, "shoes": true, "sports": true, "baby": true}
+
+// deck deals the topic's lines in a shuffled order, then small talk, so a
+// conversation does not repeat itself until both run out.
+type deck struct {
+	r     *rng
+	lines []string
+	i     int
+}
+
+func newDeck(r *rng, topic, small []string) *deck {
+	d := &deck{r: r, lines: append(append([]string{}, topic...), small...)}
+	for i := len(topic) - 1; i > 0; i-- { // shuffle the topic lines only
+		j := r.intn(i + 1)
+		d.lines[i], d.lines[j] = d.lines[j], d.lines[i]
+	}
+	return d
+}
+
+func (d *deck) next() string {
+	if d.i >= len(d.lines) {
+		d.i = 0
+	}
+	d.i++
+	return d.lines[d.i-1]
 }
 
 var piiKinds = []weighted{
@@ -301,6 +335,22 @@ func piiValue(r *rng, p *profile, typ, lang string) string {
 	default:
 		return p.qq
 	}
+}
+
+// joinSentences appends s to text: after a clause with the book's joiner,
+// after a finished sentence as a new sentence.
+func joinSentences(text, s, joiner string) string {
+	last, _ := utf8.DecodeLastRuneInString(text)
+	switch last {
+	case '.', '?', '!':
+		if s[0] >= 'a' && s[0] <= 'z' {
+			s = string(s[0]-'a'+'A') + s[1:]
+		}
+		return text + " " + s
+	case '？', '！', '。', '~':
+		return text + s
+	}
+	return text + joiner + s
 }
 
 // fill replaces {name} placeholders with vars(name).

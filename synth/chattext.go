@@ -8,14 +8,13 @@ type topicText struct {
 }
 
 type phrasebook struct {
-	topics                       map[string]topicText
-	greet, auto, survey          []string // bot
-	sellerClose, buyerClose      []string
-	pii                          map[string][]string // PII sentences by type
-	joiner                       string              // between a reply and a PII sentence
+	topics                  map[string]topicText
+	greet, auto, survey     []string // bot
+	sellerClose, buyerClose []string
+	sellerFill, buyerFill   []string            // small talk that fits any topic
+	pii                     map[string][]string // PII sentences by type
+	joiner                  string              // between a reply and a PII sentence
 }
-
-var topicNames = []string{"delivery", "refund", "size", "product", "invoice", "address", "coupon"}
 
 var zhBook = phrasebook{
 	topics: map[string]topicText{
@@ -60,6 +59,8 @@ var zhBook = phrasebook{
 	survey:      []string{"感谢您的咨询，请对本次服务进行评价~", "本次服务已结束，祝您购物愉快！"},
 	sellerClose: []string{"还有其他问题随时联系我们哦，祝您生活愉快", "不客气亲，有问题随时找我"},
 	buyerClose:  []string{"好的谢谢", "收到，谢谢", "好的，辛苦了"},
+	sellerFill:  []string{"好的亲，稍等我查一下", "亲，还在吗？", "已经帮您备注了哦", "亲，您看一下这个链接", "抱歉亲，让您久等了"},
+	buyerFill:   []string{"在吗？", "嗯嗯", "好的", "？？", "麻烦快点", "那就这样吧"},
 	pii: map[string][]string{
 		"phone":          {"我的手机号是{v}", "电话{v}，快递到了打我电话", "联系方式：{v}", "手机{v}，有事打我"},
 		"email":          {"我的邮箱是{v}", "发票发到{v}", "邮箱{v}"},
@@ -117,6 +118,8 @@ var enBook = phrasebook{
 	survey:      []string{"Thanks for contacting us! Please rate this conversation.", "This chat has ended. Happy shopping!"},
 	sellerClose: []string{"Anything else I can help with? Have a nice day!", "You're welcome, feel free to reach out anytime."},
 	buyerClose:  []string{"Thanks!", "Got it, thank you.", "OK thanks"},
+	sellerFill:  []string{"One moment please, let me check.", "Are you still there?", "I've added a note to your order.", "Sorry for keeping you waiting."},
+	buyerFill:   []string{"Hello?", "ok", "Sure.", "??", "Please be quick.", "Alright."},
 	pii: map[string][]string{
 		"phone":          {"my phone is {v}", "you can call me at {v}", "my number is {v}"},
 		"email":          {"email me at {v}", "please send the invoice to {v}", "my email is {v}"},
@@ -131,14 +134,24 @@ var enBook = phrasebook{
 	joiner: ", ",
 }
 
-// Appeal statements; {v} is an optional PII sentence.
-var appealTexts = map[bool]map[string][]string{
-	true: { // innocent: the account was hijacked
+// Appeal statements by who appeals: "innocent" for a hijacked account,
+// else the fraud pattern the appellant was flagged for. {v} is an optional
+// PII sentence.
+var appealTexts = map[string]map[string][]string{
+	"innocent": {
 		"zh": {"我的账号被盗了，那些登录不是我本人操作的，请解除限制。{v}", "本人从未进行异常操作，账号突然被冻结，麻烦尽快处理。{v}", "昨天收到异地登录提醒，我已经改了密码，请帮我恢复账号。{v}"},
 		"en": {"My account was hacked, those logins were not me. Please lift the block. {v}", "I never did anything unusual and my account got frozen. Please review it. {v}"},
 	},
-	false: { // the flagged fraudster contests the entry
-		"zh": {"我是正常用户，优惠券是自己领的，为什么封我号？{v}", "这些订单都是帮朋友买的，不是刷单，请解封。{v}", "我只是在直播间抢了一件商品，不是机器人，请核实。{v}"},
-		"en": {"I am a genuine customer and only used a welcome coupon. Please remove the restriction. {v}", "I just bought one item in the live stream, I'm not a bot. {v}"},
+	PatternCouponRing: {
+		"zh": {"我是正常用户，优惠券是自己领的，为什么封我号？{v}", "这些订单都是帮朋友买的，不是刷单，请解封。{v}"},
+		"en": {"I am a genuine customer and only used a welcome coupon. Please remove the restriction. {v}"},
+	},
+	PatternCardTesting: {
+		"zh": {"我绑卡的时候输错了几次卡号，不是盗刷，请解除限制。{v}"},
+		"en": {"I mistyped my card number a few times, this is not fraud. {v}"},
+	},
+	PatternLiveBots: {
+		"zh": {"我只是在直播间抢了一件商品，不是机器人，请核实。{v}"},
+		"en": {"I just bought one item in the live stream, I'm not a bot. {v}"},
 	},
 }

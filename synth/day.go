@@ -44,6 +44,8 @@ type dayGen struct {
 	optouts  []optoutRec
 	fraud    []*fraudInstance
 	types    [numEvTypes]int // clean lines by type
+
+	owedNegative int // negative-amount corruptions waiting for an event with an amount
 }
 
 type liveSession struct {
@@ -78,9 +80,9 @@ func (g *dayGen) run(ctx context.Context, out *sink) error {
 	g.out = out
 	planned := 0
 	if g.n >= 200 {
-		g.planLive()
+		planned += g.planLive()
 		planned += g.planFraud()
-		g.dupLeft = g.n * 3 / 1000
+		g.dupLeft = int(float64(g.n) * duplicateRate)
 	}
 	budget := g.n - planned - g.dupLeft
 	if budget < 0 {
@@ -166,7 +168,7 @@ func (g *dayGen) emit(e *event) {
 	g.id = appendUUID(g.id[:0], g.w.seed, tagEventID, uint64(g.d)<<40|g.lineNo)
 	g.lineNo++
 	g.stats.Events++
-	if e.normal && g.rm.chance(malformedRate) {
+	if e.normal && (g.rm.chance(malformedRate) || g.owedNegative > 0 && e.hasAmount) {
 		reason := g.corrupt(e)
 		g.stats.Malformed[reason]++
 		g.out.line(g.line)
@@ -204,8 +206,8 @@ func (g *dayGen) writeDup() {
 
 // planLive schedules the day's live-commerce streams and pushes each one's
 // opening event (a viewer's view at the stream start), which anchors the
-// "time from live start to order" measure.
-func (g *dayGen) planLive() {
+// "time from live start to order" measure. It returns the events pushed.
+func (g *dayGen) planLive() int {
 	r := newRNG(key(g.w.seed, tagLive, uint64(g.d)))
 	n := min(3+g.n/200_000, 200)
 	var p profile
@@ -226,6 +228,7 @@ func (g *dayGen) planLive() {
 		e.liveID = ls.id
 		g.push(e)
 	}
+	return n
 }
 
 // liveAt returns a stream a session starting at t may be watching.

@@ -93,6 +93,11 @@ func appendField(b []byte, name, v string) []byte {
 
 // appendJSONString writes s as a JSON string literal.
 func appendJSONString(b []byte, s string) []byte {
+	if jsonSafe(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -132,6 +137,16 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// jsonSafe reports whether s can be written between quotes as it is.
+func jsonSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // timeHeap is a min-heap ordered by less. It is hand-rolled so the hot

@@ -125,21 +125,22 @@ func appendHex(b []byte, v uint64, n int) []byte {
 	return b
 }
 
-// appendUUID writes a UUID-shaped id whose last 64 bits are a bijection of
-// k, so distinct k give distinct ids.
+// appendUUID writes a version-4-shaped UUID. All 64 bits of a bijection of
+// k are in it (groups 1, 2 and the top of 5), so distinct k give distinct
+// ids; the remaining bits are hash noise.
 func appendUUID(b []byte, seed, tag, k uint64) []byte {
 	lo := mix64(k ^ key(seed, tag))
 	hi := key(seed, tag, k)
-	hi = hi&^0xf000 | 0x4000 // version nibble
-	b = appendHex(b, hi>>32, 8)
+	b = appendHex(b, lo>>32, 8)
 	b = append(b, '-')
-	b = appendHex(b, hi>>16, 4)
+	b = appendHex(b, lo>>16, 4)
 	b = append(b, '-')
-	b = appendHex(b, hi, 4)
+	b = appendHex(b, 0x4000|hi&0x0fff, 4)
 	b = append(b, '-')
-	b = appendHex(b, lo>>48, 4)
+	b = appendHex(b, 0x8000|(hi>>16)&0x3fff, 4)
 	b = append(b, '-')
-	return appendHex(b, lo, 12)
+	b = appendHex(b, lo&0xffff, 4)
+	return appendHex(b, hi>>32, 8)
 }
 
 const msPerDay = 86_400_000
@@ -219,15 +220,32 @@ func appendAmount(b []byte, cents int64) []byte {
 	return appendPadded(b, cents%100, 2)
 }
 
-// userIDOf maps a user index to a unique 8-digit id: an affine bijection
-// on [0, 10^8), so ids look scattered but never collide.
+// userIDOf maps a user index (< 10^8) to a unique 8-digit id through a
+// keyed permutation of [0, 10^8), so neighbouring indices (a fraud ring's
+// accounts, say) get unrelated ids.
 func userIDOf(seed uint64, idx int) string {
-	const m = 100_000_000
-	off := key(seed, tagUserID) % m
-	v := (uint64(idx)*48_271 + off) % m
+	k := key(seed, tagUserID)
+	v := uint64(idx)
+	for { // cycle-walk a permutation of [0, 2^28) into [0, 10^8)
+		v = feistel28(k, v)
+		if v < 100_000_000 {
+			break
+		}
+	}
 	b := make([]byte, 0, 9)
 	b = append(b, 'u')
 	return string(appendPadded(b, int64(v), 8))
+}
+
+// feistel28 is a 4-round balanced Feistel permutation of [0, 2^28).
+func feistel28(k, x uint64) uint64 {
+	const half = 14
+	const mask = 1<<half - 1
+	l, r := x>>half, x&mask
+	for i := uint64(0); i < 4; i++ {
+		l, r = r, l^(mix64(r^k+i*golden)&mask)
+	}
+	return l<<half | r
 }
 
 // merchantIDOf maps a merchant index (< 9000) to m1000..m9999.

@@ -17,13 +17,15 @@ const (
 	BadWrongDay       = "wrong_day"
 )
 
+var badReasons = []string{BadTruncated, BadTimestamp, BadUnknownType, BadMissingUserID, BadWrongDay, BadNegativeAmount}
+
 var badTimestamps = []string{
-	"2026-11-19 08:15:02",      // no T, no zone
-	"19/11/2026 08:15:02",      // locale format
-	"1763540102123",            // epoch millis as a string
-	"2026-13-45T25:61:00Z",     // out of range
-	"",                         // empty
-	"yesterday",                // free text
+	"2026-11-19 08:15:02",  // no T, no zone
+	"19/11/2026 08:15:02",  // locale format
+	"1763540102123",        // epoch millis as a string
+	"2026-13-45T25:61:00Z", // out of range
+	"",                     // empty
+	"yesterday",            // free text
 }
 
 var unknownTypes = []string{"pageview", "search", "share", "add_to_wishlist", "checkout"}
@@ -31,9 +33,19 @@ var unknownTypes = []string{"pageview", "search", "share", "add_to_wishlist", "c
 // corrupt renders e into g.line as an invalid line and returns the reason.
 func (g *dayGen) corrupt(e *event) string {
 	r := g.rm
-	reason := pick(r, []string{BadTruncated, BadTimestamp, BadUnknownType, BadNegativeAmount, BadMissingUserID, BadWrongDay})
-	if reason == BadNegativeAmount && !e.hasAmount {
-		reason = BadMissingUserID
+	var reason string
+	switch {
+	case g.owedNegative > 0 && e.hasAmount:
+		reason = BadNegativeAmount
+		g.owedNegative--
+	default:
+		reason = pick(r, badReasons)
+		if reason == BadNegativeAmount && !e.hasAmount {
+			// Few events carry an amount: owe the corruption to the next
+			// one that does, and spoil this line another way.
+			g.owedNegative++
+			reason = pick(r, badReasons[:len(badReasons)-1])
+		}
 	}
 	switch reason {
 	case BadNegativeAmount:

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
 )
 
 // Memory. The window is ~30M events for ~1M events a day, but tags need
@@ -95,19 +96,31 @@ func newAggregator(r Rules, asOf int64) *aggregator {
 	}
 }
 
-// column indices into schemas.EventsClean.
+// scanColumns are the events_clean columns the stage reads; Scan decodes
+// no others.
+var scanColumns = append([]string{"ts", "type", "user_token", "category", "coupon_id"}, attrs[:]...)
+
+// column indices into the records Scan yields for scanColumns.
 var (
-	colTS       = schemas.EventsClean.Schema.FieldIndices("ts")[0]
-	colType     = schemas.EventsClean.Schema.FieldIndices("type")[0]
-	colUser     = schemas.EventsClean.Schema.FieldIndices("user_token")[0]
-	colCategory = schemas.EventsClean.Schema.FieldIndices("category")[0]
-	colCoupon   = schemas.EventsClean.Schema.FieldIndices("coupon_id")[0]
+	scanSchema  = must(sinks.Project(schemas.EventsClean.Schema, scanColumns))
+	colTS       = scanSchema.FieldIndices("ts")[0]
+	colType     = scanSchema.FieldIndices("type")[0]
+	colUser     = scanSchema.FieldIndices("user_token")[0]
+	colCategory = scanSchema.FieldIndices("category")[0]
+	colCoupon   = scanSchema.FieldIndices("coupon_id")[0]
 	colAttrs    = [nAttrs]int{
-		schemas.EventsClean.Schema.FieldIndices(attrs[0])[0],
-		schemas.EventsClean.Schema.FieldIndices(attrs[1])[0],
-		schemas.EventsClean.Schema.FieldIndices(attrs[2])[0],
+		scanSchema.FieldIndices(attrs[0])[0],
+		scanSchema.FieldIndices(attrs[1])[0],
+		scanSchema.FieldIndices(attrs[2])[0],
 	}
 )
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
 
 // nonEmpty returns row i of a nullable string column, or "" when it is null.
 func nonEmpty(a *array.String, i int) string {

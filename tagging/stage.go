@@ -32,6 +32,10 @@ var batchRows = 64 * 1024
 // days were read is recorded in the manifest's inputs (job.Inputs), and the
 // runner re-runs the partition when one of them appears or changes.
 //
+// Interests joins category names with commas as they are; a category
+// containing a comma would make the tag ambiguous, so ingest should keep
+// commas out of category labels.
+//
 // The zero Stage uses DefaultRules.
 type Stage struct {
 	Rules Rules
@@ -96,7 +100,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			}
 			agg.add(rec)
 			return nil
-		})
+		}, scanColumns...)
 		if errors.Is(err, sinks.ErrNotCommitted) && !in.Required {
 			continue
 		}

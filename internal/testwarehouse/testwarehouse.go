@@ -112,7 +112,7 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 }
 
 // WriteEvents commits evs as the events_clean partition dt, in records of
-// at most sinks.ScanBatchRows rows, and returns the manifest.
+// at most batchRows rows, and returns the manifest.
 func WriteEvents(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, dt string, evs []Event) *sinks.Manifest {
 	tb.Helper()
 	pw, err := w.Begin(schemas.EventsClean, sinks.Partition{DT: dt}, "ingest", "ingest-"+dt)
@@ -124,8 +124,8 @@ func WriteEvents(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, dt str
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for start := 0; start < len(evs); start += sinks.ScanBatchRows {
-		end := min(start+sinks.ScanBatchRows, len(evs))
+	for start := 0; start < len(evs); start += batchRows {
+		end := min(start+batchRows, len(evs))
 		rec := Record(mem, dt+"-"+fmt.Sprint(start), evs[start:end])
 		err := fw.Write(rec)
 		rec.Release()
@@ -179,3 +179,6 @@ func Day(tb testing.TB, dt string) time.Time {
 	}
 	return d
 }
+
+// batchRows is the record size WriteEvents writes in.
+const batchRows = 64 * 1024

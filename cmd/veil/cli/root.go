@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type app struct {
 	stdout, stderr io.Writer
 	logLevel       string
+	cpuProfile     string
 	log            *slog.Logger
 }
 
@@ -54,12 +56,14 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			a.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-			return nil
+			return a.startProfile()
 		},
+		PersistentPostRun: func(*cobra.Command, []string) { pprof.StopCPUProfile() },
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.AddCommand(a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.demoCmd())
 	return root
 }
@@ -139,6 +143,17 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: open}
 	return &pipeline.Runner{Env: env, Stages: stages(), Journal: j}, nil
+}
+
+func (a *app) startProfile() error {
+	if a.cpuProfile == "" {
+		return nil
+	}
+	f, err := os.Create(a.cpuProfile)
+	if err != nil {
+		return err
+	}
+	return pprof.StartCPUProfile(f)
 }
 
 func parseDate(flag, s string) (time.Time, error) {

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# bench.sh — veil ingest throughput and memory against a DuckDB baseline,
+# then the Go micro-benchmarks.
+#
+#   scripts/bench.sh
+#
+# Steps (any failure stops the script with a non-zero status; a low ratio
+# does not):
+#   1. go build -o bin/veil ./cmd/veil
+#   2. veil gen --out $WORK/data --days 1 --events $BENCH_EVENTS --seed $BENCH_SEED   (uncompressed)
+#   3. veil keys init --dir $WORK/keys
+#   4. veil once --stage ingest --date D --landing .. --warehouse .. --keys ..
+#      under /usr/bin/time -v (peak RSS); also parses veil's own stderr line
+#      "ingest: N events in S s (X events/s), peak RSS M MiB"
+#   5. node scripts/duckdb-bench.mjs on the same landing files (read_json,
+#      sha256 of the identifier columns, COPY to zstd Parquet), same threads
+#      as cores, also under /usr/bin/time -v
+#   6. comparison table and the veil/DuckDB throughput ratio
+#   7. go test -run '^$' -bench . -benchmem ./...
+#
+# Environment:
+#   BENCH_EVENTS (1000000)  BENCH_SEED (7)
+#   BENCH_DIR    work directory (default: a new mktemp dir, removed at the end)
+#   BENCH_KEEP=1 keep the work directory
+#   VEIL_BIN     use this veil binary instead of building bin/veil
+#   BENCH_SKIP_GO_BENCH=1  skip step 7
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+EVENTS="${BENCH_EVENTS:-1000000}"
+SEED="${BENCH_SEED:-7}"
+CORES="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
+
+if [ -n "${BENCH_DIR:-}" ]; then
+  WORK="$BENCH_DIR"
+  mkdir -p "$WORK"
+else
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/veil-bench.XXXXXX")"
+fi
+cleanup() {
+  if [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ]; then
+    echo "bench: work directory kept: $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+
+step() { printf '\n=== %s\n' "$*"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+TIME_BIN=""
+if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+  TIME_BIN=/usr/bin/time
+else
+  echo "bench: /usr/bin/time -v not available (apt-get install time); peak RSS comes from what each program reports"
+fi
+
+# run_measured NAME CMD...: runs CMD, copying its stderr to $WORK/NAME.stderr
+# (and to the terminal), its stdout to $WORK/NAME.stdout, /usr/bin/time -v to
+# $WORK/NAME.time, and the wall clock seconds to $WORK/NAME.wall.
+run_measured() {
+  local name=$1
+  shift
+  local t0 status=0
+  t0=$(now)
+  if [ -n "$TIME_BIN" ]; then
+    "$TIME_BIN" -v -o "$WORK/$name.time" "$@" 2>&1 >"$WORK/$name.stdout" | tee "$WORK/$name.stderr" >&2 || status=$?
+  else
+    "$@" 2>&1 >"$WORK/$name.stdout" | tee "$WORK/$name.stderr" >&2 || status=$?
+  fi
+  elapsed "$t0" >"$WORK/$name.wall"
+  if [ "$status" -ne 0 ]; then
+    echo "bench: $name failed with status $status" >&2
+    [ -s "$WORK/$name.stdout" ] && tail -n 20 "$WORK/$name.stdout" >&2
+    return "$status"
+  fi
+  echo "($name: $(cat "$WORK/$name.wall") s wall)"
+}
+
+# Peak RSS in MiB from a /usr/bin/time -v report, or empty.
+time_rss_mib() {
+  [ -f "$1" ] || return 0
+  awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%.1f", $2 / 1024 }' "$1"
+}
+
+# ------------------------------------------------------------------ 1. build
+if [ -n "${VEIL_BIN:-}" ]; then
+  VEIL="$VEIL_BIN"
+  step "using VEIL_BIN=$VEIL (not building)"
+else
+  step "go build -o bin/veil ./cmd/veil"
+  t0=$(now)
+  go build -o bin/veil ./cmd/veil
+  VEIL="$ROOT/bin/veil"
+  echo "(build: $(elapsed "$t0") s)"
+fi
+
+if [ ! -d "$ROOT/scripts/node_modules/@duckdb/node-api" ]; then
+  step "npm ci (scripts/)"
+  (cd "$ROOT/scripts" && npm ci --no-audit --no-fund)
+fi
+
+# ------------------------------------------------------------------ 2-3. data and keys
+DATA="$WORK/data"
+step "veil gen --out $DATA --days 1 --events $EVENTS --seed $SEED"
+rm -rf "$DATA" "$WORK/keys" "$WORK/warehouse" "$WORK/duckdb"
+t0=$(now)
+"$VEIL" gen --out "$DATA" --days 1 --events "$EVENTS" --seed "$SEED"
+echo "(gen: $(elapsed "$t0") s)"
+
+EVDIR="$(find "$DATA/landing/events" -mindepth 1 -maxdepth 1 -type d -name 'dt=*' | sort | head -n 1)"
+if [ -z "$EVDIR" ]; then
+  echo "bench: veil gen wrote no $DATA/landing/events/dt=* partition" >&2
+  exit 1
+fi
+DATE="${EVDIR##*/dt=}"
+shopt -s nullglob
+EVFILES=("$EVDIR"/*.jsonl "$EVDIR"/*.jsonl.gz)
+shopt -u nullglob
+if [ "${#EVFILES[@]}" -eq 0 ]; then
+  echo "bench: no *.jsonl files in $EVDIR" >&2
+  exit 1
+fi
+INPUT_MIB=$(du -cm "${EVFILES[@]}" | tail -n 1 | cut -f1)
+LINES=$(for f in "${EVFILES[@]}"; do case "$f" in *.gz) gzip -dc "$f" ;; *) cat "$f" ;; esac; done | wc -l)
+echo "landing: $EVDIR: ${#EVFILES[@]} file(s), $LINES lines, ${INPUT_MIB} MiB"
+
+step "veil keys init --dir $WORK/keys"
+"$VEIL" keys init --dir "$WORK/keys"
+
+# ------------------------------------------------------------------ 4. veil ingest
+step "veil once --stage ingest --date $DATE  ($CORES cores)"
+run_measured veil "$VEIL" once --stage ingest --date "$DATE" \
+  --landing "$DATA/landing" --warehouse "$WORK/warehouse" --keys "$WORK/keys"
+
+VEIL_LINE="$(grep -E 'ingest:.*events' "$WORK/veil.stderr" | tail -n 1 || true)"
+VEIL_EVENTS="$(printf '%s' "$VEIL_LINE" | sed -nE 's/.*ingest:[^0-9]*([0-9]+) events.*/\1/p')"
+VEIL_RATE="$(printf '%s' "$VEIL_LINE" | grep -oE '[0-9]+(\.[0-9]+)? ?events/s' | grep -oE '^[0-9.]+' || true)"
+VEIL_REPORTED_RSS="$(printf '%s' "$VEIL_LINE" | grep -oiE 'peak RSS:? *[0-9]+(\.[0-9]+)? ?MiB' | grep -oE '[0-9]+(\.[0-9]+)?' || true)"
+VEIL_WALL="$(cat "$WORK/veil.wall")"
+if [ -z "$VEIL_LINE" ]; then
+  echo "bench: note: veil printed no 'ingest: N events in S s (X events/s), peak RSS M MiB' line; using input lines and wall clock"
+fi
+VEIL_EVENTS="${VEIL_EVENTS:-$LINES}"
+VEIL_RATE_SRC="reported"
+if [ -z "$VEIL_RATE" ]; then
+  VEIL_RATE="$(awk -v n="$VEIL_EVENTS" -v s="$VEIL_WALL" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
+  VEIL_RATE_SRC="wall clock"
+fi
+VEIL_RSS="$(time_rss_mib "$WORK/veil.time")"
+VEIL_RSS_SRC="/usr/bin/time -v"
+if [ -z "$VEIL_RSS" ]; then
+  VEIL_RSS="${VEIL_REPORTED_RSS:-?}"
+  VEIL_RSS_SRC="reported by veil"
+fi
+
+# ------------------------------------------------------------------ 5. duckdb
+step "DuckDB: read_json + sha256(identifiers) + COPY to zstd Parquet  ($CORES threads)"
+run_measured duckdb node "$ROOT/scripts/duckdb-bench.mjs" "$EVDIR" "$WORK/duckdb"
+DUCK_JSON="$(tail -n 1 "$WORK/duckdb.stdout")"
+duck_field() { node -e 'const o = JSON.parse(process.argv[1]); const v = o[process.argv[2]]; process.stdout.write(v === undefined ? "" : String(v))' "$DUCK_JSON" "$1"; }
+DUCK_EVENTS="$(duck_field events)"
+DUCK_RATE="$(duck_field events_per_s)"
+DUCK_SECONDS="$(duck_field seconds)"
+DUCK_REPORTED_RSS="$(duck_field peak_rss_mib)"
+DUCK_WALL="$(cat "$WORK/duckdb.wall")"
+DUCK_RSS="$(time_rss_mib "$WORK/duckdb.time")"
+DUCK_RSS_SRC="/usr/bin/time -v"
+if [ -z "$DUCK_RSS" ]; then
+  DUCK_RSS="$DUCK_REPORTED_RSS"
+  DUCK_RSS_SRC="process.resourceUsage().maxRSS"
+fi
+
+# ------------------------------------------------------------------ 6. comparison
+step "comparison: $EVENTS events, 1 day, uncompressed (${INPUT_MIB} MiB), $CORES cores"
+printf '%-8s %10s %9s %14s %14s\n' engine events "wall s" "events/s" "peak RSS MiB"
+printf '%-8s %10s %9s %14s %14s\n' -------- ---------- --------- -------------- --------------
+printf '%-8s %10s %9s %14s %14s\n' veil "$VEIL_EVENTS" "$VEIL_WALL" "$VEIL_RATE" "$VEIL_RSS"
+printf '%-8s %10s %9s %14s %14s\n' duckdb "$DUCK_EVENTS" "$DUCK_WALL" "$DUCK_RATE" "$DUCK_RSS"
+echo
+echo "veil events/s: $VEIL_RATE_SRC; DuckDB events/s: measured inside duckdb-bench.mjs (${DUCK_SECONDS} s, instance start to COPY end)."
+echo "peak RSS: veil from $VEIL_RSS_SRC${VEIL_REPORTED_RSS:+ (veil reports $VEIL_REPORTED_RSS MiB)}; DuckDB from $DUCK_RSS_SRC (node + DuckDB in one process; node reports $DUCK_REPORTED_RSS MiB)."
+echo "note: veil ingest also validates, quarantines, generalises and tokenises with Tink; DuckDB only hashes six columns."
+RATIO="$(awk -v a="$VEIL_RATE" -v b="$DUCK_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+RSS_RATIO="$(awk -v a="$VEIL_RSS" -v b="$DUCK_RSS" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "n/a" }')"
+echo
+echo "veil/DuckDB throughput ratio: ${RATIO}x   (peak RSS ratio veil/DuckDB: ${RSS_RATIO}x)"
+
+# ------------------------------------------------------------------ 7. go benchmarks
+if [ "${BENCH_SKIP_GO_BENCH:-0}" = 1 ]; then
+  step "go test -bench skipped (BENCH_SKIP_GO_BENCH=1)"
+else
+  step "go test -run '^\$' -bench . -benchmem ./..."
+  t0=$(now)
+  go test -run '^$' -bench . -benchmem ./...
+  echo "(go benchmarks: $(elapsed "$t0") s)"
+fi
+echo
+echo "bench: done"
