@@ -7,9 +7,10 @@
 // followed by the first 16 bytes of HMAC-SHA256("veil/v1/"+field+"\x00"+value).
 // Both are unpadded base64url after the prefix, and both record the key that
 // made them (Tink's output prefix inside the AEAD ciphertext; the explicit id
-// for the PRF). The field takes part in both, so the same value in two fields
-// gives unrelated tokens; scoping by merchant is a matter of the field name
-// (e.g. "merchant/m42/user_id").
+// for the PRF). A reversible token's length follows the value's (value + 21
+// bytes before encoding); a one-way token's is fixed. The field takes part
+// in both, so the same value in two fields gives unrelated tokens; scoping
+// by merchant is a matter of the field name (e.g. "merchant/m42/user_id").
 //
 // Generalisers (AgeBand, IPPrefix, Region) are pure functions. Nothing in
 // this package puts a raw value into an error or into formatted output.

@@ -266,7 +266,8 @@ func decodeChat(it *jsonlite.Iterator, raw *rawChat, stats *pipeline.Stats) *rej
 	if rej != nil {
 		return rej
 	}
-	if it.Err() != nil || it.Next() {
+	// Nothing may follow the object.
+	if more := it.Next(); more || it.Err() != nil {
 		return &rejection{reason: "bad_json"}
 	}
 	return nil

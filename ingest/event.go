@@ -185,7 +185,8 @@ func decodeEvent(it *jsonlite.Iterator, raw *rawEvent, stats *pipeline.Stats) *r
 	if rej != nil {
 		return rej
 	}
-	if it.Err() != nil || it.Next() {
+	// Nothing may follow the object.
+	if more := it.Next(); more || it.Err() != nil {
 		return &rejection{reason: "bad_json"}
 	}
 	return nil

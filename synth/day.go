@@ -19,9 +19,10 @@ type dayGen struct {
 
 	r  *rng // organic sessions
 	rm *rng // mess injection
+	rd *rng // duplicate replays
 	rc *rng // chat sampling
 
-	h     timeHeap[*event]
+	h     timeHeap[queued]
 	free  []*event
 	seq   uint64
 	prof  profile
@@ -30,7 +31,7 @@ type dayGen struct {
 	live  []liveSession
 
 	out     *sink
-	line    []byte
+	lines   [][]byte // free line buffers
 	id      []byte
 	lineNo  uint64
 	dupLeft int
@@ -68,6 +69,7 @@ func newDayGen(w *world, d, n int, stats *DayStats) *dayGen {
 		w: w, d: d, date: dateString(start), start: start, end: start + msPerDay, n: n, stats: stats,
 		r:  newRNG(key(w.seed, tagSessions, uint64(d))),
 		rm: newRNG(key(w.seed, tagMess, uint64(d))),
+		rd: newRNG(key(w.seed, tagMess, uint64(d), 1)),
 		rc: newRNG(key(w.seed, tagChat, uint64(d), 1)),
 	}
 	g.h.less = eventBefore
@@ -150,55 +152,70 @@ func (g *dayGen) newEvent(k evType, ts int64, p *profile, dev, ip string, normal
 	return e
 }
 
+// push renders e at once, while its data is hot in cache, and queues the
+// line by time. e itself goes back to the free list. Mess is injected here:
+// a malformed rendering, or an undeclared extra field.
 func (g *dayGen) push(e *event) {
-	e.seq = g.seq
-	g.seq++
-	g.h.push(e)
-}
-
-func (g *dayGen) drain(t int64) {
-	for g.h.len() > 0 && g.h.peek().ts <= t {
-		e := g.h.pop()
-		g.emit(e)
-		g.free = append(g.free, e)
-	}
-}
-
-func (g *dayGen) emit(e *event) {
 	g.id = appendUUID(g.id[:0], g.w.seed, tagEventID, uint64(g.d)<<40|g.lineNo)
 	g.lineNo++
-	g.stats.Events++
+	var line []byte
+	if n := len(g.lines); n > 0 {
+		line = g.lines[n-1][:0]
+		g.lines = g.lines[:n-1]
+	}
+	ts, clean := e.ts, false // a wrong-day corruption must not move the line
 	if e.normal && (g.rm.chance(malformedRate) || g.owedNegative > 0 && e.hasAmount) {
-		reason := g.corrupt(e)
+		var reason string
+		line, reason = g.corrupt(line, e)
 		g.stats.Malformed[reason]++
-		g.out.line(g.line)
 	} else {
-		g.line = appendEvent(g.line[:0], e, g.id)
+		line = appendEvent(line, e, g.id)
 		if e.normal && g.rm.chance(extraRate) {
-			g.line = g.addExtra(g.line)
+			line = g.addExtra(line)
 			g.stats.ExtraFields++
 		} else {
-			slot := &g.recent[g.nRecent%len(g.recent)]
-			*slot = append((*slot)[:0], g.line...)
-			g.nRecent++
+			clean = true
 		}
-		g.out.line(g.line)
-		g.typeCounts(e)
+		g.types[e.typ]++
 		if e.normal {
 			g.sampleChat(e)
 		}
 	}
-	if g.dupLeft > 0 && g.nRecent > 0 && g.rm.chance(g.dupP) {
+	g.h.push(queued{ts: ts, seq: g.seq, line: line, clean: clean})
+	g.seq++
+	g.free = append(g.free, e)
+}
+
+func (g *dayGen) drain(t int64) {
+	for g.h.len() > 0 && g.h.peek().ts <= t {
+		g.emit(g.h.pop())
+	}
+}
+
+// emit writes a queued line, keeps clean ones for replays, and now and
+// then replays one.
+func (g *dayGen) emit(q queued) {
+	g.out.line(q.line)
+	g.stats.Events++
+	if q.clean {
+		slot := &g.recent[g.nRecent%len(g.recent)]
+		if *slot != nil {
+			g.lines = append(g.lines, *slot)
+		}
+		*slot = q.line
+		g.nRecent++
+	} else {
+		g.lines = append(g.lines, q.line)
+	}
+	if g.dupLeft > 0 && g.nRecent > 0 && g.rd.chance(g.dupP) {
 		g.writeDup()
 	}
 }
 
-func (g *dayGen) typeCounts(e *event) { g.types[e.typ]++ }
-
 // writeDup replays one of the recent clean lines byte for byte.
 func (g *dayGen) writeDup() {
 	n := min(g.nRecent, len(g.recent))
-	g.out.line(g.recent[(g.nRecent-1-g.rm.intn(n))%len(g.recent)])
+	g.out.line(g.recent[(g.nRecent-1-g.rd.intn(n))%len(g.recent)])
 	g.dupLeft--
 	g.stats.Events++
 	g.stats.Duplicates++

@@ -30,8 +30,7 @@ var evTypeNames = [numEvTypes]string{
 // event is one behaviour event before rendering. Empty strings and
 // hasAmount=false mean the field is omitted from the line.
 type event struct {
-	ts      int64  // unix ms
-	seq     uint64 // push order, breaks ties in the time heap
+	ts      int64 // unix ms
 	typ     evType
 	normal  bool // organic traffic: may be picked for mess injection and chat sampling
 	userIdx int
@@ -199,7 +198,16 @@ func (h *timeHeap[T]) pop() T {
 	return top
 }
 
-func eventBefore(a, b *event) bool {
+// queued is a rendered line waiting in the time heap; seq (push order)
+// breaks ties so the output does not depend on heap internals.
+type queued struct {
+	ts    int64
+	seq   uint64
+	line  []byte
+	clean bool // well-formed without extras: may be replayed as a duplicate
+}
+
+func eventBefore(a, b queued) bool {
 	if a.ts != b.ts {
 		return a.ts < b.ts
 	}

@@ -30,8 +30,8 @@ var badTimestamps = []string{
 
 var unknownTypes = []string{"pageview", "search", "share", "add_to_wishlist", "checkout"}
 
-// corrupt renders e into g.line as an invalid line and returns the reason.
-func (g *dayGen) corrupt(e *event) string {
+// corrupt renders e into line as an invalid line and returns the reason.
+func (g *dayGen) corrupt(line []byte, e *event) ([]byte, string) {
 	r := g.rm
 	var reason string
 	switch {
@@ -59,20 +59,20 @@ func (g *dayGen) corrupt(e *event) string {
 			e.ts += msPerDay
 		}
 	}
-	g.line = appendEvent(g.line[:0], e, g.id)
+	line = appendEvent(line, e, g.id)
 	switch reason {
 	case BadTruncated:
-		cut := r.between(len(g.line)/4, len(g.line)-2)
-		for cut > 0 && !utf8.RuneStart(g.line[cut]) {
+		cut := r.between(len(line)/4, len(line)-2)
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
 			cut--
 		}
-		g.line = g.line[:cut]
+		line = line[:cut]
 	case BadTimestamp:
-		g.line = splice(g.line, `"ts":"`, pick(r, badTimestamps))
+		line = splice(line, `"ts":"`, pick(r, badTimestamps))
 	case BadUnknownType:
-		g.line = splice(g.line, `"type":"`, pick(r, unknownTypes))
+		line = splice(line, `"type":"`, pick(r, unknownTypes))
 	}
-	return reason
+	return line, reason
 }
 
 // splice replaces the string value following prefix with v.

@@ -169,6 +169,14 @@ func TestOpenErrors(t *testing.T) {
 	if err := os.WriteFile(Path(swapped, Reidentify), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The cleartext KEK copied over a keyset, then cut short: the parser's
+	// message would quote it.
+	leaked := t.TempDir()
+	copyDir(t, dir, leaked)
+	kb, _ := os.ReadFile(kek.Path())
+	if err := os.WriteFile(Path(leaked, TokensReversible), kb[:len(kb)-30], 0o600); err != nil {
+		t.Fatal(err)
+	}
 	missing := t.TempDir()
 	copyDir(t, dir, missing)
 	os.Remove(Path(missing, TokensReversible))
@@ -180,6 +188,7 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"wrong KEK", dir, other, []string{`keyset "tokens-reversible"`, Path(dir, TokensReversible), "wrong key-encryption key", other.ID()}},
 		{"corrupt keyset", corrupt, kek, []string{`keyset "tokens-oneway"`, Path(corrupt, TokensOneWay), "corrupt file"}},
+		{"cleartext key in place of a keyset", leaked, kek, []string{`keyset "tokens-reversible"`, Path(leaked, TokensReversible), "corrupt file"}},
 		{"keyset under another name", swapped, kek, []string{`keyset "reidentify"`, Path(swapped, Reidentify), "corrupt file"}},
 		{"missing keyset", missing, kek, []string{`keyset "tokens-reversible"`, Path(missing, TokensReversible), "not found", "veil keys init"}},
 	}

@@ -141,11 +141,36 @@ func readKeyset(path, name string, kek KEK) (*keyset.Handle, error) {
 		return nil, fmt.Errorf("keys: open keyset %q (%s): %w", name, path, err)
 	}
 	defer f.Close()
-	h, err := keyset.ReadWithAssociatedData(keyset.NewJSONReader(f), kek, []byte(name))
+	r := &encryptedReader{r: keyset.NewJSONReader(f)}
+	h, err := keyset.ReadWithAssociatedData(r, kek, []byte(name))
+	if r.malformed {
+		return nil, fmt.Errorf("keys: read keyset %q (%s): corrupt file (not a Tink encrypted keyset in JSON): restore it from backup", name, path)
+	}
 	if err != nil {
-		// The keyset file holds only ciphertext and key ids, and Tink's
-		// decryption errors carry no plaintext, so wrapping is safe.
+		// Tink's decryption errors are fixed texts without plaintext.
 		return nil, fmt.Errorf("keys: decrypt keyset %q (%s): wrong key-encryption key (%s) or corrupt file: check --kek / $%s, or restore the file from backup: %w", name, path, kek.ID(), EnvKEK, err)
 	}
 	return h, nil
+}
+
+// encryptedReader reads only encrypted keysets, and hides the JSON parser's
+// message, which may quote the file: a cleartext keyset put in the wrong
+// place must not reach an error.
+type encryptedReader struct {
+	r         *keyset.JSONReader
+	malformed bool
+}
+
+func (e *encryptedReader) Read() (*tinkpb.Keyset, error) {
+	e.malformed = true
+	return nil, errors.New("keys: cleartext keyset refused")
+}
+
+func (e *encryptedReader) ReadEncrypted() (*tinkpb.EncryptedKeyset, error) {
+	ks, err := e.r.ReadEncrypted()
+	if err != nil {
+		e.malformed = true
+		return nil, errors.New("keys: malformed encrypted keyset")
+	}
+	return ks, nil
 }

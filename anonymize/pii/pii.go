@@ -20,9 +20,14 @@
 // (space, dash, dot, parentheses). A match starts and ends on group
 // boundaries, never inside a run of digits, and is cut out of a longer
 // cluster only where spaces separate it: "2024-01-15 13812345678" yields
-// the mobile, "12345678901234567" yields nothing. A number glued to ASCII
-// letters ("SKU4111111111111111") is not matched; one glued to Chinese
-// text ("电话13812345678") is. Full-width digits (１３８…) count as digits.
+// the mobile, "订单号20240115138123456789" yields nothing. A number glued
+// to ASCII letters ("SKU4111111111111111") is not matched; one glued to
+// Chinese text ("电话13812345678") is. Full-width digits (１３８…) count as
+// digits.
+//
+// Known gaps: 12-digit cards (Maestro), bare 10-digit North American
+// numbers (9498777106; as often an order number), landlines written
+// without separators, and numbers spelled with full-width separators.
 package pii
 
 // Type is the kind of a span of personal data.

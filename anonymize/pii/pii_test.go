@@ -38,8 +38,10 @@ func TestFind(t *testing.T) {
 		{"12812345678", nil},        // 12x is not a mobile prefix
 		{"138123456789", nil},       // 12 digits
 		{"订单号913812345678901", nil}, // a mobile inside a longer run
-		{"SKU13812345678", nil},     // glued to ASCII letters
-		{"13812345678abc", nil},     // glued to ASCII letters
+		{"SKU13812345678", nil},
+		{"订单号20240115138123456789", nil},
+		{"SKU4111111111111111", nil}, // glued to ASCII letters
+		{"13812345678abc", nil},      // glued to ASCII letters
 		{"2024-01-15 13812345678", []string{"PHONE:13812345678"}},
 		{"1.13812345678", nil}, // a decimal
 		// North American and international phones.

@@ -1,0 +1,67 @@
+package anonymize_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/keys"
+)
+
+func ExampleAgeBand() {
+	band, _ := anonymize.AgeBand("1990-03-07", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC))
+	fmt.Println(band)
+	// Output: 25-34
+}
+
+func ExampleIPPrefix() {
+	v4, _ := anonymize.IPPrefix("203.0.113.77", 24, 48)
+	v6, _ := anonymize.IPPrefix("2001:db8:1234:5678::1", 24, 48)
+	fmt.Println(v4, v6)
+	// Output: 203.0.113.0/24 2001:db8:1234::/48
+}
+
+func ExampleRegion() {
+	fmt.Println(anonymize.Region("浙江省杭州市西湖区文三路 100 号", "CN"))
+	fmt.Println(anonymize.Region("742 Evergreen Terrace, Springfield, IL 62704, US", "US"))
+	fmt.Println(anonymize.Region("10 Downing Street, London", "GB"))
+	fmt.Printf("%q\n", anonymize.Region("somewhere", ""))
+	// Output:
+	// CN-ZJ
+	// US-IL
+	// GB
+	// ""
+}
+
+// Example_tokens creates keys, opens them and makes tokens.
+func Example_tokens() {
+	dir, _ := os.MkdirTemp("", "veil-keys")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	keysDir := filepath.Join(dir, "keys")
+	kek, err := keys.InitKEK(filepath.Join(keysDir, keys.DefaultKEKFile))
+	if err != nil {
+		panic(err)
+	}
+	if err := keys.Init(ctx, keysDir, kek); err != nil {
+		panic(err)
+	}
+	set, err := keys.Open(ctx, keysDir, kek)
+	if err != nil {
+		panic(err)
+	}
+	tok, err := anonymize.NewTokenizer(set)
+	if err != nil {
+		panic(err)
+	}
+	w := tok.Worker() // one per goroutine
+	r := w.Reversible("user_id", "u12345")
+	o := w.OneWay("email", "alice@example.com")
+	back, _ := tok.Reveal("user_id", r)
+	fmt.Println(r[:2], o[:2], len(o), back)
+	// Output: r_ o_ 29 u12345
+}
