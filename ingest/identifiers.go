@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
