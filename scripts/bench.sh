@@ -137,9 +137,10 @@ step "veil once --stage ingest --date $DATE  ($CORES cores)"
 run_measured veil "$VEIL" once --stage ingest --date "$DATE" \
   --landing "$DATA/landing" --warehouse "$WORK/warehouse" --keys "$WORK/keys"
 
-VEIL_LINE="$(grep -E 'ingest:.*events' "$WORK/veil.stderr" | tail -n 1 || true)"
-VEIL_EVENTS="$(printf '%s' "$VEIL_LINE" | sed -nE 's/.*ingest:[^0-9]*([0-9]+) events.*/\1/p')"
-VEIL_RATE="$(printf '%s' "$VEIL_LINE" | grep -oE '[0-9]+(\.[0-9]+)? ?events/s' | grep -oE '^[0-9.]+' || true)"
+# Loosely: "ingest: 1000000 events|records|rows in 9.8 s (102040 events/s), peak RSS 412 MiB"
+VEIL_LINE="$(grep -E 'ingest:.*[0-9]+ *(events|records|rows)' "$WORK/veil.stderr" | tail -n 1 || true)"
+VEIL_EVENTS="$(printf '%s' "$VEIL_LINE" | sed -nE 's/.*ingest:[^0-9]*([0-9]+) *(events|records|rows).*/\1/p')"
+VEIL_RATE="$(printf '%s' "$VEIL_LINE" | grep -oE '[0-9]+(\.[0-9]+)? ?(events|records|rows)/s' | grep -oE '^[0-9.]+' || true)"
 VEIL_REPORTED_RSS="$(printf '%s' "$VEIL_LINE" | grep -oiE 'peak RSS:? *[0-9]+(\.[0-9]+)? ?MiB' | grep -oE '[0-9]+(\.[0-9]+)?' || true)"
 VEIL_WALL="$(cat "$WORK/veil.wall")"
 if [ -z "$VEIL_LINE" ]; then

@@ -61,6 +61,9 @@ export function mask(v) {
 
 function secs(t0) { return ((performance.now() - t0) / 1000).toFixed(1); }
 
+// DUCKDB_CHECK_DEBUG=1 prints the timing of each step to stderr.
+const dbg = process.env.DUCKDB_CHECK_DEBUG ? (m) => console.error(`[debug ${(performance.now() / 1000).toFixed(1)} s] ${m}`) : () => {};
+
 function walk(dir, out = []) {
   let ents;
   try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return out; }
@@ -478,7 +481,7 @@ async function loadHay(con, wh, datasets, problems) {
         problem(problems, 'read-error', `${ds}: ${path.relative(path.join(wh, ds), f)} cannot be read, not scanned for leaks`, { dataset: ds });
       }
     }
-    if (process.env.DUCKDB_CHECK_DEBUG) console.error(`[debug ${(performance.now() / 1000).toFixed(1)}] hay ${ds}`);
+    dbg(`loading output strings of ${ds}`);
     if (readable.length) {
       const src = `read_parquet(${sqlList(readable)}, hive_partitioning = false, union_by_name = true, filename = true)`;
       const cols = (await rows(con, `DESCRIBE SELECT * FROM ${src}`)).map((c) => c.column_name).filter((c) => c !== 'filename');
@@ -509,8 +512,7 @@ async function loadHay(con, wh, datasets, problems) {
 }
 
 async function scanLeaks(con) {
-  const dbg = process.env.DUCKDB_CHECK_DEBUG ? (m) => console.error(`[debug ${(performance.now() / 1000).toFixed(1)}] ${m}`) : () => {};
-  dbg('scan start');
+  dbg('leak scan start');
   // Distinct output strings, plus a copy with spaces/dashes removed where
   // they separate digits (matched only against phone/card/ID values).
   await con.run(`CREATE OR REPLACE TEMP TABLE hay AS
@@ -544,7 +546,7 @@ async function scanLeaks(con) {
     HAVING count(*) = count(gf.f)`);
   const [{ n: candidates }] = await rows(con, `SELECT count(*) AS n FROM cand`);
   dbg('cand built');
-  if (process.env.DUCKDB_CHECK_DEBUG) console.error(await rows(con, `SELECT kind, count(*) n, min(length(val)) minlen FROM cand JOIN needles USING (nid) GROUP BY kind`));
+  if (process.env.DUCKDB_CHECK_DEBUG) dbg(`candidates by kind: ${JSON.stringify(await rows(con, `SELECT kind, count(*) AS n FROM cand JOIN needles USING (nid) GROUP BY kind`))}`);
   await con.run(`CREATE OR REPLACE TEMP TABLE hits AS
     SELECT nid, orig, stripped, exact FROM (
       SELECT n.nid, n.pre, n.post, n.cidr, hg.orig, hg.stripped,
@@ -672,8 +674,23 @@ async function checkMain({ landingDir, warehouseDir, truthDir, strict }) {
       `and no raw landing value appears in the outputs (${res.seconds.toFixed(1)} s)`);
     return 0;
   }
+  if (res.problems.every((p) => p.type === 'missing-dir')) {
+    res.problems.forEach((p) => console.error(`duckdb-check: ${p.msg}`));
+    return 2;
+  }
   log(`FAILED: ${res.problems.length} problem(s):`);
-  printProblems(res.problems, log);
+  const leaks = res.problems.filter((p) => p.type === 'leak');
+  if (leaks.length) {
+    const groups = new Map();
+    for (const l of leaks) {
+      const k = `${l.dataset}.${l.column}`;
+      if (!groups.has(k)) groups.set(k, new Map());
+      groups.get(k).set(l.kind, (groups.get(k).get(l.kind) || 0) + 1);
+    }
+    log(`  leaked raw values by output column:`);
+    for (const [k, kinds] of groups) log(`    ${k}: ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+  }
+  printProblems(res.problems, log, 40);
   return 1;
 }
 
@@ -837,7 +854,7 @@ async function selfTest(demoDir) {
       const src = path.join(fp.dir, fp.file);
       const col = (await varcharColumns(con, src))[0];
       const tmp = src + '.tmp';
-      await con.run(`COPY (SELECT * EXCLUDE (rn) REPLACE (CASE WHEN rn = 2 THEN ${ident(col)} || ${q(',' + rid)} ELSE ${ident(col)} END AS ${ident(col)})
+      await con.run(`COPY (SELECT * EXCLUDE (rn) REPLACE (CASE WHEN rn = 2 THEN coalesce(${ident(col)}, '') || ${q(',' + rid)} ELSE ${ident(col)} END AS ${ident(col)})
         FROM (SELECT *, row_number() OVER () AS rn FROM read_parquet(${q(src)}, hive_partitioning = false))) TO ${q(tmp)} (FORMAT parquet)`);
       fs.renameSync(tmp, src);
       await rewriteManifestFile(fp.dir, fp.file);
@@ -917,7 +934,8 @@ async function selfTest(demoDir) {
 const USAGE = `usage: node duckdb-check.mjs [--strict] DEMO_DIR     check DEMO_DIR/landing (+ DEMO_DIR/truth) against DEMO_DIR/warehouse
        node duckdb-check.mjs [--strict] --landing DIR --warehouse DIR [--truth DIR]
        node duckdb-check.mjs --self-test [DEMO_DIR]       prove the check catches planted faults
-  --strict  also fail on Luhn-valid digit runs seen only in free text (possible order numbers)`;
+  --strict    also fail on Luhn-valid digit runs seen only in free text (possible order numbers)
+  --no-truth  ignore DEMO_DIR/truth (use only what landing and the regexes yield)`;
 
 function parseCli(args) {
   const o = {};
@@ -925,6 +943,7 @@ function parseCli(args) {
     const a = args[i];
     if (a === '--self-test') o.selfTest = true;
     else if (a === '--strict') o.strict = true;
+    else if (a === '--no-truth') o.noTruth = true;
     else if (a === '--landing' || a === '--warehouse' || a === '--truth') {
       if (i + 1 >= args.length) throw new Error(`${a} needs a directory`);
       o[a.slice(2)] = args[++i];
@@ -949,7 +968,7 @@ if (path.resolve(process.argv[1] || '') === SELF) {
     else if (o.dir !== undefined && !o.landing && !o.warehouse) {
       const truth = o.truth || path.join(o.dir, 'truth');
       code = await checkMain({ landingDir: path.join(o.dir, 'landing'), warehouseDir: path.join(o.dir, 'warehouse'),
-        truthDir: fs.existsSync(truth) ? truth : null, strict: o.strict });
+        truthDir: !o.noTruth && fs.existsSync(truth) ? truth : null, strict: o.strict });
     } else if (o.dir === undefined && o.landing && o.warehouse) {
       code = await checkMain({ landingDir: o.landing, warehouseDir: o.warehouse, truthDir: o.truth || null, strict: o.strict });
     } else { console.error(USAGE); code = 2; }

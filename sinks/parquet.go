@@ -104,7 +104,7 @@ func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.All
 	}
 	out := &countingHash{w: f, h: sha256.New()}
 	w := parquet.NewGenericWriter[any](out, ps,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.CreatedBy("veil", "1", ""),
 		parquet.KeyValueMetadata("veil.dataset", pw.ds.Name),
