@@ -20,6 +20,17 @@ func str(name string, nullable bool) arrow.Field {
 	return arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: nullable}
 }
 
+// EncodingKey is the field metadata key that asks the Parquet writer for an
+// encoding; "dictionary" suits columns with few distinct values.
+const EncodingKey = "veil.encoding"
+
+// dict marks a low-cardinality column for dictionary encoding: smaller
+// files and less to compress.
+func dict(f arrow.Field) arrow.Field {
+	f.Metadata = arrow.NewMetadata([]string{EncodingKey}, []string{"dictionary"})
+	return f
+}
+
 func i64(name string) arrow.Field {
 	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64}
 }
@@ -37,23 +48,23 @@ var EventsClean = Dataset{
 	Schema: arrow.NewSchema([]arrow.Field{
 		str("event_id", false),
 		ts("ts"),
-		str("type", false),
-		str("user_token", false),   // reversible token of user_id
-		str("device_token", false), // reversible token of device_id
-		str("ip_token", false),     // one-way token of ip
-		str("ip_prefix", false),    // ip generalised to its network prefix
-		str("merchant_id", true),
+		dict(str("type", false)),
+		str("user_token", false),      // reversible token of user_id
+		str("device_token", false),    // reversible token of device_id
+		str("ip_token", false),        // one-way token of ip
+		dict(str("ip_prefix", false)), // ip generalised to its network prefix
+		dict(str("merchant_id", true)),
 		str("item_id", true),
-		str("category", true),
+		dict(str("category", true)),
 		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		str("currency", true),
+		dict(str("currency", true)),
 		str("coupon_id", true),
 		str("live_session_id", true),
-		str("card_token", true), // reversible token of payment_card
-		str("age_band", true),   // birth_date generalised
-		str("gender", true),
-		str("region", true), // shipping_address generalised to province or country
-		str("country", true),
+		str("card_token", true),     // reversible token of payment_card
+		dict(str("age_band", true)), // birth_date generalised
+		dict(str("gender", true)),
+		dict(str("region", true)), // shipping_address generalised to province or country
+		dict(str("country", true)),
 		str("phone_token", true), // one-way token of phone
 		str("email_token", true), // one-way token of email
 	}, nil),

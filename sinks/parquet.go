@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/veil-data/veil/schemas"
 )
 
 // RowGroupRows bounds a row group: large enough for good compression and
@@ -43,6 +45,9 @@ func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 			n = parquet.Timestamp(parquet.Millisecond)
 		default:
 			return nil, fmt.Errorf("field %s: unsupported arrow type %s", f.Name, f.Type)
+		}
+		if enc, ok := f.Metadata.GetValue(schemas.EncodingKey); ok && enc == "dictionary" {
+			n = parquet.Encoded(n, &parquet.RLEDictionary)
 		}
 		if f.Nullable {
 			n = parquet.Optional(n)
