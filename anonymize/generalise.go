@@ -15,8 +15,10 @@ var (
 	ErrInvalidPrefix = errors.New("anonymize: invalid prefix length")
 )
 
-// AgeBands are the values AgeBand returns, youngest first.
-var AgeBands = []string{"<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"}
+var ageBands = [...]string{"<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"}
+
+// AgeBands returns the values AgeBand returns, youngest first.
+func AgeBands() []string { return append([]string(nil), ageBands[:]...) }
 
 // AgeBand returns the age band of someone born on birthDate (YYYY-MM-DD) as
 // of asOf's calendar date: "<18", "18-24", "25-34", "35-44", "45-54",
@@ -38,13 +40,13 @@ func AgeBand(birthDate string, asOf time.Time) (string, error) {
 	case age > 130:
 		return "", ErrImplausible
 	case age < 18:
-		return AgeBands[0], nil
+		return ageBands[0], nil
 	case age < 25:
-		return AgeBands[1], nil
+		return ageBands[1], nil
 	case age >= 65:
-		return AgeBands[6], nil
+		return ageBands[6], nil
 	default: // 25..64 in bands of ten
-		return AgeBands[2+(age-25)/10], nil
+		return ageBands[2+(age-25)/10], nil
 	}
 }
 

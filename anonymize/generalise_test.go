@@ -44,6 +44,9 @@ func TestAgeBand(t *testing.T) {
 			t.Errorf("error %q echoes the birth date", err)
 		}
 	}
+	if b := AgeBands(); len(b) != 7 || b[0] != "<18" || b[6] != "65+" {
+		t.Errorf("AgeBands() = %q", b)
+	}
 	// Leap-day birthdays age on 1 March in common years.
 	leap := "2004-02-29"
 	for _, c := range []struct {

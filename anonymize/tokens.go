@@ -43,9 +43,8 @@ const domain = "veil/v1/"
 const oneWayBytes = 16
 
 // DefaultCacheSize is the default bound of each cache, in memoised tokens
-// (about 6 fields × 170k users). An entry of the shared cache costs roughly
-// 100–150 bytes, so a full one is ~150 MB; a Worker's entry shares the
-// strings of the shared cache and costs ~50 bytes more.
+// (about 6 fields × 170k users). An entry costs roughly 100–150 bytes, so a
+// full cache is ~150 MB.
 const DefaultCacheSize = 1 << 20
 
 // ErrInvalidToken is returned by Reveal for a token that is not a reversible
@@ -68,7 +67,8 @@ type Option func(*Tokenizer)
 // WithCacheSize bounds the shared cache and each Worker's private cache to
 // n memoised tokens each; a full cache is emptied and refills. Size it above
 // the distinct identifiers of a partition: a cache smaller than its working
-// set keeps emptying. n <= 0 disables memoisation.
+// set keeps emptying. A Tokenizer with k Workers in use holds at most
+// (k+1)·n entries. n <= 0 disables memoisation.
 func WithCacheSize(n int) Option {
 	return func(t *Tokenizer) { t.cacheSize = max(n, 0) }
 }
@@ -100,15 +100,13 @@ func ValidField(name string) error {
 // Reversible returns the reversible token of value in field. It panics if
 // field is invalid (see ValidField).
 func (t *Tokenizer) Reversible(field, value string) string {
-	tok, _, _ := t.shared.get(t, kindReversible, nil, field, value, nil)
-	return tok
+	return t.shared.get(t, kindReversible, field, value)
 }
 
 // OneWay returns the one-way token of value in field. It panics if field is
 // invalid (see ValidField).
 func (t *Tokenizer) OneWay(field, value string) string {
-	tok, _, _ := t.shared.get(t, kindOneWay, nil, field, value, nil)
-	return tok
+	return t.shared.get(t, kindOneWay, field, value)
 }
 
 // Reveal returns the value of a reversible token made for field. It fails

@@ -184,24 +184,28 @@ func (r *Runner) RunDue(ctx context.Context, s Stage) error {
 }
 
 // Backfill runs every stage, in order, for each date in [from, to]; with
-// force it recomputes partitions that are up to date.
+// force it recomputes partitions that are up to date. A failure does not
+// stop the backfill: later stages of that date find their inputs missing
+// and are recorded as not ready, and other dates go on. It returns every
+// failure.
 func (r *Runner) Backfill(ctx context.Context, from, to time.Time, force bool) error {
 	if to.Before(from) {
 		return fmt.Errorf("backfill: --to %s is before --from %s", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
+	var errs []error
 	for dt := from; !dt.After(to); dt = dt.AddDate(0, 0, 1) {
 		for _, s := range r.Stages {
 			if err := ctx.Err(); err != nil {
-				return err
+				return errors.Join(append(errs, err)...)
 			}
 			out, err := r.RunOne(ctx, s, dt, force)
 			if err != nil {
-				return err
+				errs = append(errs, err)
 			}
 			r.Env.Log.Debug("backfill", "stage", s.Name(), "dt", dt.Format(time.DateOnly), "outcome", out)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (r *Runner) record(rec Record) {

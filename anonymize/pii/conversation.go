@@ -55,7 +55,7 @@ func (c Counts) Total() int { return c.Email + c.Phone + c.BankCard + c.CNReside
 // Map returns the non-zero counts by Type, for reports.
 func (c Counts) Map() map[Type]int {
 	m := make(map[Type]int)
-	for _, t := range Types {
+	for _, t := range [...]Type{Email, CNResidentID, BankCard, Phone} {
 		if n := c.Get(t); n > 0 {
 			m[t] = n
 		}

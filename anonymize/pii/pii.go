@@ -41,7 +41,8 @@ const (
 	Phone        Type = "PHONE"
 )
 
-// Types lists every Type.
+// Types lists every Type, in the order they are checked. It is for ranging
+// over; this package does not read it.
 var Types = []Type{Email, CNResidentID, BankCard, Phone}
 
 // Span is one piece of personal data: text[Start:End] (byte offsets).
