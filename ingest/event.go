@@ -13,7 +13,10 @@ import (
 
 // Optional event columns, in the order of eventRow.opt.
 const (
-	optMerchant = iota
+	optDevice = iota
+	optIPToken
+	optIPPrefix
+	optMerchant
 	optItem
 	optCategory
 	optCurrency
@@ -32,13 +35,12 @@ const (
 // eventRow is one accepted event after its transformation: it holds no raw
 // identifier, only tokens, generalisations and kept fields.
 type eventRow struct {
-	eventID, typ                       string
-	userTok, deviceTok, ipTok, ipPrefx string
-	ts                                 int64 // ms since epoch
-	amount                             float64
-	hasAmount                          bool
-	opt                                [numOpt]string
-	has                                [numOpt]bool
+	eventID, typ, userTok string
+	ts                    int64 // ms since epoch
+	amount                float64
+	hasAmount             bool
+	opt                   [numOpt]string
+	has                   [numOpt]bool
 }
 
 // rawEvent is a landing event's fields as read, before validation.
@@ -60,7 +62,10 @@ var eventTypes = map[string]bool{
 	"payment": true, "payment_failed": true, "coupon_redeem": true, "refund": true,
 }
 
-var needsAmount = map[string]bool{"purchase": true, "payment": true, "payment_failed": true, "refund": true}
+// needsAmount lists the types whose amount is the point of the event. An
+// order (purchase) may come without one: some feeds do not carry prices,
+// and an absent amount is recorded as absent, never invented.
+var needsAmount = map[string]bool{"payment": true, "payment_failed": true, "refund": true}
 
 // eventParser parses, validates and transforms event lines. One per
 // worker goroutine: it owns a tokenizer worker and its own stats.
@@ -198,7 +203,7 @@ func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
 	for _, f := range []struct {
 		name string
 		v    string
-	}{{"event_id", raw.eventID}, {"ts", raw.ts}, {"type", raw.typ}, {"user_id", raw.user}, {"device_id", raw.device}, {"ip", raw.ip}} {
+	}{{"event_id", raw.eventID}, {"ts", raw.ts}, {"type", raw.typ}, {"user_id", raw.user}} {
 		if f.v == "" {
 			return r, &rejection{reason: "missing_field", field: f.name}
 		}
@@ -222,17 +227,23 @@ func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
 	if !isID(raw.user) {
 		return r, &rejection{reason: "invalid_value", field: "user_id"}
 	}
-	if !isID(raw.device) {
+	if raw.device != "" && !isID(raw.device) {
 		return r, &rejection{reason: "invalid_value", field: "device_id"}
 	}
-	prefix, err := anonymize.IPPrefix(raw.ip, ipv4Prefix, ipv6Prefix)
-	if err != nil {
-		return r, &rejection{reason: "invalid_value", field: "ip"}
+	var prefix string
+	if raw.ip != "" {
+		if prefix, err = anonymize.IPPrefix(raw.ip, ipv4Prefix, ipv6Prefix); err != nil {
+			return r, &rejection{reason: "invalid_value", field: "ip"}
+		}
 	}
 	r.userTok = p.tok.Reversible("user_id", raw.user)
-	r.deviceTok = p.tok.Reversible("device_id", raw.device)
-	r.ipTok = p.tok.OneWay("ip", raw.ip)
-	r.ipPrefx = prefix
+	if raw.device != "" {
+		r.set(optDevice, p.tok.Reversible("device_id", raw.device))
+	}
+	if raw.ip != "" {
+		r.set(optIPToken, p.tok.OneWay("ip", raw.ip))
+		r.set(optIPPrefix, prefix)
+	}
 
 	if raw.hasAmount {
 		if raw.amount < 0 || raw.amount > maxAmount {

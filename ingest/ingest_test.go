@@ -142,7 +142,7 @@ func TestEventsValidationAndAccounting(t *testing.T) {
 		`{"event_id":"e4","ts":"yesterday","type":"login","user_id":"u2","device_id":"d","ip":"10.0.0.1"}`,
 		`{"event_id":"e5","ts":"2026-11-18T23:59:59Z","type":"login","user_id":"u2","device_id":"d","ip":"10.0.0.1"}`,
 		`{"event_id":"e6","ts":"2026-11-19T01:00:00Z","type":"teleport","user_id":"u2","device_id":"d","ip":"10.0.0.1"}`,
-		`{"event_id":"e7","ts":"2026-11-19T01:00:00Z","type":"purchase","user_id":"u2","device_id":"d","ip":"10.0.0.1"}`,
+		`{"event_id":"e7","ts":"2026-11-19T01:00:00Z","type":"payment","user_id":"u2","device_id":"d","ip":"10.0.0.1"}`,
 		`{"event_id":"e8","ts":"2026-11-19T01:00:00Z","type":"refund","user_id":"u2","device_id":"d","ip":"10.0.0.1","amount":-3,"currency":"CNY"}`,
 		`{"event_id":"e9","ts":"2026-11-19T01:00:00Z","type":"login","device_id":"d","ip":"10.0.0.1"}`,
 		`{"event_id":"e10","ts":"2026-11-19T01:00:00Z","type":"login","user_id":"u2","device_id":"d","ip":"999.1.1.1"}`,

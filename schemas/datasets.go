@@ -49,10 +49,10 @@ var EventsClean = Dataset{
 		str("event_id", false),
 		ts("ts"),
 		dict(str("type", false)),
-		str("user_token", false),      // reversible token of user_id
-		str("device_token", false),    // reversible token of device_id
-		str("ip_token", false),        // one-way token of ip
-		dict(str("ip_prefix", false)), // ip generalised to its network prefix
+		str("user_token", false),     // reversible token of user_id
+		str("device_token", true),    // reversible token of device_id
+		str("ip_token", true),        // one-way token of ip
+		dict(str("ip_prefix", true)), // ip generalised to its network prefix
 		dict(str("merchant_id", true)),
 		str("item_id", true),
 		dict(str("category", true)),
