@@ -30,6 +30,7 @@ type env struct {
 	wh      *sinks.Warehouse
 	mem     *memory.CheckedAllocator
 	set     *keys.Set
+	day     time.Time // the partition the tests land and run
 }
 
 func newEnv(t *testing.T) *env {
@@ -52,14 +53,14 @@ func newEnv(t *testing.T) *env {
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return &env{t: t, landing: filepath.Join(root, "landing"), wh: wh, mem: mem, set: set}
+	return &env{t: t, landing: filepath.Join(root, "landing"), wh: wh, mem: mem, set: set, day: day}
 }
 
 // land writes files (name -> content; .gz names are compressed) and the
 // _SUCCESS marker into a landing partition.
 func (e *env) land(feed string, files map[string]string) {
 	e.t.Helper()
-	dir := pipeline.LandingDir(e.landing, feed, day.Format(time.DateOnly))
+	dir := pipeline.LandingDir(e.landing, feed, e.day.Format(time.DateOnly))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		e.t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func (e *env) run(st pipeline.Stage) error {
 			Landing: e.landing, Warehouse: e.wh, Mem: e.mem, Log: slog.New(slog.DiscardHandler),
 			Keys: func(context.Context) (*keys.Set, error) { return e.set, nil },
 		},
-		Stage: st.Name(), Date: day, RunID: pipeline.NewRunID(time.Now()),
+		Stage: st.Name(), Date: e.day, RunID: pipeline.NewRunID(time.Now()),
 	}
 	return st.Run(context.Background(), job)
 }
