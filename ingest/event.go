@@ -9,6 +9,7 @@ import (
 
 	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
 )
 
 // Optional event columns, in the order of eventRow.opt.
@@ -56,16 +57,11 @@ type rawEvent struct {
 // rejection is why a record was quarantined; field may be empty.
 type rejection struct{ reason, field string }
 
-var eventTypes = map[string]bool{
-	"view": true, "click": true, "fav": true, "cart": true, "purchase": true,
-	"login": true, "login_failed": true, "register": true,
-	"payment": true, "payment_failed": true, "coupon_redeem": true, "refund": true,
-}
 
 // needsAmount lists the types whose amount is the point of the event. An
 // order (purchase) may come without one: some feeds do not carry prices,
 // and an absent amount is recorded as absent, never invented.
-var needsAmount = map[string]bool{"payment": true, "payment_failed": true, "refund": true}
+func needsAmount(t string) bool { return t == "payment" || t == "payment_failed" || t == "refund" }
 
 // eventParser parses, validates and transforms event lines. One per
 // worker goroutine: it owns a tokenizer worker and its own stats.
@@ -220,7 +216,7 @@ func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
 		return r, &rejection{reason: "ts_outside_partition", field: "ts"}
 	}
 	r.ts = ts.UnixMilli()
-	if !eventTypes[raw.typ] {
+	if !schemas.IsEventType(raw.typ) {
 		return r, &rejection{reason: "unknown_event_type", field: "type"}
 	}
 	r.typ = raw.typ
@@ -251,7 +247,7 @@ func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
 		}
 		r.amount, r.hasAmount = raw.amount, true
 	}
-	if needsAmount[raw.typ] && !raw.hasAmount {
+	if needsAmount(raw.typ) && !raw.hasAmount {
 		return r, &rejection{reason: "missing_field", field: "amount"}
 	}
 	if raw.currency != "" && !isUpper(raw.currency, 3) {

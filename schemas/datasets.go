@@ -31,6 +31,17 @@ func dict(f arrow.Field) arrow.Field {
 	return f
 }
 
+// BoundsKey is the field metadata key that, set to "skip", leaves column
+// min/max bounds out of the Parquet page index: they cost CPU and prune
+// nothing on random tokens or free text.
+const BoundsKey = "veil.bounds"
+
+// opaque marks a column of tokens or free text.
+func opaque(f arrow.Field) arrow.Field {
+	f.Metadata = arrow.NewMetadata([]string{BoundsKey}, []string{"skip"})
+	return f
+}
+
 func i64(name string) arrow.Field {
 	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64}
 }
@@ -49,10 +60,10 @@ var EventsClean = Dataset{
 		str("event_id", false),
 		ts("ts"),
 		dict(str("type", false)),
-		str("user_token", false),     // reversible token of user_id
-		str("device_token", true),    // reversible token of device_id
-		str("ip_token", true),        // one-way token of ip
-		dict(str("ip_prefix", true)), // ip generalised to its network prefix
+		opaque(str("user_token", false)),  // reversible token of user_id
+		opaque(str("device_token", true)), // reversible token of device_id
+		opaque(str("ip_token", true)),     // one-way token of ip
+		dict(str("ip_prefix", true)),      // ip generalised to its network prefix
 		dict(str("merchant_id", true)),
 		str("item_id", true),
 		dict(str("category", true)),
@@ -60,13 +71,13 @@ var EventsClean = Dataset{
 		dict(str("currency", true)),
 		str("coupon_id", true),
 		str("live_session_id", true),
-		str("card_token", true),     // reversible token of payment_card
-		dict(str("age_band", true)), // birth_date generalised
+		opaque(str("card_token", true)), // reversible token of payment_card
+		dict(str("age_band", true)),     // birth_date generalised
 		dict(str("gender", true)),
 		dict(str("region", true)), // shipping_address generalised to province or country
 		dict(str("country", true)),
-		str("phone_token", true), // one-way token of phone
-		str("email_token", true), // one-way token of email
+		opaque(str("phone_token", true)), // one-way token of phone
+		opaque(str("email_token", true)), // one-way token of email
 	}, nil),
 }
 
@@ -82,7 +93,7 @@ var ChatsClean = Dataset{
 		str("merchant_id", false),
 		str("user_token", false),
 		str("sender", false),
-		str("text", false),
+		opaque(str("text", false)),
 		{Name: "pii_found", Type: arrow.PrimitiveTypes.Int32},
 	}, nil),
 }

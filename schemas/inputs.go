@@ -64,6 +64,17 @@ var EventTypes = []string{
 	"payment", "payment_failed", "coupon_redeem", "refund",
 }
 
+var eventTypes = func() map[string]bool {
+	m := make(map[string]bool, len(EventTypes))
+	for _, t := range EventTypes {
+		m[t] = true
+	}
+	return m
+}()
+
+// IsEventType reports whether t is one of EventTypes.
+func IsEventType(t string) bool { return eventTypes[t] }
+
 // Events is the behaviour-event feed.
 var Events = Input{
 	Name:    "events",

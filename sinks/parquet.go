@@ -108,13 +108,19 @@ func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.All
 		byParquet[c] = a
 	}
 	out := &countingHash{w: f, h: sha256.New()}
-	w := parquet.NewGenericWriter[any](out, ps,
+	opts := []parquet.WriterOption{ps,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.CreatedBy("veil", "1", ""),
 		parquet.KeyValueMetadata("veil.dataset", pw.ds.Name),
 		parquet.KeyValueMetadata("veil.schema_version", fmt.Sprint(pw.ds.Version)),
-	)
+	}
+	for _, f := range s.Fields() {
+		if v, ok := f.Metadata.GetValue(schemas.BoundsKey); ok && v == "skip" {
+			opts = append(opts, parquet.SkipPageBounds(f.Name))
+		}
+	}
+	w := parquet.NewGenericWriter[any](out, opts...)
 	return &ParquetWriter{pw: pw, f: f, name: name, out: out, w: w, schema: s, byParquet: byParquet}, nil
 }
 
