@@ -57,7 +57,6 @@ type rawEvent struct {
 // rejection is why a record was quarantined; field may be empty.
 type rejection struct{ reason, field string }
 
-
 // needsAmount lists the types whose amount is the point of the event. An
 // order (purchase) may come without one: some feeds do not carry prices,
 // and an absent amount is recorded as absent, never invented.
