@@ -4,8 +4,6 @@ package risk
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -48,16 +46,8 @@ func (Stage) Name() string { return "risk" }
 // Plan reads events_clean for dt (required) and the six days before it
 // (optional), and writes risk_features/dt.
 func (Stage) Plan(dt time.Time) pipeline.Plan {
-	in := make([]pipeline.Input, 0, windowDays)
-	for i := windowDays - 1; i >= 0; i-- {
-		in = append(in, pipeline.Input{
-			Dataset:   schemas.EventsClean,
-			Partition: sinks.Partition{DT: dt.AddDate(0, 0, -i).Format(time.DateOnly)},
-			Required:  i == 0,
-		})
-	}
 	return pipeline.Plan{
-		Inputs:  in,
+		Inputs:  pipeline.Window(schemas.EventsClean, dt, windowDays),
 		Outputs: []pipeline.Output{{Dataset: schemas.RiskFeatures, Partition: sinks.Partition{DT: dt.Format(time.DateOnly)}}},
 	}
 }
@@ -80,32 +70,18 @@ var transforms = map[string]string{
 // Run scans the window, folds it into per-user counters and commits the
 // features sorted by user_token.
 func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
-	day, err := time.Parse(time.DateOnly, job.DT())
-	if err != nil {
-		return fmt.Errorf("bad date %q: %w", job.DT(), err)
-	}
-	end := day.Add(24*time.Hour - time.Millisecond)
+	end := pipeline.EndOfDay(job.Date)
 	log := job.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	agg := newAggregator(end.UnixMilli())
-	var days int
-	for _, in := range s.Plan(job.Date).Inputs {
-		err := job.Warehouse.Scan(ctx, job.Mem, in.Dataset, in.Partition, func(rec arrow.RecordBatch) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			agg.add(rec)
-			return nil
-		}, scanColumns...)
-		if errors.Is(err, sinks.ErrNotCommitted) && !in.Required {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read events_clean/dt=%s: %w", in.Partition.DT, err)
-		}
-		days++
+	days, err := job.ScanInputs(ctx, s.Plan(job.Date).Inputs, scanColumns, func(rec arrow.RecordBatch) error {
+		agg.add(rec)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	agg.finish()
 

@@ -4,7 +4,6 @@ package tagging
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -49,31 +48,9 @@ func (Stage) Name() string { return "tags" }
 func (s Stage) Plan(dt time.Time) pipeline.Plan {
 	r := s.Rules.WithDefaults()
 	return pipeline.Plan{
-		Inputs:  windowInputs(dt, max(r.WindowDays, 1)),
+		Inputs:  pipeline.Window(schemas.EventsClean, dt, max(r.WindowDays, 1)),
 		Outputs: []pipeline.Output{{Dataset: schemas.ConsumerTags, Partition: sinks.Partition{DT: dt.Format(time.DateOnly)}}},
 	}
-}
-
-// windowInputs lists events_clean for dt-days+1..dt, oldest first.
-func windowInputs(dt time.Time, days int) []pipeline.Input {
-	in := make([]pipeline.Input, 0, days)
-	for i := days - 1; i >= 0; i-- {
-		in = append(in, pipeline.Input{
-			Dataset:   schemas.EventsClean,
-			Partition: sinks.Partition{DT: dt.AddDate(0, 0, -i).Format(time.DateOnly)},
-			Required:  i == 0,
-		})
-	}
-	return in
-}
-
-// asOf is the last millisecond of dt in UTC.
-func asOf(dt string) (time.Time, error) {
-	d, err := time.Parse(time.DateOnly, dt)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad date %q: %w", dt, err)
-	}
-	return d.Add(24*time.Hour - time.Millisecond), nil
 }
 
 // Run scans the window, folds it into per-consumer state and commits the
@@ -83,31 +60,18 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := rules.Validate(); err != nil {
 		return fmt.Errorf("tag rules: %w", err)
 	}
-	end, err := asOf(job.DT())
-	if err != nil {
-		return err
-	}
+	end := pipeline.EndOfDay(job.Date)
 	log := job.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	agg := newAggregator(rules, end.UnixMilli())
-	var days []string
-	for _, in := range s.Plan(job.Date).Inputs {
-		err := job.Warehouse.Scan(ctx, job.Mem, in.Dataset, in.Partition, func(rec arrow.RecordBatch) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			agg.add(rec)
-			return nil
-		}, scanColumns...)
-		if errors.Is(err, sinks.ErrNotCommitted) && !in.Required {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read events_clean/dt=%s: %w", in.Partition.DT, err)
-		}
-		days = append(days, in.Partition.DT)
+	days, err := job.ScanInputs(ctx, s.Plan(job.Date).Inputs, scanColumns, func(rec arrow.RecordBatch) error {
+		agg.add(rec)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 
 	pw, err := job.Warehouse.Begin(schemas.ConsumerTags, job.Partition(), s.Name(), job.RunID)
@@ -123,7 +87,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if _, err := pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: stats}); err != nil {
 		return err
 	}
-	log.Info("consumer tags committed", "days_read", len(days), "events", agg.read,
+	log.Info("consumer tags committed", "days_read", days, "events", agg.read,
 		"events_after_as_of", agg.future, "consumers", rows, "categories", len(agg.strs.names))
 	return nil
 }
