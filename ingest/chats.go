@@ -219,58 +219,25 @@ func (d *chatDecoder) decode(text string, raw *rawChat, stats *pipeline.Stats) *
 }
 
 func decodeChat(it *jsonlite.Iterator, raw *rawChat, stats *pipeline.Stats) *rejection {
-	if !it.Next() || it.Kind() != jsonlite.Object {
-		return &rejection{reason: "bad_json"}
-	}
-	var rej *rejection
-	it.Object(func(key string, err error) bool {
-		if err != nil {
-			rej = &rejection{reason: "bad_json"}
-			return false
-		}
-		var dst *string
+	return decodeObject(it, stats, func(key string) (*string, bool) {
 		switch key {
 		case "conversation_id":
-			dst = &raw.conversation
+			return &raw.conversation, true
 		case "message_id":
-			dst = &raw.message
+			return &raw.message, true
 		case "ts":
-			dst = &raw.ts
+			return &raw.ts, true
 		case "merchant_id":
-			dst = &raw.merchant
+			return &raw.merchant, true
 		case "user_id":
-			dst = &raw.user
+			return &raw.user, true
 		case "sender":
-			dst = &raw.sender
+			return &raw.sender, true
 		case "text":
-			dst = &raw.text
-		default:
-			stats.DropField(key)
-			return true
+			return &raw.text, true
 		}
-		switch it.Kind() {
-		case jsonlite.Null:
-		case jsonlite.String:
-			s, err := it.String()
-			if err != nil {
-				rej = &rejection{reason: "bad_json"}
-				return false
-			}
-			*dst = s
-		default:
-			rej = &rejection{reason: "wrong_type", field: key}
-			return false
-		}
-		return true
-	})
-	if rej != nil {
-		return rej
-	}
-	// Nothing may follow the object.
-	if more := it.Next(); more || it.Err() != nil {
-		return &rejection{reason: "bad_json"}
-	}
-	return nil
+		return nil, false
+	}, nil)
 }
 
 func validateChat(raw *rawChat, day time.Time) (time.Time, *rejection) {

@@ -98,6 +98,73 @@ func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
 }
 
 func decodeEvent(it *jsonlite.Iterator, raw *rawEvent, stats *pipeline.Stats) *rejection {
+	return decodeObject(it, stats, func(key string) (*string, bool) {
+		switch key {
+		case "event_id":
+			return &raw.eventID, true
+		case "ts":
+			return &raw.ts, true
+		case "type":
+			return &raw.typ, true
+		case "user_id":
+			return &raw.user, true
+		case "device_id":
+			return &raw.device, true
+		case "ip":
+			return &raw.ip, true
+		case "merchant_id":
+			return &raw.merchant, true
+		case "item_id":
+			return &raw.item, true
+		case "category":
+			return &raw.category, true
+		case "currency":
+			return &raw.currency, true
+		case "coupon_id":
+			return &raw.coupon, true
+		case "live_session_id":
+			return &raw.live, true
+		case "payment_card":
+			return &raw.card, true
+		case "birth_date":
+			return &raw.birth, true
+		case "gender":
+			return &raw.gender, true
+		case "shipping_address":
+			return &raw.address, true
+		case "country":
+			return &raw.country, true
+		case "phone":
+			return &raw.phone, true
+		case "email":
+			return &raw.email, true
+		case "amount":
+			return nil, true
+		}
+		return nil, false
+	}, func(key string, it *jsonlite.Iterator) *rejection {
+		// amount, the one numeric field
+		switch it.Kind() {
+		case jsonlite.Null:
+			return nil
+		case jsonlite.Number:
+			f, err := it.Float()
+			if err != nil {
+				return &rejection{reason: "wrong_type", field: key}
+			}
+			raw.amount, raw.hasAmount = f, true
+			return nil
+		}
+		return &rejection{reason: "wrong_type", field: key}
+	})
+}
+
+// decodeObject reads one flat JSON object. For each key, field says where
+// a string value goes, or that the key is declared but not a string (then
+// number decodes it), or that it is undeclared: dropped and counted. JSON
+// null counts as absent. It never passes on a jsonlite error, since those
+// quote the input.
+func decodeObject(it *jsonlite.Iterator, stats *pipeline.Stats, field func(key string) (*string, bool), number func(string, *jsonlite.Iterator) *rejection) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}
@@ -107,80 +174,24 @@ func decodeEvent(it *jsonlite.Iterator, raw *rawEvent, stats *pipeline.Stats) *r
 			rej = &rejection{reason: "bad_json"}
 			return false
 		}
-		var dst *string
-		switch key {
-		case "event_id":
-			dst = &raw.eventID
-		case "ts":
-			dst = &raw.ts
-		case "type":
-			dst = &raw.typ
-		case "user_id":
-			dst = &raw.user
-		case "device_id":
-			dst = &raw.device
-		case "ip":
-			dst = &raw.ip
-		case "merchant_id":
-			dst = &raw.merchant
-		case "item_id":
-			dst = &raw.item
-		case "category":
-			dst = &raw.category
-		case "currency":
-			dst = &raw.currency
-		case "coupon_id":
-			dst = &raw.coupon
-		case "live_session_id":
-			dst = &raw.live
-		case "payment_card":
-			dst = &raw.card
-		case "birth_date":
-			dst = &raw.birth
-		case "gender":
-			dst = &raw.gender
-		case "shipping_address":
-			dst = &raw.address
-		case "country":
-			dst = &raw.country
-		case "phone":
-			dst = &raw.phone
-		case "email":
-			dst = &raw.email
-		case "amount":
-			switch it.Kind() {
-			case jsonlite.Null:
-			case jsonlite.Number:
-				f, err := it.Float()
-				if err != nil {
-					rej = &rejection{reason: "wrong_type", field: key}
-					return false
-				}
-				raw.amount, raw.hasAmount = f, true
-			default:
-				rej = &rejection{reason: "wrong_type", field: key}
-				return false
-			}
-			return true
-		default:
+		dst, declared := field(key)
+		switch {
+		case !declared:
 			stats.DropField(key)
-			return true
-		}
-		switch it.Kind() {
-		case jsonlite.Null:
+		case dst == nil:
+			rej = number(key, it)
+		case it.Kind() == jsonlite.Null:
 			*dst = ""
-		case jsonlite.String:
+		case it.Kind() == jsonlite.String:
 			s, err := it.String()
 			if err != nil {
 				rej = &rejection{reason: "bad_json"}
-				return false
 			}
 			*dst = s
 		default:
 			rej = &rejection{reason: "wrong_type", field: key}
-			return false
 		}
-		return true
+		return rej == nil
 	})
 	if rej != nil {
 		return rej
