@@ -6,8 +6,10 @@ import (
 )
 
 // Stats is a stage's account of one run, recorded in each output manifest
-// and gathered by the report. Every record that entered is counted out:
-// RecordsIn = RecordsOut + sum(Quarantined) + Duplicates.
+// and gathered by the report. For the stages that read landing records,
+// every record that entered is counted out: RecordsIn = RecordsOut +
+// sum(Quarantined) + Duplicates (Balanced). Aggregating stages (tags, risk)
+// count the rows they read and the rows they wrote; Balanced does not apply.
 type Stats struct {
 	Inputs      []InputFile      `json:"inputs,omitempty"`
 	RecordsIn   int64            `json:"records_in"`

@@ -111,12 +111,6 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 	if err != nil {
 		return 0, err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = fw.Close() // releases the file; the partition is aborted
-		}
-	}()
 	b := array.NewRecordBuilder(job.Mem, schemas.RiskFeatures.Schema)
 	defer b.Release()
 	col := func(name string) array.Builder { return b.Field(schemas.RiskFeatures.Schema.FieldIndices(name)[0]) }
@@ -155,7 +149,6 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 			return 0, err
 		}
 	}
-	closed = true
 	if err := fw.Close(); err != nil {
 		return 0, err
 	}

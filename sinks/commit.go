@@ -26,6 +26,7 @@ type PartitionWriter struct {
 	staging  string
 	manifest Manifest
 	done     bool
+	open     map[*ParquetWriter]bool // files not yet closed
 }
 
 // CommitInfo is what the producing stage records in the manifest.
@@ -45,7 +46,15 @@ func (pw *PartitionWriter) Parquet(mem memory.Allocator) (*ParquetWriter, error)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
-	return newParquetWriter(pw, f, name, mem)
+	w, err := newParquetWriter(pw, f, name, mem)
+	if err != nil {
+		return nil, err
+	}
+	if pw.open == nil {
+		pw.open = make(map[*ParquetWriter]bool)
+	}
+	pw.open[w] = true
+	return w, nil
 }
 
 // WriteFile adds a whole non-Parquet file (e.g. a report) to the partition.
@@ -70,6 +79,9 @@ func (pw *PartitionWriter) addFile(f File) {
 func (pw *PartitionWriter) Commit(info CommitInfo) (*Manifest, error) {
 	if pw.done {
 		return nil, errors.New("commit: partition writer already finished")
+	}
+	if len(pw.open) > 0 {
+		return nil, fmt.Errorf("commit %s: %d parquet file(s) not closed", pw.ds.Name, len(pw.open))
 	}
 	pw.done = true
 	m := pw.manifest
@@ -123,12 +135,16 @@ func (pw *PartitionWriter) Commit(info CommitInfo) (*Manifest, error) {
 	return &m, nil
 }
 
-// Abort discards everything written. It is safe to call after Commit.
+// Abort discards everything written, closing files left open. It is safe
+// to call after Commit, so stages defer it right after Begin.
 func (pw *PartitionWriter) Abort() {
 	if pw.done {
 		return
 	}
 	pw.done = true
+	for w := range pw.open {
+		w.f.Close()
+	}
 	_ = os.RemoveAll(pw.staging)
 	pw.cleanupRun()
 }

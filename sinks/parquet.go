@@ -205,7 +205,9 @@ func value(col arrow.Array, nullable bool, i, c int) parquet.Value {
 }
 
 // Close writes the footer, syncs the file and records it in the partition.
+// A writer that is never closed is discarded by PartitionWriter.Abort.
 func (w *ParquetWriter) Close() error {
+	delete(w.pw.open, w)
 	if err := w.w.Close(); err != nil {
 		w.f.Close()
 		return fmt.Errorf("close %s/%s: %w", w.pw.ds.Name, w.name, err)

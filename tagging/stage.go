@@ -99,12 +99,6 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 	if err != nil {
 		return 0, err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = fw.Close() // releases the file; the partition is aborted
-		}
-	}()
 	b := array.NewRecordBuilder(job.Mem, schemas.ConsumerTags.Schema)
 	defer b.Release()
 	var (
@@ -150,7 +144,6 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 			return 0, err
 		}
 	}
-	closed = true
 	if err := fw.Close(); err != nil {
 		return 0, err
 	}
