@@ -2,9 +2,9 @@ package synth
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"io/fs"
 	"os"
