@@ -8,61 +8,6 @@ import (
 	"strings"
 )
 
-// Counts is the number of spans found, per Type.
-type Counts struct {
-	Email, Phone, BankCard, CNResidentID int
-}
-
-// Get returns the count of t.
-func (c Counts) Get(t Type) int {
-	switch t {
-	case Email:
-		return c.Email
-	case Phone:
-		return c.Phone
-	case BankCard:
-		return c.BankCard
-	case CNResidentID:
-		return c.CNResidentID
-	}
-	return 0
-}
-
-func (c *Counts) inc(t Type) {
-	switch t {
-	case Email:
-		c.Email++
-	case Phone:
-		c.Phone++
-	case BankCard:
-		c.BankCard++
-	case CNResidentID:
-		c.CNResidentID++
-	}
-}
-
-// Add adds o to c.
-func (c *Counts) Add(o Counts) {
-	c.Email += o.Email
-	c.Phone += o.Phone
-	c.BankCard += o.BankCard
-	c.CNResidentID += o.CNResidentID
-}
-
-// Total returns the number of spans of every type.
-func (c Counts) Total() int { return c.Email + c.Phone + c.BankCard + c.CNResidentID }
-
-// Map returns the non-zero counts by Type, for reports.
-func (c Counts) Map() map[Type]int {
-	m := make(map[Type]int)
-	for _, t := range [...]Type{Email, CNResidentID, BankCard, Phone} {
-		if n := c.Get(t); n > 0 {
-			m[t] = n
-		}
-	}
-	return m
-}
-
 // Conversation desensitises the messages of one conversation. Each piece of
 // personal data becomes a typed placeholder, "<PHONE_1>", "<EMAIL_1>",
 // numbered per type in order of first appearance, so the same phone number

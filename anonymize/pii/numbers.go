@@ -79,7 +79,7 @@ func readCluster(text string, from, to, i, lastEnd int, groups []group) cluster 
 		p--
 		c.parenAt = p
 	}
-	c.startOK = p == 0 || p == lastEnd || !isWordByte(text[p-1])
+	c.startOK = p == 0 || p == lastEnd || !isWordByte(text[p-1]) && !idGlue(text, p-1, -1)
 
 	p, sep := i, ""
 	for {
@@ -116,7 +116,7 @@ func readCluster(text string, from, to, i, lastEnd int, groups []group) cluster 
 	}
 	c.groups = groups
 	end := groups[len(groups)-1].tail
-	c.endOK = end >= to || !isWordByte(text[end])
+	c.endOK = end >= to || !isWordByte(text[end]) && !idGlue(text, end, 1)
 	return c
 }
 
@@ -145,6 +145,32 @@ loop:
 	_, w := digitAt(text, q, to)
 	return q, w > 0
 }
+
+// idGlue reports whether text[k] glues a number to the word next to it in
+// direction dir (-1 before, 1 after), so that the number is a piece of an
+// identifier: a '_', or a '-' next to a run of hex digits such as the
+// groups of a UUID ("d37feb2e-9912-4248-a033-…"); "815-Fax" is not glued.
+func idGlue(text string, k, dir int) bool {
+	c := text[k]
+	if c != '-' && c != '_' {
+		return false
+	}
+	k += dir
+	if k < 0 || k >= len(text) || !isWordByte(text[k]) {
+		return false
+	}
+	if c == '_' {
+		return true
+	}
+	for ; k >= 0 && k < len(text) && isWordByte(text[k]); k += dir {
+		if !isHex(text[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
 
 func isSpaces(sep string) bool {
 	return sep != "" && strings.Trim(sep, " ") == ""

@@ -6,18 +6,22 @@ import "strings"
 type shape uint8
 
 const (
-	shapeResidentID shape = iota
+	shapeIPv4 shape = iota
+	shapeResidentID
 	shapeCard
 	shapeMobileCN
 	shapeNANP
 	shapeIntl
-	shapeNational
+	shapeTrunk
+	shapeCued
 )
 
-var shapes = [...]shape{shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeNational}
+var shapes = [...]shape{shapeIPv4, shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeTrunk, shapeCued}
 
 func (s shape) typ() Type {
 	switch s {
+	case shapeIPv4:
+		return IP
 	case shapeResidentID:
 		return CNResidentID
 	case shapeCard:
@@ -121,6 +125,13 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 		n += g.n
 	}
 	switch s {
+	case shapeIPv4:
+		if plus || i != 0 || j != len(c.groups)-1 || len(gs) != 4 || last.tail != last.end ||
+			!allSeps(gs, func(s string) bool { return s == "." }) {
+			return 0, false
+		}
+		d := c.digits(text, i, j, buf)
+		return gs[0].start, dottedQuad(gs, d) && !versionBefore(text, gs[0].start)
 	case shapeResidentID:
 		if plus || last.ext || n != 18 && !(n == 17 && last.checkX) || !allSeps(gs, isSpaces) {
 			return 0, false
@@ -135,7 +146,7 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)
-		return gs[0].start, !repeated(d) && luhn(d)
+		return gs[0].start, !repeated(d) && cardIIN(d) && luhn(d) && !orderBefore(text, c.phoneStart(i, j))
 	}
 	if last.checkX {
 		return 0, false
@@ -161,7 +172,7 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 			d = d[gs[0].n:]
 		}
 		ok := len(d) == 11 && mobileCN(d) && mobileLayout(gs[k:])
-		return c.phoneStart(i, j), ok
+		return c.phoneStart(i, j), ok && (plus || k == 1 || !orderBefore(text, c.phoneStart(i, j)))
 	case shapeNANP:
 		d := c.digits(text, i, j, buf)
 		k := 0
@@ -183,29 +194,48 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 		}
 		d := c.digits(text, i, j, buf)
 		return c.phoneStart(i, j), d[0] != '0'
-	case shapeNational:
-		if plus || len(gs) < 2 || len(gs) > 6 || n < 7 || n > 12 {
+	case shapeTrunk:
+		// A national number with its trunk prefix: (08) 8747 6301,
+		// 010-12345678, 0490 75 40 81, 03.93.92.16.85.
+		if plus || len(gs) < 2 || len(gs) > 6 || n < 9 || n > 12 || !groupsOf2(gs) {
+			return 0, false
+		}
+		d := c.digits(text, i, j, buf)
+		if d[0] != '0' || d[1] == '0' || gs[0].n > 5 || notPhone(gs, d) {
+			return 0, false
+		}
+		start := c.phoneStart(i, j)
+		return start, !orderBefore(text, start)
+	case shapeCued:
+		// Any national number of 7–12 digits, in 1–6 groups of 2+ digits,
+		// where a phone cue ("tel", "电话", "call me") comes right before.
+		if plus || len(gs) > 6 || n < 7 || n > 12 || !groupsOf2(gs) {
 			return 0, false
 		}
 		dots := false
-		for k, g := range gs {
-			if g.n < 2 {
-				return 0, false
-			}
-			if k > 0 && strings.ContainsRune(g.sep, '.') {
-				dots = true
-			}
+		for _, g := range gs[1:] {
+			dots = dots || strings.ContainsRune(g.sep, '.')
 		}
 		if dots && len(gs) < 3 {
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)
-		if notPhone(gs, d) {
+		start := c.phoneStart(i, j)
+		if notPhone(gs, d) || !phoneBefore(text, start) || orderBefore(text, start) {
 			return 0, false
 		}
-		return c.phoneStart(i, j), true
+		return start, true
 	}
 	return 0, false
+}
+
+func groupsOf2(gs []group) bool {
+	for _, g := range gs {
+		if g.n < 2 {
+			return false
+		}
+	}
+	return true
 }
 
 func allSeps(gs []group, ok func(string) bool) bool {
@@ -273,7 +303,7 @@ func repeated(d []byte) bool {
 
 // notPhone rejects grouped numbers that read as something else: a date
 // (2024-01-15, 15.01.2024, optionally followed by a time), a year range
-// (1998-2005) or a dotted quad (192.168.10.25).
+// (1998-2005) or a dotted quad (192.168.10.25, 1.2.3.4).
 func notPhone(gs []group, d []byte) bool {
 	vals := make([]int, 0, 6)
 	off := 0
@@ -299,12 +329,43 @@ func notPhone(gs []group, d []byte) bool {
 		return true
 	}
 	if len(gs) == 4 && allSeps(gs, func(s string) bool { return s == "." }) {
-		for k, g := range gs {
-			if g.n > 3 || vals[k] > 255 {
+		for _, g := range gs {
+			if g.n > 3 {
 				return false
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// cardIIN reports whether the digits of a 13–19 digit number start the
+// way a payment card of that length does: Visa 4 (13, 16, 19), Mastercard
+// and Maestro 5, UnionPay, Discover and Maestro 6, Mir and Mastercard 2,
+// JCB 3528–3589 (16) and 1800/2131 (15), Amex 34/37 (15), Diners 30/36/38/39
+// (14, 16), domestic cards 9 (16–19, e.g. ICBC 9558). Order and tracking
+// numbers that pass Luhn by chance mostly fail it.
+func cardIIN(d []byte) bool {
+	n := len(d)
+	switch d[0] {
+	case '4':
+		return n == 13 || n == 16 || n == 19
+	case '5', '6', '9':
+		return n >= 16
+	case '2':
+		return n == 15 && string(d[:4]) == "2131" || n >= 16 && d[1] >= '2' && d[1] <= '7'
+	case '1':
+		return n == 15 && string(d[:4]) == "1800"
+	case '3':
+		switch d[1] {
+		case '4', '7':
+			return n == 15
+		case '5':
+			v := int(d[2]-'0')*10 + int(d[3]-'0')
+			return n == 16 && v >= 28 && v <= 89
+		case '0', '6', '8', '9':
+			return n == 14 || n == 16
+		}
 	}
 	return false
 }
