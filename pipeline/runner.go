@@ -90,7 +90,7 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 			return st, nil
 		}
 	}
-	st.Reason = "up to date"
+	st.Reason = "outputs match inputs"
 	return st, nil
 }
 

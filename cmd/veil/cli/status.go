@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/veil-data/veil/pipeline"
+)
+
+func (a *app) statusCmd() *cobra.Command {
+	var p paths
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show, per landing date and stage, whether it is waiting, due or up to date",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := p.load(); err != nil {
+				return err
+			}
+			r, err := a.runner(&p)
+			if err != nil {
+				return err
+			}
+			dates, err := pipeline.LandingDates(p.landing, "events", "chats")
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "date\tstage\tstate\twhy")
+			for _, dt := range dates {
+				for _, s := range r.Stages {
+					st, err := r.Check(s, dt)
+					if err != nil {
+						return err
+					}
+					state := "up to date"
+					switch {
+					case !st.Ready:
+						state = "waiting"
+					case st.Due:
+						state = "due"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", dt.Format(time.DateOnly), s.Name(), state, st.Reason)
+				}
+			}
+			return tw.Flush()
+		},
+	}
+	p.flags(cmd)
+	return cmd
+}
