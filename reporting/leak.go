@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"net/netip"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -59,6 +60,9 @@ func (s *scanner) checkValue(dataset, column, v string) {
 	if _, ok := s.raw[v]; ok {
 		s.findings[Finding{Dataset: dataset, Column: column, Kind: "raw_value"}]++
 	}
+	if isNetwork(v) {
+		return // a generalised network prefix (host bits zero) is the policy's output
+	}
 	for _, sp := range pii.Find(v) {
 		s.findings[Finding{Dataset: dataset, Column: column, Kind: "pii_pattern:" + string(sp.Type)}]++
 	}
@@ -85,4 +89,11 @@ func (s *scanner) result() LeakCheck {
 		c.PatternTypes = append(c.PatternTypes, string(t))
 	}
 	return c
+}
+
+// isNetwork reports whether v is a CIDR prefix with its host bits zero,
+// such as ingest writes to ip_prefix.
+func isNetwork(v string) bool {
+	p, err := netip.ParsePrefix(v)
+	return err == nil && p.Masked() == p
 }
