@@ -18,24 +18,40 @@ import (
 // redacted; it is not safe for concurrent use, and is dropped with its
 // conversation.
 type Conversation struct {
-	seen map[seenKey]int
-	next Counts // last number given, per type
-}
-
-type seenKey struct {
-	t     Type
-	value string // normalised
+	seen map[string]int // by type, NUL and normalised value
+	next Counts         // last number given, per type
 }
 
 // NewConversation returns a desensitiser for one conversation.
 func NewConversation() *Conversation {
-	return &Conversation{seen: make(map[seenKey]int)}
+	return &Conversation{seen: make(map[string]int)}
 }
 
 // Redact returns text with every span replaced by its placeholder, and the
 // spans found by type. Text without personal data is returned as is,
 // without allocating.
+//
+// Context detectors (names after "Mr", addresses after a cue) can see a new
+// span once a neighbouring one is replaced, so Redact repeats until no
+// detector fires, at most redactPasses times.
 func (c *Conversation) Redact(text string) (string, Counts) {
+	var total Counts
+	for range redactPasses {
+		out, n := c.redactOnce(text)
+		if n.Total() == 0 {
+			break
+		}
+		total.Add(n)
+		text = out
+	}
+	return text, total
+}
+
+// redactPasses bounds Redact's passes; each pass only shrinks what is left
+// to find, and real text settles in one or two.
+const redactPasses = 4
+
+func (c *Conversation) redactOnce(text string) (string, Counts) {
 	var small [8]Span
 	spans := appendSpans(small[:0], text)
 	if len(spans) == 0 {
@@ -62,43 +78,62 @@ func (c *Conversation) Redact(text string) (string, Counts) {
 // number returns the placeholder number of raw, giving the next one of its
 // type to a value not seen before.
 func (c *Conversation) number(t Type, raw string) int {
-	k := seenKey{t, normalise(t, raw)}
-	if n, ok := c.seen[k]; ok {
+	var buf [128]byte
+	k := appendKey(buf[:0], t, raw)
+	if n, ok := c.seen[string(k)]; ok { // no allocation for a value seen before
 		return n
 	}
 	c.next.inc(t)
 	n := c.next.Get(t)
-	c.seen[k] = n
+	c.seen[string(k)] = n
 	return n
 }
 
-// normalise maps the spellings of one value to one key: e-mails lower-cased,
-// numbers reduced to their digits (and X), Chinese mobiles without +86.
-func normalise(t Type, raw string) string {
-	if t == Email {
-		return strings.ToLower(raw)
-	}
-	d := make([]byte, 0, len(raw))
-	for p := 0; p < len(raw); {
-		if v, w := digitAt(raw, p, len(raw)); w > 0 {
-			d = append(d, v)
-			p += w
-			continue
+// appendKey appends the type and the normalised value of raw, which maps
+// the spellings of one value to one key: numbers reduced to their digits
+// (and X), Chinese mobiles without +86; other values without blanks and
+// punctuation, ASCII letters in lower case ("Bob@Example.com",
+// "Jane  Doe", "wxid_ABC") or, for passports, upper case.
+func appendKey(d []byte, t Type, raw string) []byte {
+	d = append(d, t...)
+	d = append(d, 0)
+	switch t {
+	case Phone, BankCard, CNResidentID, QQ:
+		n := len(d)
+		for p := 0; p < len(raw); {
+			if v, w := digitAt(raw, p, len(raw)); w > 0 {
+				d = append(d, v)
+				p += w
+				continue
+			}
+			if raw[p]|0x20 == 'x' {
+				d = append(d, 'X')
+			}
+			p++
 		}
-		if raw[p]|0x20 == 'x' {
-			d = append(d, 'X')
+		if t == Phone {
+			switch v := d[n:]; {
+			case len(v) == 13 && string(v[:2]) == "86" && mobileCN(v[2:]):
+				d = append(d[:n], v[2:]...)
+			case len(v) == 15 && string(v[:4]) == "0086" && mobileCN(v[4:]):
+				d = append(d[:n], v[4:]...)
+			}
 		}
-		p++
+		return d
 	}
-	if t == Phone {
+	for p := 0; p < len(raw); p++ {
+		c := raw[p]
 		switch {
-		case len(d) == 13 && string(d[:2]) == "86" && mobileCN(d[2:]):
-			d = d[2:]
-		case len(d) == 15 && string(d[:4]) == "0086" && mobileCN(d[4:]):
-			d = d[4:]
+		case c == ' ' || c == '\t' || c == '\n' || c == ',' || c == '.' && t != Email && t != IP:
+			continue
+		case c >= 'A' && c <= 'Z' && t != Passport:
+			c |= 0x20
+		case c >= 'a' && c <= 'z' && t == Passport:
+			c &^= 0x20
 		}
+		d = append(d, c)
 	}
-	return string(d)
+	return d
 }
 
 // String returns a summary without the values seen.

@@ -18,10 +18,17 @@ var fuzzSeeds = []string{
 	"[电话x] [身份证号x] [数字x]-[数字x]5",
 	"a@b@c.com..@@--..",
 	"\xef\xbc\x91\xef\xbc",
+	"d37feb2e-9912-4248-a033-563c1f59a501 订单号13812345678",
+	"ip 192.168.1.1, 2001:db8::1 ::ffff:10.0.0.1 version 1.2.3.4",
+	"护照号E12345678 passport no. 622735235 QQ：12345 微信号songjuan_90 vx13812345678 wxid_abcdef123",
+	"地址改成重庆市渝中区天府大道446号绿地海珀9栋1单元1508室，收件人王小明先生",
+	"please ship to 664 Queen's Road, Edinburgh EH1 1VT, GB. Thanks, Jane Doe",
+	"Blk 123 Ang Mo Kio Avenue 3 #12-34, Singapore 560123 / Hauptstraße 12, 10115 Berlin",
+	"my name is Liam Anderson, I'm Oliver, Mr. Manning, 我叫张三丰 我是王哲 谢谢李明女士",
 }
 
 // FuzzRedact: Redact never panics, finds nothing in its own output, counts
-// what it replaced, and Find's spans are ordered, disjoint and in bounds.
+// at least what Find finds, and Find's spans are ordered, disjoint and in bounds.
 func FuzzRedact(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
@@ -36,7 +43,8 @@ func FuzzRedact(f *testing.F) {
 			end = s.End
 		}
 		out, n := NewConversation().Redact(text)
-		if n.Total() != len(spans) {
+		// Later passes may find spans the first pass's context hid.
+		if n.Total() < len(spans) {
 			t.Fatalf("Redact(%q) counted %d, Find found %d", text, n.Total(), len(spans))
 		}
 		if left := Find(out); left != nil {

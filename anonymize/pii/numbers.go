@@ -16,10 +16,11 @@ type group struct {
 // "+86 138-1234-5678" or "(415) 555-0142 x12".
 type cluster struct {
 	groups  []group
-	plusAt  int  // index of a leading '+', or -1
-	parenAt int  // index of a leading '(', or -1
-	startOK bool // no word byte glued before the cluster
-	endOK   bool // no word byte glued after the cluster
+	hits    []hit // the cues of the text
+	plusAt  int   // index of a leading '+', or -1
+	parenAt int   // index of a leading '(', or -1
+	startOK bool  // no word byte glued before the cluster
+	endOK   bool  // no word byte glued after the cluster
 }
 
 // appendNumbers appends the number spans of text[from:to]; bytes outside
@@ -29,15 +30,29 @@ type cluster struct {
 // A number right after a span, or right before an e-mail address, counts
 // as bounded there: the span becomes a placeholder ("<EMAIL_1>"), so text
 // and redacted text read alike and redaction reveals no new match.
-func appendNumbers(dst []Span, text string, from, to int) []Span {
+//
+// runs, the starts of the runs of digits of text, lets it jump from number
+// to number; nil means read every byte.
+func appendNumbers(dst []Span, text string, from, to int, hits []hit, runs []int) []Span {
 	var buf [16]group
 	lastEnd := from
+	k := 0 // the next run
 	for i := from; i < to; {
 		if _, w := digitAt(text, i, to); w == 0 {
-			i++
-			continue
+			if runs == nil {
+				i++
+				continue
+			}
+			for k < len(runs) && runs[k] <= i {
+				k++
+			}
+			if k == len(runs) || runs[k] >= to {
+				break
+			}
+			i = runs[k]
 		}
 		c := readCluster(text, from, to, i, lastEnd, buf[:0])
+		c.hits = hits
 		n := len(dst)
 		dst = c.appendSpans(dst, text)
 		if len(dst) > n {
@@ -79,7 +94,7 @@ func readCluster(text string, from, to, i, lastEnd int, groups []group) cluster 
 		p--
 		c.parenAt = p
 	}
-	c.startOK = p == 0 || p == lastEnd || !isWordByte(text[p-1]) && !idGlue(text, p-1, -1)
+	c.startOK = p == 0 || p == lastEnd || !isWordByte(text[p-1]) && !idGlue(text, p-1, -1, lastEnd, to)
 
 	p, sep := i, ""
 	for {
@@ -116,7 +131,7 @@ func readCluster(text string, from, to, i, lastEnd int, groups []group) cluster 
 	}
 	c.groups = groups
 	end := groups[len(groups)-1].tail
-	c.endOK = end >= to || !isWordByte(text[end]) && !idGlue(text, end, 1)
+	c.endOK = end >= to || !isWordByte(text[end]) && !idGlue(text, end, 1, lastEnd, to)
 	return c
 }
 
@@ -148,21 +163,26 @@ loop:
 
 // idGlue reports whether text[k] glues a number to the word next to it in
 // direction dir (-1 before, 1 after), so that the number is a piece of an
-// identifier: a '_', or a '-' next to a run of hex digits such as the
-// groups of a UUID ("d37feb2e-9912-4248-a033-…"); "815-Fax" is not glued.
-func idGlue(text string, k, dir int) bool {
+// identifier: a '_' between word bytes, or a '-' between runs of hex
+// digits such as the groups of a UUID ("d37feb2e-9912-4248-a033-…");
+// "815-Fax" and "…001X-170…" are not glued. The relation is symmetric, so
+// the number on either side sees it alike. Only text[lo:hi] is read: what
+// lies beyond is a span, soon a placeholder.
+func idGlue(text string, k, dir, lo, hi int) bool {
 	c := text[k]
 	if c != '-' && c != '_' {
 		return false
 	}
-	k += dir
-	if k < 0 || k >= len(text) || !isWordByte(text[k]) {
+	if k-1 < lo || k+1 >= hi || !isWordByte(text[k-1]) || !isWordByte(text[k+1]) {
 		return false
 	}
-	if c == '_' {
-		return true
-	}
-	for ; k >= 0 && k < len(text) && isWordByte(text[k]); k += dir {
+	return c == '_' || hexRun(text, k-1, -1, lo) && hexRun(text, k+1, 1, hi)
+}
+
+// hexRun reports whether the run of word bytes from k in direction dir,
+// within lo or hi, is all hex digits.
+func hexRun(text string, k, dir, bound int) bool {
+	for ; k >= 0 && k < len(text) && (dir < 0 && k >= bound || dir > 0 && k < bound) && isWordByte(text[k]); k += dir {
 		if !isHex(text[k]) {
 			return false
 		}

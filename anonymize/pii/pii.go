@@ -9,56 +9,66 @@
 //     province code, birth date and ISO 7064 MOD 11-2 check character.
 //   - BANK_CARD: 13–19 digits, contiguous or in 4-4-4-4(-…)/4-6-5/4-6-4
 //     groups split by one kind of space or dash, that start like a card of
-//     that length (IIN) and pass Luhn.
+//     that length (IIN: Visa 4, Mastercard 5/2, UnionPay 62 …) and pass
+//     Luhn; 12-digit Maestro numbers only after a card word ("card",
+//     "卡号").
 //   - PHONE: Chinese mobiles (1[3-9] and 9 digits, optional +86/0086,
 //     3-4-4 grouping), North American numbers ((415) 555-0142,
 //     415-555-0142, 415.555.0142, +1 415-555-0142), any "+" number of 8–15
 //     digits, national numbers with their trunk prefix ((08) 8747 6301,
-//     010-12345678, 0490 75 40 81), and other grouped or plain numbers of
-//     7–12 digits right after a phone word ("Phone: 358 0594", "电话
-//     88886666"); an optional extension (x123). Dates, year ranges and
-//     dotted quads are not phones, nor numbers right after an order word
-//     ("订单号13812345678", "order 415 5550142").
-//   - IP: IPv4 dotted quads (octets 0–255, not after "version"/"版本") and
-//     IPv6 (8 groups, "::", an IPv4 tail).
-//   - PASSPORT: Chinese passports (E/G/P/S/D and 8 digits, E, a letter and
-//     7 digits) anywhere; 6–12 letters and digits after a passport cue
-//     ("护照号", "passport no.").
+//     010-12345678, 0490 75 40 81), and other numbers of 7–12 digits in
+//     groups of 2+ only next to a phone word ("Phone: 358 0594", "电话
+//     88886666", "416 60 039 office"); an optional extension (x123). Dates,
+//     year ranges and dotted quads are not phones.
+//   - IP: IPv4 dotted quads (octets 0–255, no leading zero, not after
+//     "version"/"版本") and IPv6 (8 groups, one "::", an IPv4 tail).
+//   - PASSPORT: Chinese passports (E/G/P/S/D and 8 digits, or E, a letter
+//     and 7 digits) standing alone; 6–12 letters and digits after a
+//     passport cue ("护照号", "passport no.").
 //   - QQ: 5–11 digits after a QQ cue ("QQ", "qq号", "Q号", "扣扣").
 //   - WECHAT: after a WeChat cue ("微信", "vx", "wx", "WeChat"), an id by
 //     WeChat's rules ([A-Za-z][-_A-Za-z0-9]{5,19}) or a phone number;
 //     "wxid_…" anywhere.
-//   - ADDRESS: Chinese addresses (province, city, district, street,
-//     number, building, unit, room: two levels or more ending at a number,
-//     or after an address cue such as "地址", "寄到"); English and European
-//     street addresses (house number, street name and suffix, unit, city,
-//     state, postcode, country; "Blk 123 … #12-34, Singapore 560123";
-//     "Hauptstraße 12, 10115 Berlin").
-//   - PERSON: names after a cue only: Chinese (a surname from a list and
-//     one or two characters) after 我叫, 姓名, 收件人, … or before
-//     先生/女士/小姐; English (capitalised words) after "my name is",
-//     "name:", "Mr", "I'm", "Thanks," … A name without a cue is left alone:
-//     telling "王者" from "王哲" needs more than a list.
+//   - ADDRESS: Chinese addresses read as levels (province, city, district,
+//     road, number, building, unit, room): two or more ending at a house or
+//     building number, or two or more after an address cue ("地址",
+//     "寄到"); English and European street addresses (house number, name
+//     and suffix, or a prefix "Rue"/"Via", or a street word "…straße",
+//     then unit, city, region, postcode, country; "Blk 123 … #12-34,
+//     Singapore 560123"; US military "PSC …, APO AA …").
+//   - PERSON: names after a cue only. Chinese: a surname from a list and one
+//     or two characters after 我叫, 姓名, 收件人, 联系人 …, or before
+//     先生/女士/小姐 (a surname alone: 王先生 → <PERSON_1>先生). English:
+//     capitalised words after "my name is", "name:", "recipient:", "Mr",
+//     "Dr", in a sign-off ("Thanks, Jane Doe"). After a weak cue (我是,
+//     本人, "I'm", "this is", "Hi") the words must also look like a name:
+//     given-name characters, a given name or surname from a list.
 //
 // Numbers are read as clusters of digit groups joined by short separators
 // (space, dash, dot, parentheses). A match starts and ends on group
 // boundaries, never inside a run of digits, and is cut out of a longer
 // cluster only where spaces separate it: "2024-01-15 13812345678" yields
 // the mobile, "订单号20240115138123456789" yields nothing. A number glued
-// to ASCII letters ("SKU4111111111111111"), or by '-' or '_' to a word
-// ("d37feb2e-9912-4248-…", a UUID), is not matched; one glued to Chinese
-// text ("电话13812345678") is. Full-width digits (１３８…) count as digits.
+// to ASCII letters ("SKU4111111111111111"), or by '-' to a run of hex
+// digits or by '_' to a word ("d37feb2e-9912-4248-…", a UUID), is not
+// matched; one glued to Chinese text ("电话13812345678") is. A phone or
+// card right after an order word ("订单号13812345678", "order no. …") is
+// an order number. Full-width digits (１３８…) count as digits.
 //
-// Spans are found in two tiers: first the values with a shape of their
-// own (e-mails, numbers, IPs, handles, passports), then addresses and
-// names in the text between them. Where two first-tier spans overlap the
-// one of the stronger type wins: a cue ("QQ 13812345678") over a shape.
+// A text is read once for its cues (cue.go); most chat lines have no
+// digit, '@' or cue and cost that one pass. Spans are then found in two
+// tiers: first values with a shape of their own (e-mails, IPv6, numbers,
+// passports, handles), where of two overlapping spans the stronger type
+// wins (a cue: "QQ 13812345678" is a QQ number); then addresses and names
+// in the text between them. A span's edges bound what is found next to it,
+// as its placeholder will, so redacted text finds nothing more.
 //
-// Known gaps: 12-digit cards (Maestro), bare 10-digit North American
-// numbers (9498777106; as often an order number), foreign national
-// numbers without a trunk prefix or phone word ("699 956 915"), numbers
-// spelled with full-width separators, names without a cue, and addresses
-// without a house number or cue.
+// Known gaps: foreign national numbers without a trunk prefix or phone word
+// ("699 956 915"), bare 10-digit North American numbers (9498777106, as
+// often an order number), names without a cue ("Follow up with Satsita
+// Umkhayev", "吴湖帆时现精彩"), Chinese addresses with neither cue nor house
+// number, English streets in lower case or without a known suffix, prefix
+// or tail, and numbers spelled with full-width separators.
 package pii
 
 // Type is the kind of a span of personal data.
@@ -82,26 +92,22 @@ const (
 // read it.
 var Types = []Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
 
-// rank orders the first-tier types: where two spans overlap, the lower
-// rank wins.
+// allTypes is Types for this package, out of reach of callers.
+var allTypes = [...]Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
+
+// rank orders the values read before numbers: where two overlap, the
+// lower rank wins. An e-mail address holds what looks like a handle; a
+// cue ("QQ", "微信") says more than a passport's shape or an IPv6 run.
 func rank(t Type) int {
 	switch t {
 	case Email:
 		return 0
 	case QQ, WeChat:
 		return 1
-	case CNResidentID:
-		return 2
-	case BankCard:
-		return 3
 	case Passport:
-		return 4
-	case IP:
-		return 5
-	case Phone:
-		return 6
+		return 2
 	}
-	return 7
+	return 3
 }
 
 // Span is one piece of personal data: text[Start:End] (byte offsets).
@@ -119,75 +125,98 @@ func Find(text string) []Span {
 // appendSpans appends the spans of text to dst.
 func appendSpans(dst []Span, text string) []Span {
 	var hitBuf [maxHits]hit
+	var runBuf [32]int
 	var sc scan
-	hits := sc.read(text, hitBuf[:0])
+	hits, runs := sc.read(text, hitBuf[:0], runBuf[:0])
 	if !sc.any() {
 		return dst
 	}
 	first := len(dst)
-	if sc.digit || sc.at {
-		dst = appendEmailsNumbers(dst, text)
+	// Values with a shape of their own, then the numbers between them.
+	var tokBuf [8]Span
+	tokens := tokBuf[:0]
+	if sc.at {
+		tokens = appendEmails(tokens, text)
 	}
-	var candBuf [8]Span
-	cand := candBuf[:0]
 	if sc.colon {
-		cand = appendIPv6(cand, text)
+		tokens = appendIPv6(tokens, text)
 	}
 	if sc.digit && sc.upper {
-		cand = appendCNPassports(cand, text)
+		tokens = appendCNPassports(tokens, text, hits, runs)
 	}
-	if sc.upper || len(hits) > 0 {
-		cand = appendWxid(cand, text)
+	if sc.wxid {
+		tokens = appendWxid(tokens, text)
 	}
-	cand = appendHandles(cand, text, hits)
-	if len(cand) > 0 {
-		dst = resolve(dst, first, cand)
+	tokens = appendHandles(tokens, text, hits)
+	tokens = resolve(tokens)
+	if sc.digit || len(tokens) > 0 {
+		from := 0
+		for _, s := range tokens {
+			dst = appendNumbers(dst, text, from, s.Start, hits, runs)
+			dst = append(dst, s)
+			from = s.End
+		}
+		dst = appendNumbers(dst, text, from, len(text), hits, runs)
 	}
+	// Addresses and names, between those; each bounds the other, so each
+	// is read again while the other finds more ("0 A Dr.Bob": once Bob is
+	// a name, "0 A Dr." is a street).
 	if len(hits) > 0 || sc.digit {
-		dst = appendAddresses(dst, first, text, hits, sc.digit)
+		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs)
+		for len(hits) > 0 {
+			n := len(dst)
+			if dst = appendNames(dst, first, text, hits); len(dst) == n {
+				break
+			}
+			n = len(dst)
+			if dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs); len(dst) == n {
+				break
+			}
+		}
 	}
-	if len(hits) > 0 {
-		dst = appendNames(dst, first, text, hits)
+	if len(dst) > first && (sc.digit || len(hits) > 0) {
+		dst = appendNumbersAfter(dst, first, text, hits, runs)
 	}
 	return dst
 }
 
-// appendEmailsNumbers appends the e-mail addresses of text and the numbers
-// between them.
-func appendEmailsNumbers(dst []Span, text string) []Span {
-	first := len(dst)
-	dst = appendEmails(dst, text)
-	emails := len(dst) - first
-	if emails == 0 {
-		return appendNumbers(dst, text, 0, len(text))
-	}
-	// Scan for numbers in the gaps between e-mail addresses, merging in order.
-	// The e-mails are moved out of the way first; there are few.
-	var small [4]Span
-	found := append(small[:0], dst[first:]...)
-	dst = dst[:first]
-	from := 0
-	for _, e := range found {
-		dst = appendNumbers(dst, text, from, e.Start)
-		dst = append(dst, e)
-		from = e.End
-	}
-	return appendNumbers(dst, text, from, len(text))
-}
-
-// resolve merges cand into the spans dst[first:] (in order, disjoint):
-// of overlapping spans the one of lower rank, then the earlier, is kept.
-func resolve(dst []Span, first int, cand []Span) []Span {
-	var buf [24]Span
-	all := append(append(buf[:0], dst[first:]...), cand...)
-	// Insertion sort by rank, then start; a handful of spans.
-	for i := 1; i < len(all); i++ {
-		for j := i; j > 0 && less(all[j], all[j-1]); j-- {
-			all[j], all[j-1] = all[j-1], all[j]
+// appendNumbersAfter reads again the numbers that start right after an
+// address or a name: its placeholder will bound them ("… 0000(+1 415…"
+// becomes "<ADDRESS_1>(+1 415…"), so its end must too.
+func appendNumbersAfter(dst []Span, first int, text string, hits []hit, runs []int) []Span {
+	for k := first; k < len(dst); k++ {
+		s := dst[k]
+		if s.Type != Address && s.Type != Person || s.End >= len(text) || k+1 < len(dst) && dst[k+1].Start == s.End {
+			continue
+		}
+		if c := text[s.End]; !isDigit(c) && c != '+' && c != '(' && c != 0xEF {
+			continue
+		}
+		to := len(text)
+		if k+1 < len(dst) {
+			to = dst[k+1].Start
+		}
+		var buf [4]Span
+		for _, n := range appendNumbers(buf[:0], text, s.End, to, hits, runs) {
+			dst = insert(dst, first, n)
 		}
 	}
-	kept := all[:0]
-	for _, s := range all {
+	return dst
+}
+
+// resolve keeps, of overlapping spans, the one of lower rank, then the
+// earlier, and returns them in order. It works in place; there are few.
+func resolve(spans []Span) []Span {
+	if len(spans) < 2 {
+		return spans
+	}
+	for i := 1; i < len(spans); i++ {
+		for j := i; j > 0 && less(spans[j], spans[j-1]); j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	kept := spans[:0]
+	for _, s := range spans {
 		if !overlapsAny(kept, s.Start, s.End) {
 			kept = append(kept, s)
 		}
@@ -197,7 +226,7 @@ func resolve(dst []Span, first int, cand []Span) []Span {
 			kept[j], kept[j-1] = kept[j-1], kept[j]
 		}
 	}
-	return append(dst[:first], kept...)
+	return kept
 }
 
 func less(a, b Span) bool {

@@ -102,7 +102,7 @@ func TestFind(t *testing.T) {
 		{"my order 13812345678 is late", nil},
 		{"order no. 4111111111111111", nil},
 		{"tracking number: 415-555-0142", []string{"PHONE:415-555-0142"}}, // a NANP layout is a phone
-		{"帮我查一下3154333973848111170", nil},                                // Luhn-valid, no card starts so
+		{"帮我查一下3154333973848111170", nil},                                 // Luhn-valid, no card starts so
 		{"sku 12345678, 2 pcs", nil},
 		{"release 2024.05.17 build 3", nil},
 		// Phones: NANP separators, trunk-prefixed landlines, phone words.
@@ -205,6 +205,69 @@ func TestFind(t *testing.T) {
 	}
 }
 
+// TestFindChat checks ordinary customer-service lines, which must stay as
+// they are, and lines with personal data in forms the detectors were not
+// written from.
+func TestFindChat(t *testing.T) {
+	for _, text := range []string{
+		"亲，仓库在广东省深圳市，今天下午统一发货", "我是第一次买你们家的东西", "我是学生党，有没有优惠", "本人已确认收货",
+		"李宁的鞋子有42码吗", "这个是王老吉吗", "张小泉的剪刀怎么样", "您好，我是客服小美，很高兴为您服务",
+		"满300减50，双11当天生效", "预计3-5天送达，节假日顺延", "地铁2号线出口就是", "快递放在菜鸟驿站3号柜了",
+		"身高170体重120斤穿什么码", "第2件半价", "价格是129.00元", "订单号：202311110000123456", "运单号SF1234567890123",
+		"版本号 V2.3.1.5", "请在7天内申请退款", "商品编号 100012345678", "颜色：黑色 尺码：XL", "10:30之前下单当天发",
+		"I'm interested in the 2 pack", "Do you ship to Canada?", "Order #12345678 was cancelled", "My size is US 8",
+		"The Nike Air Max 90 is out of stock", "Is the Apple Watch Series 9 compatible?", "I live in New York",
+		"Call me when it ships", "Under Armour shorts size L", "This is Amazing, thanks!", "Hi there, any update?",
+		"Dear Customer, your order has shipped", "Thanks, I received it", "Room 101 please",
+		"I paid $45.99 on 11/11/2023", "It costs 1,299 RMB", "Version 10.0.19045.1234", "Windows 10, 64-bit",
+		"微信支付可以吗", "可以用QQ钱包吗", "护照过期了还能用吗", "我的微信就是手机号", "加我微信吧",
+		"收货人写错了", "联系人电话打不通", "我叫了好几次客服", "我姓王", "谢谢先生",
+		"北京时间晚上8点开抢", "上海仓发货", "江浙沪包邮", "新疆西藏不包邮", "重庆小面很好吃",
+	} {
+		if got := found(text); got != nil {
+			t.Errorf("Find(%q) = %q, want nothing", text, got)
+		}
+	}
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"我的名字是张伟", []string{"PERSON:张伟"}},
+		{"联系人：陈静 13912345678", []string{"PERSON:陈静", "PHONE:13912345678"}},
+		{"本人王芳，身份证号110101199003074258", []string{"PERSON:王芳", "CN_RESIDENT_ID:110101199003074258"}},
+		{"麻烦寄给诸葛亮先生", []string{"PERSON:诸葛亮"}},
+		{"寄件人：司马相如", []string{"PERSON:司马相如"}},
+		{"请问是刘女士吗", []string{"PERSON:刘"}},
+		{"I am Emily Clark", []string{"PERSON:Emily Clark"}},
+		{"Regards,\nDavid Brown", []string{"PERSON:David Brown"}},
+		{"Attn: Dr. Sarah Lee", []string{"PERSON:Sarah Lee"}},
+		{"Hi Jennifer, your parcel shipped", []string{"PERSON:Jennifer"}},
+		{"收货地址：广东省广州市天河区天河路385号太古汇1座2001室", []string{"ADDRESS:广东省广州市天河区天河路385号太古汇1座2001室"}},
+		{"寄到北京朝阳区建国门外大街1号国贸大厦A座3层", []string{"ADDRESS:北京朝阳区建国门外大街1号国贸大厦A座3层"}},
+		{"深圳市南山区科技园南区粤海街道高新南七道18号", []string{"ADDRESS:深圳市南山区科技园南区粤海街道高新南七道18号"}},
+		{"成都市武侯区人民南路四段12号", []string{"ADDRESS:成都市武侯区人民南路四段12号"}},
+		{"广州市越秀区北京路步行街188号2楼", []string{"ADDRESS:广州市越秀区北京路步行街188号2楼"}},
+		{"1600 Pennsylvania Ave NW, Washington, DC 20500", []string{"ADDRESS:1600 Pennsylvania Ave NW, Washington, DC 20500"}},
+		{"10 Downing Street, London SW1A 2AA", []string{"ADDRESS:10 Downing Street, London SW1A 2AA"}},
+		{"42 Wallaby Way, Sydney NSW 2000", []string{"ADDRESS:42 Wallaby Way, Sydney NSW 2000"}},
+		{"Unter den Linden 77, 10117 Berlin", []string{"ADDRESS:Unter den Linden 77, 10117 Berlin"}},
+		{"ship it to 77 Sunset Blvd #4, Los Angeles, CA 90028", []string{"ADDRESS:77 Sunset Blvd #4, Los Angeles, CA 90028"}},
+		{"PSC 0413, Box 8144\nAPO AA 42323", []string{"ADDRESS:PSC 0413, Box 8144\nAPO AA 42323"}},
+		{"wechat id: lucky_star88", []string{"WECHAT:lucky_star88"}},
+		{"VX：Hello_World9", []string{"WECHAT:Hello_World9"}},
+		{"Passport No: X1234567", []string{"PASSPORT:X1234567"}},
+		{"server at 192.168.0.100:3306", []string{"IP:192.168.0.100"}},
+		{"tel (010) 8888 6666", []string{"PHONE:(010) 8888 6666"}},
+		{"416 60 039 office", []string{"PHONE:416 60 039"}},
+		{"card number 630427373398 is lost", []string{"BANK_CARD:630427373398"}}, // Maestro, 12 digits
+	}
+	for _, tt := range tests {
+		if got := found(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("Find(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestValidators(t *testing.T) {
 	for _, s := range []string{"4111111111111111", "79927398713", "0"} {
 		if ValidLuhn(s) != (s != "0") {
@@ -252,6 +315,25 @@ func TestRedactConsistent(t *testing.T) {
 	if m := total.Map(); m[Phone] != 3 || len(m) != 4 {
 		t.Errorf("Map() = %v", m)
 	}
+	// New types, each numbered on its own and kept across spellings.
+	more := []struct{ in, want string }{
+		{"收件人：王小明，地址：上海市浦东新区张江路100号", "收件人：<PERSON_1>，地址：<ADDRESS_1>"},
+		{"王小明先生，QQ 123456，微信 wxid_abc123", "<PERSON_1>先生，QQ <QQ_1>，微信 <WECHAT_1>"},
+		{"my name is Jane Doe, passport no. e12345678", "my name is <PERSON_2>, passport no. <PASSPORT_1>"},
+		{"Thanks, jane doe. Or: I'm JANE DOE from 10.0.0.1", "Thanks, jane doe. Or: I'm <PERSON_2> from <IP_1>"},
+		{"护照号E12345678，ip 10.0.0.2", "护照号<PASSPORT_1>，ip <IP_2>"},
+	}
+	var n Counts
+	for _, m := range more {
+		got, k := c.Redact(m.in)
+		if got != m.want {
+			t.Errorf("Redact(%q) = %q, want %q", m.in, got, m.want)
+		}
+		n.Add(k)
+	}
+	if want := (Counts{Person: 4, Address: 1, QQ: 1, WeChat: 1, Passport: 2, IP: 2}); n != want {
+		t.Errorf("counts of new types = %+v, want %+v", n, want)
+	}
 	// Another conversation numbers from 1 again: placeholders do not link
 	// conversations.
 	if got, _ := NewConversation().Redact("换个号码 13987654321 吧"); got != "换个号码 <PHONE_1> 吧" {
@@ -287,5 +369,43 @@ func TestConversationRedacted(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("c", "conv", c)
 	if strings.Contains(b.String(), "1381234") || !strings.Contains(b.String(), "REDACTED") {
 		t.Errorf("slog = %q: not redacted", b.String())
+	}
+}
+
+// TestManyNumbers checks that a text with more runs of digits than the
+// scan keeps (detectors then read every byte) gives the spans it gives in
+// pieces.
+func TestManyNumbers(t *testing.T) {
+	parts := []string{"电话13812345678", "ip 10.0.0.1", "寄到上海市浦东新区张江路100号", "护照号E12345678",
+		"1 2 3 4 5 6 7 8 9", "12 Rue de Rivoli, 75001 Paris", "Via Nuova del Campo 85", "card 4111 1111 1111 1111"}
+	text := strings.Join(parts, "；") + "；" + strings.Join(parts, "；") + "；" + strings.Join(parts, "；")
+	var want []string
+	for range 3 {
+		for _, p := range parts {
+			want = append(want, found(p)...)
+		}
+	}
+	if got := found(text); !slices.Equal(got, want) {
+		t.Errorf("Find(long text) = %q,\nwant %q", got, want)
+	}
+}
+
+func TestTypes(t *testing.T) {
+	if !slices.Equal(Types, allTypes[:]) {
+		t.Errorf("Types = %v, allTypes = %v", Types, allTypes)
+	}
+	var c Counts
+	for k, typ := range Types {
+		for range k + 1 {
+			c.inc(typ)
+		}
+	}
+	for k, typ := range Types {
+		if c.Get(typ) != k+1 {
+			t.Errorf("Counts.Get(%s) = %d, want %d", typ, c.Get(typ), k+1)
+		}
+	}
+	if c.Total() != len(Types)*(len(Types)+1)/2 || len(c.Map()) != len(Types) {
+		t.Errorf("Total %d, Map %v", c.Total(), c.Map())
 	}
 }

@@ -143,14 +143,19 @@ func TestPresidio(t *testing.T) {
 		})
 	}
 	tl.report(t, 15)
-	tl.floors(t, map[Type]float64{Email: 1, Phone: 0, BankCard: 0, IP: 0, Person: 0, Address: 0},
-		map[Type]float64{Email: 1, Phone: 0, BankCard: 0, IP: 0, Person: 0, Address: 0})
+	tl.floors(t,
+		map[Type]float64{Email: 1, Phone: 0.90, BankCard: 0.90, IP: 1, Address: 0.60, Person: 0.10},
+		map[Type]float64{Email: 1, Phone: 0.99, BankCard: 0.99, IP: 1, Address: 0.99, Person: 0.99})
 }
 
 // TestCLUENER runs the detectors over CLUENER2020's Chinese news and social
 // text, where names and addresses are labelled but rarely announced by a
 // cue: recall is low by nature, and what matters is precision, the share
-// of detections that fall on a labelled entity.
+// of PERSON and ADDRESS detections that fall on a labelled name (for
+// PERSON) or any labelled entity (for ADDRESS: streets are often labelled
+// as scene or organisation). CLUENER does not label a surname before a
+// title (李先生, 张女士), which this package redacts; precision is given
+// with and without them.
 func TestCLUENER(t *testing.T) {
 	f, err := os.Open(realData(t, "cluener2020/train.json"))
 	if err != nil {
@@ -160,10 +165,10 @@ func TestCLUENER(t *testing.T) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	tl := newTally()
-	lines := 0
+	lines, surnames := 0, 0
 	for sc.Scan() {
 		var rec struct {
-			Text  string                            `json:"text"`
+			Text  string                         `json:"text"`
 			Label map[string]map[string][][2]int `json:"label"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
@@ -171,7 +176,12 @@ func TestCLUENER(t *testing.T) {
 		}
 		lines++
 		text := rec.Text
-		found := Find(text)
+		var found []Span
+		for _, s := range Find(text) {
+			if s.Type == Person || s.Type == Address { // CLUENER labels no phone, card …
+				found = append(found, s)
+			}
+		}
 		type label struct {
 			kind       string
 			start, end int
@@ -197,6 +207,9 @@ func TestCLUENER(t *testing.T) {
 					return true
 				}
 			}
+			if s.Type == Person && s.End-s.Start == 3 && titleAt(text, s.End) > 0 {
+				surnames++
+			}
 			return false
 		})
 	}
@@ -206,8 +219,15 @@ func TestCLUENER(t *testing.T) {
 	if lines < 10000 {
 		t.Fatalf("read %d lines; expected the full corpus", lines)
 	}
-	tl.report(t, 20)
-	tl.floors(t, nil, map[Type]float64{Person: 0, Address: 0})
+	tl.report(t, 10)
+	rest := tl.found[Person] - surnames
+	named := float64(rest-(tl.stray[Person]-surnames)) / float64(max(rest, 1))
+	t.Logf("PERSON: %d of %d detections are a surname before a title (王先生); precision without them %d/%d = %.3f",
+		surnames, tl.found[Person], rest-(tl.stray[Person]-surnames), rest, named)
+	tl.floors(t, nil, map[Type]float64{Address: 0.95})
+	if named < 0.90 {
+		t.Errorf("PERSON precision without surnames before a title = %.3f, below 0.90", named)
+	}
 }
 
 // TestJDDC runs the detectors over JD.com customer-service chats that JD
@@ -248,7 +268,7 @@ func TestJDDC(t *testing.T) {
 		t.Fatalf("read %d lines with %d placeholders; expected the full corpus", lines, placeholders)
 	}
 	t.Logf("%d masked lines, %d JD placeholders, %d lines changed", lines, placeholders, changed)
-	const most = 1000
+	const most = 5
 	if changed > most {
 		t.Errorf("%d lines changed, more than %d", changed, most)
 	}

@@ -73,13 +73,20 @@ func (c *cluster) match(text string, i int) (Span, int, bool) {
 	if n > maxDigits {
 		return Span{}, 0, false
 	}
+	// The digits of each window i..j and whether it may end at j.
+	var digits [maxDigits + 1]int
+	var ends [maxDigits + 1]bool
+	for j, n := i, 0; j <= jmax; j++ {
+		n += c.groups[j].n
+		digits[j-i], ends[j-i] = n, c.canEnd(j)
+	}
 	var buf [maxDigits + 1]byte
 	for _, s := range shapes {
 		for j := jmax; j >= i; j-- {
-			if !c.canEnd(j) {
+			if !ends[j-i] {
 				continue
 			}
-			if start, ok := c.fits(s, text, i, j, buf[:0]); ok {
+			if start, ok := c.fits(s, text, i, j, digits[j-i], buf[:0]); ok {
 				return Span{s.typ(), start, c.groups[j].tail}, j, true
 			}
 		}
@@ -115,18 +122,14 @@ func (c *cluster) phoneStart(i, j int) int {
 	return c.groups[0].start
 }
 
-// fits reports whether groups i..j form a number of shape s, and where its
-// span starts.
-func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
+// fits reports whether groups i..j, n digits, form a number of shape s,
+// and where its span starts.
+func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool) {
 	gs, last := c.groups[i:j+1], c.groups[j]
 	plus := i == 0 && c.plusAt >= 0
-	n := 0
-	for _, g := range gs {
-		n += g.n
-	}
 	switch s {
 	case shapeIPv4:
-		if plus || i != 0 || j != len(c.groups)-1 || len(gs) != 4 || last.tail != last.end ||
+		if plus || len(gs) != 4 || last.tail != last.end ||
 			!allSeps(gs, func(s string) bool { return s == "." }) {
 			return 0, false
 		}
@@ -142,11 +145,15 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 		}
 		return gs[0].start, validResidentID(d)
 	case shapeCard:
-		if plus || last.ext || last.checkX || n < 13 || n > 19 || !cardLayout(gs) {
+		if plus || last.ext || last.checkX || n < 12 || n > 19 || !cardLayout(gs) {
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)
-		return gs[0].start, !repeated(d) && cardIIN(d) && luhn(d) && !orderBefore(text, c.phoneStart(i, j))
+		if n == 12 { // Maestro, only after a card cue
+			return gs[0].start, (d[0] == '5' || d[0] == '6') && !repeated(d) && luhn(d) &&
+				cardBefore(text, c.hits, gs[0].start)
+		}
+		return gs[0].start, !repeated(d) && cardIIN(d) && luhn(d) && !orderBefore(text, c.hits, gs[0].start)
 	}
 	if last.checkX {
 		return 0, false
@@ -172,7 +179,7 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 			d = d[gs[0].n:]
 		}
 		ok := len(d) == 11 && mobileCN(d) && mobileLayout(gs[k:])
-		return c.phoneStart(i, j), ok && (plus || k == 1 || !orderBefore(text, c.phoneStart(i, j)))
+		return c.phoneStart(i, j), ok && (plus || k == 1 || !orderBefore(text, c.hits, c.phoneStart(i, j)))
 	case shapeNANP:
 		d := c.digits(text, i, j, buf)
 		k := 0
@@ -205,7 +212,7 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 			return 0, false
 		}
 		start := c.phoneStart(i, j)
-		return start, !orderBefore(text, start)
+		return start, !orderBefore(text, c.hits, start)
 	case shapeCued:
 		// Any national number of 7–12 digits, in 1–6 groups of 2+ digits,
 		// where a phone cue ("tel", "电话", "call me") comes right before.
@@ -221,7 +228,8 @@ func (c *cluster) fits(s shape, text string, i, j int, buf []byte) (int, bool) {
 		}
 		d := c.digits(text, i, j, buf)
 		start := c.phoneStart(i, j)
-		if notPhone(gs, d) || !phoneBefore(text, start) || orderBefore(text, start) {
+		if notPhone(gs, d) || orderBefore(text, c.hits, start) ||
+			!phoneBefore(text, c.hits, start) && !phoneAfter(text, last.tail) {
 			return 0, false
 		}
 		return start, true

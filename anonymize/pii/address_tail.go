@@ -1,0 +1,260 @@
+package pii
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The tail of an English address: the parts after the street, each after a
+// comma, blanks or a line break: a unit ("Apt 5B", "#12-34"), a postcode
+// (US, UK, Canadian, Japanese, or 4–6 digits), a region code (IL, NSW,
+// ON), a US military line (APO AA 42323), a country, a city.
+
+// enTail reads the parts after a street; it returns their end, how many
+// are strong (postcode, region code, country) and how many there are.
+func enTail(text string, p, limit int) (end, strong, parts int) {
+	end = p
+	afterPostcode := false
+	for k := 0; k < 7; k++ {
+		q, comma := tailSep(text, end, limit)
+		if q == end && k > 0 || q >= limit {
+			break
+		}
+		comma = comma || afterPostcode // "75001 Paris"
+		afterPostcode = false
+		if e := unitPart(text, q, limit); e > q {
+			end, parts = e, parts+1
+			continue
+		}
+		if e := postcode(text, q, limit); e > q {
+			end, parts, strong = e, parts+1, strong+1
+			afterPostcode = true
+			continue
+		}
+		if e := military(text, q, limit); e > q {
+			end, parts, strong = e, parts+1, strong+1
+			continue
+		}
+		if e := regionCode(text, q, limit); e > q {
+			end, parts, strong = e, parts+1, strong+1
+			continue
+		}
+		if e := country(text, q, limit); e > q {
+			end, parts, strong = e, parts+1, strong+1
+			continue
+		}
+		if comma {
+			if e := city(text, q, limit); e > q {
+				end, parts = e, parts+1
+				continue
+			}
+		}
+		break
+	}
+	return end, strong, parts
+}
+
+// tailSep skips the separator before a tail part: a comma and blanks, or
+// blanks and line breaks. comma reports a comma or line break.
+func tailSep(text string, p, limit int) (int, bool) {
+	q, comma := p, false
+	for q < limit && q-p <= 8 {
+		switch text[q] {
+		case ',', '\n':
+			comma = true
+		case ' ', '\t', '>':
+		default:
+			return q, comma
+		}
+		q++
+	}
+	if q-p > 8 {
+		return p, false
+	}
+	return q, comma
+}
+
+func unitPart(text string, p, limit int) int {
+	if p < limit && text[p] == '#' {
+		if e := unitNumber(text, p+1, limit); e > p+1 {
+			return e
+		}
+		return 0
+	}
+	w, _ := enWord(text, p, limit)
+	if w == p || !inSet(unitWords, text[p:w]) || !isUpperAt(text, p) {
+		return 0
+	}
+	q := skipSpaces(text, w, limit)
+	if q < limit && text[q] == '#' {
+		q++
+	}
+	if e := unitNumber(text, q, limit); e > q {
+		return e
+	}
+	return 0
+}
+
+// unitNumber reads "5B", "12-34", "808" at p.
+func unitNumber(text string, p, limit int) int {
+	q, digits := p, 0
+	for q < limit && (isAlnum(text[q]) || text[q] == '-') && q-p < 8 {
+		if isDigit(text[q]) {
+			digits++
+		}
+		q++
+	}
+	if digits == 0 || q < limit && isAlnum(text[q]) {
+		return p
+	}
+	for q > p && text[q-1] == '-' {
+		q--
+	}
+	return q
+}
+
+// postcode reads a postcode at p: US ZIP (62704, 62704-1234), UK (EH1 1VT),
+// Canadian (M5V 2A1), Japanese (150-0002) or 4–6 digits.
+func postcode(text string, p, limit int) int {
+	q := p
+	for q < limit && isDigit(text[q]) {
+		q++
+	}
+	if n := q - p; n > 0 {
+		switch {
+		case (n == 5 || n == 3) && q+5 <= limit && text[q] == '-' && allDigits(text[q+1:q+5]):
+			q += 5 // ZIP+4, Japanese 150-0002
+		case n < 4 || n > 6:
+			return p
+		}
+		if q < limit && isAlnum(text[q]) {
+			return p
+		}
+		return q
+	}
+	if e := ukPostcode(text, p, limit); e > p {
+		return e
+	}
+	// Canadian: A1A 1A1.
+	if p+7 <= limit && isUpper(text[p]) && isDigit(text[p+1]) && isUpper(text[p+2]) && text[p+3] == ' ' &&
+		isDigit(text[p+4]) && isUpper(text[p+5]) && isDigit(text[p+6]) && (p+7 == limit || !isAlnum(text[p+7])) {
+		return p + 7
+	}
+	return p
+}
+
+// ukPostcode reads a UK postcode at p: an outward code (A9, A99, AA9, AA99,
+// A9A, AA9A), a blank and an inward code (9AA).
+func ukPostcode(text string, p, limit int) int {
+	q := p
+	for q < limit && q-p < 2 && isUpper(text[q]) {
+		q++
+	}
+	if q == p || q >= limit || !isDigit(text[q]) {
+		return p
+	}
+	q++
+	if q < limit && (isDigit(text[q]) || isUpper(text[q])) {
+		q++
+	}
+	if q+4 > limit || text[q] != ' ' || !isDigit(text[q+1]) || !isUpper(text[q+2]) || !isUpper(text[q+3]) ||
+		q+4 < limit && isAlnum(text[q+4]) {
+		return p
+	}
+	return q + 4
+}
+
+// military reads "APO AA 42323" (APO, FPO or DPO, AA, AE or AP, a ZIP).
+func military(text string, p, limit int) int {
+	if p+12 > limit || text[p+3] != ' ' || text[p+6] != ' ' || text[p+1:p+3] != "PO" ||
+		!strings.Contains("AFD", text[p:p+1]) || text[p+4] != 'A' || !strings.Contains("AEP", text[p+5:p+6]) {
+		return p
+	}
+	if e := postcode(text, p+7, limit); e == p+12 {
+		return e
+	}
+	return p
+}
+
+func regionCode(text string, p, limit int) int {
+	q := p
+	for q < limit && isUpper(text[q]) && q-p < 4 {
+		q++
+	}
+	if q == p || !regionCodes[text[p:q]] || q < limit && isAlnum(text[q]) {
+		return p
+	}
+	// A region code stands before a postcode or ends the address.
+	if r := skipSpaces(text, q, limit); r > q && postcode(text, r, limit) > r {
+		return q
+	}
+	if q == limit || text[q] == ',' || text[q] == '\n' || text[q] == '.' {
+		return q
+	}
+	return p
+}
+
+func country(text string, p, limit int) int {
+	q := p
+	for q < limit && isUpper(text[q]) && q-p < 4 {
+		q++
+	}
+	if q > p && countryCodes[text[p:q]] && (q == limit || !isAlnum(text[q])) {
+		return q
+	}
+	for _, n := range countryNames {
+		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
+			return p + len(n)
+		}
+	}
+	return p
+}
+
+// city reads 1–3 capitalised (or upper-case) words that end the address
+// or stand before another part.
+func city(text string, p, limit int) int {
+	end := p
+	for pos, words := p, 0; words < 4; words++ {
+		w, _ := enWord(text, pos, limit)
+		if w == pos || w < limit && isAlnum(text[w]) || inSet(notCity, text[pos:w]) {
+			break
+		}
+		if !isUpperAt(text, pos) {
+			// "Frankfurt am Main", "Stratford upon Avon"
+			if words == 0 || !connector(text[pos:w]) {
+				break
+			}
+		} else {
+			end = w
+		}
+		if w+1 >= limit || text[w] != ' ' {
+			break
+		}
+		pos = w + 1
+	}
+	if end == p {
+		return p
+	}
+	if end == limit {
+		return end
+	}
+	if r, _ := utf8.DecodeRuneInString(text[end:]); r >= 0x2E80 || r >= 0x80 && unicode.IsPunct(r) {
+		return end // Chinese text or punctuation: "Paris；"
+	}
+	switch text[end] {
+	case ',', '\n', '.', ';', '!', ')':
+		return end
+	case ' ':
+		q := end + 1
+		if postcode(text, q, limit) > q || regionCode(text, q, limit) > q || country(text, q, limit) > q {
+			return end
+		}
+	}
+	return p
+}
+
+// notCity are capitalised words that start a sentence after an address,
+// not a city.
+var notCity = wordSet(`thanks thank please call email phone tel mobile regards cheers and or but the
+i i'm my we you it this that is can could would will hi hello ok okay sorry also best kind sent`)

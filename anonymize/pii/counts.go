@@ -1,0 +1,76 @@
+package pii
+
+// Counts is the number of spans found, per Type.
+type Counts struct {
+	Email, Phone, BankCard, CNResidentID int
+	IP, Passport, QQ, WeChat             int
+	Address, Person                      int
+}
+
+// field returns the count of t in c, or nil for an unknown type.
+func (c *Counts) field(t Type) *int {
+	switch t {
+	case Email:
+		return &c.Email
+	case Phone:
+		return &c.Phone
+	case BankCard:
+		return &c.BankCard
+	case CNResidentID:
+		return &c.CNResidentID
+	case IP:
+		return &c.IP
+	case Passport:
+		return &c.Passport
+	case QQ:
+		return &c.QQ
+	case WeChat:
+		return &c.WeChat
+	case Address:
+		return &c.Address
+	case Person:
+		return &c.Person
+	}
+	return nil
+}
+
+// Get returns the count of t.
+func (c Counts) Get(t Type) int {
+	if f := c.field(t); f != nil {
+		return *f
+	}
+	return 0
+}
+
+func (c *Counts) inc(t Type) {
+	if f := c.field(t); f != nil {
+		*f++
+	}
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	for _, t := range allTypes {
+		*c.field(t) += o.Get(t)
+	}
+}
+
+// Total returns the number of spans of every type.
+func (c Counts) Total() int {
+	n := 0
+	for _, t := range allTypes {
+		n += c.Get(t)
+	}
+	return n
+}
+
+// Map returns the non-zero counts by Type, for reports.
+func (c Counts) Map() map[Type]int {
+	m := make(map[Type]int)
+	for _, t := range allTypes {
+		if n := c.Get(t); n > 0 {
+			m[t] = n
+		}
+	}
+	return m
+}

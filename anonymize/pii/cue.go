@@ -1,0 +1,369 @@
+package pii
+
+import (
+	"sort"
+	"unicode/utf8"
+)
+
+// A cue is a word that announces personal data: "我叫" or "my name is"
+// before a name, "护照号" before a passport number, "先生" after a name.
+// Detectors that cannot tell a value from ordinary text on its own (a
+// name, a QQ number, a passport of another country) only look where a cue
+// is.
+type cueKind uint8
+
+const (
+	cueName      cueKind = iota + 1 // a name follows: 我叫, 收件人, my name is, name:
+	cueNameWeak                     // a name may follow: 我是, 本人, I'm, this is, under
+	cueSignoff                      // a name follows and ends the text: Thanks, / Regards,
+	cueHonorific                    // a surname or name follows: Mr, Ms, Dr
+	cueTitle                        // a surname or name precedes: 先生, 女士, 小姐
+	cueAddress                      // an address follows: 地址, 寄到, ship to
+	cueProvince                     // a province-level name: a Chinese address may start here
+	cuePassport                     // a passport number follows: 护照号, passport no.
+	cueQQ                           // a QQ number follows: QQ, 扣扣
+	cueWeChat                       // a WeChat id follows: 微信, wx, WeChat
+	cuePhone                        // a phone number may follow: 电话, tel, call
+	cueCard                         // a card number may follow: 卡号, card
+	cueOrder                        // a shop's number follows, not PII: 订单号, order
+)
+
+type cue struct {
+	word  string // Chinese exactly; English case-insensitive, ' ' = 1+ blanks
+	kind  cueKind
+	first int // English: the letters and apostrophes that start word
+}
+
+// hit is one cue found in a text: text[start:end] is the cue word.
+type hit struct {
+	kind       cueKind
+	start, end int
+}
+
+// maxHits is the room for cues kept on the stack; a chat line has a few,
+// a longer text takes more room on the heap (cues are never dropped: a
+// cue dropped from a text but read from its redaction, which holds fewer,
+// would find there what redaction left).
+const maxHits = 16
+
+var (
+	// hanCueIndex maps a character of the Basic Multilingual Plane to its
+	// cues in hanCues (0: none); an array index is faster than a map.
+	hanCueIndex [1 << 16]uint8
+	hanCueBits  [1 << 16 / 64]uint64 // hanCueIndex != 0, small enough to stay cached
+	hanCues     = [][]cue{nil}       // longest first
+	enCues      [26][]cue            // by first letter, longest first
+)
+
+func init() {
+	add := func(c cue) {
+		r, _ := utf8.DecodeRuneInString(c.word)
+		if r < utf8.RuneSelf {
+			k := r | 0x20 - 'a'
+			c.first = letterRun(c.word)
+			enCues[k] = append(enCues[k], c)
+			return
+		}
+		if hanCueIndex[r] == 0 {
+			if len(hanCues) == 256 {
+				panic("pii: too many cue characters")
+			}
+			hanCueIndex[r] = uint8(len(hanCues))
+			hanCueBits[r/64] |= 1 << (r % 64)
+			hanCues = append(hanCues, nil)
+		}
+		k := hanCueIndex[r]
+		hanCues[k] = append(hanCues[k], c)
+	}
+	for _, c := range cueWords {
+		add(cue{word: c.word, kind: c.kind})
+	}
+	for _, p := range provinces {
+		add(cue{word: p, kind: cueProvince})
+	}
+	longestFirst := func(cs []cue) {
+		sort.SliceStable(cs, func(i, j int) bool { return len(cs[i].word) > len(cs[j].word) })
+	}
+	for _, cs := range hanCues {
+		longestFirst(cs)
+	}
+	for _, cs := range enCues {
+		longestFirst(cs)
+	}
+}
+
+// cueWords are the cues, Chinese and English. English cues match at the
+// start of a word, in any case.
+var cueWords = []struct {
+	word string
+	kind cueKind
+}{
+	// Names, Chinese.
+	{"我叫", cueName}, {"我的名字是", cueName}, {"我的名字叫", cueName}, {"名字是", cueName},
+	{"名字叫", cueName}, {"名字：", cueName}, {"名字:", cueName}, {"姓名", cueName},
+	{"收件人", cueName}, {"收货人", cueName}, {"联系人", cueName}, {"寄件人", cueName},
+	{"签收人", cueName}, {"持卡人", cueName}, {"开户名", cueName}, {"开户人", cueName},
+	{"户名", cueName}, {"取件人", cueName}, {"提货人", cueName}, {"叫我", cueNameWeak},
+	{"我是", cueNameWeak}, {"本人", cueNameWeak}, {"找一下", cueNameWeak},
+	{"先生", cueTitle}, {"女士", cueTitle}, {"小姐", cueTitle}, {"太太", cueTitle},
+	// Names, English.
+	{"my name is", cueName}, {"my name's", cueName}, {"name is", cueName}, {"name:", cueName},
+	{"full name", cueName}, {"recipient:", cueName}, {"recipient is", cueName},
+	{"receiver:", cueName}, {"addressee:", cueName}, {"consignee:", cueName},
+	{"contact person", cueName}, {"contact name", cueName}, {"attn:", cueName},
+	{"attn", cueName}, {"attention:", cueName}, {"c/o", cueName}, {"under the name of", cueName},
+	{"under the name", cueName}, {"signed,", cueName},
+	{"i'm", cueNameWeak}, {"i am", cueNameWeak}, {"this is", cueNameWeak}, {"it's", cueNameWeak},
+	{"under", cueNameWeak}, {"dear", cueNameWeak}, {"hi", cueNameWeak}, {"hello", cueNameWeak},
+	{"hey", cueNameWeak}, {"thanks,", cueSignoff}, {"thank you,", cueSignoff},
+	{"regards,", cueSignoff}, {"best,", cueSignoff}, {"cheers,", cueSignoff},
+	{"sincerely,", cueSignoff}, {"yours,", cueSignoff}, {"br,", cueSignoff},
+	{"mr", cueHonorific}, {"mr.", cueHonorific}, {"mrs", cueHonorific}, {"mrs.", cueHonorific},
+	{"ms", cueHonorific}, {"ms.", cueHonorific}, {"miss", cueHonorific}, {"dr", cueHonorific},
+	{"dr.", cueHonorific}, {"prof.", cueHonorific}, {"prof", cueHonorific},
+	// Addresses.
+	{"地址", cueAddress}, {"收货地址", cueAddress}, {"寄到", cueAddress}, {"送到", cueAddress},
+	{"发到", cueAddress}, {"寄往", cueAddress}, {"送至", cueAddress}, {"寄至", cueAddress},
+	{"住在", cueAddress}, {"住址", cueAddress}, {"家住", cueAddress}, {"位于", cueAddress},
+	{"ship to", cueAddress}, {"ship it to", cueAddress}, {"send it to", cueAddress},
+	{"deliver to", cueAddress}, {"deliver it to", cueAddress}, {"address is", cueAddress},
+	{"address:", cueAddress}, {"live at", cueAddress}, {"lives at", cueAddress},
+	{"living at", cueAddress}, {"located at", cueAddress}, {"lives on", cueAddress},
+	{"moved to", cueAddress},
+	// Passports.
+	{"护照", cuePassport}, {"passport", cuePassport},
+	// QQ.
+	{"qq", cueQQ}, {"扣扣", cueQQ}, {"q号", cueQQ},
+	// WeChat.
+	{"微信", cueWeChat}, {"wechat", cueWeChat}, {"weixin", cueWeChat}, {"wx", cueWeChat},
+	{"vx", cueWeChat}, {"v信", cueWeChat}, {"威信", cueWeChat},
+	// Phones: a national number without a trunk prefix is a phone only
+	// after one of these.
+	{"phone", cuePhone}, {"tel", cuePhone}, {"telephone", cuePhone}, {"mobile", cuePhone},
+	{"cell", cuePhone}, {"fax", cuePhone}, {"call", cuePhone}, {"text me", cuePhone},
+	{"whatsapp", cuePhone}, {"contact", cuePhone}, {"reach me", cuePhone}, {"number", cuePhone},
+	{"desk", cuePhone}, {"电话", cuePhone}, {"手机", cuePhone}, {"联系方式", cuePhone},
+	{"座机", cuePhone}, {"号码", cuePhone}, {"致电", cuePhone}, {"打我", cuePhone},
+	{"拨打", cuePhone}, {"热线", cuePhone}, {"传真", cuePhone},
+	// Cards: a 12-digit (Maestro) number is a card only after one of these.
+	{"card", cueCard}, {"cc", cueCard}, {"卡号", cueCard}, {"银行卡", cueCard}, {"信用卡", cueCard},
+	{"储蓄卡", cueCard},
+	// A shop's own numbers: what follows is no phone or card.
+	{"订单号", cueOrder}, {"订单编号", cueOrder}, {"订单", cueOrder}, {"单号", cueOrder},
+	{"运单", cueOrder}, {"快递单", cueOrder}, {"物流单", cueOrder}, {"交易号", cueOrder},
+	{"流水号", cueOrder}, {"编号", cueOrder}, {"货号", cueOrder}, {"工单", cueOrder},
+	{"发票号", cueOrder}, {"商品", cueOrder}, {"order", cueOrder}, {"orders", cueOrder},
+	{"tracking", cueOrder}, {"waybill", cueOrder}, {"invoice", cueOrder},
+	{"transaction", cueOrder}, {"ref", cueOrder}, {"reference", cueOrder}, {"sku", cueOrder},
+	{"item", cueOrder}, {"parcel", cueOrder}, {"shipment", cueOrder},
+}
+
+// scan reports what a text holds besides its cues: a digit (ASCII or
+// full-width), an '@', a ':', a capital letter (an ASCII one, or any letter
+// beyond Latin-1 … Cyrillic that may be one).
+type scan struct {
+	digit, at, colon, upper bool
+	wxid, cues              bool
+}
+
+func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
+
+// read appends the cues of text to hits, in order, and fills s. It also
+// appends to runs the starts of the runs of digits, in order; if there
+// are more than fit in runs, it returns nil runs and detectors read every
+// byte.
+func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
+	runs = runs[:0]
+	full := false
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			if r >= 0xFF10 && r <= 0xFF19 {
+				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
+					if len(runs) < cap(runs) {
+						runs = append(runs, i)
+					} else {
+						full = true
+					}
+				}
+				s.digit = true
+			} else if hanCueBits[r/64]&(1<<(r%64)) != 0 {
+				if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
+					hits = append(hits, h)
+				}
+			}
+			i += 3
+			continue
+		case c >= '0' && c <= '9':
+			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
+				if len(runs) < cap(runs) {
+					runs = append(runs, i)
+				} else {
+					full = true
+				}
+			}
+			s.digit = true
+		case c >= 0xC0 && c < 0xE2:
+			// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
+			// or a name may start with it.
+			s.upper = true
+		case c == '@':
+			s.at = true
+		case c == ':':
+			s.colon = true
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			// A word starts after a non-word byte; not inside a placeholder
+			// (<BANK_CARD_1>: no "card" cue).
+			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
+				h, j := s.readWord(text, i)
+				if h.kind != 0 {
+					hits = append(hits, h)
+				}
+				for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
+					if isDigit(text[k]) && !isDigit(text[k-1]) {
+						if len(runs) < cap(runs) {
+							runs = append(runs, k)
+						} else {
+							full = true
+						}
+					}
+				}
+				i = j
+				continue
+			}
+			if c <= 'Z' {
+				s.upper = true
+			}
+		}
+		i++
+	}
+	s.cues = len(hits) > 0
+	if full {
+		return hits, nil
+	}
+	return hits, runs
+}
+
+// readWord matches the English cues at the word starting at i and returns
+// the cue found (kind 0 if none) and the end of the word.
+func (s *scan) readWord(text string, i int) (hit, int) {
+	j, d := i, -1 // d: the first digit
+	for j < len(text) {
+		c := text[j]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case c >= 'A' && c <= 'Z':
+			s.upper = true
+		case c >= '0' && c <= '9':
+			s.digit = true
+			if d < 0 {
+				d = j
+			}
+		case c == '\'' && j > i && isLetter(text[j-1]) && j+1 < len(text) && isLetter(text[j+1]): // I'm
+		case c == 0xE2 && len(text)-j >= 4 && text[j:j+3] == "\u2019" && isLetter(text[j-1]) && isLetter(text[j+3]): // I’m
+			j += 3
+			continue
+		default:
+			goto end
+		}
+		j++
+	}
+end:
+	if d < 0 {
+		d = j
+	}
+	n := letterRun(text[i:d])
+	var h hit
+	cues := enCues[text[i]|0x20-'a']
+	if len(cues) == 0 {
+		return h, j
+	}
+	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
+		s.wxid = true
+	}
+	for _, c := range cues {
+		if c.first != n {
+			continue
+		}
+		if end, ok := matchFold(text, i, c.word); ok {
+			h = hit{c.kind, i, end}
+			if end > j { // a cue of several words: go past it
+				j = end
+			}
+			break
+		}
+	}
+	return h, j
+}
+
+// letterRun returns how many ASCII letters and apostrophes (' or U+2019,
+// counted as one) start s.
+func letterRun(s string) int {
+	n := 0
+	for p := 0; p < len(s); {
+		switch {
+		case isLetter(s[p]) || s[p] == '\'':
+			p++
+		case len(s)-p >= 3 && s[p:p+3] == "\u2019":
+			p += 3
+		default:
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+func hanCue(text string, i int, k uint8) hit {
+	for _, c := range hanCues[k] {
+		if len(text)-i >= len(c.word) && text[i:i+len(c.word)] == c.word {
+			return hit{c.kind, i, i + len(c.word)}
+		}
+	}
+	return hit{}
+}
+
+// matchFold matches the English cue word at text[i:]: letters in any case,
+// a space as one or more spaces or tabs, anything else exactly. A word
+// ending in a letter must not be followed by one ("QQ123456" is a cue,
+// "qqq" is not). It returns the end.
+func matchFold(text string, i int, word string) (int, bool) {
+	p := i
+	for k := 0; k < len(word); k++ {
+		w := word[k]
+		if w == ' ' {
+			q := p
+			for q < len(text) && (text[q] == ' ' || text[q] == '\t') {
+				q++
+			}
+			if q == p {
+				return 0, false
+			}
+			p = q
+			continue
+		}
+		if p >= len(text) {
+			return 0, false
+		}
+		c := text[p]
+		if c >= 'A' && c <= 'Z' {
+			c |= 0x20
+		}
+		if c == '\'' && w == '\'' || c == w {
+			p++
+			continue
+		}
+		// A typographic apostrophe (U+2019) for '.
+		if w == '\'' && len(text)-p >= 3 && text[p:p+3] == "\u2019" {
+			p += 3
+			continue
+		}
+		return 0, false
+	}
+	if last := word[len(word)-1]; isLetter(last) && p < len(text) && isLetter(text[p]) {
+		return 0, false
+	}
+	return p, true
+}
