@@ -96,7 +96,12 @@ yamamoto nakamura kobayashi wang li zhang liu yang huang zhao wu zhou xu sun ma 
 gao luo zheng liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai
 du ye cheng su wei lyu lv ding ren shen yao lu cui zhong tan fan jin shi liao jia xia fu fang bai
 zou meng xiong qin qiu yin xue yan duan lei hou long tao gu mao hao gong shao wan qian wong chan
-cheung leung lau ho tsang ng kwok`)
+cheung leung lau ho tsang ng kwok goh lim teo tay ong chua koh yeo low wee quek sim toh seah
+chia foo heng khoo loh neo ooi poh soh yap tham chong chew choo fong hui kok kong kwan lam lum mok
+pang poon siew soo tam tse tong tsui yip yong park choi jung kang cho yoon jang shin kwon hwang ahn
+song oh seo singh kumar sharma gupta reddy nair menon rao iyer pillai das bose chatterjee mukherjee
+abdullah ahmad ibrahim ismail hassan rahman hussain aziz osman yusof tran pham hoang phan vu vo dang
+bui do ngo duong ly`)
 
 // enNotName are capitalised words that follow a cue but are no name:
 // "I'm Chinese", "this is Customer Service", "Dear Customer".
