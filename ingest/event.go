@@ -353,13 +353,21 @@ func isID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':') {
+		if !idByte[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// idByte is the byte set isID accepts, as a table: ids are checked on
+// every event, several times.
+var idByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
+	}
+	return t
+}()
 
 // isLabel accepts short free-text labels such as categories: valid UTF-8,
 // at most 64 bytes, no control characters.

@@ -160,11 +160,7 @@ func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, start, end int) erro
 	}
 	vals := w.vals[:end-start]
 	for c, a := range w.byParquet {
-		col := rec.Column(a)
-		nullable := w.schema.Field(a).Nullable
-		for i := range vals {
-			vals[i] = value(col, nullable, start+i, c)
-		}
+		fillValues(vals, rec.Column(a), w.schema.Field(a).Nullable, start, c)
 		if _, err := cols[c].WriteRowValues(vals); err != nil {
 			return err
 		}
@@ -172,36 +168,44 @@ func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, start, end int) erro
 	return nil
 }
 
-// value converts row i of an Arrow column to a Parquet value of column c.
-func value(col arrow.Array, nullable bool, i, c int) parquet.Value {
+// fillValues converts rows start.. of an Arrow column to Parquet values of
+// column c, switching on the column's type once, not per cell.
+func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, start, c int) {
 	def := 0
 	if nullable {
-		if col.IsNull(i) {
-			return parquet.NullValue().Level(0, 0, c)
-		}
 		def = 1
 	}
-	var v parquet.Value
+	var conv func(i int) parquet.Value
 	switch a := col.(type) {
 	case *array.String:
-		s := a.Value(i)
-		// The writer copies the bytes before WriteRows returns, and the
-		// record outlives the call, so no copy is needed here.
-		v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+		conv = func(i int) parquet.Value {
+			s := a.Value(i)
+			// The writer copies the bytes before WriteRowValues returns,
+			// and the record outlives the call, so no copy is needed.
+			return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+		}
 	case *array.Int64:
-		v = parquet.Int64Value(a.Value(i))
+		conv = func(i int) parquet.Value { return parquet.Int64Value(a.Value(i)) }
 	case *array.Int32:
-		v = parquet.Int32Value(a.Value(i))
+		conv = func(i int) parquet.Value { return parquet.Int32Value(a.Value(i)) }
 	case *array.Float64:
-		v = parquet.DoubleValue(a.Value(i))
+		conv = func(i int) parquet.Value { return parquet.DoubleValue(a.Value(i)) }
 	case *array.Boolean:
-		v = parquet.BooleanValue(a.Value(i))
+		conv = func(i int) parquet.Value { return parquet.BooleanValue(a.Value(i)) }
 	case *array.Timestamp:
-		v = parquet.Int64Value(int64(a.Value(i)))
+		conv = func(i int) parquet.Value { return parquet.Int64Value(int64(a.Value(i))) }
 	default:
-		panic(fmt.Sprintf("sinks: unsupported arrow array %T", col))
+		panic(fmt.Sprintf("sinks: unsupported arrow array %T", col)) // ParquetSchema rejects these first
 	}
-	return v.Level(0, def, c)
+	nulls := nullable && col.NullN() > 0
+	for k := range vals {
+		i := start + k
+		if nulls && col.IsNull(i) {
+			vals[k] = parquet.NullValue().Level(0, 0, c)
+			continue
+		}
+		vals[k] = conv(i).Level(0, def, c)
+	}
 }
 
 // Close writes the footer, syncs the file and records it in the partition.
