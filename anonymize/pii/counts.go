@@ -50,18 +50,22 @@ func (c *Counts) inc(t Type) {
 
 // Add adds o to c.
 func (c *Counts) Add(o Counts) {
-	for _, t := range allTypes {
-		*c.field(t) += o.Get(t)
-	}
+	c.Email += o.Email
+	c.Phone += o.Phone
+	c.BankCard += o.BankCard
+	c.CNResidentID += o.CNResidentID
+	c.IP += o.IP
+	c.Passport += o.Passport
+	c.QQ += o.QQ
+	c.WeChat += o.WeChat
+	c.Address += o.Address
+	c.Person += o.Person
 }
 
 // Total returns the number of spans of every type.
 func (c Counts) Total() int {
-	n := 0
-	for _, t := range allTypes {
-		n += c.Get(t)
-	}
-	return n
+	return c.Email + c.Phone + c.BankCard + c.CNResidentID + c.IP + c.Passport + c.QQ + c.WeChat +
+		c.Address + c.Person
 }
 
 // Map returns the non-zero counts by Type, for reports.

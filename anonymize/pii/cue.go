@@ -249,32 +249,18 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 // readWord matches the English cues at the word starting at i and returns
 // the cue found (kind 0 if none) and the end of the word.
 func (s *scan) readWord(text string, i int) (hit, int) {
-	j, d := i, -1 // d: the first digit
-	for j < len(text) {
-		c := text[j]
-		switch {
-		case c >= 'a' && c <= 'z':
-		case c >= 'A' && c <= 'Z':
-			s.upper = true
-		case c >= '0' && c <= '9':
+	j := i
+	for ; j < len(text) && isAlnum(text[j]); j++ {
+		switch c := text[j]; {
+		case c <= '9':
 			s.digit = true
-			if d < 0 {
-				d = j
-			}
-		case c == '\'' && j > i && isLetter(text[j-1]) && j+1 < len(text) && isLetter(text[j+1]): // I'm
-		case c == 0xE2 && len(text)-j >= 4 && text[j:j+3] == "\u2019" && isLetter(text[j-1]) && isLetter(text[j+3]): // I’m
-			j += 3
-			continue
-		default:
-			goto end
+		case c <= 'Z':
+			s.upper = true
 		}
-		j++
 	}
-end:
-	if d < 0 {
-		d = j
-	}
-	n := letterRun(text[i:d])
+	// An apostrophe ends a word here (what follows it starts one, as it
+	// would after a placeholder), but not a cue: "I'm", "it's".
+	n := letterRun(text[i:])
 	var h hit
 	cues := enCues[text[i]|0x20-'a']
 	if len(cues) == 0 {
