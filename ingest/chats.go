@@ -11,11 +11,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/parquet-go/jsonlite"
 
-	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
-	"github.com/veil-data/veil/sinks"
 )
 
 var chatPolicy = map[string]string{
@@ -37,16 +35,7 @@ type Chats struct{}
 
 func (Chats) Name() string { return "chats" }
 
-func (Chats) Plan(dt time.Time) pipeline.Plan {
-	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
-	return pipeline.Plan{
-		Inputs: []pipeline.Input{{Feed: schemas.Chats.Name, Partition: p, Required: true}},
-		Outputs: []pipeline.Output{
-			{Dataset: schemas.ChatsClean, Partition: p},
-			{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: p.DT, Sub: schemas.Chats.Name}},
-		},
-	}
-}
+func (Chats) Plan(dt time.Time) pipeline.Plan { return plan(schemas.Chats, schemas.ChatsClean, dt) }
 
 type rawChat struct {
 	conversation, message, ts, merchant, user, sender, text string
@@ -56,30 +45,12 @@ type rawChat struct {
 // are numbered per conversation in the order PII appears, which needs a
 // single pass. Chat volume is a small fraction of events.
 func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
-	files, err := pipeline.LandingFiles(job.Landing, schemas.Chats.Name, job.DT())
+	r, err := openRun(ctx, job, schemas.Chats, schemas.ChatsClean)
 	if err != nil {
 		return err
 	}
-	set, err := job.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	tok, err := anonymize.NewTokenizer(set)
-	if err != nil {
-		return err
-	}
-	w := tok.Worker()
-	wh := job.Warehouse
-	cPW, err := wh.Begin(schemas.ChatsClean, job.Partition(), job.Stage, job.RunID)
-	if err != nil {
-		return err
-	}
-	defer cPW.Abort()
-	qPW, err := wh.Begin(schemas.Quarantine, sinks.Partition{DT: job.DT(), Sub: schemas.Chats.Name}, job.Stage, job.RunID)
-	if err != nil {
-		return err
-	}
-	defer qPW.Abort()
+	defer r.close()
+	files, w, cPW, qPW := r.files, r.tok.Worker(), r.clean, r.qPW
 	q, err := newQuarantine(job.Mem, qPW, relPaths(job.Landing, files))
 	if err != nil {
 		return err
@@ -189,11 +160,7 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	sort.Slice(stats.Inputs, func(i, j int) bool { return stats.Inputs[i].Path < stats.Inputs[j].Path })
-	info := sinks.CommitInfo{KeyIDs: tok.KeyIDs(), Inputs: job.Inputs, Stats: stats}
-	if _, err := qPW.Commit(info); err != nil {
-		return err
-	}
-	if _, err := cPW.Commit(info); err != nil {
+	if err := r.commit(job, stats); err != nil {
 		return err
 	}
 	job.Log.Info("chats committed", "records_in", stats.RecordsIn, "records_out", stats.RecordsOut,

@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -60,16 +59,7 @@ type Events struct{}
 
 func (Events) Name() string { return "ingest" }
 
-func (Events) Plan(dt time.Time) pipeline.Plan {
-	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
-	return pipeline.Plan{
-		Inputs: []pipeline.Input{{Feed: schemas.Events.Name, Partition: p, Required: true}},
-		Outputs: []pipeline.Output{
-			{Dataset: schemas.EventsClean, Partition: p},
-			{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: p.DT, Sub: schemas.Events.Name}},
-		},
-	}
-}
+func (Events) Plan(dt time.Time) pipeline.Plan { return plan(schemas.Events, schemas.EventsClean, dt) }
 
 // parsed is a chunk after parsing: one result per line.
 type parsed struct {
@@ -84,34 +74,16 @@ type parsed struct {
 // on all cores, and keeps input order for de-duplication (first wins) and
 // output, so re-runs write the same rows.
 func (Events) Run(ctx context.Context, job *pipeline.Job) error {
-	files, err := pipeline.LandingFiles(job.Landing, schemas.Events.Name, job.DT())
+	r, err := openRun(ctx, job, schemas.Events, schemas.EventsClean)
 	if err != nil {
 		return err
 	}
-	set, err := job.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	tok, err := anonymize.NewTokenizer(set)
-	if err != nil {
-		return err
-	}
-	wh := job.Warehouse
-	evPW, err := wh.Begin(schemas.EventsClean, job.Partition(), job.Stage, job.RunID)
-	if err != nil {
-		return err
-	}
-	defer evPW.Abort()
-	qPW, err := wh.Begin(schemas.Quarantine, sinks.Partition{DT: job.DT(), Sub: schemas.Events.Name}, job.Stage, job.RunID)
-	if err != nil {
-		return err
-	}
-	defer qPW.Abort()
+	defer r.close()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stats := pipeline.Stats{Transforms: eventPolicy}
-	chunks, readErr := readFiles(ctx, job.Landing, files, &stats)
+	chunks, readErr := readFiles(ctx, job.Landing, r.files, &stats)
 
 	// Parse on every core.
 	nw := runtime.GOMAXPROCS(0)
@@ -120,7 +92,7 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	var wg sync.WaitGroup
 	for i := range parsers {
-		parsers[i] = &eventParser{tok: tok.Worker(), day: job.Date}
+		parsers[i] = &eventParser{tok: r.tok.Worker(), day: job.Date}
 		wg.Add(1)
 		go func(p *eventParser) {
 			defer wg.Done()
@@ -140,10 +112,10 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 	// parsing.
 	recs := make(chan arrow.RecordBatch, 2)
 	writeErr := make(chan error, 1)
-	go func() { writeErr <- writeRecords(ctx, evPW, job, recs) }()
+	go func() { writeErr <- writeRecords(ctx, r.clean, job, recs) }()
 
-	col := newCollector(job, files)
-	q, err := newQuarantine(job.Mem, qPW, relPaths(job.Landing, files))
+	col := newCollector(job)
+	q, err := newQuarantine(job.Mem, r.qPW, relPaths(job.Landing, r.files))
 	if err != nil {
 		cancel()
 		close(recs)
@@ -178,13 +150,7 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := q.close(); err != nil {
 		return err
 	}
-	info := sinks.CommitInfo{KeyIDs: tok.KeyIDs(), Inputs: job.Inputs, Stats: stats}
-	// Quarantine first: if the process dies between the two commits,
-	// events_clean is missing and the scheduler re-runs both.
-	if _, err := qPW.Commit(info); err != nil {
-		return err
-	}
-	if _, err := evPW.Commit(info); err != nil {
+	if err := r.commit(job, stats); err != nil {
 		return err
 	}
 	job.Log.Info("ingest committed", "records_in", stats.RecordsIn, "records_out", stats.RecordsOut,
@@ -245,7 +211,7 @@ type collector struct {
 	seen map[[2]uint64]struct{}
 }
 
-func newCollector(job *pipeline.Job, files []string) *collector {
+func newCollector(job *pipeline.Job) *collector {
 	return &collector{job: job, seen: make(map[[2]uint64]struct{})}
 }
 
