@@ -18,7 +18,7 @@ var orderFillers = []string{
 // orderBefore reports whether an order cue ("订单号", "order no.") comes
 // right before start, with only fillers between.
 func orderBefore(text string, hits []hit, start int) bool {
-	for _, h := range hits {
+	for _, h := range hitsBefore(hits, start, 24) {
 		if h.kind == cueOrder && h.end <= start && start-h.end <= 24 {
 			if q, _ := skipFillers(text, h.end, orderFillers); q == start {
 				return true
@@ -41,7 +41,7 @@ func cardBefore(text string, hits []hit, start int) bool {
 }
 
 func cueBefore(text string, hits []hit, kind cueKind, start, within int) bool {
-	for _, h := range hits {
+	for _, h := range hitsBefore(hits, start, within) {
 		if h.kind != kind || h.end > start || start-h.end > within {
 			continue
 		}
@@ -57,6 +57,27 @@ func cueBefore(text string, hits []hit, kind cueKind, start, within int) bool {
 		}
 	}
 	return false
+}
+
+// hitsBefore returns the hits that may end in [start-within, start]: those
+// that start from start-within-32 (no cue is longer) up to start. Hits
+// are in order of their start, so a binary search finds the first.
+func hitsBefore(hits []hit, start, within int) []hit {
+	from := start - within - 32
+	lo, hi := 0, len(hits)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if hits[m].start < from {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	k := lo
+	for k < len(hits) && hits[k].start <= start {
+		k++
+	}
+	return hits[lo:k]
 }
 
 // phoneAfter reports whether a phone word follows end: "416 60 039

@@ -136,8 +136,8 @@ func wechatID(text string, p int) (int, bool) {
 	if n := q - p; n < 6 || n > 20 {
 		return 0, false
 	}
-	if q < len(text) && (text[q] == '@' || text[q] == '.' && q+1 < len(text) && isAlnum(text[q+1])) {
-		return 0, false // an e-mail address or a domain
+	if q < len(text) && (text[q] == '@' || text[q] == '.' && q+1 < len(text) && !isBlank(text[q+1])) {
+		return 0, false // an e-mail address, a domain, a file name
 	}
 	return q, true
 }
@@ -152,7 +152,7 @@ func appendWxid(dst []Span, text string) []Span {
 		}
 		p := off + k
 		off = p + 5
-		if p > 0 && (isWordByte(text[p-1]) || text[p-1] == '<') {
+		if p > 0 && (isWordByte(text[p-1]) || text[p-1] == '<' || text[p-1] == '.') {
 			continue
 		}
 		if e, ok := wechatID(text, p); ok {
@@ -240,6 +240,8 @@ func cnPassportAt(text string, i int, hits []hit) int {
 	}
 	return e
 }
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func hasPrefixFold(s, w string) bool {
 	if len(s) < len(w) {

@@ -13,14 +13,18 @@ import "strings"
 // finds more: a name found from one cue bounds another ("我叫张三李四女士":
 // 李四, found from 女士, ends 张三), as its placeholder will.
 func appendNames(dst []Span, first int, text string, hits []hit) []Span {
-	for n := -1; n != len(dst); {
-		n = len(dst)
-		dst = appendNamesOnce(dst, first, text, hits)
+	for {
+		n := len(dst)
+		var missed bool
+		if dst, missed = appendNamesOnce(dst, first, text, hits); len(dst) == n || !missed {
+			return dst
+		}
 	}
-	return dst
 }
 
-func appendNamesOnce(dst []Span, first int, text string, hits []hit) []Span {
+// appendNamesOnce reads the name cues once; missed reports a cue that gave
+// no name.
+func appendNamesOnce(dst []Span, first int, text string, hits []hit) (_ []Span, missed bool) {
 	for _, h := range hits {
 		spans := dst[first:]
 		if inSpans(spans, h.start) {
@@ -33,12 +37,16 @@ func appendNamesOnce(dst []Span, first int, text string, hits []hit) []Span {
 			s, ok = nameAfter(text, h, spans)
 		case cueTitle:
 			s, ok = nameBefore(text, h, spans)
+		default:
+			continue
 		}
-		if ok && !overlapsAny(dst[first:], s.Start, s.End) {
+		if ok && !overlapsSorted(dst[first:], s.Start, s.End) {
 			dst = insert(dst, first, s)
+		} else {
+			missed = true
 		}
 	}
-	return dst
+	return dst, missed
 }
 
 // cnNameFillers may stand between a Chinese cue and the name.

@@ -165,7 +165,7 @@ func appendSpans(dst []Span, text string) []Span {
 		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs)
 		for len(hits) > 0 {
 			n := len(dst)
-			if dst = appendNames(dst, first, text, hits); len(dst) == n {
+			if dst = appendNames(dst, first, text, hits); len(dst) == n || !boundsAddress(dst[first:], text) {
 				break
 			}
 			n = len(dst)
@@ -175,30 +175,67 @@ func appendSpans(dst []Span, text string) []Span {
 		}
 	}
 	if len(dst) > first && (sc.digit || len(hits) > 0) {
-		dst = appendNumbersAfter(dst, first, text, hits, runs)
+		dst = appendNumbersNear(dst, first, text, hits, runs)
 	}
 	return dst
 }
 
-// appendNumbersAfter reads again the numbers that start right after an
-// address or a name: its placeholder will bound them ("… 0000(+1 415…"
-// becomes "<ADDRESS_1>(+1 415…"), so its end must too.
-func appendNumbersAfter(dst []Span, first int, text string, hits []hit, runs []int) []Span {
+// boundsAddress reports whether a name among spans may bound an address
+// that was not read with it: one glued after a word of an English street
+// with a number before it ("0 A Dr.Bob"), or glued before Chinese text
+// with a number after it, which an address read back from that number
+// would have run into.
+func boundsAddress(spans []Span, text string) bool {
+	for _, s := range spans {
+		if s.Type != Person {
+			continue
+		}
+		if s.Start > 0 && (isAlnum(text[s.Start-1]) || text[s.Start-1] == '.' || text[s.Start-1] == '\'') &&
+			digitNear(text, s.Start-64, s.Start) ||
+			hanAt(text, s.End) != 0 && digitNear(text, s.End, s.End+96) {
+			return true
+		}
+	}
+	return false
+}
+
+// digitNear reports whether text[from:to] holds a digit.
+func digitNear(text string, from, to int) bool {
+	from, to = max(from, 0), min(to, len(text))
+	return from < to && digitWithin(text, from, to-from-1)
+}
+
+// appendNumbersNear reads again the numbers right before and after an
+// address or a name: its placeholder will bound them ("… 0000)010 8888…"
+// becomes "<ADDRESS_1>)010 8888…", "010 8888(0 A St" becomes
+// "010 8888(<ADDRESS_1>"), so its edges must too. The gap read holds no
+// span, so what it finds is new.
+func appendNumbersNear(dst []Span, first int, text string, hits []hit, runs []int) []Span {
 	for k := first; k < len(dst); k++ {
 		s := dst[k]
-		if s.Type != Address && s.Type != Person || s.End >= len(text) || k+1 < len(dst) && dst[k+1].Start == s.End {
+		if s.Type != Address && s.Type != Person {
 			continue
 		}
-		if c := text[s.End]; !isDigit(c) && c != '+' && c != '(' && c != 0xEF {
-			continue
+		prev, next := 0, len(text)
+		if k > first {
+			prev = dst[k-1].End
 		}
-		to := len(text)
 		if k+1 < len(dst) {
-			to = dst[k+1].Start
+			next = dst[k+1].Start
 		}
 		var buf [4]Span
-		for _, n := range appendNumbers(buf[:0], text, s.End, to, hits, runs) {
+		found := buf[:0]
+		if prev < s.Start && digitNear(text, s.Start-8, s.Start) { // within a separator's reach
+			found = appendNumbers(found, text, prev, s.Start, hits, runs)
+		}
+		if s.End < next && digitNear(text, s.End, s.End+8) {
+			found = appendNumbers(found, text, s.End, next, hits, runs)
+		}
+		for _, n := range found {
 			dst = insert(dst, first, n)
+			if n.Start < s.Start {
+				k++ // s moved one on
+			}
 		}
 	}
 	return dst
@@ -255,37 +292,50 @@ func insert(dst []Span, first int, s Span) []Span {
 	return dst
 }
 
+// The spans of a text found so far are kept in order and disjoint, so the
+// questions below are answered by binary search: a long text with many
+// spans stays fast.
+
+// after returns the index of the first of spans that ends after p.
+func after(spans []Span, p int) int {
+	lo, hi := 0, len(spans)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if spans[m].End <= p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // spanEdge reports whether p is the start or end of one of spans: the
 // text there becomes a placeholder, so it bounds a word like a '<' would.
 func spanEdge(spans []Span, p int) bool {
-	for _, s := range spans {
-		if s.Start == p || s.End == p {
-			return true
-		}
-	}
-	return false
+	k := after(spans, p-1) // the first that ends at p or later
+	return k < len(spans) && (spans[k].End == p || spans[k].Start == p) ||
+		k+1 < len(spans) && spans[k+1].Start == p
 }
 
-// nextSpan returns the start of the first of spans at or after p, or
-// len(text) if none.
+// nextSpan returns the start of the first of spans at or after p (p if
+// one holds p), or n if none.
 func nextSpan(spans []Span, p, n int) int {
-	for _, s := range spans {
-		if s.End > p {
-			if s.Start < p {
-				return p
-			}
-			return s.Start
-		}
+	k := after(spans, p)
+	if k == len(spans) {
+		return n
 	}
-	return n
+	return max(spans[k].Start, p)
 }
 
 // inSpans reports whether p lies inside one of spans.
 func inSpans(spans []Span, p int) bool {
-	for _, s := range spans {
-		if s.Start <= p && p < s.End {
-			return true
-		}
-	}
-	return false
+	k := after(spans, p)
+	return k < len(spans) && spans[k].Start <= p
+}
+
+// overlapsSorted reports whether [start, end) overlaps one of spans.
+func overlapsSorted(spans []Span, start, end int) bool {
+	k := after(spans, start)
+	return k < len(spans) && spans[k].Start < end
 }
