@@ -1,0 +1,281 @@
+package csvfeed
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// converter turns a trimmed, non-empty cell into canonical text. On
+// failure it returns a fixed description of what was expected: never the
+// value, so it can go into a rejection as it is.
+type converter func(s string) (value, detail string)
+
+// Fixed rejection details. Tests check that rejections use nothing else.
+const (
+	detailNotUTF8   = "not valid UTF-8"
+	detailNotNumber = "not a finite decimal number"
+	detailNotIPv4   = "not an IPv4 integer or IP literal"
+	detailIPRange   = "IPv4 integer outside 0 to 2^32-1"
+	detailTimeRange = "time outside the years 1 to 9999"
+	detailUnmapped  = "value not listed in values"
+)
+
+func convString(s string) (string, string) {
+	if !utf8.ValidString(s) {
+		return "", detailNotUTF8
+	}
+	return s, ""
+}
+
+// convNumber accepts plain decimal and exponent notation only: ParseFloat
+// alone would also take hex floats, "NaN" and "Inf".
+func convNumber(s string) (string, string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			return "", detailNotNumber
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return "", detailNotNumber
+	}
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64), ""
+}
+
+// convDecimal is convNumber after removing thousands separators. Groups
+// must be three digits, so a decimal comma ("12,34") is rejected rather
+// than read as a number a hundred times too large.
+func convDecimal(s string) (string, string) {
+	if !strings.Contains(s, ",") {
+		return convNumber(s)
+	}
+	end := strings.IndexAny(s, ".eE")
+	if end < 0 {
+		end = len(s)
+	}
+	intPart := strings.TrimLeft(s[:end], "+-")
+	groups := strings.Split(intPart, ",")
+	for i, g := range groups {
+		if g == "" || len(g) > 3 || (i > 0 && len(g) != 3) {
+			return "", detailNotNumber
+		}
+	}
+	return convNumber(strings.ReplaceAll(s[:end], ",", "") + s[end:])
+}
+
+// convIPv4Int turns an IPv4 address written as an integer (spreadsheets
+// save it as a float, "732758368.8") into dotted form: the fraction is an
+// artefact and is cut off. IP literals pass through in canonical form.
+func convIPv4Int(s string) (string, string) {
+	if strings.Count(s, ".") == 3 || strings.Contains(s, ":") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return "", detailNotIPv4
+		}
+		return a.String(), ""
+	}
+	var n uint64
+	if strings.ContainsAny(s, "eE") {
+		// Exponent notation, as spreadsheets write large numbers.
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+				return "", detailNotIPv4
+			}
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) {
+			return "", detailNotIPv4
+		}
+		if v < 0 || v >= 1<<32 {
+			return "", detailIPRange
+		}
+		n = uint64(v)
+	} else {
+		whole, frac, _ := strings.Cut(s, ".")
+		if whole == "" || !allDigits(whole) || !allDigits(frac) {
+			if strings.HasPrefix(whole, "-") {
+				return "", detailIPRange
+			}
+			return "", detailNotIPv4
+		}
+		var err error
+		n, err = strconv.ParseUint(whole, 10, 64)
+		if err != nil || n >= 1<<32 {
+			return "", detailIPRange
+		}
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}).String(), ""
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+type timeMode int
+
+const (
+	modeRFC3339 timeMode = iota
+	modeUnix
+	modeUnixMilli
+	modeExcel
+	modeLayout
+)
+
+// timeParser reads one column's timestamps or dates.
+type timeParser struct {
+	mode   timeMode
+	layout string
+	loc    *time.Location
+	date   bool   // output YYYY-MM-DD instead of an instant
+	detail string // rejection detail, naming the expected format
+}
+
+// newTimeParser compiles a column's time and tz options. An empty format
+// is RFC 3339 for timestamps and YYYY-MM-DD for dates.
+func newTimeParser(format, tz string, date bool) (*timeParser, error) {
+	p := &timeParser{loc: time.UTC, date: date}
+	if format == "" && date {
+		format = time.DateOnly
+	}
+	switch format {
+	case "", TimeRFC3339:
+		p.mode, format = modeRFC3339, TimeRFC3339
+	case TimeUnix:
+		p.mode = modeUnix
+	case TimeUnixMilli:
+		p.mode = modeUnixMilli
+	case TimeExcelSerial:
+		p.mode = modeExcel
+	default:
+		p.mode, p.layout = modeLayout, format
+		if err := checkLayout(format); err != nil {
+			return nil, fmt.Errorf("time: %w", err)
+		}
+	}
+	p.detail = fmt.Sprintf("not a time in format %q", format)
+	if tz != "" {
+		switch p.mode {
+		case modeRFC3339, modeUnix, modeUnixMilli:
+			return nil, fmt.Errorf("tz has no effect with time %s: the text fixes the instant", format)
+		}
+		if tz == "Local" {
+			return nil, errors.New("tz Local depends on the host; name an IANA zone")
+		}
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return nil, fmt.Errorf("tz: %w", err)
+		}
+		p.loc = loc
+	}
+	return p, nil
+}
+
+// excelEpoch is day 0 of the 1900 date system as Excel counts after its
+// phantom 29 February 1900; serials before 61 (1 March 1900) are ambiguous
+// because of it and are rejected.
+var excelEpoch = time.Date(1899, time.December, 30, 0, 0, 0, 0, time.UTC)
+
+const (
+	excelMin = 61
+	excelMax = 2958466 // 10000-01-01
+)
+
+func (p *timeParser) convert(s string) (string, string) {
+	var t time.Time
+	var err error
+	switch p.mode {
+	case modeRFC3339:
+		t, err = time.Parse(time.RFC3339Nano, s)
+	case modeUnix:
+		t, err = parseUnix(s, false)
+	case modeUnixMilli:
+		t, err = parseUnix(s, true)
+	case modeExcel:
+		t, err = p.parseExcel(s)
+	case modeLayout:
+		t, err = time.ParseInLocation(p.layout, s, p.loc)
+	}
+	if err != nil {
+		return "", p.detail
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return "", detailTimeRange
+	}
+	if p.date {
+		// The calendar date as written, in the text's own zone.
+		return t.Format(time.DateOnly), ""
+	}
+	return t.UTC().Format(time.RFC3339Nano), ""
+}
+
+var errTime = errors.New("bad time")
+
+// parseUnix reads integer seconds (or milliseconds) since the epoch, with
+// an optional decimal fraction down to the nanosecond.
+func parseUnix(s string, milli bool) (time.Time, error) {
+	whole, frac, dot := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(whole, 10, 64)
+	maxFrac := 9
+	if milli {
+		maxFrac = 6
+	}
+	if err != nil || (dot && (frac == "" || len(frac) > maxFrac || !allDigits(frac))) {
+		return time.Time{}, errTime
+	}
+	var ns int64
+	if frac != "" {
+		f, _ := strconv.ParseInt(frac, 10, 64)
+		for i := len(frac); i < maxFrac; i++ {
+			f *= 10
+		}
+		ns = f
+		if strings.HasPrefix(whole, "-") {
+			ns = -ns
+		}
+	}
+	if milli {
+		if n > math.MaxInt64/int64(time.Millisecond) || n < math.MinInt64/int64(time.Millisecond) {
+			return time.Time{}, errTime
+		}
+		return time.UnixMilli(n).Add(time.Duration(ns)).UTC(), nil
+	}
+	return time.Unix(n, ns).UTC(), nil
+}
+
+// parseExcel reads a spreadsheet serial: days since excelEpoch, the
+// fraction being the time of day, as wall-clock time in p.loc. It rounds
+// to the millisecond, the precision spreadsheets keep.
+func (p *timeParser) parseExcel(s string) (time.Time, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c == '.') {
+			return time.Time{}, errTime
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < excelMin || v >= excelMax {
+		return time.Time{}, errTime
+	}
+	days := math.Floor(v)
+	ms := int64(math.Round((v - days) * 86400e3))
+	t := excelEpoch.AddDate(0, 0, int(days)).Add(time.Duration(ms) * time.Millisecond)
+	if p.loc != time.UTC {
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), p.loc)
+	}
+	return t, nil
+}

@@ -1,0 +1,361 @@
+package csvfeed
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Rejection reasons. A row's missing required fields are not rejected
+// here: the ingest stage checks them (Row.Missing) with its own reason.
+const (
+	// ReasonBadCSV: the record cannot be split into the expected fields
+	// (quoting error, wrong number of fields, truncated row).
+	ReasonBadCSV = "bad_csv"
+	// ReasonInvalidValue: a mapped cell does not parse as its field's kind,
+	// or a values mapping does not list it.
+	ReasonInvalidValue = "invalid_value"
+)
+
+// Rejection says why a row cannot be used. It never holds a cell's value.
+type Rejection struct {
+	Reason string // ReasonBadCSV or ReasonInvalidValue
+	Field  string // the input field, when one is at fault
+	Column string // the configured column, when one is at fault
+	Detail string // fixed text: what was expected
+}
+
+func (r *Rejection) String() string {
+	var b strings.Builder
+	b.WriteString(r.Reason)
+	if r.Column != "" {
+		b.WriteString(": column ")
+		b.WriteString(r.Column)
+	}
+	if r.Field != "" {
+		b.WriteString(": field ")
+		b.WriteString(r.Field)
+	}
+	if r.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(r.Detail)
+	}
+	return b.String()
+}
+
+// Row is what one CSV record became: either values (Reject nil) or a
+// rejection. The slices belong to the caller but Missing and Dropped may
+// be shared between rows: do not modify them.
+type Row struct {
+	// Line is the file line where the record starts (1-based, header
+	// included), for quarantine and messages.
+	Line int
+	// Values and Present are indexed like the input's Fields. Values hold
+	// canonical text; a field without a value (empty cell, unmapped) has
+	// Present false. Both are nil when the row is rejected.
+	Values  []string
+	Present []bool
+	// Missing lists the input's required fields without a value, in schema
+	// order, including those the format declares absent.
+	Missing []string
+	// Dropped names the unmapped columns that held a value in this record,
+	// for the dropped-field counts. Nil for bad_csv rows.
+	Dropped []string
+	Reject  *Rejection
+}
+
+// utf8BOM is what spreadsheets put in front of "CSV UTF-8" files.
+const utf8BOM = "\ufeff"
+
+// FileReader reads the rows of one file. It is not safe for concurrent use.
+type FileReader struct {
+	d       *Decoder
+	r       *csv.Reader
+	want    int   // fields per record; 0 until the first record fixes it
+	minLen  int   // fields the configured indexes need
+	pos     []int // position of each of d.cols
+	dropPos []int // unmapped positions and their names
+	dropLbl []string
+	err     error // sticky: io.EOF or a read error
+
+	// Values and Present of rows are cut from these, to allocate once
+	// per block of rows rather than per row.
+	vals []string
+	pres []bool
+}
+
+const slabRows = 256
+
+// Open starts reading a file: it strips a UTF-8 BOM and, with a header,
+// reads the header and finds the configured columns in it. An error here
+// concerns the whole file (a configured name missing from the header, an
+// unreadable header); it names columns, never values.
+func (d *Decoder) Open(r io.Reader) (*FileReader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = d.delim
+	cr.FieldsPerRecord = -1 // checked here, to reject rather than fail
+	cr.ReuseRecord = true
+	fr := &FileReader{d: d, r: cr, want: d.fields, pos: make([]int, len(d.cols))}
+	for i, c := range d.cols {
+		fr.pos[i] = c.index
+		fr.minLen = max(fr.minLen, c.index+1)
+	}
+	if !d.header {
+		if fr.want > 0 {
+			fr.setDropped(nil, false)
+		}
+		return fr, nil
+	}
+
+	head, err := cr.Read()
+	switch {
+	case err == io.EOF:
+		fr.err = io.EOF // an empty file has no rows to lose
+		return fr, nil
+	case err != nil:
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("csvfeed: header on line %d: %w", pe.StartLine, pe.Err)
+		}
+		return nil, fmt.Errorf("csvfeed: reading the header: %w", err)
+	}
+	names := make(map[string]int, len(head))
+	for i, h := range head {
+		h = strings.TrimSpace(h)
+		if _, dup := names[h]; dup {
+			names[h] = -1
+		} else {
+			names[h] = i
+		}
+	}
+	var errs []error
+	byName := false
+	for i, c := range d.cols {
+		if c.name == "" {
+			continue
+		}
+		p, ok := names[c.name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("column %s is not in the header", c.label))
+		case p < 0:
+			errs = append(errs, fmt.Errorf("column %s appears more than once in the header", c.label))
+		default:
+			fr.pos[i] = p
+			byName = true
+		}
+	}
+	switch {
+	case fr.want > 0 && len(head) != fr.want:
+		errs = append(errs, fmt.Errorf("header has %d fields, fields_per_record is %d", len(head), fr.want))
+	case fr.minLen > len(head):
+		errs = append(errs, fmt.Errorf("header has %d fields, the column indexes need %d", len(head), fr.minLen))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("csvfeed: header on line 1: %w", errors.Join(errs...))
+	}
+	fr.want = len(head)
+	fr.setDropped(head, byName)
+	return fr, nil
+}
+
+// setDropped names the positions no column maps. Header names are used
+// only when the header proved itself by holding a configured name: a data
+// row taken for a header would otherwise put values into dropped-field
+// counts.
+func (fr *FileReader) setDropped(head []string, trusted bool) {
+	mapped := make([]bool, fr.want)
+	for i, c := range fr.d.cols {
+		if p := fr.pos[i]; c.field >= 0 && p >= 0 && p < fr.want {
+			mapped[p] = true
+		}
+	}
+	for p := range fr.want {
+		if mapped[p] {
+			continue
+		}
+		label := ""
+		for i, c := range fr.d.cols {
+			if fr.pos[i] == p && c.cfgName != "" {
+				label = c.cfgName
+			}
+		}
+		if label == "" && trusted && headerName(head[p]) {
+			label = strings.TrimSpace(head[p])
+		}
+		if label == "" {
+			label = fmt.Sprintf("#%d", p)
+		}
+		fr.dropPos = append(fr.dropPos, p)
+		fr.dropLbl = append(fr.dropLbl, label)
+	}
+}
+
+// headerName reports whether a header cell looks like a column name.
+func headerName(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Dropped returns the names of the file's unmapped columns. Before the
+// first row of a file without a header it is empty.
+func (fr *FileReader) Dropped() []string { return append([]string(nil), fr.dropLbl...) }
+
+// Next returns the next row, or io.EOF after the last. A malformed record
+// comes back as a rejected Row and reading goes on; an error is returned
+// only when the file cannot be read further, and it stays.
+func (fr *FileReader) Next() (Row, error) {
+	if fr.err != nil {
+		return Row{}, fr.err
+	}
+	rec, err := fr.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return Row{Line: pe.StartLine, Reject: &Rejection{Reason: ReasonBadCSV, Detail: csvDetail(pe.Err)}}, nil
+		}
+		if err == io.EOF {
+			fr.err = io.EOF
+		} else {
+			line, _ := fr.r.FieldPos(0)
+			fr.err = fmt.Errorf("csvfeed: reading after line %d: %w", line, err)
+		}
+		return Row{}, fr.err
+	}
+	line, _ := fr.r.FieldPos(0)
+	row := Row{Line: line}
+	if fr.want == 0 {
+		// No header and no fields_per_record: the first record long
+		// enough for the configured indexes fixes the count.
+		if len(rec) < fr.minLen {
+			row.Reject = &Rejection{Reason: ReasonBadCSV, Detail: fmt.Sprintf("%d fields, the column indexes need %d", len(rec), fr.minLen)}
+			return row, nil
+		}
+		fr.want = len(rec)
+		fr.setDropped(nil, false)
+	}
+	if len(rec) != fr.want {
+		row.Reject = &Rejection{Reason: ReasonBadCSV, Detail: fmt.Sprintf("%d fields, want %d", len(rec), fr.want)}
+		return row, nil
+	}
+	row.Dropped = fr.dropped(rec)
+
+	d := fr.d
+	n := len(d.in.Fields)
+	if len(fr.vals) < n {
+		fr.vals = make([]string, n*slabRows)
+		fr.pres = make([]bool, n*slabRows)
+	}
+	vals, pres := fr.vals[:n:n], fr.pres[:n:n]
+	for i, c := range d.cols {
+		if c.field < 0 {
+			continue
+		}
+		s := strings.TrimSpace(rec[fr.pos[i]])
+		if s == "" {
+			continue
+		}
+		if c.values != nil {
+			mapped, ok := c.values[s]
+			if !ok {
+				row.Reject = &Rejection{Reason: ReasonInvalidValue, Field: d.in.Fields[c.field].Name, Column: c.label, Detail: detailUnmapped}
+				return row, nil
+			}
+			if mapped == "" {
+				continue
+			}
+			s = mapped
+		}
+		v, detail := c.conv(s)
+		if detail != "" {
+			row.Reject = &Rejection{Reason: ReasonInvalidValue, Field: d.in.Fields[c.field].Name, Column: c.label, Detail: detail}
+			return row, nil
+		}
+		vals[c.field], pres[c.field] = v, true
+	}
+	for _, k := range d.consts {
+		vals[k.field], pres[k.field] = k.value, true
+	}
+	// Only accepted rows use up the slab; a rejected row leaves its
+	// partial values to be overwritten.
+	fr.vals, fr.pres = fr.vals[n:], fr.pres[n:]
+	row.Values, row.Present = vals, pres
+	row.Missing = fr.missing(pres)
+	return row, nil
+}
+
+// dropped lists the unmapped columns with a value, sharing the full list
+// in the common case of all of them.
+func (fr *FileReader) dropped(rec []string) []string {
+	all := true
+	for _, p := range fr.dropPos {
+		if strings.TrimSpace(rec[p]) == "" {
+			all = false
+			break
+		}
+	}
+	if all {
+		return fr.dropLbl
+	}
+	var out []string
+	for i, p := range fr.dropPos {
+		if strings.TrimSpace(rec[p]) != "" {
+			out = append(out, fr.dropLbl[i])
+		}
+	}
+	return out
+}
+
+// missing lists required fields without a value, sharing the declared
+// absent list when nothing else is missing.
+func (fr *FileReader) missing(pres []bool) []string {
+	d := fr.d
+	n := 0
+	for _, i := range d.required {
+		if !pres[i] {
+			n++
+		}
+	}
+	if n == len(d.absent) {
+		if n == 0 {
+			return nil
+		}
+		return d.absent
+	}
+	out := make([]string, 0, n)
+	for _, i := range d.required {
+		if !pres[i] {
+			out = append(out, d.in.Fields[i].Name)
+		}
+	}
+	return out
+}
+
+// csvDetail describes an encoding/csv parse error in fixed words.
+func csvDetail(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return "bare quote in an unquoted field"
+	case errors.Is(err, csv.ErrQuote):
+		return "extraneous or missing quote in a quoted field"
+	case errors.Is(err, csv.ErrFieldCount):
+		return "wrong number of fields"
+	}
+	return "unreadable record"
+}
