@@ -274,8 +274,7 @@ func (fr *FileReader) Next() (Row, error) {
 		if c.values != nil {
 			mapped, ok := c.values[s]
 			if !ok {
-				row.Reject = &Rejection{Reason: ReasonInvalidValue, Field: d.in.Fields[c.field].Name, Column: c.label, Detail: detailUnmapped}
-				return row, nil
+				return fr.reject(row, vals, pres, c, detailUnmapped), nil
 			}
 			if mapped == "" {
 				continue
@@ -284,20 +283,26 @@ func (fr *FileReader) Next() (Row, error) {
 		}
 		v, detail := c.conv(s)
 		if detail != "" {
-			row.Reject = &Rejection{Reason: ReasonInvalidValue, Field: d.in.Fields[c.field].Name, Column: c.label, Detail: detail}
-			return row, nil
+			return fr.reject(row, vals, pres, c, detail), nil
 		}
 		vals[c.field], pres[c.field] = v, true
 	}
 	for _, k := range d.consts {
 		vals[k.field], pres[k.field] = k.value, true
 	}
-	// Only accepted rows use up the slab; a rejected row leaves its
-	// partial values to be overwritten.
 	fr.vals, fr.pres = fr.vals[n:], fr.pres[n:]
 	row.Values, row.Present = vals, pres
 	row.Missing = fr.missing(pres)
 	return row, nil
+}
+
+// reject rejects a row for column c. The row's slab space is cleared and
+// left for the next row, which must not see these partial values.
+func (fr *FileReader) reject(row Row, vals []string, pres []bool, c column, detail string) Row {
+	clear(vals)
+	clear(pres)
+	row.Reject = &Rejection{Reason: ReasonInvalidValue, Field: fr.d.in.Fields[c.field].Name, Column: c.label, Detail: detail}
+	return row
 }
 
 // dropped lists the unmapped columns with a value, sharing the full list
