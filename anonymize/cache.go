@@ -44,9 +44,6 @@ func (w *Worker) OneWay(field, value string) string {
 	return w.cache.get(w.t, kindOneWay, field, value)
 }
 
-// Reveal is Tokenizer.Reveal.
-func (w *Worker) Reveal(field, token string) (string, error) { return w.t.Reveal(field, token) }
-
 // String returns a summary without key material or cached values.
 func (w Worker) String() string { return "anonymize.Worker{" + w.t.String() + "}" }
 

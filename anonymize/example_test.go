@@ -61,7 +61,57 @@ func Example_tokens() {
 	w := tok.Worker() // one per goroutine
 	r := w.Reversible("user_id", "u12345")
 	o := w.OneWay("email", "alice@example.com")
-	back, _ := tok.Reveal("user_id", r)
-	fmt.Println(r[:2], o[:2], len(o), back)
-	// Output: r_ o_ 29 u12345
+	id, _ := anonymize.TokenKeyID(r)
+	fmt.Println(r[:2], o[:2], len(o), id == tok.KeyIDs()[keys.TokensReversible])
+	// Output: r_ o_ 29 true
+}
+
+// Example_reveal re-identifies a reversible token. The pipeline's keys
+// cannot: only the re-identification keyset, under its own KEK, opens it.
+func Example_reveal() {
+	dir, _ := os.MkdirTemp("", "veil-keys")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	keysDir := filepath.Join(dir, "keys")
+	kek, err := keys.InitKEK(filepath.Join(keysDir, keys.DefaultKEKFile))
+	if err != nil {
+		panic(err)
+	}
+	// In production a KMS key held by compliance, not a file beside kek.json.
+	reidKEK, err := keys.InitKEK(filepath.Join(dir, "compliance", keys.DefaultReidentifyKEKFile))
+	if err != nil {
+		panic(err)
+	}
+	if err := keys.Init(ctx, keysDir, kek, keys.WithReidentifyKEK(reidKEK)); err != nil {
+		panic(err)
+	}
+
+	// The pipeline makes a token.
+	set, err := keys.Open(ctx, keysDir, kek)
+	if err != nil {
+		panic(err)
+	}
+	tok, err := anonymize.NewTokenizer(set)
+	if err != nil {
+		panic(err)
+	}
+	token := tok.Reversible("user_id", "u12345")
+
+	// Compliance reveals it (and records that in the audit log first).
+	reid, err := keys.OpenReidentify(ctx, keysDir, reidKEK)
+	if err != nil {
+		panic(err)
+	}
+	rv, err := anonymize.NewRevealer(reid)
+	if err != nil {
+		panic(err)
+	}
+	value, err := rv.Reveal("user_id", token)
+	fmt.Println(value, err)
+	_, err = rv.Reveal("user_id", tok.OneWay("user_id", "u12345"))
+	fmt.Println(err)
+	// Output:
+	// u12345 <nil>
+	// anonymize: one-way tokens cannot be re-identified
 }

@@ -12,6 +12,11 @@
 // in both, so the same value in two fields gives unrelated tokens; scoping
 // by merchant is a matter of the field name (e.g. "merchant/m42/user_id").
 //
+// TokenKeyID reads the key id a token records. The Tokenizer only makes
+// tokens; revealing a reversible token is Revealer's, built from the
+// separate re-identification keyset (see package keys), never from the
+// pipeline's.
+//
 // Generalisers (AgeBand, IPPrefix, Region) are pure functions. Nothing in
 // this package puts a raw value into an error or into formatted output.
 package anonymize
@@ -47,9 +52,41 @@ const oneWayBytes = 16
 // full cache is ~150 MB.
 const DefaultCacheSize = 1 << 20
 
-// ErrInvalidToken is returned by Reveal for a token that is not a reversible
-// token of this key set and field.
-var ErrInvalidToken = errors.New("anonymize: invalid reversible token")
+// ErrInvalidToken is returned for a string that is not a well-formed token
+// and, by Revealer.Reveal, for a reversible token not made for the field
+// or with a key of the re-identification keyset.
+var ErrInvalidToken = errors.New("anonymize: invalid token")
+
+// Layout of a reversible token's bytes: Tink's output prefix (start byte 1,
+// then the big-endian key id), then AES-SIV's 16-byte synthetic IV, then the
+// value's length in ciphertext.
+const (
+	tinkStartByte = 0x01
+	tinkPrefixLen = 5
+	sivLen        = 16
+)
+
+// TokenKeyID returns the id of the key that made token: for a reversible
+// token the key id in Tink's prefix, for a one-way token the explicit id
+// before the PRF output. It reads the token without any key, so it proves
+// nothing about authenticity; a malformed token gives ErrInvalidToken.
+func TokenKeyID(token string) (uint32, error) {
+	switch {
+	case strings.HasPrefix(token, ReversiblePrefix):
+		raw, err := base64.RawURLEncoding.DecodeString(token[len(ReversiblePrefix):])
+		if err != nil || len(raw) < tinkPrefixLen+sivLen || raw[0] != tinkStartByte {
+			return 0, ErrInvalidToken
+		}
+		return binary.BigEndian.Uint32(raw[1:tinkPrefixLen]), nil
+	case strings.HasPrefix(token, OneWayPrefix):
+		raw, err := base64.RawURLEncoding.DecodeString(token[len(OneWayPrefix):])
+		if err != nil || len(raw) != 4+oneWayBytes {
+			return 0, ErrInvalidToken
+		}
+		return binary.BigEndian.Uint32(raw[:4]), nil
+	}
+	return 0, ErrInvalidToken
+}
 
 // Tokenizer makes tokens from a key set. It is safe for concurrent use:
 // its own methods share a sharded memo cache; for the hot path give each
@@ -107,26 +144,6 @@ func (t *Tokenizer) Reversible(field, value string) string {
 // invalid (see ValidField).
 func (t *Tokenizer) OneWay(field, value string) string {
 	return t.shared.get(t, kindOneWay, field, value)
-}
-
-// Reveal returns the value of a reversible token made for field. It fails
-// with ErrInvalidToken for a malformed token, one made for another field, or
-// one whose key is not in the set.
-func (t *Tokenizer) Reveal(field, token string) (string, error) {
-	mustValidField(field)
-	b64, ok := strings.CutPrefix(token, ReversiblePrefix)
-	if !ok {
-		return "", ErrInvalidToken
-	}
-	ct, err := base64.RawURLEncoding.DecodeString(b64)
-	if err != nil {
-		return "", ErrInvalidToken
-	}
-	pt, err := t.rev.DecryptDeterministically(ct, []byte(domain+field))
-	if err != nil {
-		return "", ErrInvalidToken
-	}
-	return string(pt), nil
 }
 
 // KeyIDs returns the primary key id of each keyset the Tokenizer uses, by

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,22 +16,62 @@ import (
 	"github.com/veil-data/veil/anonymize/keys"
 )
 
-// newSet creates and opens a fresh key set in a temporary folder.
-func newSet(tb testing.TB) *keys.Set {
+// newKeysDir creates both KEKs and every keyset in a temporary folder.
+func newKeysDir(tb testing.TB) (dir string, kek, reid *keys.LocalKEK) {
 	tb.Helper()
-	dir := filepath.Join(tb.TempDir(), "keys")
+	dir = filepath.Join(tb.TempDir(), "keys")
 	kek, err := keys.InitKEK(filepath.Join(dir, keys.DefaultKEKFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := keys.Init(context.Background(), dir, kek); err != nil {
+	reid, err = keys.InitKEK(filepath.Join(dir, keys.DefaultReidentifyKEKFile))
+	if err != nil {
 		tb.Fatal(err)
 	}
+	if err := keys.Init(context.Background(), dir, kek, keys.WithReidentifyKEK(reid)); err != nil {
+		tb.Fatal(err)
+	}
+	return dir, kek, reid
+}
+
+// newSet creates and opens a fresh key set in a temporary folder.
+func newSet(tb testing.TB) *keys.Set {
+	tb.Helper()
+	dir, kek, _ := newKeysDir(tb)
 	set, err := keys.Open(context.Background(), dir, kek)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return set
+}
+
+// open opens the pipeline's Tokenizer and the Revealer of one keys folder.
+func open(tb testing.TB, dir string, kek, reid keys.KEK) (*Tokenizer, *Revealer) {
+	tb.Helper()
+	set, err := keys.Open(context.Background(), dir, kek)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tok, err := NewTokenizer(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := keys.OpenReidentify(context.Background(), dir, reid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rv, err := NewRevealer(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok, rv
+}
+
+// newPair makes a fresh keys folder and opens it with open.
+func newPair(tb testing.TB) (*Tokenizer, *Revealer) {
+	tb.Helper()
+	dir, kek, reid := newKeysDir(tb)
+	return open(tb, dir, kek, reid)
 }
 
 func newTokenizer(tb testing.TB, opts ...Option) *Tokenizer {
@@ -70,9 +111,9 @@ func TestTokenFormat(t *testing.T) {
 }
 
 func TestTokensDeterministicAndSeparated(t *testing.T) {
-	tok := newTokenizer(t)
+	tok, rv := newPair(t)
 	w := tok.Worker()
-	fresh := newTokenizer(t, WithCacheSize(0)) // other keys
+	fresh, freshRV := newPair(t) // other keys
 
 	for _, v := range []string{"u1", "", "alice@example.com", "13812345678", "张三", strings.Repeat("x", 1000)} {
 		r1, r2, r3 := tok.Reversible("user_id", v), tok.Reversible("user_id", v), w.Reversible("user_id", v)
@@ -90,14 +131,14 @@ func TestTokensDeterministicAndSeparated(t *testing.T) {
 		if fresh.Reversible("user_id", v) == r1 || fresh.OneWay("user_id", v) == o1 {
 			t.Errorf("value %q gives the same token under two key sets", v)
 		}
-		got, err := tok.Reveal("user_id", r1)
+		got, err := rv.Reveal("user_id", r1)
 		if err != nil || got != v {
 			t.Errorf("Reveal(Reversible(%q)) = %q, %v", v, got, err)
 		}
-		if _, err := tok.Reveal("email", r1); !errors.Is(err, ErrInvalidToken) {
+		if _, err := rv.Reveal("email", r1); !errors.Is(err, ErrInvalidToken) {
 			t.Errorf("Reveal in another field: err = %v, want ErrInvalidToken", err)
 		}
-		if _, err := fresh.Reveal("user_id", r1); !errors.Is(err, ErrInvalidToken) {
+		if _, err := freshRV.Reveal("user_id", r1); !errors.Is(err, ErrInvalidToken) {
 			t.Errorf("Reveal under other keys: err = %v, want ErrInvalidToken", err)
 		}
 	}
@@ -107,15 +148,141 @@ func TestTokensDeterministicAndSeparated(t *testing.T) {
 }
 
 func TestRevealErrors(t *testing.T) {
-	tok := newTokenizer(t)
-	r := tok.Reversible("user_id", "secret-user-42")
-	for _, bad := range []string{"", "r_", "o_abc", "r_!!!", r[:len(r)-2], r + "AA", "x" + r} {
-		v, err := tok.Reveal("user_id", bad)
-		if !errors.Is(err, ErrInvalidToken) || v != "" {
-			t.Errorf("Reveal(%q) = %q, %v; want ErrInvalidToken", bad, v, err)
+	tok, rv := newPair(t)
+	raw := "secret-user-42"
+	r := tok.Reversible("user_id", raw)
+	o := tok.OneWay("user_id", raw)
+	// A token of the same key id but another key: the key id check passes,
+	// decryption does not.
+	raw2, _ := base64.RawURLEncoding.DecodeString(r[2:])
+	raw2[len(raw2)-1] ^= 1
+	flipped := "r_" + base64.RawURLEncoding.EncodeToString(raw2)
+	// A well-formed reversible token whose key id the keyset does not hold.
+	raw3, _ := base64.RawURLEncoding.DecodeString(r[2:])
+	binary.BigEndian.PutUint32(raw3[1:5], binary.BigEndian.Uint32(raw3[1:5])+1)
+	unknownKey := "r_" + base64.RawURLEncoding.EncodeToString(raw3)
+
+	tests := []struct {
+		name, field, token string
+		want               error
+	}{
+		{"one-way token", "user_id", o, ErrOneWayToken},
+		{"another field", "device_id", r, ErrInvalidToken},
+		{"tampered", "user_id", flipped, ErrInvalidToken},
+		{"unknown key", "user_id", unknownKey, ErrInvalidToken},
+		{"empty", "user_id", "", ErrInvalidToken},
+		{"prefix only", "user_id", "r_", ErrInvalidToken},
+		{"bad base64", "user_id", "r_!!!", ErrInvalidToken},
+		{"cut short", "user_id", r[:len(r)-2], ErrInvalidToken},
+		{"extended", "user_id", r + "AA", ErrInvalidToken},
+		{"no prefix", "user_id", "x" + r, ErrInvalidToken},
+		{"short one-way", "user_id", "o_abc", ErrOneWayToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := rv.Reveal(tt.field, tt.token)
+			if !errors.Is(err, tt.want) || v != "" {
+				t.Fatalf("Reveal = %q, %v; want %v", v, err, tt.want)
+			}
+			if len(tt.token) > 4 && strings.Contains(err.Error(), tt.token[2:]) || strings.Contains(err.Error(), raw) {
+				t.Errorf("error %q echoes the token or the value", err)
+			}
+		})
+	}
+	if _, err := rv.Reveal("", r); err == nil || errors.Is(err, ErrInvalidToken) {
+		t.Errorf("empty field: err = %v, want a field error", err)
+	}
+	if _, err := rv.Reveal("user_id", unknownKey); err == nil || !strings.Contains(err.Error(), "does not hold") {
+		t.Errorf("unknown key: err = %v, want it to name the missing key", err)
+	}
+}
+
+func TestRevealNeedsReidentifyKeyset(t *testing.T) {
+	ctx := context.Background()
+	dir, kek, reid := newKeysDir(t)
+	tok, _ := open(t, dir, kek, reid)
+	tok.Reversible("user_id", "u1")
+	if err := os.Remove(keys.Path(dir, keys.Reidentify)); err != nil {
+		t.Fatal(err)
+	}
+	// tokens-reversible and both KEKs are present; no decrypt path is.
+	for _, k := range []keys.KEK{reid, kek} {
+		if r, err := keys.OpenReidentify(ctx, dir, k); err == nil {
+			t.Fatalf("OpenReidentify without reidentify.json under %s: %v", k.ID(), r)
 		}
-		if bad != "" && strings.Contains(err.Error(), bad) {
-			t.Errorf("error %q echoes the token", err)
+	}
+	if _, err := NewRevealer(nil); err == nil {
+		t.Error("NewRevealer(nil) succeeded")
+	}
+}
+
+func TestTokenKeyID(t *testing.T) {
+	tok := newTokenizer(t)
+	ids := tok.KeyIDs()
+	for _, v := range []string{"", "u1", strings.Repeat("x", 300)} {
+		if id, err := TokenKeyID(tok.Reversible("user_id", v)); err != nil || id != ids[keys.TokensReversible] {
+			t.Errorf("reversible(%q): key id %d, %v; want %d", v, id, err, ids[keys.TokensReversible])
+		}
+		if id, err := TokenKeyID(tok.OneWay("user_id", v)); err != nil || id != ids[keys.TokensOneWay] {
+			t.Errorf("one-way(%q): key id %d, %v; want %d", v, id, err, ids[keys.TokensOneWay])
+		}
+	}
+	r, o := tok.Reversible("user_id", "u1"), tok.OneWay("user_id", "u1")
+	raw, _ := base64.RawURLEncoding.DecodeString(r[2:])
+	raw[0] = 0 // a RAW or LEGACY start byte: not a token veil makes
+	for _, bad := range []string{"", "r_", "o_", "x_AAAA", "r_!!", "o_!!", o[:len(o)-1], o + "AA", "r_AAAAAAAA",
+		"r_" + base64.RawURLEncoding.EncodeToString(raw), strings.ToUpper(r[:2]) + r[2:]} {
+		if id, err := TokenKeyID(bad); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("TokenKeyID(%q) = %d, %v; want ErrInvalidToken", bad, id, err)
+		}
+	}
+}
+
+// TestRotation: tokens made before a rotation still re-identify after it,
+// every key id changes, and every identifier's tokens change.
+func TestRotation(t *testing.T) {
+	ctx := context.Background()
+	dir, kek, reid := newKeysDir(t)
+	oldTok, _ := open(t, dir, kek, reid)
+	values := []string{"", "u1", "u2", "alice@example.com", "张三", strings.Repeat("v", 200)}
+	type pair struct{ r, o string }
+	before := map[string]pair{}
+	for _, v := range values {
+		before[v] = pair{oldTok.Reversible("user_id", v), oldTok.OneWay("user_id", v)}
+	}
+
+	res, err := keys.Rotate(ctx, dir, kek, reid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newTok, rv := open(t, dir, kek, reid)
+	oldIDs, newIDs := oldTok.KeyIDs(), newTok.KeyIDs()
+	for name, id := range newIDs {
+		if id == oldIDs[name] {
+			t.Errorf("%s primary key %d unchanged by rotation", name, id)
+		}
+	}
+	for _, k := range res.Keysets {
+		if k.NewPrimary == k.OldPrimary {
+			t.Errorf("rotation result %+v: primary unchanged", k)
+		}
+	}
+	for _, v := range values {
+		old := before[v]
+		r, o := newTok.Reversible("user_id", v), newTok.OneWay("user_id", v)
+		if r == old.r || o == old.o {
+			t.Errorf("value %q: token unchanged by rotation", v)
+		}
+		if id, _ := TokenKeyID(r); id != newIDs[keys.TokensReversible] {
+			t.Errorf("new reversible token of %q has key %d, want %d", v, id, newIDs[keys.TokensReversible])
+		}
+		if id, _ := TokenKeyID(old.o); id != oldIDs[keys.TokensOneWay] {
+			t.Errorf("old one-way token of %q has key %d, want %d", v, id, oldIDs[keys.TokensOneWay])
+		}
+		for _, tk := range []string{old.r, r} {
+			if got, err := rv.Reveal("user_id", tk); err != nil || got != v {
+				t.Errorf("Reveal after rotation of a token of %q = %q, %v", v, got, err)
+			}
 		}
 	}
 }
@@ -192,12 +359,14 @@ func TestInvalidFieldPanics(t *testing.T) {
 }
 
 func TestTokenizerRedacted(t *testing.T) {
-	tok := newTokenizer(t)
+	tok, rv := newPair(t)
 	w := tok.Worker()
 	raw := "alice.secret@example.com"
-	tok.Reversible("email", raw)
+	if got, _ := rv.Reveal("email", tok.Reversible("email", raw)); got != raw {
+		t.Fatal("round trip failed")
+	}
 	w.OneWay("email", raw)
-	for _, v := range []any{tok, *tok, w, *w, struct{ T *Tokenizer }{tok}} {
+	for _, v := range []any{tok, *tok, w, *w, struct{ T *Tokenizer }{tok}, rv, *rv, Revealer{}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, raw) || strings.Contains(out, "example") || !strings.Contains(out, "REDACTED") {
@@ -206,7 +375,7 @@ func TestTokenizerRedacted(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	slog.New(slog.NewTextHandler(&b, nil)).Info("tok", "t", tok, "w", w)
+	slog.New(slog.NewTextHandler(&b, nil)).Info("tok", "t", tok, "w", w, "rv", rv)
 	if strings.Contains(b.String(), raw) || !strings.Contains(b.String(), "REDACTED") {
 		t.Errorf("slog output %q not redacted", b.String())
 	}

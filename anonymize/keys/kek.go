@@ -1,18 +1,56 @@
-// Package keys manages veil's Tink keysets and the key-encryption key (KEK)
-// that protects them at rest.
+// Package keys manages veil's Tink keysets and the key-encryption keys
+// (KEKs) that protect them at rest.
 //
 // Layout of a keys folder (mode 0700, every file 0600):
 //
-//	kek.json                the embedded default KEK (cleartext; stand-in for a KMS key)
-//	tokens-reversible.json  deterministic AEAD (AES256-SIV): reversible tokens
-//	tokens-oneway.json      PRF (HMAC-SHA256): one-way tokens
-//	reidentify.json         AES256-SIV, reserved for the audited re-identification path
+//	kek.json                the pipeline's KEK (cleartext; stand-in for a KMS key)
+//	tokens-reversible.json  deterministic AEAD (AES256-SIV): reversible tokens, under kek.json
+//	tokens-oneway.json      PRF (HMAC-SHA256): one-way tokens, under kek.json
+//	reidentify.json         a copy of tokens-reversible, under the re-identification KEK
+//	reidentify-kek.json     the re-identification KEK (embedded default only; in
+//	                        production it is not here but held by compliance)
 //
-// Each keyset file is a Tink encrypted keyset (JSON) encrypted under the KEK
+// Each keyset file is a Tink encrypted keyset (JSON) encrypted under its KEK
 // with the keyset name as associated data, so a file renamed to another
-// keyset's name does not decrypt. Key material never appears in errors,
-// logs or formatted output: every type here that holds material prints a
-// redacted summary under fmt (any verb) and slog.
+// keyset's name does not decrypt. Tink also stores each keyset's KeysetInfo
+// (key ids, statuses, type URLs; no material) in clear beside the
+// ciphertext. Key material never appears in errors, logs or formatted
+// output: every type here that holds material prints a redacted summary
+// under fmt (any verb) and slog.
+//
+// # Re-identification: a separation of custody, not of cryptography
+//
+// AES-SIV is symmetric: the key that makes a reversible token is the key
+// that opens it. reidentify.json therefore holds the same key material as
+// tokens-reversible.json; what differs is the KEK that wraps it. The
+// pipeline is given only the pipeline KEK and only ever reads the two token
+// keysets (Open), and its API offers encryption, not decryption
+// (Deterministic has no Decrypt). The decrypt path, OpenReidentify and
+// anonymize.Revealer, reads only reidentify.json, under the
+// re-identification KEK. Whoever holds the pipeline KEK and the keyset
+// files can still decrypt tokens by writing their own code: the separation
+// limits who is handed a decrypt path and makes every sanctioned reveal go
+// through an audited command; it does not make tokens cryptographically
+// irreversible for the pipeline's operators. Its strength is that of the
+// custody of the two KEKs, which is why in production they are two KMS
+// keys with different holders.
+//
+// # Plugging in a KMS
+//
+// A KEK is anything that implements tink.AEAD and names itself with ID
+// (never with material). Tink's KMS integrations already give the AEAD:
+// gcpkms.NewClientWithOptions(ctx, "gcp-kms://...") from
+// github.com/tink-crypto/tink-go-gcpkms, or awskms from tink-go-awskms,
+// return a client whose GetAEAD(keyURI) is the KMS key as a tink.AEAD.
+// Wrap it in a two-line type whose ID returns the key URI and pass it to
+// Init, Open, OpenReidentify and Rotate in place of a LocalKEK; veil itself
+// carries no KMS dependency. The pipeline's service account is granted the
+// pipeline key only; the re-identification key's decrypt permission goes
+// to compliance. Rotate decrypts the re-identification copy to check it
+// before replacing it, so a rotation is done with its holder present.
+//
+// Rotation (Rotate) adds a key to every keyset, makes it primary and keeps
+// the old keys enabled, so tokens made before it still re-identify.
 package keys
 
 import (
@@ -30,12 +68,20 @@ import (
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
-// EnvKEK is the environment variable that names the KEK file when no flag does.
-const EnvKEK = "VEIL_KEK"
+// Environment variables that name KEK files when no flag does.
+const (
+	// EnvKEK names the pipeline KEK.
+	EnvKEK = "VEIL_KEK"
+	// EnvReidentifyKEK names the re-identification KEK.
+	EnvReidentifyKEK = "VEIL_REID_KEK"
+)
 
-// DefaultKEKFile is the KEK file name inside the keys folder when neither the
-// flag nor EnvKEK names one.
-const DefaultKEKFile = "kek.json"
+// KEK file names inside the keys folder when neither a flag nor the
+// environment names one.
+const (
+	DefaultKEKFile           = "kek.json"
+	DefaultReidentifyKEKFile = "reidentify-kek.json"
+)
 
 // KEK is a key-encryption key: the AEAD that encrypts keysets at rest.
 // LocalKEK is the embedded default; production plugs a KMS-backed AEAD.
@@ -56,6 +102,19 @@ func ResolveKEKPath(flag, keysDir string) string {
 		return env
 	}
 	return filepath.Join(keysDir, DefaultKEKFile)
+}
+
+// ResolveReidentifyKEKPath returns the re-identification KEK file to use:
+// the flag value if set, else $VEIL_REID_KEK if set, else
+// <keysDir>/reidentify-kek.json.
+func ResolveReidentifyKEKPath(flag, keysDir string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv(EnvReidentifyKEK); env != "" {
+		return env
+	}
+	return filepath.Join(keysDir, DefaultReidentifyKEKFile)
 }
 
 // LocalKEK is a KEK held in a local file as a cleartext Tink AES256-GCM
@@ -105,7 +164,7 @@ func InitKEK(path string) (*LocalKEK, error) {
 func LoadKEK(path string) (*LocalKEK, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("keys: key-encryption key %s not found: create one with `veil keys init`, or point --kek or $%s at the right file", path, EnvKEK)
+		return nil, fmt.Errorf("keys: key-encryption key %s not found: create one with `veil keys init`, or point --kek / $%s (pipeline) or --reid-kek / $%s (re-identification) at the right file", path, EnvKEK, EnvReidentifyKEK)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("keys: open key-encryption key %s: %w", path, err)

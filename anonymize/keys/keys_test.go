@@ -9,18 +9,22 @@ import (
 	"testing"
 )
 
-// newKeys makes a KEK and keysets in a fresh folder.
-func newKeys(t *testing.T) (dir string, kek *LocalKEK) {
+// newKeys makes both KEKs and every keyset in a fresh folder.
+func newKeys(t *testing.T) (dir string, kek, reid *LocalKEK) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "keys")
 	kek, err := InitKEK(filepath.Join(dir, DefaultKEKFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Init(context.Background(), dir, kek); err != nil {
+	reid, err = InitKEK(filepath.Join(dir, DefaultReidentifyKEKFile))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, kek
+	if err := Init(context.Background(), dir, kek, WithReidentifyKEK(reid)); err != nil {
+		t.Fatal(err)
+	}
+	return dir, kek, reid
 }
 
 // kekMaterial returns the base64 key values stored in a cleartext KEK file,
@@ -52,7 +56,7 @@ func kekMaterial(t *testing.T, path string) []string {
 }
 
 func TestInitOpen(t *testing.T) {
-	dir, kek := newKeys(t)
+	dir, kek, reid := newKeys(t)
 	st, err := os.Stat(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +64,7 @@ func TestInitOpen(t *testing.T) {
 	if st.Mode().Perm() != 0o700 {
 		t.Errorf("keys folder mode = %04o, want 0700", st.Mode().Perm())
 	}
-	for _, name := range []string{TokensReversible, TokensOneWay, Reidentify, "kek"} {
+	for _, name := range []string{TokensReversible, TokensOneWay, Reidentify, "kek", "reidentify-kek"} {
 		st, err := os.Stat(Path(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -75,15 +79,22 @@ func TestInitOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	info := set.Info()
-	if len(info) != 3 {
-		t.Fatalf("Info() has %d keysets, want 3", len(info))
+	if len(info) != 2 {
+		t.Fatalf("Info() has %d keysets, want 2 (the pipeline's only)", len(info))
 	}
 	want := map[string]string{
 		TokensReversible: "type.googleapis.com/google.crypto.tink.AesSivKey",
 		TokensOneWay:     "type.googleapis.com/google.crypto.tink.HmacPrfKey",
 		Reidentify:       "type.googleapis.com/google.crypto.tink.AesSivKey",
 	}
-	for _, in := range info {
+	r, err := OpenReidentify(context.Background(), dir, reid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.KEKID() != reid.ID() || r.KEKID() == set.KEKID() {
+		t.Errorf("re-identification KEK %q, pipeline KEK %q", r.KEKID(), set.KEKID())
+	}
+	for _, in := range append(info, r.Info()) {
 		if in.TypeURL != want[in.Name] {
 			t.Errorf("%s type URL = %q, want %q", in.Name, in.TypeURL, want[in.Name])
 		}
@@ -98,12 +109,16 @@ func TestInitOpen(t *testing.T) {
 		t.Errorf("KEKID() = %q, kek.ID() = %q", set.KEKID(), kek.ID())
 	}
 
-	// The keysets work: a deterministic round trip and a PRF.
+	// The keysets work: what the pipeline encrypts the copy decrypts, and
+	// the PRF computes.
+	if r.Info().PrimaryKeyID != info[0].PrimaryKeyID || !r.HasKey(info[0].PrimaryKeyID) {
+		t.Errorf("re-identification primary %d, tokens-reversible primary %d", r.Info().PrimaryKeyID, info[0].PrimaryKeyID)
+	}
 	ct, err := set.Reversible().EncryptDeterministically([]byte("x"), []byte("ad"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pt, err := set.Reversible().DecryptDeterministically(ct, []byte("ad"))
+	pt, err := r.DecryptDeterministically(ct, []byte("ad"))
 	if err != nil || string(pt) != "x" {
 		t.Fatalf("round trip = %q, %v", pt, err)
 	}
@@ -122,7 +137,7 @@ func TestInitOpen(t *testing.T) {
 }
 
 func TestRefuseOverwrite(t *testing.T) {
-	dir, kek := newKeys(t)
+	dir, kek, _ := newKeys(t)
 	before, _ := os.ReadFile(Path(dir, TokensOneWay))
 	err := Init(context.Background(), dir, kek)
 	if err == nil || !strings.Contains(err.Error(), "already exists") {
@@ -150,7 +165,7 @@ func TestRefuseOverwrite(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	dir, kek := newKeys(t)
+	dir, kek, _ := newKeys(t)
 	material := kekMaterial(t, kek.Path())
 	other, err := InitKEK(filepath.Join(t.TempDir(), "other.json"))
 	if err != nil {
@@ -166,7 +181,7 @@ func TestOpenErrors(t *testing.T) {
 	swapped := t.TempDir()
 	copyDir(t, dir, swapped)
 	b, _ := os.ReadFile(Path(dir, TokensReversible))
-	if err := os.WriteFile(Path(swapped, Reidentify), b, 0o600); err != nil {
+	if err := os.WriteFile(Path(swapped, TokensOneWay), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// The cleartext KEK copied over a keyset, then cut short: the parser's
@@ -189,7 +204,7 @@ func TestOpenErrors(t *testing.T) {
 		{"wrong KEK", dir, other, []string{`keyset "tokens-reversible"`, Path(dir, TokensReversible), "wrong key-encryption key", other.ID()}},
 		{"corrupt keyset", corrupt, kek, []string{`keyset "tokens-oneway"`, Path(corrupt, TokensOneWay), "corrupt file"}},
 		{"cleartext key in place of a keyset", leaked, kek, []string{`keyset "tokens-reversible"`, Path(leaked, TokensReversible), "corrupt file"}},
-		{"keyset under another name", swapped, kek, []string{`keyset "reidentify"`, Path(swapped, Reidentify), "corrupt file"}},
+		{"keyset under another name", swapped, kek, []string{`keyset "tokens-oneway"`, Path(swapped, TokensOneWay), "corrupt file"}},
 		{"missing keyset", missing, kek, []string{`keyset "tokens-reversible"`, Path(missing, TokensReversible), "not found", "veil keys init"}},
 	}
 	for _, tt := range tests {

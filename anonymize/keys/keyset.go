@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,18 +15,16 @@ import (
 )
 
 // Keyset names; each is stored as <dir>/<name>.json and used as the
-// associated data of its encryption under the KEK.
+// associated data of its encryption under its KEK.
 const (
 	// TokensReversible is the deterministic AEAD (AES256-SIV) keyset of
-	// reversible tokens.
+	// reversible tokens, under the pipeline KEK.
 	TokensReversible = "tokens-reversible"
-	// TokensOneWay is the PRF (HMAC-SHA256) keyset of one-way tokens.
+	// TokensOneWay is the PRF (HMAC-SHA256) keyset of one-way tokens, under
+	// the pipeline KEK.
 	TokensOneWay = "tokens-oneway"
-	// Reidentify is an AES256-SIV keyset reserved for the audited
-	// re-identification path (blacklist enforcement, appeals), which a later
-	// change builds. It is created by Init now so that the on-disk layout is
-	// stable and no existing keys folder ever has to gain a file; Open
-	// decrypts and checks it but exposes no primitive for it yet.
+	// Reidentify is the copy of TokensReversible under the
+	// re-identification KEK: the only keyset the decrypt path reads.
 	Reidentify = "reidentify"
 )
 
@@ -33,44 +32,96 @@ type keysetSpec struct {
 	name      string
 	primitive string
 	template  func() *tinkpb.KeyTemplate
+	kekHint   string // where the KEK that opens it comes from, for errors
 }
 
-var specs = []keysetSpec{
-	{TokensReversible, "deterministic_aead", daead.AESSIVKeyTemplate},
-	{TokensOneWay, "prf", prf.HMACSHA256PRFKeyTemplate},
-	{Reidentify, "deterministic_aead", daead.AESSIVKeyTemplate},
-}
+var (
+	reversibleSpec = keysetSpec{TokensReversible, "deterministic_aead", daead.AESSIVKeyTemplate, "--kek / $" + EnvKEK}
+	oneWaySpec     = keysetSpec{TokensOneWay, "prf", prf.HMACSHA256PRFKeyTemplate, "--kek / $" + EnvKEK}
+	reidentifySpec = keysetSpec{Reidentify, "deterministic_aead", daead.AESSIVKeyTemplate, "--reid-kek / $" + EnvReidentifyKEK}
+)
+
+// pipelineSpecs are the keysets Open reads, under the pipeline KEK.
+var pipelineSpecs = []keysetSpec{reversibleSpec, oneWaySpec}
 
 // Path returns the file of the named keyset in dir.
 func Path(dir, name string) string { return filepath.Join(dir, name+".json") }
 
-// Init creates dir (mode 0700) and in it every keyset, each freshly generated
-// and encrypted under kek (files 0600). It refuses to overwrite: if any
-// keyset file exists it writes nothing; if it fails part-way it removes the
-// files it created.
-func Init(ctx context.Context, dir string, kek KEK) error {
+// InitOption configures Init.
+type InitOption func(*initOptions)
+
+type initOptions struct{ reidKEK KEK }
+
+// WithReidentifyKEK makes Init also write reidentify.json, the copy of
+// tokens-reversible under reidKEK. Without it Init writes only the
+// pipeline's keysets; InitReidentify adds the copy later.
+func WithReidentifyKEK(reidKEK KEK) InitOption {
+	return func(o *initOptions) { o.reidKEK = reidKEK }
+}
+
+// Init creates dir (mode 0700) and in it fresh token keysets encrypted under
+// kek (files 0600), and with WithReidentifyKEK the re-identification copy.
+// It refuses to overwrite: if any keyset file exists it writes nothing; if
+// it fails part-way it removes the files it created.
+func Init(ctx context.Context, dir string, kek KEK, opts ...InitOption) error {
+	var o initOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if kek == nil {
 		return errors.New("keys: init: no key-encryption key")
+	}
+	if o.reidKEK != nil && o.reidKEK.ID() == kek.ID() {
+		return fmt.Errorf("keys: init %s: the re-identification key-encryption key must differ from the pipeline's (both are %s)", dir, kek.ID())
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("keys: create keys folder %s: %w", dir, err)
 	}
-	for _, s := range specs {
-		p := Path(dir, s.name)
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	names := []string{TokensReversible, TokensOneWay, Reidentify}
+	for _, name := range names {
+		p := Path(dir, name)
 		if _, err := os.Lstat(p); err == nil {
-			return fmt.Errorf("keys: keyset %q (%s) already exists: refusing to overwrite it (tokens made with it could no longer be matched or revealed); use a new keys folder or rotate instead", s.name, p)
+			return fmt.Errorf("keys: keyset %q (%s) already exists: refusing to overwrite it (tokens made with it could no longer be matched or revealed); use a new keys folder or rotate instead", name, p)
 		}
 	}
+
+	handles := make(map[string]*keyset.Handle)
+	for _, s := range pipelineSpecs {
+		h, err := keyset.NewHandle(s.template())
+		if err != nil {
+			return fmt.Errorf("keys: generate keyset %q: %w", s.name, err)
+		}
+		handles[s.name] = h
+	}
+	type file struct {
+		spec keysetSpec
+		h    *keyset.Handle
+		kek  KEK
+	}
+	files := []file{{reversibleSpec, handles[TokensReversible], kek}, {oneWaySpec, handles[TokensOneWay], kek}}
+	if o.reidKEK != nil {
+		// The same handle: the copy must open every token the pipeline makes.
+		files = append(files, file{reidentifySpec, handles[TokensReversible], o.reidKEK})
+	}
 	var created []string
-	for _, s := range specs {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			removeAll(created)
 			return fmt.Errorf("keys: init %s: %w", dir, err)
 		}
-		p := Path(dir, s.name)
-		if err := writeKeyset(p, s, kek); err != nil {
+		p := Path(dir, f.spec.name)
+		data, err := encryptKeyset(f.h, f.spec.name, f.kek)
+		if err == nil {
+			err = writeNew(p, data)
+		}
+		if err != nil {
 			removeAll(created)
-			return err
+			return fmt.Errorf("keys: write keyset %q (%s) under key-encryption key %s: %w", f.spec.name, p, f.kek.ID(), err)
 		}
 		created = append(created, p)
 	}
@@ -78,19 +129,27 @@ func Init(ctx context.Context, dir string, kek KEK) error {
 	return nil
 }
 
-func writeKeyset(path string, s keysetSpec, kek KEK) error {
-	h, err := keyset.NewHandle(s.template())
-	if err != nil {
-		return fmt.Errorf("keys: generate keyset %q: %w", s.name, err)
+// encryptKeyset returns the Tink JSON encrypted keyset of h under kek, with
+// the keyset name as associated data.
+func encryptKeyset(h *keyset.Handle, name string, kek KEK) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := h.WriteWithAssociatedData(keyset.NewJSONWriter(&buf), kek, []byte(name)); err != nil {
+		return nil, err
 	}
+	return buf.Bytes(), nil
+}
+
+// writeNew creates path (0600) with data and syncs it; it fails if path
+// exists.
+func writeNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("keys: keyset %q (%s) already exists: refusing to overwrite it", s.name, path)
+		return fmt.Errorf("%s already exists: refusing to overwrite it", path)
 	}
 	if err != nil {
-		return fmt.Errorf("keys: create keyset %q (%s): %w", s.name, path, err)
+		return err
 	}
-	werr := h.WriteWithAssociatedData(keyset.NewJSONWriter(f), kek, []byte(s.name))
+	_, werr := f.Write(data)
 	if werr == nil {
 		werr = f.Sync()
 	}
@@ -98,9 +157,45 @@ func writeKeyset(path string, s keysetSpec, kek KEK) error {
 		werr = cerr
 	}
 	if werr != nil {
-		os.Remove(path)
-		return fmt.Errorf("keys: write keyset %q (%s) under key-encryption key %s: %w", s.name, path, kek.ID(), werr)
+		os.Remove(path) // we created it; do not leave a half-written keyset
+		return werr
 	}
+	return nil
+}
+
+// stageFile writes data to a new temporary file (0600) beside path and
+// syncs it, so that a rename can later replace path atomically.
+func stageFile(path string, data []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return "", werr
+	}
+	return f.Name(), nil
+}
+
+// replaceFile replaces path with data atomically: temp file, fsync, rename,
+// directory sync.
+func replaceFile(path string, data []byte) error {
+	tmp, err := stageFile(path, data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	syncDir(filepath.Dir(path))
 	return nil
 }
 
@@ -110,18 +205,20 @@ func removeAll(paths []string) {
 	}
 }
 
-// Open reads and decrypts every keyset in dir under kek. Errors name the
-// keyset and its file and say what to do; they never carry key material.
+// Open reads and decrypts the pipeline's keysets (tokens-reversible and
+// tokens-oneway) in dir under kek. It never reads reidentify.json. Errors
+// name the keyset and its file and say what to do; they never carry key
+// material.
 func Open(ctx context.Context, dir string, kek KEK) (*Set, error) {
 	if kek == nil {
 		return nil, errors.New("keys: open: no key-encryption key")
 	}
 	s := &Set{dir: dir, kekID: kek.ID()}
-	for _, spec := range specs {
+	for _, spec := range pipelineSpecs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("keys: open %s: %w", dir, err)
 		}
-		h, err := readKeyset(Path(dir, spec.name), spec.name, kek)
+		h, err := readKeyset(dir, spec, kek)
 		if err != nil {
 			return nil, err
 		}
@@ -132,10 +229,11 @@ func Open(ctx context.Context, dir string, kek KEK) (*Set, error) {
 	return s, nil
 }
 
-func readKeyset(path, name string, kek KEK) (*keyset.Handle, error) {
+func readKeyset(dir string, spec keysetSpec, kek KEK) (*keyset.Handle, error) {
+	path, name := Path(dir, spec.name), spec.name
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("keys: keyset %q (%s) not found: create the keysets with `veil keys init`, or point at the keys folder that holds them", name, path)
+		return nil, fmt.Errorf("keys: keyset %q (%s) not found: create the keysets with `veil keys init`, or point at the keys folder that holds them: %w", name, path, os.ErrNotExist)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("keys: open keyset %q (%s): %w", name, path, err)
@@ -148,7 +246,7 @@ func readKeyset(path, name string, kek KEK) (*keyset.Handle, error) {
 	}
 	if err != nil {
 		// Tink's decryption errors are fixed texts without plaintext.
-		return nil, fmt.Errorf("keys: decrypt keyset %q (%s): wrong key-encryption key (%s) or corrupt file: check --kek / $%s, or restore the file from backup: %w", name, path, kek.ID(), EnvKEK, err)
+		return nil, fmt.Errorf("keys: decrypt keyset %q (%s): wrong key-encryption key (%s) or corrupt file: check %s, or restore the file from backup: %w", name, path, kek.ID(), spec.kekHint, err)
 	}
 	return h, nil
 }

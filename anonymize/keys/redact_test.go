@@ -17,7 +17,7 @@ import (
 
 // secrets returns every key value of every keyset in dir (and of the KEK),
 // raw, as hex and as base64.
-func secrets(t *testing.T, dir string, kek *LocalKEK) []string {
+func secrets(t *testing.T, dir string, kek, reid *LocalKEK) []string {
 	t.Helper()
 	var out []string
 	add := func(h *keyset.Handle) {
@@ -27,38 +27,48 @@ func secrets(t *testing.T, dir string, kek *LocalKEK) []string {
 				base64.StdEncoding.EncodeToString(v), base64.RawURLEncoding.EncodeToString(v))
 		}
 	}
-	for _, s := range specs {
+	for _, s := range []keysetSpec{reversibleSpec, oneWaySpec, reidentifySpec} {
+		k := kek
+		if s.name == Reidentify {
+			k = reid
+		}
 		f, err := os.Open(Path(dir, s.name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := keyset.ReadWithAssociatedData(keyset.NewJSONReader(f), kek, []byte(s.name))
+		h, err := keyset.ReadWithAssociatedData(keyset.NewJSONReader(f), k, []byte(s.name))
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		add(h)
 	}
-	f, err := os.Open(kek.Path())
-	if err != nil {
-		t.Fatal(err)
+	for _, k := range []*LocalKEK{kek, reid} {
+		f, err := os.Open(k.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(f))
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(h)
 	}
-	defer f.Close()
-	h, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	add(h)
 	return out
 }
 
 func TestRedactedFormatting(t *testing.T) {
-	dir, kek := newKeys(t)
+	dir, kek, reid := newKeys(t)
 	set, err := Open(context.Background(), dir, kek)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret := secrets(t, dir, kek)
+	r, err := OpenReidentify(context.Background(), dir, reid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secrets(t, dir, kek, reid)
 
 	values := []struct {
 		name string
@@ -73,6 +83,8 @@ func TestRedactedFormatting(t *testing.T) {
 		{"Deterministic", *set.Reversible(), "keys.Deterministic{"},
 		{"*PRF", set.OneWay(), "keys.PRF{"},
 		{"PRF", *set.OneWay(), "keys.PRF{"},
+		{"*Reidentifier", r, "keys.Reidentifier{"},
+		{"Reidentifier", *r, "keys.Reidentifier{"},
 		{"in a struct", struct{ S *Set }{set}, "keys.Set{"},
 		{"in a slice", []any{set, kek}, "keys.LocalKEK{"},
 	}
@@ -95,11 +107,11 @@ func TestRedactedFormatting(t *testing.T) {
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
 		l := slog.New(h)
-		l.Info("keys", "set", set, "kek", kek, "rev", set.Reversible(), "prf", set.OneWay())
+		l.Info("keys", "set", set, "kek", kek, "rev", set.Reversible(), "prf", set.OneWay(), "reid", r, "reidkek", reid)
 	}
 	out := buf.String()
 	checkClean(t, "slog", out, secret)
-	for _, w := range []string{"REDACTED", TokensOneWay + ".primary_key_id", kek.ID()} {
+	for _, w := range []string{"REDACTED", TokensOneWay + ".primary_key_id", Reidentify + ".primary_key_id", kek.ID(), reid.ID()} {
 		if !strings.Contains(out, w) {
 			t.Errorf("slog output %q does not contain %q", out, w)
 		}

@@ -39,9 +39,10 @@ type KeyInfo struct {
 	OutputPrefixType string `json:"output_prefix_type"` // TINK, RAW, ...
 }
 
-func (s *Set) add(spec keysetSpec, h *keyset.Handle) error {
+// infoOf describes h without its material.
+func infoOf(name, primitive string, h *keyset.Handle) KeysetInfo {
 	ki := h.KeysetInfo()
-	info := KeysetInfo{Name: spec.name, Primitive: spec.primitive, PrimaryKeyID: ki.GetPrimaryKeyId()}
+	info := KeysetInfo{Name: name, Primitive: primitive, PrimaryKeyID: ki.GetPrimaryKeyId()}
 	for _, k := range ki.GetKeyInfo() {
 		info.Keys = append(info.Keys, KeyInfo{
 			ID:               k.GetKeyId(),
@@ -53,6 +54,17 @@ func (s *Set) add(spec keysetSpec, h *keyset.Handle) error {
 			info.TypeURL = k.GetTypeUrl()
 		}
 	}
+	return info
+}
+
+// clone returns a deep copy, so callers cannot change a Set's record.
+func (in KeysetInfo) clone() KeysetInfo {
+	in.Keys = append([]KeyInfo(nil), in.Keys...)
+	return in
+}
+
+func (s *Set) add(spec keysetSpec, h *keyset.Handle) error {
+	info := infoOf(spec.name, spec.primitive, h)
 	switch spec.primitive {
 	case "deterministic_aead":
 		p, err := daead.New(h)
@@ -92,8 +104,7 @@ func (s *Set) OneWay() *PRF { return s.oneWay }
 func (s *Set) Info() []KeysetInfo {
 	out := make([]KeysetInfo, len(s.info))
 	for i, in := range s.info {
-		in.Keys = append([]KeyInfo(nil), in.Keys...)
-		out[i] = in
+		out[i] = in.clone()
 	}
 	return out
 }
@@ -125,25 +136,19 @@ func (s Set) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// Deterministic is a deterministic AEAD of a Set. It is safe for concurrent
-// use and prints redacted.
+// Deterministic is the reversible-token keyset of a Set: it encrypts and,
+// on purpose, offers no decryption (see the package doc; the decrypt path
+// is Reidentifier). It is safe for concurrent use and prints redacted.
 type Deterministic struct {
 	name      string
 	primaryID uint32
 	p         tink.DeterministicAEAD
 }
 
-// EncryptDeterministically implements tink.DeterministicAEAD. The ciphertext
+// EncryptDeterministically encrypts with the primary key. The ciphertext
 // starts with Tink's 5-byte prefix naming the key that made it.
 func (d *Deterministic) EncryptDeterministically(plaintext, associatedData []byte) ([]byte, error) {
 	return d.p.EncryptDeterministically(plaintext, associatedData)
-}
-
-// DecryptDeterministically implements tink.DeterministicAEAD, trying the key
-// named by the ciphertext's prefix, so tokens made before a rotation still
-// decrypt while their key is enabled.
-func (d *Deterministic) DecryptDeterministically(ciphertext, associatedData []byte) ([]byte, error) {
-	return d.p.DecryptDeterministically(ciphertext, associatedData)
 }
 
 // Name returns the keyset name.

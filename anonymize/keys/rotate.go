@@ -1,0 +1,177 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tink-crypto/tink-go/v2/keyset"
+)
+
+// RotateResult reports a rotation by key ids, never material.
+type RotateResult struct {
+	Keysets []RotatedKeyset `json:"keysets"`
+}
+
+// RotatedKeyset is one keyset's primary key before and after a rotation.
+type RotatedKeyset struct {
+	Name       string `json:"name"`
+	OldPrimary uint32 `json:"old_primary_key_id"`
+	NewPrimary uint32 `json:"new_primary_key_id"`
+	Keys       int    `json:"keys"` // keys held after the rotation, all enabled
+}
+
+// Rotate adds a fresh key to tokens-reversible, tokens-oneway and the
+// reidentify copy, makes it primary and keeps the old keys enabled, so
+// tokens made before still re-identify (reversible) and old key ids stay
+// known (one-way). The copy gets exactly the keys of the new
+// tokens-reversible.
+//
+// It reads and checks everything before writing anything: a wrong KEK, a
+// missing or corrupt keyset, or a reidentify copy that lacks a key of
+// tokens-reversible fails with nothing changed. Each file is then replaced
+// atomically (temp file, fsync, rename): first the copy, then
+// tokens-reversible, then tokens-oneway, so that a crash between renames
+// leaves the copy a superset of tokens-reversible (every token stays
+// re-identifiable) and a second Rotate completes it. A folder lock keeps
+// two rotations from interleaving. After writing, Rotate reads the files
+// back and checks the new primaries and that the copy matches.
+func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, error) {
+	if kek == nil || reidKEK == nil {
+		return RotateResult{}, errors.New("keys: rotate: both the pipeline and the re-identification key-encryption keys are needed")
+	}
+	if kek.ID() == reidKEK.ID() {
+		return RotateResult{}, fmt.Errorf("keys: rotate %s: the re-identification key-encryption key must differ from the pipeline's (both are %s)", dir, kek.ID())
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: keys folder %s: %w", dir, err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	defer unlock()
+
+	rev, err := readKeyset(dir, reversibleSpec, kek)
+	if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
+	}
+	one, err := readKeyset(dir, oneWaySpec, kek)
+	if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
+	}
+	reid, err := readKeyset(dir, reidentifySpec, reidKEK)
+	if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
+	}
+	// A superset is the state an interrupted rotation leaves; a missing or
+	// different key would make tokens unrevealable, and rotating would hide it.
+	if err := sameKeys(rev, reid, false); err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: re-identification keyset %s %w: restore both files from the same backup", Path(dir, Reidentify), err)
+	}
+
+	newRev, revRes, err := addPrimary(rev, reversibleSpec)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	newOne, oneRes, err := addPrimary(one, oneWaySpec)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	writes := []struct {
+		spec keysetSpec
+		h    *keyset.Handle
+		kek  KEK
+	}{
+		{reidentifySpec, newRev, reidKEK}, // first: see the doc comment
+		{reversibleSpec, newRev, kek},
+		{oneWaySpec, newOne, kek},
+	}
+	var staged []string
+	for _, w := range writes {
+		path := Path(dir, w.spec.name)
+		data, err := encryptKeyset(w.h, w.spec.name, w.kek)
+		var tmp string
+		if err == nil {
+			tmp, err = stageFile(path, data)
+		}
+		if err != nil {
+			removeAll(staged)
+			return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: write keyset %q (%s) under key-encryption key %s: %w", w.spec.name, path, w.kek.ID(), err)
+		}
+		staged = append(staged, tmp)
+	}
+	if err := ctx.Err(); err != nil {
+		removeAll(staged)
+		return RotateResult{}, fmt.Errorf("keys: rotate %s: nothing changed: %w", dir, err)
+	}
+	for i, w := range writes {
+		if err := os.Rename(staged[i], Path(dir, w.spec.name)); err != nil {
+			removeAll(staged[i:])
+			return RotateResult{}, fmt.Errorf("keys: rotate: replace keyset %q (%s) (%d of %d files replaced; run rotate again to complete): %w", w.spec.name, Path(dir, w.spec.name), i, len(writes), err)
+		}
+	}
+	syncDir(filepath.Clean(dir))
+
+	if err := verifyRotation(dir, kek, reidKEK, revRes.NewPrimary, oneRes.NewPrimary); err != nil {
+		return RotateResult{}, err
+	}
+	reidRes := revRes
+	reidRes.Name = Reidentify
+	reidRes.OldPrimary = reid.KeysetInfo().GetPrimaryKeyId()
+	return RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes}}, nil
+}
+
+// addPrimary returns h with a fresh enabled key of spec's template as
+// primary; the other keys keep their status.
+func addPrimary(h *keyset.Handle, spec keysetSpec) (*keyset.Handle, RotatedKeyset, error) {
+	m := keyset.NewManagerFromHandle(h)
+	id, err := m.Add(spec.template())
+	if err != nil {
+		return nil, RotatedKeyset{}, fmt.Errorf("keys: rotate: nothing changed: generate a key for %q: %w", spec.name, err)
+	}
+	if err := m.SetPrimary(id); err != nil {
+		return nil, RotatedKeyset{}, fmt.Errorf("keys: rotate: nothing changed: make key %d primary in %q: %w", id, spec.name, err)
+	}
+	nh, err := m.Handle()
+	if err != nil {
+		return nil, RotatedKeyset{}, fmt.Errorf("keys: rotate: nothing changed: keyset %q: %w", spec.name, err)
+	}
+	return nh, RotatedKeyset{
+		Name:       spec.name,
+		OldPrimary: h.KeysetInfo().GetPrimaryKeyId(),
+		NewPrimary: id,
+		Keys:       nh.Len(),
+	}, nil
+}
+
+// verifyRotation reads the rotated files back.
+func verifyRotation(dir string, kek, reidKEK KEK, revID, oneID uint32) error {
+	fail := func(err error) error {
+		return fmt.Errorf("keys: rotate: files replaced but the check after failed: %w", err)
+	}
+	rev, err := readKeyset(dir, reversibleSpec, kek)
+	if err != nil {
+		return fail(err)
+	}
+	one, err := readKeyset(dir, oneWaySpec, kek)
+	if err != nil {
+		return fail(err)
+	}
+	reid, err := readKeyset(dir, reidentifySpec, reidKEK)
+	if err != nil {
+		return fail(err)
+	}
+	if got := rev.KeysetInfo().GetPrimaryKeyId(); got != revID {
+		return fail(fmt.Errorf("%s has primary %d, want %d", TokensReversible, got, revID))
+	}
+	if got := one.KeysetInfo().GetPrimaryKeyId(); got != oneID {
+		return fail(fmt.Errorf("%s has primary %d, want %d", TokensOneWay, got, oneID))
+	}
+	if err := sameKeys(rev, reid, true); err != nil {
+		return fail(fmt.Errorf("%s %w", Reidentify, err))
+	}
+	return nil
+}
