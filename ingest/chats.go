@@ -5,47 +5,39 @@ import (
 	"fmt"
 	"sort"
 	"time"
-	"unicode/utf8"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/parquet-go/jsonlite"
 
 	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
-
-var chatPolicy = map[string]string{
-	"conversation_id": "keep",
-	"message_id":      "keep",
-	"ts":              "keep (millisecond precision)",
-	"merchant_id":     "keep",
-	"user_id":         "tokenize_reversible (AES-SIV) -> user_token",
-	"sender":          "keep",
-	"text":            "desensitize: emails, phones, bank cards (Luhn), CN resident ids (checksum) -> typed placeholders consistent within a conversation",
-	"*":               "drop (undeclared)",
-}
 
 // maxText bounds a chat message; longer ones are quarantined.
 const maxText = 64 << 10
 
 // Chats is the chat stage: landing chats to chats_clean, desensitised.
-type Chats struct{}
+type Chats struct {
+	// Policy is the field policy; nil means the embedded default.
+	Policy *policy.File
+}
 
 func (Chats) Name() string { return "chats" }
 
 func (Chats) Plan(dt time.Time) pipeline.Plan { return plan(schemas.Chats, schemas.ChatsClean, dt) }
 
-type rawChat struct {
-	conversation, message, ts, merchant, user, sender, text string
-}
-
 // Run desensitises messages in input order on one goroutine: placeholders
 // are numbered per conversation in the order PII appears, which needs a
 // single pass. Chat volume is a small fraction of events.
-func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
-	r, err := openRun(ctx, job, schemas.Chats, schemas.ChatsClean)
+func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
+	pol, err := compile(s.Policy, schemas.Chats)
+	if err != nil {
+		return err
+	}
+	text, conversation, message := pol.External, mustIndex(pol, "conversation_id"), mustIndex(pol, "message_id")
+	textCol, piiCol := column(pol.Dataset, "text"), column(pol.Dataset, "pii_found")
+	r, err := openRun(ctx, job, schemas.Chats, pol.Dataset)
 	if err != nil {
 		return err
 	}
@@ -60,7 +52,7 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	b := array.NewRecordBuilder(job.Mem, schemas.ChatsClean.Schema)
+	b := array.NewRecordBuilder(job.Mem, pol.Dataset.Schema)
 	defer b.Release()
 	flush := func() error {
 		rec := b.NewRecordBatch()
@@ -73,11 +65,12 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stats := pipeline.Stats{Transforms: chatPolicy}
+	stats := pipeline.Stats{Transforms: pol.Describe()}
 	chunks, readErr := readFiles(ctx, job.Landing, files, &stats)
 	convs := map[string]*pii.Conversation{}
 	seen := map[string]struct{}{}
-	var dec chatDecoder
+	p := newParser(pol, w, job.Date)
+	row := pol.NewRows(1).Row(0)
 	var runErr error
 	for c := range chunks {
 		if runErr != nil {
@@ -85,14 +78,10 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		for _, l := range c.lines {
 			stats.RecordsIn++
-			var raw rawChat
-			var ts time.Time
+			row.Clear()
 			rej := &rejection{reason: l.reason}
 			if l.reason == "" {
-				rej = dec.decode(l.text, &raw, &stats)
-			}
-			if rej == nil {
-				ts, rej = validateChat(&raw, job.Date)
+				rej = p.parse(l.text, row)
 			}
 			if rej != nil {
 				stats.Quarantine(rej.reason)
@@ -101,32 +90,32 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 				}
 				continue
 			}
-			if _, dup := seen[raw.message]; dup {
+			rec := p.rec
+			if _, dup := seen[rec.Vals[message]]; dup {
 				stats.Duplicates++
 				continue
 			}
-			seen[raw.message] = struct{}{}
-			conv := convs[raw.conversation]
-			if conv == nil {
-				conv = pii.NewConversation()
-				convs[raw.conversation] = conv
-			}
-			text, found := conv.Redact(raw.text)
-			var n int32
-			for _, typ := range pii.Types {
-				if k := found.Get(typ); k > 0 {
-					stats.AddPII(string(typ), int64(k))
-					n += int32(k)
+			seen[rec.Vals[message]] = struct{}{}
+			if text >= 0 {
+				// The policy's redact_pii rule: placeholders are consistent
+				// within a conversation.
+				conv := convs[rec.Vals[conversation]]
+				if conv == nil {
+					conv = pii.NewConversation()
+					convs[rec.Vals[conversation]] = conv
 				}
+				redacted, found := conv.Redact(rec.Vals[text])
+				var n int64
+				for _, typ := range pii.Types {
+					if k := found.Get(typ); k > 0 {
+						stats.AddPII(string(typ), int64(k))
+						n += int64(k)
+					}
+				}
+				row.S[textCol], row.Valid[textCol] = redacted, true
+				row.I[piiCol], row.Valid[piiCol] = n, true
 			}
-			b.Field(0).(*array.StringBuilder).Append(raw.conversation)
-			b.Field(1).(*array.StringBuilder).Append(raw.message)
-			b.Field(2).(*array.TimestampBuilder).Append(arrow.Timestamp(ts.UnixMilli()))
-			b.Field(3).(*array.StringBuilder).Append(raw.merchant)
-			b.Field(4).(*array.StringBuilder).Append(w.Reversible("user_id", raw.user))
-			b.Field(5).(*array.StringBuilder).Append(raw.sender)
-			b.Field(6).(*array.StringBuilder).Append(text)
-			b.Field(7).(*array.Int32Builder).Append(n)
+			appendRow(b, row)
 			stats.RecordsOut++
 			if b.Field(0).Len() >= flushRows {
 				if runErr = flush(); runErr != nil {
@@ -168,76 +157,18 @@ func (Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	return nil
 }
 
-// chatDecoder decodes chat lines, reusing one iterator until a line fails
-// (Reset does not clear an iterator's error).
-type chatDecoder struct{ it *jsonlite.Iterator }
-
-func (d *chatDecoder) decode(text string, raw *rawChat, stats *pipeline.Stats) *rejection {
-	if d.it == nil {
-		d.it = jsonlite.Iterate(text)
-	} else {
-		d.it.Reset(text)
+func mustIndex(pol *policy.Compiled, field string) int {
+	i, ok := pol.Index(field)
+	if !ok {
+		panic("ingest: feed " + pol.Feed.Name + " lacks " + field)
 	}
-	rej := decodeChat(d.it, raw, stats)
-	if rej != nil {
-		d.it = nil
-	}
-	return rej
+	return i
 }
 
-func decodeChat(it *jsonlite.Iterator, raw *rawChat, stats *pipeline.Stats) *rejection {
-	return decodeObject(it, stats, func(key string) (*string, bool) {
-		switch key {
-		case "conversation_id":
-			return &raw.conversation, true
-		case "message_id":
-			return &raw.message, true
-		case "ts":
-			return &raw.ts, true
-		case "merchant_id":
-			return &raw.merchant, true
-		case "user_id":
-			return &raw.user, true
-		case "sender":
-			return &raw.sender, true
-		case "text":
-			return &raw.text, true
-		}
-		return nil, false
-	}, nil)
-}
-
-func validateChat(raw *rawChat, day time.Time) (time.Time, *rejection) {
-	for _, f := range []struct{ name, v string }{
-		{"conversation_id", raw.conversation}, {"message_id", raw.message}, {"ts", raw.ts},
-		{"merchant_id", raw.merchant}, {"user_id", raw.user}, {"sender", raw.sender}, {"text", raw.text},
-	} {
-		if f.v == "" {
-			return time.Time{}, &rejection{reason: "missing_field", field: f.name}
-		}
+func column(ds schemas.Dataset, name string) int {
+	i := ds.Schema.FieldIndices(name)
+	if len(i) != 1 {
+		panic("ingest: dataset " + ds.Name + " lacks " + name)
 	}
-	for _, f := range []struct{ name, v string }{
-		{"conversation_id", raw.conversation}, {"message_id", raw.message},
-		{"merchant_id", raw.merchant}, {"user_id", raw.user},
-	} {
-		if !isID(f.v) {
-			return time.Time{}, &rejection{reason: "invalid_value", field: f.name}
-		}
-	}
-	ts, err := time.Parse(time.RFC3339Nano, raw.ts)
-	if err != nil {
-		return ts, &rejection{reason: "invalid_value", field: "ts"}
-	}
-	if ts.Before(day) || !ts.Before(day.AddDate(0, 0, 1)) {
-		return ts, &rejection{reason: "ts_outside_partition", field: "ts"}
-	}
-	switch raw.sender {
-	case "buyer", "seller", "bot":
-	default:
-		return ts, &rejection{reason: "invalid_value", field: "sender"}
-	}
-	if len(raw.text) > maxText || !utf8.ValidString(raw.text) {
-		return ts, &rejection{reason: "invalid_value", field: "text"}
-	}
-	return ts, nil
+	return i[0]
 }

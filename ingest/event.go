@@ -1,95 +1,112 @@
 package ingest
 
 import (
+	"errors"
+	"math"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/parquet-go/jsonlite"
 
-	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
 
-// Optional event columns, in the order of eventRow.opt.
-const (
-	optDevice = iota
-	optIPToken
-	optIPPrefix
-	optMerchant
-	optItem
-	optCategory
-	optCurrency
-	optCoupon
-	optLive
-	optCard
-	optAgeBand
-	optGender
-	optRegion
-	optCountry
-	optPhone
-	optEmail
-	numOpt
-)
-
-// eventRow is one accepted event after its transformation: it holds no raw
-// identifier, only tokens, generalisations and kept fields.
-type eventRow struct {
-	eventID, typ, userTok string
-	ts                    int64 // ms since epoch
-	amount                float64
-	hasAmount             bool
-	opt                   [numOpt]string
-	has                   [numOpt]bool
-}
-
-// rawEvent is a landing event's fields as read, before validation.
-type rawEvent struct {
-	eventID, ts, typ, user, device, ip          string
-	merchant, item, category, currency, coupon  string
-	live, card, birth, gender, address, country string
-	phone, email                                string
-	amount                                      float64
-	hasAmount                                   bool
-}
-
 // rejection is why a record was quarantined; field may be empty.
 type rejection struct{ reason, field string }
+
+// eventRules are the events feed's own rules beyond each field's check:
+// they need several fields at once.
+type eventRules struct{ typ, amount, currency int }
+
+func newEventRules(c *policy.Compiled) *eventRules {
+	idx := func(n string) int {
+		i, ok := c.Index(n)
+		if !ok {
+			return -1
+		}
+		return i
+	}
+	return &eventRules{typ: idx("type"), amount: idx("amount"), currency: idx("currency")}
+}
 
 // needsAmount lists the types whose amount is the point of the event. An
 // order (purchase) may come without one: some feeds do not carry prices,
 // and an absent amount is recorded as absent, never invented.
 func needsAmount(t string) bool { return t == "payment" || t == "payment_failed" || t == "refund" }
 
-// eventParser parses, validates and transforms event lines. One per
-// worker goroutine: it owns a tokenizer worker and its own stats.
-type eventParser struct {
-	tok   *anonymize.Worker
+func (e *eventRules) check(rec *policy.Record) *rejection {
+	if e == nil || e.typ < 0 || e.amount < 0 || e.currency < 0 {
+		return nil
+	}
+	if needsAmount(rec.Vals[e.typ]) && !rec.Present[e.amount] {
+		return &rejection{reason: "missing_field", field: "amount"}
+	}
+	if rec.Present[e.amount] && !rec.Present[e.currency] {
+		return &rejection{reason: "missing_field", field: "currency"}
+	}
+	return nil
+}
+
+// parser parses, validates and transforms records of one feed. One per
+// worker goroutine: it owns a tokenizer worker, a JSON iterator, a record
+// and its own stats.
+type parser struct {
+	pol   *policy.Compiled
+	tok   policy.Tokens
 	day   time.Time // partition start, UTC
+	any   bool      // accept event times outside the partition's day
+	rules *eventRules
 	it    *jsonlite.Iterator
+	rec   *policy.Record
 	stats pipeline.Stats // only DroppedFields is used
 }
 
-// parse turns one line into a row, or says why it cannot.
-func (p *eventParser) parse(text string) (eventRow, *rejection) {
-	var raw rawEvent
-	if rej := p.decode(text, &raw); rej != nil {
-		return eventRow{}, rej
+func newParser(pol *policy.Compiled, tok policy.Tokens, day time.Time) *parser {
+	p := &parser{pol: pol, tok: tok, day: day, rec: pol.NewRecord()}
+	if pol.Feed.Name == schemas.Events.Name {
+		p.rules = newEventRules(pol)
 	}
-	return p.transform(&raw)
+	return p
 }
 
-// decode reads the JSON object into raw, checking JSON types. It never
+// parse turns one JSON line into an output row, or says why it cannot.
+func (p *parser) parse(text string, out policy.Row) *rejection {
+	p.rec.Reset()
+	if rej := p.decode(text); rej != nil {
+		return rej
+	}
+	return p.transform(out)
+}
+
+// transform validates p.rec and applies the policy into out.
+func (p *parser) transform(out policy.Row) *rejection {
+	if rej := p.validate(); rej != nil {
+		return rej
+	}
+	if err := p.pol.Apply(p.tok, p.rec, out); err != nil {
+		var ae *policy.ApplyError
+		if errors.As(err, &ae) {
+			return &rejection{reason: "invalid_value", field: ae.Field}
+		}
+		return &rejection{reason: "invalid_value"}
+	}
+	return nil
+}
+
+// decode reads the JSON object into p.rec, checking JSON types. It never
 // keeps a jsonlite error: they quote the input.
-func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
+func (p *parser) decode(text string) *rejection {
 	if p.it == nil {
 		p.it = jsonlite.Iterate(text)
 	} else {
 		p.it.Reset(text)
 	}
-	it := p.it
-	rej := decodeEvent(it, raw, &p.stats)
+	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats)
 	if rej != nil {
 		// Reset does not clear an iterator's error; start afresh.
 		p.it = nil
@@ -97,101 +114,55 @@ func (p *eventParser) decode(text string, raw *rawEvent) *rejection {
 	return rej
 }
 
-func decodeEvent(it *jsonlite.Iterator, raw *rawEvent, stats *pipeline.Stats) *rejection {
-	return decodeObject(it, stats, func(key string) (*string, bool) {
-		switch key {
-		case "event_id":
-			return &raw.eventID, true
-		case "ts":
-			return &raw.ts, true
-		case "type":
-			return &raw.typ, true
-		case "user_id":
-			return &raw.user, true
-		case "device_id":
-			return &raw.device, true
-		case "ip":
-			return &raw.ip, true
-		case "merchant_id":
-			return &raw.merchant, true
-		case "item_id":
-			return &raw.item, true
-		case "category":
-			return &raw.category, true
-		case "currency":
-			return &raw.currency, true
-		case "coupon_id":
-			return &raw.coupon, true
-		case "live_session_id":
-			return &raw.live, true
-		case "payment_card":
-			return &raw.card, true
-		case "birth_date":
-			return &raw.birth, true
-		case "gender":
-			return &raw.gender, true
-		case "shipping_address":
-			return &raw.address, true
-		case "country":
-			return &raw.country, true
-		case "phone":
-			return &raw.phone, true
-		case "email":
-			return &raw.email, true
-		case "amount":
-			return nil, true
-		}
-		return nil, false
-	}, func(key string, it *jsonlite.Iterator) *rejection {
-		// amount, the one numeric field
-		switch it.Kind() {
-		case jsonlite.Null:
-			return nil
-		case jsonlite.Number:
-			f, err := it.Float()
-			if err != nil {
-				return &rejection{reason: "wrong_type", field: key}
-			}
-			raw.amount, raw.hasAmount = f, true
-			return nil
-		}
-		return &rejection{reason: "wrong_type", field: key}
-	})
-}
-
-// decodeObject reads one flat JSON object. For each key, field says where
-// a string value goes, or that the key is declared but not a string (then
-// number decodes it), or that it is undeclared: dropped and counted. JSON
-// null counts as absent. It never passes on a jsonlite error, since those
-// quote the input.
-func decodeObject(it *jsonlite.Iterator, stats *pipeline.Stats, field func(key string) (*string, bool), number func(string, *jsonlite.Iterator) *rejection) *rejection {
+// decodeRecord reads one flat JSON object into rec. A key the feed's
+// schema does not declare is dropped and counted. Numbers are kept as
+// their shortest decimal text; JSON null counts as absent. It never passes
+// on a jsonlite error, since those quote the input.
+func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}
+	fields := pol.Feed.Fields
 	var rej *rejection
 	it.Object(func(key string, err error) bool {
 		if err != nil {
 			rej = &rejection{reason: "bad_json"}
 			return false
 		}
-		dst, declared := field(key)
-		switch {
-		case !declared:
+		i, declared := pol.Index(key)
+		if !declared {
 			stats.DropField(key)
-		case dst == nil:
-			rej = number(key, it)
-		case it.Kind() == jsonlite.Null:
-			*dst = ""
-		case it.Kind() == jsonlite.String:
+			return true
+		}
+		switch it.Kind() {
+		case jsonlite.Null:
+			rec.Vals[i], rec.Present[i] = "", false
+			return true
+		case jsonlite.Number:
+			if fields[i].Kind != schemas.Number {
+				break
+			}
+			f, err := it.Float()
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				rej = &rejection{reason: "wrong_type", field: key}
+				return false
+			}
+			rec.Vals[i], rec.Present[i] = strconv.FormatFloat(f, 'f', -1, 64), true
+			return true
+		case jsonlite.String:
+			if fields[i].Kind == schemas.Number {
+				break
+			}
 			s, err := it.String()
 			if err != nil {
 				rej = &rejection{reason: "bad_json"}
+				return false
 			}
-			*dst = s
-		default:
-			rej = &rejection{reason: "wrong_type", field: key}
+			rec.Vals[i], rec.Present[i] = s, s != ""
+			return true
 		}
-		return rej == nil
+		rej = &rejection{reason: "wrong_type", field: key}
+		return false
 	})
 	if rej != nil {
 		return rej
@@ -203,149 +174,97 @@ func decodeObject(it *jsonlite.Iterator, stats *pipeline.Stats, field func(key s
 	return nil
 }
 
-// transform validates raw and applies the event policy (eventPolicy).
-func (p *eventParser) transform(raw *rawEvent) (eventRow, *rejection) {
-	var r eventRow
-	for _, f := range []struct {
-		name string
-		v    string
-	}{{"event_id", raw.eventID}, {"ts", raw.ts}, {"type", raw.typ}, {"user_id", raw.user}} {
-		if f.v == "" {
-			return r, &rejection{reason: "missing_field", field: f.name}
+// validate checks required fields, the event time and every field's
+// Check, normalising values in place (card digits, lower-case e-mail), so
+// that tokens do not depend on formatting. Present fields the policy does
+// not name are dropped and counted here.
+func (p *parser) validate() *rejection {
+	rec, fields := p.rec, p.pol.Feed.Fields
+	for i, f := range fields {
+		if f.Required && !rec.Present[i] {
+			return &rejection{reason: "missing_field", field: f.Name}
 		}
 	}
-	if !isID(raw.eventID) {
-		return r, &rejection{reason: "invalid_value", field: "event_id"}
-	}
-	r.eventID = raw.eventID
-	ts, err := time.Parse(time.RFC3339Nano, raw.ts)
-	if err != nil {
-		return r, &rejection{reason: "invalid_value", field: "ts"}
-	}
-	if ts.Before(p.day) || !ts.Before(p.day.AddDate(0, 0, 1)) {
-		return r, &rejection{reason: "ts_outside_partition", field: "ts"}
-	}
-	r.ts = ts.UnixMilli()
-	if !schemas.IsEventType(raw.typ) {
-		return r, &rejection{reason: "unknown_event_type", field: "type"}
-	}
-	r.typ = raw.typ
-	if !isID(raw.user) {
-		return r, &rejection{reason: "invalid_value", field: "user_id"}
-	}
-	if raw.device != "" && !isID(raw.device) {
-		return r, &rejection{reason: "invalid_value", field: "device_id"}
-	}
-	var prefix string
-	if raw.ip != "" {
-		if prefix, err = anonymize.IPPrefix(raw.ip, ipv4Prefix, ipv6Prefix); err != nil {
-			return r, &rejection{reason: "invalid_value", field: "ip"}
-		}
-	}
-	r.userTok = p.tok.Reversible("user_id", raw.user)
-	if raw.device != "" {
-		r.set(optDevice, p.tok.Reversible("device_id", raw.device))
-	}
-	if raw.ip != "" {
-		r.set(optIPToken, p.tok.OneWay("ip", raw.ip))
-		r.set(optIPPrefix, prefix)
-	}
-
-	if raw.hasAmount {
-		if raw.amount < 0 || raw.amount > maxAmount {
-			return r, &rejection{reason: "invalid_value", field: "amount"}
-		}
-		r.amount, r.hasAmount = raw.amount, true
-	}
-	if needsAmount(raw.typ) && !raw.hasAmount {
-		return r, &rejection{reason: "missing_field", field: "amount"}
-	}
-	if raw.currency != "" && !isUpper(raw.currency, 3) {
-		return r, &rejection{reason: "invalid_value", field: "currency"}
-	}
-	if raw.hasAmount && raw.currency == "" {
-		return r, &rejection{reason: "missing_field", field: "currency"}
-	}
-	if raw.country != "" && !isUpper(raw.country, 2) {
-		return r, &rejection{reason: "invalid_value", field: "country"}
-	}
-	switch raw.gender {
-	case "", "F", "M", "U":
-	default:
-		return r, &rejection{reason: "invalid_value", field: "gender"}
-	}
-	for _, k := range []struct {
-		i     int
-		name  string
-		v     string
-		check func(string) bool
-	}{
-		{optMerchant, "merchant_id", raw.merchant, isID},
-		{optItem, "item_id", raw.item, isID},
-		{optCategory, "category", raw.category, isLabel},
-		{optCoupon, "coupon_id", raw.coupon, isID},
-		{optLive, "live_session_id", raw.live, isID},
-	} {
-		if k.v == "" {
+	for i, f := range fields {
+		if !rec.Present[i] {
 			continue
 		}
-		if !k.check(k.v) {
-			return r, &rejection{reason: "invalid_value", field: k.name}
+		v, ok := rec.Vals[i], true
+		switch f.Kind {
+		case schemas.Timestamp:
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return &rejection{reason: "invalid_value", field: f.Name}
+			}
+			if f.Name == "ts" {
+				if !p.any && (t.Before(p.day) || !t.Before(p.day.AddDate(0, 0, 1))) {
+					return &rejection{reason: "ts_outside_partition", field: f.Name}
+				}
+				rec.TS = t
+			}
+		case schemas.Date:
+			_, err := time.Parse(time.DateOnly, v)
+			ok = err == nil
+		default:
+			v, ok = normalize(f.Check, v)
 		}
-		r.set(k.i, k.v)
-	}
-	if raw.currency != "" {
-		r.set(optCurrency, raw.currency)
-	}
-	if raw.gender != "" {
-		r.set(optGender, raw.gender)
-	}
-	if raw.country != "" {
-		r.set(optCountry, raw.country)
-	}
-	if raw.card != "" {
-		card, ok := cardDigits(raw.card)
 		if !ok {
-			return r, &rejection{reason: "invalid_value", field: "payment_card"}
+			if f.Check == schemas.CheckEventType {
+				return &rejection{reason: "unknown_event_type", field: f.Name}
+			}
+			return &rejection{reason: "invalid_value", field: f.Name}
 		}
-		r.set(optCard, p.tok.Reversible("payment_card", card))
-	}
-	if raw.birth != "" {
-		band, err := anonymize.AgeBand(raw.birth, ts)
-		if err != nil {
-			return r, &rejection{reason: "invalid_value", field: "birth_date"}
-		}
-		r.set(optAgeBand, band)
-	}
-	if raw.address != "" {
-		if region := anonymize.Region(raw.address, raw.country); region != "" {
-			r.set(optRegion, region)
+		rec.Vals[i] = v
+		if !p.pol.Named(i) {
+			p.stats.DropField(f.Name)
+			rec.Present[i] = false
 		}
 	}
-	if raw.phone != "" {
-		phone, ok := phoneDigits(raw.phone)
-		if !ok {
-			return r, &rejection{reason: "invalid_value", field: "phone"}
-		}
-		r.set(optPhone, p.tok.OneWay("phone", phone))
-	}
-	if raw.email != "" {
-		email, ok := normEmail(raw.email)
-		if !ok {
-			return r, &rejection{reason: "invalid_value", field: "email"}
-		}
-		r.set(optEmail, p.tok.OneWay("email", email))
-	}
-	return r, nil
+	return p.rules.check(rec)
 }
 
-func (r *eventRow) set(i int, v string) { r.opt[i], r.has[i] = v, true }
+// normalize checks v by check and returns its canonical form.
+func normalize(check schemas.Check, v string) (string, bool) {
+	switch check {
+	case schemas.CheckID:
+		return v, isID(v)
+	case schemas.CheckLabel:
+		return v, isLabel(v)
+	case schemas.CheckEventType:
+		return v, schemas.IsEventType(v)
+	case schemas.CheckCurrency:
+		return v, isUpper(v, 3)
+	case schemas.CheckCountry:
+		return v, isUpper(v, 2)
+	case schemas.CheckGender:
+		return v, v == "F" || v == "M" || v == "U"
+	case schemas.CheckSender:
+		return v, v == "buyer" || v == "seller" || v == "bot"
+	case schemas.CheckIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return "", false
+		}
+		return a.String(), true
+	case schemas.CheckCard:
+		return cardDigits(v)
+	case schemas.CheckPhone:
+		return phoneDigits(v)
+	case schemas.CheckEmail:
+		return normEmail(v)
+	case schemas.CheckAmount:
+		f, err := strconv.ParseFloat(v, 64)
+		return v, err == nil && f >= 0 && f <= maxAmount
+	case schemas.CheckAge:
+		f, err := strconv.ParseFloat(v, 64)
+		return v, err == nil && f >= 0 && f <= 130 && f == math.Trunc(f)
+	case schemas.CheckText:
+		return v, len(v) <= maxText && utf8.ValidString(v)
+	}
+	return v, utf8.ValidString(v)
+}
 
-const (
-	ipv4Prefix = 24
-	ipv6Prefix = 48
-	maxAmount  = 1e9
-)
+const maxAmount = 1e9
 
 // isID accepts identifiers: 1-128 bytes of letters, digits and ._:-
 func isID(s string) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -28,34 +29,12 @@ const (
 	maxFileRows = 4 << 20
 )
 
-// eventPolicy says what ingest does with each declared event field. Every
-// other field is dropped and counted.
-var eventPolicy = map[string]string{
-	"event_id":         "keep",
-	"ts":               "keep (millisecond precision)",
-	"type":             "keep",
-	"user_id":          "tokenize_reversible (AES-SIV) -> user_token",
-	"device_id":        "tokenize_reversible (AES-SIV) -> device_token",
-	"ip":               "tokenize_oneway (HMAC-SHA256) -> ip_token; generalize prefix /24 IPv4, /48 IPv6 -> ip_prefix",
-	"merchant_id":      "keep",
-	"item_id":          "keep",
-	"category":         "keep",
-	"amount":           "keep",
-	"currency":         "keep",
-	"coupon_id":        "keep",
-	"live_session_id":  "keep",
-	"payment_card":     "tokenize_reversible (AES-SIV, digits only) -> card_token",
-	"birth_date":       "generalize age band as of event time -> age_band",
-	"gender":           "keep",
-	"shipping_address": "generalize to province or country -> region",
-	"country":          "keep",
-	"phone":            "tokenize_oneway (HMAC-SHA256, digits only) -> phone_token",
-	"email":            "tokenize_oneway (HMAC-SHA256, lower-cased) -> email_token",
-	"*":                "drop (undeclared)",
+// Events is the ingest stage: landing events to events_clean, each field
+// treated as the policy says.
+type Events struct {
+	// Policy is the field policy; nil means the embedded default.
+	Policy *policy.File
 }
-
-// Events is the ingest stage: landing events to events_clean.
-type Events struct{}
 
 func (Events) Name() string { return "ingest" }
 
@@ -65,7 +44,7 @@ func (Events) Plan(dt time.Time) pipeline.Plan { return plan(schemas.Events, sch
 type parsed struct {
 	seq     int
 	chunk   *chunk
-	rows    []eventRow
+	rows    *policy.Rows
 	rejects []*rejection // nil where the line was accepted
 	keys    [][2]uint64  // dedupe keys of accepted lines
 }
@@ -73,8 +52,12 @@ type parsed struct {
 // Run reads every landing file of the day in order, parses and transforms
 // on all cores, and keeps input order for de-duplication (first wins) and
 // output, so re-runs write the same rows.
-func (Events) Run(ctx context.Context, job *pipeline.Job) error {
-	r, err := openRun(ctx, job, schemas.Events, schemas.EventsClean)
+func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
+	pol, err := compile(s.Policy, schemas.Events)
+	if err != nil {
+		return err
+	}
+	r, err := openRun(ctx, job, schemas.Events, pol.Dataset)
 	if err != nil {
 		return err
 	}
@@ -82,22 +65,23 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stats := pipeline.Stats{Transforms: eventPolicy}
+	stats := pipeline.Stats{Transforms: pol.Describe()}
 	chunks, readErr := readFiles(ctx, job.Landing, r.files, &stats)
 
 	// Parse on every core.
 	nw := runtime.GOMAXPROCS(0)
 	out := make(chan *parsed, 2*nw)
-	parsers := make([]*eventParser, nw)
+	parsers := make([]*parser, nw)
 	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+	eventID, _ := pol.Index("event_id")
 	var wg sync.WaitGroup
 	for i := range parsers {
-		parsers[i] = &eventParser{tok: r.tok.Worker(), day: job.Date}
+		parsers[i] = newParser(pol, r.tok.Worker(), job.Date)
 		wg.Add(1)
-		go func(p *eventParser) {
+		go func(p *parser) {
 			defer wg.Done()
 			for c := range chunks {
-				r := p.parseChunk(c, seeds)
+				r := p.parseChunk(c, eventID, seeds)
 				select {
 				case out <- r:
 				case <-ctx.Done():
@@ -114,7 +98,7 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- writeRecords(ctx, r.clean, job, recs) }()
 
-	col := newCollector(job)
+	col := newCollector(job, pol)
 	q, err := newQuarantine(job.Mem, r.qPW, relPaths(job.Landing, r.files))
 	if err != nil {
 		cancel()
@@ -158,20 +142,21 @@ func (Events) Run(ctx context.Context, job *pipeline.Job) error {
 	return nil
 }
 
-func (p *eventParser) parseChunk(c *chunk, seeds [2]maphash.Seed) *parsed {
-	r := &parsed{seq: c.seq, chunk: c, rows: make([]eventRow, len(c.lines)), rejects: make([]*rejection, len(c.lines)), keys: make([][2]uint64, len(c.lines))}
+// parseChunk parses every line of c; the dedupe key of an accepted line
+// is two independent hashes of its id field (idField).
+func (p *parser) parseChunk(c *chunk, idField int, seeds [2]maphash.Seed) *parsed {
+	r := &parsed{seq: c.seq, chunk: c, rows: p.pol.NewRows(len(c.lines)), rejects: make([]*rejection, len(c.lines)), keys: make([][2]uint64, len(c.lines))}
 	for i, l := range c.lines {
 		if l.reason != "" {
 			r.rejects[i] = &rejection{reason: l.reason}
 			continue
 		}
-		row, rej := p.parse(l.text)
-		if rej != nil {
+		if rej := p.parse(l.text, r.rows.Row(i)); rej != nil {
 			r.rejects[i] = rej
 			continue
 		}
-		r.rows[i] = row
-		r.keys[i] = [2]uint64{maphash.String(seeds[0], row.eventID), maphash.String(seeds[1], row.eventID)}
+		id := p.rec.Vals[idField]
+		r.keys[i] = [2]uint64{maphash.String(seeds[0], id), maphash.String(seeds[1], id)}
 	}
 	return r
 }
@@ -207,16 +192,17 @@ func writeRecords(ctx context.Context, pw *sinks.PartitionWriter, job *pipeline.
 // builds Arrow records.
 type collector struct {
 	job  *pipeline.Job
+	pol  *policy.Compiled
 	b    *array.RecordBuilder
 	seen map[[2]uint64]struct{}
 }
 
-func newCollector(job *pipeline.Job) *collector {
-	return &collector{job: job, seen: make(map[[2]uint64]struct{})}
+func newCollector(job *pipeline.Job, pol *policy.Compiled) *collector {
+	return &collector{job: job, pol: pol, seen: make(map[[2]uint64]struct{})}
 }
 
 func (c *collector) run(ctx context.Context, in <-chan *parsed, q *quarantine, recs chan<- arrow.RecordBatch, stats *pipeline.Stats) error {
-	c.b = array.NewRecordBuilder(c.job.Mem, schemas.EventsClean.Schema)
+	c.b = array.NewRecordBuilder(c.job.Mem, c.pol.Dataset.Schema)
 	defer c.b.Release()
 	pending := map[int]*parsed{}
 	next := 0
@@ -258,7 +244,7 @@ func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs cha
 			continue
 		}
 		c.seen[p.keys[i]] = struct{}{}
-		appendEvent(c.b, &p.rows[i])
+		appendRow(c.b, p.rows.Row(i))
 		stats.RecordsOut++
 		if c.b.Field(0).Len() >= flushRows {
 			if err := c.flush(ctx, recs); err != nil {
@@ -283,39 +269,25 @@ func (c *collector) flush(ctx context.Context, recs chan<- arrow.RecordBatch) er
 	}
 }
 
-// appendEvent appends r in schemas.EventsClean column order.
-func appendEvent(b *array.RecordBuilder, r *eventRow) {
-	str := func(i int, s string) { b.Field(i).(*array.StringBuilder).Append(s) }
-	opt := func(i, o int) {
-		if r.has[o] {
-			b.Field(i).(*array.StringBuilder).Append(r.opt[o])
-		} else {
-			b.Field(i).AppendNull()
+// appendRow appends r to b; columns are string, timestamp or float64
+// (the types a policy can write) or int32 (stage-computed).
+func appendRow(b *array.RecordBuilder, r policy.Row) {
+	for i, f := range b.Fields() {
+		if !r.Valid[i] {
+			f.AppendNull()
+			continue
+		}
+		switch f := f.(type) {
+		case *array.StringBuilder:
+			f.Append(r.S[i])
+		case *array.TimestampBuilder:
+			f.Append(arrow.Timestamp(r.I[i]))
+		case *array.Float64Builder:
+			f.Append(r.F[i])
+		case *array.Int32Builder:
+			f.Append(int32(r.I[i]))
+		default:
+			panic("ingest: column type a policy cannot write")
 		}
 	}
-	str(0, r.eventID)
-	b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(r.ts))
-	str(2, r.typ)
-	str(3, r.userTok)
-	opt(4, optDevice)
-	opt(5, optIPToken)
-	opt(6, optIPPrefix)
-	opt(7, optMerchant)
-	opt(8, optItem)
-	opt(9, optCategory)
-	if r.hasAmount {
-		b.Field(10).(*array.Float64Builder).Append(r.amount)
-	} else {
-		b.Field(10).AppendNull()
-	}
-	opt(11, optCurrency)
-	opt(12, optCoupon)
-	opt(13, optLive)
-	opt(14, optCard)
-	opt(15, optAgeBand)
-	opt(16, optGender)
-	opt(17, optRegion)
-	opt(18, optCountry)
-	opt(19, optPhone)
-	opt(20, optEmail)
 }

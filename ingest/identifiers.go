@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parquet-go/jsonlite"
+
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
@@ -24,43 +26,40 @@ func RawValues(ctx context.Context, landing string, day time.Time) (map[string]s
 		}
 	}
 	dt := day.Format(time.DateOnly)
-	var raw rawEvent
-	p := &eventParser{}
-	err := eachLine(ctx, landing, schemas.Events.Name, dt, func(text string) {
-		raw = rawEvent{}
-		if p.decode(text, &raw) != nil {
-			return
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+		pol, err := compile(nil, feed)
+		if err != nil {
+			return nil, err
 		}
-		for _, v := range []string{raw.user, raw.device, raw.ip, raw.card, raw.birth, raw.address, raw.phone, raw.email} {
-			add(v)
+		rec := pol.NewRecord()
+		var stats pipeline.Stats
+		err = eachLine(ctx, landing, feed.Name, dt, func(text string) {
+			rec.Reset()
+			if decodeRecord(jsonlite.Iterate(text), pol, rec, &stats) != nil {
+				return
+			}
+			for i, f := range feed.Fields {
+				if !f.PII || !rec.Present[i] {
+					continue
+				}
+				v := rec.Vals[i]
+				add(v)
+				if n, ok := normalize(f.Check, v); ok {
+					add(n)
+					add(strings.TrimPrefix(n, "+"))
+				}
+				if f.Check == schemas.CheckText {
+					for _, s := range pii.Find(v) {
+						add(v[s.Start:s.End])
+					}
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
-		if d, ok := cardDigits(raw.card); ok {
-			add(d)
-		}
-		if d, ok := phoneDigits(raw.phone); ok {
-			add(d)
-			add(strings.TrimPrefix(d, "+"))
-		}
-		if e, ok := normEmail(raw.email); ok {
-			add(e)
-		}
-	})
-	if err != nil {
-		return nil, err
 	}
-	var dec chatDecoder
-	var stats pipeline.Stats
-	err = eachLine(ctx, landing, schemas.Chats.Name, dt, func(text string) {
-		var c rawChat
-		if dec.decode(text, &c, &stats) != nil {
-			return
-		}
-		add(c.user)
-		for _, s := range pii.Find(c.text) {
-			add(c.text[s.Start:s.End])
-		}
-	})
-	return vals, err
+	return vals, nil
 }
 
 // eachLine calls fn with every readable line of a landing partition; a

@@ -326,10 +326,14 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add(`{"a":{"b":[1,{"c":null}]},"event_id":"\u0000"}`)
 	reasons := map[string]bool{"bad_json": true, "wrong_type": true, "missing_field": true, "invalid_value": true,
 		"ts_outside_partition": true, "unknown_event_type": true}
-	e := &eventParser{tok: nil, day: day}
+	pol, err := compile(nil, schemas.Events)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e := newParser(pol, nil, day)
 	f.Fuzz(func(t *testing.T, line string) {
-		var raw rawEvent
-		if rej := e.decode(line, &raw); rej != nil {
+		e.rec.Reset()
+		if rej := e.decode(line); rej != nil {
 			if !reasons[rej.reason] {
 				t.Fatalf("unknown reason %q", rej.reason)
 			}

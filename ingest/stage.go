@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -54,6 +55,14 @@ func openRun(ctx context.Context, job *pipeline.Job, feed schemas.Input, clean s
 		return nil, err
 	}
 	return r, nil
+}
+
+// compile checks f (nil: the embedded default) against feed.
+func compile(f *policy.File, feed schemas.Input) (*policy.Compiled, error) {
+	if f == nil {
+		f = policy.Default()
+	}
+	return f.Compile(feed)
 }
 
 func (r *run) close() {

@@ -19,6 +19,9 @@ type Config struct {
 	// KEK is the key-encryption key file; empty means $VEIL_KEK or
 	// <keys>/kek.json.
 	KEK string `yaml:"kek"`
+	// Policy is the field policy file; empty means the embedded default
+	// (configs/policy.yaml).
+	Policy string `yaml:"policy"`
 	// Schedules maps a stage name to a standard five-field cron spec or a
 	// descriptor such as @hourly, evaluated in UTC.
 	Schedules map[string]string `yaml:"schedules"`

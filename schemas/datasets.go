@@ -54,7 +54,7 @@ func ts(name string) arrow.Field {
 // de-duplicated landing event.
 var EventsClean = Dataset{
 	Name:    "events_clean",
-	Version: 1,
+	Version: 2,
 	Doc:     "behaviour events with identifiers tokenised and quasi-identifiers generalised",
 	Schema: arrow.NewSchema([]arrow.Field{
 		str("event_id", false),
@@ -64,10 +64,12 @@ var EventsClean = Dataset{
 		opaque(str("device_token", true)), // reversible token of device_id
 		opaque(str("ip_token", true)),     // one-way token of ip
 		dict(str("ip_prefix", true)),      // ip generalised to its network prefix
+		dict(str("ip_country", true)),     // ip geolocated to a country
 		dict(str("merchant_id", true)),
 		str("item_id", true),
 		dict(str("category", true)),
 		{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		dict(str("amount_band", true)), // amount generalised to a bucket
 		dict(str("currency", true)),
 		str("coupon_id", true),
 		str("live_session_id", true),

@@ -24,19 +24,44 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
+// Check is how ingest validates and normalises a field's value before the
+// policy sees it; a value that fails is quarantined as invalid_value.
+type Check int
+
+const (
+	CheckNone      Check = iota // any value of the field's Kind
+	CheckID                     // 1-128 bytes of letters, digits and ._:-
+	CheckLabel                  // short text label: UTF-8, <= 64 bytes, no control characters
+	CheckEventType              // one of EventTypes
+	CheckCurrency               // ISO 4217: three upper-case letters
+	CheckCountry                // ISO 3166-1 alpha-2: two upper-case letters
+	CheckGender                 // F, M or U
+	CheckIP                     // IPv4 or IPv6 literal
+	CheckCard                   // 12-19 digits; spaces and dashes removed
+	CheckPhone                  // optional + and 6-16 digits; separators removed
+	CheckEmail                  // local@domain.tld, lower-cased
+	CheckAmount                 // 0 to 1e9
+	CheckAge                    // whole years, 0 to 130
+	CheckText                   // free text, valid UTF-8, <= 64 KiB
+	CheckSender                 // buyer, seller or bot
+)
+
 // Field is one field of a landing feed.
 type Field struct {
 	Name     string
 	Kind     Kind
+	Check    Check
 	Required bool
-	// PII marks a field whose raw value must never reach the warehouse.
+	// PII marks a field whose raw value must never reach the warehouse:
+	// the policy may not keep it.
 	PII bool
 	Doc string
 }
 
-// Input is the contract of one landing feed: JSON Lines (optionally gzip)
-// under landing/<Name>/dt=YYYY-MM-DD/, made visible by a _SUCCESS file
-// written after the last data file.
+// Input is the contract of one landing feed: JSON Lines (optionally gzip),
+// or CSV read through a format the policy declares, under
+// landing/<Name>/dt=YYYY-MM-DD/, made visible by a _SUCCESS file written
+// after the last data file.
 type Input struct {
 	Name    string
 	Version int
@@ -78,28 +103,29 @@ func IsEventType(t string) bool { return eventTypes[t] }
 // Events is the behaviour-event feed.
 var Events = Input{
 	Name:    "events",
-	Version: 1,
+	Version: 2,
 	Fields: []Field{
-		{Name: "event_id", Kind: String, Required: true, Doc: "unique per event; replays share it"},
+		{Name: "event_id", Kind: String, Check: CheckID, Required: true, Doc: "unique per event; replays share it"},
 		{Name: "ts", Kind: Timestamp, Required: true, Doc: "event time; must fall on the partition date (UTC)"},
-		{Name: "type", Kind: String, Required: true, Doc: "one of EventTypes"},
-		{Name: "user_id", Kind: String, Required: true, PII: true},
-		{Name: "device_id", Kind: String, PII: true, Doc: "absent in feeds that do not track devices"},
-		{Name: "ip", Kind: String, PII: true, Doc: "IPv4 or IPv6 literal; absent in feeds that do not log it"},
-		{Name: "merchant_id", Kind: String},
-		{Name: "item_id", Kind: String},
-		{Name: "category", Kind: String},
-		{Name: "amount", Kind: Number, Doc: "required for payment, payment_failed, refund; >= 0"},
-		{Name: "currency", Kind: String, Doc: "ISO 4217, required with amount"},
-		{Name: "coupon_id", Kind: String},
-		{Name: "live_session_id", Kind: String},
-		{Name: "payment_card", Kind: String, PII: true, Doc: "bank card number, 12-19 digits, spaces or dashes allowed"},
+		{Name: "type", Kind: String, Check: CheckEventType, Required: true, Doc: "one of EventTypes"},
+		{Name: "user_id", Kind: String, Check: CheckID, Required: true, PII: true},
+		{Name: "device_id", Kind: String, Check: CheckID, PII: true, Doc: "absent in feeds that do not track devices"},
+		{Name: "ip", Kind: String, Check: CheckIP, PII: true, Doc: "IPv4 or IPv6 literal; absent in feeds that do not log it"},
+		{Name: "merchant_id", Kind: String, Check: CheckID},
+		{Name: "item_id", Kind: String, Check: CheckID},
+		{Name: "category", Kind: String, Check: CheckLabel},
+		{Name: "amount", Kind: Number, Check: CheckAmount, Doc: "required for payment, payment_failed, refund; >= 0"},
+		{Name: "currency", Kind: String, Check: CheckCurrency, Doc: "ISO 4217, required with amount"},
+		{Name: "coupon_id", Kind: String, Check: CheckID},
+		{Name: "live_session_id", Kind: String, Check: CheckID},
+		{Name: "payment_card", Kind: String, Check: CheckCard, PII: true, Doc: "bank card number, 12-19 digits, spaces or dashes allowed"},
 		{Name: "birth_date", Kind: Date, PII: true},
-		{Name: "gender", Kind: String, Doc: "F, M or U"},
-		{Name: "shipping_address", Kind: String, PII: true, Doc: "free text, English or Chinese"},
-		{Name: "country", Kind: String, Doc: "ISO 3166-1 alpha-2"},
-		{Name: "phone", Kind: String, PII: true},
-		{Name: "email", Kind: String, PII: true},
+		{Name: "age", Kind: Number, Check: CheckAge, PII: true, Doc: "age in whole years, for feeds that carry no birth date"},
+		{Name: "gender", Kind: String, Check: CheckGender, Doc: "F, M or U"},
+		{Name: "shipping_address", Kind: String, Check: CheckText, PII: true, Doc: "free text, English or Chinese"},
+		{Name: "country", Kind: String, Check: CheckCountry, Doc: "ISO 3166-1 alpha-2"},
+		{Name: "phone", Kind: String, Check: CheckPhone, PII: true},
+		{Name: "email", Kind: String, Check: CheckEmail, PII: true},
 	},
 }
 
@@ -108,13 +134,13 @@ var Chats = Input{
 	Name:    "chats",
 	Version: 1,
 	Fields: []Field{
-		{Name: "conversation_id", Kind: String, Required: true},
-		{Name: "message_id", Kind: String, Required: true, Doc: "unique per message; replays share it"},
+		{Name: "conversation_id", Kind: String, Check: CheckID, Required: true},
+		{Name: "message_id", Kind: String, Check: CheckID, Required: true, Doc: "unique per message; replays share it"},
 		{Name: "ts", Kind: Timestamp, Required: true},
-		{Name: "merchant_id", Kind: String, Required: true},
-		{Name: "user_id", Kind: String, Required: true, PII: true, Doc: "the buyer"},
-		{Name: "sender", Kind: String, Required: true, Doc: "buyer, seller or bot"},
-		{Name: "text", Kind: String, Required: true, PII: true, Doc: "English or Chinese free text"},
+		{Name: "merchant_id", Kind: String, Check: CheckID, Required: true},
+		{Name: "user_id", Kind: String, Check: CheckID, Required: true, PII: true, Doc: "the buyer"},
+		{Name: "sender", Kind: String, Check: CheckSender, Required: true, Doc: "buyer, seller or bot"},
+		{Name: "text", Kind: String, Check: CheckText, Required: true, PII: true, Doc: "English or Chinese free text"},
 	},
 }
 

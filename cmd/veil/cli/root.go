@@ -17,10 +17,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
@@ -64,7 +66,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd())
 	return root
 }
 
@@ -75,6 +77,7 @@ type paths struct {
 	warehouse string
 	keys      string
 	kek       string
+	policy    string
 }
 
 func (p *paths) flags(cmd *cobra.Command) {
@@ -84,6 +87,7 @@ func (p *paths) flags(cmd *cobra.Command) {
 	f.StringVar(&p.warehouse, "warehouse", "demo/warehouse", "warehouse root")
 	f.StringVar(&p.keys, "keys", "demo/keys", "keyset directory")
 	f.StringVar(&p.kek, "kek", "", "key-encryption key file (default $VEIL_KEK or <keys>/kek.json)")
+	f.StringVar(&p.policy, "policy", "", "field policy file (default: the embedded configs/policy.yaml)")
 }
 
 // load applies the config file, if any, and returns it.
@@ -99,17 +103,38 @@ func (p *paths) load() (*pipeline.Config, error) {
 	if c.KEK != "" {
 		p.kek = c.KEK
 	}
+	if c.Policy != "" && p.policy == "" {
+		p.policy = c.Policy
+	}
 	return c, nil
 }
 
+// loadPolicy reads the policy file (or the embedded default) and compiles
+// it against every feed it covers, so a bad policy fails before any run.
+func (p *paths) loadPolicy() (*policy.File, error) {
+	f := policy.Default()
+	if p.policy != "" {
+		var err error
+		if f, err = policy.Load(p.policy); err != nil {
+			return nil, err
+		}
+	}
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+		if _, err := f.Compile(feed); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
 // stages is the pipeline in dependency order.
-func stages() []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{}, ingest.Chats{}, tagging.Stage{}, risk.Stage{}, reporting.Stage{}}
+func stages(pol *policy.File) []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{}, risk.Stage{}, reporting.Stage{}}
 }
 
 func stageNames() []string {
 	var n []string
-	for _, s := range stages() {
+	for _, s := range stages(nil) {
 		n = append(n, s.Name())
 	}
 	return n
@@ -117,6 +142,10 @@ func stageNames() []string {
 
 // runner builds the pipeline over p. The keysets are opened at most once.
 func (a *app) runner(p *paths) (*pipeline.Runner, error) {
+	pol, err := p.loadPolicy()
+	if err != nil {
+		return nil, err
+	}
 	wh, err := sinks.Open(p.warehouse)
 	if err != nil {
 		return nil, err
@@ -142,7 +171,7 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 		return s, nil
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: open}
-	return &pipeline.Runner{Env: env, Stages: stages(), Journal: j}, nil
+	return &pipeline.Runner{Env: env, Stages: stages(pol), Journal: j}, nil
 }
 
 func (a *app) startProfile() error {

@@ -1,0 +1,340 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/schemas"
+)
+
+// Class says what kind of value a column holds, for the residual leak
+// scan: each class is checked differently.
+type Class string
+
+const (
+	ClassToken       Class = "token"       // opaque tokens
+	ClassGeneralised Class = "generalised" // coarse values: bands, prefixes, codes
+	ClassKept        Class = "kept"        // copied through by a keep rule
+	ClassText        Class = "text"        // free text after PII redaction
+	ClassUnwritten   Class = "unwritten"   // no rule writes it: always null
+	ClassDerived     Class = "derived"     // counts the stage computes, not from a field
+)
+
+// Compiled is a feed's policy checked against the feed's schema and its
+// dataset, ready to apply.
+type Compiled struct {
+	Feed    schemas.Input
+	Dataset schemas.Dataset
+	// fields is indexed like Feed.Fields.
+	fields  []fieldRules
+	columns []column // indexed like Dataset.Schema.Fields()
+	formats []*Format
+	index   map[string]int // field name → index in Feed.Fields
+	tsField int            // index of the event time field, or -1
+	// External is the text field whose redaction the stage performs
+	// itself (generalize redact_pii), or -1.
+	External int
+}
+
+type fieldRules struct {
+	name  string
+	named bool // the policy names the field (drop included)
+	ops   []op
+}
+
+type op struct {
+	action string
+	col    int
+	domain string // token domain
+	m      *method
+	rule   Rule
+}
+
+type column struct {
+	name   string
+	typ    arrow.Type
+	class  Class
+	writer string // "field: action[/method]"
+}
+
+// Compile checks f (the policy of feed in) against in and the dataset it
+// names and returns it ready to apply. Every problem is reported, each
+// naming its field.
+func (f *File) Compile(in schemas.Input) (*Compiled, error) {
+	fp, ok := f.Feeds[in.Name]
+	if !ok {
+		return nil, fmt.Errorf("policy %s: no policy for feed %s", f.Source, in.Name)
+	}
+	ds, ok := schemas.Lookup(fp.Dataset)
+	if !ok || ds.Schema == nil {
+		return nil, fmt.Errorf("policy %s: feed %s: unknown dataset %q", f.Source, in.Name, fp.Dataset)
+	}
+	c := &Compiled{Feed: in, Dataset: ds, External: -1, tsField: -1, index: map[string]int{}}
+	for i, fd := range in.Fields {
+		c.index[fd.Name] = i
+		if fd.Name == "ts" {
+			c.tsField = i
+		}
+	}
+	for _, fd := range ds.Schema.Fields() {
+		col := column{name: fd.Name, typ: fd.Type.ID(), class: ClassUnwritten}
+		switch col.typ {
+		case arrow.STRING, arrow.TIMESTAMP, arrow.FLOAT64:
+		default:
+			col.class, col.writer = ClassDerived, "(computed by the stage)"
+		}
+		c.columns = append(c.columns, col)
+	}
+	var errs Errors
+	fail := func(field string, err error) {
+		errs = append(errs, &FieldError{Source: f.Source, Feed: in.Name, Field: field, Err: err})
+	}
+	for name := range fp.Fields {
+		if _, ok := in.Field(name); !ok {
+			fail(name, fmt.Errorf("feed %s (schema v%d) has no such field", in.Name, in.Version))
+		}
+	}
+	c.fields = make([]fieldRules, len(in.Fields))
+	for i, fd := range in.Fields {
+		c.fields[i].name = fd.Name
+		rules, named := fp.Fields[fd.Name]
+		if !named {
+			continue // default-deny: dropped and counted
+		}
+		c.fields[i].named = true
+		if len(rules) == 0 {
+			fail(fd.Name, errNoRules)
+		}
+		for _, r := range rules {
+			o, err := c.compileRule(fd, r)
+			if err != nil {
+				fail(fd.Name, err)
+				continue
+			}
+			if o == nil {
+				continue // drop
+			}
+			if o.m != nil && o.m.external {
+				c.External = i
+			}
+			c.fields[i].ops = append(c.fields[i].ops, *o)
+		}
+	}
+	// A column no rule writes is null; a non-nullable one cannot be.
+	for i, fd := range ds.Schema.Fields() {
+		if !fd.Nullable && c.columns[i].class == ClassUnwritten {
+			errs = append(errs, &FieldError{Source: f.Source, Feed: in.Name, Field: fd.Name,
+				Err: fmt.Errorf("dataset %s needs column %s, and no rule writes it", ds.Name, fd.Name)})
+		}
+	}
+	for i := range fp.Formats {
+		ff, err := fp.Formats[i].compile(in)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("policy %s: feed %s: formats[%d]: %w", f.Source, in.Name, i, err))
+			continue
+		}
+		c.formats = append(c.formats, ff)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+func (c *Compiled) compileRule(fd schemas.Field, r Rule) (*op, error) {
+	if !slices.Contains(actions, r.Action) {
+		return nil, fmt.Errorf("unknown action %q (want one of %s)", r.Action, strings.Join(actions, ", "))
+	}
+	if r.Action != Generalize && r.Method != "" {
+		return nil, fmt.Errorf("method %q given for action %s; only generalize takes a method", r.Method, r.Action)
+	}
+	o := &op{action: r.Action}
+	var want arrow.Type
+	var class Class
+	switch r.Action {
+	case Drop:
+		if r.To != "" || len(r.Params) > 0 {
+			return nil, errors.New("drop takes no column and no parameters")
+		}
+		return nil, nil
+	case Keep:
+		if fd.PII {
+			return nil, errors.New("keep is refused: the schema marks this field PII; tokenize, generalize or drop it")
+		}
+		if len(r.Params) > 0 {
+			return nil, errors.New("keep takes no parameters")
+		}
+		if r.To == "" {
+			r.To = fd.Name
+		}
+		want, class = kindType(fd.Kind), ClassKept
+	case TokenizeReversible, TokenizeOneWay:
+		o.domain = fd.Name
+		for k, v := range r.Params {
+			s, ok := v.(string)
+			if k != "domain" || !ok {
+				return nil, fmt.Errorf("%s: unknown parameter %q (only domain, a string)", r.Action, k)
+			}
+			o.domain = s
+		}
+		if err := anonymize.ValidField(o.domain); err != nil {
+			return nil, err
+		}
+		if fd.Kind != schemas.String {
+			return nil, fmt.Errorf("%s needs a string field, this one is a %s", r.Action, fd.Kind)
+		}
+		want, class = arrow.STRING, ClassToken
+	case Generalize:
+		m, err := newMethod(r.Method, c.Feed, fd, r.Params)
+		if err != nil {
+			return nil, err
+		}
+		o.m = m
+		want, class = m.out, ClassGeneralised
+		if m.external {
+			class = ClassText
+		}
+	}
+	if r.To == "" {
+		return nil, fmt.Errorf("%s needs a column: to: <column of %s>", r.Action, c.Dataset.Name)
+	}
+	col := c.Dataset.Schema.FieldIndices(r.To)
+	if len(col) != 1 {
+		return nil, fmt.Errorf("dataset %s has no column %q", c.Dataset.Name, r.To)
+	}
+	o.col, o.rule = col[0], r
+	cc := &c.columns[o.col]
+	if cc.typ != want {
+		return nil, fmt.Errorf("column %s is %s, %s writes %s", r.To, cc.typ, r.Action, want)
+	}
+	writer := fd.Name + ": " + r.Action
+	if r.Method != "" {
+		writer += "/" + r.Method
+	}
+	if cc.class != ClassUnwritten {
+		// Two fields may fill one column only by the same method (age_band
+		// from birth_date or from age): the first present wins.
+		if !(class == ClassGeneralised && cc.class == ClassGeneralised && strings.HasSuffix(cc.writer, "/"+r.Method)) {
+			return nil, fmt.Errorf("column %s is already written by %s", r.To, cc.writer)
+		}
+		cc.writer += "; " + writer
+		return o, nil
+	}
+	cc.class, cc.writer = class, writer
+	return o, nil
+}
+
+// kindType is the column type a kept field of kind k fills.
+func kindType(k schemas.Kind) arrow.Type {
+	switch k {
+	case schemas.Number:
+		return arrow.FLOAT64
+	case schemas.Timestamp:
+		return arrow.TIMESTAMP
+	}
+	return arrow.STRING
+}
+
+// Index returns the position of the named field in Feed.Fields.
+func (c *Compiled) Index(field string) (int, bool) {
+	i, ok := c.index[field]
+	return i, ok
+}
+
+// Classes returns each written column's class by column name.
+func (c *Compiled) Classes() map[string]Class {
+	m := make(map[string]Class, len(c.columns))
+	for _, col := range c.columns {
+		m[col.name] = col.class
+	}
+	return m
+}
+
+// Protected reports whether field i's raw value must never appear in the
+// output: every field not kept as is.
+func (c *Compiled) Protected(i int) bool {
+	for _, o := range c.fields[i].ops {
+		if o.action == Keep {
+			return false
+		}
+	}
+	return true
+}
+
+// Named reports whether the policy names field i (drop included). A
+// field it does not name is dropped and counted as undeclared.
+func (c *Compiled) Named(i int) bool { return c.fields[i].named }
+
+// Writes reports whether any rule of field i writes a column.
+func (c *Compiled) Writes(i int) bool { return len(c.fields[i].ops) > 0 }
+
+// Describe returns, per input field, what the policy does with it, for
+// reports; "*" covers fields the feed's schema does not declare.
+func (c *Compiled) Describe() map[string]string {
+	m := make(map[string]string, len(c.fields)+1)
+	for _, f := range c.fields {
+		switch {
+		case !f.named:
+			m[f.name] = "drop (not named by the policy)"
+		default:
+			m[f.name] = describeOps(f.ops)
+		}
+	}
+	m["*"] = "drop (not declared by the feed schema)"
+	return m
+}
+
+func describeOps(ops []op) string {
+	if len(ops) == 0 {
+		return "drop"
+	}
+	parts := make([]string, len(ops))
+	for i, o := range ops {
+		s := o.action
+		switch {
+		case o.m != nil:
+			s += " " + o.m.describe
+		case o.action != Keep && o.domain != "":
+			s += " (domain " + o.domain + ")"
+		}
+		parts[i] = s + " -> " + colName(o)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func colName(o op) string {
+	if o.rule.To != "" {
+		return o.rule.To
+	}
+	return "?"
+}
+
+// Columns describes every dataset column: its class and the rules that
+// write it, in schema order.
+func (c *Compiled) Columns() [][3]string {
+	out := make([][3]string, len(c.columns))
+	for i, col := range c.columns {
+		w := col.writer
+		if w == "" {
+			w = "(no rule: always null)"
+		}
+		out[i] = [3]string{col.name, string(col.class), w}
+	}
+	return out
+}
+
+// FeedNames returns the feeds a file has policies for, sorted.
+func (f *File) FeedNames() []string {
+	var n []string
+	for k := range f.Feeds {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}

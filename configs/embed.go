@@ -1,0 +1,11 @@
+// Package configs embeds the default configuration files, so a fresh
+// binary runs the demo with no files beside it. The YAML files here are the
+// documentation of record: edit them, not a copy.
+package configs
+
+import _ "embed"
+
+// Policy is policy.yaml: the default field policy.
+//
+//go:embed policy.yaml
+var Policy []byte
