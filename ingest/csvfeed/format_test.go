@@ -39,8 +39,7 @@ func parseFormat(t testing.TB, text string) Format {
 func TestTestdataFormatsCompile(t *testing.T) {
 	for _, name := range []string{"tianchi.yaml", "fraud_data.yaml", "online_retail.yaml", "flink_login.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			f := loadFormat(t, name)
-			d, err := f.Compile(schemas.Events)
+			d, err := fitAge(loadFormat(t, name), schemas.Events).Compile(schemas.Events)
 			if err != nil {
 				t.Fatal(err)
 			}
