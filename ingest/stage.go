@@ -65,6 +65,22 @@ func compile(f *policy.File, feed schemas.Input) (*policy.Compiled, error) {
 	return f.Compile(feed)
 }
 
+// configFingerprint is the fingerprint of the feed's effective policy, or
+// "invalid" (the run will fail and say why).
+func configFingerprint(f *policy.File, feed schemas.Input) string {
+	c, err := compile(f, feed)
+	if err != nil {
+		return "invalid"
+	}
+	return c.Fingerprint()
+}
+
+// ConfigFingerprint makes a policy change re-run the stage.
+func (s Events) ConfigFingerprint() string { return configFingerprint(s.Policy, schemas.Events) }
+
+// ConfigFingerprint makes a policy change re-run the stage.
+func (s Chats) ConfigFingerprint() string { return configFingerprint(s.Policy, schemas.Chats) }
+
 func (r *run) close() {
 	r.clean.Abort()
 	r.qPW.Abort()

@@ -43,6 +43,13 @@ func (r *Runner) Stage(name string) (Stage, error) {
 	return nil, fmt.Errorf("unknown stage %q", name)
 }
 
+// Configured is a stage whose outputs depend on configuration beyond its
+// inputs (a field policy, tag rules): a change of ConfigFingerprint makes
+// its outputs due, like a change of input.
+type Configured interface {
+	ConfigFingerprint() string
+}
+
 // Status says whether a stage can run for a date and whether it should.
 type Status struct {
 	Ready  bool
@@ -71,7 +78,11 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 		}
 		st.Inputs = append(st.Inputs, sinks.Input{Ref: ref, Fingerprint: fp})
 	}
+	if c, ok := s.(Configured); ok {
+		st.Inputs = append(st.Inputs, sinks.Input{Ref: "config/" + s.Name(), Fingerprint: c.ConfigFingerprint()})
+	}
 	st.Ready = true
+	var keys map[string]uint32
 	for _, out := range plan.Outputs {
 		m, err := r.Env.Warehouse.Manifest(out.Dataset, out.Partition)
 		if errors.Is(err, sinks.ErrNotCommitted) {
@@ -86,8 +97,17 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 			return st, nil
 		}
 		if !sameInputs(m.Inputs, st.Inputs) {
-			st.Due, st.Reason = true, out.Dataset.Name+" is older than its inputs"
+			st.Due, st.Reason = true, out.Dataset.Name+" is older than its inputs or configuration"
 			return st, nil
+		}
+		if len(m.KeyIDs) > 0 {
+			if keys == nil {
+				keys = r.primaryKeys(context.Background())
+			}
+			if d := staleKeys(m.KeyIDs, keys); d != "" {
+				st.Due, st.Reason = true, out.Dataset.Name+" was tokenised under rotated keys ("+d+")"
+				return st, nil
+			}
 		}
 	}
 	st.Reason = "outputs match inputs"

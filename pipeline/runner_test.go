@@ -28,7 +28,11 @@ type copyStage struct {
 	block   chan struct{} // if set, Run waits for it or ctx
 	started chan struct{}
 	panics  bool
+	keyIDs  map[string]uint32 // recorded in the manifest
+	config  string            // ConfigFingerprint
 }
+
+func (s *copyStage) ConfigFingerprint() string { return s.config }
 
 func (s *copyStage) Name() string { return "copy" }
 
@@ -81,7 +85,7 @@ func (s *copyStage) Run(ctx context.Context, job *Job) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs})
+	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, KeyIDs: s.keyIDs})
 	return err
 }
 

@@ -38,6 +38,16 @@ func EndOfDay(dt time.Time) time.Time {
 // in order, and returns how many partitions it read. A missing optional
 // input is skipped; a missing required one is an error.
 func (j *Job) ScanInputs(ctx context.Context, inputs []Input, columns []string, fn func(arrow.RecordBatch) error) (int, error) {
+	manifests := map[string]*sinks.Manifest{}
+	for _, in := range inputs {
+		m, err := j.Warehouse.Manifest(in.Dataset, in.Partition)
+		if err == nil {
+			manifests[in.Dataset.Name+"/"+in.Partition.Path(in.Dataset)] = m
+		}
+	}
+	if err := checkEpochs(manifests); err != nil {
+		return 0, err
+	}
 	read := 0
 	for _, in := range inputs {
 		err := j.Warehouse.Scan(ctx, j.Mem, in.Dataset, in.Partition, func(rec arrow.RecordBatch) error {

@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -327,6 +330,20 @@ func (c *Compiled) Columns() [][3]string {
 		out[i] = [3]string{col.name, string(col.class), w}
 	}
 	return out
+}
+
+// Fingerprint identifies the effective policy of the feed: two policies
+// with the same fingerprint transform every record the same way. Stages
+// record it so a policy change makes their outputs due.
+func (c *Compiled) Fingerprint() string {
+	h := sha256.New()
+	b, _ := json.Marshal(struct {
+		Fields  map[string]string
+		Columns [][3]string
+		Formats []string
+	}{c.Describe(), c.Columns(), c.formatKeys()})
+	h.Write(b)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // FeedNames returns the feeds a file has policies for, sorted.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"errors"
 
 	"github.com/veil-data/veil/schemas"
@@ -21,3 +22,13 @@ func (ff FileFormat) compile(in schemas.Input) (*Format, error) {
 
 // Formats returns the feed's compiled file formats, in order.
 func (c *Compiled) Formats() []*Format { return c.formats }
+
+// formatKeys describes the formats for Fingerprint.
+func (c *Compiled) formatKeys() []string {
+	var k []string
+	for _, f := range c.formats {
+		b, _ := json.Marshal(f.FileFormat)
+		k = append(k, string(b))
+	}
+	return k
+}
