@@ -66,7 +66,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stats := pipeline.Stats{Transforms: pol.Describe()}
-	chunks, readErr := readFiles(ctx, job.Landing, files, &stats)
+	chunks, readErr := readFiles(ctx, job.Landing, files, pol, &stats)
 	convs := map[string]*pii.Conversation{}
 	seen := map[string]struct{}{}
 	p := newParser(pol, w, job.Date)
@@ -76,12 +76,12 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 		if runErr != nil {
 			continue // drain so the reader can finish
 		}
-		for _, l := range c.lines {
+		for i, l := range c.lines {
 			stats.RecordsIn++
 			row.Clear()
-			rej := &rejection{reason: l.reason}
+			rej := &rejection{reason: l.reason, field: l.field}
 			if l.reason == "" {
-				rej = p.parse(l.text, row)
+				rej = p.parseLine(c, i, row)
 			}
 			if rej != nil {
 				stats.Quarantine(rej.reason)

@@ -12,6 +12,7 @@ import (
 	"github.com/parquet-go/jsonlite"
 
 	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/ingest/csvfeed"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
@@ -61,17 +62,33 @@ type parser struct {
 	day   time.Time // partition start, UTC
 	any   bool      // accept event times outside the partition's day
 	rules *eventRules
-	it    *jsonlite.Iterator
+	// idField is the record id (event_id, message_id) that dedupes.
+	idField int
+	it      *jsonlite.Iterator
 	rec   *policy.Record
 	stats pipeline.Stats // only DroppedFields is used
 }
 
 func newParser(pol *policy.Compiled, tok policy.Tokens, day time.Time) *parser {
-	p := &parser{pol: pol, tok: tok, day: day, rec: pol.NewRecord()}
+	p := &parser{pol: pol, tok: tok, day: day, rec: pol.NewRecord(), idField: -1}
+	for _, name := range []string{"event_id", "message_id"} {
+		if i, ok := pol.Index(name); ok {
+			p.idField = i
+			break
+		}
+	}
 	if pol.Feed.Name == schemas.Events.Name {
 		p.rules = newEventRules(pol)
 	}
 	return p
+}
+
+// parseLine turns line i of c into an output row, or says why it cannot.
+func (p *parser) parseLine(c *chunk, i int, out policy.Row) *rejection {
+	if c.format != nil {
+		return p.parseRow(&c.rows[i], c.format, out)
+	}
+	return p.parse(c.lines[i].text, out)
 }
 
 // parse turns one JSON line into an output row, or says why it cannot.
@@ -81,6 +98,45 @@ func (p *parser) parse(text string, out policy.Row) *rejection {
 		return rej
 	}
 	return p.transform(out)
+}
+
+// parseRow turns a decoded CSV row into an output row.
+func (p *parser) parseRow(row *csvfeed.Row, f *policy.Format, out policy.Row) *rejection {
+	p.loadRow(row, f)
+	p.any = f.AnyDay
+	defer func() { p.any = false }()
+	return p.transform(out)
+}
+
+// loadRow puts a CSV row into p.rec, counting its unmapped columns and
+// deriving the record id when the feed has none.
+func (p *parser) loadRow(row *csvfeed.Row, f *policy.Format) {
+	p.rec.Reset()
+	copy(p.rec.Vals, row.Values)
+	copy(p.rec.Present, row.Present)
+	for _, d := range row.Dropped {
+		p.stats.DropField(d)
+	}
+	if f.DeriveID && p.idField >= 0 && p.tok != nil {
+		p.rec.Vals[p.idField], p.rec.Present[p.idField] = p.deriveID(), true
+	}
+}
+
+// deriveID is the id of a record whose feed has none: a one-way token of
+// all its fields, so the same row twice is a declared duplicate, and the
+// id reveals nothing (an unkeyed hash of a user id and a time could be
+// reversed by trying them all).
+func (p *parser) deriveID() string {
+	var b strings.Builder
+	for i, f := range p.pol.Feed.Fields {
+		if p.rec.Present[i] {
+			b.WriteString(f.Name)
+			b.WriteByte('=')
+			b.WriteString(p.rec.Vals[i])
+			b.WriteByte(0x1f)
+		}
+	}
+	return p.tok.OneWay("derived/"+p.pol.Feed.Fields[p.idField].Name, b.String())
 }
 
 // transform validates p.rec and applies the policy into out.

@@ -66,7 +66,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stats := pipeline.Stats{Transforms: pol.Describe()}
-	chunks, readErr := readFiles(ctx, job.Landing, r.files, &stats)
+	chunks, readErr := readFiles(ctx, job.Landing, r.files, pol, &stats)
 
 	// Parse on every core.
 	nw := runtime.GOMAXPROCS(0)
@@ -148,10 +148,10 @@ func (p *parser) parseChunk(c *chunk, idField int, seeds [2]maphash.Seed) *parse
 	r := &parsed{seq: c.seq, chunk: c, rows: p.pol.NewRows(len(c.lines)), rejects: make([]*rejection, len(c.lines)), keys: make([][2]uint64, len(c.lines))}
 	for i, l := range c.lines {
 		if l.reason != "" {
-			r.rejects[i] = &rejection{reason: l.reason}
+			r.rejects[i] = &rejection{reason: l.reason, field: l.field}
 			continue
 		}
-		if rej := p.parse(l.text, r.rows.Row(i)); rej != nil {
+		if rej := p.parseLine(c, i, r.rows.Row(i)); rej != nil {
 			r.rejects[i] = rej
 			continue
 		}

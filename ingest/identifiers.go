@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parquet-go/jsonlite"
-
 	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
@@ -17,8 +16,9 @@ import (
 // RawValues collects every raw identifier and PII value that entered the
 // landing feeds of one day, in the forms the pipeline might have written
 // them (as given, and normalised). The leak check looks for them in the
-// outputs. The set stays in memory and is never written anywhere.
-func RawValues(ctx context.Context, landing string, day time.Time) (map[string]struct{}, error) {
+// outputs. f is the policy (nil: the default), whose formats say how to
+// read CSV files. The set stays in memory and is never written anywhere.
+func RawValues(ctx context.Context, landing string, day time.Time, f *policy.File) (map[string]struct{}, error) {
 	vals := map[string]struct{}{}
 	add := func(s string) {
 		if len(s) >= 4 { // shorter values collide with ordinary data
@@ -27,17 +27,12 @@ func RawValues(ctx context.Context, landing string, day time.Time) (map[string]s
 	}
 	dt := day.Format(time.DateOnly)
 	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
-		pol, err := compile(nil, feed)
+		pol, err := compile(f, feed)
 		if err != nil {
 			return nil, err
 		}
-		rec := pol.NewRecord()
-		var stats pipeline.Stats
-		err = eachLine(ctx, landing, feed.Name, dt, func(text string) {
-			rec.Reset()
-			if decodeRecord(jsonlite.Iterate(text), pol, rec, &stats) != nil {
-				return
-			}
+		p := newParser(pol, nil, day)
+		err = eachRecord(ctx, landing, p, dt, func(rec *policy.Record) {
 			for i, f := range feed.Fields {
 				if !f.PII || !rec.Present[i] {
 					continue
@@ -62,10 +57,10 @@ func RawValues(ctx context.Context, landing string, day time.Time) (map[string]s
 	return vals, nil
 }
 
-// eachLine calls fn with every readable line of a landing partition; a
-// missing partition has no lines.
-func eachLine(ctx context.Context, landing, feed, dt string, fn func(string)) error {
-	files, err := pipeline.LandingFiles(landing, feed, dt)
+// eachRecord calls fn with every decodable record of a landing partition
+// (JSON Lines or CSV); a missing partition has none.
+func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn func(*policy.Record)) error {
+	files, err := pipeline.LandingFiles(landing, p.pol.Feed.Name, dt)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -73,12 +68,21 @@ func eachLine(ctx context.Context, landing, feed, dt string, fn func(string)) er
 		return err
 	}
 	var stats pipeline.Stats
-	chunks, errc := readFiles(ctx, landing, files, &stats)
+	chunks, errc := readFiles(ctx, landing, files, p.pol, &stats)
 	for c := range chunks {
-		for _, l := range c.lines {
-			if l.reason == "" {
-				fn(l.text)
+		for i, l := range c.lines {
+			if l.reason != "" {
+				continue
 			}
+			if c.format != nil {
+				p.loadRow(&c.rows[i], c.format)
+			} else {
+				p.rec.Reset()
+				if p.decode(l.text) != nil {
+					continue
+				}
+			}
+			fn(p.rec)
 		}
 	}
 	return <-errc

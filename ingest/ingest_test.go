@@ -208,7 +208,7 @@ func TestEventsValidationAndAccounting(t *testing.T) {
 	}
 
 	// No raw value survives, in any column of any output.
-	raw, err := RawValues(context.Background(), e.landing, day)
+	raw, err := RawValues(context.Background(), e.landing, day, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/ingest/csvfeed"
 	"github.com/veil-data/veil/pipeline"
 )
 
@@ -32,23 +34,28 @@ type line struct {
 	no   int64
 	text string
 	// reason is set when the line could not be read whole
-	// (line_too_long, truncated_file).
-	reason string
+	// (line_too_long, truncated_file) or its CSV row was rejected
+	// (bad_csv, invalid_value, with field).
+	reason, field string
 }
 
-// chunk is a batch of consecutive lines. seq orders chunks for the
-// collector, so output order is input order whatever the workers do.
+// chunk is a batch of consecutive lines of one file. seq orders chunks
+// for the collector, so output order is input order whatever the workers
+// do.
 type chunk struct {
 	seq   int
 	lines []line
 	buf   []byte // backing store of the lines' text
+	// format is set for a CSV file: then rows[i] is lines[i] decoded.
+	format *policy.Format
+	rows   []csvfeed.Row
 }
 
 // readFiles streams the lines of files, in order, as chunks. It computes
 // each file's SHA-256 and record count into stats as it goes. The returned
 // channel is closed when all files are read or ctx is cancelled; a read
 // error that is not the file's fault (I/O) is returned through errc.
-func readFiles(ctx context.Context, landing string, files []string, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
+func readFiles(ctx context.Context, landing string, files []string, pol *policy.Compiled, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
 	out := make(chan *chunk, 8)
 	errc := make(chan error, 1)
 	go func() {
@@ -56,7 +63,7 @@ func readFiles(ctx context.Context, landing string, files []string, stats *pipel
 		defer close(errc)
 		seq := 0
 		for i, path := range files {
-			in, err := readFile(ctx, landing, i, path, &seq, out)
+			in, err := readFile(ctx, landing, i, path, pol, &seq, out)
 			if err != nil {
 				errc <- err
 				return
@@ -67,12 +74,18 @@ func readFiles(ctx context.Context, landing string, files []string, stats *pipel
 	return out, errc
 }
 
-func readFile(ctx context.Context, landing string, idx int, path string, seq *int, out chan<- *chunk) (pipeline.InputFile, error) {
+func readFile(ctx context.Context, landing string, idx int, path string, pol *policy.Compiled, seq *int, out chan<- *chunk) (pipeline.InputFile, error) {
 	rel, err := filepath.Rel(landing, path)
 	if err != nil {
 		rel = filepath.Base(path)
 	}
 	in := pipeline.InputFile{Path: filepath.ToSlash(rel)}
+	var format *policy.Format
+	if isCSV(path) {
+		if format = pol.FormatFor(strings.TrimSuffix(path, ".gz")); format == nil {
+			return in, fmt.Errorf("landing file %s is CSV, and the policy of feed %s declares no format that matches it (formats: match)", in.Path, pol.Feed.Name)
+		}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return in, fmt.Errorf("open %s: %w", in.Path, err)
@@ -95,6 +108,17 @@ func readFile(ctx context.Context, landing string, idx int, path string, seq *in
 		}
 		defer zr.Close()
 		r = zr
+	}
+	if format != nil {
+		n, err := readCSV(ctx, r, idx, format, seq, out)
+		if err != nil {
+			if ferr := counted.err; ferr != nil {
+				return in, fmt.Errorf("read %s: %w", in.Path, ferr)
+			}
+			return in, fmt.Errorf("read %s: %w", in.Path, err)
+		}
+		in.Records = n
+		return in, drain(counted, h, &in)
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	c := newChunk(*seq)
@@ -147,6 +171,59 @@ func readFile(ctx context.Context, landing string, idx int, path string, seq *in
 	}
 	in.Records = no
 	return in, drain(counted, h, &in)
+}
+
+// isCSV reports whether a landing file is CSV (optionally gzip).
+func isCSV(path string) bool {
+	return strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".csv.gz")
+}
+
+// readCSV decodes a CSV file with its format into chunks of rows. A row
+// the decoder rejects travels as a line with a reason, so it is counted
+// and quarantined like any other; a file the decoder cannot open at all
+// (a configured column missing from the header) fails the run, since no
+// row of it can be read as configured.
+func readCSV(ctx context.Context, r io.Reader, idx int, format *policy.Format, seq *int, out chan<- *chunk) (int64, error) {
+	fr, err := format.Decoder.Open(r)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	c := newCSVChunk(*seq, format)
+	for {
+		row, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		l := line{file: idx, no: int64(row.Line)}
+		if row.Reject != nil {
+			l.reason, l.field = row.Reject.Reason, row.Reject.Field
+		}
+		c.lines = append(c.lines, l)
+		c.rows = append(c.rows, row)
+		if len(c.lines) == chunkLines {
+			if err := send(ctx, out, c); err != nil {
+				return n, err
+			}
+			*seq++
+			c = newCSVChunk(*seq, format)
+		}
+	}
+	if len(c.lines) > 0 {
+		if err := send(ctx, out, c); err != nil {
+			return n, err
+		}
+		*seq++
+	}
+	return n, nil
+}
+
+func newCSVChunk(seq int, f *policy.Format) *chunk {
+	return &chunk{seq: seq, lines: make([]line, 0, chunkLines), format: f, rows: make([]csvfeed.Row, 0, chunkLines)}
 }
 
 // drain reads the rest of the file so the checksum covers all of it.

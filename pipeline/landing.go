@@ -33,7 +33,7 @@ func LandingFiles(landing, feed, dt string) ([]string, error) {
 	var files []string
 	for _, e := range ents {
 		n := e.Name()
-		if e.Type().IsRegular() && (strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".jsonl.gz")) {
+		if e.Type().IsRegular() && isLandingFile(n) {
 			files = append(files, filepath.Join(dir, n))
 		}
 	}
@@ -86,4 +86,12 @@ func LandingDates(landing string, feeds ...string) ([]time.Time, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
 	return out, nil
+}
+
+// isLandingFile reports whether a file name is a landing data file: JSON
+// Lines or CSV (read through a format the policy declares), optionally
+// gzip-compressed.
+func isLandingFile(name string) bool {
+	name = strings.TrimSuffix(name, ".gz")
+	return strings.HasSuffix(name, ".jsonl") || strings.HasSuffix(name, ".csv")
 }

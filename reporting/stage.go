@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
@@ -24,6 +25,9 @@ var ErrLeak = errors.New("leak check failed")
 type Stage struct {
 	// Now stamps the report; tests replace it.
 	Now func() time.Time
+	// Policy is the field policy (nil: the embedded default); its CSV
+	// formats say how to read the landing files the leak check reads.
+	Policy *policy.File
 }
 
 func (Stage) Name() string { return "report" }
@@ -64,7 +68,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		KeyIDs: map[string]uint32{},
 		Totals: Totals{Quarantined: map[string]int64{}, PII: map[string]int64{}},
 	}
-	raw, err := ingest.RawValues(ctx, job.Landing, job.Date)
+	raw, err := ingest.RawValues(ctx, job.Landing, job.Date, s.Policy)
 	if err != nil {
 		return fmt.Errorf("collect raw values: %w", err)
 	}

@@ -2,26 +2,74 @@ package policy
 
 import (
 	"encoding/json"
-	"errors"
+	"fmt"
+	"slices"
 
+	"github.com/veil-data/veil/ingest/csvfeed"
 	"github.com/veil-data/veil/schemas"
 )
 
-// FileFormat says how to read landing files whose base name matches Match
-// when they are not JSON Lines.
+// FileFormat says how to read landing files whose base name matches
+// Match when they are CSV rather than JSON Lines: the column mapping and
+// time formats of package csvfeed, plus what the feed lacks.
 type FileFormat struct {
-	Match string `yaml:"match"`
+	csvfeed.Format `yaml:",inline"`
+	// Partition is "event_day" (the default: an event whose time falls
+	// outside the landing partition's day is quarantined) or "arrival"
+	// (the landing date is when the file arrived, and events of any day
+	// are accepted: extracts and historical dumps).
+	Partition string `yaml:"partition"`
 }
 
+// Partition modes.
+const (
+	PartitionEventDay = "event_day"
+	PartitionArrival  = "arrival"
+)
+
 // Format is a compiled FileFormat.
-type Format struct{ FileFormat }
+type Format struct {
+	FileFormat
+	Decoder *csvfeed.Decoder
+	// DeriveID is set when the feed has no event id (absent: [event_id]):
+	// ingest derives one as a one-way token of the whole record, so an
+	// exact repeat of a row is a declared duplicate.
+	DeriveID bool
+	// AnyDay accepts event times outside the partition's day.
+	AnyDay bool
+}
 
 func (ff FileFormat) compile(in schemas.Input) (*Format, error) {
-	return nil, errors.New("CSV formats are not supported yet")
+	switch ff.Partition {
+	case "", PartitionEventDay, PartitionArrival:
+	default:
+		return nil, fmt.Errorf("match %q: partition %q: want %s or %s", ff.Match, ff.Partition, PartitionEventDay, PartitionArrival)
+	}
+	d, err := ff.Format.Compile(in)
+	if err != nil {
+		return nil, fmt.Errorf("match %q: %w", ff.Match, err)
+	}
+	return &Format{
+		FileFormat: ff,
+		Decoder:    d,
+		DeriveID:   slices.Contains(d.Absent(), "event_id") || slices.Contains(d.Absent(), "message_id"),
+		AnyDay:     ff.Partition == PartitionArrival,
+	}, nil
 }
 
 // Formats returns the feed's compiled file formats, in order.
 func (c *Compiled) Formats() []*Format { return c.formats }
+
+// FormatFor returns the first format whose Match fits the file's base
+// name, or nil.
+func (c *Compiled) FormatFor(file string) *Format {
+	for _, f := range c.formats {
+		if f.Matches(file) {
+			return f
+		}
+	}
+	return nil
+}
 
 // formatKeys describes the formats for Fingerprint.
 func (c *Compiled) formatKeys() []string {

@@ -47,7 +47,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	start, _ := time.Parse(time.DateOnly, defaultStart)
 	for d := 0; d < 2; d++ {
-		raw, err := ingest.RawValues(context.Background(), filepath.Join(dir, "landing"), start.AddDate(0, 0, d))
+		raw, err := ingest.RawValues(context.Background(), filepath.Join(dir, "landing"), start.AddDate(0, 0, d), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,7 +66,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd())
 	return root
 }
 
@@ -129,7 +129,7 @@ func (p *paths) loadPolicy() (*policy.File, error) {
 
 // stages is the pipeline in dependency order.
 func stages(pol *policy.File) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{}, risk.Stage{}, reporting.Stage{}}
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{}, risk.Stage{}, reporting.Stage{Policy: pol}}
 }
 
 func stageNames() []string {
