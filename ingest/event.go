@@ -65,8 +65,8 @@ type parser struct {
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
 	it      *jsonlite.Iterator
-	rec   *policy.Record
-	stats pipeline.Stats // only DroppedFields is used
+	rec     *policy.Record
+	stats   pipeline.Stats // only DroppedFields is used
 }
 
 func newParser(pol *policy.Compiled, tok policy.Tokens, day time.Time) *parser {
