@@ -143,6 +143,22 @@ func InitReidentify(ctx context.Context, dir string, kek, reidKEK KEK) error {
 	return nil
 }
 
+// NeedsReidentifyCopy reports whether dir lacks a usable reidentify.json:
+// there is none, or it is of the first layout (it opens under the pipeline
+// KEK kek), which InitReidentify replaces. A copy under some other KEK does
+// not need one: its KEK is held elsewhere.
+func NeedsReidentifyCopy(dir string, kek KEK) (bool, error) {
+	_, err := os.Lstat(Path(dir, Reidentify))
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("keys: re-identification keyset %s: %w", Path(dir, Reidentify), err)
+	}
+	_, err = readKeyset(dir, reidentifySpec, kek)
+	return err == nil, nil
+}
+
 // sameKeys checks that every key of want is in got with the same status and
 // material. With exact, got must hold nothing else and the same primary.
 // Messages carry key ids only.
