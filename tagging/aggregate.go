@@ -16,9 +16,12 @@ import (
 // Memory. The window is ~30M events for ~1M events a day, but tags need
 // only a few numbers per consumer, so the aggregator keeps one fixed-size
 // userState per user_token (72 bytes plus 8 per category the consumer
-// touched) and a map from token to its index; every other string (category,
-// age band, country, region) is interned once and referred to by a uint32.
-// Events are folded in as they are scanned and never held.
+// touched), 24 bytes plus 4 per merchant the consumer was seen with, and a
+// map from token to its index; every other string (category, age band,
+// country, region, merchant id, interests tag) is interned once and
+// referred to by a uint32. Events are folded in as they are scanned and
+// never held. Customer tokens are made one merchant at a time while
+// merchant_audiences is written, so only one merchant's are held.
 //
 // Sharding. A consumer's tags depend only on that consumer's events, so the
 // work splits by user_token with no exchange between shards: shard k of n
@@ -26,7 +29,9 @@ import (
 // uniformly spread, whose leading bytes fall in the k-th of n ranges) maps
 // to k, and writes its own sorted part file. With range sharding the part
 // files in shard order are globally sorted by user_token, as one machine
-// would have written them. Only the scan is repeated per shard; if that
+// would have written them. A shard's merchant_audiences part holds its own
+// consumers' pairs, sorted by merchant_id and customer_token within the
+// part; readers that need one global order sort or merge the parts. Only the scan is repeated per shard; if that
 // dominates, events_clean can be bucketed by the same hash when written.
 
 // attrs are the consumer attributes tagged with their most recent value.
@@ -78,6 +83,10 @@ type aggregator struct {
 	last   string            // token of the previous row, usually the same
 	lastIx uint32
 	strs   interner // categories and attribute values
+	// interests[ix] is user ix's interned interests tag plus one, 0 for
+	// none; filled by finish.
+	interests []uint32
+	merchants merchants
 
 	read, future int64 // events scanned; events after as_of skipped
 }
@@ -91,14 +100,15 @@ func newAggregator(r Rules, asOf int64) *aggregator {
 	}
 	return &aggregator{
 		rules: r, asOf: asOf, weights: w,
-		index: make(map[string]uint32),
-		strs:  interner{ids: make(map[string]uint32)},
+		index:     make(map[string]uint32),
+		strs:      interner{ids: make(map[string]uint32)},
+		merchants: newMerchants(),
 	}
 }
 
 // scanColumns are the events_clean columns the stage reads; Scan decodes
 // no others.
-var scanColumns = append([]string{"ts", "type", "user_token", "category", "coupon_id"}, attrs[:]...)
+var scanColumns = append([]string{"ts", "type", "user_token", "category", "coupon_id", "merchant_id"}, attrs[:]...)
 
 // column indices into the records Scan yields for scanColumns.
 var (
@@ -108,6 +118,7 @@ var (
 	colUser     = scanSchema.FieldIndices("user_token")[0]
 	colCategory = scanSchema.FieldIndices("category")[0]
 	colCoupon   = scanSchema.FieldIndices("coupon_id")[0]
+	colMerchant = scanSchema.FieldIndices("merchant_id")[0]
 	colAttrs    = [nAttrs]int{
 		scanSchema.FieldIndices(attrs[0])[0],
 		scanSchema.FieldIndices(attrs[1])[0],
@@ -138,6 +149,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		users    = rec.Column(colUser).(*array.String)
 		category = rec.Column(colCategory).(*array.String)
 		coupon   = rec.Column(colCoupon).(*array.String)
+		merchant = rec.Column(colMerchant).(*array.String)
 		attrCols [nAttrs]*array.String
 	)
 	for k, c := range colAttrs {
@@ -151,8 +163,12 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 			a.future++
 			continue
 		}
-		u := &a.users[a.user(users.Value(i))]
+		ix := a.user(users.Value(i))
+		u := &a.users[ix]
 		u.events++
+		if m := nonEmpty(merchant, i); m != "" {
+			a.merchants.add(ix, m)
+		}
 		typ := types.Value(i)
 		if typ == "purchase" {
 			u.purchases++
@@ -225,9 +241,28 @@ func (a *aggregator) order() []uint32 {
 	return ix
 }
 
-// interests is the interests tag of u: its strongest categories,
+// finish computes each consumer's interests tag once, for both outputs.
+func (a *aggregator) finish() {
+	a.interests = make([]uint32, len(a.users))
+	var sb strings.Builder
+	for ix := range a.users {
+		if v := a.interestsTag(&a.users[ix], &sb); v != "" {
+			a.interests[ix] = a.strs.id(v) + 1
+		}
+	}
+}
+
+// interestsOf is user ix's interests tag, or "" if none; after finish.
+func (a *aggregator) interestsOf(ix uint32) string {
+	if a.interests[ix] == 0 {
+		return ""
+	}
+	return a.strs.names[a.interests[ix]-1]
+}
+
+// interestsTag is the interests tag of u: its strongest categories,
 // comma-separated, or "" when it has none. It reorders u.cats.
-func (a *aggregator) interests(u *userState, sb *strings.Builder) string {
+func (a *aggregator) interestsTag(u *userState, sb *strings.Builder) string {
 	if len(u.cats) == 0 {
 		return ""
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/veil-data/veil/internal/testwarehouse"
 )
 
-const benchEvents, benchUsers = 1_000_000, 50_000
+const benchEvents, benchUsers, benchMerchants = 1_000_000, 50_000, 2_000
 
 // benchDays returns benchEvents synthetic events of benchUsers users, by
-// day offset back from dt, over the 30-day window.
-func benchDays(tb testing.TB) [][]testwarehouse.Event {
+// day offset back from dt, over the 30-day window. Most events are at one
+// of benchMerchants merchants, each user favouring a handful.
+func benchDays(tb testing.TB) [][]mev {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tokens := make([]string, benchUsers)
 	for i := range tokens {
@@ -29,7 +30,7 @@ func benchDays(tb testing.TB) [][]testwarehouse.Event {
 	types := []string{"view", "view", "view", "view", "click", "click", "fav", "cart", "purchase", "login"}
 	ages := []string{"18-24", "25-34", "35-44", "45-54", "55+"}
 	day := testwarehouse.Day(tb, dt)
-	days := make([][]testwarehouse.Event, 30)
+	days := make([][]mev, 30)
 	for i := range benchEvents {
 		d := i % len(days)
 		u := rng.IntN(benchUsers)
@@ -46,25 +47,31 @@ func benchDays(tb testing.TB) [][]testwarehouse.Event {
 		if rng.IntN(10) == 0 {
 			e.AgeBand, e.Country, e.Region = ages[u%len(ages)], "CN", "Zhejiang"
 		}
-		days[d] = append(days[d], e)
+		m := ""
+		if e.Type != "login" {
+			m = fmt.Sprintf("m%04d", (u*7+rng.IntN(4))%benchMerchants)
+		}
+		days[d] = append(days[d], mev{ev: e, Merchant: m})
 	}
 	return days
 }
 
 // BenchmarkStage runs the tags stage as a scheduled run does: scan the
-// 30-day window from Parquet, fold, sort and write.
+// 30-day window from Parquet, fold, sort and write consumer tags, then
+// tokenise and write the merchant audiences.
 func BenchmarkStage(b *testing.B) {
 	mem := memory.NewGoAllocator()
 	w := testwarehouse.Open(b)
 	for d, evs := range benchDays(b) {
-		testwarehouse.WriteEvents(b, w, mem, testwarehouse.Day(b, dt).AddDate(0, 0, -d).Format(time.DateOnly), evs)
+		writeMerchantEvents(b, w, mem, testwarehouse.Day(b, dt).AddDate(0, 0, -d).Format(time.DateOnly), evs)
 	}
 	s := Stage{}
+	keys := openKeys(b)
 	b.ReportAllocs()
 	start, n := time.Now(), 0
 	for b.Loop() {
 		n++
-		job := testwarehouse.Job(b, w, mem, s, testwarehouse.Day(b, dt), fmt.Sprintf("bench-%d", n))
+		job := newJob(b, w, mem, s, fmt.Sprintf("bench-%d", n), keys)
 		if err := s.Run(context.Background(), job); err != nil {
 			b.Fatal(err)
 		}

@@ -133,3 +133,14 @@ func (r Rules) describe() map[string]string {
 		"purchases":            "count of purchase events",
 	}
 }
+
+// describeAudiences is the Transforms entry of each merchant_audiences
+// field; invalid is the number of events whose merchant_id could not scope
+// a token.
+func (r Rules) describeAudiences(invalid int64) map[string]string {
+	d := r.describe()
+	delete(d, "user_token")
+	d["merchant_id"] = fmt.Sprintf("copied from events_clean; one row per merchant_id and consumer with an event of that merchant; %d events with a merchant_id that cannot scope a token (empty, '/' or NUL) added none", invalid)
+	d["customer_token"] = "one-way token (HMAC-SHA256 PRF) of user_token in field merchant/<merchant_id>/customer; no user_token is written"
+	return d
+}

@@ -226,7 +226,7 @@ func concat(parts ...[]ev) []ev {
 // run runs s for dt as the runner would and returns the output manifest.
 func run(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, s Stage, runID string) *sinks.Manifest {
 	t.Helper()
-	job := testwarehouse.Job(t, w, mem, s, testwarehouse.Day(t, dt), runID)
+	job := newJob(t, w, mem, s, runID)
 	if err := s.Run(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestRequiredDayMissing(t *testing.T) {
 	w := testwarehouse.Open(t)
 	testwarehouse.WriteEvents(t, w, mem, "2026-11-18", []ev{{TS: at(t, -1, "01:00:00.000"), Type: "view", User: "u1"}})
 	s := Stage{}
-	job := testwarehouse.Job(t, w, mem, s, testwarehouse.Day(t, dt), "run-1")
+	job := newJob(t, w, mem, s, "run-1")
 	err := s.Run(context.Background(), job)
 	if !errors.Is(err, sinks.ErrNotCommitted) {
 		t.Fatalf("err = %v, want ErrNotCommitted", err)
@@ -355,14 +355,16 @@ func TestCancelled(t *testing.T) {
 	w := testwarehouse.Open(t)
 	testwarehouse.WriteEvents(t, w, mem, dt, []ev{{TS: at(t, 0, "01:00:00.000"), Type: "view", User: "u1"}})
 	s := Stage{}
-	job := testwarehouse.Job(t, w, mem, s, testwarehouse.Day(t, dt), "run-1")
+	job := newJob(t, w, mem, s, "run-1")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := s.Run(ctx, job); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if _, err := w.Manifest(schemas.ConsumerTags, sinks.Partition{DT: dt}); !errors.Is(err, sinks.ErrNotCommitted) {
-		t.Fatalf("cancelled run committed: %v", err)
+	for _, ds := range []schemas.Dataset{schemas.ConsumerTags, schemas.MerchantAudiences} {
+		if _, err := w.Manifest(ds, sinks.Partition{DT: dt}); !errors.Is(err, sinks.ErrNotCommitted) {
+			t.Fatalf("cancelled run committed %s: %v", ds.Name, err)
+		}
 	}
 }
 
@@ -374,7 +376,8 @@ func TestRunner(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	w := testwarehouse.Open(t)
 	testwarehouse.WriteEvents(t, w, mem, dt, []ev{{TS: at(t, 0, "01:00:00.000"), Type: "view", User: "u1"}})
-	r := &pipeline.Runner{Env: &pipeline.Env{Warehouse: w, Mem: mem, Log: slog.New(slog.DiscardHandler)}, Stages: []pipeline.Stage{Stage{}}}
+	env := &pipeline.Env{Warehouse: w, Mem: mem, Log: slog.New(slog.DiscardHandler), Keys: openKeys(t)}
+	r := &pipeline.Runner{Env: env, Stages: []pipeline.Stage{Stage{}}}
 	day := testwarehouse.Day(t, dt)
 	for i, want := range []pipeline.Outcome{pipeline.Ran, pipeline.UpToDate} {
 		if out, err := r.RunOne(context.Background(), Stage{}, day, false); err != nil || out != want {
@@ -392,7 +395,7 @@ func TestRunner(t *testing.T) {
 
 func TestPlan(t *testing.T) {
 	p := Stage{}.Plan(testwarehouse.Day(t, dt))
-	if len(p.Inputs) != 30 || len(p.Outputs) != 1 {
+	if len(p.Inputs) != 30 || len(p.Outputs) != 2 {
 		t.Fatalf("plan has %d inputs, %d outputs", len(p.Inputs), len(p.Outputs))
 	}
 	first, last := p.Inputs[0], p.Inputs[29]
@@ -404,8 +407,10 @@ func TestPlan(t *testing.T) {
 			t.Errorf("input %+v", in)
 		}
 	}
-	if o := p.Outputs[0]; o.Dataset.Name != schemas.ConsumerTags.Name || o.Partition.DT != dt {
-		t.Errorf("output %+v", o)
+	for i, ds := range []schemas.Dataset{schemas.ConsumerTags, schemas.MerchantAudiences} {
+		if o := p.Outputs[i]; o.Dataset.Name != ds.Name || o.Partition.DT != dt {
+			t.Errorf("output %d: %+v", i, o)
+		}
 	}
 	if n := len(Stage{Rules: Rules{WindowDays: 7}}.Plan(testwarehouse.Day(t, dt)).Inputs); n != 7 {
 		t.Errorf("7-day window has %d inputs", n)
