@@ -452,6 +452,7 @@ func TestAddressLevel(t *testing.T) {
 		// No city: a street, digits, an apartment, nothing before the state.
 		{"1 Main Street, IL 62704", "US", "US", "US-IL", "US-IL"},
 		{"Evergreen Terrace, IL 62704", "US", "US", "US-IL", "US-IL"},
+		{"Empire State Building, NY 10118", "US", "US", "US-NY", "US-NY"},
 		{"Apt 4, IL 62704", "US", "US", "US-IL", "US-IL"},
 		{"PO Box 12, IL 62704", "US", "US", "US-IL", "US-IL"},
 		{"IL 62704", "US", "US", "US-IL", "US-IL"},

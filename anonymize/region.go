@@ -33,7 +33,9 @@ const (
 //
 // A level that cannot be found falls back to the next coarser one, so
 // "city" may give "CN-HK", "US" or "GB", and every level may give "". No
-// street, house number or postcode ever survives.
+// digit (house number, postcode) ever survives; a US city part is checked
+// for street and building words, but a feed that puts something else
+// where the city belongs can still pass a word or two through.
 type AddressGeneraliser struct{ level string }
 
 // NewAddressGeneraliser returns the generaliser for level: "country",
@@ -339,7 +341,8 @@ var usStreetWords = func() map[string]bool {
 	m := make(map[string]bool)
 	for w := range strings.FieldsSeq(`st street ave avenue rd road blvd boulevard dr drive ln lane
 		way ct court pl place ter terrace hwy highway pkwy parkway cir circle sq square
-		trl trail aly alley suite ste apt unit fl floor box nw ne sw se`) {
+		trl trail aly alley suite ste apt unit fl floor box nw ne sw se
+		building bldg tower plaza mall`) {
 		m[w] = true
 	}
 	return m
