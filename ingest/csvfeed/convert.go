@@ -50,7 +50,13 @@ func convNumber(s string) (string, string) {
 	if v == 0 {
 		v = 0 // no "-0"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64), ""
+	// Most feeds already write the canonical form: keep their string
+	// rather than allocate an equal one.
+	var buf [32]byte
+	if out := strconv.AppendFloat(buf[:0], v, 'f', -1, 64); string(out) != s {
+		return string(out), ""
+	}
+	return s, ""
 }
 
 // convDecimal is convNumber after removing thousands separators. Groups

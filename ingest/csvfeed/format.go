@@ -133,6 +133,7 @@ type column struct {
 	field   int    // index into in.Fields; -1: dropped
 	values  map[string]string
 	conv    converter
+	memo    bool // remember the last conversion
 }
 
 type constant struct {
@@ -311,6 +312,9 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 		bad("field %q: %w", c.Field, err)
 	}
 	col.conv = conv
+	// Parsed kinds repeat (time-ordered logs, small amounts): worth
+	// remembering the last conversion. Strings are returned as they are.
+	col.memo = kind != schemas.String || c.Parse != ""
 	if c.Values != nil {
 		if len(c.Values) == 0 {
 			bad("field %q: values is empty", c.Field)

@@ -86,7 +86,12 @@ type FileReader struct {
 	// per block of rows rather than per row.
 	vals []string
 	pres []bool
+	slab int // rows in the current block
+
+	memo []memo // by column: the last successful conversion
 }
+
+type memo struct{ in, out string }
 
 const slabRows = 256
 
@@ -103,7 +108,7 @@ func (d *Decoder) Open(r io.Reader) (*FileReader, error) {
 	cr.Comma = d.delim
 	cr.FieldsPerRecord = -1 // checked here, to reject rather than fail
 	cr.ReuseRecord = true
-	fr := &FileReader{d: d, r: cr, want: d.fields, pos: make([]int, len(d.cols))}
+	fr := &FileReader{d: d, r: cr, want: d.fields, pos: make([]int, len(d.cols)), memo: make([]memo, len(d.cols))}
 	for i, c := range d.cols {
 		fr.pos[i] = c.index
 		fr.minLen = max(fr.minLen, c.index+1)
@@ -259,8 +264,10 @@ func (fr *FileReader) Next() (Row, error) {
 	d := fr.d
 	n := len(d.in.Fields)
 	if len(fr.vals) < n {
-		fr.vals = make([]string, n*slabRows)
-		fr.pres = make([]bool, n*slabRows)
+		// Blocks grow so that a small file does not pay for a big one.
+		fr.slab = min(max(2*fr.slab, 16), slabRows)
+		fr.vals = make([]string, n*fr.slab)
+		fr.pres = make([]bool, n*fr.slab)
 	}
 	vals, pres := fr.vals[:n:n], fr.pres[:n:n]
 	for i, c := range d.cols {
@@ -281,9 +288,17 @@ func (fr *FileReader) Next() (Row, error) {
 			}
 			s = mapped
 		}
-		v, detail := c.conv(s)
-		if detail != "" {
-			return fr.reject(row, vals, pres, c, detail), nil
+		var v string
+		if m := &fr.memo[i]; c.memo && m.in == s {
+			v = m.out
+		} else {
+			var detail string
+			if v, detail = c.conv(s); detail != "" {
+				return fr.reject(row, vals, pres, c, detail), nil
+			}
+			if c.memo {
+				m.in, m.out = s, v
+			}
 		}
 		vals[c.field], pres[c.field] = v, true
 	}
