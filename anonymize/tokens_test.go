@@ -380,3 +380,29 @@ func TestTokenizerRedacted(t *testing.T) {
 		t.Errorf("slog output %q not redacted", b.String())
 	}
 }
+
+// FuzzReveal feeds arbitrary tokens: no panic, errors never echo the input,
+// and only tokens the Tokenizer made reveal.
+func FuzzReveal(f *testing.F) {
+	tok, rv := newPair(f)
+	for _, v := range []string{"u1", "", "张三"} {
+		f.Add(tok.Reversible("user_id", v))
+		f.Add(tok.OneWay("user_id", v))
+	}
+	f.Add("r_AQAAAAEAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Fuzz(func(t *testing.T, token string) {
+		if id, err := TokenKeyID(token); err == nil && !strings.HasPrefix(token, ReversiblePrefix) && !strings.HasPrefix(token, OneWayPrefix) {
+			t.Fatalf("TokenKeyID(%q) = %d for a string without a token prefix", token, id)
+		}
+		v, err := rv.Reveal("user_id", token)
+		if err != nil {
+			if len(token) > 8 && strings.Contains(err.Error(), token[2:]) {
+				t.Fatalf("error %q echoes the token", err)
+			}
+			return
+		}
+		if tok.Reversible("user_id", v) != token {
+			t.Fatalf("revealed %q from a token the Tokenizer would not make", v)
+		}
+	})
+}

@@ -366,3 +366,27 @@ func TestResolvePath(t *testing.T) {
 func jsonUnmarshal(line string, v any) error {
 	return json.Unmarshal([]byte(strings.TrimSuffix(line, "\n")), v)
 }
+
+// FuzzVerify feeds arbitrary bytes as a log: Verify must not panic, and
+// whatever it accepts must have exactly one entry per line.
+func FuzzVerify(f *testing.F) {
+	dir := f.TempDir()
+	seed := filepath.Join(dir, "seed.jsonl")
+	for i := 1; i <= 3; i++ {
+		if _, err := Append(context.Background(), seed, entry(i)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	b, _ := os.ReadFile(seed)
+	f.Add(b)
+	f.Add([]byte("{}\n"))
+	f.Add([]byte(`{"seq":1}` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "log.jsonl")
+		os.WriteFile(path, data, 0o600)
+		res, err := Verify(path)
+		if err == nil && res.Entries != strings.Count(string(data), "\n") {
+			t.Fatalf("accepted %d entries from %d lines", res.Entries, strings.Count(string(data), "\n"))
+		}
+	})
+}

@@ -13,7 +13,8 @@ import (
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
-// Set is the opened keysets of one keys folder. It is safe for concurrent use.
+// Set is the pipeline's opened keysets of one keys folder (tokens-reversible
+// and tokens-oneway; never reidentify). It is safe for concurrent use.
 type Set struct {
 	dir        string
 	kekID      string
@@ -99,8 +100,9 @@ func (s *Set) Reversible() *Deterministic { return s.reversible }
 // OneWay returns the PRF of one-way tokens.
 func (s *Set) OneWay() *PRF { return s.oneWay }
 
-// Info describes every keyset (names, type URLs, key ids, statuses, output
-// prefix types), never material; it is what reports record.
+// Info describes the pipeline's keysets (names, type URLs, key ids,
+// statuses, output prefix types), never material; it is what reports and
+// manifests record.
 func (s *Set) Info() []KeysetInfo {
 	out := make([]KeysetInfo, len(s.info))
 	for i, in := range s.info {
