@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"unicode"
 )
@@ -60,13 +61,34 @@ type Row struct {
 	Values  []string
 	Present []bool
 	// Missing lists the input's required fields without a value, in schema
-	// order, including those the format declares absent.
+	// order, including those the format declares absent. Nil when rejected.
 	Missing []string
 	// Dropped names the unmapped columns that held a value in this record,
 	// for the dropped-field counts. Nil for bad_csv rows.
 	Dropped []string
 	Reject  *Rejection
 }
+
+// String describes the row without its values, so that printing a row by
+// mistake cannot leak one.
+func (r Row) String() string {
+	if r.Reject != nil {
+		return fmt.Sprintf("line %d: rejected: %s", r.Line, r.Reject)
+	}
+	n := 0
+	for _, p := range r.Present {
+		if p {
+			n++
+		}
+	}
+	return fmt.Sprintf("line %d: %d values, missing %v, dropped %v", r.Line, n, r.Missing, r.Dropped)
+}
+
+// GoString is String, for %#v.
+func (r Row) GoString() string { return r.String() }
+
+// LogValue keeps values out of structured logs as well.
+func (r Row) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // utf8BOM is what spreadsheets put in front of "CSV UTF-8" files.
 const utf8BOM = "\ufeff"
@@ -81,6 +103,7 @@ type FileReader struct {
 	dropPos []int // unmapped positions and their names
 	dropLbl []string
 	err     error // sticky: io.EOF or a read error
+	line    int   // where the last record started
 
 	// Values and Present of rows are cut from these, to allocate once
 	// per block of rows rather than per row.
@@ -132,6 +155,7 @@ func (d *Decoder) Open(r io.Reader) (*FileReader, error) {
 		}
 		return nil, fmt.Errorf("csvfeed: reading the header: %w", err)
 	}
+	fr.line, _ = cr.FieldPos(0)
 	names := make(map[string]int, len(head))
 	for i, h := range head {
 		h = strings.TrimSpace(h)
@@ -233,18 +257,19 @@ func (fr *FileReader) Next() (Row, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			fr.line = pe.StartLine
 			return Row{Line: pe.StartLine, Reject: &Rejection{Reason: ReasonBadCSV, Detail: csvDetail(pe.Err)}}, nil
 		}
 		if err == io.EOF {
 			fr.err = io.EOF
 		} else {
-			line, _ := fr.r.FieldPos(0)
-			fr.err = fmt.Errorf("csvfeed: reading after line %d: %w", line, err)
+			// Not FieldPos: it panics when the failed read has no field.
+			fr.err = fmt.Errorf("csvfeed: reading after line %d: %w", fr.line, err)
 		}
 		return Row{}, fr.err
 	}
-	line, _ := fr.r.FieldPos(0)
-	row := Row{Line: line}
+	fr.line, _ = fr.r.FieldPos(0)
+	row := Row{Line: fr.line}
 	if fr.want == 0 {
 		// No header and no fields_per_record: the first record long
 		// enough for the configured indexes fixes the count.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -395,6 +396,24 @@ func TestReadErrorIsSticky(t *testing.T) {
 			t.Fatalf("got %v, want %v", err, boom)
 		}
 	}
+
+	// Failing before any field of the first record is read.
+	fr, err = d.Open(iotest.ErrReader(boom))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fr.Next(); !errors.Is(err, boom) {
+		t.Fatalf("got %v, want %v", err, boom)
+	}
+	// And in the middle of a quoted field.
+	fr, err = d.Open(io.MultiReader(strings.NewReader("a,1\n\"b"), iotest.ErrReader(boom)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr.Next()
+	if _, err := fr.Next(); !errors.Is(err, boom) || !strings.Contains(err.Error(), "after line 1") {
+		t.Fatalf("got %v, want %v after line 1", err, boom)
+	}
 }
 
 // TestRowsOwnTheirValues: rows share allocation blocks but not values,
@@ -441,5 +460,22 @@ func TestRejectionString(t *testing.T) {
 	want := `invalid_value: column "purchase_time": field ts: not a time in format "1/2/2006 15:04"`
 	if r.String() != want {
 		t.Errorf("got %s\nwant %s", r, want)
+	}
+}
+
+// TestRowPrintsNoValues: a row printed or logged by mistake shows its
+// shape, never its values.
+func TestRowPrintsNoValues(t *testing.T) {
+	d, err := Format{Match: "*", Columns: []Column{{Index: ptr(0), Field: "id"}, {Index: ptr(1), Field: "ts", Time: "unix"}}}.Compile(testInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := decodeAll(t, d, "Zq9CANARY,1,extra\n")
+	var log strings.Builder
+	slog.New(slog.NewTextHandler(&log, nil)).Info("row", "row", rows[0])
+	for _, s := range []string{fmt.Sprint(rows[0]), fmt.Sprintf("%+v", rows[0]), fmt.Sprintf("%#v", rows[0]), log.String()} {
+		if strings.Contains(s, "Zq9CANARY") || !strings.Contains(s, "line 1: 2 values") {
+			t.Errorf("printed row: %s", s)
+		}
 	}
 }
