@@ -1,0 +1,340 @@
+package residual
+
+import (
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/veil-data/veil/anonymize/pii"
+)
+
+// seenShards splits the memo of values already checked, so that workers
+// rarely wait for one another.
+const seenShards = 64
+
+// Scanner checks values against a set of Needles and accumulates findings.
+// Its methods may be called from many goroutines at once; the Needles must
+// not change while it is in use.
+//
+// A value is checked in full once per column: the Scanner remembers a
+// 64-bit keyed hash of each (column, value), never the value, so its
+// memory holds no raw data and no copies of the strings it saw.
+type Scanner struct {
+	needles *Needles
+	seed    maphash.Seed
+	seen    [seenShards]seenShard
+
+	cells, distinct atomic.Int64
+
+	mu         sync.Mutex
+	findings   map[findingKey]int64
+	collisions map[findingKey]int64
+}
+
+type seenShard struct {
+	mu sync.Mutex
+	m  map[uint64]struct{}
+	_  [48]byte // one cache line per shard
+}
+
+// NewScanner returns a Scanner for needles (nil for none).
+func NewScanner(needles *Needles) *Scanner {
+	if needles == nil {
+		needles = NewNeedles(DefaultMinLen)
+	}
+	s := &Scanner{needles: needles, seed: maphash.MakeSeed(), findings: map[findingKey]int64{}, collisions: map[findingKey]int64{}}
+	for i := range s.seen {
+		s.seen[i].m = map[uint64]struct{}{}
+	}
+	return s
+}
+
+// Check checks one non-null value of column. For many values prefer
+// ScanRecord, which also skips repeats without locking.
+func (s *Scanner) Check(dataset, column string, class Class, v string) {
+	s.cells.Add(1)
+	col := s.columnHash(dataset, column)
+	if class == Token {
+		s.checkToken(dataset, column, col, v)
+	} else if s.checkValue(dataset, column, class, col, v) {
+		s.distinct.Add(1)
+	}
+}
+
+// ScanRecord checks every string column of rec (string, large string and
+// string view arrays, and dictionaries of them), with the class classes
+// gives its name; a column classes does not name is Generalised. Nulls are
+// skipped; other column types hold no strings and are not scanned.
+func (s *Scanner) ScanRecord(dataset string, rec arrow.RecordBatch, classes map[string]Class) {
+	schema := rec.Schema()
+	var cells, distinct int64
+	for i, arr := range rec.Columns() {
+		name := schema.Field(i).Name
+		c, d := s.scanArray(dataset, name, classes[name], arr)
+		cells += c
+		distinct += d
+	}
+	s.cells.Add(cells)
+	s.distinct.Add(distinct)
+}
+
+// ScanText checks a whole text — a report's JSON, a log — for needles as
+// substrings, under the name given. It does not look for PII patterns,
+// which reports and logs legitimately name.
+func (s *Scanner) ScanText(dataset, name, text string) {
+	s.cells.Add(1)
+	if n := s.needles.Count(text); n > 0 {
+		s.record(s.findings, dataset, name, RawSubstring, int64(n))
+	}
+}
+
+// RowCheck checks one row's kept values against the same row's protected
+// raw values (its user id, device id, phone in every form the caller
+// derives, …): none may equal or contain one, by the digit rule of
+// Needles.Contains. columns[i] names kept[i]. Protected values shorter than
+// the needles' MinLen are ignored. It is meant for the parse workers, per
+// row, and reports whether the row is clean.
+func (s *Scanner) RowCheck(dataset string, columns, kept, protected []string) bool {
+	minLen := s.needles.MinLen()
+	clean := true
+	for i, k := range kept {
+		for _, p := range protected {
+			if len(p) < minLen || len(p) > len(k) {
+				continue
+			}
+			kind := ""
+			if len(p) == len(k) {
+				if p == k {
+					kind = RawExact
+				}
+			} else if containsBounded(k, p) {
+				kind = RawSubstring
+			}
+			if kind != "" {
+				s.record(s.findings, dataset, columns[i], kind, 1)
+				clean = false
+				break
+			}
+		}
+	}
+	return clean
+}
+
+// Result returns what has been found so far.
+func (s *Scanner) Result() Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := Result{
+		Needles:    int64(s.needles.Len()),
+		Cells:      s.cells.Load(),
+		Distinct:   s.distinct.Load(),
+		Findings:   sorted(s.findings),
+		Collisions: sorted(s.collisions),
+	}
+	r.Passed = len(r.Findings) == 0
+	return r
+}
+
+// Format prints counts, never values, for every verb.
+func (s *Scanner) Format(f fmt.State, verb rune) {
+	r := s.Result()
+	fmt.Fprintf(f, "residual.Scanner{needles: %d, cells: %d, findings: %d, collisions: %d}", r.Needles, r.Cells, len(r.Findings), len(r.Collisions))
+}
+
+// LogValue logs counts, never values.
+func (s *Scanner) LogValue() slog.Value {
+	r := s.Result()
+	return slog.GroupValue(slog.Int64("needles", r.Needles), slog.Int64("cells", r.Cells),
+		slog.Int("findings", len(r.Findings)), slog.Int("collisions", len(r.Collisions)))
+}
+
+// stringArray is what the Arrow string arrays have in common.
+type stringArray interface {
+	Len() int
+	NullN() int
+	IsNull(i int) bool
+	Value(i int) string
+}
+
+// scanArray checks one column and returns its cells and distinct values.
+func (s *Scanner) scanArray(dataset, column string, class Class, arr arrow.Array) (cells, distinct int64) {
+	switch a := arr.(type) {
+	case *array.String:
+		return s.scanStrings(dataset, column, class, a)
+	case *array.LargeString:
+		return s.scanStrings(dataset, column, class, a)
+	case *array.StringView:
+		return s.scanStrings(dataset, column, class, a)
+	case *array.Dictionary:
+		// The dictionary holds the column's values; check each once.
+		// An unused entry is checked too, which only errs on the safe side.
+		dict, ok := a.Dictionary().(stringArray)
+		if !ok {
+			return 0, 0
+		}
+		_, distinct = s.scanStrings(dataset, column, class, dict)
+		return int64(a.Len() - a.NullN()), distinct
+	}
+	return 0, 0
+}
+
+// localMemoProbe is how many cells decide whether a column repeats enough
+// for a per-call memo to pay: unique ids (event_id, chat text) skip it.
+const localMemoProbe = 512
+
+func (s *Scanner) scanStrings(dataset, column string, class Class, a stringArray) (cells, distinct int64) {
+	col := s.columnHash(dataset, column)
+	// Values repeat (categories, tokens of returning users), and a plain
+	// map of the array's own strings needs neither copies nor locks.
+	var local map[string]struct{}
+	if class != Token {
+		local = map[string]struct{}{}
+	}
+	nulls := a.NullN() > 0
+	for r := range a.Len() {
+		if nulls && a.IsNull(r) {
+			continue
+		}
+		cells++
+		v := a.Value(r)
+		if class == Token {
+			s.checkToken(dataset, column, col, v)
+			continue
+		}
+		if local != nil {
+			if _, ok := local[v]; ok {
+				continue
+			}
+			local[v] = struct{}{}
+			if cells == localMemoProbe && len(local) > localMemoProbe/2 {
+				local = nil
+			}
+		}
+		if s.checkValue(dataset, column, class, col, v) {
+			distinct++
+		}
+	}
+	return cells, distinct
+}
+
+func (s *Scanner) columnHash(dataset, column string) uint64 {
+	return maphash.String(s.seed, dataset)*0x9E3779B97F4A7C15 ^ maphash.String(s.seed, column)
+}
+
+// firstSeen records that column col has had v, and reports whether it is
+// the first time.
+func (s *Scanner) firstSeen(col uint64, v string) bool {
+	fp := maphash.String(s.seed, v) ^ col*0xD6E8FEB86659FD93
+	sh := &s.seen[fp>>(64-6)]
+	sh.mu.Lock()
+	_, dup := sh.m[fp]
+	if !dup {
+		sh.m[fp] = struct{}{}
+	}
+	sh.mu.Unlock()
+	return !dup
+}
+
+// checkToken checks one token cell. The common case, a well-formed token
+// while no needle looks like one, costs one pass over the bytes and no
+// lookup.
+func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
+	ok := WellFormedToken(v)
+	exact := (!ok || s.needles.tokens > 0) && s.needles.Has(v)
+	if ok && !exact {
+		return
+	}
+	if !s.firstSeen(col, v) {
+		return // counted once per distinct value
+	}
+	if exact {
+		s.record(s.findings, dataset, column, RawExact, 1)
+	}
+	if !ok {
+		s.record(s.findings, dataset, column, MalformedToken, 1)
+	}
+}
+
+// checkValue checks a value of a non-token column the first time the
+// column has it, and reports whether it did.
+func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v string) bool {
+	if !s.firstSeen(col, v) {
+		return false
+	}
+	n := s.needles
+	if class == Kept {
+		if n.Has(v) {
+			s.record(s.collisions, dataset, column, RawExact, 1)
+		}
+		s.checkPII(dataset, column, v)
+		return true
+	}
+	exempt := class == Generalised && isNetwork(v)
+	switch {
+	case n.Has(v):
+		s.record(s.findings, dataset, column, RawExact, 1)
+	case !exempt && n.Contains(v):
+		s.record(s.findings, dataset, column, RawSubstring, 1)
+	}
+	if !exempt {
+		s.checkPII(dataset, column, v)
+	}
+	return true
+}
+
+// checkPII records each PII type found in v once.
+func (s *Scanner) checkPII(dataset, column, v string) {
+	spans := pii.Find(v)
+	for i, sp := range spans {
+		first := true
+		for _, prev := range spans[:i] {
+			if prev.Type == sp.Type {
+				first = false
+				break
+			}
+		}
+		if first {
+			s.record(s.findings, dataset, column, PIIPrefix+string(sp.Type), 1)
+		}
+	}
+}
+
+func (s *Scanner) record(m map[findingKey]int64, dataset, column, kind string, n int64) {
+	s.mu.Lock()
+	m[findingKey{dataset, column, kind}] += n
+	s.mu.Unlock()
+}
+
+// isNetwork reports whether v is a CIDR prefix with its host bits zero,
+// as the IP generaliser writes. A full-length prefix (/32, /128) hides
+// nothing and is not one.
+func isNetwork(v string) bool {
+	if strings.IndexByte(v, '/') < 0 {
+		return false
+	}
+	p, err := netip.ParsePrefix(v)
+	return err == nil && p.Masked() == p && p.Bits() < p.Addr().BitLen()
+}
+
+// containsBounded reports whether p occurs in k without cutting a run of
+// digits.
+func containsBounded(k, p string) bool {
+	for off := 0; ; {
+		i := strings.Index(k[off:], p)
+		if i < 0 {
+			return false
+		}
+		start := off + i
+		if bounded(k, start, start+len(p)) {
+			return true
+		}
+		off = start + 1
+	}
+}
