@@ -314,7 +314,7 @@ func normalize(check schemas.Check, v string) (string, bool) {
 	case schemas.CheckAge:
 		f, err := strconv.ParseFloat(v, 64)
 		return v, err == nil && f >= 0 && f <= 130 && f == math.Trunc(f)
-	case schemas.CheckText:
+	case schemas.CheckText, schemas.CheckAddress:
 		return v, len(v) <= maxText && utf8.ValidString(v)
 	}
 	return v, utf8.ValidString(v)

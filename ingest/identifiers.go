@@ -38,15 +38,17 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 					continue
 				}
 				v := rec.Vals[i]
+				if f.Check == schemas.CheckText {
+					// A message is not PII as a whole: what it holds is.
+					for _, s := range pii.Find(v) {
+						add(v[s.Start:s.End])
+					}
+					continue
+				}
 				add(v)
 				if n, ok := normalize(f.Check, v); ok {
 					add(n)
 					add(strings.TrimPrefix(n, "+"))
-				}
-				if f.Check == schemas.CheckText {
-					for _, s := range pii.Find(v) {
-						add(v[s.Start:s.End])
-					}
 				}
 			}
 		})

@@ -42,7 +42,8 @@ const (
 	CheckEmail                  // local@domain.tld, lower-cased
 	CheckAmount                 // 0 to 1e9
 	CheckAge                    // whole years, 0 to 130
-	CheckText                   // free text, valid UTF-8, <= 64 KiB
+	CheckText                   // free text, valid UTF-8, <= 64 KiB; its PII is in spans
+	CheckAddress                // a postal address: valid UTF-8, <= 64 KiB; PII as a whole
 	CheckSender                 // buyer, seller or bot
 )
 
@@ -122,7 +123,7 @@ var Events = Input{
 		{Name: "birth_date", Kind: Date, PII: true},
 		{Name: "age", Kind: Number, Check: CheckAge, PII: true, Doc: "age in whole years, for feeds that carry no birth date"},
 		{Name: "gender", Kind: String, Check: CheckGender, Doc: "F, M or U"},
-		{Name: "shipping_address", Kind: String, Check: CheckText, PII: true, Doc: "free text, English or Chinese"},
+		{Name: "shipping_address", Kind: String, Check: CheckAddress, PII: true, Doc: "free text, English or Chinese"},
 		{Name: "country", Kind: String, Check: CheckCountry, Doc: "ISO 3166-1 alpha-2"},
 		{Name: "phone", Kind: String, Check: CheckPhone, PII: true},
 		{Name: "email", Kind: String, Check: CheckEmail, PII: true},
