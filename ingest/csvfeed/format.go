@@ -33,16 +33,28 @@
 //	name    header name to find (header: true); a label otherwise
 //	index   0-based position; wins over name, and is needed without a header
 //	field   the input field it fills; empty: the column is dropped and counted
-//	time    timestamp and date fields: rfc3339 | unix | unix_ms | excel_serial |
-//	        a Go layout such as "1/2/2006 15:04"; default rfc3339 for timestamps,
-//	        "2006-01-02" for dates
+//	time    timestamp and date fields: rfc3339 | unix (seconds, optional fraction) |
+//	        unix_ms | excel_serial (days since 1899-12-30, the fraction is the time
+//	        of day; serials before 61 are rejected for Excel's phantom 29 Feb 1900)
+//	        | a Go layout such as "1/2/2006 15:04" or "1/2/06 15:04"; default
+//	        rfc3339 for timestamps, "2006-01-02" for dates. A date is the day as
+//	        written (in the text's zone); unix times give the UTC day
 //	tz      IANA zone of wall-clock times (Go layouts without an offset,
-//	        excel_serial); default UTC
+//	        excel_serial); default UTC; refused where the text fixes the instant
 //	values  text → value mapping applied before parsing; a value it does not list
 //	        is rejected, one mapped to "" counts as not present
-//	parse   ipv4_int: an integer, possibly written as a float, becomes a dotted
-//	        IPv4 (IP literals pass through); decimal: a number with thousands
-//	        separators
+//	parse   ipv4_int (string fields): an integer, possibly written as a float
+//	        ("732758368.8"; the fraction is cut off), becomes a dotted IPv4;
+//	        negative or >= 2^32 is rejected; IP literals pass through.
+//	        decimal (number fields): thousands separators in groups of three
+//	        ("1,234.5"); a decimal comma ("12,34") is rejected, not misread
+//
+// Every record read becomes exactly one Row, accepted or rejected:
+// bad_csv when it cannot be split into the expected fields (quoting, too
+// few or too many fields), invalid_value when a mapped cell does not parse
+// or is not listed in values. Empty cells are not present, and required
+// fields without a value are listed in Row.Missing for the ingest stage to
+// reject. Blank lines are not records (encoding/csv skips them).
 //
 // Rows come out as canonical text per kind: timestamps as RFC 3339 in UTC
 // with nanoseconds, dates as YYYY-MM-DD, numbers as the shortest decimal,
