@@ -70,6 +70,8 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	convs := map[string]*pii.Conversation{}
 	seen := map[string]struct{}{}
 	p := newParser(pol, w, job.Date)
+	guard := newGuard(pol)
+	p.guard = guard.worker()
 	row := pol.NewRows(1).Row(0)
 	var runErr error
 	for c := range chunks {
@@ -114,6 +116,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 				}
 				row.S[textCol], row.Valid[textCol] = redacted, true
 				row.I[piiCol], row.Valid[piiCol] = n, true
+				p.guard.text(textCol, redacted)
 			}
 			appendRow(b, row)
 			stats.RecordsOut++
@@ -146,6 +149,9 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	if err := q.close(); err != nil {
+		return err
+	}
+	if err := r.scan(job, guard, []*guardWorker{p.guard}, &stats); err != nil {
 		return err
 	}
 	sort.Slice(stats.Inputs, func(i, j int) bool { return stats.Inputs[i].Path < stats.Inputs[j].Path })

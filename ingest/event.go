@@ -67,6 +67,8 @@ type parser struct {
 	it      *jsonlite.Iterator
 	rec     *policy.Record
 	stats   pipeline.Stats // only DroppedFields is used
+	// guard, if set, collects the residual scan's needles and row checks.
+	guard *guardWorker
 }
 
 func newParser(pol *policy.Compiled, tok policy.Tokens, day time.Time) *parser {
@@ -141,6 +143,18 @@ func (p *parser) deriveID() string {
 
 // transform validates p.rec and applies the policy into out.
 func (p *parser) transform(out policy.Row) *rejection {
+	rej := p.apply(out)
+	if p.guard != nil {
+		if rej == nil {
+			p.guard.row(out)
+		} else {
+			p.guard.skip()
+		}
+	}
+	return rej
+}
+
+func (p *parser) apply(out policy.Row) *rejection {
 	if rej := p.validate(); rej != nil {
 		return rej
 	}
@@ -245,7 +259,8 @@ func (p *parser) validate() *rejection {
 		if !rec.Present[i] {
 			continue
 		}
-		v, ok := rec.Vals[i], true
+		given := rec.Vals[i]
+		v, ok := given, true
 		switch f.Kind {
 		case schemas.Timestamp:
 			t, err := time.Parse(time.RFC3339Nano, v)
@@ -271,6 +286,9 @@ func (p *parser) validate() *rejection {
 			return &rejection{reason: "invalid_value", field: f.Name}
 		}
 		rec.Vals[i] = v
+		if p.guard != nil {
+			p.guard.raw(i, f.Check, given, v)
+		}
 		if !p.pol.Named(i) {
 			p.stats.DropField(f.Name)
 			rec.Present[i] = false

@@ -74,9 +74,13 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	parsers := make([]*parser, nw)
 	seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	eventID, _ := pol.Index("event_id")
+	guard := newGuard(pol)
+	guards := make([]*guardWorker, nw)
 	var wg sync.WaitGroup
 	for i := range parsers {
 		parsers[i] = newParser(pol, r.tok.Worker(), job.Date)
+		guards[i] = guard.worker()
+		parsers[i].guard = guards[i]
 		wg.Add(1)
 		go func(p *parser) {
 			defer wg.Done()
@@ -132,6 +136,9 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 			job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates)
 	}
 	if err := q.close(); err != nil {
+		return err
+	}
+	if err := r.scan(job, guard, guards, &stats); err != nil {
 		return err
 	}
 	if err := r.commit(job, stats); err != nil {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"regexp"
 	"sort"
 )
@@ -24,6 +25,10 @@ type Stats struct {
 	Transforms map[string]string `json:"transforms,omitempty"`
 	// PII counts what the desensitiser found, by type.
 	PII map[string]int64 `json:"pii,omitempty"`
+	// Residual is the residual leak scan a stage ran over its output
+	// before committing (anonymize/residual.Result as JSON): counts and
+	// where, never values.
+	Residual json.RawMessage `json:"residual,omitempty"`
 }
 
 // InputFile is one landing file a stage read.

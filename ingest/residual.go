@@ -1,0 +1,264 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/anonymize/residual"
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+)
+
+// ErrLeak is returned by an ingest run whose residual scan found a raw
+// value or a PII pattern in what it was about to commit. Nothing of the
+// run is committed.
+var ErrLeak = errors.New("residual scan found raw values in the output")
+
+// The residual scan proves, before an ingest run commits, that no raw
+// identifier or PII value of the run's input reached its output. Workers
+// collect the run's protected raw values (every field the policy does not
+// keep, in the forms given and normalised; the PII spans of chat text) as
+// needles, and check what they can per row; the run then checks each
+// column's distinct values against all needles:
+//
+//	token columns        every cell well-formed (r_/o_ + base64url), which
+//	                     carries only ciphertext or PRF output; a needle of
+//	                     that shape would be checked against the tokens
+//	generalised columns  exact, substring and PII patterns
+//	text (redacted chat) exact, substring and PII patterns
+//	kept columns         per row: none holds the row's own protected values;
+//	                     free-text kept columns also PII patterns
+//
+// Kept id columns are not matched against other rows' values: Taobao
+// numbers users and items from one range, so equal strings there are
+// coincidences, not leaks.
+type guard struct {
+	pol       *policy.Compiled
+	protected []bool // by input field
+	classes   []residual.Class
+	cols      []string // column names
+	tokenCols []int
+	fullCols  []int // checked against all needles at the end
+	keptCols  []int // checked per row
+	rows      *residual.Scanner
+}
+
+func newGuard(pol *policy.Compiled) *guard {
+	g := &guard{pol: pol, rows: residual.NewScanner(nil)}
+	for i := range pol.Feed.Fields {
+		g.protected = append(g.protected, pol.Protected(i))
+	}
+	classes := pol.Classes()
+	for i, f := range pol.Dataset.Schema.Fields() {
+		g.cols = append(g.cols, f.Name)
+		var c residual.Class
+		switch classes[f.Name] {
+		case policy.ClassToken:
+			c = residual.Token
+		case policy.ClassKept:
+			c = residual.Kept
+		case policy.ClassText:
+			c = residual.Text
+		}
+		g.classes = append(g.classes, c)
+		if f.Type.ID() != arrow.STRING || classes[f.Name] == policy.ClassUnwritten {
+			continue
+		}
+		switch c {
+		case residual.Token:
+			g.tokenCols = append(g.tokenCols, i)
+		case residual.Kept:
+			g.keptCols = append(g.keptCols, i)
+			if !idColumn(pol, f.Name) {
+				g.fullCols = append(g.fullCols, i)
+			}
+		default:
+			g.fullCols = append(g.fullCols, i)
+		}
+	}
+	return g
+}
+
+// idColumn reports whether a kept column is filled from identifier fields
+// only (CheckID): those are checked per row, not for PII patterns, since
+// an order number is not a phone number.
+func idColumn(pol *policy.Compiled, col string) bool {
+	for _, f := range pol.Feed.Fields {
+		if f.Name == col || f.Name+"_token" == col {
+			return f.Check == schemas.CheckID || f.Check == schemas.CheckEventType
+		}
+	}
+	return false
+}
+
+// guardWorker is one parse worker's part of the scan; not safe for
+// concurrent use.
+type guardWorker struct {
+	g         *guard
+	needles   *residual.Needles
+	distinct  map[int]map[string]struct{}
+	malformed map[int]int64
+	keptCols  []string
+	kept      []string
+	prot      []string
+	cells     int64 // string cells checked per row
+}
+
+func (g *guard) worker() *guardWorker {
+	w := &guardWorker{g: g, needles: residual.NewNeedles(residual.DefaultMinLen),
+		distinct: map[int]map[string]struct{}{}, malformed: map[int]int64{}}
+	for _, c := range g.fullCols {
+		w.distinct[c] = map[string]struct{}{}
+	}
+	return w
+}
+
+// raw notes a field's raw value (and its normal form) as a needle if the
+// policy protects the field. Chat text is PII in its spans, not whole.
+func (w *guardWorker) raw(field int, check schemas.Check, given, norm string) {
+	if !w.g.protected[field] {
+		return
+	}
+	if check == schemas.CheckText {
+		for _, s := range pii.Find(given) {
+			w.add(given[s.Start:s.End])
+		}
+		return
+	}
+	w.add(given)
+	if norm != given {
+		w.add(norm)
+	}
+	w.add(strings.TrimPrefix(norm, "+"))
+}
+
+func (w *guardWorker) add(v string) {
+	w.needles.Add(v)
+	w.prot = append(w.prot, v)
+}
+
+// row checks one accepted row: its tokens' grammar, its kept values
+// against its own protected values; it remembers the distinct values of
+// the other columns for the end of the run. It resets the row's needles.
+func (w *guardWorker) row(r policy.Row) {
+	g := w.g
+	for _, c := range g.tokenCols {
+		if r.Valid[c] {
+			w.cells++
+			if !residual.WellFormedToken(r.S[c]) {
+				w.malformed[c]++
+			}
+		}
+	}
+	w.kept, w.keptCols = w.kept[:0], w.keptCols[:0]
+	for _, c := range g.keptCols {
+		if r.Valid[c] {
+			w.kept = append(w.kept, r.S[c])
+			w.keptCols = append(w.keptCols, g.cols[c])
+		}
+	}
+	if len(w.prot) > 0 && len(w.kept) > 0 {
+		g.rows.RowCheck(g.pol.Dataset.Name, w.keptCols, w.kept, w.prot)
+	}
+	w.prot = w.prot[:0]
+	w.cells += int64(len(w.kept))
+	for _, c := range g.fullCols {
+		if r.Valid[c] {
+			w.cells++
+			if _, ok := w.distinct[c][r.S[c]]; !ok {
+				w.distinct[c][strings.Clone(r.S[c])] = struct{}{}
+			}
+		}
+	}
+}
+
+// text remembers a redacted text (written by the stage after the policy
+// applied the rest of the row) for the end-of-run check.
+func (w *guardWorker) text(col int, v string) {
+	w.cells++
+	if m := w.distinct[col]; m != nil {
+		m[v] = struct{}{}
+	}
+}
+
+// skip forgets the needles' per-row list after a rejected record (its
+// raw values stay needles: a rejected record's values must not appear
+// either).
+func (w *guardWorker) skip() { w.prot = w.prot[:0] }
+
+// finish merges the workers and checks every remembered value against
+// every needle. extra are further values with their column and class
+// (quarantine's file paths).
+func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Result {
+	needles := residual.NewNeedles(residual.DefaultMinLen)
+	for _, w := range ws {
+		needles.Merge(w.needles)
+	}
+	sc := residual.NewScanner(needles)
+	ds := g.pol.Dataset.Name
+	for _, w := range ws {
+		for c, vals := range w.distinct {
+			for v := range vals {
+				sc.Check(ds, g.cols[c], g.classes[c], v)
+			}
+		}
+	}
+	for name, vals := range extra {
+		for _, v := range vals {
+			sc.Check(schemas.Quarantine.Name, name, residual.Generalised, v)
+		}
+	}
+	res := sc.Result()
+	res.Findings = append(res.Findings, g.rows.Result().Findings...)
+	res.Cells = 0 // the end-of-run checks revisit cells counted below
+	for _, w := range ws {
+		res.Cells += w.cells
+	}
+	malformed := map[int]int64{}
+	for _, w := range ws {
+		for c, n := range w.malformed {
+			malformed[c] += n
+		}
+	}
+	for c, n := range malformed {
+		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: g.cols[c], Kind: residual.MalformedToken, Count: n})
+	}
+	res.Passed = len(res.Findings) == 0
+	return res
+}
+
+// leakError describes findings without any value.
+func leakError(res residual.Result) error {
+	var parts []string
+	for _, f := range res.Findings {
+		parts = append(parts, fmt.Sprintf("%s.%s: %s x%d", f.Dataset, f.Column, f.Kind, f.Count))
+	}
+	return fmt.Errorf("%w (%s); nothing committed", ErrLeak, strings.Join(parts, ", "))
+}
+
+// residualStats is the scan's summary for the manifest's stats.
+func residualStats(stats *pipeline.Stats, res residual.Result) {
+	b, err := json.Marshal(res)
+	if err == nil {
+		stats.Residual = b
+	}
+}
+
+// scan runs the residual scan of the run's output before anything is
+// committed; a finding fails the run, and r.close aborts its staging.
+func (r *run) scan(job *pipeline.Job, g *guard, ws []*guardWorker, stats *pipeline.Stats) error {
+	res := g.finish(ws, map[string][]string{"file": relPaths(job.Landing, r.files)})
+	residualStats(stats, res)
+	if !res.Passed {
+		job.Log.Error("residual scan failed; nothing committed", "findings", len(res.Findings))
+		return leakError(res)
+	}
+	job.Log.Info("residual scan passed", "needles", res.Needles, "cells", res.Cells, "collisions", len(res.Collisions))
+	return nil
+}

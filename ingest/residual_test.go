@@ -1,0 +1,70 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/veil-data/veil/anonymize/residual"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+)
+
+// TestInjectedLeakFailsRun: a feed that embeds a user id in its event ids
+// or an e-mail address in a category leaks through fields the policy
+// keeps. The residual scan finds it, the run fails, and neither the clean
+// nor the quarantine partition exists; the error names the column, never
+// the value.
+func TestInjectedLeakFailsRun(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to, column, kind string
+	}{
+		{"user id inside event id", `"event_id":"e1"`, `"event_id":"ord-u00000001-77"`, "event_id", residual.RawSubstring},
+		{"e-mail in a category", `"category":"beauty"`, `"category":"ask jane.doe@example.com"`, "category", residual.RawSubstring},
+		{"phone in a category", `"category":"beauty"`, `"category":"call 13812345678"`, "category", residual.RawSubstring},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			bad := strings.Replace(good, tc.from, tc.to, 1)
+			e.land("events", map[string]string{"part-00000.jsonl": good + "\n" + strings.Replace(bad, `"e1"`, `"e2"`, 1) + "\n"})
+			err := e.run(Events{})
+			if !errors.Is(err, ErrLeak) {
+				t.Fatalf("err = %v, want ErrLeak", err)
+			}
+			if !strings.Contains(err.Error(), "events_clean."+tc.column) {
+				t.Errorf("error %q does not name column %s", err, tc.column)
+			}
+			for _, raw := range []string{"u00000001", "jane.doe", "13812345678", "beauty"} {
+				if strings.Contains(err.Error(), raw) {
+					t.Errorf("error quotes a value: %q", err)
+				}
+			}
+			p := sinks.Partition{DT: e.day.Format("2006-01-02")}
+			if _, err := e.wh.Manifest(schemas.EventsClean, p); !errors.Is(err, sinks.ErrNotCommitted) {
+				t.Errorf("events_clean committed after a leak: %v", err)
+			}
+			if _, err := e.wh.Manifest(schemas.Quarantine, sinks.Partition{DT: p.DT, Sub: "events"}); !errors.Is(err, sinks.ErrNotCommitted) {
+				t.Errorf("quarantine committed after a leak: %v", err)
+			}
+		})
+	}
+}
+
+// TestCleanRunRecordsScan: a clean run commits, and its manifest carries
+// the scan's counts.
+func TestCleanRunRecordsScan(t *testing.T) {
+	e := newEnv(t)
+	e.land("events", map[string]string{"part-00000.jsonl": good + "\n"})
+	if err := e.run(Events{}); err != nil {
+		t.Fatal(err)
+	}
+	st := e.stats(schemas.EventsClean, sinks.Partition{DT: e.day.Format("2006-01-02")})
+	var res residual.Result
+	if err := json.Unmarshal(st.Residual, &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed || res.Needles < 8 || res.Cells < 10 {
+		t.Errorf("residual = %+v, want a passed scan of the row's values", res)
+	}
+}
