@@ -3,12 +3,21 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tink-crypto/tink-go/v2/aead"
+	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
+
+	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -54,6 +63,24 @@ func TestDemoEndToEnd(t *testing.T) {
 		for v := range raw {
 			if strings.Contains(logs, v) || strings.Contains(out, v) {
 				t.Fatalf("a raw value of length %d appears in the demo's output or logs", len(v))
+			}
+		}
+	}
+
+	// No key material either: not the KEKs' (cleartext files) nor the
+	// token keysets' (decrypted here), in any encoding, in logs, stdout, or
+	// any file of the warehouse.
+	secrets := keyMaterial(t, filepath.Join(dir, "keys"))
+	whFiles := readTree(t, filepath.Join(dir, "warehouse"))
+	for _, sec := range secrets {
+		for _, enc := range []string{base64.StdEncoding.EncodeToString(sec), base64.RawURLEncoding.EncodeToString(sec), hex.EncodeToString(sec)} {
+			if strings.Contains(logs, enc) || strings.Contains(out, enc) {
+				t.Fatal("key material appears in the demo's output or logs")
+			}
+		}
+		for name, b := range whFiles {
+			if bytes.Contains(b, sec) || bytes.Contains(b, []byte(base64.StdEncoding.EncodeToString(sec))) {
+				t.Fatalf("key material appears in %s", name)
 			}
 		}
 	}
@@ -128,4 +155,73 @@ func TestRunCheckConfig(t *testing.T) {
 	if code == 0 || !strings.Contains(e, "schedules.ingest") || !strings.Contains(e, "warehouse: path is required") {
 		t.Fatalf("bad config: exit %d, %q", code, e)
 	}
+}
+
+// keyMaterial returns the secret bytes of every key in a keys folder: the
+// raw key values inside each key's data, as Tink holds them.
+func keyMaterial(t *testing.T, dir string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	add := func(ks *tinkpb.Keyset) {
+		for _, k := range ks.GetKey() {
+			v := k.GetKeyData().GetValue()
+			out = append(out, v)
+			if len(v) > 32 {
+				out = append(out, v[len(v)-32:]) // the key bytes end the serialized key
+			}
+		}
+	}
+	for _, name := range []string{keys.DefaultKEKFile, keys.DefaultReidentifyKEKFile} {
+		h, err := insecurecleartextkeyset.Read(keyset.NewJSONReader(mustOpen(t, filepath.Join(dir, name))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(insecurecleartextkeyset.KeysetMaterial(h))
+		if name != keys.DefaultKEKFile {
+			continue
+		}
+		kek, err := aead.New(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ks := range []string{"tokens-reversible", "tokens-oneway"} {
+			th, err := keyset.ReadWithAssociatedData(keyset.NewJSONReader(mustOpen(t, keys.Path(dir, ks))), kek, []byte(ks))
+			if err != nil {
+				t.Fatalf("decrypt %s: %v", ks, err)
+			}
+			add(insecurecleartextkeyset.KeysetMaterial(th))
+		}
+	}
+	if len(out) < 6 {
+		t.Fatalf("found %d keys", len(out))
+	}
+	return out
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// readTree reads every regular file under root.
+func readTree(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		files[path] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
