@@ -34,6 +34,7 @@ type Event struct {
 	AgeBand  string
 	Country  string
 	Region   string
+	Merchant string
 	Amount   float64 // written only for purchases
 }
 
@@ -68,6 +69,7 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 	var (
 		id, typ, user, dev     = s("event_id"), s("type"), s("user_token"), s("device_token")
 		ipTok, ipPrefix        = s("ip_token"), s("ip_prefix")
+		ipCountry, amountBand  = s("ip_country"), s("amount_band")
 		merchant, item, cat    = s("merchant_id"), s("item_id"), s("category")
 		currency, coupon, live = s("currency"), s("coupon_id"), s("live_session_id")
 		card, age, gender      = s("card_token"), s("age_band"), s("gender")
@@ -88,15 +90,18 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 		dev.Append(e.Device)
 		ipTok.Append("ip-token")
 		ipPrefix.Append("10.0.0.0/24")
-		merchant.AppendNull()
+		ipCountry.AppendNull()
+		opt(merchant, e.Merchant)
 		item.AppendNull()
 		opt(cat, e.Category)
 		if e.Type == "purchase" {
 			amount.Append(e.Amount)
 			currency.Append("CNY")
+			amountBand.Append("bucket")
 		} else {
 			amount.AppendNull()
 			currency.AppendNull()
+			amountBand.AppendNull()
 		}
 		opt(coupon, e.Coupon)
 		live.AppendNull()
