@@ -43,6 +43,7 @@ func covered(dt string) []pipeline.Input {
 		{Dataset: schemas.ChatsClean, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Chats.Name}},
 		{Dataset: schemas.ConsumerTags, Partition: p},
+		{Dataset: schemas.MerchantAudiences, Partition: p},
 		{Dataset: schemas.RiskFeatures, Partition: p},
 	}
 }

@@ -1,6 +1,9 @@
 package tagging
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -143,4 +146,12 @@ func (r Rules) describeAudiences(invalid int64) map[string]string {
 	d["merchant_id"] = fmt.Sprintf("copied from events_clean; one row per merchant_id and consumer with an event of that merchant; %d events with a merchant_id that cannot scope a token (empty, '/' or NUL) added none", invalid)
 	d["customer_token"] = "one-way token (HMAC-SHA256 PRF) of user_token in field merchant/<merchant_id>/customer; no user_token is written"
 	return d
+}
+
+// ConfigFingerprint identifies the effective rules, so that changing them
+// makes the stage's outputs due (pipeline.Configured).
+func (s Stage) ConfigFingerprint() string {
+	b, _ := json.Marshal(s.Rules.WithDefaults()) // maps marshal in key order
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
