@@ -1,10 +1,15 @@
 package residual
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // benchNeedles makes n raw values shaped like a day of veil's landing data:
@@ -185,4 +190,134 @@ func BenchmarkHas(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(vals)), "ns/value")
+}
+
+// fakeToken is well-formed like a real token, without the cost of making
+// 200k real ones.
+func fakeToken(r *rand.Rand, prefix string) string {
+	b := make([]byte, 30)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// eventBatches builds rows of events_clean's string columns in batches of
+// 64k, at the proportions of the ingest benchmark scaled to rows: one user
+// per 5 events, tokens per user, most optional columns null.
+func eventBatches(b *testing.B, rows int) ([]arrow.RecordBatch, map[string]Class) {
+	b.Helper()
+	r := rand.New(rand.NewPCG(4, 4))
+	cols := []struct {
+		name  string
+		class Class
+	}{
+		{"event_id", Kept}, {"type", Generalised}, {"user_token", Token}, {"device_token", Token},
+		{"ip_token", Token}, {"ip_prefix", Generalised}, {"merchant_id", Kept}, {"item_id", Kept},
+		{"category", Generalised}, {"currency", Generalised}, {"coupon_id", Kept}, {"live_session_id", Kept},
+		{"card_token", Token}, {"age_band", Generalised}, {"gender", Generalised}, {"region", Generalised},
+		{"country", Generalised}, {"phone_token", Token}, {"email_token", Token},
+	}
+	classes := map[string]Class{}
+	var fields []arrow.Field
+	for _, c := range cols {
+		classes[c.name] = c.class
+		fields = append(fields, arrow.Field{Name: c.name, Type: arrow.BinaryTypes.String, Nullable: true})
+	}
+	schema := arrow.NewSchema(fields, nil)
+	users := rows / 5
+	type user struct{ tok, dev, ip, prefix, card, phone, email, age, region string }
+	us := make([]user, users)
+	ages := []string{"18-24", "25-34", "35-44", "45-54", "55+"}
+	regions := []string{"Zhejiang", "Guangdong", "Shanghai", "Beijing", "Jiangsu", "California", "Bavaria"}
+	for i := range us {
+		us[i] = user{fakeToken(r, "r_"), fakeToken(r, "r_"), fakeToken(r, "o_"),
+			fmt.Sprintf("%d.%d.%d.0/24", 1+r.IntN(223), r.IntN(256), r.IntN(256)),
+			fakeToken(r, "r_"), fakeToken(r, "o_"), fakeToken(r, "o_"), ages[r.IntN(len(ages))], regions[r.IntN(len(regions))]}
+	}
+	types := []string{"view", "view", "view", "click", "fav", "cart", "purchase", "login", "payment"}
+	cats := []string{"beauty", "digital", "home", "apparel", "food", "sports", "books", "toys"}
+	var out []arrow.RecordBatch
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer bld.Release()
+	str := func(i int, v string) {
+		if v == "" {
+			bld.Field(i).AppendNull()
+		} else {
+			bld.Field(i).(*array.StringBuilder).Append(v)
+		}
+	}
+	for row := range rows {
+		u := us[r.IntN(users)]
+		typ := types[r.IntN(len(types))]
+		buy := typ == "purchase" || typ == "payment"
+		opt := func(ok bool, v string) string {
+			if ok {
+				return v
+			}
+			return ""
+		}
+		str(0, fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", r.Uint32(), r.IntN(1<<16), r.IntN(1<<12), r.IntN(1<<12), r.Uint64()&(1<<48-1)))
+		str(1, typ)
+		str(2, u.tok)
+		str(3, u.dev)
+		str(4, u.ip)
+		str(5, u.prefix)
+		str(6, fmt.Sprintf("m%04d", r.IntN(2000)))
+		str(7, fmt.Sprintf("%d", 1+r.IntN(rows/10)))
+		str(8, cats[r.IntN(len(cats))])
+		str(9, opt(buy, "CNY"))
+		str(10, opt(buy && r.IntN(4) == 0, fmt.Sprintf("cp-%05d", r.IntN(5000))))
+		str(11, opt(r.IntN(10) == 0, fmt.Sprintf("live-%04d", r.IntN(300))))
+		str(12, opt(typ == "payment", u.card))
+		str(13, opt(buy, u.age))
+		str(14, opt(buy, []string{"F", "M"}[r.IntN(2)]))
+		str(15, opt(buy, u.region))
+		str(16, opt(buy, "CN"))
+		str(17, opt(typ == "login", u.phone))
+		str(18, opt(typ == "login", u.email))
+		if (row+1)%65536 == 0 || row == rows-1 {
+			out = append(out, bld.NewRecordBatch())
+		}
+	}
+	return out, classes
+}
+
+// BenchmarkScanRecord scans 256k events_clean-like rows with the classes
+// the ingest policy gives them; an op is the whole scan.
+func BenchmarkScanRecord(b *testing.B) {
+	const rows = 1 << 18
+	set := benchSet(b, 200_000)
+	batches, classes := eventBatches(b, rows)
+	defer func() {
+		for _, rec := range batches {
+			rec.Release()
+		}
+	}()
+	b.ReportAllocs()
+	var res Result
+	for b.Loop() {
+		s := NewScanner(set)
+		for _, rec := range batches {
+			s.ScanRecord("events_clean", rec, classes)
+		}
+		res = s.Result()
+	}
+	if !res.Passed {
+		b.Fatalf("clean batches have findings: %+v", res.Findings)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+	b.ReportMetric(float64(res.Cells)/rows, "cells/row")
+}
+
+// BenchmarkRowCheck is the per-row check of three kept values against
+// three protected raw values.
+func BenchmarkRowCheck(b *testing.B) {
+	s := NewScanner(NewNeedles(0))
+	cols := []string{"event_id", "merchant_id", "item_id"}
+	kept := []string{"d37feb2e-9912-4248-a1b3-0c5e7d2f9a10", "m0042", "1543462"}
+	protected := []string{"u00543462", "dev-0a1b2c3d4e5f", "203.0.113.77"}
+	for b.Loop() {
+		s.RowCheck("events_clean", cols, kept, protected)
+	}
 }

@@ -32,7 +32,8 @@ type Result struct {
 	Needles int64 `json:"needles"`
 	// Cells counts the non-null string cells (and texts) checked.
 	Cells int64 `json:"cells"`
-	// Distinct counts the values checked in full, once per column.
+	// Distinct counts the values checked in full, once per column, except
+	// that a UUID in a Kept column is checked, and counted, per cell.
 	// Well-formed tokens are checked per cell by their grammar alone and
 	// are not in it.
 	Distinct   int64     `json:"distinct"`

@@ -15,10 +15,6 @@ import (
 	"github.com/veil-data/veil/anonymize/pii"
 )
 
-// seenShards splits the memo of values already checked, so that workers
-// rarely wait for one another.
-const seenShards = 64
-
 // Scanner checks values against a set of Needles and accumulates findings.
 // Its methods may be called from many goroutines at once; the Needles must
 // not change while it is in use.
@@ -29,7 +25,7 @@ const seenShards = 64
 type Scanner struct {
 	needles *Needles
 	seed    maphash.Seed
-	seen    [seenShards]seenShard
+	seen    seenSet
 
 	cells, distinct atomic.Int64
 
@@ -38,21 +34,12 @@ type Scanner struct {
 	collisions map[findingKey]int64
 }
 
-type seenShard struct {
-	mu sync.Mutex
-	m  map[uint64]struct{}
-	_  [48]byte // one cache line per shard
-}
-
 // NewScanner returns a Scanner for needles (nil for none).
 func NewScanner(needles *Needles) *Scanner {
 	if needles == nil {
 		needles = NewNeedles(DefaultMinLen)
 	}
 	s := &Scanner{needles: needles, seed: maphash.MakeSeed(), findings: map[findingKey]int64{}, collisions: map[findingKey]int64{}}
-	for i := range s.seen {
-		s.seen[i].m = map[uint64]struct{}{}
-	}
 	return s
 }
 
@@ -63,7 +50,7 @@ func (s *Scanner) Check(dataset, column string, class Class, v string) {
 	col := s.columnHash(dataset, column)
 	if class == Token {
 		s.checkToken(dataset, column, col, v)
-	} else if s.checkValue(dataset, column, class, col, v) {
+	} else if s.checkValue(dataset, column, class, col, v, nil) {
 		s.distinct.Add(1)
 	}
 }
@@ -185,17 +172,14 @@ func (s *Scanner) scanArray(dataset, column string, class Class, arr arrow.Array
 	return 0, 0
 }
 
-// localMemoProbe is how many cells decide whether a column repeats enough
-// for a per-call memo to pay: unique ids (event_id, chat text) skip it.
-const localMemoProbe = 512
-
 func (s *Scanner) scanStrings(dataset, column string, class Class, a stringArray) (cells, distinct int64) {
 	col := s.columnHash(dataset, column)
-	// Values repeat (categories, tokens of returning users), and a plain
-	// map of the array's own strings needs neither copies nor locks.
-	var local map[string]struct{}
+	// Values repeat within a batch (categories, popular items), and a
+	// private set of their fingerprints skips repeats without a lock.
+	var local *fpSet
 	if class != Token {
-		local = map[string]struct{}{}
+		local = fpSets.Get().(*fpSet)
+		defer local.release()
 	}
 	nulls := a.NullN() > 0
 	for r := range a.Len() {
@@ -206,18 +190,7 @@ func (s *Scanner) scanStrings(dataset, column string, class Class, a stringArray
 		v := a.Value(r)
 		if class == Token {
 			s.checkToken(dataset, column, col, v)
-			continue
-		}
-		if local != nil {
-			if _, ok := local[v]; ok {
-				continue
-			}
-			local[v] = struct{}{}
-			if cells == localMemoProbe && len(local) > localMemoProbe/2 {
-				local = nil
-			}
-		}
-		if s.checkValue(dataset, column, class, col, v) {
+		} else if s.checkValue(dataset, column, class, col, v, local) {
 			distinct++
 		}
 	}
@@ -228,18 +201,9 @@ func (s *Scanner) columnHash(dataset, column string) uint64 {
 	return maphash.String(s.seed, dataset)*0x9E3779B97F4A7C15 ^ maphash.String(s.seed, column)
 }
 
-// firstSeen records that column col has had v, and reports whether it is
-// the first time.
-func (s *Scanner) firstSeen(col uint64, v string) bool {
-	fp := maphash.String(s.seed, v) ^ col*0xD6E8FEB86659FD93
-	sh := &s.seen[fp>>(64-6)]
-	sh.mu.Lock()
-	_, dup := sh.m[fp]
-	if !dup {
-		sh.m[fp] = struct{}{}
-	}
-	sh.mu.Unlock()
-	return !dup
+// fingerprint is the memo key of v in column col.
+func (s *Scanner) fingerprint(col uint64, v string) uint64 {
+	return maphash.String(s.seed, v) ^ col
 }
 
 // checkToken checks one token cell. The common case, a well-formed token
@@ -251,7 +215,7 @@ func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
 	if ok && !exact {
 		return
 	}
-	if !s.firstSeen(col, v) {
+	if !s.seen.add(s.fingerprint(col, v)) {
 		return // counted once per distinct value
 	}
 	if exact {
@@ -263,46 +227,71 @@ func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
 }
 
 // checkValue checks a value of a non-token column the first time the
-// column has it, and reports whether it did.
-func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v string) bool {
-	if !s.firstSeen(col, v) {
-		return false
-	}
+// column has it (local, if given, holds what this call has seen), and
+// reports whether it did. A UUID in a kept column is the exception: it
+// holds no PII pattern (see isUUID), so its check is one lookup, cheaper
+// than remembering it, and it is checked every time; the memo then only
+// keeps a collision from being counted twice.
+func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v string, local *fpSet) bool {
+	uuid := isUUID(v)
 	n := s.needles
-	if class == Kept {
-		if n.Has(v) {
+	if class == Kept && uuid {
+		if n.Has(v) && s.seen.add(s.fingerprint(col, v)) {
 			s.record(s.collisions, dataset, column, RawExact, 1)
 		}
-		s.checkPII(dataset, column, v)
 		return true
 	}
-	exempt := class == Generalised && isNetwork(v)
-	switch {
-	case n.Has(v):
-		s.record(s.findings, dataset, column, RawExact, 1)
-	case !exempt && n.Contains(v):
-		s.record(s.findings, dataset, column, RawSubstring, 1)
+	fp := s.fingerprint(col, v)
+	if local != nil && !local.add(fp) || !s.seen.add(fp) {
+		return false
 	}
-	if !exempt {
-		s.checkPII(dataset, column, v)
+	var vd verdict
+	if class == Kept {
+		vd.collision = n.Has(v)
+	} else {
+		exempt := class == Generalised && isNetwork(v)
+		switch {
+		case n.Has(v):
+			vd.add(RawExact)
+		case !exempt && n.Contains(v):
+			vd.add(RawSubstring)
+		}
+		uuid = uuid || exempt
+	}
+	if !uuid {
+		for _, sp := range pii.Find(v) {
+			vd.add(PIIPrefix + string(sp.Type))
+		}
+	}
+	if vd.n > 0 || vd.collision {
+		s.mu.Lock()
+		for _, k := range vd.kinds[:vd.n] {
+			s.findings[findingKey{dataset, column, k}]++
+		}
+		if vd.collision {
+			s.collisions[findingKey{dataset, column, RawExact}]++
+		}
+		s.mu.Unlock()
 	}
 	return true
 }
 
-// checkPII records each PII type found in v once.
-func (s *Scanner) checkPII(dataset, column, v string) {
-	spans := pii.Find(v)
-	for i, sp := range spans {
-		first := true
-		for _, prev := range spans[:i] {
-			if prev.Type == sp.Type {
-				first = false
-				break
-			}
+// verdict is what one value's checks found, gathered before recording.
+type verdict struct {
+	kinds     [12]string // raw kind and PII types, each once
+	n         int
+	collision bool
+}
+
+func (vd *verdict) add(kind string) {
+	for _, k := range vd.kinds[:vd.n] {
+		if k == kind {
+			return
 		}
-		if first {
-			s.record(s.findings, dataset, column, PIIPrefix+string(sp.Type), 1)
-		}
+	}
+	if vd.n < len(vd.kinds) {
+		vd.kinds[vd.n] = kind
+		vd.n++
 	}
 }
 
@@ -338,3 +327,32 @@ func containsBounded(k, p string) bool {
 		off = start + 1
 	}
 }
+
+// isUUID reports whether v is a UUID in its canonical 8-4-4-4-12 hex form.
+// pii matches no number glued by '-' to a run of hex digits, so such a
+// value holds no pattern, and skipping pii.Find for it saves most of the
+// cost of a unique id column (event_id). TestUUIDHasNoPII keeps the two in
+// step.
+func isUUID(v string) bool {
+	if len(v) != len(uuidShape) {
+		return false
+	}
+	// No branch per byte: hex digits and letters come in random order,
+	// and a mispredicted branch per byte costs more than the table reads.
+	var bad uint8
+	for i := range len(uuidShape) {
+		bad |= uuidShape[i] &^ uuidClass[v[i]]
+	}
+	return bad == 0
+}
+
+// uuidShape is the class each byte of a UUID must have: 1 hex, 2 dash.
+const uuidShape = "\x01\x01\x01\x01\x01\x01\x01\x01\x02\x01\x01\x01\x01\x02\x01\x01\x01\x01\x02\x01\x01\x01\x01\x02\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+
+var uuidClass = func() (t [256]uint8) {
+	for _, c := range "0123456789abcdefABCDEF" {
+		t[c] = 1
+	}
+	t['-'] = 2
+	return t
+}()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/anonymize/pii"
 )
 
 // raw is one run's raw input values. The phone is there as landed and in
@@ -363,6 +365,40 @@ func TestConcurrent(t *testing.T) {
 		}
 		if f.Count != want {
 			t.Errorf("%+v, want count %d", f, want)
+		}
+	}
+}
+
+// TestUUIDHasNoPII holds the premise of isUUID: pii finds nothing in a
+// canonical UUID, even one made mostly of digits.
+func TestUUIDHasNoPII(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	const digits, hex = "0123456789", "0123456789abcdefABCDEF"
+	for i := range 200_000 {
+		alphabet := hex
+		if i%2 == 0 {
+			alphabet = digits
+		}
+		b := []byte("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+		for j := range b {
+			if b[j] == 'x' {
+				b[j] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		if i%3 == 0 {
+			copy(b[24:], "13812345678") // a mobile number's digits
+		}
+		v := string(b)
+		if !isUUID(v) {
+			t.Fatalf("%s is not a UUID", v)
+		}
+		if spans := pii.Find(v); len(spans) > 0 {
+			t.Fatalf("pii finds %s in UUID %s", spans[0].Type, v)
+		}
+	}
+	for _, v := range []string{"", "d37feb2e-9912-4248-a1b3-0c5e7d2f9a1", "d37feb2e_9912-4248-a1b3-0c5e7d2f9a10", "g37feb2e-9912-4248-a1b3-0c5e7d2f9a10"} {
+		if isUUID(v) {
+			t.Errorf("%q is a UUID", v)
 		}
 	}
 }
