@@ -1,99 +1,108 @@
 package reporting
 
 import (
+	"cmp"
 	"context"
-	"net/netip"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
 
-// scanner looks through string columns for raw values (exact match) and
-// for PII patterns. Each distinct value of a column is checked once:
-// tokens and categories repeat, so this is far cheaper than per cell.
+// Finding kinds in the report. The first and last keep the names of the
+// report's first format; substring and token findings came with the
+// residual scan.
+const (
+	KindRawValue       = "raw_value"       // a whole value is a raw value
+	KindRawSubstring   = "raw_substring"   // a raw value occurs inside a value
+	KindMalformedToken = "malformed_token" // a token column holds a non-token
+	KindPIIPattern     = "pii_pattern:"    // followed by the pii.Type
+)
+
+// scanner re-scans committed partitions with anonymize/residual: each
+// string column by the class its schema implies (columnClasses), each
+// distinct value of a column once.
 type scanner struct {
-	raw      map[string]struct{}
-	check    LeakCheck
-	findings map[Finding]int64
+	res     *residual.Scanner
+	columns int
 }
 
 func newScanner(raw map[string]struct{}) *scanner {
-	return &scanner{raw: raw, findings: map[Finding]int64{}, check: LeakCheck{RawValues: len(raw)}}
+	n := residual.NewNeedles(residual.DefaultMinLen)
+	for v := range raw {
+		n.Add(v)
+	}
+	return &scanner{res: residual.NewScanner(n)}
 }
 
 func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, ds schemas.Dataset, p sinks.Partition) error {
-	seen := map[int]map[string]struct{}{}
-	for i, f := range ds.Schema.Fields() {
+	var cols []string
+	for _, f := range ds.Schema.Fields() {
 		if f.Type.ID() == arrow.STRING {
-			seen[i] = map[string]struct{}{}
-			s.check.Columns++
+			cols = append(cols, f.Name)
 		}
 	}
+	s.columns += len(cols)
+	if len(cols) == 0 {
+		return nil
+	}
+	classes := columnClasses(ds.Schema)
 	return wh.Scan(ctx, mem, ds, p, func(rec arrow.RecordBatch) error {
-		for i, distinct := range seen {
-			col := rec.Column(i).(*array.String)
-			name := ds.Schema.Field(i).Name
-			for r := 0; r < col.Len(); r++ {
-				if col.IsNull(r) {
-					continue
-				}
-				s.check.Cells++
-				v := col.Value(r)
-				if _, ok := distinct[v]; ok {
-					continue
-				}
-				distinct[v] = struct{}{}
-				s.checkValue(ds.Name, name, v)
-			}
-		}
+		s.res.ScanRecord(ds.Name, rec, classes)
 		return ctx.Err()
-	})
+	}, cols...)
 }
 
-func (s *scanner) checkValue(dataset, column, v string) {
-	if _, ok := s.raw[v]; ok {
-		s.findings[Finding{Dataset: dataset, Column: column, Kind: "raw_value"}]++
+// columnClasses derives each string column's residual class from the
+// schema, which does not record the policy: chat text is Text; a column
+// marked opaque (schemas.BoundsKey "skip") or named *_token holds tokens;
+// everything else is checked as Generalised, the full check. The name rule
+// catches the token columns of derived datasets, which carry no metadata:
+// searching base64 for substrings finds short numeric ids in it by chance.
+func columnClasses(s *arrow.Schema) map[string]residual.Class {
+	classes := map[string]residual.Class{}
+	for _, f := range s.Fields() {
+		bounds, _ := f.Metadata.GetValue(schemas.BoundsKey)
+		switch {
+		case f.Name == "text":
+			classes[f.Name] = residual.Text
+		case bounds == "skip" || strings.HasSuffix(f.Name, "_token"):
+			classes[f.Name] = residual.Token
+		default:
+			classes[f.Name] = residual.Generalised
+		}
 	}
-	if isNetwork(v) {
-		return // a generalised network prefix (host bits zero) is the policy's output
-	}
-	for _, sp := range pii.Find(v) {
-		s.findings[Finding{Dataset: dataset, Column: column, Kind: "pii_pattern:" + string(sp.Type)}]++
-	}
+	return classes
 }
 
 func (s *scanner) result() LeakCheck {
-	c := s.check
-	for f, n := range s.findings {
-		f.Count = n
-		c.Findings = append(c.Findings, f)
+	r := s.res.Result()
+	c := LeakCheck{Passed: r.Passed, RawValues: int(r.Needles), Columns: s.columns, Cells: r.Cells}
+	for _, f := range r.Findings {
+		c.Findings = append(c.Findings, Finding{Dataset: f.Dataset, Column: f.Column, Kind: reportKind(f.Kind), Count: f.Count})
 	}
-	sort.Slice(c.Findings, func(i, j int) bool {
-		a, b := c.Findings[i], c.Findings[j]
-		if a.Dataset != b.Dataset {
-			return a.Dataset < b.Dataset
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Kind < b.Kind
+	slices.SortFunc(c.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Dataset, b.Dataset), cmp.Compare(a.Column, b.Column), cmp.Compare(a.Kind, b.Kind))
 	})
-	c.Passed = len(c.Findings) == 0
 	for _, t := range pii.Types {
 		c.PatternTypes = append(c.PatternTypes, string(t))
 	}
 	return c
 }
 
-// isNetwork reports whether v is a CIDR prefix with its host bits zero,
-// such as ingest writes to ip_prefix.
-func isNetwork(v string) bool {
-	p, err := netip.ParsePrefix(v)
-	return err == nil && p.Masked() == p
+// reportKind names a residual finding kind as the report does.
+func reportKind(kind string) string {
+	if t, ok := strings.CutPrefix(kind, residual.PIIPrefix); ok {
+		return KindPIIPattern + t
+	}
+	if kind == residual.RawExact {
+		return KindRawValue
+	}
+	return kind // raw_substring, malformed_token: the same names
 }

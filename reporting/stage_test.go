@@ -2,14 +2,22 @@ package reporting
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/anonymize/residual"
+	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
@@ -31,16 +39,66 @@ func landEvents(t *testing.T, landing, dt string, users ...string) {
 	os.WriteFile(filepath.Join(dir, schemas.SuccessMarker), nil, 0o644)
 }
 
+// tok makes a well-formed token of seed, as anonymize would: a prefix and
+// unpadded base64url of 32 bytes.
+func tok(seed string) string {
+	h := sha256.Sum256([]byte(seed))
+	return "r_" + base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// writeEvents commits evs as events_clean like testwarehouse.WriteEvents,
+// with a well-formed ip_token where testwarehouse writes a placeholder.
+func writeEvents(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, dt string, evs []testwarehouse.Event) {
+	t.Helper()
+	pw, err := w.Begin(schemas.EventsClean, sinks.Partition{DT: dt}, "ingest", "ingest-"+dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := testwarehouse.Record(mem, dt, evs)
+	defer rec.Release()
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	for i := range evs {
+		b.Append(tok(fmt.Sprint("ip", i)))
+	}
+	ipTok := b.NewArray()
+	defer ipTok.Release()
+	cols := slices.Clone(rec.Columns())
+	cols[schemas.EventsClean.Schema.FieldIndices("ip_token")[0]] = ipTok
+	out := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	defer out.Release()
+	if err := fw.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.Commit(sinks.CommitInfo{Stats: pipeline.Stats{RecordsIn: int64(len(evs)), RecordsOut: int64(len(evs))}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLeakCheck(t *testing.T) {
 	cases := []struct {
 		name     string
 		user     string // what events_clean carries as user_token
+		device   string
 		category string
-		wantLeak string // "" for a clean run, else the finding's kind
+		column   string   // of the findings, "" for a clean run
+		want     []string // finding kinds, in report order
 	}{
-		{"clean", "r_AbCdEf0123", "beauty", ""},
-		{"raw user id", "u42424242", "beauty", "raw_value"},
-		{"email pattern", "r_AbCdEf0123", "mail me at x.y@example.com", "pii_pattern:EMAIL"},
+		{"clean", tok("u1"), tok("d1"), "beauty", "", nil},
+		{"numeric id inside a number", tok("u1"), tok("d1"), "1543462", "", nil},
+		{"raw user id", "u42424242", tok("d1"), "beauty", "user_token", []string{KindMalformedToken, KindRawValue}},
+		{"malformed token", tok("u1"), "r_dev", "beauty", "device_token", []string{KindMalformedToken}},
+		{"email pattern", tok("u1"), tok("d1"), "mail me at x.y@example.com", "category", []string{KindPIIPattern + "EMAIL"}},
+		{"raw id inside a value", tok("u1"), tok("d1"), "promo-u42424242", "category", []string{KindRawSubstring}},
+		{"raw e-mail inside a value", tok("u1"), tok("d1"), "to:someone@example.org", "category", []string{KindPIIPattern + "EMAIL", KindRawSubstring}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,35 +106,64 @@ func TestLeakCheck(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			w := testwarehouse.Open(t)
 			landing := t.TempDir()
-			landEvents(t, landing, "2026-11-19", "u42424242")
+			landEvents(t, landing, "2026-11-19", "u42424242", "543462")
 			day := testwarehouse.Day(t, "2026-11-19")
-			testwarehouse.WriteEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{
-				{TS: day.Add(time.Hour), Type: "view", User: c.user, Device: "r_dev", Category: c.category},
+			writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{
+				{TS: day.Add(time.Hour), Type: "view", User: c.user, Device: c.device, Category: c.category},
 			})
 			s := Stage{Now: func() time.Time { return day }}
 			job := testwarehouse.Job(t, w, mem, s, day, "run-1")
 			job.Landing = landing
 			err := s.Run(context.Background(), job)
-			rep, _, lerr := Latest(w, day)
+			rep, path, lerr := Latest(w, day)
 			if lerr != nil {
 				t.Fatalf("report not committed: %v", lerr)
 			}
-			if c.wantLeak == "" {
-				if err != nil || !rep.LeakCheck.Passed {
-					t.Fatalf("clean run: %v, %+v", err, rep.LeakCheck)
+			if rep.LeakCheck.RawValues < 4 || rep.LeakCheck.Columns == 0 || rep.LeakCheck.Cells == 0 {
+				t.Fatalf("leak check %+v", rep.LeakCheck)
+			}
+			var kinds []string
+			for _, f := range rep.LeakCheck.Findings {
+				if f.Dataset != "events_clean" || f.Column != c.column || f.Count != 1 {
+					t.Errorf("finding %+v", f)
 				}
-				return
+				kinds = append(kinds, f.Kind)
 			}
-			if !errors.Is(err, ErrLeak) || rep.LeakCheck.Passed {
-				t.Fatalf("leak not reported: %v", err)
+			if !slices.Equal(kinds, c.want) {
+				t.Fatalf("findings %v, want %v", kinds, c.want)
 			}
-			if f := rep.LeakCheck.Findings[0]; f.Kind != c.wantLeak || f.Dataset != "events_clean" {
-				t.Fatalf("finding %+v, want kind %s", f, c.wantLeak)
+			if clean := c.want == nil; rep.LeakCheck.Passed != clean || (err == nil) != clean || !clean && !errors.Is(err, ErrLeak) {
+				t.Fatalf("passed %v, err %v", rep.LeakCheck.Passed, err)
 			}
-			if rep.LeakCheck.RawValues < 3 {
-				t.Fatalf("raw values checked = %d", rep.LeakCheck.RawValues)
-			}
+			assertNoRaw(t, landing, day, path, err)
 		})
+	}
+}
+
+// assertNoRaw checks the committed report and the run's error for the
+// day's raw values, with the residual scanner and by plain search.
+func assertNoRaw(t *testing.T, landing string, day time.Time, path string, runErr error) {
+	t.Helper()
+	raw, err := ingest.RawValues(context.Background(), landing, day, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(body) + fmt.Sprint(runErr)
+	n := residual.NewNeedles(0)
+	for v := range raw {
+		n.Add(v)
+		if strings.Contains(out, v) {
+			t.Errorf("report or error holds raw value %q", v)
+		}
+	}
+	sc := residual.NewScanner(n)
+	sc.ScanText("reports", filepath.Base(path), out)
+	if r := sc.Result(); !r.Passed {
+		t.Errorf("report scan: %+v", r.Findings)
 	}
 }
 
@@ -85,7 +172,7 @@ func TestReportKeepsHistoryAndTotals(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	w := testwarehouse.Open(t)
 	day := testwarehouse.Day(t, "2026-11-19")
-	testwarehouse.WriteEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{{TS: day, Type: "view", User: "r_1"}, {TS: day, Type: "view", User: "r_2"}})
+	writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{{TS: day, Type: "view", User: tok("u1"), Device: tok("d1")}, {TS: day, Type: "view", User: tok("u2"), Device: tok("d2")}})
 	s := Stage{}
 	for _, run := range []string{"20261119T000000.000Z-a", "20261119T000001.000Z-b"} {
 		job := testwarehouse.Job(t, w, mem, s, day, run)
