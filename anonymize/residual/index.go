@@ -1,6 +1,9 @@
 package residual
 
-import "math/bits"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // The substring index finds every needle inside a text in one pass over
 // the text, reading an 8-byte word at each position.
@@ -17,8 +20,8 @@ import "math/bits"
 // In front of both tables stand two filters sized to stay in cache, as the
 // tables do not: a byte table indexed by a hash of the 4 bytes at a key's
 // start says which key lengths may start there (bit w-4 for a short key of
-// w bytes, bit 4 for an anchor), and a one-hash Bloom filter of the keys
-// themselves answers for the length. Most positions of ordinary text stop
+// w bytes, bit 4 for an anchor), and a Bloom filter of the keys themselves
+// answers for the length. Most positions of ordinary text stop
 // at the first; digits, which raw values are full of, pass it often and
 // stop at the second.
 //
@@ -33,9 +36,12 @@ const (
 	preMax = 1 << 18
 	// preMin is the smallest prefilter; below it size does not matter.
 	preMin = 1 << 10
-	// bloomMax bounds the Bloom filter to half a core's L2 cache, in
-	// 64-bit words; it gets 16 bits per key up to that.
-	bloomMax = 1 << 16
+	// keysBloomMax bounds the Bloom filter of keys to half a core's L2
+	// cache, in 64-bit words; it gets 16 bits per key up to that.
+	keysBloomMax = 1 << 16
+	// exactBloomMax bounds the Bloom filter of whole needles, which Has
+	// reads once per value, to a quarter.
+	exactBloomMax = 1 << 15
 )
 
 type index struct {
@@ -48,9 +54,9 @@ type index struct {
 	// pre is the prefilter, indexed by hash4(first 4 key bytes)>>preShift.
 	pre      []uint8
 	preShift uint8
-	// bloom is a blocked Bloom filter of the keys, see bloomBits.
-	bloom      []uint64
-	bloomShift uint8
+	// keys holds every key; exact holds the hash of every needle, so
+	// that Has rarely reaches the exact table, which is out of cache.
+	keys, exact bloom
 	// skipCont is set when no key starts with a UTF-8 continuation byte,
 	// so positions inside a multi-byte character (two thirds of Chinese
 	// text) can be skipped.
@@ -95,21 +101,40 @@ func (t *table) head(key uint64) uint32 {
 
 func hash4(g uint32) uint32 { return g * 0x9E3779B1 }
 
-// bloomBits returns the word of key's Bloom bits and the two bits in it:
-// one word per key keeps a check to one cache access, two bits cut false
-// positives about fivefold over one at 16 bits per key.
-func (x *index) bloomBits(key uint64) (int, uint64) {
-	h := (key ^ key>>29) * 0xBF58476D1CE4E5B9
-	return int(h >> x.bloomShift), 1<<(h&63) | 1<<(h>>6&63)
-}
-
-func (x *index) mayHave(key uint64) bool {
-	w, b := x.bloomBits(key)
-	return x.bloom[w]&b == b
-}
-
 func isCont(c byte) bool  { return c&0xC0 == 0x80 }
 func isDigit(c byte) bool { return c-'0' < 10 }
+
+// bloom is a blocked Bloom filter: each key sets two bits in one word,
+// so a check is one cache access, and two bits cut false positives about
+// fivefold over one at 16 bits per key.
+type bloom struct {
+	words []uint64
+	shift uint8
+}
+
+// newBloom sizes a filter at 16 bits per key, at most maxWords words.
+func newBloom(keys, maxWords int) bloom {
+	words := 1
+	for words < maxWords && words*64 < keys*16 {
+		words <<= 1
+	}
+	return bloom{words: make([]uint64, words), shift: uint8(64 - bits.TrailingZeros(uint(words)))}
+}
+
+func (f *bloom) bits(key uint64) (int, uint64) {
+	h := (key ^ key>>29) * 0xBF58476D1CE4E5B9
+	return int(h >> f.shift), 1<<(h&63) | 1<<(h>>6&63)
+}
+
+func (f *bloom) add(key uint64) {
+	w, b := f.bits(key)
+	f.words[w] |= b
+}
+
+func (f *bloom) has(key uint64) bool {
+	w, b := f.bits(key)
+	return f.words[w]&b == b
+}
 
 // load8 reads s[i:i+8] as a little-endian word; the compiler turns it into
 // one load.
@@ -150,31 +175,23 @@ func buildIndex(n *Needles) *index {
 	preBits := bits.Len(uint(max(count*16, preMin)) - 1)
 	preBits = min(preBits, bits.TrailingZeros(preMax))
 	pre := make([]uint8, 1<<preBits)
-	words := 1
-	for words < bloomMax && words*64 < count*16 {
-		words <<= 1
-	}
-	x.bloom = make([]uint64, words)
-	x.bloomShift = uint8(64 - bits.TrailingZeros(uint(words)))
-	setBloom := func(key uint64) {
-		w, b := x.bloomBits(key)
-		x.bloom[w] |= b
-	}
+	x.keys, x.exact = newBloom(count, keysBloomMax), newBloom(count, exactBloomMax)
 	for i := range count {
 		v := n.at(i)
+		x.exact.add(maphash.String(n.seed, v))
 		var o int
 		var bit uint8
 		if len(v) < longKey {
 			k := shortKey(loadTail(v, 0), len(v))
 			s := x.short.slot(k)
 			x.short.keys[s], x.short.heads[s] = k, uint32(i+1)
-			setBloom(k)
+			x.keys.add(k)
 			bit = 1 << (len(v) - DefaultMinLen)
 		} else {
 			var s int
 			o, s = x.anchor(v, load)
 			x.long.keys[s] = load8(v, o)
-			setBloom(x.long.keys[s])
+			x.keys.add(x.long.keys[s])
 			x.next[i] = x.long.heads[s]
 			x.long.heads[s] = uint32(i + 1)
 			load[s]++
@@ -273,11 +290,11 @@ func (x *index) verify(n *Needles, s string, i int, word uint64, m uint8, all bo
 				return hits // bits rise with length
 			}
 			k := shortKey(word, w)
-			if x.mayHave(k) && x.short.head(k) != 0 && bounded(s, i, i+w) {
+			if x.keys.has(k) && x.short.head(k) != 0 && bounded(s, i, i+w) {
 				hits++
 			}
 		} else {
-			if rem < longKey || !x.mayHave(word) {
+			if rem < longKey || !x.keys.has(word) {
 				return hits
 			}
 			for j := x.long.head(word); j != 0; j = x.next[j-1] {

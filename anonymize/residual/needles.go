@@ -108,7 +108,8 @@ func (n *Needles) Has(v string) bool {
 	if len(v) < n.MinLen() || len(n.ends) == 0 {
 		return false
 	}
-	return n.lookup(v, maphash.String(n.seed, v))
+	h := maphash.String(n.seed, v)
+	return n.index().exact.has(h) && n.lookup(v, h)
 }
 
 // Contains reports whether some needle occurs in text. A needle made of
