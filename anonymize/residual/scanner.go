@@ -162,7 +162,11 @@ func (s *Scanner) scanArray(dataset, column string, class Class, arr arrow.Array
 	case *array.Dictionary:
 		// The dictionary holds the column's values; check each once.
 		// An unused entry is checked too, which only errs on the safe side.
-		dict, ok := a.Dictionary().(stringArray)
+		// a.Dictionary() caches its array in a without a lock, so
+		// concurrent scans of one record make their own.
+		arr := array.MakeFromData(a.Data().Dictionary())
+		defer arr.Release()
+		dict, ok := arr.(stringArray)
 		if !ok {
 			return 0, 0
 		}
