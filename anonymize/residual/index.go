@@ -1,9 +1,6 @@
 package residual
 
-import (
-	"hash/maphash"
-	"math/bits"
-)
+import "math/bits"
 
 // The substring index finds every needle inside a text in one pass over
 // the text, reading an 8-byte word at each position.
@@ -178,7 +175,6 @@ func buildIndex(n *Needles) *index {
 	x.keys, x.exact = newBloom(count, keysBloomMax), newBloom(count, exactBloomMax)
 	for i := range count {
 		v := n.at(i)
-		x.exact.add(maphash.String(n.seed, v))
 		var o int
 		var bit uint8
 		if len(v) < longKey {
@@ -204,6 +200,11 @@ func buildIndex(n *Needles) *index {
 		pre[hash4(uint32(loadTail(v[o:o+4], 0)))>>(32-preBits)] |= bit
 	}
 	x.pre, x.preShift = foldPre(pre, preBits)
+	for _, s := range n.slots {
+		if s != 0 {
+			x.exact.add(s >> 32) // the tag: a needle's hash, as Has looks it up
+		}
+	}
 	return x
 }
 

@@ -42,8 +42,10 @@ type Needles struct {
 	// into data (see at) stay valid and unchanged.
 	data []byte
 	ends []uint32
-	// slots is the exact-match table: hash tag<<32 | (needle index+1),
-	// 0 for an empty slot, linear probing.
+	// slots is the exact-match table: tag<<32 | (needle index+1), 0 for
+	// an empty slot, linear probing from the tag, the low 32 bits of the
+	// needle's hash. Once the table outgrows 2^32 slots the needle index
+	// would overflow first.
 	slots []uint64
 	// tokens counts needles that are well-formed tokens; while it is 0 a
 	// well-formed token cannot be a needle and needs no lookup.
@@ -90,7 +92,7 @@ func (n *Needles) Add(v string) {
 	}
 	n.data = append(n.data, v...)
 	n.ends = append(n.ends, uint32(len(n.data)))
-	n.insert(h, uint32(len(n.ends)))
+	n.insert(uint64(uint32(h))<<32 | uint64(len(n.ends)))
 	if WellFormedToken(v) {
 		n.tokens++
 	}
@@ -109,7 +111,7 @@ func (n *Needles) Has(v string) bool {
 		return false
 	}
 	h := maphash.String(n.seed, v)
-	return n.index().exact.has(h) && n.lookup(v, h)
+	return n.index().exact.has(uint64(uint32(h))) && n.lookup(v, h)
 }
 
 // Contains reports whether some needle occurs in text. A needle made of
@@ -158,9 +160,9 @@ func (n *Needles) at(i int) string {
 }
 
 func (n *Needles) lookup(v string, h uint64) bool {
+	tag := uint64(uint32(h))
 	mask := uint64(len(n.slots) - 1)
-	tag := h >> 32
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := tag & mask; ; i = (i + 1) & mask {
 		s := n.slots[i]
 		if s == 0 {
 			return false
@@ -171,19 +173,25 @@ func (n *Needles) lookup(v string, h uint64) bool {
 	}
 }
 
-func (n *Needles) insert(h uint64, ref uint32) {
+// insert puts slot value s (tag<<32 | ref) in the table.
+func (n *Needles) insert(s uint64) {
 	mask := uint64(len(n.slots) - 1)
-	i := h & mask
+	i := s >> 32 & mask
 	for n.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	n.slots[i] = h>>32<<32 | uint64(ref)
+	n.slots[i] = s
 }
 
+// grow doubles the table. A slot's tag is where it goes, so no needle is
+// read or hashed again.
 func (n *Needles) grow() {
-	n.slots = make([]uint64, 2*len(n.slots))
-	for i := range n.ends {
-		n.insert(maphash.String(n.seed, n.at(i)), uint32(i+1))
+	old := n.slots
+	n.slots = make([]uint64, 2*len(old))
+	for _, s := range old {
+		if s != 0 {
+			n.insert(s)
+		}
 	}
 }
 
