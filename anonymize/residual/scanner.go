@@ -19,9 +19,10 @@ import (
 // Its methods may be called from many goroutines at once; the Needles must
 // not change while it is in use.
 //
-// A value is checked in full once per column: the Scanner remembers a
-// 64-bit keyed hash of each (column, value), never the value, so its
-// memory holds no raw data and no copies of the strings it saw.
+// A value is checked in full once per column (a UUID in a Kept column,
+// whose check is one lookup, every time): the Scanner remembers a 64-bit
+// keyed hash of each (column, value), never the value, so its memory holds
+// no raw data and no copies of the strings it saw.
 type Scanner struct {
 	needles *Needles
 	seed    maphash.Seed
@@ -39,8 +40,7 @@ func NewScanner(needles *Needles) *Scanner {
 	if needles == nil {
 		needles = NewNeedles(DefaultMinLen)
 	}
-	s := &Scanner{needles: needles, seed: maphash.MakeSeed(), findings: map[findingKey]int64{}, collisions: map[findingKey]int64{}}
-	return s
+	return &Scanner{needles: needles, seed: maphash.MakeSeed(), findings: map[findingKey]int64{}, collisions: map[findingKey]int64{}}
 }
 
 // Check checks one non-null value of column. For many values prefer
@@ -73,8 +73,11 @@ func (s *Scanner) ScanRecord(dataset string, rec arrow.RecordBatch, classes map[
 }
 
 // ScanText checks a whole text — a report's JSON, a log — for needles as
-// substrings, under the name given. It does not look for PII patterns,
-// which reports and logs legitimately name.
+// substrings, under the name given; Count is the number of occurrences.
+// It does not look for PII patterns, which reports and logs legitimately
+// name. The text is searched as it is: a needle an encoder escaped (JSON
+// writes & as \u0026) is not found, so scan what a reader decodes where
+// values may hold such characters.
 func (s *Scanner) ScanText(dataset, name, text string) {
 	s.cells.Add(1)
 	if n := s.needles.Count(text); n > 0 {
