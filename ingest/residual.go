@@ -55,6 +55,7 @@ func newGuard(pol *policy.Compiled) *guard {
 		g.protected = append(g.protected, pol.Protected(i))
 	}
 	classes := pol.Classes()
+	ids := pol.KeptIDs()
 	for i, f := range pol.Dataset.Schema.Fields() {
 		g.cols = append(g.cols, f.Name)
 		var c residual.Class
@@ -75,7 +76,7 @@ func newGuard(pol *policy.Compiled) *guard {
 			g.tokenCols = append(g.tokenCols, i)
 		case residual.Kept:
 			g.keptCols = append(g.keptCols, i)
-			if !idColumn(pol, f.Name) {
+			if !ids[f.Name] {
 				g.fullCols = append(g.fullCols, i)
 			}
 		default:
@@ -83,18 +84,6 @@ func newGuard(pol *policy.Compiled) *guard {
 		}
 	}
 	return g
-}
-
-// idColumn reports whether a kept column is filled from identifier fields
-// only (CheckID): those are checked per row, not for PII patterns, since
-// an order number is not a phone number.
-func idColumn(pol *policy.Compiled, col string) bool {
-	for _, f := range pol.Feed.Fields {
-		if f.Name == col || f.Name+"_token" == col {
-			return f.Check == schemas.CheckID || f.Check == schemas.CheckEventType
-		}
-	}
-	return false
 }
 
 // guardWorker is one parse worker's part of the scan; not safe for

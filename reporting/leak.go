@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/anonymize/pii"
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -31,6 +32,10 @@ const (
 type scanner struct {
 	res     *residual.Scanner
 	columns int
+	// policy holds, for datasets a policy fills, the class of each column
+	// as the policy says (kept columns are Kept); it overrides the
+	// schema-derived classes.
+	policy map[string]map[string]residual.Class
 }
 
 func newScanner(raw map[string]struct{}) *scanner {
@@ -53,6 +58,9 @@ func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem me
 		return nil
 	}
 	classes := columnClasses(ds.Schema)
+	for col, c := range s.policy[ds.Name] {
+		classes[col] = c
+	}
 	return wh.Scan(ctx, mem, ds, p, func(rec arrow.RecordBatch) error {
 		s.res.ScanRecord(ds.Name, rec, classes)
 		return ctx.Err()
@@ -105,4 +113,25 @@ func reportKind(kind string) string {
 		return KindRawValue
 	}
 	return kind // raw_substring, malformed_token: the same names
+}
+
+// policyClasses maps the policy's column classes to residual classes.
+// Kept identifier columns are Kept (they share number ranges with user
+// ids); other kept columns (categories, free labels) get the full check.
+func policyClasses(c *policy.Compiled) map[string]residual.Class {
+	m := map[string]residual.Class{}
+	ids := c.KeptIDs()
+	for col, cl := range c.Classes() {
+		switch {
+		case cl == policy.ClassToken:
+			m[col] = residual.Token
+		case cl == policy.ClassKept && ids[col]:
+			m[col] = residual.Kept
+		case cl == policy.ClassText:
+			m[col] = residual.Text
+		default:
+			m[col] = residual.Generalised
+		}
+	}
+	return m
 }

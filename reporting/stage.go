@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
@@ -74,6 +75,18 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return fmt.Errorf("collect raw values: %w", err)
 	}
 	scan := newScanner(raw)
+	pol := s.Policy
+	if pol == nil {
+		pol = policy.Default()
+	}
+	scan.policy = map[string]map[string]residual.Class{}
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+		c, err := pol.Compile(feed)
+		if err != nil {
+			return err
+		}
+		scan.policy[c.Dataset.Name] = policyClasses(c)
+	}
 	for _, in := range covered(job.DT()) {
 		m, err := job.Warehouse.Manifest(in.Dataset, in.Partition)
 		if errors.Is(err, sinks.ErrNotCommitted) {
@@ -109,6 +122,16 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	rep.LeakCheck = scan.result()
 
+	if !rep.LeakCheck.Passed {
+		// A leak commits nothing, not even the report: the journal keeps
+		// the error, which names where and what kind, never the value.
+		var where []string
+		for _, f := range rep.LeakCheck.Findings {
+			where = append(where, fmt.Sprintf("%s.%s: %s x%d", f.Dataset, f.Column, f.Kind, f.Count))
+		}
+		job.Log.Error("leak check failed; report not committed", "findings", len(rep.LeakCheck.Findings))
+		return fmt.Errorf("%w: %s", ErrLeak, strings.Join(where, ", "))
+	}
 	body, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
@@ -128,9 +151,6 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	job.Log.Info("report committed", "partitions", len(rep.Partitions), "leak_check_passed", rep.LeakCheck.Passed)
-	if !rep.LeakCheck.Passed {
-		return fmt.Errorf("%w: %d finding(s), see run-%s.json", ErrLeak, len(rep.LeakCheck.Findings), job.RunID)
-	}
 	return nil
 }
 

@@ -259,6 +259,23 @@ func (c *Compiled) Classes() map[string]Class {
 	return m
 }
 
+// KeptIDs returns the kept columns filled from identifier fields (an
+// id-checked field or the event type): values such as item and order
+// numbers, which share number ranges with user ids, so a leak scan checks
+// them per row rather than against every raw value of the day.
+func (c *Compiled) KeptIDs() map[string]bool {
+	m := map[string]bool{}
+	for i, f := range c.fields {
+		for _, o := range f.ops {
+			fd := c.Feed.Fields[i]
+			if o.action == Keep && (fd.Check == schemas.CheckID || fd.Check == schemas.CheckEventType) {
+				m[c.columns[o.col].name] = true
+			}
+		}
+	}
+	return m
+}
+
 // Protected reports whether field i's raw value must never appear in the
 // output: every field not kept as is.
 func (c *Compiled) Protected(i int) bool {

@@ -88,7 +88,7 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 		typ.Append(e.Type)
 		user.Append(e.User)
 		dev.Append(e.Device)
-		ipTok.Append("ip-token")
+		ipTok.Append("o_AAAAAQAAAAAAAAAAAAAAAAAAAAA") // well-formed: a residual scan accepts it
 		ipPrefix.Append("10.0.0.0/24")
 		ipCountry.AppendNull()
 		opt(merchant, e.Merchant)
