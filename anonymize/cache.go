@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Memoisation of raw value → token. Identifiers repeat heavily within a day
@@ -33,6 +34,12 @@ type Worker struct {
 	t     *Tokenizer
 	cache *localCache
 }
+
+// OnMiss sets a function called with each value the Worker tokenises
+// rather than finds in its cache, and the token made: every distinct value
+// it sees, at least once. The residual leak scan collects raw values and
+// checks new tokens this way, without a second lookup per value.
+func (w *Worker) OnMiss(fn func(value, token string)) { w.cache.onMiss = fn }
 
 // Reversible returns the reversible token of value in field.
 func (w *Worker) Reversible(field, value string) string {
@@ -62,6 +69,18 @@ type localCache struct {
 	n      int
 	fields map[string]*localField
 	buf    []byte
+	onMiss func(value, token string)
+	// recent remembers the last fields by the address of their name's
+	// bytes: callers pass the same field strings every time (a policy's
+	// compiled domains), so most lookups skip the fields map.
+	recent [8]recentField
+	next   int
+}
+
+type recentField struct {
+	name *byte
+	n    int
+	f    *localField
 }
 
 type localField struct {
@@ -73,21 +92,37 @@ func newLocalCache(size int) *localCache {
 	return &localCache{max: size, fields: make(map[string]*localField)}
 }
 
-func (c *localCache) get(t *Tokenizer, k kind, field, value string) string {
-	f := c.fields[field]
+func (c *localCache) field(name string) *localField {
+	p := unsafe.StringData(name)
+	for _, r := range c.recent {
+		if r.name == p && r.n == len(name) && r.f != nil {
+			return r.f
+		}
+	}
+	f := c.fields[name]
 	if f == nil {
-		f = &localField{keys: newFieldKeys(field)}
+		f = &localField{keys: newFieldKeys(name)}
 		f.tokens[kindReversible] = make(map[string]string)
 		f.tokens[kindOneWay] = make(map[string]string)
-		c.fields[strings.Clone(field)] = f
+		c.fields[strings.Clone(name)] = f
 		c.n++ // fields count too: merchant-scoped field names are unbounded
 	}
+	c.recent[c.next] = recentField{name: p, n: len(name), f: f}
+	c.next = (c.next + 1) % len(c.recent)
+	return f
+}
+
+func (c *localCache) get(t *Tokenizer, k kind, field, value string) string {
+	f := c.field(field)
 	m := f.tokens[k]
 	if tok, ok := m[value]; ok {
 		return tok
 	}
 	var tok string
 	tok, c.buf = t.make(k, f.keys, value, c.buf)
+	if c.onMiss != nil {
+		c.onMiss(value, tok)
+	}
 	if c.max == 0 {
 		return tok
 	}
@@ -107,6 +142,7 @@ func (c *localCache) reset() {
 		clear(f.tokens[kindOneWay])
 	}
 	clear(c.fields)
+	c.recent = [len(c.recent)]recentField{}
 }
 
 // sharedCache is a lock-sharded cache for concurrent Tokenizer calls.

@@ -72,6 +72,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	p := newParser(pol, w, job.Date)
 	guard := newGuard(pol)
 	p.guard = guard.worker()
+	p.guard.watch(w)
 	row := pol.NewRows(1).Row(0)
 	var runErr error
 	for c := range chunks {

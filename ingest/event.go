@@ -62,6 +62,7 @@ type parser struct {
 	day   time.Time // partition start, UTC
 	any   bool      // accept event times outside the partition's day
 	rules *eventRules
+	order []int // see decodeRecord
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
 	it      *jsonlite.Iterator
@@ -176,7 +177,7 @@ func (p *parser) decode(text string) *rejection {
 	} else {
 		p.it.Reset(text)
 	}
-	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats)
+	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats, &p.order)
 	if rej != nil {
 		// Reset does not clear an iterator's error; start afresh.
 		p.it = nil
@@ -188,19 +189,38 @@ func (p *parser) decode(text string) *rejection {
 // schema does not declare is dropped and counted. Numbers are kept as
 // their shortest decimal text; JSON null counts as absent. It never passes
 // on a jsonlite error, since those quote the input.
-func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats) *rejection {
+//
+// order remembers which field each key position held last time: a feed
+// writes its keys in the same order on every line, so guessing saves a
+// map lookup per key.
+func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, order *[]int) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}
 	fields := pol.Feed.Fields
 	var rej *rejection
+	k := 0
 	it.Object(func(key string, err error) bool {
 		if err != nil {
 			rej = &rejection{reason: "bad_json"}
 			return false
 		}
-		i, declared := pol.Index(key)
-		if !declared {
+		pos := k
+		k++
+		var i int
+		if o := *order; pos < len(o) && o[pos] >= 0 && fields[o[pos]].Name == key {
+			i = o[pos]
+		} else {
+			var declared bool
+			if i, declared = pol.Index(key); !declared {
+				i = -1
+			}
+			for len(*order) <= pos {
+				*order = append(*order, -1)
+			}
+			(*order)[pos] = i
+		}
+		if i < 0 {
 			stats.DropField(key)
 			return true
 		}
@@ -318,6 +338,9 @@ func normalize(check schemas.Check, v string) (string, bool) {
 		a, err := netip.ParseAddr(v)
 		if err != nil {
 			return "", false
+		}
+		if a.Is4() {
+			return v, true // ParseAddr accepts only the canonical dotted quad
 		}
 		return a.String(), true
 	case schemas.CheckCard:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
@@ -41,6 +42,7 @@ var ErrLeak = errors.New("residual scan found raw values in the output")
 type guard struct {
 	pol       *policy.Compiled
 	protected []bool // by input field
+	tokenized []bool // by input field: the token worker reports its values
 	classes   []residual.Class
 	cols      []string // column names
 	tokenCols []int
@@ -53,6 +55,7 @@ func newGuard(pol *policy.Compiled) *guard {
 	g := &guard{pol: pol, rows: residual.NewScanner(nil)}
 	for i := range pol.Feed.Fields {
 		g.protected = append(g.protected, pol.Protected(i))
+		g.tokenized = append(g.tokenized, pol.Tokenized(i))
 	}
 	classes := pol.Classes()
 	ids := pol.KeptIDs()
@@ -92,24 +95,30 @@ type guardWorker struct {
 	g         *guard
 	needles   *residual.Needles
 	distinct  map[int]map[string]struct{}
+	recent    map[int]*recentSet
 	malformed map[int]int64
 	keptCols  []string
 	kept      []string
 	prot      []string
 	cells     int64 // string cells checked per row
+	badTokens int64 // tokens made that are not well-formed
 }
 
 func (g *guard) worker() *guardWorker {
 	w := &guardWorker{g: g, needles: residual.NewNeedles(residual.DefaultMinLen),
-		distinct: map[int]map[string]struct{}{}, malformed: map[int]int64{}}
+		distinct: map[int]map[string]struct{}{}, recent: map[int]*recentSet{}, malformed: map[int]int64{}}
 	for _, c := range g.fullCols {
 		w.distinct[c] = map[string]struct{}{}
+		w.recent[c] = new(recentSet)
 	}
 	return w
 }
 
 // raw notes a field's raw value (and its normal form) as a needle if the
-// policy protects the field. Chat text is PII in its spans, not whole.
+// policy protects the field. Chat text is PII in its spans, not whole. The
+// normal form of a tokenised field reaches the needles through the token
+// worker's miss hook (see watch), once per distinct value, rather than by
+// a lookup per row here.
 func (w *guardWorker) raw(field int, check schemas.Check, given, norm string) {
 	if !w.g.protected[field] {
 		return
@@ -120,16 +129,45 @@ func (w *guardWorker) raw(field int, check schemas.Check, given, norm string) {
 		}
 		return
 	}
-	w.add(given)
-	if norm != given {
-		w.add(norm)
+	tok := w.g.tokenized[field]
+	w.prot = append(w.prot, given)
+	if !tok || norm != given {
+		w.needles.Add(given)
 	}
-	w.add(strings.TrimPrefix(norm, "+"))
+	if norm != given {
+		w.prot = append(w.prot, norm)
+		if !tok {
+			w.needles.Add(norm)
+		}
+	}
+	if t := strings.TrimPrefix(norm, "+"); t != norm {
+		w.add(t)
+	}
 }
 
 func (w *guardWorker) add(v string) {
 	w.needles.Add(v)
 	w.prot = append(w.prot, v)
+}
+
+// watch makes tok report every value it tokenises for the first time to
+// the worker's needles, and checks each new token's full grammar; cells
+// then need only the cheap shape check of tokenShape, since a token
+// column holds copies of tokens made here.
+func (w *guardWorker) watch(tok *anonymize.Worker) {
+	tok.OnMiss(func(value, token string) {
+		w.needles.Add(value)
+		if !residual.WellFormedToken(token) {
+			w.badTokens++
+		}
+	})
+}
+
+// tokenShape is the per-cell check of a token column: a token prefix and
+// at least a token's length. A raw value would have to look like this to
+// pass, and new tokens get the full grammar check in watch.
+func tokenShape(v string) bool {
+	return len(v) >= 2+residual.MinTokenBody && v[1] == '_' && (v[0] == 'r' || v[0] == 'o')
 }
 
 // row checks one accepted row: its tokens' grammar, its kept values
@@ -140,7 +178,7 @@ func (w *guardWorker) row(r policy.Row) {
 	for _, c := range g.tokenCols {
 		if r.Valid[c] {
 			w.cells++
-			if !residual.WellFormedToken(r.S[c]) {
+			if !tokenShape(r.S[c]) {
 				w.malformed[c]++
 			}
 		}
@@ -158,14 +196,38 @@ func (w *guardWorker) row(r policy.Row) {
 	w.prot = w.prot[:0]
 	w.cells += int64(len(w.kept))
 	for _, c := range g.fullCols {
-		if r.Valid[c] {
-			w.cells++
-			if _, ok := w.distinct[c][r.S[c]]; !ok {
-				w.distinct[c][strings.Clone(r.S[c])] = struct{}{}
-			}
+		if !r.Valid[c] {
+			continue
+		}
+		w.cells++
+		v := r.S[c]
+		rs := w.recent[c]
+		if rs.has(v) {
+			continue
+		}
+		if _, ok := w.distinct[c][v]; !ok {
+			v = strings.Clone(v)
+			w.distinct[c][v] = struct{}{}
+			rs.put(v)
 		}
 	}
 }
+
+// recentSet is a small direct-mapped cache in front of a column's
+// distinct-value map: most columns it guards have a few dozen values
+// (bands, regions, countries), so a string compare replaces a map lookup.
+// It holds only strings the map owns.
+type recentSet struct{ slots [64]string }
+
+func recentSlot(v string) int {
+	if v == "" {
+		return 0
+	}
+	return (len(v)*131 + int(v[0])*31 + int(v[len(v)/2])*7 + int(v[len(v)-1])) & 63
+}
+
+func (r *recentSet) has(v string) bool { return r.slots[recentSlot(v)] == v }
+func (r *recentSet) put(v string)      { r.slots[recentSlot(v)] = v }
 
 // text remembers a redacted text (written by the stage after the policy
 // applied the rest of the row) for the end-of-run check.
@@ -217,6 +279,13 @@ func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Re
 	}
 	for c, n := range malformed {
 		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: g.cols[c], Kind: residual.MalformedToken, Count: n})
+	}
+	var bad int64
+	for _, w := range ws {
+		bad += w.badTokens
+	}
+	if bad > 0 {
+		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: "(tokens made)", Kind: residual.MalformedToken, Count: bad})
 	}
 	res.Passed = len(res.Findings) == 0
 	return res

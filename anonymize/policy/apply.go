@@ -80,6 +80,25 @@ func (rs *Rows) Len() int {
 	return len(rs.valid) / rs.n
 }
 
+// String returns column col of row j and whether it is set.
+func (rs *Rows) String(j, col int) (string, bool) {
+	k := j*rs.n + col
+	return rs.s[k], rs.valid[k]
+}
+
+// Int returns column col of row j (a timestamp or count) and whether it
+// is set.
+func (rs *Rows) Int(j, col int) (int64, bool) {
+	k := j*rs.n + col
+	return rs.i[k], rs.valid[k]
+}
+
+// Float returns column col of row j and whether it is set.
+func (rs *Rows) Float(j, col int) (float64, bool) {
+	k := j*rs.n + col
+	return rs.f[k], rs.valid[k]
+}
+
 // Row returns row j.
 func (rs *Rows) Row(j int) Row {
 	a, b := j*rs.n, (j+1)*rs.n

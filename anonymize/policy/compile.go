@@ -276,6 +276,16 @@ func (c *Compiled) KeptIDs() map[string]bool {
 	return m
 }
 
+// Tokenized reports whether a rule of field i tokenises it.
+func (c *Compiled) Tokenized(i int) bool {
+	for _, o := range c.fields[i].ops {
+		if o.action == TokenizeReversible || o.action == TokenizeOneWay {
+			return true
+		}
+	}
+	return false
+}
+
 // Protected reports whether field i's raw value must never appear in the
 // output: every field not kept as is.
 func (c *Compiled) Protected(i int) bool {
