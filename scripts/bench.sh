@@ -197,8 +197,17 @@ if [ "${BENCH_SKIP_GO_BENCH:-0}" = 1 ]; then
 else
   step "go test -run '^\$' -bench . -benchmem ./..."
   t0=$(now)
-  go test -run '^$' -bench . -benchmem ./...
+  go test -run '^$' -bench . -benchmem ./... | tee "$WORK/gobench.txt"
   echo "(go benchmarks: $(elapsed "$t0") s)"
+
+  # Tokenisation once identifiers repeat (a day's users recur on many
+  # events): the policy applied to one event row (6 tokens and the
+  # generalisations) with the per-worker token cache, and with every token
+  # computed (cold); then the six tokens alone.
+  step "tokenisation cost per row, identifiers repeating (Zipf over 50k users)"
+  awk '/^BenchmarkApplyEvent\/cached/ { printf "policy row, cached tokens:  %s ns/row\n", $3 }
+       /^BenchmarkApplyEvent\/cold/   { printf "policy row, cold tokens:    %s ns/row\n", $3 }
+       /^BenchmarkTokenize\//          { printf "%-27s %s ns/event (6 tokens)\n", $1 ":", $3 }' "$WORK/gobench.txt"
 fi
 echo
 echo "bench: done"
