@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/schemas"
@@ -81,7 +83,8 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 
 	var tot reporting.Totals
 	tot.Quarantined, tot.PII = map[string]int64{}, map[string]int64{}
-	leaks, checked := 0, 0
+	leaks, checked, scans := 0, 0, 0
+	var residualCells int64
 	var reports []string
 	for d := 0; d < days; d++ {
 		rep, path, err := reporting.Latest(wh, start.AddDate(0, 0, d))
@@ -100,6 +103,19 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 		}
 		leaks += len(rep.LeakCheck.Findings)
 		checked += rep.LeakCheck.RawValues
+		for _, pr := range rep.Partitions {
+			if pr.Stats == nil || len(pr.Stats.Residual) == 0 || pr.Dataset == schemas.Quarantine.Name {
+				continue
+			}
+			var r residual.Result
+			if json.Unmarshal(pr.Stats.Residual, &r) == nil {
+				scans++
+				residualCells += r.Cells
+				if !r.Passed {
+					leaks++
+				}
+			}
+		}
 	}
 	var q int64
 	for _, v := range tot.Quarantined {
@@ -109,6 +125,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 		tot.RecordsIn, tot.RecordsOut, q, counts(tot.Quarantined), tot.Duplicates)
 	fmt.Fprintf(a.stdout, "PII found and replaced in chats: %s\n", counts(tot.PII))
 	if leaks == 0 {
+		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans, residualCells)
 		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
 	} else {
 		fmt.Fprintf(a.stdout, "leak check: FAILED (%d findings; see the reports)\n", leaks)
