@@ -205,14 +205,14 @@ type collector struct {
 	job  *pipeline.Job
 	pol  *policy.Compiled
 	b    *array.RecordBuilder
-	seen map[[2]uint64]struct{}
+	seen *idSet
 	keep []int // rows of the current chunk to append
 }
 
 // newCollector sizes the de-duplication set for about rows records, so
 // that it does not rehash as it grows.
 func newCollector(job *pipeline.Job, pol *policy.Compiled, rows int) *collector {
-	return &collector{job: job, pol: pol, seen: make(map[[2]uint64]struct{}, rows)}
+	return &collector{job: job, pol: pol, seen: newIDSet(rows)}
 }
 
 func (c *collector) run(ctx context.Context, in <-chan *parsed, q *quarantine, recs chan<- arrow.RecordBatch, stats *pipeline.Stats) error {
@@ -257,11 +257,10 @@ func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs cha
 			}
 			continue
 		}
-		if _, dup := c.seen[p.keys[i]]; dup {
+		if !c.seen.add(p.keys[i]) {
 			stats.Duplicates++
 			continue
 		}
-		c.seen[p.keys[i]] = struct{}{}
 		c.keep = append(c.keep, i)
 	}
 	stats.RecordsOut += int64(len(c.keep))

@@ -94,8 +94,8 @@ func newGuard(pol *policy.Compiled) *guard {
 type guardWorker struct {
 	g         *guard
 	needles   *residual.Needles
-	distinct  map[int]map[string]struct{}
-	recent    map[int]*recentSet
+	distinct  []map[string]struct{} // by position in g.fullCols
+	recent    []recentSet             // by position in g.fullCols
 	malformed map[int]int64
 	keptCols  []string
 	kept      []string
@@ -106,10 +106,9 @@ type guardWorker struct {
 
 func (g *guard) worker() *guardWorker {
 	w := &guardWorker{g: g, needles: residual.NewNeedles(residual.DefaultMinLen),
-		distinct: map[int]map[string]struct{}{}, recent: map[int]*recentSet{}, malformed: map[int]int64{}}
-	for _, c := range g.fullCols {
-		w.distinct[c] = map[string]struct{}{}
-		w.recent[c] = new(recentSet)
+		distinct: make([]map[string]struct{}, len(g.fullCols)), recent: make([]recentSet, len(g.fullCols)), malformed: map[int]int64{}}
+	for k := range g.fullCols {
+		w.distinct[k] = map[string]struct{}{}
 	}
 	return w
 }
@@ -195,19 +194,19 @@ func (w *guardWorker) row(r policy.Row) {
 	}
 	w.prot = w.prot[:0]
 	w.cells += int64(len(w.kept))
-	for _, c := range g.fullCols {
+	for k, c := range g.fullCols {
 		if !r.Valid[c] {
 			continue
 		}
 		w.cells++
 		v := r.S[c]
-		rs := w.recent[c]
+		rs := &w.recent[k]
 		if rs.has(v) {
 			continue
 		}
-		if _, ok := w.distinct[c][v]; !ok {
+		if _, ok := w.distinct[k][v]; !ok {
 			v = strings.Clone(v)
-			w.distinct[c][v] = struct{}{}
+			w.distinct[k][v] = struct{}{}
 			rs.put(v)
 		}
 	}
@@ -233,8 +232,10 @@ func (r *recentSet) put(v string)      { r.slots[recentSlot(v)] = v }
 // applied the rest of the row) for the end-of-run check.
 func (w *guardWorker) text(col int, v string) {
 	w.cells++
-	if m := w.distinct[col]; m != nil {
-		m[v] = struct{}{}
+	for k, c := range w.g.fullCols {
+		if c == col {
+			w.distinct[k][v] = struct{}{}
+		}
 	}
 }
 
@@ -254,7 +255,8 @@ func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Re
 	sc := residual.NewScanner(needles)
 	ds := g.pol.Dataset.Name
 	for _, w := range ws {
-		for c, vals := range w.distinct {
+		for k, vals := range w.distinct {
+			c := g.fullCols[k]
 			for v := range vals {
 				sc.Check(ds, g.cols[c], g.classes[c], v)
 			}
