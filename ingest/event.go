@@ -57,12 +57,13 @@ func (e *eventRules) check(rec *policy.Record) *rejection {
 // worker goroutine: it owns a tokenizer worker, a JSON iterator, a record
 // and its own stats.
 type parser struct {
-	pol   *policy.Compiled
-	tok   policy.Tokens
-	day   time.Time // partition start, UTC
-	any   bool      // accept event times outside the partition's day
-	rules *eventRules
-	order []int // see decodeRecord
+	pol     *policy.Compiled
+	tok     policy.Tokens
+	day     time.Time // partition start, UTC
+	any     bool      // accept event times outside the partition's day
+	rules   *eventRules
+	order   []int    // see decodeRecord
+	dropped []string // fastDecode's scratch
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
 	it      *jsonlite.Iterator
@@ -172,6 +173,10 @@ func (p *parser) apply(out policy.Row) *rejection {
 // decode reads the JSON object into p.rec, checking JSON types. It never
 // keeps a jsonlite error: they quote the input.
 func (p *parser) decode(text string) *rejection {
+	if rej, ok := fastDecode(text, p.pol, p.rec, &p.stats, &p.order, &p.dropped); ok {
+		return rej
+	}
+	p.rec.Reset() // the fast path may have filled some fields
 	if p.it == nil {
 		p.it = jsonlite.Iterate(text)
 	} else {

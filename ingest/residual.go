@@ -78,8 +78,11 @@ func newGuard(pol *policy.Compiled) *guard {
 		case residual.Token:
 			g.tokenCols = append(g.tokenCols, i)
 		case residual.Kept:
-			g.keptCols = append(g.keptCols, i)
-			if !ids[f.Name] {
+			// Id columns are checked per row against the row's own
+			// values; other kept columns (labels) against every needle.
+			if ids[f.Name] {
+				g.keptCols = append(g.keptCols, i)
+			} else {
 				g.fullCols = append(g.fullCols, i)
 			}
 		default:
@@ -200,6 +203,11 @@ func (w *guardWorker) row(r policy.Row) {
 		}
 		w.cells++
 		v := r.S[c]
+		if len(v) < residual.DefaultMinLen {
+			// Too short to hold a needle or a PII pattern: a currency, a
+			// country code, a gender.
+			continue
+		}
 		rs := &w.recent[k]
 		if rs.has(v) {
 			continue

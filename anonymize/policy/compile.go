@@ -260,15 +260,14 @@ func (c *Compiled) Classes() map[string]Class {
 }
 
 // KeptIDs returns the kept columns filled from identifier fields (an
-// id-checked field or the event type): values such as item and order
-// numbers, which share number ranges with user ids, so a leak scan checks
+// id-checked field): values such as item and order numbers, which share number ranges with user ids, so a leak scan checks
 // them per row rather than against every raw value of the day.
 func (c *Compiled) KeptIDs() map[string]bool {
 	m := map[string]bool{}
 	for i, f := range c.fields {
 		for _, o := range f.ops {
 			fd := c.Feed.Fields[i]
-			if o.action == Keep && (fd.Check == schemas.CheckID || fd.Check == schemas.CheckEventType) {
+			if o.action == Keep && fd.Check == schemas.CheckID {
 				m[c.columns[o.col].name] = true
 			}
 		}

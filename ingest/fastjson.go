@@ -1,0 +1,221 @@
+package ingest
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+)
+
+// fastDecode decodes the common shape of a landing line — one flat JSON
+// object whose values are strings without escapes, numbers, null, true or
+// false — in one pass over the bytes. Anything else (an escape, a nested
+// value, a grammar error) makes it give up (ok false) before touching
+// stats, and the caller decodes the line with jsonlite, which has the last
+// word: FuzzFastDecode holds the two to the same results.
+func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, order *[]int, dropped *[]string) (rej *rejection, ok bool) {
+	fields := pol.Feed.Fields
+	*dropped = (*dropped)[:0]
+	p := skipWS(text, 0)
+	if p >= len(text) || text[p] != '{' {
+		return nil, false
+	}
+	p = skipWS(text, p+1)
+	if p < len(text) && text[p] == '}' {
+		return finishFast(text, p+1, stats, *dropped)
+	}
+	for k := 0; ; k++ {
+		key, q, good := scanString(text, p)
+		if !good {
+			return nil, false
+		}
+		q = skipWS(text, q)
+		if q >= len(text) || text[q] != ':' {
+			return nil, false
+		}
+		q = skipWS(text, q+1)
+		if q >= len(text) {
+			return nil, false
+		}
+		// The value: its kind and extent.
+		var (
+			str    string
+			num    string
+			isStr  bool
+			isNum  bool
+			isNull bool
+		)
+		switch c := text[q]; {
+		case c == '"':
+			if str, q, good = scanString(text, q); !good {
+				return nil, false
+			}
+			isStr = true
+		case c == '-' || c >= '0' && c <= '9':
+			end := scanNumber(text, q)
+			if end < 0 {
+				return nil, false
+			}
+			num, q, isNum = text[q:end], end, true
+		case hasWord(text, q, "null"):
+			q, isNull = q+4, true
+		case hasWord(text, q, "true"):
+			q += 4
+		case hasWord(text, q, "false"):
+			q += 5
+		default:
+			return nil, false // nested object or array, or not JSON
+		}
+		if rej == nil {
+			i := fieldAt(pol, fields, order, k, key)
+			switch {
+			case i < 0:
+				*dropped = append(*dropped, key)
+			case isNull:
+				rec.Vals[i], rec.Present[i] = "", false
+			case isNum && fields[i].Kind == schemas.Number:
+				f, err := strconv.ParseFloat(num, 64)
+				if err != nil && !isRangeErr(err) || math.IsInf(f, 0) {
+					rej = &rejection{reason: "wrong_type", field: key}
+					break
+				}
+				rec.Vals[i], rec.Present[i] = strconv.FormatFloat(f, 'f', -1, 64), true
+			case isStr && fields[i].Kind != schemas.Number:
+				rec.Vals[i], rec.Present[i] = str, str != ""
+			default:
+				rej = &rejection{reason: "wrong_type", field: key}
+			}
+		}
+		q = skipWS(text, q)
+		if q >= len(text) {
+			return nil, false
+		}
+		switch text[q] {
+		case ',':
+			p = skipWS(text, q+1)
+			continue
+		case '}':
+			if rej != nil {
+				// jsonlite stops at the first rejected member; the rest of
+				// the line must still be well-formed for the answers to
+				// agree, which finishFast checks.
+				if _, good := finishFast(text, q+1, stats, *dropped); !good {
+					return nil, false
+				}
+				return rej, true
+			}
+			return finishFast(text, q+1, stats, *dropped)
+		}
+		return nil, false
+	}
+}
+
+// finishFast checks that only whitespace follows the object and counts the
+// dropped keys.
+func finishFast(text string, p int, stats *pipeline.Stats, dropped []string) (*rejection, bool) {
+	if skipWS(text, p) != len(text) {
+		return nil, false
+	}
+	for _, k := range dropped {
+		stats.DropField(k)
+	}
+	return nil, true
+}
+
+// fieldAt resolves the k-th key of a line to a field index (-1 when the
+// feed does not declare it), guessing from the previous line first.
+func fieldAt(pol *policy.Compiled, fields []schemas.Field, order *[]int, k int, key string) int {
+	if o := *order; k < len(o) && o[k] >= 0 && fields[o[k]].Name == key {
+		return o[k]
+	}
+	i, declared := pol.Index(key)
+	if !declared {
+		i = -1
+	}
+	for len(*order) <= k {
+		*order = append(*order, -1)
+	}
+	(*order)[k] = i
+	return i
+}
+
+func skipWS(s string, p int) int {
+	for p < len(s) && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r') {
+		p++
+	}
+	return p
+}
+
+// scanString reads a string at s[p] == '"' that has no escapes and no
+// control characters, returning its contents and the index after it.
+func scanString(s string, p int) (string, int, bool) {
+	if p >= len(s) || s[p] != '"' {
+		return "", 0, false
+	}
+	for q := p + 1; q < len(s); q++ {
+		switch c := s[q]; {
+		case c == '"':
+			return s[p+1 : q], q + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// scanNumber returns the end of the JSON number at s[p], or -1.
+func scanNumber(s string, p int) int {
+	if p < len(s) && s[p] == '-' {
+		p++
+	}
+	switch {
+	case p < len(s) && s[p] == '0':
+		p++
+	case p < len(s) && s[p] >= '1' && s[p] <= '9':
+		for p < len(s) && s[p] >= '0' && s[p] <= '9' {
+			p++
+		}
+	default:
+		return -1
+	}
+	if p < len(s) && s[p] == '.' {
+		p++
+		d := p
+		for p < len(s) && s[p] >= '0' && s[p] <= '9' {
+			p++
+		}
+		if p == d {
+			return -1
+		}
+	}
+	if p < len(s) && (s[p] == 'e' || s[p] == 'E') {
+		p++
+		if p < len(s) && (s[p] == '+' || s[p] == '-') {
+			p++
+		}
+		d := p
+		for p < len(s) && s[p] >= '0' && s[p] <= '9' {
+			p++
+		}
+		if p == d {
+			return -1
+		}
+	}
+	return p
+}
+
+// hasWord reports whether the literal w stands at s[p], ending there.
+func hasWord(s string, p int, w string) bool {
+	if len(s)-p < len(w) || s[p:p+len(w)] != w {
+		return false
+	}
+	e := p + len(w)
+	return e == len(s) || s[e] == ',' || s[e] == '}' || s[e] == ' ' || s[e] == '\t' || s[e] == '\n' || s[e] == '\r'
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
