@@ -98,7 +98,7 @@ type guardWorker struct {
 	g         *guard
 	needles   *residual.Needles
 	distinct  []map[string]struct{} // by position in g.fullCols
-	recent    []recentSet             // by position in g.fullCols
+	recent    []recentSet           // by position in g.fullCols
 	malformed map[int]int64
 	keptCols  []string
 	kept      []string
