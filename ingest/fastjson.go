@@ -125,14 +125,20 @@ func finishFast(text string, p int, stats *pipeline.Stats, dropped []string) (*r
 }
 
 // fieldAt resolves the k-th key of a line to a field index (-1 when the
-// feed does not declare it), guessing from the previous line first.
+// feed does not declare it): by the previous line's order, then by a small
+// table on the key's length and end bytes, then by the map.
 func fieldAt(pol *policy.Compiled, fields []schemas.Field, order *[]int, k int, key string) int {
 	if o := *order; k < len(o) && o[k] >= 0 && fields[o[k]].Name == key {
 		return o[k]
 	}
-	i, declared := pol.Index(key)
-	if !declared {
-		i = -1
+	var i int
+	if t := pol.KeyTable(); t != nil {
+		i = t.Lookup(key)
+	} else {
+		var declared bool
+		if i, declared = pol.Index(key); !declared {
+			i = -1
+		}
 	}
 	for len(*order) <= k {
 		*order = append(*order, -1)

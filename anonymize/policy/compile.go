@@ -39,6 +39,7 @@ type Compiled struct {
 	columns []column // indexed like Dataset.Schema.Fields()
 	formats []*Format
 	index   map[string]int // field name → index in Feed.Fields
+	keys    *KeyTable
 	tsField int            // index of the event time field, or -1
 	// External is the text field whose redaction the stage performs
 	// itself (generalize redact_pii), or -1.
@@ -85,6 +86,7 @@ func (f *File) Compile(in schemas.Input) (*Compiled, error) {
 			c.tsField = i
 		}
 	}
+	c.keys = newKeyTable(c)
 	for _, fd := range ds.Schema.Fields() {
 		col := column{name: fd.Name, typ: fd.Type.ID(), class: ClassUnwritten}
 		switch col.typ {
@@ -242,6 +244,60 @@ func kindType(k schemas.Kind) arrow.Type {
 		return arrow.TIMESTAMP
 	}
 	return arrow.STRING
+}
+
+// KeyTable maps a field name to its position without hashing the whole
+// name; decoders use it per key of every record.
+func (c *Compiled) KeyTable() *KeyTable { return c.keys }
+
+// KeyTable is a direct-mapped table of the feed's field names, slotted by
+// length and first and last bytes; names that share a slot go to the map.
+type KeyTable struct {
+	slot [256]int8 // field index, -1 empty, -2 shared
+	c    *Compiled
+}
+
+func keySlot(k string) int {
+	if k == "" {
+		return 0
+	}
+	return (len(k)*37 + int(k[0])*7 + int(k[len(k)-1])) & 255
+}
+
+func newKeyTable(c *Compiled) *KeyTable {
+	t := &KeyTable{c: c}
+	for i := range t.slot {
+		t.slot[i] = -1
+	}
+	for i, f := range c.Feed.Fields {
+		if i > 127 {
+			return nil
+		}
+		switch s := keySlot(f.Name); t.slot[s] {
+		case -1:
+			t.slot[s] = int8(i)
+		default:
+			t.slot[s] = -2
+		}
+	}
+	return t
+}
+
+// Lookup returns the position of field k in Feed.Fields, or -1.
+func (t *KeyTable) Lookup(k string) int {
+	switch i := t.slot[keySlot(k)]; {
+	case i == -1:
+		return -1
+	case i >= 0:
+		if t.c.Feed.Fields[i].Name == k {
+			return int(i)
+		}
+		return -1
+	}
+	if i, ok := t.c.index[k]; ok {
+		return i
+	}
+	return -1
 }
 
 // Index returns the position of the named field in Feed.Fields.

@@ -185,3 +185,23 @@ feeds:
 		t.Errorf("parsed %+v", fl)
 	}
 }
+
+func TestKeyTable(t *testing.T) {
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+		c, err := Default().Compile(feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kt := c.KeyTable()
+		for i, f := range feed.Fields {
+			if got := kt.Lookup(f.Name); got != i {
+				t.Errorf("%s.%s: %d, want %d", feed.Name, f.Name, got, i)
+			}
+		}
+		for _, k := range []string{"", "x", "user_idx", "tS", "email2", "ts "} {
+			if got := kt.Lookup(k); got != -1 {
+				t.Errorf("%q: %d, want -1", k, got)
+			}
+		}
+	}
+}
