@@ -40,7 +40,7 @@ type Compiled struct {
 	formats []*Format
 	index   map[string]int // field name → index in Feed.Fields
 	keys    *KeyTable
-	tsField int            // index of the event time field, or -1
+	tsField int // index of the event time field, or -1
 	// External is the text field whose redaction the stage performs
 	// itself (generalize redact_pii), or -1.
 	External int
