@@ -46,9 +46,9 @@ func (Events) Plan(dt time.Time) pipeline.Plan { return plan(schemas.Events, sch
 type parsed struct {
 	seq     int
 	chunk   *chunk
-	rows    *policy.Rows
-	rejects []*rejection // nil where the line was accepted
-	keys    [][2]uint64  // dedupe keys of accepted lines
+	rec     arrow.RecordBatch // the accepted lines, in order
+	rejects []*rejection      // nil where the line was accepted
+	keys    [][2]uint64       // dedupe keys of accepted lines
 }
 
 // Run reads every landing file of the day in order, parses and transforms
@@ -102,7 +102,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 
 	// Write events on their own goroutine so Parquet encoding overlaps
 	// parsing.
-	recs := make(chan arrow.RecordBatch, 2)
+	recs := make(chan batch, 8)
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- writeRecords(ctx, r.clean, job, recs) }()
 
@@ -122,7 +122,8 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	if collectErr != nil {
 		cancel()
-		for range out {
+		for p := range out {
+			p.rec.Release()
 		}
 		return collectErr
 	}
@@ -156,28 +157,39 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 // parseChunk parses every line of c; the dedupe key of an accepted line
 // is two independent hashes of its id field (idField).
 func (p *parser) parseChunk(c *chunk, idField int, seeds [2]maphash.Seed) *parsed {
-	r := &parsed{seq: c.seq, chunk: c, rows: p.pol.NewRows(len(c.lines)), rejects: make([]*rejection, len(c.lines)), keys: make([][2]uint64, len(c.lines))}
+	r := &parsed{seq: c.seq, chunk: c, rejects: make([]*rejection, len(c.lines)), keys: make([][2]uint64, len(c.lines))}
+	rows := p.pol.NewRows(len(c.lines))
+	accepted := make([]int, 0, len(c.lines))
 	for i, l := range c.lines {
 		if l.reason != "" {
 			r.rejects[i] = &rejection{reason: l.reason, field: l.field}
 			continue
 		}
-		if rej := p.parseLine(c, i, r.rows.Row(i)); rej != nil {
+		if rej := p.parseLine(c, i, rows.Row(i)); rej != nil {
 			r.rejects[i] = rej
 			continue
 		}
 		id := p.rec.Vals[idField]
 		r.keys[i] = [2]uint64{maphash.String(seeds[0], id), maphash.String(seeds[1], id)}
+		accepted = append(accepted, i)
 	}
+	r.rec = buildRecord(p.pol.Dataset.Schema, rows, accepted)
 	return r
+}
+
+// batch is a record and the rows of it to write.
+type batch struct {
+	rec arrow.RecordBatch
+	sel []int // nil: all
 }
 
 // writeRecords writes records to part files, starting a new file every
 // maxFileRows rows.
-func writeRecords(ctx context.Context, pw *sinks.PartitionWriter, job *pipeline.Job, recs <-chan arrow.RecordBatch) error {
+func writeRecords(ctx context.Context, pw *sinks.PartitionWriter, job *pipeline.Job, recs <-chan batch) error {
 	var w *sinks.ParquetWriter
 	var err error
-	for rec := range recs {
+	for b := range recs {
+		rec := b.rec
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -185,7 +197,7 @@ func writeRecords(ctx context.Context, pw *sinks.PartitionWriter, job *pipeline.
 			w, err = pw.Parquet(job.Mem)
 		}
 		if err == nil {
-			err = w.Write(rec)
+			err = w.WriteRows(rec, b.sel)
 		}
 		rec.Release()
 		if err == nil && w.Rows() >= maxFileRows {
@@ -199,14 +211,13 @@ func writeRecords(ctx context.Context, pw *sinks.PartitionWriter, job *pipeline.
 	return err
 }
 
-// collector puts parsed chunks back in input order, drops duplicates and
-// builds Arrow records.
+// collector puts parsed chunks back in input order, accounts for every
+// line, and drops duplicates (first wins) by selecting the rest of each
+// chunk's record.
 type collector struct {
 	job  *pipeline.Job
 	pol  *policy.Compiled
-	b    *array.RecordBuilder
 	seen *idSet
-	keep []int // rows of the current chunk to append
 }
 
 // newCollector sizes the de-duplication set for about rows records, so
@@ -215,10 +226,13 @@ func newCollector(job *pipeline.Job, pol *policy.Compiled, rows int) *collector 
 	return &collector{job: job, pol: pol, seen: newIDSet(rows)}
 }
 
-func (c *collector) run(ctx context.Context, in <-chan *parsed, q *quarantine, recs chan<- arrow.RecordBatch, stats *pipeline.Stats) error {
-	c.b = array.NewRecordBuilder(c.job.Mem, c.pol.Dataset.Schema)
-	defer c.b.Release()
+func (c *collector) run(ctx context.Context, in <-chan *parsed, q *quarantine, recs chan<- batch, stats *pipeline.Stats) error {
 	pending := map[int]*parsed{}
+	defer func() {
+		for _, p := range pending {
+			p.rec.Release()
+		}
+	}()
 	next := 0
 	for p := range in {
 		pending[p.seq] = p
@@ -240,47 +254,51 @@ func (c *collector) run(ctx context.Context, in <-chan *parsed, q *quarantine, r
 		}
 		return errors.New("ingest: parsed chunks missing; input was not read to the end")
 	}
-	return c.flush(ctx, recs)
+	return nil
 }
 
-// take accounts for every line of p in order and appends the accepted,
-// first-seen rows to the record being built, column by column (one type
-// switch per column per chunk, not per cell).
-func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs chan<- arrow.RecordBatch, stats *pipeline.Stats) error {
-	c.keep = c.keep[:0]
+// take accounts for every line of p in order and passes the chunk's
+// record on with the rows that are not duplicates.
+func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs chan<- batch, stats *pipeline.Stats) error {
+	var sel []int
+	k := 0 // row of p.rec
 	for i, l := range p.chunk.lines {
 		stats.RecordsIn++
 		if rej := p.rejects[i]; rej != nil {
 			stats.Quarantine(rej.reason)
 			if err := q.add(l.file, l.no, rej); err != nil {
+				p.rec.Release()
 				return err
 			}
 			continue
 		}
 		if !c.seen.add(p.keys[i]) {
 			stats.Duplicates++
-			continue
+			if sel == nil {
+				sel = make([]int, k, p.rec.NumRows())
+				for j := range sel {
+					sel[j] = j
+				}
+			}
+		} else if sel != nil {
+			sel = append(sel, k)
 		}
-		c.keep = append(c.keep, i)
+		k++
 	}
-	stats.RecordsOut += int64(len(c.keep))
-	appendRows(c.b, p.rows, c.keep)
-	if c.b.Field(0).Len() >= flushRows {
-		return c.flush(ctx, recs)
+	kept := k
+	if sel != nil {
+		kept = len(sel)
 	}
-	return nil
-}
-
-func (c *collector) flush(ctx context.Context, recs chan<- arrow.RecordBatch) error {
-	if c.b.Field(0).Len() == 0 {
+	stats.RecordsOut += int64(kept)
+	if kept == 0 {
+		p.rec.Release()
 		return nil
 	}
-	rec := c.b.NewRecordBatch()
 	select {
-	case recs <- rec:
+	case recs <- batch{rec: p.rec, sel: sel}:
 		return nil
 	case <-ctx.Done():
-		rec.Release()
+		p.rec.Release()
 		return ctx.Err()
 	}
 }

@@ -130,14 +130,22 @@ func (w *ParquetWriter) Rows() int64 { return w.rows }
 // Write appends the rows of rec, which must have the dataset's schema.
 // It writes column by column (parquet-go's ColumnWriter), which avoids
 // assembling rows, and starts a row group every RowGroupRows rows.
-func (w *ParquetWriter) Write(rec arrow.RecordBatch) error {
+func (w *ParquetWriter) Write(rec arrow.RecordBatch) error { return w.WriteRows(rec, nil) }
+
+// WriteRows appends the rows of rec listed in sel, in that order, or all
+// of them when sel is nil: a stage that drops a few rows of a record
+// (duplicates) selects the rest instead of copying them.
+func (w *ParquetWriter) WriteRows(rec arrow.RecordBatch, sel []int) error {
 	if !rec.Schema().Equal(w.schema) {
 		return fmt.Errorf("write %s: record schema does not match dataset schema", w.pw.ds.Name)
 	}
 	n := int(rec.NumRows())
+	if sel != nil {
+		n = len(sel)
+	}
 	for start := 0; start < n; {
 		end := min(n, start+int(RowGroupRows-w.inGroup))
-		if err := w.writeColumns(rec, start, end); err != nil {
+		if err := w.writeColumns(rec, sel, start, end); err != nil {
 			return fmt.Errorf("write %s/%s: %w", w.pw.ds.Name, w.name, err)
 		}
 		w.inGroup += int64(end - start)
@@ -153,14 +161,14 @@ func (w *ParquetWriter) Write(rec arrow.RecordBatch) error {
 	return nil
 }
 
-func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, start, end int) error {
+func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, sel []int, start, end int) error {
 	cols := w.w.ColumnWriters()
 	if cap(w.vals) < end-start {
 		w.vals = make([]parquet.Value, end-start)
 	}
 	vals := w.vals[:end-start]
 	for c, a := range w.byParquet {
-		fillValues(vals, rec.Column(a), w.schema.Field(a).Nullable, start, c)
+		fillValues(vals, rec.Column(a), w.schema.Field(a).Nullable, sel, start, c)
 		if _, err := cols[c].WriteRowValues(vals); err != nil {
 			return err
 		}
@@ -168,10 +176,10 @@ func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, start, end int) erro
 	return nil
 }
 
-// fillValues converts rows start.. of an Arrow column to Parquet values of
-// column c, with one loop per type so that no cell pays for a type switch
-// or an indirect call.
-func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, start, c int) {
+// fillValues converts rows start.. of an Arrow column (positions in sel,
+// when it is not nil) to Parquet values of column c, with one loop per
+// type so that no cell pays for a type switch or an indirect call.
+func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, sel []int, start, c int) {
 	def := 0
 	if nullable {
 		def = 1
@@ -181,7 +189,7 @@ func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, start, c i
 	switch a := col.(type) {
 	case *array.String:
 		for k := range vals {
-			i := start + k
+			i := row(sel, start+k)
 			if nulls && a.IsNull(i) {
 				vals[k] = null
 				continue
@@ -192,16 +200,16 @@ func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, start, c i
 			vals[k] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s))).Level(0, def, c)
 		}
 	case *array.Int64:
-		fillFixed(vals, a, a.Int64Values(), nulls, start, def, c, parquet.Int64Value)
+		fillFixed(vals, a, a.Int64Values(), nulls, sel, start, def, c, parquet.Int64Value)
 	case *array.Int32:
-		fillFixed(vals, a, a.Int32Values(), nulls, start, def, c, parquet.Int32Value)
+		fillFixed(vals, a, a.Int32Values(), nulls, sel, start, def, c, parquet.Int32Value)
 	case *array.Float64:
-		fillFixed(vals, a, a.Float64Values(), nulls, start, def, c, parquet.DoubleValue)
+		fillFixed(vals, a, a.Float64Values(), nulls, sel, start, def, c, parquet.DoubleValue)
 	case *array.Timestamp:
-		fillFixed(vals, a, a.TimestampValues(), nulls, start, def, c, func(t arrow.Timestamp) parquet.Value { return parquet.Int64Value(int64(t)) })
+		fillFixed(vals, a, a.TimestampValues(), nulls, sel, start, def, c, func(t arrow.Timestamp) parquet.Value { return parquet.Int64Value(int64(t)) })
 	case *array.Boolean:
 		for k := range vals {
-			i := start + k
+			i := row(sel, start+k)
 			if nulls && a.IsNull(i) {
 				vals[k] = null
 				continue
@@ -213,12 +221,21 @@ func fillValues(vals []parquet.Value, col arrow.Array, nullable bool, start, c i
 	}
 }
 
+// row is the record row at position p of a selection (p itself without
+// one).
+func row(sel []int, p int) int {
+	if sel == nil {
+		return p
+	}
+	return sel[p]
+}
+
 // fillFixed is fillValues for fixed-width columns; conv is inlined into
 // each instantiation.
-func fillFixed[T any](vals []parquet.Value, a arrow.Array, raw []T, nulls bool, start, def, c int, conv func(T) parquet.Value) {
+func fillFixed[T any](vals []parquet.Value, a arrow.Array, raw []T, nulls bool, sel []int, start, def, c int, conv func(T) parquet.Value) {
 	null := parquet.NullValue().Level(0, 0, c)
 	for k := range vals {
-		i := start + k
+		i := row(sel, start+k)
 		if nulls && a.IsNull(i) {
 			vals[k] = null
 			continue
