@@ -64,6 +64,7 @@ type parser struct {
 	rules   *eventRules
 	order   []int    // see decodeRecord
 	dropped []string // fastDecode's scratch
+	sizes   []int    // buildRecord's column sizes
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
 	it      *jsonlite.Iterator

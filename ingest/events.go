@@ -173,7 +173,10 @@ func (p *parser) parseChunk(c *chunk, idField int, seeds [2]maphash.Seed) *parse
 		r.keys[i] = [2]uint64{maphash.String(seeds[0], id), maphash.String(seeds[1], id)}
 		accepted = append(accepted, i)
 	}
-	r.rec = buildRecord(p.pol.Dataset.Schema, rows, accepted)
+	if p.sizes == nil {
+		p.sizes = make([]int, p.pol.Dataset.Schema.NumFields())
+	}
+	r.rec = buildRecord(p.pol.Dataset.Schema, rows, accepted, p.sizes)
 	return r
 }
 

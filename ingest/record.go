@@ -15,7 +15,11 @@ import (
 // column's buffers directly (sizes known, one copy per value) rather than
 // through builders. The parse workers call it, so a chunk becomes a record
 // in parallel, and the collector only decides which rows are kept.
-func buildRecord(schema *arrow.Schema, rs *policy.Rows, idx []int) arrow.RecordBatch {
+//
+// sizes, if not nil, carries each string column's byte size from one call
+// to the next, so that the value buffer is allocated once at about the
+// right size instead of measured first.
+func buildRecord(schema *arrow.Schema, rs *policy.Rows, idx []int, sizes []int) arrow.RecordBatch {
 	n := len(idx)
 	cols := make([]arrow.Array, schema.NumFields())
 	for c, f := range schema.Fields() {
@@ -32,10 +36,8 @@ func buildRecord(schema *arrow.Schema, rs *policy.Rows, idx []int) arrow.RecordB
 		switch f.Type.ID() {
 		case arrow.STRING:
 			size := 0
-			for _, j := range idx {
-				if s, ok := rs.String(j, c); ok {
-					size += len(s)
-				}
+			if sizes != nil {
+				size = sizes[c] + sizes[c]/8
 			}
 			offsets := make([]int32, n+1)
 			data := make([]byte, 0, size)
@@ -46,6 +48,9 @@ func buildRecord(schema *arrow.Schema, rs *policy.Rows, idx []int) arrow.RecordB
 					data = append(data, s...)
 				}
 				offsets[k+1] = int32(len(data))
+			}
+			if sizes != nil {
+				sizes[c] = len(data)
 			}
 			bufs = []*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}
 		case arrow.TIMESTAMP, arrow.INT64:

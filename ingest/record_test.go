@@ -25,7 +25,7 @@ func TestBuildRecordMatchesBuilder(t *testing.T) {
 		}
 	}
 	idx := []int{0, 1, 3}
-	got := buildRecord(pol.Dataset.Schema, rs, idx)
+	got := buildRecord(pol.Dataset.Schema, rs, idx, make([]int, pol.Dataset.Schema.NumFields()))
 	defer got.Release()
 	b := array.NewRecordBuilder(memory.NewGoAllocator(), pol.Dataset.Schema)
 	defer b.Release()
