@@ -28,15 +28,18 @@ var ErrLeak = errors.New("residual scan found raw values in the output")
 // needles, and check what they can per row; the run then checks each
 // column's distinct values against all needles:
 //
-//	token columns        every cell well-formed (r_/o_ + base64url), which
-//	                     carries only ciphertext or PRF output; a needle of
-//	                     that shape would be checked against the tokens
+//	token columns        every cell token-shaped, and every token made
+//	                     well-formed (r_/o_ + base64url): it carries only
+//	                     ciphertext or PRF output. A raw value that is itself
+//	                     token-shaped fails the scan, since it could hide there.
 //	generalised columns  exact, substring and PII patterns
+//	kept labels          substring and PII patterns (equality with a raw
+//	                     value is a collision: category ids are numbers too)
 //	text (redacted chat) exact, substring and PII patterns
-//	kept columns         per row: none holds the row's own protected values;
-//	                     free-text kept columns also PII patterns
+//	kept id columns      per row: none holds the row's own protected values
 //
-// Kept id columns are not matched against other rows' values: Taobao
+// Columns get their class from residual.PolicyClasses, as in the report's
+// scan. Kept id columns are not matched against other rows' values: Taobao
 // numbers users and items from one range, so equal strings there are
 // coincidences, not leaks.
 type guard struct {
@@ -57,34 +60,20 @@ func newGuard(pol *policy.Compiled) *guard {
 		g.protected = append(g.protected, pol.Protected(i))
 		g.tokenized = append(g.tokenized, pol.Tokenized(i))
 	}
-	classes := pol.Classes()
-	ids := pol.KeptIDs()
+	classes := residual.PolicyClasses(pol)
+	written := pol.Classes()
 	for i, f := range pol.Dataset.Schema.Fields() {
+		c := classes[f.Name]
 		g.cols = append(g.cols, f.Name)
-		var c residual.Class
-		switch classes[f.Name] {
-		case policy.ClassToken:
-			c = residual.Token
-		case policy.ClassKept:
-			c = residual.Kept
-		case policy.ClassText:
-			c = residual.Text
-		}
 		g.classes = append(g.classes, c)
-		if f.Type.ID() != arrow.STRING || classes[f.Name] == policy.ClassUnwritten {
+		if f.Type.ID() != arrow.STRING || written[f.Name] == policy.ClassUnwritten {
 			continue
 		}
 		switch c {
 		case residual.Token:
 			g.tokenCols = append(g.tokenCols, i)
 		case residual.Kept:
-			// Id columns are checked per row against the row's own
-			// values; other kept columns (labels) against every needle.
-			if ids[f.Name] {
-				g.keptCols = append(g.keptCols, i)
-			} else {
-				g.fullCols = append(g.fullCols, i)
-			}
+			g.keptCols = append(g.keptCols, i)
 		default:
 			g.fullCols = append(g.fullCols, i)
 		}
@@ -296,6 +285,10 @@ func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Re
 	}
 	if bad > 0 {
 		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: "(tokens made)", Kind: residual.MalformedToken, Count: bad})
+	}
+	if n := needles.TokenShaped(); n > 0 {
+		// Token columns are checked by shape, not against needles.
+		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: "(raw values)", Kind: residual.MalformedToken, Count: int64(n)})
 	}
 	res.Passed = len(res.Findings) == 0
 	return res

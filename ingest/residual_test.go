@@ -23,6 +23,7 @@ func TestInjectedLeakFailsRun(t *testing.T) {
 		{"user id inside event id", `"event_id":"e1"`, `"event_id":"ord-u00000001-77"`, "event_id", residual.RawSubstring},
 		{"e-mail in a category", `"category":"beauty"`, `"category":"ask jane.doe@example.com"`, "category", residual.RawSubstring},
 		{"phone in a category", `"category":"beauty"`, `"category":"call 13812345678"`, "category", residual.RawSubstring},
+		{"user id in a category", `"category":"beauty"`, `"category":"promo-u00000001"`, "category", residual.RawSubstring},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/anonymize/pii"
-	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -113,25 +112,4 @@ func reportKind(kind string) string {
 		return KindRawValue
 	}
 	return kind // raw_substring, malformed_token: the same names
-}
-
-// policyClasses maps the policy's column classes to residual classes.
-// Kept identifier columns are Kept (they share number ranges with user
-// ids); other kept columns (categories, free labels) get the full check.
-func policyClasses(c *policy.Compiled) map[string]residual.Class {
-	m := map[string]residual.Class{}
-	ids := c.KeptIDs()
-	for col, cl := range c.Classes() {
-		switch {
-		case cl == policy.ClassToken:
-			m[col] = residual.Token
-		case cl == policy.ClassKept && ids[col]:
-			m[col] = residual.Kept
-		case cl == policy.ClassText:
-			m[col] = residual.Text
-		default:
-			m[col] = residual.Generalised
-		}
-	}
-	return m
 }

@@ -85,7 +85,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		if err != nil {
 			return err
 		}
-		scan.policy[c.Dataset.Name] = policyClasses(c)
+		scan.policy[c.Dataset.Name] = residual.PolicyClasses(c)
 	}
 	for _, in := range covered(job.DT()) {
 		m, err := job.Warehouse.Manifest(in.Dataset, in.Partition)

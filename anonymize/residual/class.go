@@ -32,9 +32,14 @@ const (
 	// same string legitimately exists in a kept field (Taobao numbers
 	// users and items from the same range).
 	Kept
+	// Label columns hold free labels a policy keeps (categories). A value
+	// equal to a needle is a collision, as for Kept (Taobao's category ids
+	// share the user-id range); a value that contains one, or a PII
+	// pattern, is a leak.
+	Label
 )
 
-var classNames = [...]string{Generalised: "generalised", Token: "token", Text: "text", Kept: "kept"}
+var classNames = [...]string{Generalised: "generalised", Token: "token", Text: "text", Kept: "kept", Label: "label"}
 
 func (c Class) String() string {
 	if int(c) < len(classNames) {

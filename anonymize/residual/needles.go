@@ -66,6 +66,10 @@ func NewNeedles(minLen int) *Needles {
 // MinLen is the length below which values are ignored.
 func (n *Needles) MinLen() int { return max(n.minLen, DefaultMinLen) }
 
+// TokenShaped is the number of needles that are well-formed tokens: raw
+// values a token column could hold without looking out of place.
+func (n *Needles) TokenShaped() int { return n.tokens }
+
 // Len is the number of distinct needles.
 func (n *Needles) Len() int { return len(n.ends) }
 

@@ -253,9 +253,14 @@ func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v 
 		return false
 	}
 	var vd verdict
-	if class == Kept {
+	switch class {
+	case Kept:
 		vd.collision = n.Has(v)
-	} else {
+	case Label:
+		if vd.collision = n.Has(v); !vd.collision && n.Contains(v) {
+			vd.add(RawSubstring)
+		}
+	default:
 		exempt := class == Generalised && isNetwork(v)
 		switch {
 		case n.Has(v):

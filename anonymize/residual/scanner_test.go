@@ -402,3 +402,22 @@ func TestUUIDHasNoPII(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelClass: in a kept label column, a value equal to a raw value is
+// a collision (category ids and user ids share a number range); one that
+// contains a raw value is a leak.
+func TestLabelClass(t *testing.T) {
+	n := NewNeedles(0)
+	n.Add("2355072")
+	n.Add("u42424242")
+	s := NewScanner(n)
+	s.Check("events_clean", "category", Label, "2355072")
+	s.Check("events_clean", "category", Label, "promo-u42424242")
+	r := s.Result()
+	if len(r.Collisions) != 1 || r.Collisions[0].Kind != RawExact {
+		t.Errorf("collisions %+v, want one raw_exact", r.Collisions)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Kind != RawSubstring {
+		t.Errorf("findings %+v, want one raw_substring", r.Findings)
+	}
+}
