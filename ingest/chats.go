@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-
 	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
@@ -52,14 +50,17 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	b := array.NewRecordBuilder(job.Mem, pol.Dataset.Schema)
-	defer b.Release()
+	// Accepted messages fill block's rows 0..len(kept)-1 in order; a
+	// rejected or duplicate one leaves its row to the next message.
+	block := pol.NewRows(flushRows)
+	kept := make([]int, 0, flushRows)
 	flush := func() error {
-		rec := b.NewRecordBatch()
-		defer rec.Release()
-		if rec.NumRows() == 0 {
+		if len(kept) == 0 {
 			return nil
 		}
+		rec := buildRecord(pol.Dataset.Schema, block, kept, nil)
+		defer rec.Release()
+		kept = kept[:0]
 		return cw.Write(rec)
 	}
 
@@ -73,7 +74,6 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	guard := newGuard(pol)
 	p.guard = guard.worker()
 	p.guard.watch(w)
-	row := pol.NewRows(1).Row(0)
 	var runErr error
 	for c := range chunks {
 		if runErr != nil {
@@ -81,6 +81,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		for i, l := range c.lines {
 			stats.RecordsIn++
+			row := block.Row(len(kept))
 			row.Clear()
 			rej := &rejection{reason: l.reason, field: l.field}
 			if l.reason == "" {
@@ -119,9 +120,9 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 				row.I[piiCol], row.Valid[piiCol] = n, true
 				p.guard.text(textCol, redacted)
 			}
-			appendRow(b, row)
+			kept = append(kept, len(kept))
 			stats.RecordsOut++
-			if b.Field(0).Len() >= flushRows {
+			if len(kept) == flushRows {
 				if runErr = flush(); runErr != nil {
 					break
 				}

@@ -211,21 +211,8 @@ func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Recor
 			rej = &rejection{reason: "bad_json"}
 			return false
 		}
-		pos := k
+		i := fieldAt(pol, fields, order, k, key)
 		k++
-		var i int
-		if o := *order; pos < len(o) && o[pos] >= 0 && fields[o[pos]].Name == key {
-			i = o[pos]
-		} else {
-			var declared bool
-			if i, declared = pol.Index(key); !declared {
-				i = -1
-			}
-			for len(*order) <= pos {
-				*order = append(*order, -1)
-			}
-			(*order)[pos] = i
-		}
 		if i < 0 {
 			stats.DropField(key)
 			return true

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
@@ -321,70 +320,4 @@ func estimateRows(files []string) int {
 		}
 	}
 	return int(min(n, 8<<20))
-}
-
-// appendRows appends rows[j] for each j in keep to b, column by column.
-func appendRows(b *array.RecordBuilder, rows *policy.Rows, keep []int) {
-	for col, f := range b.Fields() {
-		f.Reserve(len(keep))
-		switch f := f.(type) {
-		case *array.StringBuilder:
-			for _, j := range keep {
-				if s, ok := rows.String(j, col); ok {
-					f.Append(s)
-				} else {
-					f.AppendNull()
-				}
-			}
-		case *array.TimestampBuilder:
-			for _, j := range keep {
-				if v, ok := rows.Int(j, col); ok {
-					f.Append(arrow.Timestamp(v))
-				} else {
-					f.AppendNull()
-				}
-			}
-		case *array.Float64Builder:
-			for _, j := range keep {
-				if v, ok := rows.Float(j, col); ok {
-					f.Append(v)
-				} else {
-					f.AppendNull()
-				}
-			}
-		case *array.Int32Builder:
-			for _, j := range keep {
-				if v, ok := rows.Int(j, col); ok {
-					f.Append(int32(v))
-				} else {
-					f.AppendNull()
-				}
-			}
-		default:
-			panic("ingest: column type a policy cannot write")
-		}
-	}
-}
-
-// appendRow appends r to b; columns are string, timestamp or float64
-// (the types a policy can write) or int32 (stage-computed).
-func appendRow(b *array.RecordBuilder, r policy.Row) {
-	for i, f := range b.Fields() {
-		if !r.Valid[i] {
-			f.AppendNull()
-			continue
-		}
-		switch f := f.(type) {
-		case *array.StringBuilder:
-			f.Append(r.S[i])
-		case *array.TimestampBuilder:
-			f.Append(arrow.Timestamp(r.I[i]))
-		case *array.Float64Builder:
-			f.Append(r.F[i])
-		case *array.Int32Builder:
-			f.Append(int32(r.I[i]))
-		default:
-			panic("ingest: column type a policy cannot write")
-		}
-	}
 }

@@ -3,9 +3,11 @@ package ingest
 import (
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/schemas"
 )
 
@@ -41,3 +43,47 @@ type fakeTok struct{}
 
 func (fakeTok) Reversible(f, v string) string { return "r_" + f + "_" + v }
 func (fakeTok) OneWay(f, v string) string     { return "o_" + f + "_" + v }
+
+// appendRows is the reference the direct build is held to: Arrow's
+// builders, a cell at a time.
+func appendRows(b *array.RecordBuilder, rows *policy.Rows, keep []int) {
+	for col, f := range b.Fields() {
+		f.Reserve(len(keep))
+		switch f := f.(type) {
+		case *array.StringBuilder:
+			for _, j := range keep {
+				if s, ok := rows.String(j, col); ok {
+					f.Append(s)
+				} else {
+					f.AppendNull()
+				}
+			}
+		case *array.TimestampBuilder:
+			for _, j := range keep {
+				if v, ok := rows.Int(j, col); ok {
+					f.Append(arrow.Timestamp(v))
+				} else {
+					f.AppendNull()
+				}
+			}
+		case *array.Float64Builder:
+			for _, j := range keep {
+				if v, ok := rows.Float(j, col); ok {
+					f.Append(v)
+				} else {
+					f.AppendNull()
+				}
+			}
+		case *array.Int32Builder:
+			for _, j := range keep {
+				if v, ok := rows.Int(j, col); ok {
+					f.Append(int32(v))
+				} else {
+					f.AppendNull()
+				}
+			}
+		default:
+			panic("ingest: column type a policy cannot write")
+		}
+	}
+}

@@ -72,14 +72,6 @@ func (c *Compiled) NewRows(n int) *Rows {
 	return &Rows{n: k, s: make([]string, n*k), i: make([]int64, n*k), f: make([]float64, n*k), valid: make([]bool, n*k)}
 }
 
-// Len returns the number of rows.
-func (rs *Rows) Len() int {
-	if rs.n == 0 {
-		return 0
-	}
-	return len(rs.valid) / rs.n
-}
-
 // String returns column col of row j and whether it is set.
 func (rs *Rows) String(j, col int) (string, bool) {
 	k := j*rs.n + col

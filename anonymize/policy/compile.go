@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -356,9 +355,6 @@ func (c *Compiled) Protected(i int) bool {
 // field it does not name is dropped and counted as undeclared.
 func (c *Compiled) Named(i int) bool { return c.fields[i].named }
 
-// Writes reports whether any rule of field i writes a column.
-func (c *Compiled) Writes(i int) bool { return len(c.fields[i].ops) > 0 }
-
 // Describe returns, per input field, what the policy does with it, for
 // reports; "*" covers fields the feed's schema does not declare.
 func (c *Compiled) Describe() map[string]string {
@@ -388,16 +384,9 @@ func describeOps(ops []op) string {
 		case o.action != Keep && o.domain != "":
 			s += " (domain " + o.domain + ")"
 		}
-		parts[i] = s + " -> " + colName(o)
+		parts[i] = s + " -> " + o.rule.To
 	}
 	return strings.Join(parts, "; ")
-}
-
-func colName(o op) string {
-	if o.rule.To != "" {
-		return o.rule.To
-	}
-	return "?"
 }
 
 // Columns describes every dataset column: its class and the rules that
@@ -426,14 +415,4 @@ func (c *Compiled) Fingerprint() string {
 	}{c.Describe(), c.Columns(), c.formatKeys()})
 	h.Write(b)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
-// FeedNames returns the feeds a file has policies for, sorted.
-func (f *File) FeedNames() []string {
-	var n []string
-	for k := range f.Feeds {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
 }

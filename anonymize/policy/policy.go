@@ -127,9 +127,6 @@ func Default() *File {
 	return f
 }
 
-// DefaultText returns the embedded default policy's YAML.
-func DefaultText() []byte { return slices.Clone(defaultPolicy) }
-
 // Load reads a policy file.
 func Load(path string) (*File, error) {
 	b, err := os.ReadFile(path)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"sort"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -61,11 +60,6 @@ func printPolicy(a *app, f *policy.File) error {
 		fmt.Fprintf(a.stdout, "\nfeed %s (schema v%d) -> %s (v%d)\n", feed.Name, feed.Version, c.Dataset.Name, c.Dataset.Version)
 		tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 		desc := c.Describe()
-		names := make([]string, 0, len(desc))
-		for k := range desc {
-			names = append(names, k)
-		}
-		sort.Strings(names)
 		fmt.Fprintln(tw, "  FIELD\tTREATMENT")
 		for _, fd := range feed.Fields {
 			fmt.Fprintf(tw, "  %s\t%s\n", fd.Name, desc[fd.Name])
