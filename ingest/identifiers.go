@@ -38,18 +38,11 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 					continue
 				}
 				v := rec.Vals[i]
-				if f.Check == schemas.CheckText {
-					// A message is not PII as a whole: what it holds is.
-					for _, s := range pii.Find(v) {
-						add(v[s.Start:s.End])
-					}
-					continue
+				norm, ok := normalize(f.Check, v)
+				if !ok {
+					norm = v
 				}
-				add(v)
-				if n, ok := normalize(f.Check, v); ok {
-					add(n)
-					add(strings.TrimPrefix(n, "+"))
-				}
+				rawForms(f.Check, v, norm, func(s string, _ bool) { add(s) })
 			}
 		})
 		if err != nil {
@@ -57,6 +50,26 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 		}
 	}
 	return vals, nil
+}
+
+// rawForms calls add with each form of a protected field's raw value that
+// an output could carry: as given, normalised (tokenForm: the form the
+// tokenizer sees), and a phone without its +. Free text is not PII as a
+// whole: its forms are the PII spans it holds.
+func rawForms(check schemas.Check, given, norm string, add func(v string, tokenForm bool)) {
+	if check == schemas.CheckText {
+		for _, s := range pii.Find(given) {
+			add(given[s.Start:s.End], false)
+		}
+		return
+	}
+	add(given, given == norm)
+	if norm != given {
+		add(norm, true)
+	}
+	if t := strings.TrimPrefix(norm, "+"); t != norm {
+		add(t, false)
+	}
 }
 
 // eachRecord calls fn with every decodable record of a landing partition

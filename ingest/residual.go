@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/veil-data/veil/anonymize"
-	"github.com/veil-data/veil/anonymize/pii"
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/pipeline"
@@ -114,31 +113,13 @@ func (w *guardWorker) raw(field int, check schemas.Check, given, norm string) {
 	if !w.g.protected[field] {
 		return
 	}
-	if check == schemas.CheckText {
-		for _, s := range pii.Find(given) {
-			w.add(given[s.Start:s.End])
-		}
-		return
-	}
 	tok := w.g.tokenized[field]
-	w.prot = append(w.prot, given)
-	if !tok || norm != given {
-		w.needles.Add(given)
-	}
-	if norm != given {
-		w.prot = append(w.prot, norm)
-		if !tok {
-			w.needles.Add(norm)
+	rawForms(check, given, norm, func(v string, tokenForm bool) {
+		w.prot = append(w.prot, v)
+		if !tok || !tokenForm {
+			w.needles.Add(v)
 		}
-	}
-	if t := strings.TrimPrefix(norm, "+"); t != norm {
-		w.add(t)
-	}
-}
-
-func (w *guardWorker) add(v string) {
-	w.needles.Add(v)
-	w.prot = append(w.prot, v)
+	})
 }
 
 // watch makes tok report every value it tokenises for the first time to
