@@ -2,18 +2,18 @@ package risk
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/veil-data/veil/internal/intern"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
 
 // Memory. The 7-day window is ~7M events for ~1M events a day. Per user the
 // aggregator keeps fixed counters (userState, 40 bytes) and a map from
-// token to index; devices are interned to uint32. The user–device relation
+// token to index (intern.Table); devices are interned too. The user–device relation
 // is a flat slice of (user, device) pairs packed into uint64, sorted and
 // de-duplicated whenever it has doubled since the last time, so it stays
 // near the number of distinct pairs instead of growing with events.
@@ -73,13 +73,10 @@ const (
 type aggregator struct {
 	asOf int64 // ms; the 24h window is (asOf-day, asOf], 7d (asOf-week, asOf]
 
-	users  []userState
-	tokens []string
-	index  map[string]uint32
-	last   string
-	lastIx uint32
+	users []userState   // by user index
+	ids   *intern.Table // user_token to user index
 
-	devices   map[string]uint32
+	devices   *intern.Table
 	pairs     []uint64 // user<<32 | device
 	compactAt int
 
@@ -88,8 +85,7 @@ type aggregator struct {
 
 func newAggregator(asOf int64) *aggregator {
 	return &aggregator{
-		asOf: asOf, index: make(map[string]uint32),
-		devices: make(map[string]uint32), compactAt: compactMin,
+		asOf: asOf, ids: intern.New(), devices: intern.New(), compactAt: compactMin,
 	}
 }
 
@@ -136,7 +132,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		}
 		// An empty device token carries no link between accounts.
 		if d := devices.Value(i); d != "" {
-			a.pairs = append(a.pairs, uint64(ix)<<32|uint64(a.device(d)))
+			a.pairs = append(a.pairs, uint64(ix)<<32|uint64(a.devices.ID(d)))
 			if len(a.pairs) >= a.compactAt {
 				a.compact()
 				a.compactAt = max(2*len(a.pairs), compactMin)
@@ -146,28 +142,11 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 }
 
 func (a *aggregator) user(token string) uint32 {
-	if len(a.tokens) > 0 && token == a.last {
-		return a.lastIx
-	}
-	ix, ok := a.index[token]
-	if !ok {
-		ix = uint32(len(a.users))
-		token = strings.Clone(token)
-		a.index[token] = ix
-		a.tokens = append(a.tokens, token)
+	ix, added := a.ids.Add(token)
+	if added {
 		a.users = append(a.users, userState{})
 	}
-	a.last, a.lastIx = a.tokens[ix], ix
 	return ix
-}
-
-func (a *aggregator) device(token string) uint32 {
-	id, ok := a.devices[token]
-	if !ok {
-		id = uint32(len(a.devices))
-		a.devices[strings.Clone(token)] = id
-	}
-	return id
 }
 
 // compact sorts the pairs and removes duplicates.
@@ -179,7 +158,7 @@ func (a *aggregator) compact() {
 // finish derives the device features from the distinct pairs.
 func (a *aggregator) finish() {
 	a.compact()
-	perDevice := make([]uint32, len(a.devices))
+	perDevice := make([]uint32, a.devices.Len())
 	for _, p := range a.pairs {
 		perDevice[uint32(p)]++
 	}
@@ -192,11 +171,4 @@ func (a *aggregator) finish() {
 }
 
 // order returns the user indices sorted by token.
-func (a *aggregator) order() []uint32 {
-	ix := make([]uint32, len(a.users))
-	for i := range ix {
-		ix[i] = uint32(i)
-	}
-	slices.SortFunc(ix, func(x, y uint32) int { return strings.Compare(a.tokens[x], a.tokens[y]) })
-	return ix
-}
+func (a *aggregator) order() []uint32 { return a.ids.Sorted() }

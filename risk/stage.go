@@ -100,7 +100,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	log.Info("risk features committed", "days_read", days, "events", agg.read,
 		"events_after_as_of", agg.future, "events_before_window", agg.before,
-		"users", rows, "devices", len(agg.devices))
+		"users", rows, "devices", agg.devices.Len())
 	return nil
 }
 
@@ -133,7 +133,7 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 		b.Reserve(len(batch))
 		for _, ix := range batch {
 			u := &a.users[ix]
-			token.Append(a.tokens[ix])
+			token.Append(a.ids.Name(ix))
 			asOfB.Append(asOf)
 			for k := range nKinds {
 				n24[k].Append(int64(u.n24[k]))

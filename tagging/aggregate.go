@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/veil-data/veil/internal/intern"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -53,36 +54,15 @@ type userState struct {
 	cats   []catScore // unordered, one entry per category
 }
 
-// interner maps strings to dense ids, copying each string once out of the
-// Arrow buffer it was read from.
-type interner struct {
-	ids   map[string]uint32
-	names []string
-}
-
-func (in *interner) id(s string) uint32 {
-	if id, ok := in.ids[s]; ok {
-		return id
-	}
-	id := uint32(len(in.names))
-	s = strings.Clone(s)
-	in.ids[s] = id
-	in.names = append(in.names, s)
-	return id
-}
-
 // aggregator folds events_clean records into per-consumer tag state.
 type aggregator struct {
 	rules   Rules
 	asOf    int64 // ms; events after it are not known yet
 	weights map[string]uint32
 
-	users  []userState
-	tokens []string          // by user index
-	index  map[string]uint32 // token to user index
-	last   string            // token of the previous row, usually the same
-	lastIx uint32
-	strs   interner // categories and attribute values
+	users []userState   // by user index
+	ids   *intern.Table // user_token to user index
+	strs  *intern.Table // categories and attribute values
 	// interests[ix] is user ix's interned interests tag plus one, 0 for
 	// none; filled by finish.
 	interests []uint32
@@ -100,8 +80,8 @@ func newAggregator(r Rules, asOf int64) *aggregator {
 	}
 	return &aggregator{
 		rules: r, asOf: asOf, weights: w,
-		index:     make(map[string]uint32),
-		strs:      interner{ids: make(map[string]uint32)},
+		ids:       intern.New(),
+		strs:      intern.New(),
 		merchants: newMerchants(),
 	}
 }
@@ -178,7 +158,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		}
 		if w := a.weights[typ]; w > 0 {
 			if c := nonEmpty(category, i); c != "" {
-				u.addScore(a.strs.id(c), w)
+				u.addScore(a.strs.ID(c), w)
 			}
 		}
 		for k, col := range attrCols {
@@ -186,11 +166,11 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 			if v == "" {
 				continue
 			}
-			id := a.strs.id(v) + 1
+			id := a.strs.ID(v) + 1
 			// Newest wins; at equal times the greater value, so that
 			// the result does not depend on the order rows are read.
 			if u.attr[k] == 0 || t > u.attrTS[k] ||
-				(t == u.attrTS[k] && id != u.attr[k] && v > a.strs.names[u.attr[k]-1]) {
+				(t == u.attrTS[k] && id != u.attr[k] && v > a.strs.Name(u.attr[k]-1)) {
 				u.attr[k], u.attrTS[k] = id, t
 			}
 		}
@@ -199,18 +179,10 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 
 // user returns the index of token's state, creating it on first sight.
 func (a *aggregator) user(token string) uint32 {
-	if len(a.tokens) > 0 && token == a.last {
-		return a.lastIx
-	}
-	ix, ok := a.index[token]
-	if !ok {
-		ix = uint32(len(a.users))
-		token = strings.Clone(token)
-		a.index[token] = ix
-		a.tokens = append(a.tokens, token)
+	ix, added := a.ids.Add(token)
+	if added {
 		a.users = append(a.users, userState{})
 	}
-	a.last, a.lastIx = a.tokens[ix], ix
 	return ix
 }
 
@@ -232,14 +204,7 @@ func satAdd(a, b uint32) uint32 {
 }
 
 // order returns the user indices sorted by token.
-func (a *aggregator) order() []uint32 {
-	ix := make([]uint32, len(a.users))
-	for i := range ix {
-		ix[i] = uint32(i)
-	}
-	slices.SortFunc(ix, func(x, y uint32) int { return strings.Compare(a.tokens[x], a.tokens[y]) })
-	return ix
-}
+func (a *aggregator) order() []uint32 { return a.ids.Sorted() }
 
 // finish computes each consumer's interests tag once, for both outputs.
 func (a *aggregator) finish() {
@@ -247,7 +212,7 @@ func (a *aggregator) finish() {
 	var sb strings.Builder
 	for ix := range a.users {
 		if v := a.interestsTag(&a.users[ix], &sb); v != "" {
-			a.interests[ix] = a.strs.id(v) + 1
+			a.interests[ix] = a.strs.ID(v) + 1
 		}
 	}
 }
@@ -257,7 +222,7 @@ func (a *aggregator) interestsOf(ix uint32) string {
 	if a.interests[ix] == 0 {
 		return ""
 	}
-	return a.strs.names[a.interests[ix]-1]
+	return a.strs.Name(a.interests[ix] - 1)
 }
 
 // interestsTag is the interests tag of u: its strongest categories,
@@ -266,19 +231,18 @@ func (a *aggregator) interestsTag(u *userState, sb *strings.Builder) string {
 	if len(u.cats) == 0 {
 		return ""
 	}
-	names := a.strs.names
 	slices.SortFunc(u.cats, func(x, y catScore) int {
 		if c := cmp.Compare(y.score, x.score); c != 0 {
 			return c
 		}
-		return strings.Compare(names[x.cat], names[y.cat])
+		return strings.Compare(a.strs.Name(x.cat), a.strs.Name(y.cat))
 	})
 	sb.Reset()
 	for j, c := range u.cats[:min(len(u.cats), a.rules.TopInterests)] {
 		if j > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString(names[c.cat])
+		sb.WriteString(a.strs.Name(c.cat))
 	}
 	return sb.String()
 }
@@ -296,5 +260,5 @@ func (a *aggregator) attr(u *userState, k int) string {
 	if u.attr[k] == 0 {
 		return ""
 	}
-	return a.strs.names[u.attr[k]-1]
+	return a.strs.Name(u.attr[k] - 1)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/veil-data/veil/internal/intern"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
@@ -49,13 +50,13 @@ func CustomerToken(tok OneWayTokenizer, merchantID, userToken string) string {
 // a sorted set of interned merchant ids, 4 bytes a pair. Invalid merchant
 // ids are counted, never interned, and never tokenised.
 type merchants struct {
-	ids     interner
+	ids     *intern.Table
 	byUser  [][]uint32 // by user index, sorted
 	invalid int64      // events whose merchant_id cannot scope a token
 }
 
 func newMerchants() merchants {
-	return merchants{ids: interner{ids: make(map[string]uint32)}}
+	return merchants{ids: intern.New()}
 }
 
 // add records that user ix was seen with merchant id.
@@ -67,7 +68,7 @@ func (m *merchants) add(ix uint32, id string) {
 	for int(ix) >= len(m.byUser) {
 		m.byUser = append(m.byUser, nil)
 	}
-	mid := m.ids.id(id)
+	mid := m.ids.ID(id)
 	set := m.byUser[ix]
 	if n := len(set); n > 0 && set[n-1] == mid { // the usual repeat
 		return
@@ -87,21 +88,17 @@ type audience struct {
 // byMerchant inverts byUser into one audience per merchant, in merchant id
 // order.
 func (m *merchants) byMerchant() (ids []string, auds []audience) {
-	auds = make([]audience, len(m.ids.names))
+	auds = make([]audience, m.ids.Len())
 	for ix, set := range m.byUser {
 		for _, mid := range set {
 			auds[mid].users = append(auds[mid].users, uint32(ix))
 		}
 	}
-	order := make([]uint32, len(auds))
-	for i := range order {
-		order[i] = uint32(i)
-	}
-	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(m.ids.names[x], m.ids.names[y]) })
+	order := m.ids.Sorted()
 	ids = make([]string, len(order))
 	sorted := make([]audience, len(order))
 	for i, mid := range order {
-		ids[i], sorted[i] = m.ids.names[mid], auds[mid]
+		ids[i], sorted[i] = m.ids.Name(mid), auds[mid]
 	}
 	return ids, sorted
 }
@@ -145,7 +142,7 @@ func (a *aggregator) writeAudiences(ctx context.Context, job *pipeline.Job, pw *
 		aud.tokens = make([]string, len(aud.users))
 		field := CustomerField(id)
 		for j, ix := range aud.users {
-			aud.tokens[j] = tok.OneWay(field, a.tokens[ix])
+			aud.tokens[j] = tok.OneWay(field, a.ids.Name(ix))
 		}
 		order := make([]int, len(aud.users))
 		for j := range order {

@@ -133,8 +133,8 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	log.Info("consumer tags committed", "days_read", days, "events", agg.read,
-		"events_after_as_of", agg.future, "consumers", rows, "strings", len(agg.strs.names),
-		"merchants", len(agg.merchants.ids.names), "audience_rows", pairs,
+		"events_after_as_of", agg.future, "consumers", rows, "strings", agg.strs.Len(),
+		"merchants", agg.merchants.ids.Len(), "audience_rows", pairs,
 		"invalid_merchant_ids", agg.merchants.invalid)
 	return nil
 }
@@ -166,7 +166,7 @@ func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.Par
 		b.Reserve(len(batch))
 		for _, ix := range batch {
 			u := &a.users[ix]
-			token.Append(a.tokens[ix])
+			token.Append(a.ids.Name(ix))
 			asOfB.Append(asOf)
 			for k := range attrB {
 				appendOpt(attrB[k], a.attr(u, k))
