@@ -149,18 +149,7 @@ func writeNew(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path) // we created it; do not leave a half-written keyset
-		return werr
-	}
-	return nil
+	return fill(f, data) // we created it; on failure it is removed, not left half-written
 }
 
 // stageFile writes data to a new temporary file (0600) beside path and
@@ -170,18 +159,26 @@ func stageFile(path string, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return "", werr
+	if err := fill(f, data); err != nil {
+		return "", err
 	}
 	return f.Name(), nil
+}
+
+// fill writes data to the new file f, syncs and closes it; on any failure
+// it removes the file.
+func fill(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // replaceFile replaces path with data atomically: temp file, fsync, rename,
