@@ -69,7 +69,27 @@ type column struct {
 // Compile checks f (the policy of feed in) against in and the dataset it
 // names and returns it ready to apply. Every problem is reported, each
 // naming its field.
+//
+// The result is remembered per feed name (in must be that feed's schema)
+// and is safe for concurrent use: it is only read once made.
 func (f *File) Compile(in schemas.Input) (*Compiled, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.compiled[in.Name]; ok && c.Feed.Version == in.Version {
+		return c, nil
+	}
+	c, err := f.compile(in)
+	if err != nil {
+		return nil, err
+	}
+	if f.compiled == nil {
+		f.compiled = map[string]*Compiled{}
+	}
+	f.compiled[in.Name] = c
+	return c, nil
+}
+
+func (f *File) compile(in schemas.Input) (*Compiled, error) {
 	fp, ok := f.Feeds[in.Name]
 	if !ok {
 		return nil, fmt.Errorf("policy %s: no policy for feed %s", f.Source, in.Name)

@@ -26,6 +26,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -49,6 +50,11 @@ type File struct {
 	Feeds   map[string]*Feed `yaml:"feeds"`
 	// Source is where the file was read from, for messages.
 	Source string `yaml:"-"`
+
+	// compiled memoises Compile by feed: a File does not change once
+	// parsed, and the runner, the stages and the report all compile it.
+	mu       sync.Mutex
+	compiled map[string]*Compiled
 }
 
 // Feed is the policy of one landing feed.
@@ -117,15 +123,17 @@ func decodeRule(n *yaml.Node) (Rule, error) {
 
 var defaultPolicy = configs.Policy
 
-// Default returns the embedded default policy (the same text as
+// Default returns the embedded default policy, parsed once (the same text as
 // configs/policy.yaml, embedded).
-func Default() *File {
+func Default() *File { return defaultFile() }
+
+var defaultFile = sync.OnceValue(func() *File {
 	f, err := Parse(defaultPolicy, "embedded default policy")
 	if err != nil {
 		panic("policy: embedded default: " + err.Error())
 	}
 	return f
-}
+})
 
 // Load reads a policy file.
 func Load(path string) (*File, error) {
