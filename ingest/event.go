@@ -62,7 +62,6 @@ type parser struct {
 	day     time.Time // partition start, UTC
 	any     bool      // accept event times outside the partition's day
 	rules   *eventRules
-	order   []int    // see decodeRecord
 	dropped []string // fastDecode's scratch
 	sizes   []int    // buildRecord's column sizes
 	// idField is the record id (event_id, message_id) that dedupes.
@@ -174,7 +173,7 @@ func (p *parser) apply(out policy.Row) *rejection {
 // decode reads the JSON object into p.rec, checking JSON types. It never
 // keeps a jsonlite error: they quote the input.
 func (p *parser) decode(text string) *rejection {
-	if rej, ok := fastDecode(text, p.pol, p.rec, &p.stats, &p.order, &p.dropped); ok {
+	if rej, ok := fastDecode(text, p.pol, p.rec, &p.stats, &p.dropped); ok {
 		return rej
 	}
 	p.rec.Reset() // the fast path may have filled some fields
@@ -183,7 +182,7 @@ func (p *parser) decode(text string) *rejection {
 	} else {
 		p.it.Reset(text)
 	}
-	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats, &p.order)
+	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats)
 	if rej != nil {
 		// Reset does not clear an iterator's error; start afresh.
 		p.it = nil
@@ -195,24 +194,18 @@ func (p *parser) decode(text string) *rejection {
 // schema does not declare is dropped and counted. Numbers are kept as
 // their shortest decimal text; JSON null counts as absent. It never passes
 // on a jsonlite error, since those quote the input.
-//
-// order remembers which field each key position held last time: a feed
-// writes its keys in the same order on every line, so guessing saves a
-// map lookup per key.
-func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, order *[]int) *rejection {
+func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats) *rejection {
 	if !it.Next() || it.Kind() != jsonlite.Object {
 		return &rejection{reason: "bad_json"}
 	}
-	fields := pol.Feed.Fields
+	fields, keys := pol.Feed.Fields, pol.KeyTable()
 	var rej *rejection
-	k := 0
 	it.Object(func(key string, err error) bool {
 		if err != nil {
 			rej = &rejection{reason: "bad_json"}
 			return false
 		}
-		i := fieldAt(pol, fields, order, k, key)
-		k++
+		i := keys.Lookup(key)
 		if i < 0 {
 			stats.DropField(key)
 			return true

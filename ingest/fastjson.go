@@ -15,8 +15,8 @@ import (
 // value, a grammar error) makes it give up (ok false) before touching
 // stats, and the caller decodes the line with jsonlite, which has the last
 // word: FuzzFastDecode holds the two to the same results.
-func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, order *[]int, dropped *[]string) (rej *rejection, ok bool) {
-	fields := pol.Feed.Fields
+func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, dropped *[]string) (rej *rejection, ok bool) {
+	fields, keys := pol.Feed.Fields, pol.KeyTable()
 	*dropped = (*dropped)[:0]
 	p := skipWS(text, 0)
 	if p >= len(text) || text[p] != '{' {
@@ -26,7 +26,7 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 	if p < len(text) && text[p] == '}' {
 		return finishFast(text, p+1, stats, *dropped)
 	}
-	for k := 0; ; k++ {
+	for {
 		key, q, good := scanString(text, p)
 		if !good {
 			return nil, false
@@ -69,7 +69,7 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 			return nil, false // nested object or array, or not JSON
 		}
 		if rej == nil {
-			i := fieldAt(pol, fields, order, k, key)
+			i := keys.Lookup(key)
 			switch {
 			case i < 0:
 				*dropped = append(*dropped, key)
@@ -122,29 +122,6 @@ func finishFast(text string, p int, stats *pipeline.Stats, dropped []string) (*r
 		stats.DropField(k)
 	}
 	return nil, true
-}
-
-// fieldAt resolves the k-th key of a line to a field index (-1 when the
-// feed does not declare it): by the previous line's order, then by a small
-// table on the key's length and end bytes, then by the map.
-func fieldAt(pol *policy.Compiled, fields []schemas.Field, order *[]int, k int, key string) int {
-	if o := *order; k < len(o) && o[k] >= 0 && fields[o[k]].Name == key {
-		return o[k]
-	}
-	var i int
-	if t := pol.KeyTable(); t != nil {
-		i = t.Lookup(key)
-	} else {
-		var declared bool
-		if i, declared = pol.Index(key); !declared {
-			i = -1
-		}
-	}
-	for len(*order) <= k {
-		*order = append(*order, -1)
-	}
-	(*order)[k] = i
-	return i
 }
 
 func skipWS(s string, p int) int {

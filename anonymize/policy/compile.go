@@ -272,7 +272,7 @@ func (c *Compiled) KeyTable() *KeyTable { return c.keys }
 // KeyTable is a direct-mapped table of the feed's field names, slotted by
 // length and first and last bytes; names that share a slot go to the map.
 type KeyTable struct {
-	slot [256]int8 // field index, -1 empty, -2 shared
+	slot [256]int16 // field index, -1 empty, -2 shared
 	c    *Compiled
 }
 
@@ -289,12 +289,9 @@ func newKeyTable(c *Compiled) *KeyTable {
 		t.slot[i] = -1
 	}
 	for i, f := range c.Feed.Fields {
-		if i > 127 {
-			return nil
-		}
 		switch s := keySlot(f.Name); t.slot[s] {
 		case -1:
-			t.slot[s] = int8(i)
+			t.slot[s] = int16(i)
 		default:
 			t.slot[s] = -2
 		}
