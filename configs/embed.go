@@ -9,3 +9,8 @@ import _ "embed"
 //
 //go:embed policy.yaml
 var Policy []byte
+
+// DefaultTags is tags.yaml: the default tag definitions.
+//
+//go:embed tags.yaml
+var DefaultTags []byte

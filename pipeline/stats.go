@@ -29,6 +29,9 @@ type Stats struct {
 	// before committing (anonymize/residual.Result as JSON): counts and
 	// where, never values.
 	Residual json.RawMessage `json:"residual,omitempty"`
+	// OptOutsHonoured counts consumers left out of a marketing output
+	// because they had opted out of marketing.
+	OptOutsHonoured int64 `json:"optouts_honoured,omitempty"`
 }
 
 // InputFile is one landing file a stage read.
@@ -84,6 +87,7 @@ func (s *Stats) Merge(o Stats) {
 	s.RecordsIn += o.RecordsIn
 	s.RecordsOut += o.RecordsOut
 	s.Duplicates += o.Duplicates
+	s.OptOutsHonoured += o.OptOutsHonoured
 	for k, v := range o.Quarantined {
 		if s.Quarantined == nil {
 			s.Quarantined = make(map[string]int64)

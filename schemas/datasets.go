@@ -100,24 +100,6 @@ var ChatsClean = Dataset{
 	}, nil),
 }
 
-// ConsumerTags holds one row per pseudonymous consumer seen in the tag window.
-var ConsumerTags = Dataset{
-	Name:    "consumer_tags",
-	Version: 1,
-	Doc:     "consumer tags as of the end of dt, over a trailing window of events_clean",
-	Schema: arrow.NewSchema([]arrow.Field{
-		str("user_token", false),
-		ts("as_of"),
-		str("age_band", true),
-		str("country", true),
-		str("region", true),
-		str("interests", true), // top categories, comma-separated, strongest first
-		str("discount_sensitivity", true),
-		i64("events"),
-		i64("purchases"),
-	}, nil),
-}
-
 // RiskFeatures holds per-user counts over trailing windows ending at as_of,
 // computed only from events with ts <= as_of.
 var RiskFeatures = Dataset{
@@ -163,7 +145,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ConsumerTags, MerchantAudiences, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {

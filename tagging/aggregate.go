@@ -16,79 +16,121 @@ import (
 
 // Memory. The window is ~30M events for ~1M events a day, but tags need
 // only a few numbers per consumer, so the aggregator keeps one fixed-size
-// userState per user_token (72 bytes plus 8 per category the consumer
-// touched), 24 bytes plus 4 per merchant the consumer was seen with, and a
-// map from token to its index; every other string (category, age band,
-// country, region, merchant id, interests tag) is interned once and
-// referred to by a uint32. Events are folded in as they are scanned and
-// never held. Customer tokens are made one merchant at a time while
-// merchant_audiences is written, so only one merchant's are held.
+// userState per user_token (~170 bytes plus 8 per category the consumer
+// touched), one pairState (64 bytes) per consumer and merchant, 16 bytes
+// per priced purchase (for price percentiles), and a map from token to its
+// index; every other string (category, attribute values, merchant ids) is
+// interned once and referred to by a uint32. Events are folded in as they
+// are scanned and never held.
 //
-// Sharding. A consumer's tags depend only on that consumer's events, so the
-// work splits by user_token with no exchange between shards: shard k of n
-// keeps only the tokens whose hash (or, since tokens are ciphertext and so
-// uniformly spread, whose leading bytes fall in the k-th of n ranges) maps
-// to k, and writes its own sorted part file. With range sharding the part
-// files in shard order are globally sorted by user_token, as one machine
-// would have written them. A shard's merchant_audiences part holds its own
-// consumers' pairs, sorted by merchant_id and customer_token within the
-// part; readers that need one global order sort or merge the parts. Only the scan is repeated per shard; if that
-// dominates, events_clean can be bucketed by the same hash when written.
+// Sharding. A consumer's tags depend on that consumer's events and, for
+// price_pct, on each category's price distribution. The work splits by
+// user_token: shard k of n keeps the tokens whose leading bytes fall in the
+// k-th of n ranges (tokens are ciphertext, so uniformly spread) and writes
+// its own sorted part file; the part files in shard order are sorted as one
+// machine would have written them. The category price distributions are
+// the one exchange: each shard's sorted per-category prices (or a mergeable
+// quantile sketch of them) are merged before percentiles are assigned.
 
-// attrs are the consumer attributes tagged with their most recent value.
-var attrs = [...]string{"age_band", "country", "region"}
+// Event types by index, in schemas.EventTypes order.
+const nTypes = 12
 
-const nAttrs = len(attrs)
+var typeIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, t := range schemas.EventTypes {
+		m[t] = i
+	}
+	if len(m) != nTypes {
+		panic("tagging: nTypes does not match schemas.EventTypes")
+	}
+	return m
+}()
+
+var typePurchase = typeIndex["purchase"]
+
+// nPairTypes: pairs count the first five types (view, click, fav, cart,
+// purchase), the ones a merchant relationship is made of.
+const nPairTypes = 5
+
+// The consumer attributes tagged with their most recent value.
+const (
+	attrAgeBand = iota
+	attrGender
+	attrCountry
+	attrRegion
+	nAttrs
+)
+
+var attrColumns = [nAttrs]string{"age_band", "gender", "country", "region"}
 
 type catScore struct {
 	cat   uint32 // interned category
 	score uint32
 }
 
+// userState is one consumer's aggregates. active and bought are day masks:
+// bit d is set when the consumer had an event (a purchase) d days before
+// the as-of day.
 type userState struct {
-	events, purchases, couponed uint32
-	// attr[k] is the interned most recent value of attrs[k] plus one; 0
-	// means none seen. attrTS[k] is its event time.
+	counts                           [nTypes]uint32
+	events, couponed, priced, nPairs uint32
+	spend                            float64
+	active, bought                   uint64
+	// attr[k] is the interned most recent value of attribute k plus one;
+	// 0 means none seen. attrTS[k] is its event time.
 	attr   [nAttrs]uint32
 	attrTS [nAttrs]int64
 	cats   []catScore // unordered, one entry per category
+	pairs  int32      // first of the consumer's pairs, -1 for none
 }
 
-// aggregator folds events_clean records into per-consumer tag state.
+// pairState is one consumer's aggregates with one merchant; pairs of a
+// consumer form a list through next.
+type pairState struct {
+	counts           [nPairTypes]uint32
+	events, couponed uint32
+	merchant         uint32
+	next             int32
+	spend            float64
+	active, bought   uint64
+}
+
+// pricedPurchase is a purchase with a category and an amount, kept until
+// the category price distributions are known.
+type pricedPurchase struct {
+	user, cat uint32
+	amount    float64
+}
+
+// aggregator folds events_clean records into per-consumer state.
 type aggregator struct {
-	rules   Rules
+	spec    *Spec
 	asOf    int64 // ms; events after it are not known yet
-	weights map[string]uint32
+	asOfDay int64 // as_of's day number (ms / day)
 
-	users []userState   // by user index
-	ids   *intern.Table // user_token to user index
-	strs  *intern.Table // categories and attribute values
-	// interests[ix] is user ix's interned interests tag plus one, 0 for
-	// none; filled by finish.
-	interests []uint32
-	merchants merchants
+	users     []userState
+	pairs     []pairState
+	ids       *intern.Table // user_token to user index
+	strs      *intern.Table // categories and attribute values
+	merchants *intern.Table // merchant ids
+	priced    []pricedPurchase
+	pct       []int16 // by user: price_pct, after finish
 
-	read, future int64 // events scanned; events after as_of skipped
+	read, future, old, invalidMerchant int64 // events scanned, after as_of, before the mask, with an unusable merchant_id
 }
 
-func newAggregator(r Rules, asOf int64) *aggregator {
-	w := make(map[string]uint32, len(r.Weights))
-	for t, v := range r.Weights {
-		if v > 0 {
-			w[t] = uint32(v)
-		}
-	}
+const msPerDay = 24 * 60 * 60 * 1000
+
+func newAggregator(spec *Spec, asOf int64) *aggregator {
 	return &aggregator{
-		rules: r, asOf: asOf, weights: w,
-		ids:       intern.New(),
-		strs:      intern.New(),
-		merchants: newMerchants(),
+		spec: spec, asOf: asOf, asOfDay: asOf / msPerDay,
+		ids: intern.New(), strs: intern.New(), merchants: intern.New(),
 	}
 }
 
 // scanColumns are the events_clean columns the stage reads; Scan decodes
 // no others.
-var scanColumns = append([]string{"ts", "type", "user_token", "category", "coupon_id", "merchant_id"}, attrs[:]...)
+var scanColumns = append([]string{"ts", "type", "user_token", "category", "coupon_id", "merchant_id", "amount"}, attrColumns[:]...)
 
 // column indices into the records Scan yields for scanColumns.
 var (
@@ -99,11 +141,13 @@ var (
 	colCategory = scanSchema.FieldIndices("category")[0]
 	colCoupon   = scanSchema.FieldIndices("coupon_id")[0]
 	colMerchant = scanSchema.FieldIndices("merchant_id")[0]
-	colAttrs    = [nAttrs]int{
-		scanSchema.FieldIndices(attrs[0])[0],
-		scanSchema.FieldIndices(attrs[1])[0],
-		scanSchema.FieldIndices(attrs[2])[0],
-	}
+	colAmount   = scanSchema.FieldIndices("amount")[0]
+	colAttrs    = func() (c [nAttrs]int) {
+		for k, name := range attrColumns {
+			c[k] = scanSchema.FieldIndices(name)[0]
+		}
+		return c
+	}()
 )
 
 func must[T any](v T, err error) T {
@@ -130,6 +174,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		category = rec.Column(colCategory).(*array.String)
 		coupon   = rec.Column(colCoupon).(*array.String)
 		merchant = rec.Column(colMerchant).(*array.String)
+		amount   = rec.Column(colAmount).(*array.Float64)
 		attrCols [nAttrs]*array.String
 	)
 	for k, c := range colAttrs {
@@ -143,20 +188,58 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 			a.future++
 			continue
 		}
+		ago := a.asOfDay - floorDiv(t, msPerDay)
+		if ago >= maxWindowDays {
+			a.old++ // an old event in a window partition: counted, not tagged
+			continue
+		}
+		ti, ok := typeIndex[types.Value(i)]
+		if !ok {
+			continue // ingest admits only EventTypes
+		}
+		bit := uint64(1) << ago
 		ix := a.user(users.Value(i))
 		u := &a.users[ix]
 		u.events++
+		u.counts[ti]++
+		u.active |= bit
+		var p *pairState
 		if m := nonEmpty(merchant, i); m != "" {
-			a.merchants.add(ix, m)
+			p = a.pair(ix, m)
 		}
-		typ := types.Value(i)
-		if typ == "purchase" {
-			u.purchases++
-			if nonEmpty(coupon, i) != "" {
-				u.couponed++
+		if p != nil {
+			p.events++
+			p.active |= bit
+			if ti < nPairTypes {
+				p.counts[ti]++
 			}
 		}
-		if w := a.weights[typ]; w > 0 {
+		if ti == typePurchase {
+			u.bought |= bit
+			couponed := nonEmpty(coupon, i) != ""
+			if couponed {
+				u.couponed++
+			}
+			amt := math.NaN()
+			if !amount.IsNull(i) {
+				amt = amount.Value(i)
+				u.spend += amt
+				u.priced++
+			}
+			if p != nil {
+				p.bought |= bit
+				if couponed {
+					p.couponed++
+				}
+				if !math.IsNaN(amt) {
+					p.spend += amt
+				}
+			}
+			if c := nonEmpty(category, i); c != "" && !math.IsNaN(amt) {
+				a.priced = append(a.priced, pricedPurchase{user: ix, cat: a.strs.ID(c), amount: amt})
+			}
+		}
+		if w := a.spec.weights[ti]; w > 0 {
 			if c := nonEmpty(category, i); c != "" {
 				u.addScore(a.strs.ID(c), w)
 			}
@@ -177,13 +260,41 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 	}
 }
 
+func floorDiv(x, y int64) int64 {
+	q := x / y
+	if x%y != 0 && (x < 0) != (y < 0) {
+		q--
+	}
+	return q
+}
+
 // user returns the index of token's state, creating it on first sight.
 func (a *aggregator) user(token string) uint32 {
 	ix, added := a.ids.Add(token)
 	if added {
-		a.users = append(a.users, userState{})
+		a.users = append(a.users, userState{pairs: -1})
 	}
 	return ix
+}
+
+// pair returns user ix's state with merchant m, creating it on first
+// sight, or nil when m cannot scope a customer token (counted).
+func (a *aggregator) pair(ix uint32, m string) *pairState {
+	if !ValidMerchantID(m) {
+		a.invalidMerchant++
+		return nil
+	}
+	mid := a.merchants.ID(m)
+	u := &a.users[ix]
+	for j := u.pairs; j >= 0; j = a.pairs[j].next {
+		if a.pairs[j].merchant == mid {
+			return &a.pairs[j]
+		}
+	}
+	a.pairs = append(a.pairs, pairState{merchant: mid, next: u.pairs})
+	u.pairs = int32(len(a.pairs) - 1)
+	u.nPairs++
+	return &a.pairs[len(a.pairs)-1]
 }
 
 func (u *userState) addScore(cat, w uint32) {
@@ -203,59 +314,72 @@ func satAdd(a, b uint32) uint32 {
 	return a + b
 }
 
-// order returns the user indices sorted by token.
-func (a *aggregator) order() []uint32 { return a.ids.Sorted() }
-
-// finish computes each consumer's interests tag once, for both outputs.
+// finish computes what needs every event first: each consumer's price
+// percentile among the window's purchases of the same categories (the
+// mid-rank percentile of each purchase price within its category, averaged
+// over the consumer's priced purchases), and sorts each consumer's
+// categories by affinity.
 func (a *aggregator) finish() {
-	a.interests = make([]uint32, len(a.users))
-	var sb strings.Builder
-	for ix := range a.users {
-		if v := a.interestsTag(&a.users[ix], &sb); v != "" {
-			a.interests[ix] = a.strs.ID(v) + 1
-		}
+	a.pct = make([]int16, len(a.users))
+	for i := range a.pct {
+		a.pct[i] = -1
 	}
-}
-
-// interestsOf is user ix's interests tag, or "" if none; after finish.
-func (a *aggregator) interestsOf(ix uint32) string {
-	if a.interests[ix] == 0 {
-		return ""
-	}
-	return a.strs.Name(a.interests[ix] - 1)
-}
-
-// interestsTag is the interests tag of u: its strongest categories,
-// comma-separated, or "" when it has none. It reorders u.cats.
-func (a *aggregator) interestsTag(u *userState, sb *strings.Builder) string {
-	if len(u.cats) == 0 {
-		return ""
-	}
-	slices.SortFunc(u.cats, func(x, y catScore) int {
-		if c := cmp.Compare(y.score, x.score); c != 0 {
+	slices.SortFunc(a.priced, func(x, y pricedPurchase) int {
+		if c := cmp.Compare(x.cat, y.cat); c != 0 {
 			return c
 		}
-		return strings.Compare(a.strs.Name(x.cat), a.strs.Name(y.cat))
+		return cmp.Compare(x.amount, y.amount)
 	})
-	sb.Reset()
-	for j, c := range u.cats[:min(len(u.cats), a.rules.TopInterests)] {
-		if j > 0 {
-			sb.WriteByte(',')
+	sum := make(map[uint32]float64)
+	cnt := make(map[uint32]uint32)
+	for start := 0; start < len(a.priced); {
+		end := start
+		for end < len(a.priced) && a.priced[end].cat == a.priced[start].cat {
+			end++
 		}
-		sb.WriteString(a.strs.Name(c.cat))
+		n := float64(end - start)
+		for lo := start; lo < end; {
+			hi := lo
+			for hi < end && a.priced[hi].amount == a.priced[lo].amount {
+				hi++
+			}
+			// below: lo-start purchases are cheaper; ties count half.
+			p := (float64(lo-start) + float64(hi-lo)/2) / n
+			for _, pp := range a.priced[lo:hi] {
+				sum[pp.user] += p
+				cnt[pp.user]++
+			}
+			lo = hi
+		}
+		start = end
 	}
-	return sb.String()
+	for u, s := range sum {
+		a.pct[u] = int16(math.Round(100 * s / float64(cnt[u])))
+	}
+	a.priced = nil
+	for ix := range a.users {
+		u := &a.users[ix]
+		slices.SortFunc(u.cats, func(x, y catScore) int {
+			if c := cmp.Compare(y.score, x.score); c != 0 {
+				return c
+			}
+			return strings.Compare(a.strs.Name(x.cat), a.strs.Name(y.cat))
+		})
+	}
 }
 
-// discount is the discount-sensitivity tag of u, or "" with no purchases.
-func (a *aggregator) discount(u *userState) string {
-	if u.purchases == 0 {
-		return ""
+// pricePct is user ix's price_pct, after finish.
+func (a *aggregator) pricePct(ix uint32) int64 { return int64(a.pct[ix]) }
+
+// topCategories appends user u's strongest categories to dst.
+func (a *aggregator) topCategories(dst []string, u *userState) []string {
+	for _, c := range u.cats[:min(len(u.cats), a.spec.TopInterests)] {
+		dst = append(dst, a.strs.Name(c.cat))
 	}
-	return a.rules.band(float64(u.couponed) / float64(u.purchases))
+	return dst
 }
 
-// attr is the most recent value of attrs[k] for u, or "" if none.
+// attr is the most recent value of attribute k for u, or "" if none.
 func (a *aggregator) attr(u *userState, k int) string {
 	if u.attr[k] == 0 {
 		return ""
