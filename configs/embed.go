@@ -14,3 +14,8 @@ var Policy []byte
 //
 //go:embed tags.yaml
 var DefaultTags []byte
+
+// DefaultAudience is audience.yaml: the default audience release policy.
+//
+//go:embed audience.yaml
+var DefaultAudience []byte

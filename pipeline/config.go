@@ -22,6 +22,11 @@ type Config struct {
 	// Policy is the field policy file; empty means the embedded default
 	// (configs/policy.yaml).
 	Policy string `yaml:"policy"`
+	// Tags is the tag file; empty means the embedded configs/tags.yaml.
+	Tags string `yaml:"tags"`
+	// Audience is the audience release policy; empty means the embedded
+	// configs/audience.yaml.
+	Audience string `yaml:"audience"`
 	// Schedules maps a stage name to a standard five-field cron spec or a
 	// descriptor such as @hourly, evaluated in UTC.
 	Schedules map[string]string `yaml:"schedules"`

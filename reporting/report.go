@@ -22,6 +22,27 @@ type Report struct {
 	Totals      Totals            `json:"totals"`
 	KeyIDs      map[string]uint32 `json:"key_ids"`
 	LeakCheck   LeakCheck         `json:"leak_check"`
+	// OptOutsHonoured counts consumers left out of dt's tags (and so out
+	// of every audience) because they had opted out of marketing.
+	OptOutsHonoured int64 `json:"optouts_honoured"`
+	// Audiences summarises what merchants asked of dt's tags and what
+	// they were given (audience_releases/dt).
+	Audiences Audiences `json:"audiences"`
+}
+
+// Audiences is the report's view of audience_releases/dt.
+type Audiences struct {
+	Released int64            `json:"released"`
+	Refused  map[string]int64 `json:"refused,omitempty"` // by reason class
+	Exports  int64            `json:"exports"`
+	// SmallestClass is the smallest equivalence class (k-anonymity) of
+	// any export released, 0 without exports; LowestL likewise for
+	// l-diversity.
+	SmallestClass int64 `json:"smallest_class_released"`
+	LowestL       int64 `json:"lowest_l_diversity_released"`
+	// BudgetSpent is each merchant's epsilon spent in each budget period,
+	// as of the last query about dt: "merchant period" -> epsilon.
+	BudgetSpent map[string]float64 `json:"budget_spent,omitempty"`
 }
 
 // PartitionReport is one committed output partition the report covers.

@@ -16,6 +16,7 @@ import (
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
+	"github.com/veil-data/veil/tagging"
 )
 
 // ErrLeak fails a report run whose leak check found raw values or PII in
@@ -29,6 +30,16 @@ type Stage struct {
 	// Policy is the field policy (nil: the embedded default); its CSV
 	// formats say how to read the landing files the leak check reads.
 	Policy *policy.File
+	// Tags is the tag file (nil: the embedded default); the tag datasets'
+	// columns come from it.
+	Tags *tagging.Spec
+}
+
+func (s Stage) spec() *tagging.Spec {
+	if s.Tags != nil {
+		return s.Tags
+	}
+	return tagging.DefaultSpec()
 }
 
 func (Stage) Name() string { return "report" }
@@ -36,23 +47,24 @@ func (Stage) Name() string { return "report" }
 // covered lists the outputs a report covers, in report order. Only
 // events_clean is required: the report re-runs as the others arrive,
 // because its inputs then change.
-func covered(dt string) []pipeline.Input {
+func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 	p := sinks.Partition{DT: dt}
 	return []pipeline.Input{
 		{Dataset: schemas.EventsClean, Partition: p, Required: true},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Events.Name}},
 		{Dataset: schemas.ChatsClean, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Chats.Name}},
-		{Dataset: schemas.ConsumerTags, Partition: p},
-		{Dataset: schemas.MerchantAudiences, Partition: p},
+		{Dataset: spec.ConsumerTags(), Partition: p},
+		{Dataset: spec.ConsumerMerchantTags(), Partition: p},
+		{Dataset: schemas.AudienceReleases, Partition: p},
 		{Dataset: schemas.RiskFeatures, Partition: p},
 	}
 }
 
-func (Stage) Plan(dt time.Time) pipeline.Plan {
+func (s Stage) Plan(dt time.Time) pipeline.Plan {
 	d := dt.Format(time.DateOnly)
 	return pipeline.Plan{
-		Inputs:  covered(d),
+		Inputs:  covered(d, s.spec()),
 		Outputs: []pipeline.Output{{Dataset: schemas.Reports, Partition: sinks.Partition{DT: d}}},
 	}
 }
@@ -87,7 +99,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		scan.policy[c.Dataset.Name] = residual.PolicyClasses(c)
 	}
-	for _, in := range covered(job.DT()) {
+	for _, in := range covered(job.DT(), s.spec()) {
 		m, err := job.Warehouse.Manifest(in.Dataset, in.Partition)
 		if errors.Is(err, sinks.ErrNotCommitted) {
 			continue
@@ -111,6 +123,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			if in.Dataset.Name == schemas.EventsClean.Name || in.Dataset.Name == schemas.ChatsClean.Name {
 				rep.Totals.add(st)
 			}
+			if in.Dataset.Name == schemas.ConsumerTags.Name {
+				rep.OptOutsHonoured = st.OptOutsHonoured
+			}
 		}
 		for k, v := range m.KeyIDs {
 			rep.KeyIDs[k] = v
@@ -121,6 +136,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 	}
 	rep.LeakCheck = scan.result()
+	if rep.Audiences, err = audiences(ctx, job); err != nil {
+		return err
+	}
 
 	if !rep.LeakCheck.Passed {
 		// A leak commits nothing, not even the report: the journal keeps

@@ -25,8 +25,8 @@ var AudienceReleases = Dataset{
 		str("actor", false),
 		dict(str("merchant_id", false)),
 		dict(str("action", false)), // size or export
-		str("expr_hash", false),    // sha256 of the normalised expression
-		opaque(str("expression", false)),
+		str("expr_hash", false),    // SHA-256 of the expression, nibbles as letters a-p
+		str("expression", false),
 		optF64("epsilon"),     // privacy cost charged; null when nothing was charged
 		optI64("noisy_count"), // the released noisy count; null when refused before drawing
 		arrow.Field{Name: "reused", Type: arrow.FixedWidthTypes.Boolean}, // a stored answer served again

@@ -328,3 +328,9 @@ func (s *Spec) ConsumerTags() schemas.Dataset { return schemas.ConsumerTagsWith(
 func (s *Spec) ConsumerMerchantTags() schemas.Dataset {
 	return schemas.ConsumerMerchantTagsWith(tagFields(s.Merchant))
 }
+
+// CELType is the tag's type as a CEL variable of audience expressions.
+func (t *Tag) CELType() *cel.Type { return t.kind.celType() }
+
+// ArrowType is the tag's column type.
+func (t *Tag) ArrowType() arrow.DataType { return t.kind.arrowType() }

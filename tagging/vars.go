@@ -266,3 +266,18 @@ func valueOf(k kind, v ref.Val) (any, bool) {
 	}
 	return nil, false
 }
+
+// AggregateInfo describes one aggregate for `veil tags check`.
+type AggregateInfo struct {
+	Name, Type, Doc string
+	Scope           Scope
+}
+
+// Aggregates lists the aggregates tag expressions can read.
+func Aggregates() []AggregateInfo {
+	out := make([]AggregateInfo, len(aggregates))
+	for i, a := range aggregates {
+		out[i] = AggregateInfo{Name: a.name, Type: a.kind.String(), Doc: a.doc, Scope: a.scope}
+	}
+	return out
+}

@@ -66,7 +66,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd())
 	return root
 }
 
@@ -78,6 +78,8 @@ type paths struct {
 	keys      string
 	kek       string
 	policy    string
+	tags      string
+	audience  string
 }
 
 func (p *paths) flags(cmd *cobra.Command) {
@@ -88,6 +90,7 @@ func (p *paths) flags(cmd *cobra.Command) {
 	f.StringVar(&p.keys, "keys", "demo/keys", "keyset directory")
 	f.StringVar(&p.kek, "kek", "", "key-encryption key file (default $VEIL_KEK or <keys>/kek.json)")
 	f.StringVar(&p.policy, "policy", "", "field policy file (default: the embedded configs/policy.yaml)")
+	f.StringVar(&p.tags, "tags", "", "tag file (default: the embedded configs/tags.yaml)")
 }
 
 // load applies the config file, if any, and returns it.
@@ -105,6 +108,12 @@ func (p *paths) load() (*pipeline.Config, error) {
 	}
 	if c.Policy != "" && p.policy == "" {
 		p.policy = c.Policy
+	}
+	if c.Tags != "" && p.tags == "" {
+		p.tags = c.Tags
+	}
+	if c.Audience != "" && p.audience == "" {
+		p.audience = c.Audience
 	}
 	return c, nil
 }
@@ -127,14 +136,22 @@ func (p *paths) loadPolicy() (*policy.File, error) {
 	return f, nil
 }
 
+// loadTags reads the tag file (or the embedded default).
+func (p *paths) loadTags() (*tagging.Spec, error) {
+	if p.tags == "" {
+		return tagging.DefaultSpec(), nil
+	}
+	return tagging.LoadSpec(p.tags)
+}
+
 // stages is the pipeline in dependency order.
-func stages(pol *policy.File) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{}, risk.Stage{}, reporting.Stage{Policy: pol}}
+func stages(pol *policy.File, spec *tagging.Spec) []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, reporting.Stage{Policy: pol, Tags: spec}}
 }
 
 func stageNames() []string {
 	var n []string
-	for _, s := range stages(nil) {
+	for _, s := range stages(nil, nil) {
 		n = append(n, s.Name())
 	}
 	return n
@@ -146,6 +163,10 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	spec, err := p.loadTags()
+	if err != nil {
+		return nil, err
+	}
 	wh, err := sinks.Open(p.warehouse)
 	if err != nil {
 		return nil, err
@@ -154,8 +175,14 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: p.keyOpener()}
+	return &pipeline.Runner{Env: env, Stages: stages(pol, spec), Journal: j}, nil
+}
+
+// keyOpener opens the keysets at most once.
+func (p *paths) keyOpener() pipeline.KeyOpener {
 	var set *keys.Set
-	open := func(ctx context.Context) (*keys.Set, error) {
+	return func(ctx context.Context) (*keys.Set, error) {
 		if set != nil {
 			return set, nil
 		}
@@ -170,8 +197,6 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 		set = s
 		return s, nil
 	}
-	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: open}
-	return &pipeline.Runner{Env: env, Stages: stages(pol), Journal: j}, nil
 }
 
 func (a *app) startProfile() error {
