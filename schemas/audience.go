@@ -40,5 +40,3 @@ var AudienceReleases = Dataset{
 	}, nil),
 }
 
-// OptOutRegistry TEMP stub
-var OptOutRegistry = Dataset{Name: "optout_registry", Version: 1}

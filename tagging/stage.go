@@ -88,6 +88,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return fmt.Errorf("opt-out registry: %w", err)
 	}
+	if err := sameKeys(job, reg); err != nil {
+		return err
+	}
 	end := pipeline.EndOfDay(job.Date)
 	agg := newAggregator(spec, end.UnixMilli())
 	plan := s.Plan(job.Date)
@@ -136,6 +139,22 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		"events_after_as_of", agg.future, "events_too_old", agg.old, "consumers", rows,
 		"merchant_pairs", pairs, "optouts_honoured", w.honoured, "optout_registry", reg.Len(),
 		"invalid_merchant_ids", agg.invalidMerchant, "cel_evaluations", evals, "memo_hits", hits)
+	return nil
+}
+
+// sameKeys refuses a registry tokenised under other keys than the day's
+// events: its tokens would match nobody, and every opted-out consumer
+// would be tagged.
+func sameKeys(job *pipeline.Job, reg *consent.Registry) error {
+	m, err := job.Warehouse.Manifest(schemas.EventsClean, job.Partition())
+	if err != nil {
+		return err
+	}
+	for name, id := range reg.KeyIDs() {
+		if other, ok := m.KeyIDs[name]; ok && other != id {
+			return fmt.Errorf("optout_registry/dt=%s and events_clean/dt=%s were tokenised under different %s keys (%d, %d): re-run ingest and optouts for the day", job.DT(), job.DT(), name, id, other)
+		}
+	}
 	return nil
 }
 

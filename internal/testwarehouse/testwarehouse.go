@@ -172,7 +172,11 @@ func Inputs(tb testing.TB, w *sinks.Warehouse, plan pipeline.Plan) []sinks.Input
 func Job(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, s pipeline.Stage, dt time.Time, runID string) *pipeline.Job {
 	tb.Helper()
 	env := &pipeline.Env{Warehouse: w, Mem: mem, Log: slog.New(slog.DiscardHandler)}
-	return &pipeline.Job{Env: env, Stage: s.Name(), Date: dt, RunID: runID, Inputs: Inputs(tb, w, s.Plan(dt))}
+	in := Inputs(tb, w, s.Plan(dt))
+	if c, ok := s.(pipeline.Configured); ok {
+		in = append(in, sinks.Input{Ref: "config/" + s.Name(), Fingerprint: c.ConfigFingerprint()})
+	}
+	return &pipeline.Job{Env: env, Stage: s.Name(), Date: dt, RunID: runID, Inputs: in}
 }
 
 // Day parses a YYYY-MM-DD date as UTC midnight.
