@@ -163,7 +163,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ConsumerTags, MerchantAudiences, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, OptOutsClean, OptOutRegistry, ConsumerTags, MerchantAudiences, RiskFeatures, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {
