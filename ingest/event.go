@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,13 +251,16 @@ func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Recor
 	return nil
 }
 
-// validate checks required fields, the event time and every field's
-// Check, normalising values in place (card digits, lower-case e-mail), so
+// validate fills in the defaults of absent optional fields, checks
+// required fields, the event time and every field's Check, normalising values in place (card digits, lower-case e-mail), so
 // that tokens do not depend on formatting. Present fields the policy does
 // not name are dropped and counted here.
 func (p *parser) validate() *rejection {
 	rec, fields := p.rec, p.pol.Feed.Fields
 	for i, f := range fields {
+		if !rec.Present[i] && f.Default != "" {
+			rec.Vals[i], rec.Present[i] = f.Default, true
+		}
 		if f.Required && !rec.Present[i] {
 			return &rejection{reason: "missing_field", field: f.Name}
 		}
@@ -320,6 +324,10 @@ func normalize(check schemas.Check, v string) (string, bool) {
 		return v, v == "F" || v == "M" || v == "U"
 	case schemas.CheckSender:
 		return v, v == "buyer" || v == "seller" || v == "bot"
+	case schemas.CheckConsentScope:
+		return v, slices.Contains(schemas.ConsentScopes, v)
+	case schemas.CheckConsentAction:
+		return v, slices.Contains(schemas.ConsentActions, v)
 	case schemas.CheckIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil {

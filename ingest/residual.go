@@ -294,8 +294,13 @@ func residualStats(stats *pipeline.Stats, res residual.Result) {
 
 // scan runs the residual scan of the run's output before anything is
 // committed; a finding fails the run, and r.close aborts its staging.
-func (r *run) scan(job *pipeline.Job, g *guard, ws []*guardWorker, stats *pipeline.Stats) error {
+// extra are findings the stage made in outputs the guard does not see.
+func (r *run) scan(job *pipeline.Job, g *guard, ws []*guardWorker, stats *pipeline.Stats, extra ...residual.Finding) error {
 	res := g.finish(ws, map[string][]string{"file": relPaths(job.Landing, r.files)})
+	if len(extra) > 0 {
+		res.Findings = append(res.Findings, extra...)
+		res.Passed = false
+	}
 	residualStats(stats, res)
 	if !res.Passed {
 		job.Log.Error("residual scan failed; nothing committed", "findings", len(res.Findings))

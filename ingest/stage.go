@@ -11,6 +11,10 @@ import (
 	"github.com/veil-data/veil/sinks"
 )
 
+// Feeds are the landing feeds the ingest stages read; a policy must cover
+// each of them.
+var Feeds = []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts}
+
 // plan is the plan of a stage that reads one landing feed and writes a
 // clean dataset plus its own quarantine partition.
 func plan(feed schemas.Input, clean schemas.Dataset, dt time.Time) pipeline.Plan {

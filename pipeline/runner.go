@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/veil-data/veil/sinks"
@@ -185,9 +186,23 @@ func (r *Runner) RunOne(ctx context.Context, s Stage, dt time.Time, force bool) 
 	return Ran, nil
 }
 
+// LandingDates lists the dates that have a partition in any landing feed
+// a stage of r reads: the dates the scheduler and status consider.
+func (r *Runner) LandingDates() ([]time.Time, error) {
+	var feeds []string
+	for _, s := range r.Stages {
+		for _, in := range s.Plan(time.Time{}).Inputs {
+			if in.Feed != "" && !slices.Contains(feeds, in.Feed) {
+				feeds = append(feeds, in.Feed)
+			}
+		}
+	}
+	return LandingDates(r.Env.Landing, feeds...)
+}
+
 // RunDue runs stage s for every landing date where it is ready and due.
 func (r *Runner) RunDue(ctx context.Context, s Stage) error {
-	dates, err := LandingDates(r.Env.Landing, "events", "chats")
+	dates, err := r.LandingDates()
 	if err != nil {
 		return err
 	}

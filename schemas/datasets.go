@@ -145,7 +145,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {

@@ -29,22 +29,24 @@ func (k Kind) String() string {
 type Check int
 
 const (
-	CheckNone      Check = iota // any value of the field's Kind
-	CheckID                     // 1-128 bytes of letters, digits and ._:-
-	CheckLabel                  // short text label: UTF-8, <= 64 bytes, no control characters
-	CheckEventType              // one of EventTypes
-	CheckCurrency               // ISO 4217: three upper-case letters
-	CheckCountry                // ISO 3166-1 alpha-2: two upper-case letters
-	CheckGender                 // F, M or U
-	CheckIP                     // IPv4 or IPv6 literal
-	CheckCard                   // 12-19 digits; spaces and dashes removed
-	CheckPhone                  // optional + and 6-16 digits; separators removed
-	CheckEmail                  // local@domain.tld, lower-cased
-	CheckAmount                 // 0 to 1e9
-	CheckAge                    // whole years, 0 to 130
-	CheckText                   // free text, valid UTF-8, <= 64 KiB; its PII is in spans
-	CheckAddress                // a postal address: valid UTF-8, <= 64 KiB; PII as a whole
-	CheckSender                 // buyer, seller or bot
+	CheckNone          Check = iota // any value of the field's Kind
+	CheckID                         // 1-128 bytes of letters, digits and ._:-
+	CheckLabel                      // short text label: UTF-8, <= 64 bytes, no control characters
+	CheckEventType                  // one of EventTypes
+	CheckCurrency                   // ISO 4217: three upper-case letters
+	CheckCountry                    // ISO 3166-1 alpha-2: two upper-case letters
+	CheckGender                     // F, M or U
+	CheckIP                         // IPv4 or IPv6 literal
+	CheckCard                       // 12-19 digits; spaces and dashes removed
+	CheckPhone                      // optional + and 6-16 digits; separators removed
+	CheckEmail                      // local@domain.tld, lower-cased
+	CheckAmount                     // 0 to 1e9
+	CheckAge                        // whole years, 0 to 130
+	CheckText                       // free text, valid UTF-8, <= 64 KiB; its PII is in spans
+	CheckAddress                    // a postal address: valid UTF-8, <= 64 KiB; PII as a whole
+	CheckSender                     // buyer, seller or bot
+	CheckConsentScope               // one of ConsentScopes
+	CheckConsentAction              // one of ConsentActions
 )
 
 // Field is one field of a landing feed.
@@ -56,7 +58,10 @@ type Field struct {
 	// PII marks a field whose raw value must never reach the warehouse:
 	// the policy may not keep it.
 	PII bool
-	Doc string
+	// Default is the value of an optional field the record leaves out (or
+	// sets to null or ""); ingest fills it in before the field's Check.
+	Default string
+	Doc     string
 }
 
 // Input is the contract of one landing feed: JSON Lines (optionally gzip),
@@ -158,14 +163,38 @@ var Labels = Input{
 	},
 }
 
-// OptOuts are users who refused personalised marketing.
+// Marketing-consent values of the opt-outs feed.
+const (
+	// ScopeMarketing is personalised marketing (PIPL art. 24), the only
+	// scope the feed carries today; other scopes are quarantined as
+	// invalid_value rather than guessed at.
+	ScopeMarketing = "marketing"
+	// ActionOptOut refuses personalised marketing; it is the action of a
+	// record that names none.
+	ActionOptOut = "opt_out"
+	// ActionWithdraw withdraws an earlier opt-out: from then on the
+	// consumer may be marketed to again.
+	ActionWithdraw = "withdraw"
+)
+
+// ConsentScopes and ConsentActions are the values the opt-outs feed's scope
+// and action may take.
+var (
+	ConsentScopes  = []string{ScopeMarketing}
+	ConsentActions = []string{ActionOptOut, ActionWithdraw}
+)
+
+// OptOuts are consumers' marketing-consent requests: an opt-out, or the
+// withdrawal of an earlier one. Each record is one request at ts; the
+// optouts stage folds them, in time order, into the opt-out registry.
 var OptOuts = Input{
 	Name:    "optouts",
-	Version: 1,
+	Version: 2,
 	Fields: []Field{
-		{Name: "user_id", Kind: String, Required: true, PII: true},
-		{Name: "ts", Kind: Timestamp, Required: true},
-		{Name: "scope", Kind: String, Required: true, Doc: "marketing"},
+		{Name: "user_id", Kind: String, Check: CheckID, Required: true, PII: true, Doc: "the consumer, as in events and chats"},
+		{Name: "ts", Kind: Timestamp, Required: true, Doc: "when the consumer asked; must fall on the partition date (UTC)"},
+		{Name: "scope", Kind: String, Check: CheckConsentScope, Required: true, Doc: "marketing; any other scope is quarantined"},
+		{Name: "action", Kind: String, Check: CheckConsentAction, Default: ActionOptOut, Doc: "opt_out (when absent) or withdraw"},
 	},
 }
 

@@ -11,7 +11,7 @@ import (
 
 func TestDefaultCompiles(t *testing.T) {
 	f := Default()
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts} {
 		c, err := f.Compile(feed)
 		if err != nil {
 			t.Fatalf("%s: %v", feed.Name, err)
@@ -187,7 +187,7 @@ feeds:
 }
 
 func TestKeyTable(t *testing.T) {
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts} {
 		c, err := Default().Compile(feed)
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/policy"
-	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/ingest"
 )
 
 func (a *app) policyCmd() *cobra.Command {
@@ -52,7 +52,7 @@ listing every problem, each naming its field.`,
 
 func printPolicy(a *app, f *policy.File) error {
 	fmt.Fprintf(a.stdout, "policy %s: valid\n", f.Source)
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range ingest.Feeds {
 		c, err := f.Compile(feed)
 		if err != nil {
 			return err

@@ -22,7 +22,6 @@ import (
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/risk"
-	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
@@ -128,7 +127,7 @@ func (p *paths) loadPolicy() (*policy.File, error) {
 			return nil, err
 		}
 	}
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range ingest.Feeds {
 		if _, err := f.Compile(feed); err != nil {
 			return nil, err
 		}
@@ -146,7 +145,7 @@ func (p *paths) loadTags() (*tagging.Spec, error) {
 
 // stages is the pipeline in dependency order.
 func stages(pol *policy.File, spec *tagging.Spec) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, reporting.Stage{Policy: pol, Tags: spec}}
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, reporting.Stage{Policy: pol, Tags: spec}}
 }
 
 func stageNames() []string {

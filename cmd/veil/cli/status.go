@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/veil-data/veil/pipeline"
 )
 
 func (a *app) statusCmd() *cobra.Command {
@@ -23,7 +21,7 @@ func (a *app) statusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dates, err := pipeline.LandingDates(p.landing, "events", "chats")
+			dates, err := r.LandingDates()
 			if err != nil {
 				return err
 			}
