@@ -94,3 +94,65 @@ func BenchmarkScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkParquetWriteList writes listTags rows: two list<string> columns
+// beside two flat ones, a quarter of a row group per record.
+func BenchmarkParquetWriteList(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	rec := listRecord(mem, listRows(32*1024))
+	defer rec.Release()
+	w, _ := Open(b.TempDir())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pw, err := w.Begin(listTags, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fw, _ := pw.Parquet(mem)
+		for k := 0; k < 4; k++ {
+			if err := fw.Write(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		pw.Abort()
+	}
+	b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkScanList(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	rec := listRecord(mem, listRows(32*1024))
+	defer rec.Release()
+	w, _ := Open(b.TempDir())
+	p := Partition{DT: "2026-11-19"}
+	pw, _ := w.Begin(listTags, p, "bench", "run")
+	fw, _ := pw.Parquet(mem)
+	for k := 0; k < 4; k++ {
+		if err := fw.Write(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pw.Commit(CommitInfo{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rows int64
+	for i := 0; i < b.N; i++ {
+		err := w.Scan(context.Background(), mem, listTags, p, func(r arrow.RecordBatch) error {
+			rows += r.NumRows()
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,10 +23,13 @@ const RowGroupRows = 128 * 1024
 
 // ParquetSchema derives the Parquet schema of an Arrow schema. It supports
 // the types schemas/ uses: string, int32, int64, float64, bool and
-// millisecond UTC timestamps.
+// millisecond UTC timestamps, and list<string> as a Parquet LIST (list.go).
+// A field's schemas.EncodingKey applies to its leaf, a list's element.
 func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 	g := parquet.Group{}
 	for _, f := range s.Fields() {
+		enc, _ := f.Metadata.GetValue(schemas.EncodingKey)
+		dictionary := enc == "dictionary"
 		var n parquet.Node
 		switch f.Type.ID() {
 		case arrow.STRING:
@@ -43,10 +47,16 @@ func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 				return nil, fmt.Errorf("field %s: only millisecond timestamps are supported", f.Name)
 			}
 			n = parquet.Timestamp(parquet.Millisecond)
+		case arrow.LIST:
+			l, err := listNode(f, dictionary)
+			if err != nil {
+				return nil, err
+			}
+			n, dictionary = l, false // listNode encoded the element
 		default:
 			return nil, fmt.Errorf("field %s: unsupported arrow type %s", f.Name, f.Type)
 		}
-		if enc, ok := f.Metadata.GetValue(schemas.EncodingKey); ok && enc == "dictionary" {
+		if dictionary {
 			n = parquet.Encoded(n, &parquet.RLEDictionary)
 		}
 		if f.Nullable {
@@ -58,15 +68,16 @@ func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 }
 
 // columnOrder maps each Arrow field index to its Parquet leaf column index
-// (parquet-go orders a group's fields by name).
+// (parquet-go orders a group's fields by name). Each field has exactly one
+// leaf, found by its whole path (leafPath): a list's is NAME/list/element.
 func columnOrder(ps *parquet.Schema, s *arrow.Schema) ([]int, error) {
 	idx := make(map[string]int)
 	for i, path := range ps.Columns() {
-		idx[path[0]] = i
+		idx[strings.Join(path, "\x00")] = i
 	}
 	order := make([]int, s.NumFields())
 	for i, f := range s.Fields() {
-		c, ok := idx[f.Name]
+		c, ok := idx[strings.Join(leafPath(f), "\x00")]
 		if !ok {
 			return nil, fmt.Errorf("field %s missing from parquet schema", f.Name)
 		}
@@ -89,6 +100,7 @@ type ParquetWriter struct {
 	rows      int64
 	inGroup   int64 // rows in the current row group
 	vals      []parquet.Value
+	listVals  []parquet.Value // a list column's values: one or more per row
 }
 
 func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.Allocator) (*ParquetWriter, error) {
@@ -117,7 +129,7 @@ func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.All
 	}
 	for _, f := range s.Fields() {
 		if v, ok := f.Metadata.GetValue(schemas.BoundsKey); ok && v == "skip" {
-			opts = append(opts, parquet.SkipPageBounds(f.Name))
+			opts = append(opts, parquet.SkipPageBounds(leafPath(f)...))
 		}
 	}
 	w := parquet.NewGenericWriter[any](out, opts...)
@@ -138,6 +150,13 @@ func (w *ParquetWriter) Write(rec arrow.RecordBatch) error { return w.WriteRows(
 func (w *ParquetWriter) WriteRows(rec arrow.RecordBatch, sel []int) error {
 	if !rec.Schema().Equal(w.schema) {
 		return fmt.Errorf("write %s: record schema does not match dataset schema", w.pw.ds.Name)
+	}
+	for a, col := range rec.Columns() {
+		if l, ok := col.(*array.List); ok {
+			if err := checkListElements(l, sel); err != nil {
+				return fmt.Errorf("write %s/%s: column %s: %w", w.pw.ds.Name, w.name, w.schema.Field(a).Name, err)
+			}
+		}
 	}
 	n := int(rec.NumRows())
 	if sel != nil {
@@ -168,9 +187,16 @@ func (w *ParquetWriter) writeColumns(rec arrow.RecordBatch, sel []int, start, en
 	}
 	vals := w.vals[:end-start]
 	for c, a := range w.byParquet {
-		fillValues(vals, rec.Column(a), w.schema.Field(a).Nullable, sel, start, c)
-		if _, err := cols[c].WriteRowValues(vals); err != nil {
-			return err
+		col, nullable := rec.Column(a), w.schema.Field(a).Nullable
+		v := vals
+		if l, ok := col.(*array.List); ok {
+			w.listVals = fillList(w.listVals[:0], l, nullable, sel, start, end, c)
+			v = w.listVals
+		} else {
+			fillValues(vals, col, nullable, sel, start, c)
+		}
+		if _, err := cols[c].WriteRowValues(v); err != nil {
+			return fmt.Errorf("column %s: %w", w.schema.Field(a).Name, err)
 		}
 	}
 	return nil

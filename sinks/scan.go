@@ -97,7 +97,7 @@ func scanFile(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, sch
 		chunks := rg.ColumnChunks()
 		b.Reserve(int(rg.NumRows()))
 		for a, c := range order {
-			if err := readColumn(chunks[c], b.Field(a), vals); err != nil {
+			if err := readColumn(chunks[c], b.Field(a), vals, schema.Field(a).Nullable); err != nil {
 				return fmt.Errorf("column %s: %w", schema.Field(a).Name, err)
 			}
 		}
@@ -111,7 +111,21 @@ func scanFile(ctx context.Context, mem memory.Allocator, ds schemas.Dataset, sch
 	return nil
 }
 
-func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value) error {
+func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value, nullable bool) error {
+	if lb, ok := b.(*array.ListBuilder); ok {
+		return readList(cc, lb, vals, nullable)
+	}
+	return readPages(cc, vals, func(vs []parquet.Value) error {
+		for _, v := range vs {
+			appendValue(b, v)
+		}
+		return nil
+	})
+}
+
+// readPages calls fn with the values of cc, page by page, len(vals) at a
+// time. A value's bytes belong to its page and are valid only during fn.
+func readPages(cc parquet.ColumnChunk, vals []parquet.Value, fn func([]parquet.Value) error) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	for {
@@ -125,8 +139,9 @@ func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value) e
 		r := page.Values()
 		for {
 			n, err := r.ReadValues(vals)
-			for _, v := range vals[:n] {
-				appendValue(b, v)
+			if ferr := fn(vals[:n]); ferr != nil {
+				parquet.Release(page)
+				return ferr
 			}
 			if errors.Is(err, io.EOF) {
 				break
