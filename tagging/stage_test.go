@@ -111,7 +111,7 @@ func fixture(t *testing.T, w *sinks.Warehouse, mem memory.Allocator) {
 		buy(0, "11:00:00", "r_u4", "m-b", "tea", 50, "c3"),
 		view(0, "12:00:00", "r_u5", "m-a", "beauty"),
 		buy(0, "12:01:00", "r_u5", "m-a", "beauty", 120, ""),
-		{TS: at(1, 0, "00:00:00"), Type: "view", User: "r_u2", Device: "d", Merchant: "m-a", Category: "toys"}, // after as_of
+		{TS: at(t, 1, "00:00:00"), Type: "view", User: "r_u2", Device: "d", Merchant: "m-a", Category: "toys"}, // after as_of
 	})
 	writeRegistry(t, w, mem, dt, map[string]bool{"r_u5": true, "r_u4": false})
 }

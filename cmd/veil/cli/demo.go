@@ -49,6 +49,9 @@ func (a *app) demoCmd() *cobra.Command {
 				return err
 			}
 			runErr := r.Backfill(ctx, start, start.AddDate(0, 0, days-1), false)
+			if runErr == nil {
+				runErr = a.demoAudiences(ctx, r, &p, start.AddDate(0, 0, days-1))
+			}
 			if err := a.summary(r, start, days, time.Since(t0)); err != nil && runErr == nil {
 				runErr = err
 			}
