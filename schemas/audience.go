@@ -39,4 +39,3 @@ var AudienceReleases = Dataset{
 		dict(str("budget_period", false)),
 	}, nil),
 }
-

@@ -32,4 +32,3 @@ func ValidMerchantID(merchantID string) bool {
 func CustomerToken(tok OneWayTokenizer, merchantID, userToken string) string {
 	return tok.OneWay(CustomerField(merchantID), userToken)
 }
-

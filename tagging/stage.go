@@ -200,7 +200,7 @@ type writer struct {
 	asOf     arrow.Timestamp
 	optedOut func(userToken string) bool
 	order    []uint32 // user indices by user_token
-	honoured int64 // opted-out consumers left out of consumer_tags
+	honoured int64    // opted-out consumers left out of consumer_tags
 	evs      []*evaluator
 }
 
