@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/veil-data/veil/consent"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
+	"github.com/veil-data/veil/synth"
 )
 
 // optout is one landing line of the opt-outs feed; an empty action is
@@ -319,4 +322,78 @@ func TestOptOutsRefusesOtherUserTokens(t *testing.T) {
 	if err := e.run(OptOuts{Policy: f}); err == nil || !strings.Contains(err.Error(), "treats user_id as \"tokenize_oneway") {
 		t.Fatalf("run under a policy with other tokens: %v", err)
 	}
+}
+
+// TestOptOutsOnGeneratedData runs events and optouts over three generated
+// days: every request is accounted for, its token is the one events carry
+// for the consumer, and the registry at the end of each day is the
+// generator's truth.
+func TestOptOutsOnGeneratedData(t *testing.T) {
+	dir := t.TempDir()
+	sum, err := synth.Generate(context.Background(), synth.Config{Out: dir, Start: day, Days: 3, Events: 60_000, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Withdrawals == 0 {
+		t.Fatal("the generated days hold no withdrawal; pick another seed")
+	}
+	e := newEnv(t)
+	e.landing = filepath.Join(dir, "landing")
+	truth := map[string]map[string]bool{} // dt -> user id -> opted out
+	for _, line := range strings.Split(strings.TrimSpace(readText(t, filepath.Join(dir, "truth", "optouts.jsonl"))), "\n") {
+		var tr struct {
+			DT       string `json:"dt"`
+			UserID   string `json:"user_id"`
+			OptedOut bool   `json:"opted_out"`
+		}
+		if err := jsonUnmarshal([]byte(line), &tr); err != nil {
+			t.Fatal(err)
+		}
+		if truth[tr.DT] == nil {
+			truth[tr.DT] = map[string]bool{}
+		}
+		truth[tr.DT][tr.UserID] = tr.OptedOut
+	}
+	for d := range 3 {
+		e.day = day.AddDate(0, 0, d)
+		dt := e.day.Format(time.DateOnly)
+		p := sinks.Partition{DT: dt}
+		if err := e.run(Events{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.run(OptOuts{}); err != nil {
+			t.Fatal(err)
+		}
+		st := e.stats(schemas.OptOutsClean, p)
+		if want := int64(sum.PerDay[d].OptOuts); st.RecordsIn != want || st.RecordsOut != want || !st.Balanced() {
+			t.Errorf("%s: %d requests landed; in %d, out %d, quarantined %d, duplicates %d", dt, want, st.RecordsIn, st.RecordsOut, st.QuarantinedTotal(), st.Duplicates)
+		}
+		users := map[string]bool{}
+		for _, r := range e.rows(schemas.EventsClean, p) {
+			users[r["user_token"]] = true
+		}
+		for _, r := range e.rows(schemas.OptOutsClean, p) {
+			if !users[r["user_token"]] {
+				t.Errorf("%s: an opt-out's user_token matches no events_clean user_token of the day", dt)
+			}
+		}
+		reg := e.registry(dt)
+		if len(reg) != len(truth[dt]) || len(reg) == 0 {
+			t.Errorf("%s: registry of %d consumers, truth %d", dt, len(reg), len(truth[dt]))
+		}
+		for user, out := range truth[dt] {
+			if x, ok := reg[e.userToken(user)]; !ok || x.OptedOut != out {
+				t.Errorf("%s: registry says opted out %v (listed %v), truth %v", dt, x.OptedOut, ok, out)
+			}
+		}
+	}
+}
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -21,6 +21,7 @@ type dayGen struct {
 	rm *rng // mess injection
 	rd *rng // duplicate replays
 	rc *rng // chat sampling
+	ro *rng // consent requests
 
 	h     timeHeap[queued]
 	free  []*event
@@ -71,6 +72,7 @@ func newDayGen(w *world, d, n int, stats *DayStats) *dayGen {
 		rm: newRNG(key(w.seed, tagMess, uint64(d))),
 		rd: newRNG(key(w.seed, tagMess, uint64(d), 1)),
 		rc: newRNG(key(w.seed, tagChat, uint64(d), 1)),
+		ro: newRNG(key(w.seed, tagOptOut, uint64(d))),
 	}
 	g.h.less = eventBefore
 	g.chatCap = int(float64(n)*w.cfg.ChatRatio/7.5) + 1

@@ -164,10 +164,8 @@ func (g *dayGen) session(t int64, L int) {
 	g.sess = sess
 	g.fitDay(sess)
 
-	if p.optOut && !w.optedOut[idx] && len(sess) > 0 {
-		w.optedOut[idx] = true
-		at := min(sess[len(sess)-1].ts+r.msBetween(5, 120), g.end-1)
-		g.optouts = append(g.optouts, optoutRec{UserID: p.userID, TS: at})
+	if p.optOut && len(sess) > 0 {
+		g.consentRequest(idx, p.userID, sess[len(sess)-1].ts)
 	}
 	for _, e := range sess {
 		g.push(e)

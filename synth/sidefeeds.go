@@ -5,18 +5,13 @@ import (
 	"strings"
 )
 
-// Labels, opt-outs and appeals: small feeds, collected in memory and
+// Labels and appeals: small feeds, collected in memory and
 // written per day in time order.
 
 type labelRec struct {
 	userID  string
 	knownAt int64
 	source  string
-}
-
-type optoutRec struct {
-	UserID string
-	TS     int64
 }
 
 // flagged is an account a rule or a label has put on the risk list, and
@@ -98,26 +93,6 @@ func (g *dayGen) labelLines(out *sink) {
 		out.line(b)
 	}
 	g.stats.Labels = len(ls)
-}
-
-func (g *dayGen) optoutLines(out *sink) {
-	os := g.optouts
-	sort.Slice(os, func(i, j int) bool {
-		if os[i].TS != os[j].TS {
-			return os[i].TS < os[j].TS
-		}
-		return os[i].UserID < os[j].UserID
-	})
-	var b []byte
-	for _, o := range os {
-		b = append(b[:0], `{"user_id":"`...)
-		b = append(b, o.UserID...)
-		b = append(b, `","ts":"`...)
-		b = appendTS(b, o.TS)
-		b = append(b, `","scope":"marketing"}`...)
-		out.line(b)
-	}
-	g.stats.OptOuts = len(os)
 }
 
 // appeals picks a few flagged accounts that contest their entry today.

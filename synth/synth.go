@@ -14,6 +14,9 @@
 //	truth/ground_truth.jsonl   one line per injected fraud instance
 //	truth/chat_pii.jsonl       the PII planted in each chat message
 //	truth/appeals.jsonl        whether each appellant was innocent
+//	truth/optouts.jsonl        per day, each consumer who has made a
+//	                           consent request and whether they are opted
+//	                           out at the end of that day
 //	truth/summary.json         the Summary, with per-day counts
 //
 // The same Config always gives the same bytes. Memory stays bounded however
@@ -112,7 +115,8 @@ type Summary struct {
 	ChatPII        int            `json:"chat_pii"` // messages carrying planted PII
 	Labels         int            `json:"labels"`
 	PendingLabels  int            `json:"pending_labels"` // known only after the last day, not written
-	OptOuts        int            `json:"optouts"`
+	OptOuts        int            `json:"optouts"`        // consent requests, withdrawals included
+	Withdrawals    int            `json:"withdrawals"`    // of them, withdrawals of an earlier opt-out
 	Appeals        int            `json:"appeals"`
 	FraudInstances int            `json:"fraud_instances"`
 	Fraud          map[string]int `json:"fraud"` // instances by pattern
@@ -132,6 +136,7 @@ type DayStats struct {
 	ChatPII     int            `json:"chat_pii"`
 	Labels      int            `json:"labels"`
 	OptOuts     int            `json:"optouts"`
+	Withdrawals int            `json:"withdrawals"`
 	Appeals     int            `json:"appeals"`
 	Fraud       int            `json:"fraud_instances"`
 }
@@ -154,7 +159,7 @@ type generator struct {
 	cfg   Config
 	w     *world
 	sum   Summary
-	truth struct{ fraud, pii, appeals *sink }
+	truth struct{ fraud, pii, appeals, optouts *sink }
 }
 
 func (gen *generator) run(ctx context.Context) (sum Summary, err error) {
@@ -164,8 +169,8 @@ func (gen *generator) run(ctx context.Context) (sum Summary, err error) {
 		Types: map[string]int{}, Malformed: map[string]int{}, Fraud: map[string]int{},
 	}
 	truthDir := filepath.Join(cfg.Out, "truth")
-	sinks := []**sink{&gen.truth.fraud, &gen.truth.pii, &gen.truth.appeals}
-	for i, name := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl"} {
+	sinks := []**sink{&gen.truth.fraud, &gen.truth.pii, &gen.truth.appeals, &gen.truth.optouts}
+	for i, name := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl", "optouts.jsonl"} {
 		if *sinks[i], err = newSink(truthDir, fixedName(name), false, 0); err != nil {
 			return gen.sum, err
 		}
@@ -224,6 +229,7 @@ func (gen *generator) day(ctx context.Context, d, n int) error {
 		gen.sum.PendingLabels += len(inst.PendingLabelUserIDs)
 	}
 	stats.Fraud = len(g.fraud)
+	gen.consentTruth(g.date)
 
 	steps := []struct {
 		feed string
@@ -306,6 +312,7 @@ func (gen *generator) addDay(st *DayStats) {
 	s.ChatPII += st.ChatPII
 	s.Labels += st.Labels
 	s.OptOuts += st.OptOuts
+	s.Withdrawals += st.Withdrawals
 	s.Appeals += st.Appeals
 	s.FraudInstances += st.Fraud
 	s.PerDay = append(s.PerDay, *st)

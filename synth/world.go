@@ -7,7 +7,8 @@ import (
 
 // world is the state shared by all days of one Generate call: the catalogue,
 // the user population (as a size, not a table) and the few cross-day facts
-// (who opted out, which labels are due on which day, who may appeal).
+// (who opted out or withdrew, which labels are due on which day, who may
+// appeal).
 type world struct {
 	cfg     Config
 	seed    uint64
@@ -23,10 +24,10 @@ type world struct {
 	agePick      table
 	hourCDF      []float64 // 25 entries, cumulative share of traffic by UTC hour
 
-	optedOut map[int]bool
-	labels   [][]labelRec // labels by day index of known_at
-	pending  []labelRec   // labels that become known after the last day
-	flagged  []flagged    // candidates for appeals
+	consent  map[int]*consentState // by user index
+	labels   [][]labelRec          // labels by day index of known_at
+	pending  []labelRec            // labels that become known after the last day
+	flagged  []flagged             // candidates for appeals
 	appealed map[int]bool
 }
 
@@ -50,7 +51,7 @@ func newWorld(cfg Config) *world {
 		cfg:      cfg,
 		seed:     uint64(cfg.Seed),
 		start:    cfg.Start.UnixMilli(),
-		optedOut: map[int]bool{},
+		consent:  map[int]*consentState{},
 		labels:   make([][]labelRec, cfg.Days),
 		appealed: map[int]bool{},
 	}
