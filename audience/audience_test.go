@@ -16,7 +16,6 @@ import (
 	"github.com/veil-data/veil/audience/dp"
 	"github.com/veil-data/veil/consent"
 	"github.com/veil-data/veil/internal/testwarehouse"
-	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
@@ -44,26 +43,7 @@ func commitRegistry(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, day
 		since := testwarehouse.Day(tb, day)
 		entries = append(entries, consent.Entry{UserToken: tok, OptedOut: true, Since: since, FirstOptOut: since, Changes: 1})
 	}
-	rec := consent.NewRecord(mem, entries)
-	defer rec.Release()
-	pw, err := w.Begin(schemas.OptOutRegistry, sinks.Partition{DT: day}, "optouts", "optouts-"+day)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(mem)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := pw.Commit(sinks.CommitInfo{}); err != nil {
-		tb.Fatal(err)
-	}
+	testwarehouse.WriteRegistry(tb, w, mem, day, entries)
 }
 
 // world: 120 consumers of merchant m-a (u000..u119): the first 60 buy

@@ -50,26 +50,7 @@ func writeRegistry(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, day 
 		}
 		entries = append(entries, e)
 	}
-	rec := consent.NewRecord(mem, entries)
-	defer rec.Release()
-	pw, err := w.Begin(schemas.OptOutRegistry, sinks.Partition{DT: day}, "optouts", "optouts-"+day)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(mem)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := pw.Commit(sinks.CommitInfo{}); err != nil {
-		tb.Fatal(err)
-	}
+	testwarehouse.WriteRegistry(tb, w, mem, day, entries)
 }
 
 func sortedKeys(m map[string]bool) []string {
