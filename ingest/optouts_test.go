@@ -258,6 +258,14 @@ func TestOptOutsQuarantineAndAccounting(t *testing.T) {
 	if len(clean) != 3 {
 		t.Errorf("%d rows in optouts_clean, want 3", len(clean))
 	}
+	// The report's leak check looks for the feed's raw user ids too.
+	raw, err := RawValues(context.Background(), e.landing, day, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["u00000004"]; !ok {
+		t.Error("RawValues lacks a user id only the opt-outs feed carries")
+	}
 	m, err := e.wh.Manifest(schemas.OptOutRegistry, p)
 	if err != nil {
 		t.Fatal(err)
