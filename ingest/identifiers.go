@@ -26,7 +26,7 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 		}
 	}
 	dt := day.Format(time.DateOnly)
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range Feeds {
 		pol, err := compile(f, feed)
 		if err != nil {
 			return nil, err

@@ -189,7 +189,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := r.commit(job, stats); err != nil {
 		return err
 	}
-	regStats := registryStats{Stats: pipeline.Stats{RecordsIn: int64(fold.Carried + fold.Requests), RecordsOut: int64(len(entries))}, Consent: fold}
+	regStats := RegistryStats{Stats: pipeline.Stats{RecordsIn: int64(fold.Carried + fold.Requests), RecordsOut: int64(len(entries))}, Consent: fold}
 	if _, err := regPW.Commit(sinks.CommitInfo{KeyIDs: r.tok.KeyIDs(), Inputs: job.Inputs, Stats: regStats}); err != nil {
 		return err
 	}
@@ -199,10 +199,10 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	return nil
 }
 
-// registryStats is the registry manifest's account: the aggregate counts
-// of pipeline.Stats (entries carried plus requests in, entries out) and
-// what the fold did.
-type registryStats struct {
+// RegistryStats is the account in optout_registry's manifests: the
+// aggregate counts of pipeline.Stats (entries carried plus requests in,
+// entries out) and what the fold did.
+type RegistryStats struct {
 	pipeline.Stats
 	Consent consent.FoldStats `json:"consent"`
 }
@@ -255,7 +255,7 @@ func previousRegistry(ctx context.Context, job *pipeline.Job, keyIDs map[string]
 		}
 		if len(dates) > 0 && dates[0].Before(job.Date) {
 			return nil, fmt.Errorf("%s/dt=%s is missing, and landing %s holds partitions from %s on: commit the optouts stage for %s first, since starting from an empty registry would forget earlier opt-outs: %w",
-				schemas.OptOutRegistry.Name, prev, schemas.OptOuts.Name, dates[0].Format(time.DateOnly), prev, err)
+				schemas.OptOutRegistry.Name, prev, schemas.OptOuts.Name, dates[0].Format(time.DateOnly), prev, sinks.ErrNotCommitted)
 		}
 		return nil, nil
 	}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +11,11 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/configs"
 	"github.com/veil-data/veil/consent"
+	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/synth"
@@ -255,11 +258,19 @@ func TestOptOutsQuarantineAndAccounting(t *testing.T) {
 	if len(clean) != 3 {
 		t.Errorf("%d rows in optouts_clean, want 3", len(clean))
 	}
+	// The report's leak check looks for the feed's raw user ids too.
+	raw, err := RawValues(context.Background(), e.landing, day, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["u00000004"]; !ok {
+		t.Error("RawValues lacks a user id only the opt-outs feed carries")
+	}
 	m, err := e.wh.Manifest(schemas.OptOutRegistry, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rs registryStats
+	var rs RegistryStats
 	if err := jsonUnmarshal(m.Stats, &rs); err != nil {
 		t.Fatal(err)
 	}
@@ -396,4 +407,57 @@ func readText(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestOptOutsDueWhenPreviousDayChanges: the runner re-runs a day when the
+// previous day's registry appears or changes.
+func TestOptOutsDueWhenPreviousDayChanges(t *testing.T) {
+	e := newEnv(t)
+	d1, d2 := day, day.AddDate(0, 0, 1)
+	e.day = d2
+	e.land("optouts", map[string]string{"optouts.jsonl": optout("u2", "2026-11-20T08:00:00Z", "") + "\n"})
+	r := &pipeline.Runner{Env: &pipeline.Env{
+		Landing: e.landing, Warehouse: e.wh, Mem: e.mem, Log: slog.New(slog.DiscardHandler),
+		Keys: func(context.Context) (*keys.Set, error) { return e.set, nil },
+	}, Stages: []pipeline.Stage{OptOuts{}}}
+	ctx := context.Background()
+	runDue := func(want ...pipeline.Outcome) {
+		t.Helper()
+		for i, dt := range []time.Time{d1, d2} {
+			out, err := r.RunOne(ctx, OptOuts{}, dt, false)
+			if err != nil || out != want[i] {
+				t.Fatalf("%s: %s, %v; want %s", dt.Format(time.DateOnly), out, err, want[i])
+			}
+		}
+	}
+	runDue(pipeline.NotReady, pipeline.Ran) // day 2 is the start of history
+	runDue(pipeline.NotReady, pipeline.UpToDate)
+	e.day = d1
+	e.land("optouts", map[string]string{"optouts.jsonl": optout("u1", "2026-11-19T08:00:00Z", "") + "\n"})
+	runDue(pipeline.Ran, pipeline.Ran) // day 1 appeared: day 2 folds it in
+	reg, err := consent.Load(ctx, e.wh, e.mem, "2026-11-20")
+	if err != nil || !reg.OptedOut(e.userToken("u1")) || !reg.OptedOut(e.userToken("u2")) {
+		t.Fatalf("day 2 after day 1 landed: %v", err)
+	}
+	runDue(pipeline.UpToDate, pipeline.UpToDate)
+	e.land("optouts", map[string]string{"optouts.jsonl": optout("u1", "2026-11-19T08:00:00Z", "") + "\n" + optout("u1", "2026-11-19T09:00:00Z", "withdraw") + "\n"})
+	runDue(pipeline.Ran, pipeline.Ran) // day 1 changed, so did its registry
+	if reg, err = consent.Load(ctx, e.wh, e.mem, "2026-11-20"); err != nil || reg.OptedOut(e.userToken("u1")) || reg.Len() != 1 {
+		t.Fatalf("day 2 after day 1 changed: %v", err)
+	}
+}
+
+// TestOptOutsRefusesRegistryUnderOtherKeys: a previous registry made
+// under other keys holds tokens today's requests cannot match; the day
+// waits for it to be recomputed rather than splitting consumers in two.
+func TestOptOutsRefusesRegistryUnderOtherKeys(t *testing.T) {
+	e := newEnv(t)
+	if err := e.optoutsOn(day, optout("u1", "2026-11-19T08:00:00Z", "")); err != nil {
+		t.Fatal(err)
+	}
+	e.set = newEnv(t).set // as after a rotation: another primary key
+	err := e.optoutsOn(day.AddDate(0, 0, 1), optout("u1", "2026-11-20T08:00:00Z", "withdraw"))
+	if err == nil || !strings.Contains(err.Error(), "optout_registry/dt=2026-11-19 was tokenised under") {
+		t.Fatalf("day 2 over a registry under other keys: %v", err)
+	}
 }

@@ -39,7 +39,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, out, logs)
 	}
-	for _, want := range []string{"events_clean", "chats_clean", "consumer_tags", "risk_features", "quarantine", "leak check: PASSED"} {
+	for _, want := range []string{"events_clean", "chats_clean", "optouts_clean", "optout_registry", "consumer_tags", "risk_features", "quarantine", "registry: ", "leak check: PASSED"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

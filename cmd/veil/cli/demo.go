@@ -13,9 +13,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/residual"
+	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/synth"
 )
 
@@ -86,8 +88,8 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 
 	var tot reporting.Totals
 	tot.Quarantined, tot.PII = map[string]int64{}, map[string]int64{}
-	leaks, checked, scans := 0, 0, 0
-	var residualCells int64
+	leaks, checked := 0, 0
+	var scans residualTally
 	var reports []string
 	for d := 0; d < days; d++ {
 		rep, path, err := reporting.Latest(wh, start.AddDate(0, 0, d))
@@ -110,14 +112,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 			if pr.Stats == nil || len(pr.Stats.Residual) == 0 || pr.Dataset == schemas.Quarantine.Name {
 				continue
 			}
-			var r residual.Result
-			if json.Unmarshal(pr.Stats.Residual, &r) == nil {
-				scans++
-				residualCells += r.Cells
-				if !r.Passed {
-					leaks++
-				}
-			}
+			scans.add(pr.Stats.Residual)
 		}
 	}
 	var q int64
@@ -127,8 +122,11 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	fmt.Fprintf(a.stdout, "\nrecords in %d, written %d, quarantined %d (%s), duplicates dropped %d\n",
 		tot.RecordsIn, tot.RecordsOut, q, counts(tot.Quarantined), tot.Duplicates)
 	fmt.Fprintf(a.stdout, "PII found and replaced in chats: %s\n", counts(tot.PII))
-	if leaks == 0 {
-		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans, residualCells)
+	if err := a.optoutSummary(wh, start, days, &scans); err != nil {
+		return err
+	}
+	if leaks += scans.failed; leaks == 0 {
+		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans.runs, scans.cells)
 		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
 	} else {
 		fmt.Fprintf(a.stdout, "leak check: FAILED (%d findings; see the reports)\n", leaks)
@@ -160,4 +158,54 @@ func counts(m map[string]int64) string {
 		fmt.Fprintf(&b, "%s %d", k, m[k])
 	}
 	return b.String()
+}
+
+// residualTally sums the residual scans ingest runs recorded.
+type residualTally struct {
+	runs, failed int
+	cells        int64
+}
+
+func (t *residualTally) add(raw json.RawMessage) {
+	var r residual.Result
+	if len(raw) == 0 || json.Unmarshal(raw, &r) != nil {
+		return
+	}
+	t.runs++
+	t.cells += r.Cells
+	if !r.Passed {
+		t.failed++
+	}
+}
+
+// optoutSummary prints, per day, the consent requests the optouts stage
+// read and the registry it committed, from their manifests, and adds the
+// stage's residual scans to scans (the reports do not cover it).
+func (a *app) optoutSummary(wh *sinks.Warehouse, start time.Time, days int, scans *residualTally) error {
+	for d := 0; d < days; d++ {
+		p := sinks.Partition{DT: start.AddDate(0, 0, d).Format(time.DateOnly)}
+		var in pipeline.Stats
+		var reg ingest.RegistryStats
+		for _, x := range []struct {
+			ds schemas.Dataset
+			v  any
+		}{{schemas.OptOutsClean, &in}, {schemas.OptOutRegistry, &reg}} {
+			m, err := wh.Manifest(x.ds, p)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(m.Stats, x.v); err != nil {
+				return fmt.Errorf("%s/%s: stats: %w", x.ds.Name, p.Path(x.ds), err)
+			}
+		}
+		scans.add(in.Residual)
+		label := "opt-outs"
+		if d > 0 {
+			label = ""
+		}
+		c := reg.Consent
+		fmt.Fprintf(a.stdout, "%-9s %s: %d requests read, %d accepted, %d quarantined, %d duplicates; %d opt-outs, %d withdrawals, %d unchanged; registry: %d of %d consumers opted out\n",
+			label, p.DT, in.RecordsIn, in.RecordsOut, in.QuarantinedTotal(), in.Duplicates, c.NewOptOuts, c.Withdrawals, c.Unchanged, c.OptedOut, c.Consumers)
+	}
+	return nil
 }
