@@ -90,7 +90,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	tot.Quarantined, tot.PII = map[string]int64{}, map[string]int64{}
 	leaks, checked := 0, 0
 	var scans residualTally
-	var reports []string
+	var reports, honoured []string
 	for d := 0; d < days; d++ {
 		rep, path, err := reporting.Latest(wh, start.AddDate(0, 0, d))
 		if err != nil {
@@ -108,6 +108,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 		}
 		leaks += len(rep.LeakCheck.Findings)
 		checked += rep.LeakCheck.RawValues
+		honoured = append(honoured, fmt.Sprintf("%s %d", rep.DT, rep.OptOutsHonoured))
 		for _, pr := range rep.Partitions {
 			if pr.Stats == nil || len(pr.Stats.Residual) == 0 || pr.Dataset == schemas.Quarantine.Name {
 				continue
@@ -125,6 +126,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	if err := a.optoutSummary(wh, start, days, &scans); err != nil {
 		return err
 	}
+	fmt.Fprintf(a.stdout, "opted-out consumers left out of the tags (and so of every audience): %s\n", strings.Join(honoured, ", "))
 	if leaks += scans.failed; leaks == 0 {
 		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans.runs, scans.cells)
 		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
