@@ -26,8 +26,8 @@ const (
 )
 
 // scanner re-scans committed partitions with anonymize/residual: each
-// string column by the class its schema implies (columnClasses), each
-// distinct value of a column once.
+// string column, and each list of strings element by element, by the class
+// its schema implies (columnClasses), each distinct value of a column once.
 type scanner struct {
 	res     *residual.Scanner
 	columns int
@@ -48,7 +48,7 @@ func newScanner(raw map[string]struct{}) *scanner {
 func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, ds schemas.Dataset, p sinks.Partition) error {
 	var cols []string
 	for _, f := range ds.Schema.Fields() {
-		if f.Type.ID() == arrow.STRING {
+		if holdsStrings(f.Type) {
 			cols = append(cols, f.Name)
 		}
 	}
@@ -64,6 +64,18 @@ func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem me
 		s.res.ScanRecord(ds.Name, rec, classes)
 		return ctx.Err()
 	}, cols...)
+}
+
+// holdsStrings reports whether a column of type t holds strings: a string
+// column, or a list of them (at any depth).
+func holdsStrings(t arrow.DataType) bool {
+	switch t := t.(type) {
+	case *arrow.StringType:
+		return true
+	case *arrow.ListType:
+		return holdsStrings(t.Elem())
+	}
+	return false
 }
 
 // columnClasses derives each string column's residual class from the

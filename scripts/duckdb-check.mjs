@@ -23,9 +23,10 @@
 //    shipping_address; user_id of every feed; emails, CN mobiles, Luhn-valid
 //    card numbers and checksum-valid resident ID numbers found in free text)
 //    is loaded into DuckDB and searched, exact and as a substring, in every
-//    column (cast to text) of every Parquet file and in every other file
-//    (reports, manifests) under the dataset directories. Phone/card/ID values
-//    are also compared with spaces and dashes stripped from both sides.
+//    column (cast to text; LIST columns element by element) of every Parquet
+//    file and in every other file (reports, manifests) under the dataset
+//    directories. Phone/card/ID values are also compared with spaces and
+//    dashes stripped from both sides.
 //    Substring search is a k-gram join: a value can only occur in a string if
 //    all its 6-grams occur in the outputs; the survivors are verified with
 //    substr() at the positions of their rarest gram.
@@ -469,6 +470,13 @@ async function loadNeedles(con, needles) {
   ap.closeSync();
 }
 
+// isScalarList: a DuckDB column type that is a list (or fixed-size array),
+// possibly nested, of scalars, e.g. VARCHAR[] for a Parquet LIST of strings.
+// Lists of structs or maps are searched in their text form instead.
+export function isScalarList(type) {
+  return /(\[\d*\])+$/.test(type) && !/^(STRUCT|MAP|UNION)\b/i.test(type);
+}
+
 // hay_src: every distinct string an output holds, with where it is.
 async function loadHay(con, wh, datasets, problems) {
   await con.run(`CREATE OR REPLACE TEMP TABLE hay_src(ds VARCHAR, col VARCHAR, file VARCHAR, s VARCHAR, n BIGINT)`);
@@ -484,10 +492,14 @@ async function loadHay(con, wh, datasets, problems) {
     dbg(`loading output strings of ${ds}`);
     if (readable.length) {
       const src = `read_parquet(${sqlList(readable)}, hive_partitioning = false, union_by_name = true, filename = true)`;
-      const cols = (await rows(con, `DESCRIBE SELECT * FROM ${src}`)).map((c) => c.column_name).filter((c) => c !== 'filename');
-      for (const c of cols) {
+      const cols = (await rows(con, `DESCRIBE SELECT * FROM ${src}`)).filter((c) => c.column_name !== 'filename');
+      for (const { column_name: c, column_type: type } of cols) {
+        // Each element of a list is a value of its own: searched as one, a
+        // raw value in an element is an exact leak, and no match can span
+        // two elements as it could in the list's text form.
+        const v = isScalarList(type) ? `unnest(${ident(c)}, recursive := true)` : ident(c);
         await con.run(`INSERT INTO hay_src
-          SELECT ${q(ds)}, ${q(c)}, min(filename), v, count(*) FROM (SELECT CAST(${ident(c)} AS VARCHAR) AS v, filename FROM ${src})
+          SELECT ${q(ds)}, ${q(c)}, min(filename), v, count(*) FROM (SELECT CAST(${v} AS VARCHAR) AS v, filename FROM ${src})
           WHERE v IS NOT NULL AND length(v) >= ${GRAM} GROUP BY v`);
       }
     }
@@ -723,6 +735,11 @@ async function varcharColumns(con, file) {
     .filter((c) => c.column_type === 'VARCHAR').map((c) => c.column_name);
 }
 
+async function listColumns(con, file) {
+  return (await rows(con, `DESCRIBE SELECT * FROM read_parquet(${q(file)}, hive_partitioning = false)`))
+    .filter((c) => isScalarList(c.column_type)).map((c) => c.column_name);
+}
+
 function pickNeedle(needles, kind, pred = () => true) {
   for (const n of needles.map.values()) if (n.kind === kind && n.strict && pred(n.val)) return n.val;
   return null;
@@ -863,6 +880,38 @@ async function selfTest(demoDir) {
     if (r4) {
       log(`  appended a resident ID to ${r4.info.ds}.${r4.info.col}: problems ${summary(r4)}`);
       expect('resident ID substring: leak reported', has(r4, 'leak', (p) => p.kind === 'resident_id' && p.dataset === r4.info.ds && !p.exact), summary(r4));
+    }
+
+    // 4a. a raw user id as one element of a LIST column (consumer_tags.interests);
+    // DuckDB must read the column as a list, with null and empty lists apart
+    const uid = pickNeedle(needles, 'user_id');
+    const r4a = await scenario('list-element', async (wh) => {
+      const ds = prefer(['consumer_tags']);
+      const fp = firstPartition(wh, ds);
+      const src = path.join(fp.dir, fp.file);
+      const col = (await listColumns(con, src))[0];
+      if (!uid || !col) return null;
+      const [shape] = await rows(con, `SELECT any_value(typeof(${ident(col)})) AS type,
+          count(*) FILTER (WHERE ${ident(col)} IS NULL) AS nulls, count(*) FILTER (WHERE len(${ident(col)}) = 0) AS empties
+        FROM read_parquet(${q(path.join(wh, ds, '**', '*.parquet'))}, hive_partitioning = false)`);
+      const tmp = src + '.tmp';
+      await con.run(`COPY (SELECT * EXCLUDE (rn) REPLACE (CASE WHEN rn = 2 THEN list_append(coalesce(${ident(col)}, []), ${q(uid)}) ELSE ${ident(col)} END AS ${ident(col)})
+        FROM (SELECT *, row_number() OVER () AS rn FROM read_parquet(${q(src)}, hive_partitioning = false))) TO ${q(tmp)} (FORMAT parquet)`);
+      fs.renameSync(tmp, src);
+      await rewriteManifestFile(fp.dir, fp.file);
+      return { ds, col, ...shape };
+    });
+    if (r4a) {
+      log(`  appended a raw user id to the ${r4a.info.type} column ${r4a.info.ds}.${r4a.info.col} (${r4a.info.nulls} null, ${r4a.info.empties} empty lists): problems ${summary(r4a)}`);
+      if (!demoDir) {
+        expect('list column: DuckDB reads a LIST with null and empty lists', r4a.info.type === 'VARCHAR[]' && r4a.info.nulls > 0 && r4a.info.empties > 0,
+          `type ${r4a.info.type}, ${r4a.info.nulls} null, ${r4a.info.empties} empty`);
+      }
+      expect('list element: leak reported (exact, right dataset/column)',
+        has(r4a, 'leak', (p) => p.dataset === r4a.info.ds && p.column === r4a.info.col && p.exact && p.value === uid), summary(r4a));
+      expect('list element: nothing else reported (manifest was updated)', r4a.problems.every((p) => p.type === 'leak'), summary(r4a));
+    } else if (!demoDir) {
+      expect('list column in the fixture', false, 'no list column or user id to plant');
     }
 
     // 4b. a value known only from the truth (e.g. a passport or QQ id in a chat)

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, VARCHAR } from '@duckdb/node-api';
 
 // ---------------------------------------------------------------- PRNG
 
@@ -280,7 +280,7 @@ const SCHEMAS = {
   ],
   consumer_tags: [
     ['user_token', 'VARCHAR'], ['as_of', 'TIMESTAMP_MS'], ['age_band', 'VARCHAR'], ['country', 'VARCHAR'],
-    ['region', 'VARCHAR'], ['interests', 'VARCHAR'], ['discount_sensitivity', 'VARCHAR'], ['events', 'BIGINT'],
+    ['region', 'VARCHAR'], ['interests', 'VARCHAR[]'], ['discount_sensitivity', 'VARCHAR'], ['events', 'BIGINT'],
     ['purchases', 'BIGINT'],
   ],
   quarantine: [['file', 'VARCHAR'], ['line', 'BIGINT'], ['reason', 'VARCHAR'], ['field', 'VARCHAR']],
@@ -292,6 +292,7 @@ function appendRow(ap, cols, row) {
     if (v === null || v === undefined) { ap.appendNull(); continue; }
     switch (type) {
       case 'VARCHAR': ap.appendVarchar(String(v)); break;
+      case 'VARCHAR[]': ap.appendList(v.map(String), LIST(VARCHAR)); break;
       case 'DOUBLE': ap.appendDouble(Number(v)); break;
       case 'INTEGER': ap.appendInteger(Number(v)); break;
       case 'BIGINT': ap.appendBigInt(BigInt(v)); break;
@@ -420,8 +421,12 @@ export async function makeFixture(outDir, opts = {}) {
       if (row.region) t.region = row.region;
       byUser.set(row.user_token, t);
     }
+    // interests is a LIST of strings, strongest first, as veil writes it;
+    // a user without categories gets a null or an empty list (alternately)
+    // so that the check reads both.
     const tags = [...byUser.values()].map((t) => ({
-      ...t, interests: Object.entries(t.cats).sort((a, b) => b[1] - a[1]).slice(0, 3).map((x) => x[0]).join(',') || null,
+      ...t, interests: Object.keys(t.cats).length ? Object.entries(t.cats).sort((a, b) => b[1] - a[1]).slice(0, 3).map((x) => x[0])
+        : t.events % 2 ? null : [],
       discount_sensitivity: t.purchases > 2 ? 'high' : 'low',
     }));
     await writePartition(con, wh, 'consumer_tags', `dt=${dt}`, tags, { runId, dt, stage: 'tags' });

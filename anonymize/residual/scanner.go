@@ -56,7 +56,8 @@ func (s *Scanner) Check(dataset, column string, class Class, v string) {
 }
 
 // ScanRecord checks every string column of rec (string, large string and
-// string view arrays, and dictionaries of them), with the class classes
+// string view arrays, dictionaries of them, and lists of any of these,
+// whose every element is a cell of the column), with the class classes
 // gives its name; a column classes does not name is Generalised. Nulls are
 // skipped; other column types hold no strings and are not scanned.
 func (s *Scanner) ScanRecord(dataset string, rec arrow.RecordBatch, classes map[string]Class) {
@@ -175,8 +176,39 @@ func (s *Scanner) scanArray(dataset, column string, class Class, arr arrow.Array
 		}
 		_, distinct = s.scanStrings(dataset, column, class, dict)
 		return int64(a.Len() - a.NullN()), distinct
+	case array.ListLike:
+		// A raw value in a list element leaks as one in a cell does.
+		elems := listElements(a)
+		defer elems.Release()
+		return s.scanArray(dataset, column, class, elems)
 	}
 	return 0, 0
+}
+
+// listElements is the part of a's child array that a's non-null lists
+// cover: a slice of a record shares its whole child array. Lists that
+// are not monotonic (list views) may leave gaps inside the range, which
+// are scanned too, on the safe side.
+func listElements(a array.ListLike) arrow.Array {
+	lo, hi := int64(-1), int64(0)
+	nulls := a.NullN() > 0
+	for i := range a.Len() {
+		if nulls && a.IsNull(i) {
+			continue
+		}
+		start, end := a.ValueOffsets(i)
+		if start == end {
+			continue
+		}
+		if lo < 0 || start < lo {
+			lo = start
+		}
+		hi = max(hi, end)
+	}
+	if lo < 0 {
+		lo, hi = 0, 0
+	}
+	return array.NewSlice(a.ListValues(), lo, hi)
 }
 
 func (s *Scanner) scanStrings(dataset, column string, class Class, a stringArray) (cells, distinct int64) {
