@@ -12,6 +12,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"time"
 
@@ -134,12 +136,29 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if _, err := mpw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: mstats}); err != nil {
 		return err
 	}
+	retireMerchantAudiences(job, log)
 	evals, hits := w.evalCounts()
 	log.Info("consumer tags committed", "days_read", days, "events", agg.read,
 		"events_after_as_of", agg.future, "events_too_old", agg.old, "consumers", rows,
 		"merchant_pairs", pairs, "optouts_honoured", w.honoured, "optout_registry", reg.Len(),
 		"invalid_merchant_ids", agg.invalidMerchant, "cel_evaluations", evals, "memo_hits", hits)
 	return nil
+}
+
+// retireMerchantAudiences removes the day's merchant_audiences partition,
+// which earlier versions wrote: one row of quasi-identifier tags per
+// consumer under a merchant token, the table merchants must no longer get.
+// A warehouse upgraded in place would otherwise keep serving it.
+func retireMerchantAudiences(job *pipeline.Job, log *slog.Logger) {
+	dir := filepath.Join(job.Warehouse.Root, "merchant_audiences", "dt="+job.DT())
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		log.Warn("could not remove the retired merchant_audiences partition", "dt", job.DT(), "err", err)
+		return
+	}
+	log.Warn("removed the retired merchant_audiences partition (per-consumer rows merchants must not receive)", "dt", job.DT())
 }
 
 // sameKeys refuses a registry tokenised under other keys than the day's

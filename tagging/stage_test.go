@@ -323,3 +323,20 @@ func TestEvaluatedPerDistinctTuple(t *testing.T) {
 		}
 	}
 }
+
+func TestRetiresMerchantAudiences(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	w := testwarehouse.Open(t)
+	fixture(t, w, mem)
+	old := filepath.Join(w.Root, "merchant_audiences", "dt="+dt)
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(old, "part-00000.parquet"), []byte("per-consumer rows"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runStage(t, w, mem, Stage{}, "run-1")
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("merchant_audiences/dt=%s still there: %v", dt, err)
+	}
+}
