@@ -76,4 +76,3 @@ func TestAudienceCommands(t *testing.T) {
 		t.Errorf("missing --merchant: exit %d", code)
 	}
 }
-
