@@ -1,4 +1,4 @@
-// Package audit keeps veil's append-only, hash-chained audit log of
+// Package audit keeps veil's append-only, keyed and anchored audit log of
 // re-identifications.
 //
 // # Format
@@ -9,31 +9,57 @@
 //
 //	{"seq":1,"time":"2026-11-20T09:14:03.123456Z","actor":"alice","action":"reidentify",
 //	 "field":"user_id","token":"r_...","reason":"appeal #123","outcome":"revealed",
-//	 "prev":"000...000","hash":"9f2c..."}
+//	 "prev":"000...000","key":1234567,"mac":"0100126d87..."}
 //
 // seq counts from 1 without gaps; time is UTC to the microsecond; outcome
 // is "revealed" or "refused: <why>". The log records tokens (pseudonymous)
-// and never a revealed value. prev is the hash of the entry before (64
-// zeros for the first), and
+// and never a revealed value. key is the id of the audit key that made the
+// entry's MAC, and
 //
-//	hash = hex(SHA-256(prev + canonical entry without its "hash" key))
+//	mac = hex(Tink HMAC-SHA256 tag, under key, of the canonical entry without its "mac" key)
 //
-// where prev is the 64 hex characters and the canonical entry is the line
-// above up to and including the "prev" value, closed with "}".
+// where the canonical entry is the line above up to and including the
+// "key" value, closed with "}" (tag format: package chain). prev is the
+// head of the entry before (64 zeros for the first); an entry's head is
+// its mac. So the MAC covers the whole history before the entry.
 //
-// Beside the log, <log>.head holds {"seq":N,"hash":"..."} of the last entry,
-// replaced atomically after every append.
+// The key is the Tink MAC keyset audit.json in the keys folder, encrypted
+// under the re-identification KEK (see package chain for why a MAC, and why
+// that KEK): re-identifying needs that KEK anyway, and the pipeline's KEK,
+// which opens the token keysets, is not needed. `veil keys rotate` adds a
+// key; the old ones stay to verify old entries.
+//
+// Beside the log, <log>.head holds {"seq":N,"hash":"<head>"} of the last
+// entry; beside the keys, the anchor (AnchorPath, format in package chain)
+// holds its seq and head under a MAC of its own. Both are replaced
+// atomically after every append: first the entry is fsynced, then the
+// head, then the anchor.
+//
+// # Legacy, unkeyed entries
+//
+// Logs written before the key have entries with "hash" in place of "key"
+// and "mac": hash = hex(SHA-256(prev + canonical entry without "hash")).
+// They verify, and Result.Legacy counts them, so that veil audit verify
+// warns "unkeyed (legacy)": someone who can write the log could have
+// rewritten them. The first keyed entry appended after them chains to the
+// last one's hash, and from then on its MAC protects them too. Only a
+// prefix may be unkeyed: an unkeyed entry after a keyed one fails. New
+// entries are always keyed.
 //
 // # What it detects, and what it does not
 //
 // Verify reports the first entry that was edited, deleted, inserted,
-// reordered or damaged, and, through the head file, entries cut from the
-// end. The chain is unkeyed: someone who can write both files can rewrite
-// the whole log and recompute every hash and the head. To catch that, ship
-// the head (it is small) to write-once storage (S3 Object Lock, a WORM
-// bucket, a ticket) after each re-identification, and compare it with the
-// local one: a log whose head no longer matches a shipped head at the same
-// seq has been rewritten.
+// reordered, damaged or rewritten without the key (its MAC fails);
+// through the head file and the anchor, entries cut from the end; through
+// the anchor, a log emptied or deleted. Append refuses a log that fails
+// verification, and refuses to start a new chain where the anchor records
+// entries. What a local check cannot catch: someone who holds the audit
+// key (the re-identification KEK) rewriting log, head and anchor together,
+// or someone restoring older copies of all three. For that, ship the
+// anchor (it is small) and the log to write-once storage (S3 Object Lock,
+// a WORM bucket, a ticket) after each re-identification, and compare; each
+// day's report also records the anchor's seq and head as the pipeline saw
+// it.
 package audit
 
 import (
@@ -50,6 +76,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/veil-data/veil/audit/chain"
 )
 
 // ActionReidentify is the action of a re-identification attempt.
@@ -84,10 +112,40 @@ func ResolvePath(flag, keysDir string) string {
 // HeadPath returns the head file of the log at path.
 func HeadPath(path string) string { return path + ".head" }
 
+// AnchorFile is the anchor's name in the keys folder.
+const AnchorFile = "audit-anchor.json"
+
+// AnchorPath returns the anchor of the audit log of the keys folder
+// keysDir: beside the keys, not beside the log, so that whoever can write
+// the log's folder cannot also rewrite where it ended.
+func AnchorPath(keysDir string) string { return filepath.Join(keysDir, AnchorFile) }
+
+// ChainName names the audit log's chain in its anchor.
+const ChainName = "reidentify-audit"
+
 // genesis is the prev of the first entry.
-var genesis = strings.Repeat("0", sha256.Size*2)
+var genesis = chain.Genesis
 
 const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Log is an audit log with what verifies it. All three fields are needed.
+type Log struct {
+	Path   string    // the JSON Lines log (ResolvePath)
+	Anchor string    // its anchor file (AnchorPath)
+	Key    chain.MAC // the audit keyset (keys.OpenAuditKey)
+}
+
+func (l Log) check() error {
+	switch {
+	case l.Path == "":
+		return errors.New("audit: no log path")
+	case l.Anchor == "":
+		return errors.New("audit: no anchor path")
+	case l.Key == nil:
+		return errors.New("audit: no audit key: it is the keyset audit.json, under the re-identification key-encryption key")
+	}
+	return nil
+}
 
 // Entry is one audit log entry.
 type Entry struct {
@@ -99,11 +157,24 @@ type Entry struct {
 	Token   string    // the token, never the value
 	Reason  string    // why, e.g. the appeal or ticket number
 	Outcome string    // OutcomeRevealed or Refused(why)
-	Prev    string    // hash of the entry before; set by Append
-	Hash    string    // this entry's hash; set by Append
+	Prev    string    // head of the entry before; set by Append
+	Key     uint32    // id of the key of MAC; set by Append; 0 for a legacy entry
+	MAC     string    // this entry's MAC; set by Append; empty for a legacy entry
+	Hash    string    // a legacy entry's hash; empty for a keyed one
 }
 
-// body is an entry's canonical form without its hash, in key order.
+// Head is what the next entry's Prev holds: the MAC, or a legacy hash.
+func (e Entry) Head() string {
+	if e.MAC != "" {
+		return e.MAC
+	}
+	return e.Hash
+}
+
+// Legacy reports whether e is an unkeyed entry of the first format.
+func (e Entry) Legacy() bool { return e.MAC == "" }
+
+// body is an entry's canonical form without key, MAC or hash, in key order.
 type body struct {
 	Seq     uint64 `json:"seq"`
 	Time    string `json:"time"`
@@ -116,7 +187,19 @@ type body struct {
 	Prev    string `json:"prev"`
 }
 
-// record is a log line: the body, then the hash.
+// keyedBody is what a keyed entry's MAC covers.
+type keyedBody struct {
+	body
+	Key uint32 `json:"key"`
+}
+
+// keyedRecord is a keyed log line.
+type keyedRecord struct {
+	keyedBody
+	MAC string `json:"mac"`
+}
+
+// record is a legacy log line: the body, then the hash.
 type record struct {
 	body
 	Hash string `json:"hash"`
@@ -132,7 +215,7 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// hashOf returns the hash of b, which chains to b.Prev.
+// hashOf returns the legacy hash of b, which chains to b.Prev.
 func hashOf(b body) (string, error) {
 	c, err := marshal(b)
 	if err != nil {
@@ -149,13 +232,13 @@ func (e Entry) body() body {
 		Field: e.Field, Token: e.Token, Reason: e.Reason, Outcome: e.Outcome, Prev: e.Prev}
 }
 
-func (r record) entry() (Entry, error) {
-	t, err := time.Parse(timeLayout, r.Time)
+func (b body) entry() (Entry, error) {
+	t, err := time.Parse(timeLayout, b.Time)
 	if err != nil {
 		return Entry{}, err
 	}
-	return Entry{Seq: r.Seq, Time: t, Actor: r.Actor, Action: r.Action, Field: r.Field, Token: r.Token,
-		Reason: r.Reason, Outcome: r.Outcome, Prev: r.Prev, Hash: r.Hash}, nil
+	return Entry{Seq: b.Seq, Time: t, Actor: b.Actor, Action: b.Action, Field: b.Field, Token: b.Token,
+		Reason: b.Reason, Outcome: b.Outcome, Prev: b.Prev}, nil
 }
 
 func (e Entry) validate() error {
@@ -165,7 +248,7 @@ func (e Entry) validate() error {
 		}
 	}
 	// encoding/json would replace invalid UTF-8, and the line would no
-	// longer hash to what was meant.
+	// longer verify as what was meant.
 	for _, v := range []string{e.Actor, e.Action, e.Field, e.Token, e.Reason, e.Outcome} {
 		if !utf8.ValidString(v) {
 			return errors.New("audit: entry has a field that is not valid UTF-8")
@@ -191,7 +274,7 @@ func readHead(path string) (h head, ok bool, err error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil || len(h.Hash) != len(genesis) {
+	if err := dec.Decode(&h); err != nil || len(h.Hash) != len(genesis) && len(h.Hash) != chain.TagLen {
 		return head{}, true, &VerifyError{Path: HeadPath(path), Reason: "head file is damaged"}
 	}
 	return h, true, nil
@@ -227,73 +310,79 @@ func writeHead(path string, h head) error {
 	return nil
 }
 
-// Append verifies the log at path and appends e to it, filling Seq, Time
-// (when zero), Prev and Hash, and returns the entry as written. The log and
+// Append verifies the log and appends e to it, filling Seq, Time (when
+// zero), Prev, Key and MAC, and returns the entry as written. The log and
 // its folder are created (0600, 0700) if absent. Appends are serialised by
 // an exclusive lock on the log file; the entry is fsynced before the head
-// is replaced. A log that fails verification is not appended to, so a
-// tampered log stops re-identification until someone looks at it. The one
-// tolerated inconsistency is a head one entry behind the log, which an
-// append interrupted between the two writes leaves; Append repairs it.
-// Verifying costs one read of the log per append; re-identifications are
-// rare enough for that.
-func Append(ctx context.Context, path string, e Entry) (Entry, error) {
+// and then the anchor are replaced. A log that fails verification is not
+// appended to, so a tampered log stops re-identification until someone
+// looks at it; that includes a missing or empty log whose anchor records
+// entries, so a wiped log does not quietly start a new chain. The one
+// tolerated inconsistency is a head or anchor one entry behind the log,
+// which an append interrupted between its writes leaves; Append repairs
+// it. Verifying costs one read of the log per append; re-identifications
+// are rare enough for that.
+func (l Log) Append(ctx context.Context, e Entry) (Entry, error) {
+	if err := l.check(); err != nil {
+		return Entry{}, err
+	}
 	if err := e.validate(); err != nil {
 		return Entry{}, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return Entry{}, fmt.Errorf("audit: create folder of %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	keyID, err := chain.PrimaryKeyID(l.Key)
 	if err != nil {
-		return Entry{}, fmt.Errorf("audit: open %s: %w", path, err)
+		return Entry{}, fmt.Errorf("audit: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
+		return Entry{}, fmt.Errorf("audit: create folder of %s: %w", l.Path, err)
+	}
+	f, err := os.OpenFile(l.Path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return Entry{}, fmt.Errorf("audit: open %s: %w", l.Path, err)
 	}
 	defer f.Close()
 	if err := lock(f, true); err != nil {
-		return Entry{}, fmt.Errorf("audit: lock %s: %w", path, err)
+		return Entry{}, fmt.Errorf("audit: lock %s: %w", l.Path, err)
 	}
 	defer unlock(f)
 
-	st, err := scan(f, path)
+	st, err := l.scan(f, false, true)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: refusing to append to a log that fails verification: %w", err)
 	}
-	h, hasHead, err := readHead(path)
-	if err != nil {
-		return Entry{}, fmt.Errorf("audit: refusing to append: %w", err)
-	}
-	lagsByOne := st.n > 0 && (hasHead && h.Seq+1 == st.lastSeq && h.Hash == st.lastPrev || !hasHead && st.n == 1)
-	if !lagsByOne {
-		if err := checkHead(path, st, h, hasHead); err != nil {
-			return Entry{}, fmt.Errorf("audit: refusing to append: %w", err)
-		}
-	}
 	if err := ctx.Err(); err != nil {
-		return Entry{}, fmt.Errorf("audit: append to %s: %w", path, err)
+		return Entry{}, fmt.Errorf("audit: append to %s: %w", l.Path, err)
 	}
 
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	e.Seq, e.Prev = st.lastSeq+1, st.lastHash
-	b := e.body()
-	if e.Hash, err = hashOf(b); err != nil {
+	e.Seq, e.Prev, e.Key, e.Hash = st.lastSeq+1, st.lastHash, keyID, ""
+	kb := keyedBody{body: e.body(), Key: keyID}
+	data, err := marshal(kb)
+	if err != nil {
 		return Entry{}, fmt.Errorf("audit: encode entry: %w", err)
 	}
-	line, err := marshal(record{body: b, Hash: e.Hash})
+	if e.MAC, _, err = chain.Sign(l.Key, data); err != nil {
+		return Entry{}, fmt.Errorf("audit: %w", err)
+	}
+	line, err := marshal(keyedRecord{keyedBody: kb, MAC: e.MAC})
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: encode entry: %w", err)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Truncate(st.size) // drop a partial line rather than leave garbage
-		return Entry{}, fmt.Errorf("audit: append to %s: %w", path, err)
+		return Entry{}, fmt.Errorf("audit: append to %s: %w", l.Path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return Entry{}, fmt.Errorf("audit: sync %s: %w", path, err)
+		return Entry{}, fmt.Errorf("audit: sync %s: %w", l.Path, err)
 	}
-	if err := writeHead(path, head{Seq: e.Seq, Hash: e.Hash}); err != nil {
+	if err := writeHead(l.Path, head{Seq: e.Seq, Hash: e.MAC}); err != nil {
 		return Entry{}, err
+	}
+	if err := chain.WriteAnchor(l.Anchor, ChainName, l.Key, e.Seq, e.MAC); err != nil {
+		return Entry{}, fmt.Errorf("audit: %w", err)
 	}
 	return e, nil
 }

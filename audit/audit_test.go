@@ -2,8 +2,6 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +11,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	"github.com/tink-crypto/tink-go/v2/mac"
+	"github.com/tink-crypto/tink-go/v2/tink"
+
+	"github.com/veil-data/veil/audit/chain"
 )
 
 var t0 = time.Date(2026, 11, 20, 9, 14, 3, 123456789, time.FixedZone("CST", 8*3600))
@@ -29,16 +33,43 @@ func entry(i int) Entry {
 	}
 }
 
-// newLog appends n entries to a fresh log and returns its path.
-func newLog(t *testing.T, n int) string {
+// newKey returns a fresh HMAC-SHA256 Tink MAC, as keys.OpenAuditKey would.
+func newKey(t testing.TB) tink.MAC {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "audit", "reidentify.jsonl")
+	h, err := keyset.NewHandle(mac.HMACSHA256Tag256KeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mac.New(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// emptyLog returns a log with its anchor made, as veil keys init leaves
+// it, and no entries.
+func emptyLog(t testing.TB) Log {
+	t.Helper()
+	root := t.TempDir()
+	l := Log{Path: filepath.Join(root, "audit", "reidentify.jsonl"), Anchor: filepath.Join(root, "keys", AnchorFile), Key: newKey(t)}
+	os.MkdirAll(filepath.Dir(l.Anchor), 0o700)
+	if created, err := InitAnchor(l.Anchor, l.Key); err != nil || !created {
+		t.Fatalf("InitAnchor: %v, %v", created, err)
+	}
+	return l
+}
+
+// newLog appends n entries to a fresh log.
+func newLog(t testing.TB, n int) Log {
+	t.Helper()
+	l := emptyLog(t)
 	for i := 1; i <= n; i++ {
-		if _, err := Append(context.Background(), path, entry(i)); err != nil {
+		if _, err := l.Append(context.Background(), entry(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return path
+	return l
 }
 
 func lines(t *testing.T, path string) []string {
@@ -58,69 +89,75 @@ func write(t *testing.T, path string, ls []string) {
 }
 
 func TestAppendVerify(t *testing.T) {
-	path := newLog(t, 5)
-	res, err := Verify(path)
+	l := newLog(t, 5)
+	res, err := l.Verify()
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, res2, err := Load(path)
-	if err != nil || res2 != res {
+	entries, res2, err := l.Load()
+	if err != nil || fmt.Sprint(res2) != fmt.Sprint(res) {
 		t.Fatalf("Load: %v, %+v vs %+v", err, res2, res)
 	}
-	if res.Entries != 5 || len(entries) != 5 || res.Head != entries[4].Hash {
+	if res.Entries != 5 || len(entries) != 5 || res.Head != entries[4].MAC || res.AnchorSeq != 5 || res.Legacy != 0 || len(res.Keys) != 1 {
 		t.Fatalf("Verify = %+v, %d entries", res, len(entries))
 	}
 	prev := genesis
 	for i, e := range entries {
 		want := entry(i + 1)
-		if e.Seq != uint64(i+1) || e.Prev != prev || e.Reason != want.Reason || e.Token != want.Token ||
-			!e.Time.Equal(want.Time.Truncate(time.Microsecond)) || e.Time.Location() != time.UTC {
+		if e.Seq != uint64(i+1) || e.Prev != prev || e.Reason != want.Reason || e.Token != want.Token || e.Key != res.Keys[0] ||
+			e.Legacy() || !e.Time.Equal(want.Time.Truncate(time.Microsecond)) || e.Time.Location() != time.UTC {
 			t.Errorf("entry %d = %+v", i+1, e)
 		}
-		prev = e.Hash
+		prev = e.MAC
 	}
-	for _, p := range []string{path, HeadPath(path)} {
+	for _, p := range []string{l.Path, HeadPath(l.Path), l.Anchor} {
 		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: %v %v", p, st.Mode(), err)
 		}
 	}
-	if st, _ := os.Stat(filepath.Dir(path)); st.Mode().Perm() != 0o700 {
+	if st, _ := os.Stat(filepath.Dir(l.Path)); st.Mode().Perm() != 0o700 {
 		t.Errorf("log folder mode %04o, want 0700", st.Mode().Perm())
 	}
 }
 
-// TestFormat pins the line format and hash so that a verifier in another
+// TestFormat pins the line format and MAC so that a verifier in another
 // language can be written from the package doc.
 func TestFormat(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.jsonl")
+	l := emptyLog(t)
 	e := Entry{Time: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Actor: "bob", Action: "reidentify",
 		Field: "user_id", Token: "r_abc", Reason: "a<b", Outcome: "refused: x"}
-	got, err := Append(context.Background(), path, e)
+	got, err := l.Append(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := `{"seq":1,"time":"2026-01-02T03:04:05.000006Z","actor":"bob","action":"reidentify","field":"user_id",` +
-		`"token":"r_abc","reason":"a<b","outcome":"refused: x","prev":"` + genesis + `"}`
-	sum := sha256.Sum256([]byte(genesis + body))
-	hash := hex.EncodeToString(sum[:])
-	if got.Hash != hash {
-		t.Fatalf("hash %s, want %s", got.Hash, hash)
+	body := fmt.Sprintf(`{"seq":1,"time":"2026-01-02T03:04:05.000006Z","actor":"bob","action":"reidentify","field":"user_id",`+
+		`"token":"r_abc","reason":"a<b","outcome":"refused: x","prev":"%s","key":%d}`, genesis, got.Key)
+	if err := chain.Check(l.Key, []byte(body), got.MAC, got.Key); err != nil {
+		t.Fatalf("the MAC is not over the documented body: %v", err)
 	}
-	b, _ := os.ReadFile(path)
-	if want := strings.TrimSuffix(body, "}") + `,"hash":"` + hash + "\"}\n"; string(b) != want {
+	if len(got.MAC) != 74 || !strings.HasPrefix(got.MAC, fmt.Sprintf("01%08x", got.Key)) {
+		t.Fatalf("mac %s: want 0x01, the key id, then 32 bytes", got.MAC)
+	}
+	b, _ := os.ReadFile(l.Path)
+	if want := strings.TrimSuffix(body, "}") + `,"mac":"` + got.MAC + "\"}\n"; string(b) != want {
 		t.Fatalf("line\n%s\nwant\n%s", b, want)
 	}
-	h, _ := os.ReadFile(HeadPath(path))
-	if want := `{"seq":1,"hash":"` + hash + "\"}\n"; string(h) != want {
+	h, _ := os.ReadFile(HeadPath(l.Path))
+	if want := `{"seq":1,"hash":"` + got.MAC + "\"}\n"; string(h) != want {
 		t.Fatalf("head %s, want %s", h, want)
+	}
+	a, _ := os.ReadFile(l.Anchor)
+	if want := fmt.Sprintf(`{"log":"%s","seq":1,"head":"%s","key":%d,"mac":"`, ChainName, got.MAC, got.Key); !strings.HasPrefix(string(a), want) {
+		t.Fatalf("anchor %s, want %s...", a, want)
 	}
 }
 
-// rehash recomputes the hash of line (with a new prev if prev != ""),
-// as a forger who knows the format would.
-func rehash(t *testing.T, line, prev string, edit func(*body)) (string, string) {
+// forge re-signs line under key (a forger's own key unless it is the log's)
+// with edit applied and prev replaced when prev != "", and returns the
+// line and its MAC.
+func forge(t *testing.T, key tink.MAC, line, prev string, edit func(*body)) (string, string) {
 	t.Helper()
-	var rec record
+	var rec keyedRecord
 	if err := jsonUnmarshal(line, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -128,15 +165,44 @@ func rehash(t *testing.T, line, prev string, edit func(*body)) (string, string) 
 		rec.Prev = prev
 	}
 	edit(&rec.body)
-	rec.Hash, _ = hashOf(rec.body)
+	id, err := chain.PrimaryKeyID(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Key = id
+	data, _ := marshal(rec.keyedBody)
+	rec.MAC, _, _ = chain.Sign(key, data)
 	b, _ := marshal(rec)
-	return string(b) + "\n", rec.Hash
+	return string(b) + "\n", rec.MAC
+}
+
+// unkeyed rewrites line in the legacy format with a recomputed hash, as a
+// forger who drops the MACs would.
+func unkeyed(t *testing.T, line, prev string) (string, string) {
+	t.Helper()
+	var rec keyedRecord
+	if err := jsonUnmarshal(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Prev = prev
+	h, _ := hashOf(rec.body)
+	b, _ := marshal(record{body: rec.body, Hash: h})
+	return string(b) + "\n", h
+}
+
+func writeHeadFile(t *testing.T, l Log, seq uint64, h string) {
+	t.Helper()
+	if err := writeHead(l.Path, head{Seq: seq, Hash: h}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTampering(t *testing.T) {
+	mallory := newKey(t) // a key that is not the audit key
 	tests := []struct {
 		name   string
-		tamper func(t *testing.T, path string, ls []string)
+		tamper func(t *testing.T, l Log, ls []string)
+		anchor bool // the error names the anchor, not the log
 		line   int
 		seq    uint64
 		want   string
@@ -144,145 +210,325 @@ func TestTampering(t *testing.T) {
 		// so Append repairs it rather than refuse.
 		appendOK bool
 	}{
-		{"edited entry", func(t *testing.T, p string, ls []string) {
+		{"edited entry", func(t *testing.T, l Log, ls []string) {
 			ls[2] = strings.Replace(ls[2], "appeal #3", "appeal #9", 1)
-			write(t, p, ls)
-		}, 3, 3, "edited", false},
-		{"edited outcome", func(t *testing.T, p string, ls []string) {
+			write(t, l.Path, ls)
+		}, false, 3, 3, "edited", false},
+		{"edited outcome", func(t *testing.T, l Log, ls []string) {
 			ls[1] = strings.Replace(ls[1], `"revealed"`, `"refused: no"`, 1)
-			write(t, p, ls)
-		}, 2, 2, "edited", false},
-		{"edited entry with its hash recomputed", func(t *testing.T, p string, ls []string) {
-			ls[2], _ = rehash(t, ls[2], "", func(b *body) { b.Actor = "mallory" })
-			write(t, p, ls)
-		}, 4, 4, "does not chain", false},
-		{"chain recomputed to the end, head kept", func(t *testing.T, p string, ls []string) {
+			write(t, l.Path, ls)
+		}, false, 2, 2, "edited", false},
+		{"edited entry with its MAC recomputed without the key", func(t *testing.T, l Log, ls []string) {
+			ls[2], _ = forge(t, mallory, ls[2], "", func(b *body) { b.Actor = "mallory" })
+			write(t, l.Path, ls)
+		}, false, 3, 3, "without the audit key", false},
+		{"chain recomputed to the end without the key, head rewritten", func(t *testing.T, l Log, ls []string) {
 			var h string
-			ls[2], h = rehash(t, ls[2], "", func(b *body) { b.Token = "r_other" })
-			ls[3], h = rehash(t, ls[3], h, func(*body) {})
-			ls[4], _ = rehash(t, ls[4], h, func(*body) {})
-			write(t, p, ls)
-		}, 0, 5, "rewritten", false},
-		{"deleted middle entry", func(t *testing.T, p string, ls []string) {
-			write(t, p, append(ls[:2:2], ls[3:]...))
-		}, 3, 3, "found seq 4", false},
-		{"deleted first entry", func(t *testing.T, p string, ls []string) {
-			write(t, p, ls[1:])
-		}, 1, 1, "found seq 2", false},
-		{"deleted tail", func(t *testing.T, p string, ls []string) {
-			write(t, p, ls[:3])
-		}, 0, 4, "cut from the end", false},
-		{"deleted everything", func(t *testing.T, p string, ls []string) {
-			write(t, p, nil)
-		}, 0, 1, "cut from the end", false},
-		{"reordered", func(t *testing.T, p string, ls []string) {
+			ls[2], h = forge(t, mallory, ls[2], "", func(b *body) { b.Token = "r_other" })
+			ls[3], h = forge(t, mallory, ls[3], h, func(*body) {})
+			ls[4], h = forge(t, mallory, ls[4], h, func(*body) {})
+			write(t, l.Path, ls)
+			writeHeadFile(t, l, 5, h)
+		}, false, 3, 3, "without the audit key", false},
+		{"deleted middle entry", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, append(ls[:2:2], ls[3:]...))
+		}, false, 3, 3, "found seq 4", false},
+		{"deleted first entry", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, ls[1:])
+		}, false, 1, 1, "found seq 2", false},
+		{"deleted tail", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, ls[:3])
+		}, false, 0, 4, "cut from the end", false},
+		{"deleted everything", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, nil)
+		}, false, 0, 1, "cut from the end", false},
+		{"reordered", func(t *testing.T, l Log, ls []string) {
 			ls[1], ls[2] = ls[2], ls[1]
-			write(t, p, ls)
-		}, 2, 2, "found seq 3", false},
-		{"duplicated entry", func(t *testing.T, p string, ls []string) {
-			write(t, p, append(ls[:3:3], ls[2:]...))
-		}, 4, 4, "found seq 3", false},
-		{"garbage line", func(t *testing.T, p string, ls []string) {
-			write(t, p, append(append(ls[:1:1], "not json at all\n"), ls[1:]...))
-		}, 2, 2, "not an audit entry", false},
-		{"blank line", func(t *testing.T, p string, ls []string) {
-			write(t, p, append(append(ls[:4:4], "\n"), ls[4:]...))
-		}, 5, 5, "not an audit entry", false},
-		{"extra field", func(t *testing.T, p string, ls []string) {
+			write(t, l.Path, ls)
+		}, false, 2, 2, "found seq 3", false},
+		{"duplicated entry", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, append(ls[:3:3], ls[2:]...))
+		}, false, 4, 4, "found seq 3", false},
+		{"garbage line", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, append(append(ls[:1:1], "not json at all\n"), ls[1:]...))
+		}, false, 2, 2, "not an audit entry", false},
+		{"blank line", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, append(append(ls[:4:4], "\n"), ls[4:]...))
+		}, false, 5, 5, "not an audit entry", false},
+		{"extra field", func(t *testing.T, l Log, ls []string) {
 			ls[0] = strings.Replace(ls[0], `{"seq"`, `{"note":"x","seq"`, 1)
-			write(t, p, ls)
-		}, 1, 1, "not an audit entry", false},
-		{"reformatted line", func(t *testing.T, p string, ls []string) {
+			write(t, l.Path, ls)
+		}, false, 1, 1, "not an audit entry", false},
+		{"reformatted line", func(t *testing.T, l Log, ls []string) {
 			ls[1] = strings.Replace(ls[1], `"actor":`, `"actor": `, 1)
-			write(t, p, ls)
-		}, 2, 2, "canonical", false},
-		{"truncated last line", func(t *testing.T, p string, ls []string) {
+			write(t, l.Path, ls)
+		}, false, 2, 2, "canonical", false},
+		{"truncated last line", func(t *testing.T, l Log, ls []string) {
 			ls[4] = ls[4][:40]
-			write(t, p, ls)
-		}, 5, 5, "incomplete last line", false},
-		{"head missing", func(t *testing.T, p string, _ []string) {
-			os.Remove(HeadPath(p))
-		}, 0, 0, "head file", false},
-		{"head damaged", func(t *testing.T, p string, _ []string) {
-			os.WriteFile(HeadPath(p), []byte("{"), 0o600)
-		}, 0, 0, "head file is damaged", false},
-		{"entry appended outside veil", func(t *testing.T, p string, ls []string) {
-			extra, _ := rehash(t, ls[4], "", func(b *body) { b.Seq, b.Prev = 6, "" })
-			extra, _ = rehash(t, extra, lastHash(t, ls[4]), func(*body) {})
-			write(t, p, append(ls, extra))
-		}, 0, 6, "goes on past", true},
+			write(t, l.Path, ls)
+		}, false, 5, 5, "incomplete last line", false},
+		{"head missing", func(t *testing.T, l Log, _ []string) {
+			os.Remove(HeadPath(l.Path))
+		}, false, 0, 0, "head file", false},
+		{"head damaged", func(t *testing.T, l Log, _ []string) {
+			os.WriteFile(HeadPath(l.Path), []byte("{"), 0o600)
+		}, false, 0, 0, "head file is damaged", false},
+		{"entry appended outside veil without the key", func(t *testing.T, l Log, ls []string) {
+			extra, h := forge(t, mallory, ls[4], lastMAC(t, ls[4]), func(b *body) { b.Seq = 6 })
+			write(t, l.Path, append(ls, extra))
+			writeHeadFile(t, l, 6, h)
+		}, false, 6, 6, "without the audit key", false},
+
+		// What the key and the anchor add.
+		{"wiped log with its head deleted", func(t *testing.T, l Log, _ []string) {
+			write(t, l.Path, nil)
+			os.Remove(HeadPath(l.Path))
+		}, true, 0, 1, "the log was wiped", false},
+		{"log and head deleted", func(t *testing.T, l Log, _ []string) {
+			os.Remove(l.Path)
+			os.Remove(HeadPath(l.Path))
+		}, false, 0, 1, "it was deleted", false},
+		{"truncated log with a rewritten head", func(t *testing.T, l Log, ls []string) {
+			write(t, l.Path, ls[:3])
+			writeHeadFile(t, l, 3, lastMAC(t, ls[2]))
+		}, true, 0, 4, "cut from the end", false},
+		{"whole log re-signed with another key", func(t *testing.T, l Log, ls []string) {
+			h := genesis
+			for i := range ls {
+				ls[i], h = forge(t, mallory, ls[i], h, func(*body) {})
+			}
+			write(t, l.Path, ls)
+			writeHeadFile(t, l, 5, h)
+		}, false, 1, 1, "without the audit key", false},
+		{"log rewritten unkeyed with recomputed hashes", func(t *testing.T, l Log, ls []string) {
+			h := genesis
+			for i := range ls {
+				ls[i], h = unkeyed(t, strings.Replace(ls[i], "appeal #", "appeal #1", 1), h)
+			}
+			write(t, l.Path, ls)
+			writeHeadFile(t, l, 5, h)
+		}, true, 0, 5, "rewritten", false},
+		{"unkeyed entry after keyed ones", func(t *testing.T, l Log, ls []string) {
+			extra, h := unkeyed(t, strings.Replace(ls[4], `"seq":5`, `"seq":6`, 1), lastMAC(t, ls[4]))
+			write(t, l.Path, append(ls, extra))
+			writeHeadFile(t, l, 6, h)
+		}, false, 6, 6, "unkeyed entry after keyed ones", false},
+		{"anchor deleted", func(t *testing.T, l Log, _ []string) {
+			os.Remove(l.Anchor)
+		}, true, 0, 0, "anchor file is missing", false},
+		{"anchor rewritten to an earlier entry", func(t *testing.T, l Log, ls []string) {
+			b, _ := os.ReadFile(l.Anchor)
+			b = []byte(strings.Replace(strings.Replace(string(b), `"seq":5`, `"seq":3`, 1), lastMAC(t, ls[4]), lastMAC(t, ls[2]), 1))
+			os.WriteFile(l.Anchor, b, 0o600)
+			write(t, l.Path, ls[:3])
+			writeHeadFile(t, l, 3, lastMAC(t, ls[2]))
+		}, true, 0, 0, "anchor file's MAC does not verify", false},
+		{"anchor damaged", func(t *testing.T, l Log, _ []string) {
+			os.WriteFile(l.Anchor, []byte("{}\n"), 0o600)
+		}, true, 0, 0, "anchor file is damaged", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := newLog(t, 5)
-			tt.tamper(t, path, lines(t, path))
-			before, _ := os.ReadFile(path)
-			_, err := Verify(path)
+			l := newLog(t, 5)
+			tt.tamper(t, l, lines(t, l.Path))
+			before, _ := os.ReadFile(l.Path)
+			_, err := l.Verify()
 			var ve *VerifyError
 			if !errors.As(err, &ve) || !errors.Is(err, ErrTampered) {
 				t.Fatalf("Verify = %v, want a VerifyError", err)
 			}
-			if ve.Line != tt.line || ve.Seq != tt.seq || !strings.Contains(err.Error(), tt.want) {
+			t.Log(strings.ReplaceAll(err.Error(), filepath.Dir(filepath.Dir(l.Path)), "…"))
+			if ve.Line != tt.line || ve.Seq != tt.seq || !strings.Contains(err.Error(), tt.want) || (ve.Path == l.Anchor) != tt.anchor {
 				t.Errorf("Verify = %q (line %d, seq %d), want line %d, seq %d, %q", err, ve.Line, ve.Seq, tt.line, tt.seq, tt.want)
 			}
 			if tt.appendOK {
 				return
 			}
-			// A log that fails verification is not appended to.
-			if _, err := Append(context.Background(), path, entry(9)); err == nil {
+			// A log that fails verification is not appended to, and a
+			// wiped one does not start a new chain.
+			if _, err := l.Append(context.Background(), entry(9)); err == nil {
 				t.Error("Append to a tampered log succeeded")
 			}
-			if after, _ := os.ReadFile(path); string(after) != string(before) {
+			if after, _ := os.ReadFile(l.Path); string(after) != string(before) {
 				t.Error("refused Append changed the log")
 			}
 		})
 	}
 }
 
-func lastHash(t *testing.T, line string) string {
-	var rec record
+func lastMAC(t *testing.T, line string) string {
+	var rec keyedRecord
 	if err := jsonUnmarshal(line, &rec); err != nil {
 		t.Fatal(err)
 	}
-	return rec.Hash
+	return rec.MAC
 }
 
-// TestAppendRepairsLaggingHead: a crash between the entry and the head
-// leaves the head one entry behind; Verify reports it, Append repairs it.
+// TestAppendRepairsLaggingHead: a crash between the entry and the head,
+// or between the head and the anchor, leaves them one entry behind;
+// Verify reports it, Append repairs it.
 func TestAppendRepairsLaggingHead(t *testing.T) {
-	path := newLog(t, 2)
-	h2, _ := os.ReadFile(HeadPath(path))
-	if _, err := Append(context.Background(), path, entry(3)); err != nil {
+	l := newLog(t, 2)
+	h2, _ := os.ReadFile(HeadPath(l.Path))
+	a2, _ := os.ReadFile(l.Anchor)
+	if _, err := l.Append(context.Background(), entry(3)); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(HeadPath(path), h2, 0o600)
-	if _, err := Verify(path); err == nil || !strings.Contains(err.Error(), "interrupted") {
+	os.WriteFile(HeadPath(l.Path), h2, 0o600)
+	os.WriteFile(l.Anchor, a2, 0o600)
+	if _, err := l.Verify(); err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("Verify with a lagging head = %v", err)
 	}
-	if _, err := Append(context.Background(), path, entry(4)); err != nil {
+	if _, err := l.Append(context.Background(), entry(4)); err != nil {
 		t.Fatalf("Append after an interrupted append: %v", err)
 	}
-	if res, err := Verify(path); err != nil || res.Entries != 4 {
+	if res, err := l.Verify(); err != nil || res.Entries != 4 {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}
-
-	// The same for the very first entry, written before any head.
-	first := filepath.Join(t.TempDir(), "log.jsonl")
-	if _, err := Append(context.Background(), first, entry(1)); err != nil {
+	// Only the anchor behind: the head was written, the anchor not.
+	a4, _ := os.ReadFile(l.Anchor)
+	if _, err := l.Append(context.Background(), entry(5)); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(HeadPath(first))
-	if _, err := Append(context.Background(), first, entry(2)); err != nil {
+	os.WriteFile(l.Anchor, a4, 0o600)
+	if _, err := l.Verify(); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("Verify with a lagging anchor = %v", err)
+	}
+	if _, err := l.Append(context.Background(), entry(6)); err != nil {
+		t.Fatalf("Append after an interrupted append: %v", err)
+	}
+
+	// The same for the very first entry, written before any head and
+	// while the anchor was that of an empty chain.
+	first := emptyLog(t)
+	a0, _ := os.ReadFile(first.Anchor)
+	if _, err := first.Append(context.Background(), entry(1)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(HeadPath(first.Path))
+	os.WriteFile(first.Anchor, a0, 0o600)
+	if _, err := first.Append(context.Background(), entry(2)); err != nil {
 		t.Fatalf("Append after an interrupted first append: %v", err)
 	}
-	if res, err := Verify(first); err != nil || res.Entries != 2 {
+	if res, err := first.Verify(); err != nil || res.Entries != 2 {
 		t.Fatalf("Verify = %+v, %v", res, err)
+	}
+}
+
+// TestLegacyLog: a log of the first, unkeyed format verifies with its
+// entries counted as legacy; the next append is keyed, chains to it, and
+// from then on a rewrite of the unkeyed entries is caught.
+func TestLegacyLog(t *testing.T) {
+	l := emptyLog(t)
+	os.MkdirAll(filepath.Dir(l.Path), 0o700)
+	var ls []string
+	h := genesis
+	for i := 1; i <= 3; i++ {
+		e := entry(i)
+		e.Seq, e.Prev = uint64(i), h
+		b := e.body()
+		h, _ = hashOf(b)
+		line, _ := marshal(record{body: b, Hash: h})
+		ls = append(ls, string(line)+"\n")
+	}
+	write(t, l.Path, ls)
+	writeHeadFile(t, l, 3, h)
+	res, err := l.Verify()
+	if err != nil || res.Entries != 3 || res.Legacy != 3 || res.Protected || res.AnchorSeq != 0 || len(res.Keys) != 0 {
+		t.Fatalf("Verify of a legacy log = %+v, %v", res, err)
+	}
+	e, err := l.Append(context.Background(), entry(4))
+	if err != nil || e.Seq != 4 || e.Prev != h || e.Legacy() {
+		t.Fatalf("Append to a legacy log = %+v, %v", e, err)
+	}
+	res, err = l.Verify()
+	if err != nil || res.Entries != 4 || res.Legacy != 3 || !res.Protected || res.AnchorSeq != 4 {
+		t.Fatalf("Verify = %+v, %v", res, err)
+	}
+	// The unkeyed entries rewritten with their hashes recomputed: the
+	// keyed entry after them no longer chains.
+	all := lines(t, l.Path)
+	h = genesis
+	for i := range 3 {
+		all[i], h = unkeyed(t, strings.Replace(all[i], "alice", "mallory", 1), h)
+	}
+	write(t, l.Path, all)
+	var ve *VerifyError
+	if _, err := l.Verify(); !errors.As(err, &ve) || ve.Seq != 4 || !strings.Contains(err.Error(), "does not chain") {
+		t.Fatalf("Verify of rewritten legacy entries = %v", err)
+	}
+}
+
+// TestNoNewChainOverAnchor: reidentify's case. A log that is gone while
+// its anchor records entries is refused, not restarted at seq 1; a new
+// keys folder's anchor (seq 0) lets the first entry in.
+func TestNoNewChainOverAnchor(t *testing.T) {
+	l := newLog(t, 2)
+	os.Remove(l.Path)
+	os.Remove(HeadPath(l.Path))
+	if _, err := l.Append(context.Background(), entry(3)); !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "wiped") {
+		t.Fatalf("Append over a deleted log = %v", err)
+	}
+	if b, _ := os.ReadFile(l.Path); len(b) != 0 {
+		t.Fatalf("a refused append wrote %q", b)
+	}
+	fresh := emptyLog(t)
+	if _, err := fresh.Verify(); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Verify of a log not yet written = %v", err)
+	}
+	if e, err := fresh.Append(context.Background(), entry(1)); err != nil || e.Seq != 1 {
+		t.Fatalf("first Append = %+v, %v", e, err)
+	}
+	// InitAnchor keeps an existing anchor.
+	if created, err := InitAnchor(fresh.Anchor, fresh.Key); err != nil || created {
+		t.Fatalf("InitAnchor over an anchor: %v, %v", created, err)
+	}
+	if res, err := fresh.Verify(); err != nil || res.Entries != 1 {
+		t.Fatalf("Verify = %+v, %v", res, err)
+	}
+}
+
+// TestRotatedKey: entries made under an older key of the keyset verify
+// after a rotation, and new ones carry the new key id.
+func TestRotatedKey(t *testing.T) {
+	h, err := keyset.NewHandle(mac.HMACSHA256Tag256KeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := mac.New(h)
+	l := emptyLog(t)
+	os.Remove(l.Anchor)
+	l.Key = m1
+	InitAnchor(l.Anchor, m1)
+	e1, err := l.Append(context.Background(), entry(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := keyset.NewManagerFromHandle(h)
+	id, err := mgr.Add(mac.HMACSHA256Tag256KeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr.SetPrimary(id)
+	h2, _ := mgr.Handle()
+	l.Key, _ = mac.New(h2)
+	e2, err := l.Append(context.Background(), entry(2))
+	if err != nil || e2.Key != id || e1.Key == id {
+		t.Fatalf("Append after rotation: %+v, %v", e2, err)
+	}
+	if res, err := l.Verify(); err != nil || len(res.Keys) != 2 {
+		t.Fatalf("Verify = %+v, %v", res, err)
+	}
+	// Without the old key, the old entry fails.
+	l.Key = newKey(t)
+	if _, err := l.Verify(); !errors.Is(err, ErrTampered) {
+		t.Fatalf("Verify under another keyset = %v", err)
 	}
 }
 
 func TestAppendValidation(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "sub", "log.jsonl")
+	l := emptyLog(t)
+	l.Path = filepath.Join(filepath.Dir(l.Path), "sub", "log.jsonl")
 	for name, edit := range map[string]func(*Entry){
 		"no reason":    func(e *Entry) { e.Reason = "  " },
 		"no actor":     func(e *Entry) { e.Actor = "" },
@@ -292,48 +538,53 @@ func TestAppendValidation(t *testing.T) {
 	} {
 		e := entry(1)
 		edit(&e)
-		if _, err := Append(context.Background(), path, e); err == nil {
+		if _, err := l.Append(context.Background(), e); err == nil {
 			t.Errorf("%s: Append succeeded", name)
 		}
 	}
-	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Dir(l.Path)); !os.IsNotExist(err) {
 		t.Error("a refused entry created the log folder")
+	}
+	for name, bad := range map[string]Log{"no key": {Path: l.Path, Anchor: l.Anchor}, "no anchor": {Path: l.Path, Key: l.Key}} {
+		if _, err := bad.Append(context.Background(), entry(1)); err == nil {
+			t.Errorf("%s: Append succeeded", name)
+		}
+		if _, err := bad.Verify(); err == nil {
+			t.Errorf("%s: Verify succeeded", name)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Append(ctx, path, entry(1)); !errors.Is(err, context.Canceled) {
+	if _, err := l.Append(ctx, entry(1)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled Append: %v", err)
 	}
-	if b, _ := os.ReadFile(path); len(b) != 0 {
+	if b, _ := os.ReadFile(l.Path); len(b) != 0 {
 		t.Error("cancelled Append wrote an entry")
 	}
 }
 
-func TestVerifyMissingAndEmpty(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := Verify(filepath.Join(dir, "nope.jsonl")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing log: %v", err)
-	}
-	empty := filepath.Join(dir, "empty.jsonl")
-	os.WriteFile(empty, nil, 0o600)
-	if res, err := Verify(empty); err != nil || res.Entries != 0 || res.Head != genesis {
+func TestVerifyEmpty(t *testing.T) {
+	l := emptyLog(t)
+	os.MkdirAll(filepath.Dir(l.Path), 0o700)
+	os.WriteFile(l.Path, nil, 0o600)
+	if res, err := l.Verify(); err != nil || res.Entries != 0 || res.Head != genesis {
 		t.Errorf("empty log: %+v, %v", res, err)
 	}
 }
 
 func TestConcurrentAppends(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.jsonl")
+	l := emptyLog(t)
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 8 {
-				if _, err := Append(context.Background(), path, entry(g*100+i)); err != nil {
+				if _, err := l.Append(context.Background(), entry(g*100+i)); err != nil {
 					t.Error(err)
 					return
 				}
-				if _, err := Verify(path); err != nil {
+				if _, err := l.Verify(); err != nil {
 					t.Error(err)
 					return
 				}
@@ -341,7 +592,7 @@ func TestConcurrentAppends(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if res, err := Verify(path); err != nil || res.Entries != 32 {
+	if res, err := l.Verify(); err != nil || res.Entries != 32 {
 		t.Fatalf("Verify = %+v, %v", res, err)
 	}
 }
@@ -361,6 +612,9 @@ func TestResolvePath(t *testing.T) {
 	if got := ResolvePath("/flag.jsonl", "demo/keys"); got != "/flag.jsonl" {
 		t.Errorf("flag = %q", got)
 	}
+	if got, want := AnchorPath("demo/keys"), filepath.Join("demo", "keys", AnchorFile); got != want {
+		t.Errorf("anchor = %q, want %q", got, want)
+	}
 }
 
 func jsonUnmarshal(line string, v any) error {
@@ -370,21 +624,16 @@ func jsonUnmarshal(line string, v any) error {
 // FuzzVerify feeds arbitrary bytes as a log: Verify must not panic, and
 // whatever it accepts must have exactly one entry per line.
 func FuzzVerify(f *testing.F) {
-	dir := f.TempDir()
-	seed := filepath.Join(dir, "seed.jsonl")
-	for i := 1; i <= 3; i++ {
-		if _, err := Append(context.Background(), seed, entry(i)); err != nil {
-			f.Fatal(err)
-		}
-	}
-	b, _ := os.ReadFile(seed)
+	seed := newLog(f, 3)
+	b, _ := os.ReadFile(seed.Path)
 	f.Add(b)
 	f.Add([]byte("{}\n"))
 	f.Add([]byte(`{"seq":1}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "log.jsonl")
-		os.WriteFile(path, data, 0o600)
-		res, err := Verify(path)
+		l := emptyLog(t)
+		os.MkdirAll(filepath.Dir(l.Path), 0o700)
+		os.WriteFile(l.Path, data, 0o600)
+		res, err := l.Verify()
 		if err == nil && res.Entries != strings.Count(string(data), "\n") {
 			t.Fatalf("accepted %d entries from %d lines", res.Entries, strings.Count(string(data), "\n"))
 		}

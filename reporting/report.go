@@ -28,6 +28,10 @@ type Report struct {
 	// Audiences summarises what merchants asked of dt's tags and what
 	// they were given (audience_releases/dt).
 	Audiences Audiences `json:"audiences"`
+	// Reidentifications is where the re-identification audit log ended
+	// when the report was made; absent when the stage was not told where
+	// the log's anchor is.
+	Reidentifications *Reidentifications `json:"reidentifications,omitempty"`
 }
 
 // Audiences is the report's view of audience_releases/dt.

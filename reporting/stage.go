@@ -33,6 +33,10 @@ type Stage struct {
 	// Tags is the tag file (nil: the embedded default); the tag datasets'
 	// columns come from it.
 	Tags *tagging.Spec
+	// AuditAnchor is the re-identification audit log's anchor file
+	// (audit.AnchorPath); the report records what it says. Empty: not
+	// recorded.
+	AuditAnchor string
 }
 
 func (s Stage) spec() *tagging.Spec {
@@ -142,6 +146,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if rep.Audiences, err = audiences(ctx, job); err != nil {
 		return err
 	}
+	rep.Reidentifications = reidentifications(s.AuditAnchor)
 
 	if !rep.LeakCheck.Passed {
 		// A leak commits nothing, not even the report: the journal keeps

@@ -7,8 +7,13 @@
 //	tokens-reversible.json  deterministic AEAD (AES256-SIV): reversible tokens, under kek.json
 //	tokens-oneway.json      PRF (HMAC-SHA256): one-way tokens, under kek.json
 //	reidentify.json         a copy of tokens-reversible, under the re-identification KEK
+//	audit.json              MAC (HMAC-SHA256) of the re-identification audit log, under
+//	                        the re-identification KEK
+//	audience-ledger.json    MAC (HMAC-SHA256) of the audience ledger, under kek.json
 //	reidentify-kek.json     the re-identification KEK (embedded default only; in
 //	                        production it is not here but held by compliance)
+//	audit-anchor.json       where the audit log ends (package audit; not a keyset)
+//	audience-ledger-anchor.json  where the audience ledger ends (package audience)
 //
 // Each keyset file is a Tink encrypted keyset (JSON) encrypted under its KEK
 // with the keyset name as associated data, so a file renamed to another
@@ -50,7 +55,8 @@
 // before replacing it, so a rotation is done with its holder present.
 //
 // Rotation (Rotate) adds a key to every keyset, makes it primary and keeps
-// the old keys enabled, so tokens made before it still re-identify.
+// the old keys enabled, so tokens made before it still re-identify and log
+// entries made before it still verify.
 package keys
 
 import (

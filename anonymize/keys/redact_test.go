@@ -27,9 +27,9 @@ func secrets(t *testing.T, dir string, kek, reid *LocalKEK) []string {
 				base64.StdEncoding.EncodeToString(v), base64.RawURLEncoding.EncodeToString(v))
 		}
 	}
-	for _, s := range []keysetSpec{reversibleSpec, oneWaySpec, reidentifySpec} {
+	for _, s := range []keysetSpec{reversibleSpec, oneWaySpec, reidentifySpec, auditSpec, ledgerSpec} {
 		k := kek
-		if s.name == Reidentify {
+		if s.name == Reidentify || s.name == Audit {
 			k = reid
 		}
 		f, err := os.Open(Path(dir, s.name))
@@ -69,6 +69,10 @@ func TestRedactedFormatting(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := secrets(t, dir, kek, reid)
+	am, err := OpenAuditKey(context.Background(), dir, reid)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	values := []struct {
 		name string
@@ -85,6 +89,8 @@ func TestRedactedFormatting(t *testing.T) {
 		{"PRF", *set.OneWay(), "keys.PRF{"},
 		{"*Reidentifier", r, "keys.Reidentifier{"},
 		{"Reidentifier", *r, "keys.Reidentifier{"},
+		{"*MAC", am, "keys.MAC{"},
+		{"MAC", *am, "keys.MAC{"},
 		{"in a struct", struct{ S *Set }{set}, "keys.Set{"},
 		{"in a slice", []any{set, kek}, "keys.LocalKEK{"},
 	}
@@ -107,7 +113,7 @@ func TestRedactedFormatting(t *testing.T) {
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
 		l := slog.New(h)
-		l.Info("keys", "set", set, "kek", kek, "rev", set.Reversible(), "prf", set.OneWay(), "reid", r, "reidkek", reid)
+		l.Info("keys", "set", set, "kek", kek, "rev", set.Reversible(), "prf", set.OneWay(), "reid", r, "reidkek", reid, "audit", am)
 	}
 	out := buf.String()
 	checkClean(t, "slog", out, secret)

@@ -168,3 +168,50 @@ func checkCopy(t *testing.T, dir string, kek, reid KEK) {
 		t.Fatalf("reidentify copy %v", err)
 	}
 }
+
+// TestMACKeysets: Init makes the audit keyset under the re-identification
+// KEK and the ledger's under the pipeline KEK; each opens only under its
+// own; InitMACKeys adds them to a folder made before them; Rotate needs
+// them.
+func TestMACKeysets(t *testing.T) {
+	ctx := context.Background()
+	dir, kek, reid := newKeys(t)
+	if _, err := OpenAuditKey(ctx, dir, reid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenLedgerKey(ctx, dir, kek); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenAuditKey(ctx, dir, kek); err == nil || !strings.Contains(err.Error(), "wrong key-encryption key") {
+		t.Errorf("audit keyset under the pipeline KEK: %v", err)
+	}
+	if _, err := OpenLedgerKey(ctx, dir, reid); err == nil {
+		t.Error("ledger keyset opened under the re-identification KEK")
+	}
+
+	// A keys folder of the layout before the MAC keysets.
+	os.Remove(Path(dir, Audit))
+	os.Remove(Path(dir, AudienceLedger))
+	if _, err := OpenAuditKey(ctx, dir, reid); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "veil keys init") {
+		t.Errorf("missing audit keyset: %v", err)
+	}
+	if _, err := Rotate(ctx, dir, kek, reid); err == nil || !strings.Contains(err.Error(), "nothing changed") {
+		t.Errorf("Rotate without the MAC keysets: %v", err)
+	}
+	created, err := InitMACKeys(ctx, dir, kek, nil)
+	if err != nil || len(created) != 1 || created[0] != AudienceLedger {
+		t.Fatalf("InitMACKeys without the re-identification KEK = %v, %v", created, err)
+	}
+	if created, err = InitMACKeys(ctx, dir, kek, reid); err != nil || len(created) != 1 || created[0] != Audit {
+		t.Fatalf("InitMACKeys = %v, %v", created, err)
+	}
+	if created, err = InitMACKeys(ctx, dir, kek, reid); err != nil || len(created) != 0 {
+		t.Fatalf("InitMACKeys again = %v, %v", created, err)
+	}
+	if _, err := InitMACKeys(ctx, dir, kek, kek); err == nil {
+		t.Error("InitMACKeys with one KEK for both")
+	}
+	if _, err := Rotate(ctx, dir, kek, reid); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -27,7 +27,9 @@ type RotatedKeyset struct {
 // reidentify copy, makes it primary and keeps the old keys enabled, so
 // tokens made before still re-identify (reversible) and old key ids stay
 // known (one-way). The copy gets exactly the keys of the new
-// tokens-reversible.
+// tokens-reversible. The MAC keysets of the audit log and the audience
+// ledger get a new primary too; their old keys stay to verify the entries
+// they made.
 //
 // It reads and checks everything before writing anything: a wrong KEK, a
 // missing or corrupt keyset, or a reidentify copy that lacks a key of
@@ -66,6 +68,14 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	if err != nil {
 		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
 	}
+	aud, err := readKeyset(dir, auditSpec, reidKEK)
+	if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w (a keys folder made before it gets it from `veil keys init`)", err)
+	}
+	led, err := readKeyset(dir, ledgerSpec, kek)
+	if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w (a keys folder made before it gets it from `veil keys init`)", err)
+	}
 	// A superset is the state an interrupted rotation leaves; a missing or
 	// different key would make tokens unrevealable, and rotating would hide it.
 	if err := sameKeys(rev, reid, false); err != nil {
@@ -80,6 +90,14 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	if err != nil {
 		return RotateResult{}, err
 	}
+	newAud, audRes, err := addPrimary(aud, auditSpec)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	newLed, ledRes, err := addPrimary(led, ledgerSpec)
+	if err != nil {
+		return RotateResult{}, err
+	}
 	writes := []struct {
 		spec keysetSpec
 		h    *keyset.Handle
@@ -88,6 +106,8 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 		{reidentifySpec, newRev, reidKEK}, // first: see the doc comment
 		{reversibleSpec, newRev, kek},
 		{oneWaySpec, newOne, kek},
+		{auditSpec, newAud, reidKEK},
+		{ledgerSpec, newLed, kek},
 	}
 	var staged []string
 	for _, w := range writes {
@@ -118,10 +138,23 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	if err := verifyRotation(dir, kek, reidKEK, revRes.NewPrimary, oneRes.NewPrimary); err != nil {
 		return RotateResult{}, err
 	}
+	for _, m := range []struct {
+		spec keysetSpec
+		kek  KEK
+		want uint32
+	}{{auditSpec, reidKEK, audRes.NewPrimary}, {ledgerSpec, kek, ledRes.NewPrimary}} {
+		h, err := readKeyset(dir, m.spec, m.kek)
+		if err != nil {
+			return RotateResult{}, fmt.Errorf("keys: rotate: files replaced but the check after failed: %w", err)
+		}
+		if got := h.KeysetInfo().GetPrimaryKeyId(); got != m.want {
+			return RotateResult{}, fmt.Errorf("keys: rotate: files replaced but the check after failed: %s has primary %d, want %d", m.spec.name, got, m.want)
+		}
+	}
 	reidRes := revRes
 	reidRes.Name = Reidentify
 	reidRes.OldPrimary = reid.KeysetInfo().GetPrimaryKeyId()
-	return RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes}}, nil
+	return RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes, audRes, ledRes}}, nil
 }
 
 // addPrimary returns h with a fresh enabled key of spec's template as

@@ -26,14 +26,27 @@ func TestRotate(t *testing.T) {
 		oldIDs[in.Name] = in.PrimaryKeyID
 	}
 	oldIDs[Reidentify] = oldIDs[TokensReversible]
+	auditKey, err := OpenAuditKey(ctx, dir, reid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledgerKey, err := OpenLedgerKey(ctx, dir, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldIDs[Audit], oldIDs[AudienceLedger] = auditKey.Info().PrimaryKeyID, ledgerKey.Info().PrimaryKeyID
+	tag, err := auditKey.ComputeMAC([]byte("entry"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for round := 1; round <= 2; round++ {
 		res, err := Rotate(ctx, dir, kek, reid)
 		if err != nil {
 			t.Fatalf("rotation %d: %v", round, err)
 		}
-		if len(res.Keysets) != 3 {
-			t.Fatalf("result %+v, want 3 keysets", res)
+		if len(res.Keysets) != 5 {
+			t.Fatalf("result %+v, want 5 keysets", res)
 		}
 		for _, k := range res.Keysets {
 			if k.OldPrimary != oldIDs[k.Name] || k.NewPrimary == k.OldPrimary || k.Keys != round+1 {
@@ -68,11 +81,19 @@ func TestRotate(t *testing.T) {
 	if pt, err := r.DecryptDeterministically(ct, []byte("ad")); err != nil || string(pt) != "u1" {
 		t.Fatalf("ciphertext from before the rotations = %q, %v", pt, err)
 	}
+	// A MAC made before the rotations still verifies.
+	auditKey, err = OpenAuditKey(ctx, dir, reid)
+	if err != nil || auditKey.Info().PrimaryKeyID != oldIDs[Audit] || len(auditKey.Info().Keys) != 3 {
+		t.Fatalf("audit keyset after rotations: %v, %v", auditKey, err)
+	}
+	if err := auditKey.VerifyMAC(tag, []byte("entry")); err != nil {
+		t.Fatalf("MAC from before the rotations: %v", err)
+	}
 	ct2, _ := after.Reversible().EncryptDeterministically([]byte("u1"), []byte("ad"))
 	if string(ct2) == string(ct) {
 		t.Error("the same value encrypts the same after rotation")
 	}
-	for _, f := range []string{TokensReversible, TokensOneWay, Reidentify} {
+	for _, f := range []string{TokensReversible, TokensOneWay, Reidentify, Audit, AudienceLedger} {
 		if st, err := os.Stat(Path(dir, f)); err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s after rotation: %v %v", f, st.Mode(), err)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/ingest"
+	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -83,6 +84,12 @@ func TestDemoEndToEnd(t *testing.T) {
 				t.Fatalf("key material appears in %s", name)
 			}
 		}
+	}
+
+	// Each day's report records where the audit log's anchor stood.
+	rep, _, err := reporting.Latest(wh, start)
+	if err != nil || rep.Reidentifications == nil || rep.Reidentifications.Anchor != reporting.AnchorPresent {
+		t.Errorf("report's record of the audit anchor: %+v, %v", rep, err)
 	}
 
 	// A second demo over the same directory regenerates the same bytes and
@@ -177,14 +184,15 @@ func keyMaterial(t *testing.T, dir string) [][]byte {
 			t.Fatal(err)
 		}
 		add(insecurecleartextkeyset.KeysetMaterial(h))
-		if name != keys.DefaultKEKFile {
-			continue
-		}
 		kek, err := aead.New(h)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, ks := range []string{"tokens-reversible", "tokens-oneway"} {
+		under := []string{keys.TokensReversible, keys.TokensOneWay, keys.AudienceLedger}
+		if name != keys.DefaultKEKFile {
+			under = []string{keys.Reidentify, keys.Audit}
+		}
+		for _, ks := range under {
 			th, err := keyset.ReadWithAssociatedData(keyset.NewJSONReader(mustOpen(t, keys.Path(dir, ks))), kek, []byte(ks))
 			if err != nil {
 				t.Fatalf("decrypt %s: %v", ks, err)

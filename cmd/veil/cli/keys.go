@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/pipeline"
 )
 
@@ -28,9 +29,11 @@ func (a *app) keysCmd() *cobra.Command {
 		Use:   "init",
 		Short: "Create the key-encryption keys (if absent) and the keysets encrypted under them",
 		Long: `Create the pipeline KEK and the re-identification KEK if they are absent, the token
-keysets under the pipeline KEK, and reidentify.json (a copy of tokens-reversible) under
-the re-identification KEK. Existing keysets are kept; a keys folder of the first layout
-gets its re-identification copy. The embedded default puts both KEKs in the keys
+keysets and the audience ledger's MAC keyset under the pipeline KEK, and
+reidentify.json (a copy of tokens-reversible) and audit.json (the audit log's MAC
+keyset) under the re-identification KEK, with the audit log's anchor
+(audit-anchor.json). Existing keysets and anchors are kept; a keys folder of an
+earlier layout gets what it lacks. The embedded default puts both KEKs in the keys
 folder; in production the re-identification KEK belongs to compliance (--reid-kek).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := initKeysWith(cmd.Context(), dir, kek, reidKEK)
@@ -46,14 +49,25 @@ folder; in production the re-identification KEK belongs to compliance (--reid-ke
 			if r.reidCopy && !r.keysets {
 				fmt.Fprintf(a.stdout, "wrote re-identification keyset %s\n", keys.Path(dir, keys.Reidentify))
 			}
+			for _, name := range r.macKeys {
+				fmt.Fprintf(a.stdout, "created MAC keyset %s\n", keys.Path(dir, name))
+			}
+			if r.anchor {
+				fmt.Fprintf(a.stdout, "created audit log anchor %s: copy it to write-once storage after every re-identification\n", audit.AnchorPath(dir))
+			}
+			if r.auditPending {
+				fmt.Fprintf(a.stdout, "warning: %s not created: it is made under the re-identification key-encryption key; run `veil keys init --reid-kek FILE` with it before the next re-identification\n", keys.Path(dir, keys.Audit))
+			}
 			return nil
 		},
 	}
 	rotateCmd := &cobra.Command{
 		Use:   "rotate",
 		Short: "Add a new primary key to every keyset; old keys stay enabled",
-		Long: `Add a fresh key to tokens-reversible, tokens-oneway and the re-identification copy
-and make it primary. Old keys stay enabled, so tokens made before still re-identify.
+		Long: `Add a fresh key to tokens-reversible, tokens-oneway, the re-identification copy and
+the MAC keysets of the audit log and the audience ledger, and make it primary. Old
+keys stay enabled, so tokens made before still re-identify and log entries made
+before still verify.
 Needs both key-encryption keys; fails with nothing changed if either is wrong or a
 keyset is missing. Prints key ids only.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -173,6 +187,11 @@ type initResult struct {
 	keysets  bool   // the token keysets (and the copy)
 	reidCopy bool   // reidentify.json
 	reidKEK  string // the re-identification KEK file, if created
+	macKeys  []string
+	anchor   bool // the audit log's anchor
+	// auditPending: audit.json is missing and could not be made without
+	// the re-identification KEK.
+	auditPending bool
 }
 
 func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResult, error) {
@@ -201,7 +220,8 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 			return r, err
 		}
 		r.keysets, r.reidCopy = true, true
-		return r, nil
+		r.anchor, err = initAuditAnchor(ctx, dir, reid)
+		return r, err
 	}
 	if _, err := keys.Open(ctx, dir, kek); err != nil { // proves the KEK opens them
 		return r, err
@@ -211,7 +231,12 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 		return r, err
 	}
 	if !need && !exists(reidPath) {
-		return r, nil // the copy is there; its KEK is held elsewhere
+		// The copy is there; its KEK is held elsewhere.
+		if r.macKeys, err = keys.InitMACKeys(ctx, dir, kek, nil); err != nil {
+			return r, err
+		}
+		r.auditPending = !exists(keys.Path(dir, keys.Audit))
+		return r, nil
 	}
 	reid, created, err := loadOrInitKEK(reidPath)
 	if err != nil {
@@ -229,7 +254,21 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 		return r, err
 	}
 	r.reidCopy = need
-	return r, nil
+	if r.macKeys, err = keys.InitMACKeys(ctx, dir, kek, reid); err != nil {
+		return r, err
+	}
+	r.anchor, err = initAuditAnchor(ctx, dir, reid)
+	return r, err
+}
+
+// initAuditAnchor makes the audit log's anchor beside the keys if it is
+// absent: the record that a chain exists, which a wiped log contradicts.
+func initAuditAnchor(ctx context.Context, dir string, reid keys.KEK) (bool, error) {
+	key, err := keys.OpenAuditKey(ctx, dir, reid)
+	if err != nil {
+		return false, err
+	}
+	return audit.InitAnchor(audit.AnchorPath(dir), key)
 }
 
 // loadOrInitKEK loads the local KEK at path, creating it if absent.

@@ -63,7 +63,19 @@ func (a *app) reidentify(ctx context.Context, o reidOptions) error {
 			return err
 		}
 	}
+	// The audit key is opened first: an attempt that cannot be recorded
+	// is not made. Without the re-identification KEK nothing could be
+	// revealed either.
+	rk, err := keys.LoadKEK(keys.ResolveReidentifyKEKPath(o.reidKEK, o.keys))
+	if err != nil {
+		return fmt.Errorf("reidentify: nothing attempted, nothing recorded: the re-identification key-encryption key opens the audit key: %w", err)
+	}
+	key, err := keys.OpenAuditKey(ctx, o.keys, rk)
+	if err != nil {
+		return fmt.Errorf("reidentify: nothing attempted, nothing recorded: %w", err)
+	}
 	logPath := audit.ResolvePath(o.auditLog, o.keys)
+	log := audit.Log{Path: logPath, Anchor: audit.AnchorPath(o.keys), Key: key}
 	e := audit.Entry{
 		Actor:  actor,
 		Action: audit.ActionReidentify,
@@ -72,16 +84,16 @@ func (a *app) reidentify(ctx context.Context, o reidOptions) error {
 		Reason: o.reason,
 	}
 
-	value, why, err := reveal(ctx, o)
+	value, why, err := reveal(ctx, o, rk)
 	if err != nil {
 		e.Outcome = audit.Refused(why)
-		if _, aerr := audit.Append(ctx, logPath, e); aerr != nil {
+		if _, aerr := log.Append(ctx, e); aerr != nil {
 			return errors.Join(fmt.Errorf("reidentify: %w", err), fmt.Errorf("reidentify: the refusal could not be recorded: %w", aerr))
 		}
 		return fmt.Errorf("reidentify: refused (recorded in %s): %w", logPath, err)
 	}
 	e.Outcome = audit.OutcomeRevealed
-	rec, err := audit.Append(ctx, logPath, e)
+	rec, err := log.Append(ctx, e)
 	if err != nil {
 		return fmt.Errorf("reidentify: not revealed, because the audit log could not record it: %w", err)
 	}
@@ -92,7 +104,7 @@ func (a *app) reidentify(ctx context.Context, o reidOptions) error {
 
 // reveal returns the value of o.token, or a short reason for the audit log
 // and the error to show.
-func reveal(ctx context.Context, o reidOptions) (value, why string, err error) {
+func reveal(ctx context.Context, o reidOptions, rk keys.KEK) (value, why string, err error) {
 	if err := anonymize.ValidField(o.field); err != nil {
 		return "", "invalid field name", err
 	}
@@ -101,10 +113,6 @@ func reveal(ctx context.Context, o reidOptions) (value, why string, err error) {
 	}
 	if !strings.HasPrefix(o.token, anonymize.ReversiblePrefix) {
 		return "", "not a reversible token", fmt.Errorf("%w: a reversible token starts with %q", anonymize.ErrInvalidToken, anonymize.ReversiblePrefix)
-	}
-	rk, err := keys.LoadKEK(keys.ResolveReidentifyKEKPath(o.reidKEK, o.keys))
-	if err != nil {
-		return "", "re-identification key-encryption key unavailable", err
 	}
 	r, err := keys.OpenReidentify(ctx, o.keys, rk)
 	if err != nil {

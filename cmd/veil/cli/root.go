@@ -18,6 +18,7 @@ import (
 
 	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
@@ -143,14 +144,15 @@ func (p *paths) loadTags() (*tagging.Spec, error) {
 	return tagging.LoadSpec(p.tags)
 }
 
-// stages is the pipeline in dependency order.
-func stages(pol *policy.File, spec *tagging.Spec) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, reporting.Stage{Policy: pol, Tags: spec}}
+// stages is the pipeline in dependency order. auditAnchor is the audit
+// log's anchor, which each day's report records.
+func stages(pol *policy.File, spec *tagging.Spec, auditAnchor string) []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
 }
 
 func stageNames() []string {
 	var n []string
-	for _, s := range stages(nil, nil) {
+	for _, s := range stages(nil, nil, "") {
 		n = append(n, s.Name())
 	}
 	return n
@@ -175,7 +177,7 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 		return nil, err
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: p.keyOpener()}
-	return &pipeline.Runner{Env: env, Stages: stages(pol, spec), Journal: j}, nil
+	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, audit.AnchorPath(p.keys)), Journal: j}, nil
 }
 
 // keyOpener opens the keysets at most once.
