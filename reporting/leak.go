@@ -81,9 +81,13 @@ func holdsStrings(t arrow.DataType) bool {
 // columnClasses derives each string column's residual class from the
 // schema, which does not record the policy: chat text is Text; a column
 // marked opaque (schemas.BoundsKey "skip") or named *_token holds tokens;
-// everything else is checked as Generalised, the full check. The name rule
-// catches the token columns of derived datasets, which carry no metadata:
-// searching base64 for substrings finds short numeric ids in it by chance.
+// a column named *_id holds identifiers, matched exactly against raw
+// values but not searched for PII patterns (a Luhn-valid digit run in an
+// id is not a card); everything else is checked as Generalised, the full
+// check. The name rules catch the token and id columns of derived
+// datasets, which carry no metadata: searching base64 for substrings
+// finds short numeric ids in it by chance. Datasets a policy fills get
+// the policy's classes instead (scanner.policy).
 func columnClasses(s *arrow.Schema) map[string]residual.Class {
 	classes := map[string]residual.Class{}
 	for _, f := range s.Fields() {
@@ -93,6 +97,8 @@ func columnClasses(s *arrow.Schema) map[string]residual.Class {
 			classes[f.Name] = residual.Text
 		case bounds == "skip" || strings.HasSuffix(f.Name, "_token"):
 			classes[f.Name] = residual.Token
+		case strings.HasSuffix(f.Name, "_id"):
+			classes[f.Name] = residual.Identifier
 		default:
 			classes[f.Name] = residual.Generalised
 		}

@@ -2,9 +2,24 @@ package residual
 
 // Class says how a column's values are checked. Matching every value
 // against every needle gives false positives on real data (a numeric user
-// id inside an item id, a short id inside a base64 token by chance), so
-// the caller, which knows the policy, gives each column the class of what
-// the policy put in it.
+// id inside an item id, a short id inside a base64 token by chance), and
+// so does looking for PII patterns in identifiers (a conversation id of 16
+// decimal digits that passes Luhn is not a bank card), so the caller,
+// which knows the policy, gives each column the class of what the policy
+// put in it. In short:
+//
+//	class        equal to a raw value   contains one   PII patterns
+//	Generalised  leak                   leak           yes
+//	Text         leak                   leak           yes
+//	Label        collision              leak           yes
+//	Kept         collision              per row¹       no
+//	Identifier   leak                   no             no
+//	Token        leak                   no             no (token grammar instead)
+//
+// ¹ RowCheck, against the row's own raw values, where the caller has them
+// (the ingest scan). PII patterns are for free text: identifiers and
+// tokens are not free text, and a digit run inside one is not a phone or
+// a card. They are still matched exactly against every raw value.
 type Class uint8
 
 const (
@@ -25,21 +40,35 @@ const (
 	// Text columns hold redacted free text: exact, substring and PII
 	// patterns, with no exemption.
 	Text
-	// Kept columns hold values the policy copies through (item_id,
-	// event_id). They are checked for PII patterns, and per row with
-	// RowCheck against the row's own raw values. A value equal to some
-	// other row's raw value is reported as a collision, not a leak: the
-	// same string legitimately exists in a kept field (Taobao numbers
-	// users and items from the same range).
+	// Kept columns hold identifiers the policy copies through (item_id,
+	// event_id, conversation_id). They are checked per row with RowCheck
+	// against the row's own raw values, and not for PII patterns. A value
+	// equal to some other row's raw value is reported as a collision, not
+	// a leak: the same string legitimately exists in a kept field (Taobao
+	// numbers users and items from the same range).
 	Kept
 	// Label columns hold free labels a policy keeps (categories). A value
 	// equal to a needle is a collision, as for Kept (Taobao's category ids
 	// share the user-id range); a value that contains one, or a PII
 	// pattern, is a leak.
 	Label
+	// Identifier columns hold identifiers of derived datasets, where no
+	// policy says where they came from (merchant_id of the tag datasets):
+	// a value equal to a raw value is a leak; nothing else is checked.
+	Identifier
 )
 
-var classNames = [...]string{Generalised: "generalised", Token: "token", Text: "text", Kept: "kept", Label: "label"}
+// FreeText reports whether values of class c are searched for PII
+// patterns.
+func (c Class) FreeText() bool {
+	switch c {
+	case Kept, Identifier, Token:
+		return false
+	}
+	return true
+}
+
+var classNames = [...]string{Generalised: "generalised", Token: "token", Text: "text", Kept: "kept", Label: "label", Identifier: "identifier"}
 
 func (c Class) String() string {
 	if int(c) < len(classNames) {

@@ -267,7 +267,8 @@ func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
 
 // checkValue checks a value of a non-token column the first time the
 // column has it (local, if given, holds what this call has seen), and
-// reports whether it did. A UUID in a kept column is the exception: it
+// reports whether it did. Only free-text classes are searched for PII
+// patterns (see Class). A UUID in a kept column is the exception: it
 // holds no PII pattern (see isUUID), so its check is one lookup, cheaper
 // than remembering it, and it is checked every time; the memo then only
 // keeps a collision from being counted twice.
@@ -292,6 +293,10 @@ func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v 
 		if vd.collision = n.Has(v); !vd.collision && n.Contains(v) {
 			vd.add(RawSubstring)
 		}
+	case Identifier:
+		if n.Has(v) {
+			vd.add(RawExact)
+		}
 	default:
 		exempt := class == Generalised && isNetwork(v)
 		switch {
@@ -302,7 +307,7 @@ func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v 
 		}
 		uuid = uuid || exempt
 	}
-	if !uuid {
+	if !uuid && class.FreeText() {
 		for _, sp := range pii.Find(v) {
 			vd.add(PIIPrefix + string(sp.Type))
 		}

@@ -110,7 +110,15 @@ func TestCheckClasses(t *testing.T) {
 		{"numeric id in larger number", check{Generalised, "bucket", "1543462"}, nil, false},
 		{"kept item id", check{Kept, "item_id", "1543462"}, nil, false},
 		{"kept collision", check{Kept, "item_id", "543462"}, nil, true},
-		{"pii in kept", check{Kept, "coupon_id", "alice.b@example.org"}, []string{"pii:EMAIL"}, false},
+		// Identifiers are not free text: a Luhn-valid digit run in one is
+		// not a card (an email cannot pass ingest's id check at all).
+		{"luhn-valid digits in a kept id", check{Kept, "conversation_id", "cv-4539578763621486"}, nil, false},
+		{"phone-shaped kept id", check{Kept, "live_session_id", "13987654321"}, nil, false},
+		{"luhn-valid digits in an identifier", check{Identifier, "merchant_id", "m-4539578763621486"}, nil, false},
+		{"raw id as an identifier", check{Identifier, "merchant_id", "u00012345"}, []string{RawExact}, false},
+		{"raw id inside an identifier", check{Identifier, "merchant_id", "m-u00012345"}, nil, false},
+		{"card in a label", check{Label, "category", "4539578763621486"}, []string{"pii:BANK_CARD"}, false},
+		{"card in chat", check{Text, "text", "card 4539 5787 6362 1486 please"}, []string{"pii:BANK_CARD"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
