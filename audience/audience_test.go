@@ -2,6 +2,9 @@ package audience
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -12,6 +15,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	"github.com/tink-crypto/tink-go/v2/mac"
 
 	"github.com/veil-data/veil/audience/dp"
 	"github.com/veil-data/veil/consent"
@@ -89,7 +94,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &Service{Spec: spec, Config: cfg, Ledger: filepath.Join(t.TempDir(), "_audience"),
+	svc := &Service{Spec: spec, Config: cfg, Ledger: testLedger(t),
 		Noise: dp.Sampler{Rand: rand.NewChaCha8([32]byte{1})},
 		Now:   func() time.Time { return time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC) }}
 	return &world{w: w, mem: mem, spec: spec, cfg: cfg, svc: svc}
@@ -289,16 +294,33 @@ func TestLedgerTamperDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(wd.svc.Ledger, "ledger.jsonl")
+	path := filepath.Join(wd.svc.Ledger.Dir, "ledger.jsonl")
 	orig, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.SplitAfter(string(orig), "\n")
+	// Recomputed without the key: the first format's SHA-256 chain.
+	var rehashed string
+	prev := zeroHash
+	for _, line := range lines[:2] {
+		var e Entry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		e.Prev, e.Key, e.MAC, e.EpsilonMicros = prev, 0, "", 0
+		e.Hash = legacyHash(e)
+		prev = e.Hash
+		b, _ := json.Marshal(e)
+		rehashed += string(b) + "\n"
+	}
 	for name, tampered := range map[string]string{
-		"edited spend":  strings.Replace(string(orig), `"epsilon_micros":1000000`, `"epsilon_micros":0`, 1),
-		"entry removed": lines[1],
-		"reordered":     lines[1] + lines[0],
+		"edited spend":                           strings.Replace(string(orig), `"epsilon_micros":1000000`, `"epsilon_micros":0`, 1),
+		"entry removed":                          lines[1],
+		"reordered":                              lines[1] + lines[0],
+		"emptied":                                "",
+		"last entry cut":                         lines[0],
+		"spend zeroed, rehashed without the key": rehashed,
 	} {
 		if err := os.WriteFile(path, []byte(tampered), 0o600); err != nil {
 			t.Fatal(err)
@@ -306,6 +328,103 @@ func TestLedgerTamperDetected(t *testing.T) {
 		if _, err := wd.svc.Size(ctx, d, q(`lifecycle == "new"`)); err == nil {
 			t.Errorf("%s: query answered over a tampered ledger", name)
 		}
+	}
+	// Deleted whole: a fresh ledger would be a fresh budget.
+	os.Remove(path)
+	if _, err := wd.svc.Size(ctx, d, q(`lifecycle == "new"`)); err == nil || !strings.Contains(err.Error(), "wiped") {
+		t.Errorf("deleted ledger: %v", err)
+	}
+	os.WriteFile(path, orig, 0o600)
+	if _, err := wd.svc.Size(ctx, d, q(`lifecycle == "new"`)); err != nil {
+		t.Errorf("restored ledger: %v", err)
+	}
+}
+
+// testLedger is a ledger folder with a fresh key and the anchor veil keys
+// init would make.
+func testLedger(t *testing.T) LedgerFiles {
+	t.Helper()
+	h, err := keyset.NewHandle(mac.HMACSHA256Tag256KeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mac.New(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	f := LedgerFiles{Dir: filepath.Join(root, "_audience"), Anchor: filepath.Join(root, "keys", LedgerAnchorFile), Key: m}
+	os.MkdirAll(filepath.Dir(f.Anchor), 0o700)
+	if _, err := InitLedgerAnchor(f.Anchor, m); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// v1Entry is a ledger line of the first, unkeyed format, as it was
+// written: the same fields, then the hash.
+type v1Entry struct {
+	Seq           int64     `json:"seq"`
+	Time          time.Time `json:"time"`
+	Actor         string    `json:"actor"`
+	Merchant      string    `json:"merchant"`
+	Action        string    `json:"action"`
+	Expression    string    `json:"expression"`
+	ExprHash      string    `json:"expr_hash"`
+	DT            string    `json:"dt"`
+	Data          string    `json:"data,omitempty"`
+	EpsilonMicros int64     `json:"epsilon_micros"`
+	Noisy         *int64    `json:"noisy,omitempty"`
+	Reused        bool      `json:"reused,omitempty"`
+	Exported      *int64    `json:"exported,omitempty"`
+	K             *int64    `json:"k,omitempty"`
+	L             *int64    `json:"l,omitempty"`
+	Verdict       string    `json:"verdict"`
+	Reason        string    `json:"reason,omitempty"`
+	Period        string    `json:"period"`
+	SpentMicros   int64     `json:"spent_micros"`
+	Members       string    `json:"members,omitempty"`
+	Prev          string    `json:"prev"`
+	Hash          string    `json:"hash"`
+}
+
+// TestLedgerLegacyPrefix: a ledger of the first format keeps answering;
+// its spend still counts; the first keyed entry chains to it and from
+// then on covers it.
+func TestLedgerLegacyPrefix(t *testing.T) {
+	wd := newWorld(t)
+	d := wd.data(t)
+	ctx := context.Background()
+	os.MkdirAll(wd.svc.Ledger.Dir, 0o700)
+	noisy := int64(70)
+	old := v1Entry{Seq: 1, Time: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Actor: "alice", Merchant: "m-a", Action: "size",
+		Expression: "true", ExprHash: "abc", DT: dt, EpsilonMicros: 1_000_000, Noisy: &noisy, Verdict: Released,
+		Period: "2026-12", SpentMicros: 1_000_000, Prev: zeroHash}
+	b, _ := json.Marshal(old)
+	sum := sha256.Sum256(b)
+	old.Hash = hex.EncodeToString(sum[:])
+	b, _ = json.Marshal(old)
+	path := filepath.Join(wd.svc.Ledger.Dir, "ledger.jsonl")
+	os.WriteFile(path, append(b, '\n'), 0o600)
+	r, err := wd.svc.Size(ctx, d, q(beautyHigh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Seq != 2 || r.Prev != old.Hash || r.MAC == "" || r.SpentMicros != 2_000_000 {
+		t.Fatalf("entry after a legacy one: %+v", r.Entry)
+	}
+	// Rewriting the legacy entry, its hash recomputed, now breaks the
+	// chain: the keyed entry after it covers it.
+	all, _ := os.ReadFile(path)
+	ls := strings.SplitAfter(string(all), "\n")
+	old.EpsilonMicros, old.Hash = 0, ""
+	b, _ = json.Marshal(old)
+	sum = sha256.Sum256(b)
+	old.Hash = hex.EncodeToString(sum[:])
+	b, _ = json.Marshal(old)
+	os.WriteFile(path, []byte(string(b)+"\n"+ls[1]), 0o600)
+	if _, err := OpenLedger(wd.svc.Ledger); err == nil || !strings.Contains(err.Error(), "line 2: out of sequence") {
+		t.Errorf("a rewritten legacy entry: %v", err)
 	}
 }
 

@@ -37,7 +37,7 @@ import (
 type Service struct {
 	Spec   *tagging.Spec
 	Config *Config
-	Ledger string // the ledger's folder
+	Ledger LedgerFiles
 	// Noise draws the noise; the zero Sampler uses crypto/rand.
 	Noise dp.Sampler
 	Now   func() time.Time

@@ -18,8 +18,8 @@ import (
 // entry about dt's tags, in ledger order. The partition is replaced whole,
 // so it always holds the day's whole history; the report of dt re-runs
 // because its input changed.
-func PublishReleases(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, ledgerDir, dt string) (int64, error) {
-	l, err := OpenLedger(ledgerDir)
+func PublishReleases(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, ledger LedgerFiles, dt string) (int64, error) {
+	l, err := OpenLedger(ledger)
 	if err != nil {
 		return 0, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/audience"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
@@ -120,7 +121,11 @@ func (a *app) audienceQuery(ctx context.Context, o *audienceOptions, export bool
 	if err != nil {
 		return err
 	}
-	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: filepath.Join(o.warehouse, "_audience")}
+	ledger, err := o.ledgerFiles(ctx, o.warehouse)
+	if err != nil {
+		return err
+	}
+	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: ledger}
 	q := audience.Query{Actor: o.actor, Merchant: o.merchant, Expr: expr, DT: o.date}
 	var res audience.Result
 	if export {
@@ -139,6 +144,20 @@ func (a *app) audienceQuery(ctx context.Context, o *audienceOptions, export bool
 		return errRefused
 	}
 	return nil
+}
+
+// ledgerFiles opens the audience ledger's key (under the pipeline KEK)
+// for the ledger of the warehouse at root.
+func (p *paths) ledgerFiles(ctx context.Context, root string) (audience.LedgerFiles, error) {
+	kek, err := keys.LoadKEK(keys.ResolveKEKPath(p.kek, p.keys))
+	if err != nil {
+		return audience.LedgerFiles{}, err
+	}
+	key, err := keys.OpenLedgerKey(ctx, p.keys, kek)
+	if err != nil {
+		return audience.LedgerFiles{}, err
+	}
+	return audience.LedgerFiles{Dir: filepath.Join(root, "_audience"), Anchor: filepath.Join(p.keys, audience.LedgerAnchorFile), Key: key}, nil
 }
 
 // printResult tells the merchant what it may know: the noisy count of a

@@ -41,7 +41,11 @@ func (a *app) demoAudiences(ctx context.Context, r *pipeline.Runner, p *paths, d
 	if err != nil {
 		return err
 	}
-	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: filepath.Join(wh.Root, "_audience")}
+	ledger, err := p.ledgerFiles(ctx, wh.Root)
+	if err != nil {
+		return err
+	}
+	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: ledger}
 	fmt.Fprintf(a.stdout, "\naudiences on %s (min size %d, epsilon %s a query, budget %s a %s; merchants see only these lines):\n",
 		dt, cfg.MinSize, cfg.Epsilon(), cfg.BudgetEpsilon(), cfg.Budget.Period)
 	ask := func(merchant, expr string, export string) error {

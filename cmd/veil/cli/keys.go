@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/audience"
 	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/pipeline"
 )
@@ -220,6 +221,9 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 			return r, err
 		}
 		r.keysets, r.reidCopy = true, true
+		if err := initLedgerAnchor(ctx, dir, kek); err != nil {
+			return r, err
+		}
 		r.anchor, err = initAuditAnchor(ctx, dir, reid)
 		return r, err
 	}
@@ -236,7 +240,7 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 			return r, err
 		}
 		r.auditPending = !exists(keys.Path(dir, keys.Audit))
-		return r, nil
+		return r, initLedgerAnchor(ctx, dir, kek)
 	}
 	reid, created, err := loadOrInitKEK(reidPath)
 	if err != nil {
@@ -257,8 +261,22 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 	if r.macKeys, err = keys.InitMACKeys(ctx, dir, kek, reid); err != nil {
 		return r, err
 	}
+	if err := initLedgerAnchor(ctx, dir, kek); err != nil {
+		return r, err
+	}
 	r.anchor, err = initAuditAnchor(ctx, dir, reid)
 	return r, err
+}
+
+// initLedgerAnchor makes the audience ledger's anchor beside the keys if
+// it is absent.
+func initLedgerAnchor(ctx context.Context, dir string, kek keys.KEK) error {
+	key, err := keys.OpenLedgerKey(ctx, dir, kek)
+	if err != nil {
+		return err
+	}
+	_, err = audience.InitLedgerAnchor(filepath.Join(dir, audience.LedgerAnchorFile), key)
+	return err
 }
 
 // initAuditAnchor makes the audit log's anchor beside the keys if it is

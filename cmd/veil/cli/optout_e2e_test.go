@@ -143,7 +143,11 @@ platform_reach: [m-everyone]
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: filepath.Join(dir, "ledger")}
+	ledger, err := p.ledgerFiles(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &audience.Service{Spec: spec, Config: cfg, Ledger: ledger}
 	all, err := audience.Compile(spec, "true")
 	if err != nil {
 		t.Fatal(err)
