@@ -336,6 +336,12 @@ func (l Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
 		return Entry{}, fmt.Errorf("audit: create folder of %s: %w", l.Path, err)
 	}
+	if _, err := os.Lstat(l.Path); errors.Is(err, os.ErrNotExist) {
+		// Not even an empty log is left behind for a deleted one.
+		if err := l.deleted(); err != nil {
+			return Entry{}, fmt.Errorf("audit: refusing to start a new chain: %w", err)
+		}
+	}
 	f, err := os.OpenFile(l.Path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return Entry{}, fmt.Errorf("audit: open %s: %w", l.Path, err)

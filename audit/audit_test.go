@@ -254,11 +254,16 @@ func TestNoNewChainOverAnchor(t *testing.T) {
 	l := newLog(t, 2)
 	os.Remove(l.Path)
 	os.Remove(HeadPath(l.Path))
-	if _, err := l.Append(context.Background(), entry(3)); !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "wiped") {
+	if _, err := l.Append(context.Background(), entry(3)); !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "refusing to start a new chain") {
 		t.Fatalf("Append over a deleted log = %v", err)
 	}
-	if b, _ := os.ReadFile(l.Path); len(b) != 0 {
-		t.Fatalf("a refused append wrote %q", b)
+	if _, err := os.Stat(l.Path); !os.IsNotExist(err) {
+		t.Fatalf("a refused append created the log: %v", err)
+	}
+	// Emptied rather than deleted: the same.
+	os.WriteFile(l.Path, nil, 0o600)
+	if _, err := l.Append(context.Background(), entry(3)); !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "wiped") {
+		t.Fatalf("Append over an emptied log = %v", err)
 	}
 	fresh := emptyLog(t)
 	if _, err := fresh.Verify(); !errors.Is(err, os.ErrNotExist) {

@@ -88,8 +88,8 @@ func (l Log) read(keep bool) ([]Entry, Result, error) {
 	}
 	f, err := os.Open(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
-		if a, ok, aerr := chain.ReadAnchor(l.Anchor, ChainName, l.Key); aerr == nil && ok && a.Seq > 0 {
-			return nil, Result{}, &VerifyError{Path: l.Path, Seq: 1, Reason: fmt.Sprintf("the log is missing but its anchor %s records %d entries: it was deleted", l.Anchor, a.Seq)}
+		if verr := l.deleted(); verr != nil {
+			return nil, Result{}, verr
 		}
 	}
 	if err != nil {
@@ -112,6 +112,15 @@ func (l Log) read(keep bool) ([]Entry, Result, error) {
 	}
 	slices.Sort(res.Keys)
 	return st.entries, res, nil
+}
+
+// deleted returns a *VerifyError when the log, found missing, is
+// recorded by its anchor as holding entries.
+func (l Log) deleted() error {
+	if a, ok, err := chain.ReadAnchor(l.Anchor, ChainName, l.Key); err == nil && ok && a.Seq > 0 {
+		return &VerifyError{Path: l.Path, Seq: 1, Reason: fmt.Sprintf("the log is missing but its anchor %s records %d entries: it was deleted", l.Anchor, a.Seq)}
+	}
+	return nil
 }
 
 // state is what a scan learnt of a log.

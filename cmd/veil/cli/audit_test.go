@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/audience"
 	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/audit/chain"
 	"github.com/veil-data/veil/reporting"
@@ -89,7 +90,7 @@ func TestAuditLogCannotBeWiped(t *testing.T) {
 			t.Errorf("%s: verify exit %d, %q; want %q", tt.name, code, e, tt.want)
 		}
 		// reidentify refuses to go on, or to start a new chain at seq 1.
-		if code, out, e := reid(); code == 0 || out != "" || !strings.Contains(e, "refusing to append") {
+		if code, out, e := reid(); code == 0 || out != "" || !strings.Contains(e, "refusing to") {
 			t.Errorf("%s: reidentify exit %d, %q, %q", tt.name, code, out, e)
 		}
 		restore()
@@ -190,4 +191,39 @@ func readAnchor(dir string) (chain.Anchor, bool, error) {
 func legacyHash(body string) string {
 	sum := sha256.Sum256([]byte(chain.Genesis + body))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestKeysInitAddsMACKeysets: a keys folder made before the logs were
+// keyed gets their keysets and anchors from keys init; without the
+// re-identification KEK at hand it says what it could not make.
+func TestKeysInitAddsMACKeysets(t *testing.T) {
+	t.Setenv(keys.EnvKEK, "")
+	t.Setenv(keys.EnvReidentifyKEK, "")
+	root := t.TempDir()
+	dir := filepath.Join(root, "keys")
+	if code, _, e := run(t, "keys", "init", "--keys", dir); code != 0 {
+		t.Fatal(e)
+	}
+	old := []string{keys.Path(dir, keys.Audit), keys.Path(dir, keys.AudienceLedger), audit.AnchorPath(dir), filepath.Join(dir, audience.LedgerAnchorFile)}
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	away := filepath.Join(root, "compliance", keys.DefaultReidentifyKEKFile)
+	os.MkdirAll(filepath.Dir(away), 0o700)
+	os.Rename(filepath.Join(dir, keys.DefaultReidentifyKEKFile), away)
+	code, out, e := run(t, "keys", "init", "--keys", dir)
+	if code != 0 || !strings.Contains(out, "created MAC keyset "+keys.Path(dir, keys.AudienceLedger)) || !strings.Contains(out, "warning: "+keys.Path(dir, keys.Audit)+" not created") {
+		t.Fatalf("keys init without the re-identification KEK: exit %d %q %q", code, out, e)
+	}
+	code, out, e = run(t, "keys", "init", "--keys", dir, "--reid-kek", away)
+	if code != 0 || !strings.Contains(out, "created MAC keyset "+keys.Path(dir, keys.Audit)) || !strings.Contains(out, "created audit log anchor") {
+		t.Fatalf("keys init with it: exit %d %q %q", code, out, e)
+	}
+	for _, f := range old {
+		if !exists(f) {
+			t.Errorf("%s not made", f)
+		}
+	}
 }

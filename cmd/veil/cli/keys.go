@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,6 +124,23 @@ shown only when its key-encryption key is available (--reid-kek, $VEIL_REID_KEK 
 					return err
 				}
 				info = append(info, reid.Info())
+			}
+			// The logs' MAC keysets, where this folder has them.
+			if m, err := keys.OpenLedgerKey(cmd.Context(), dir, k); err == nil {
+				info = append(info, m.Info())
+			} else if !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if reid != nil {
+				rk, err := keys.LoadKEK(reidPath)
+				if err != nil {
+					return err
+				}
+				if m, err := keys.OpenAuditKey(cmd.Context(), dir, rk); err == nil {
+					info = append(info, m.Info())
+				} else if !errors.Is(err, os.ErrNotExist) {
+					return err
+				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
