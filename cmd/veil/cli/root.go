@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -178,10 +179,14 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	return &pipeline.Runner{Env: env, Stages: stages(pol, spec), Journal: j}, nil
 }
 
-// keyOpener opens the keysets at most once.
+// keyOpener opens the keysets at most once. The scheduler runs stages
+// concurrently, so the first opening is serialised.
 func (p *paths) keyOpener() pipeline.KeyOpener {
+	var mu sync.Mutex
 	var set *keys.Set
 	return func(ctx context.Context) (*keys.Set, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if set != nil {
 			return set, nil
 		}
