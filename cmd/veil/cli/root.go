@@ -167,7 +167,7 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	wh, err := sinks.Open(p.warehouse)
+	wh, err := a.openWarehouse(p)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +177,23 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: p.keyOpener()}
 	return &pipeline.Runner{Env: env, Stages: stages(pol, spec), Journal: j}, nil
+}
+
+// openWarehouse checks where p puts the warehouse against landing and keys,
+// opens it and removes what dead writers left in its staging (every
+// command that opens the warehouse does, so killed runs do not pile up).
+func (a *app) openWarehouse(p *paths) (*sinks.Warehouse, error) {
+	if err := pipeline.CheckPaths(p.landing, p.warehouse, p.keys); err != nil {
+		return nil, err
+	}
+	wh, err := sinks.Open(p.warehouse)
+	if err != nil {
+		return nil, err
+	}
+	if err := pipeline.CleanStaging(wh, a.log); err != nil {
+		return nil, err
+	}
+	return wh, nil
 }
 
 // keyOpener opens the keysets at most once. The scheduler runs stages
