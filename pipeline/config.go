@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
@@ -56,6 +58,7 @@ func (c *Config) Validate(stages []string) error {
 			errs = append(errs, fmt.Errorf("%s: path is required", name))
 		}
 	}
+	errs = append(errs, pathProblems(c.Landing, c.Warehouse, c.Keys)...)
 	known := map[string]bool{}
 	for _, s := range stages {
 		known[s] = true
@@ -79,4 +82,80 @@ func (c *Config) Validate(stages []string) error {
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 	return errors.Join(errs...)
+}
+
+// CheckPaths refuses a warehouse inside the landing zone or the keys
+// folder, a landing zone or keys folder inside the warehouse, and any two
+// of them the same: veil would write pseudonymous data among raw PII (and
+// read its own outputs as landing), or publish keys with the data. Paths
+// are compared absolute and cleaned, with symlinks resolved as far as the
+// path exists. Empty paths are not checked.
+func CheckPaths(landing, warehouse, keys string) error {
+	return errors.Join(pathProblems(landing, warehouse, keys)...)
+}
+
+func pathProblems(landing, warehouse, keys string) []error {
+	type role struct{ name, path, abs string }
+	roles := map[string]*role{}
+	for _, r := range []role{{name: "landing", path: landing}, {name: "warehouse", path: warehouse}, {name: "keys", path: keys}} {
+		if r.path == "" {
+			continue
+		}
+		abs, err := resolvePath(r.path)
+		if err != nil {
+			return []error{fmt.Errorf("%s: %w", r.name, err)}
+		}
+		r.abs = abs
+		roles[r.name] = &r
+	}
+	why := map[string]string{
+		"landing":   "veil would write pseudonymous data into the raw landing zone",
+		"keys":      "veil would write data beside the keys",
+		"warehouse": "veil would publish raw data or keys with the warehouse",
+	}
+	var errs []error
+	same := map[string]bool{}
+	for _, p := range [][2]string{{"warehouse", "landing"}, {"warehouse", "keys"}, {"landing", "warehouse"}, {"keys", "warehouse"}} {
+		in, out := roles[p[0]], roles[p[1]]
+		if in == nil || out == nil || !within(in.abs, out.abs) {
+			continue
+		}
+		if in.abs == out.abs {
+			pair := min(p[0], p[1]) + "+" + max(p[0], p[1])
+			if !same[pair] {
+				same[pair] = true
+				errs = append(errs, fmt.Errorf("%s %s and %s %s are the same directory: they must be apart", in.name, in.path, out.name, out.path))
+			}
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s %s is inside %s %s: %s", in.name, in.path, out.name, out.path, why[out.name]))
+	}
+	return errs
+}
+
+// resolvePath makes p absolute and clean and resolves symlinks in the
+// longest prefix of it that exists.
+func resolvePath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for cur := abs; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// within reports whether path is dir or inside it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -27,6 +27,11 @@ type Record struct {
 type Journal struct {
 	mu   sync.Mutex
 	path string
+
+	// The latest attempt per stage and date, read incrementally from the
+	// file so that appends by other processes are seen.
+	idx    map[string]Record
+	offset int64
 }
 
 // OpenJournal returns the journal at path, creating its directory.
@@ -36,6 +41,9 @@ func OpenJournal(path string) (*Journal, error) {
 	}
 	return &Journal{path: path}, nil
 }
+
+// Path is the journal's file.
+func (j *Journal) Path() string { return j.path }
 
 // Append writes one record.
 func (j *Journal) Append(r Record) error {
@@ -54,6 +62,64 @@ func (j *Journal) Append(r Record) error {
 		return err
 	}
 	return f.Close()
+}
+
+// attempt reports whether an outcome is an attempt at a stage and date's
+// outputs, the outcomes Latest remembers; waits and locks are not.
+func (o Outcome) attempt() bool {
+	return o == Ran || o == Failed || o == Panicked || o == SkippedUpstream
+}
+
+// Latest returns the newest attempt (ran, failed, panicked or skipped for
+// an upstream failure) at stage for dt, by any process.
+func (j *Journal) Latest(stage, dt string) (Record, bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.refresh(); err != nil {
+		return Record{}, false, err
+	}
+	r, ok := j.idx[stage+" "+dt]
+	return r, ok, nil
+}
+
+// refresh reads the lines appended since the last refresh; a line still
+// being written (no newline yet) waits for the next one.
+func (j *Journal) refresh() error {
+	f, err := os.Open(j.path)
+	if os.IsNotExist(err) {
+		j.idx, j.offset = nil, 0
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if st.Size() < j.offset || j.idx == nil { // replaced or truncated: start over
+		j.idx, j.offset = map[string]Record{}, 0
+	}
+	if st.Size() == j.offset {
+		return nil
+	}
+	b := make([]byte, st.Size()-j.offset)
+	if _, err := f.ReadAt(b, j.offset); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	end := bytes.LastIndexByte(b, '\n') + 1
+	for _, line := range bytes.Split(b[:end], []byte{'\n'}) {
+		var r Record
+		if len(line) == 0 || json.Unmarshal(line, &r) != nil {
+			continue // a damaged line does not hide the others
+		}
+		if r.DT != "" && r.Outcome.attempt() {
+			j.idx[r.Stage+" "+r.DT] = r
+		}
+	}
+	j.offset += int64(end)
+	return nil
 }
 
 // Records reads every record, oldest first.

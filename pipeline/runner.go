@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/veil-data/veil/sinks"
@@ -24,7 +25,23 @@ const (
 	NotReady Outcome = "not_ready"
 	UpToDate Outcome = "up_to_date"
 	Skipped  Outcome = "skipped_overlap"
+	// SkippedUpstream: not run because a stage whose output it reads
+	// failed (or was itself skipped) for that date.
+	SkippedUpstream Outcome = "skipped_upstream"
+	// Busy: another process holds the stage and date's lock.
+	Busy Outcome = "skipped_locked"
 )
+
+// ErrUpstreamFailed reports a stage not run because a stage whose output
+// it reads failed.
+var ErrUpstreamFailed = errors.New("upstream failed")
+
+// upstreamError is ErrUpstreamFailed naming the failure.
+type upstreamError string
+
+func (e upstreamError) Error() string { return string(e) }
+
+func (upstreamError) Unwrap() error { return ErrUpstreamFailed }
 
 // Runner runs stages for dates, deciding from manifests what is due.
 type Runner struct {
@@ -32,6 +49,11 @@ type Runner struct {
 	Stages  []Stage // in dependency order
 	Journal *Journal
 	Now     func() time.Time
+	// LockWait is how long RunOne and Backfill wait for a stage and date
+	// that another process is writing before failing with a *BusyError;
+	// zero fails at once. The scheduler never waits: it skips the date and
+	// the next firing reconsiders it.
+	LockWait time.Duration
 }
 
 // Stage returns the named stage.
@@ -57,11 +79,15 @@ type Status struct {
 	Due    bool
 	Reason string
 	Inputs []sinks.Input
+	// Incomplete, for a Reporter that is not due, lists the upstream gaps
+	// its output was computed despite, which are still there.
+	Incomplete []sinks.Gap
 }
 
 // Check compares a stage's outputs for dt with its current inputs: it is
 // due when an output is missing, has an older schema version, or was
-// computed from inputs that have changed since.
+// computed from inputs that have changed since; a Reporter also when the
+// upstream gaps it recorded have changed.
 func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 	plan := s.Plan(dt)
 	var st Status
@@ -84,6 +110,7 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 	}
 	st.Ready = true
 	var keys map[string]uint32
+	var first *sinks.Manifest
 	for _, out := range plan.Outputs {
 		m, err := r.Env.Warehouse.Manifest(out.Dataset, out.Partition)
 		if errors.Is(err, sinks.ErrNotCommitted) {
@@ -110,8 +137,24 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 				return st, nil
 			}
 		}
+		if first == nil {
+			first = m
+		}
 	}
 	st.Reason = "outputs match inputs"
+	if _, ok := s.(Reporter); ok && first != nil {
+		gaps, err := r.Gaps(s, dt)
+		if err != nil {
+			return st, err
+		}
+		if !sameGaps(first.Incomplete, gaps) {
+			st.Due, st.Reason = true, "upstream stages changed since it was computed"
+			return st, nil
+		}
+		if len(gaps) > 0 {
+			st.Incomplete, st.Reason = gaps, "incomplete: "+joinGaps(gaps)
+		}
+	}
 	return st, nil
 }
 
@@ -146,29 +189,91 @@ func sameInputs(a, b []sinks.Input) bool {
 }
 
 // RunOne runs stage s for dt if its inputs are ready and it is due, or
-// always when force is set. A panic in the stage is recovered and reported
-// as Panicked; the stage's deferred aborts have removed its staging by then.
-func (r *Runner) RunOne(ctx context.Context, s Stage, dt time.Time, force bool) (out Outcome, err error) {
+// always when force is set; it waits up to r.LockWait for another process
+// writing the same stage and date. A stage whose upstream failed is not
+// run (ErrUpstreamFailed), unless it is a Reporter. A panic in the stage
+// is recovered and reported as Panicked; the stage's deferred aborts have
+// removed its staging by then, and whatever the run left is removed before
+// RunOne returns.
+func (r *Runner) RunOne(ctx context.Context, s Stage, dt time.Time, force bool) (Outcome, error) {
+	return r.run(ctx, s, dt, force, r.LockWait, false)
+}
+
+func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wait time.Duration, skipBusy bool) (out Outcome, err error) {
+	name, day := s.Name(), dt.Format(time.DateOnly)
+	runID := NewRunID(r.now())
+	// A failure to decide is a failure of the stage: journaled, so that
+	// the stages downstream know.
+	failed := func(err error) (Outcome, error) {
+		r.record(Record{Stage: name, DT: day, RunID: runID, Outcome: Failed, Error: err.Error()})
+		r.Env.Log.Error("stage failed", "stage", name, "dt", day, "run_id", runID, "err", err)
+		return Failed, err
+	}
+	// Decide under the lock: what another process commits meanwhile
+	// changes what is due.
+	lock, err := r.lockPartition(ctx, name, day, runID, wait)
+	if err != nil {
+		var busy *BusyError
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return Failed, err // stopped while waiting: nothing was attempted
+		}
+		if !errors.As(err, &busy) {
+			return failed(err)
+		}
+		r.record(Record{Stage: name, DT: day, Outcome: Busy, Reason: busy.Error()})
+		if skipBusy {
+			r.Env.Log.Info("stage skipped: another process is writing it", "stage", name, "dt", day, "holder", busy.Holder.String())
+			return Busy, nil
+		}
+		return Busy, err
+	}
+	defer lock.Unlock()
+
 	st, err := r.Check(s, dt)
 	if err != nil {
-		return Failed, fmt.Errorf("%s %s: check: %w", s.Name(), dt.Format(time.DateOnly), err)
+		return failed(fmt.Errorf("%s %s: check: %w", name, day, err))
+	}
+	if _, reporter := s.(Reporter); !reporter && (!st.Ready || st.Due || force) {
+		up, err := r.failedUpstream(s, dt, 0)
+		if err != nil {
+			return failed(fmt.Errorf("%s %s: check upstream: %w", name, day, err))
+		}
+		if up != nil {
+			reason := "skipped: " + upstreamCause(up)
+			r.record(Record{Stage: name, DT: day, Outcome: SkippedUpstream, Reason: reason})
+			r.Env.Log.Warn("stage skipped: an upstream stage failed", "stage", name, "dt", day, "upstream", up.Stage, "upstream_dt", up.DT)
+			return SkippedUpstream, fmt.Errorf("%s %s: skipped: %w", name, day, upstreamError(upstreamCause(up)))
+		}
 	}
 	if !st.Ready {
-		r.record(Record{Stage: s.Name(), DT: dt.Format(time.DateOnly), Outcome: NotReady, Reason: st.Reason})
+		r.record(Record{Stage: name, DT: day, Outcome: NotReady, Reason: st.Reason})
 		return NotReady, nil
 	}
 	if !st.Due && !force {
 		return UpToDate, nil
 	}
-	job := &Job{Env: r.Env, Stage: s.Name(), Date: dt, RunID: NewRunID(r.now()), Inputs: st.Inputs}
-	log := r.Env.Log.With("stage", s.Name(), "dt", job.DT(), "run_id", job.RunID)
+	job := &Job{Env: r.Env, Stage: name, Date: dt, RunID: runID, Inputs: st.Inputs}
+	if _, ok := s.(Reporter); ok {
+		if job.Incomplete, err = r.Gaps(s, dt); err != nil {
+			return failed(fmt.Errorf("%s %s: check upstream: %w", name, day, err))
+		}
+	}
+	// Hold the run's staging for the whole job; ending the run removes
+	// whatever the stage left behind, whether it failed, panicked, was
+	// cancelled or forgot to abort a writer, before the partition lock is
+	// released.
+	if _, err := r.Env.Warehouse.HoldRun(runID); err != nil {
+		return failed(fmt.Errorf("%s %s: %w", name, day, err))
+	}
+	defer r.Env.Warehouse.EndRun(runID)
+	log := r.Env.Log.With("stage", name, "dt", day, "run_id", runID)
 	log.Info("stage started", "reason", st.Reason)
 	start := r.now()
 	defer func() {
-		rec := Record{Stage: s.Name(), DT: job.DT(), RunID: job.RunID, Outcome: out, Reason: st.Reason, DurationMS: r.now().Sub(start).Milliseconds()}
+		rec := Record{Stage: name, DT: day, RunID: runID, Outcome: out, Reason: st.Reason, DurationMS: r.now().Sub(start).Milliseconds()}
 		if p := recover(); p != nil {
 			out = Panicked
-			err = fmt.Errorf("%s %s: panic: %v", s.Name(), job.DT(), p)
+			err = fmt.Errorf("%s %s: panic: %v", name, day, p)
 			rec.Outcome = out
 			log.Error("stage panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
@@ -181,7 +286,7 @@ func (r *Runner) RunOne(ctx context.Context, s Stage, dt time.Time, force bool) 
 		r.record(rec)
 	}()
 	if err := s.Run(ctx, job); err != nil {
-		return Failed, fmt.Errorf("%s %s: %w", s.Name(), job.DT(), err)
+		return Failed, fmt.Errorf("%s %s: %w", name, day, err)
 	}
 	return Ran, nil
 }
@@ -201,6 +306,8 @@ func (r *Runner) LandingDates() ([]time.Time, error) {
 }
 
 // RunDue runs stage s for every landing date where it is ready and due.
+// A date another process is writing is skipped (and journaled): the next
+// firing reconsiders it.
 func (r *Runner) RunDue(ctx context.Context, s Stage) error {
 	dates, err := r.LandingDates()
 	if err != nil {
@@ -211,36 +318,73 @@ func (r *Runner) RunDue(ctx context.Context, s Stage) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if _, err := r.RunOne(ctx, s, dt, false); err != nil {
+		if _, err := r.run(ctx, s, dt, false, 0, true); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
+// Failure is a stage and date a backfill did not bring up to date.
+type Failure struct {
+	Stage, DT string
+	Outcome   Outcome // failed, panicked, skipped_upstream or skipped_locked
+	Err       error
+}
+
+// Failures is the error Backfill returns when stages failed or were not
+// run, one entry per stage and date, in the order they happened.
+type Failures []Failure
+
+func (f Failures) Error() string {
+	msgs := make([]string, len(f))
+	for i, x := range f {
+		msgs[i] = x.Err.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+func (f Failures) Unwrap() []error {
+	errs := make([]error, len(f))
+	for i, x := range f {
+		errs[i] = x.Err
+	}
+	return errs
+}
+
 // Backfill runs every stage, in order, for each date in [from, to]; with
 // force it recomputes partitions that are up to date. A failure does not
-// stop the backfill: later stages of that date find their inputs missing
-// and are recorded as not ready, and other dates go on. It returns every
-// failure.
+// stop the backfill: the stages that read the failed stage's outputs are
+// skipped for that date (and journaled as such), the report of the date
+// is committed saying what is missing, and other stages and dates go on.
+// It returns Failures listing every failed and skipped stage and date.
 func (r *Runner) Backfill(ctx context.Context, from, to time.Time, force bool) error {
 	if to.Before(from) {
 		return fmt.Errorf("backfill: --to %s is before --from %s", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
-	var errs []error
+	var fails Failures
 	for dt := from; !dt.After(to); dt = dt.AddDate(0, 0, 1) {
 		for _, s := range r.Stages {
 			if err := ctx.Err(); err != nil {
-				return errors.Join(append(errs, err)...)
+				if len(fails) == 0 {
+					return err
+				}
+				return errors.Join(fails, err)
 			}
 			out, err := r.RunOne(ctx, s, dt, force)
 			if err != nil {
-				errs = append(errs, err)
+				if out == UpToDate || out == Ran || out == NotReady {
+					out = Failed
+				}
+				fails = append(fails, Failure{Stage: s.Name(), DT: dt.Format(time.DateOnly), Outcome: out, Err: err})
 			}
 			r.Env.Log.Debug("backfill", "stage", s.Name(), "dt", dt.Format(time.DateOnly), "outcome", out)
 		}
 	}
-	return errors.Join(errs...)
+	if len(fails) > 0 {
+		return fails
+	}
+	return nil
 }
 
 func (r *Runner) record(rec Record) {

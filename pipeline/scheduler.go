@@ -12,7 +12,9 @@ import (
 // Scheduler fires stages on their cron schedules. A firing processes every
 // date whose inputs are committed and whose outputs are missing or stale.
 // A firing that overlaps a running one of the same stage is skipped and
-// journaled; a panic is recovered and journaled.
+// journaled, and so is a date another process (a veil once) is writing;
+// a panic is recovered and journaled. Each firing first removes the
+// staging of runs whose process is gone.
 type Scheduler struct {
 	Runner    *Runner
 	Schedules map[string]string
@@ -58,6 +60,9 @@ func (s *Scheduler) Fire(ctx context.Context, st Stage) {
 			s.Runner.Env.Log.Error("firing panicked", "stage", st.Name(), "panic", fmt.Sprint(p))
 		}
 	}()
+	if err := CleanStaging(s.Runner.Env.Warehouse, s.Runner.Env.Log); err != nil {
+		s.Runner.Env.Log.Error("staging clean-up failed", "err", err)
+	}
 	if err := s.Runner.RunDue(ctx, st); err != nil {
 		s.Runner.Env.Log.Error("firing failed", "stage", st.Name(), "err", err)
 	}

@@ -76,6 +76,10 @@ type Job struct {
 	// Inputs are the fingerprints of the inputs present when the job
 	// started; stages record them in their manifests.
 	Inputs []sinks.Input
+	// Incomplete, for a Reporter, lists the upstream stages whose outputs
+	// were not up to date when the job started (failed, skipped, waiting
+	// or due); it records them in its output and its manifest.
+	Incomplete []sinks.Gap
 }
 
 // DT is the job's partition date as YYYY-MM-DD.

@@ -14,14 +14,20 @@ const Version = 1
 
 // Report is the machine-readable report of one report run over one dt.
 type Report struct {
-	Version     int               `json:"report_version"`
-	RunID       string            `json:"run_id"`
-	DT          string            `json:"dt"`
-	GeneratedAt time.Time         `json:"generated_at"`
-	Partitions  []PartitionReport `json:"partitions"`
-	Totals      Totals            `json:"totals"`
-	KeyIDs      map[string]uint32 `json:"key_ids"`
-	LeakCheck   LeakCheck         `json:"leak_check"`
+	Version     int       `json:"report_version"`
+	RunID       string    `json:"run_id"`
+	DT          string    `json:"dt"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Complete is false when a stage whose outputs the report covers was
+	// not up to date when it ran; Incomplete then says which and why
+	// ("tags 2026-11-19: failed: ..."), and the partitions listed are
+	// only those that existed.
+	Complete   bool              `json:"complete"`
+	Incomplete []string          `json:"incomplete,omitempty"`
+	Partitions []PartitionReport `json:"partitions"`
+	Totals     Totals            `json:"totals"`
+	KeyIDs     map[string]uint32 `json:"key_ids"`
+	LeakCheck  LeakCheck         `json:"leak_check"`
 	// OptOutsHonoured counts consumers left out of dt's tags (and so out
 	// of every audience) because they had opted out of marketing.
 	OptOutsHonoured int64 `json:"optouts_honoured"`

@@ -48,6 +48,10 @@ func (s Stage) spec() *tagging.Spec {
 
 func (Stage) Name() string { return "report" }
 
+// ReportsGaps makes the report a pipeline.Reporter: it runs when an
+// upstream stage failed, and says so.
+func (Stage) ReportsGaps() {}
+
 // covered lists the outputs a report covers, in report order. Only
 // events_clean is required: the report re-runs as the others arrive,
 // because its inputs then change.
@@ -86,8 +90,12 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	rep := Report{
 		Version: Version, RunID: job.RunID, DT: job.DT(), GeneratedAt: now().UTC(),
-		KeyIDs: map[string]uint32{},
-		Totals: Totals{Quarantined: map[string]int64{}, PII: map[string]int64{}},
+		KeyIDs:   map[string]uint32{},
+		Totals:   Totals{Quarantined: map[string]int64{}, PII: map[string]int64{}},
+		Complete: len(job.Incomplete) == 0,
+	}
+	for _, g := range job.Incomplete {
+		rep.Incomplete = append(rep.Incomplete, g.String())
 	}
 	raw, err := ingest.RawValues(ctx, job.Landing, job.Date, s.Policy)
 	if err != nil {
@@ -173,8 +181,12 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := pw.WriteFile("run-"+job.RunID+".json", append(body, '\n'), 1); err != nil {
 		return err
 	}
-	if _, err := pw.Commit(sinks.CommitInfo{KeyIDs: rep.KeyIDs, Inputs: job.Inputs}); err != nil {
+	if _, err := pw.Commit(sinks.CommitInfo{KeyIDs: rep.KeyIDs, Inputs: job.Inputs, Incomplete: job.Incomplete}); err != nil {
 		return err
+	}
+	if !rep.Complete {
+		job.Log.Warn("report committed incomplete", "partitions", len(rep.Partitions), "incomplete", strings.Join(rep.Incomplete, "; "))
+		return nil
 	}
 	job.Log.Info("report committed", "partitions", len(rep.Partitions), "leak_check_passed", rep.LeakCheck.Passed)
 	return nil

@@ -198,3 +198,46 @@ func TestReportKeepsHistoryAndTotals(t *testing.T) {
 		t.Fatalf("totals %+v, partitions %d", rep.Totals, len(rep.Partitions))
 	}
 }
+
+// TestReportSaysIncomplete: a report computed while an upstream stage had
+// failed says so in its JSON and its manifest; one without gaps says it is
+// complete.
+func TestReportSaysIncomplete(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	w := testwarehouse.Open(t)
+	day := testwarehouse.Day(t, "2026-11-19")
+	writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{{TS: day, Type: "view", User: tok("u1"), Device: tok("d1")}})
+	s := Stage{}
+	var _ pipeline.Reporter = s
+	gaps := []sinks.Gap{
+		{Stage: "tags", DT: "2026-11-19", State: "failed", Detail: "write consumer_tags: no space left on device"},
+		{Stage: "risk", DT: "2026-11-19", State: "due", Detail: "risk_features missing"},
+	}
+	for i, g := range [][]sinks.Gap{gaps, nil} {
+		job := testwarehouse.Job(t, w, mem, s, day, fmt.Sprintf("20261119T00000%d.000Z-a", i))
+		job.Landing = t.TempDir()
+		job.Incomplete = g
+		if err := s.Run(context.Background(), job); err != nil {
+			t.Fatal(err)
+		}
+		rep, _, err := Latest(w, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := w.Manifest(schemas.Reports, sinks.Partition{DT: "2026-11-19"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g == nil {
+			if !rep.Complete || rep.Incomplete != nil || m.Incomplete != nil {
+				t.Fatalf("complete run: %v %v %v", rep.Complete, rep.Incomplete, m.Incomplete)
+			}
+			continue
+		}
+		want := []string{"tags 2026-11-19: failed: write consumer_tags: no space left on device", "risk 2026-11-19: due: risk_features missing"}
+		if rep.Complete || !slices.Equal(rep.Incomplete, want) || len(m.Incomplete) != 2 {
+			t.Fatalf("incomplete run: complete %v, %q, manifest %v", rep.Complete, rep.Incomplete, m.Incomplete)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type PartitionWriter struct {
 	manifest Manifest
 	done     bool
 	open     map[*ParquetWriter]bool // files not yet closed
+	release  func()                  // drops the run's staging hold
 }
 
 // CommitInfo is what the producing stage records in the manifest.
@@ -34,6 +35,9 @@ type CommitInfo struct {
 	KeyIDs map[string]uint32
 	Inputs []Input
 	Stats  any
+	// Incomplete lists the upstream gaps the partition was computed
+	// despite (reports); see Manifest.Incomplete.
+	Incomplete []Gap
 }
 
 // Parquet starts the next Parquet data file of the partition.
@@ -75,8 +79,9 @@ func (pw *PartitionWriter) addFile(f File) {
 // Commit writes the manifest into staging, fsyncs, and renames the staging
 // directory over the partition. A previous version is moved to trash first
 // and deleted after; if the process dies between the two renames the
-// partition is absent, never partial, and the scheduler re-runs it.
-func (pw *PartitionWriter) Commit(info CommitInfo) (*Manifest, error) {
+// partition is absent, never partial, and the scheduler re-runs it. If
+// Commit fails it puts the previous version back and discards the staging.
+func (pw *PartitionWriter) Commit(info CommitInfo) (_ *Manifest, err error) {
 	if pw.done {
 		return nil, errors.New("commit: partition writer already finished")
 	}
@@ -84,10 +89,16 @@ func (pw *PartitionWriter) Commit(info CommitInfo) (*Manifest, error) {
 		return nil, fmt.Errorf("commit %s: %d parquet file(s) not closed", pw.ds.Name, len(pw.open))
 	}
 	pw.done = true
+	defer func() {
+		if err != nil {
+			pw.discard()
+		}
+	}()
 	m := pw.manifest
 	m.CommittedAt = pw.w.Now().UTC()
 	m.KeyIDs = info.KeyIDs
 	m.Inputs = info.Inputs
+	m.Incomplete = info.Incomplete
 	if info.Stats != nil {
 		b, err := json.Marshal(info.Stats)
 		if err != nil {
@@ -107,32 +118,49 @@ func (pw *PartitionWriter) Commit(info CommitInfo) (*Manifest, error) {
 		return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
 	}
 	final := pw.w.Dir(pw.ds, pw.part)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
-	}
 	var trash string
 	if _, err := os.Stat(final); err == nil {
-		trash = filepath.Join(pw.w.Root, "_trash", m.RunID, pw.ds.Name, filepath.FromSlash(pw.part.Path(pw.ds)))
-		if err := os.MkdirAll(filepath.Dir(trash), 0o755); err != nil {
-			return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
-		}
-		if err := os.Rename(final, trash); err != nil {
+		trash = filepath.Join(pw.w.trashDir(m.RunID), pw.ds.Name, filepath.FromSlash(pw.part.Path(pw.ds)))
+		if err := renameInto(final, trash); err != nil {
 			return nil, fmt.Errorf("commit %s: retire old partition: %w", pw.ds.Name, err)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
 	}
-	if err := os.Rename(pw.staging, final); err != nil {
+	if err := renameInto(pw.staging, final); err != nil {
+		if trash != "" {
+			_ = os.Rename(trash, final) // the old version stays visible
+		}
 		return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
+		// Renamed but perhaps not durable: the manifest is in place, so
+		// the partition is whole; report the error.
 		return nil, fmt.Errorf("commit %s: %w", pw.ds.Name, err)
 	}
 	if trash != "" {
-		_ = os.RemoveAll(trash) // best effort; CleanStaging removes leftovers
+		_ = os.RemoveAll(trash) // best effort; releasing the run removes leftovers
 	}
-	pw.cleanupRun()
+	pw.finish()
 	return &m, nil
+}
+
+// renameInto renames src to dst, creating dst's parent. A concurrent
+// clean-up may remove an empty _trash between the two steps; retry then.
+func renameInto(src, dst string) error {
+	var err error
+	for range 10 {
+		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err = os.Rename(src, dst); !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if _, serr := os.Stat(src); serr != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // Abort discards everything written, closing files left open. It is safe
@@ -142,21 +170,31 @@ func (pw *PartitionWriter) Abort() {
 		return
 	}
 	pw.done = true
+	pw.discard()
+}
+
+// discard removes the staging and ends the writer's hold on its run.
+func (pw *PartitionWriter) discard() {
 	for w := range pw.open {
 		w.f.Close()
 	}
+	pw.open = nil
 	_ = os.RemoveAll(pw.staging)
-	pw.cleanupRun()
+	pw.finish()
 }
 
-// cleanupRun removes the run's staging directories once they are empty;
-// os.Remove refuses a directory another writer still uses.
-func (pw *PartitionWriter) cleanupRun() {
+// finish removes the run's staging directories once they are empty
+// (os.Remove refuses a directory another writer still uses) and drops the
+// writer's hold on the run.
+func (pw *PartitionWriter) finish() {
 	stop := pw.w.Root
 	for dir := filepath.Dir(pw.staging); len(dir) > len(stop); dir = filepath.Dir(dir) {
 		if os.Remove(dir) != nil {
-			return
+			break
 		}
+	}
+	if pw.release != nil {
+		pw.release()
 	}
 }
 

@@ -28,6 +28,29 @@ type Manifest struct {
 	Inputs []Input `json:"inputs,omitempty"`
 	// Stats is the producing stage's account of the run (pipeline.Stats).
 	Stats json.RawMessage `json:"stats,omitempty"`
+	// Incomplete lists the upstream stages whose outputs were failed,
+	// skipped, waiting or due when this partition was computed (reports
+	// are computed despite them, and say so). The runner re-runs the
+	// partition when that list changes.
+	Incomplete []Gap `json:"incomplete,omitempty"`
+}
+
+// Gap is an upstream stage and date whose outputs were not up to date.
+type Gap struct {
+	Stage string `json:"stage"`
+	DT    string `json:"dt"`
+	// State is failed, skipped (an upstream of it failed), waiting (its
+	// inputs are not committed) or due (not run since its inputs changed).
+	State  string `json:"state"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func (g Gap) String() string {
+	s := g.Stage + " " + g.DT + ": " + g.State
+	if g.Detail != "" {
+		s += ": " + g.Detail
+	}
+	return s
 }
 
 // File is one data file of a partition.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/veil-data/veil/schemas"
@@ -35,35 +36,27 @@ func (p Partition) Path(ds schemas.Dataset) string {
 	return "dt=" + p.DT + "/" + ds.SubKey + "=" + p.Sub
 }
 
-// Warehouse is a warehouse rooted at a local directory. Staging and trash
-// directories live beside the datasets under names that start with an
-// underscore, which Hive-style readers skip, and on the same file system,
-// so a commit is a rename.
+// Warehouse is a warehouse rooted at a local directory. Staging, trash and
+// lock directories live beside the datasets under names that start with
+// an underscore, which Hive-style readers skip, and on the same file
+// system, so a commit is a rename.
 type Warehouse struct {
 	Root string
 	// Now stamps manifests; tests replace it.
 	Now func() time.Time
+
+	mu   sync.Mutex
+	runs map[string]*runHold // runs this process writes, by run id
 }
 
-// Open returns the warehouse at root, creating the directory if needed and
-// removing staging left by a crashed writer.
+// Open returns the warehouse at root, creating the directory if needed.
+// It does not touch staging: CleanStaging removes what dead writers left.
 func Open(root string) (*Warehouse, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("open warehouse: %w", err)
 	}
 	w := &Warehouse{Root: root, Now: time.Now}
 	return w, nil
-}
-
-// CleanStaging removes leftovers of crashed writers. Call it only when no
-// writer runs, e.g. at process start.
-func (w *Warehouse) CleanStaging() error {
-	for _, dir := range []string{"_staging", "_trash"} {
-		if err := os.RemoveAll(filepath.Join(w.Root, dir)); err != nil {
-			return fmt.Errorf("clean %s: %w", dir, err)
-		}
-	}
-	return nil
 }
 
 // Dir is the committed directory of a partition.
@@ -131,15 +124,26 @@ func (w *Warehouse) Begin(ds schemas.Dataset, p Partition, stage, runID string) 
 	if (ds.SubKey == "") != (p.Sub == "") {
 		return nil, fmt.Errorf("begin %s: partition %q does not match sub key %q", ds.Name, p.Path(ds), ds.SubKey)
 	}
-	staging := filepath.Join(w.Root, "_staging", runID, ds.Name, filepath.FromSlash(p.Path(ds)))
+	if err := validRunID(runID); err != nil {
+		return nil, fmt.Errorf("begin %s: %w", ds.Name, err)
+	}
+	// The run's staging lock comes first: a cleaner that finds the
+	// directory below cannot take the lock while this writer lives.
+	release, err := w.HoldRun(runID)
+	if err != nil {
+		return nil, fmt.Errorf("begin %s: %w", ds.Name, err)
+	}
+	staging := filepath.Join(w.stagingDir(runID), ds.Name, filepath.FromSlash(p.Path(ds)))
 	if err := os.RemoveAll(staging); err != nil {
+		release()
 		return nil, fmt.Errorf("begin %s: %w", ds.Name, err)
 	}
 	if err := os.MkdirAll(staging, 0o755); err != nil {
+		release()
 		return nil, fmt.Errorf("begin %s: %w", ds.Name, err)
 	}
 	return &PartitionWriter{
-		w: w, ds: ds, part: p, staging: staging,
+		w: w, ds: ds, part: p, staging: staging, release: release,
 		manifest: Manifest{
 			Dataset:       ds.Name,
 			Partition:     p.Path(ds),

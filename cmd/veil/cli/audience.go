@@ -15,7 +15,6 @@ import (
 	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/audience"
-	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
 
@@ -112,7 +111,7 @@ func (a *app) audienceQuery(ctx context.Context, o *audienceOptions, export bool
 	if err != nil {
 		return err
 	}
-	wh, err := sinks.Open(o.warehouse)
+	wh, err := a.openWarehouse(&o.paths)
 	if err != nil {
 		return err
 	}

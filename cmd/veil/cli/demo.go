@@ -50,7 +50,8 @@ func (a *app) demoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			runErr := r.Backfill(ctx, start, start.AddDate(0, 0, days-1), false)
+			r.LockWait = defaultLockWait
+			runErr := a.reportFailures(r, r.Backfill(ctx, start, start.AddDate(0, 0, days-1), false))
 			if runErr == nil {
 				runErr = a.demoAudiences(ctx, r, &p, start.AddDate(0, 0, days-1))
 			}

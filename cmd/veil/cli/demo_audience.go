@@ -95,7 +95,7 @@ func (a *app) demoAudiences(ctx context.Context, r *pipeline.Runner, p *paths, d
 		return err
 	}
 	// The day's report covers audience_releases: it is due again.
-	return r.Backfill(ctx, day, day, false)
+	return a.reportFailures(r, r.Backfill(ctx, day, day, false))
 }
 
 // topMerchants are the n merchants with the most consumers in

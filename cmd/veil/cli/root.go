@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -168,7 +169,7 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	wh, err := sinks.Open(p.warehouse)
+	wh, err := a.openWarehouse(p)
 	if err != nil {
 		return nil, err
 	}
@@ -180,10 +181,31 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, audit.AnchorPath(p.keys)), Journal: j}, nil
 }
 
-// keyOpener opens the keysets at most once.
+// openWarehouse checks where p puts the warehouse against landing and keys,
+// opens it and removes what dead writers left in its staging (every
+// command that opens the warehouse does, so killed runs do not pile up).
+func (a *app) openWarehouse(p *paths) (*sinks.Warehouse, error) {
+	if err := pipeline.CheckPaths(p.landing, p.warehouse, p.keys); err != nil {
+		return nil, err
+	}
+	wh, err := sinks.Open(p.warehouse)
+	if err != nil {
+		return nil, err
+	}
+	if err := pipeline.CleanStaging(wh, a.log); err != nil {
+		return nil, err
+	}
+	return wh, nil
+}
+
+// keyOpener opens the keysets at most once. The scheduler runs stages
+// concurrently, so the first opening is serialised.
 func (p *paths) keyOpener() pipeline.KeyOpener {
+	var mu sync.Mutex
 	var set *keys.Set
 	return func(ctx context.Context) (*keys.Set, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if set != nil {
 			return set, nil
 		}

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,9 +15,15 @@ import (
 	"github.com/veil-data/veil/schemas"
 )
 
+// defaultLockWait is how long once and backfill wait for a stage and date
+// that another process is writing: long enough for any stage on a day's
+// data, short enough that a hung holder is noticed.
+const defaultLockWait = 10 * time.Minute
+
 func (a *app) onceCmd() *cobra.Command {
 	var p paths
 	var stage, date string
+	var lockWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "once --stage S --date YYYY-MM-DD",
 		Short: "Run one stage for one partition now, whether or not it is due",
@@ -36,6 +46,7 @@ func (a *app) onceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			r.LockWait = lockWait
 			start := time.Now()
 			out, err := r.RunOne(cmd.Context(), s, dt, true)
 			if err != nil {
@@ -45,13 +56,22 @@ func (a *app) onceCmd() *cobra.Command {
 				return fmt.Errorf("%s %s: inputs not committed", stage, date)
 			}
 			a.printThroughput(r, s.Name(), dt, time.Since(start))
+			if st, err := r.Check(s, dt); err == nil && len(st.Incomplete) > 0 {
+				fmt.Fprintf(a.stderr, "%s %s: committed incomplete: %s\n", stage, date, st.Reason)
+			}
 			return nil
 		},
 	}
 	p.flags(cmd)
 	cmd.Flags().StringVar(&stage, "stage", "", "stage: "+fmt.Sprint(stageNames()))
 	cmd.Flags().StringVar(&date, "date", "", "partition date, YYYY-MM-DD")
+	lockWaitFlag(cmd, &lockWait)
 	return cmd
+}
+
+func lockWaitFlag(cmd *cobra.Command, d *time.Duration) {
+	cmd.Flags().DurationVar(d, "lock-wait", defaultLockWait,
+		"how long to wait for a stage and date another veil process is writing (0: fail at once)")
 }
 
 // printThroughput reports records per second and the process's peak RSS.
@@ -91,6 +111,7 @@ func (a *app) backfillCmd() *cobra.Command {
 	var p paths
 	var from, to string
 	var force bool
+	var lockWait time.Duration
 	cmd := &cobra.Command{
 		Use:   "backfill --from D1 --to D2",
 		Short: "Run every stage for each date in a range, in order",
@@ -113,15 +134,64 @@ func (a *app) backfillCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return r.Backfill(cmd.Context(), f, t, force)
+			r.LockWait = lockWait
+			return a.reportFailures(r, r.Backfill(cmd.Context(), f, t, force))
 		},
 	}
 	p.flags(cmd)
 	cmd.Flags().StringVar(&from, "from", "", "first date, YYYY-MM-DD")
 	cmd.Flags().StringVar(&to, "to", "", "last date, YYYY-MM-DD")
 	cmd.Flags().BoolVar(&force, "force", false, "recompute partitions that are up to date")
+	lockWaitFlag(cmd, &lockWait)
 	return cmd
 }
+
+// reportFailures prints one line per stage and date a backfill left
+// failed or not run, to stderr, and returns a one-line error for the exit
+// status; other errors pass through.
+func (a *app) reportFailures(r *pipeline.Runner, err error) error {
+	var fails pipeline.Failures
+	if !errors.As(err, &fails) {
+		return err
+	}
+	labels := []struct {
+		o           pipeline.Outcome
+		line, count string
+	}{
+		{pipeline.Failed, "FAILED", "failed"},
+		{pipeline.Panicked, "PANICKED", "panicked"},
+		{pipeline.SkippedUpstream, "SKIPPED", "skipped because an upstream stage failed"},
+		{pipeline.Busy, "BUSY", "not run: another process was writing them"},
+	}
+	n := map[pipeline.Outcome]int{}
+	tw := tabwriter.NewWriter(a.stderr, 0, 0, 2, ' ', 0)
+	for _, f := range fails {
+		n[f.Outcome]++
+		label := strings.ToUpper(string(f.Outcome))
+		for _, l := range labels {
+			if l.o == f.Outcome {
+				label = l.line
+			}
+		}
+		msg := strings.TrimPrefix(f.Err.Error(), f.Stage+" "+f.DT+": ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", label, f.DT, f.Stage, oneLine(msg))
+	}
+	tw.Flush()
+	var parts []string
+	for _, l := range labels {
+		if n[l.o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[l.o], l.count))
+		}
+	}
+	summary := fmt.Errorf("backfill: stage runs not up to date: %s (journal: %s)", strings.Join(parts, ", "), r.Journal.Path())
+	if errors.Is(err, context.Canceled) {
+		return errors.Join(summary, context.Canceled)
+	}
+	return summary
+}
+
+// oneLine keeps an error message on its line of the failure table.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (a *app) runCmd() *cobra.Command {
 	var p paths
@@ -141,11 +211,10 @@ func (a *app) runCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "config %s is valid\n", p.config)
 				return nil
 			}
+			// a.runner has removed the staging of dead runs; that of live
+			// ones (a veil once running now) is theirs.
 			r, err := a.runner(&p)
 			if err != nil {
-				return err
-			}
-			if err := r.Env.Warehouse.CleanStaging(); err != nil {
 				return err
 			}
 			s := &pipeline.Scheduler{Runner: r, Schedules: c.Schedules}

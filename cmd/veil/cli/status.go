@@ -12,7 +12,7 @@ func (a *app) statusCmd() *cobra.Command {
 	var p paths
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show, per landing date and stage, whether it is waiting, due or up to date",
+		Short: "Show, per landing date and stage, whether it is up to date, due, waiting, failed, skipped or incomplete",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := p.load(); err != nil {
 				return err
@@ -29,18 +29,11 @@ func (a *app) statusCmd() *cobra.Command {
 			fmt.Fprintln(tw, "date\tstage\tstate\twhy")
 			for _, dt := range dates {
 				for _, s := range r.Stages {
-					st, err := r.Check(s, dt)
+					state, why, err := r.Describe(s, dt)
 					if err != nil {
 						return err
 					}
-					state := "up to date"
-					switch {
-					case !st.Ready:
-						state = "waiting"
-					case st.Due:
-						state = "due"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", dt.Format(time.DateOnly), s.Name(), state, st.Reason)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", dt.Format(time.DateOnly), s.Name(), state, oneLine(why))
 				}
 			}
 			return tw.Flush()
