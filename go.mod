@@ -3,6 +3,7 @@ module github.com/veil-data/veil
 go 1.26.8
 
 require (
+	cel.dev/cel-go v0.33.4
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/klauspost/compress v1.19.2
 	github.com/parquet-go/jsonlite v1.0.0
@@ -15,7 +16,6 @@ require (
 )
 
 require (
-	cel.dev/cel-go v0.33.4 // indirect
 	cel.dev/expr v0.25.1 // indirect
 	github.com/andybalholm/brotli v1.2.3 // indirect
 	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect
