@@ -126,30 +126,51 @@ func value(arr arrow.Array, i int) any {
 	panic(fmt.Sprintf("audience: unsupported tag column %T", arr))
 }
 
-// appendKey appends a canonical form of a value to a memo key.
-func appendKey(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case string:
-		b = binary.AppendUvarint(b, uint64(len(x)))
-		return append(b, x...)
-	case int64:
+// appendKey appends a canonical form of row i's value (as value returns
+// it) to a memo key, without making the value: most rows only look their
+// key up.
+func appendKey(b []byte, arr arrow.Array, i int) []byte {
+	switch a := arr.(type) {
+	case *array.String:
+		if a.IsNull(i) {
+			return binary.AppendUvarint(b, 0)
+		}
+		return appendStr(b, a.Value(i))
+	case *array.Int64:
+		var x int64
+		if a.IsValid(i) {
+			x = a.Value(i)
+		}
 		return binary.LittleEndian.AppendUint64(b, uint64(x))
-	case float64:
+	case *array.Float64:
+		var x float64
+		if a.IsValid(i) {
+			x = a.Value(i)
+		}
 		return binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-	case bool:
-		if x {
+	case *array.Boolean:
+		if a.IsValid(i) && a.Value(i) {
 			return append(b, 1)
 		}
 		return append(b, 0)
-	case []string:
-		b = binary.AppendUvarint(b, uint64(len(x)))
-		for _, s := range x {
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
+	case *array.List:
+		if a.IsNull(i) {
+			return binary.AppendUvarint(b, 0)
+		}
+		vals := a.ListValues().(*array.String)
+		start, end := a.ValueOffsets(i)
+		b = binary.AppendUvarint(b, uint64(end-start))
+		for j := start; j < end; j++ {
+			b = appendStr(b, vals.Value(int(j)))
 		}
 		return b
 	}
-	panic(fmt.Sprintf("audience: unsupported value %T", v))
+	panic(fmt.Sprintf("audience: unsupported tag column %T", arr))
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 // vars is the activation of one row: tag name to value.
@@ -169,24 +190,28 @@ func (v *vars) ResolveName(name string) (any, bool) {
 
 func (v *vars) Parent() interpreter.Activation { return nil }
 
-// Select evaluates e for merchant over d: the consumers seen with the
-// merchant in the tag window (every consumer for a merchant with platform
-// reach), less those opted out, for whom e is true. The expression is
-// evaluated once per distinct tuple of the tags it reads. With collect,
-// the members' tokens and equivalence classes on qi (and the sensitive
-// tag) are gathered too.
-func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr, collect bool, qi []string, sensitive string) (*Selection, error) {
-	if !tagging.ValidMerchantID(merchant) {
-		return nil, fmt.Errorf("merchant id %q cannot scope a customer token", merchant)
-	}
-	p := sinks.Partition{DT: d.DT}
-	// The merchant's relationship: its consumers and the merchant tags e
-	// reads, as one interned tuple per consumer.
-	mcols := []string{"merchant_id", "user_token"}
+// relationship is a merchant's consumers in user_token order, each with
+// the number of its tuple of the merchant tags an expression reads.
+type relationship struct {
+	tokens []string
+	tuple  []int32
+	tuples [][]any // distinct tuples
+}
+
+// errUnsorted is wrapped when a tag partition is out of the order the tags
+// stage writes: Select's merge join would miss consumers.
+var errUnsorted = errors.New("not sorted by user_token (re-run the tags stage)")
+
+// relationship reads merchant's rows of consumer_merchant_tags (sorted by
+// merchant_id, then user_token) and the merchant tags e reads.
+func (d *Data) relationship(ctx context.Context, p sinks.Partition, merchant string, e *Expr) (*relationship, error) {
+	cols := []string{"merchant_id", "user_token"}
 	for _, t := range e.merchant {
-		mcols = append(mcols, t.Name)
+		cols = append(cols, t.Name)
 	}
-	rel := map[string][]any{}
+	rel := &relationship{}
+	ids := map[string]int32{}
+	var key []byte
 	err := d.wh.Scan(ctx, d.mem, d.spec.ConsumerMerchantTags(), p, func(rec arrow.RecordBatch) error {
 		ms := rec.Column(0).(*array.String)
 		us := rec.Column(1).(*array.String)
@@ -194,14 +219,49 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 			if ms.Value(i) != merchant {
 				continue
 			}
-			vals := make([]any, len(e.merchant))
-			for k := range e.merchant {
-				vals[k] = value(rec.Column(2+k), i)
+			tok := us.Value(i)
+			if n := len(rel.tokens); n > 0 && tok <= rel.tokens[n-1] {
+				return fmt.Errorf("%s/dt=%s: merchant %s: %w", d.spec.ConsumerMerchantTags().Name, d.DT, merchant, errUnsorted)
 			}
-			rel[strings.Clone(us.Value(i))] = vals
+			key = key[:0]
+			for k := range e.merchant {
+				key = appendKey(key, rec.Column(2+k), i)
+			}
+			id, ok := ids[string(key)]
+			if !ok {
+				vals := make([]any, len(e.merchant))
+				for k := range e.merchant {
+					vals[k] = value(rec.Column(2+k), i)
+				}
+				id = int32(len(rel.tuples))
+				rel.tuples = append(rel.tuples, vals)
+				ids[string(key)] = id
+			}
+			rel.tokens = append(rel.tokens, strings.Clone(tok))
+			rel.tuple = append(rel.tuple, id)
 		}
 		return nil
-	}, mcols...)
+	}, cols...)
+	return rel, err
+}
+
+// Select evaluates e for merchant over d: the consumers seen with the
+// merchant in the tag window (every consumer for a merchant with platform
+// reach), less those opted out, for whom e is true. The expression is
+// evaluated once per distinct tuple of the tags it reads. With collect,
+// the members' tokens and equivalence classes on qi (and the sensitive
+// tag) are gathered too.
+//
+// Both tag datasets are sorted by user_token (consumer_merchant_tags
+// within each merchant), so the merchant's consumers are met by a merge
+// join as consumer_tags streams past, not looked up in a map of them;
+// an out-of-order partition is an error, never a smaller audience.
+func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr, collect bool, qi []string, sensitive string) (*Selection, error) {
+	if !tagging.ValidMerchantID(merchant) {
+		return nil, fmt.Errorf("merchant id %q cannot scope a customer token", merchant)
+	}
+	p := sinks.Partition{DT: d.DT}
+	rel, err := d.relationship(ctx, p, merchant, e)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +291,20 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 		}
 	}
 	at := func(name string) int { return slices.Index(ccols, name) }
+	cpos := make([]int, len(e.consumer))
+	for k, t := range e.consumer {
+		cpos[k] = at(t.Name)
+	}
+	var qpos []int
+	spos := -1
+	if collect {
+		for _, q := range qi {
+			qpos = append(qpos, at(q))
+		}
+		if sensitive != "" {
+			spos = at(sensitive)
+		}
+	}
 
 	act := &vars{}
 	for _, t := range e.consumer {
@@ -241,22 +315,32 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 	}
 	act.vals = make([]any, len(act.names))
 	memo := map[string]bool{}
-	var key []byte
+	var key, qkey []byte
 	sel := &Selection{}
 	if collect {
 		sel.Classes = map[string]*Class{}
 	}
-	var qkey []byte
+	next := 0     // rel.tokens[next] is the merchant's first consumer not yet met
+	prev := ""    // the last token read, for the order check
+	first := true // prev is unset
 	err = d.wh.Scan(ctx, d.mem, d.spec.ConsumerTags(), p, func(rec arrow.RecordBatch) error {
 		us := rec.Column(0).(*array.String)
-		for i := range int(rec.NumRows()) {
+		n := int(rec.NumRows())
+		for i := range n {
 			tok := us.Value(i)
-			mv, ok := rel[tok]
-			if !ok {
-				if !reach {
-					continue
-				}
-				mv = none
+			if !first && tok <= prev {
+				return fmt.Errorf("%s/dt=%s: %w", d.spec.ConsumerTags().Name, d.DT, errUnsorted)
+			}
+			prev, first = tok, false
+			for next < len(rel.tokens) && rel.tokens[next] < tok {
+				next++ // a consumer of the merchant without consumer tags
+			}
+			tuple := int32(-1) // no relationship
+			if next < len(rel.tokens) && rel.tokens[next] == tok {
+				tuple = rel.tuple[next]
+				next++
+			} else if !reach {
+				continue
 			}
 			sel.Candidates++
 			if d.registry.OptedOut(tok) {
@@ -264,16 +348,20 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 				continue
 			}
 			key = key[:0]
-			for k, t := range e.consumer {
-				act.vals[k] = value(rec.Column(at(t.Name)), i)
-				key = appendKey(key, act.vals[k])
+			for _, c := range cpos {
+				key = appendKey(key, rec.Column(c), i)
 			}
-			for k := range e.merchant {
-				act.vals[len(e.consumer)+k] = mv[k]
-				key = appendKey(key, mv[k])
-			}
+			key = binary.AppendVarint(key, int64(tuple))
 			in, hit := memo[string(key)]
 			if !hit {
+				for k, c := range cpos {
+					act.vals[k] = value(rec.Column(c), i)
+				}
+				mv := none
+				if tuple >= 0 {
+					mv = rel.tuples[tuple]
+				}
+				copy(act.vals[len(cpos):], mv)
 				out, _, err := e.prg.Eval(act)
 				if err != nil {
 					return fmt.Errorf("evaluate audience expression: %w", err)
@@ -294,8 +382,8 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 			}
 			sel.Members = append(sel.Members, strings.Clone(tok))
 			qkey = qkey[:0]
-			for _, q := range qi {
-				qkey = appendKey(qkey, value(rec.Column(at(q)), i))
+			for _, c := range qpos {
+				qkey = appendKey(qkey, rec.Column(c), i)
 			}
 			c := sel.Classes[string(qkey)]
 			if c == nil {
@@ -303,9 +391,13 @@ func (d *Data) Select(ctx context.Context, merchant string, reach bool, e *Expr,
 				sel.Classes[string(qkey)] = c
 			}
 			c.Size++
-			if sensitive != "" {
-				c.Sensitive[fmt.Sprint(value(rec.Column(at(sensitive)), i))] = struct{}{}
+			if spos >= 0 {
+				c.Sensitive[fmt.Sprint(value(rec.Column(spos), i))] = struct{}{}
 			}
+		}
+		if n > 0 {
+			// The record's buffers go back to the allocator.
+			prev = strings.Clone(prev)
 		}
 		return nil
 	}, ccols...)

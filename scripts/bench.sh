@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh — veil ingest throughput and memory against a DuckDB baseline,
+# the tags stage and an audience selection over 10M generated consumers,
 # then the Go micro-benchmarks.
 #
 #   scripts/bench.sh
@@ -16,14 +17,25 @@
 #      sha256 of the identifier columns, COPY to zstd Parquet), same threads
 #      as cores, also under /usr/bin/time -v
 #   6. comparison table and the veil/DuckDB throughput ratio
-#   7. go test -run '^$' -bench . -benchmem ./...
+#   7. BenchmarkTags (tags stage over a generated 30-day window) and then
+#      BenchmarkAudience (one Select over its tags) at $BENCH_CONSUMERS
+#      consumers, -benchtime 1x, each test binary under /usr/bin/time -v;
+#      the two share one generated warehouse ($WORK/tags), so the audience
+#      run's peak RSS is its own. Table: consumers, events, seconds,
+#      consumers/s, peak Go heap, peak RSS.
+#   8. go test -run '^$' -bench . -benchmem ./...  (step 7's benchmarks at
+#      their small default size)
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
 #   BENCH_DIR    work directory (default: a new mktemp dir, removed at the end)
 #   BENCH_KEEP=1 keep the work directory
 #   VEIL_BIN     use this veil binary instead of building bin/veil
-#   BENCH_SKIP_GO_BENCH=1  skip step 7
+#   BENCH_CONSUMERS (10000000)  consumers generated for step 7 (~4 events each;
+#                at 10M: ~4 min and ~8 GiB of RAM for the tags run, 2 GiB of disk)
+#   BENCH_SKIP_INGEST=1    skip steps 2-6
+#   BENCH_SKIP_TAGS=1      skip step 7
+#   BENCH_SKIP_GO_BENCH=1  skip step 8
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -99,105 +111,153 @@ else
   echo "(build: $(elapsed "$t0") s)"
 fi
 
-if [ ! -d "$ROOT/scripts/node_modules/@duckdb/node-api" ]; then
-  step "npm ci (scripts/)"
-  (cd "$ROOT/scripts" && npm ci --no-audit --no-fund)
+if [ "${BENCH_SKIP_INGEST:-0}" = 1 ]; then
+  step "ingest comparison skipped (BENCH_SKIP_INGEST=1)"
+else
+  if [ ! -d "$ROOT/scripts/node_modules/@duckdb/node-api" ]; then
+    step "npm ci (scripts/)"
+    (cd "$ROOT/scripts" && npm ci --no-audit --no-fund)
+  fi
+
+  # ------------------------------------------------------------------ 2-3. data and keys
+  DATA="$WORK/data"
+  step "veil gen --out $DATA --days 1 --events $EVENTS --seed $SEED"
+  rm -rf "$DATA" "$WORK/keys" "$WORK/warehouse" "$WORK/duckdb"
+  t0=$(now)
+  "$VEIL" gen --out "$DATA" --days 1 --events "$EVENTS" --seed "$SEED"
+  echo "(gen: $(elapsed "$t0") s)"
+
+  EVDIR="$(find "$DATA/landing/events" -mindepth 1 -maxdepth 1 -type d -name 'dt=*' | sort | head -n 1)"
+  if [ -z "$EVDIR" ]; then
+    echo "bench: veil gen wrote no $DATA/landing/events/dt=* partition" >&2
+    exit 1
+  fi
+  DATE="${EVDIR##*/dt=}"
+  shopt -s nullglob
+  EVFILES=("$EVDIR"/*.jsonl "$EVDIR"/*.jsonl.gz)
+  shopt -u nullglob
+  if [ "${#EVFILES[@]}" -eq 0 ]; then
+    echo "bench: no *.jsonl files in $EVDIR" >&2
+    exit 1
+  fi
+  INPUT_MIB=$(du -cm "${EVFILES[@]}" | tail -n 1 | cut -f1)
+  LINES=$(for f in "${EVFILES[@]}"; do case "$f" in *.gz) gzip -dc "$f" ;; *) cat "$f" ;; esac; done | wc -l)
+  echo "landing: $EVDIR: ${#EVFILES[@]} file(s), $LINES lines, ${INPUT_MIB} MiB"
+
+  step "veil keys init --dir $WORK/keys"
+  "$VEIL" keys init --dir "$WORK/keys"
+
+  # ------------------------------------------------------------------ 4. veil ingest
+  step "veil once --stage ingest --date $DATE  ($CORES cores)"
+  run_measured veil "$VEIL" once --stage ingest --date "$DATE" \
+    --landing "$DATA/landing" --warehouse "$WORK/warehouse" --keys "$WORK/keys"
+
+  # Loosely: "ingest: 1000000 events|records|rows in 9.8 s (102040 events/s), peak RSS 412 MiB"
+  VEIL_LINE="$(grep -E 'ingest:.*[0-9]+ *(events|records|rows)' "$WORK/veil.stderr" | tail -n 1 || true)"
+  VEIL_EVENTS="$(printf '%s' "$VEIL_LINE" | sed -nE 's/.*ingest:[^0-9]*([0-9]+) *(events|records|rows).*/\1/p')"
+  VEIL_RATE="$(printf '%s' "$VEIL_LINE" | grep -oE '[0-9]+(\.[0-9]+)? ?(events|records|rows)/s' | grep -oE '^[0-9.]+' || true)"
+  VEIL_REPORTED_RSS="$(printf '%s' "$VEIL_LINE" | grep -oiE 'peak RSS:? *[0-9]+(\.[0-9]+)? ?MiB' | grep -oE '[0-9]+(\.[0-9]+)?' || true)"
+  VEIL_WALL="$(cat "$WORK/veil.wall")"
+  if [ -z "$VEIL_LINE" ]; then
+    echo "bench: note: veil printed no 'ingest: N events in S s (X events/s), peak RSS M MiB' line; using input lines and wall clock"
+  fi
+  VEIL_EVENTS="${VEIL_EVENTS:-$LINES}"
+  VEIL_RATE_SRC="reported"
+  if [ -z "$VEIL_RATE" ]; then
+    VEIL_RATE="$(awk -v n="$VEIL_EVENTS" -v s="$VEIL_WALL" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
+    VEIL_RATE_SRC="wall clock"
+  fi
+  VEIL_RSS="$(time_rss_mib "$WORK/veil.time")"
+  VEIL_RSS_SRC="/usr/bin/time -v"
+  if [ -z "$VEIL_RSS" ]; then
+    VEIL_RSS="${VEIL_REPORTED_RSS:-?}"
+    VEIL_RSS_SRC="reported by veil"
+  fi
+
+  # ------------------------------------------------------------------ 5. duckdb
+  step "DuckDB: read_json + sha256(identifiers) + COPY to zstd Parquet  ($CORES threads)"
+  run_measured duckdb node "$ROOT/scripts/duckdb-bench.mjs" "$EVDIR" "$WORK/duckdb"
+  DUCK_JSON="$(tail -n 1 "$WORK/duckdb.stdout")"
+  duck_field() { node -e 'const o = JSON.parse(process.argv[1]); const v = o[process.argv[2]]; process.stdout.write(v === undefined ? "" : String(v))' "$DUCK_JSON" "$1"; }
+  DUCK_EVENTS="$(duck_field events)"
+  DUCK_RATE="$(duck_field events_per_s)"
+  DUCK_SECONDS="$(duck_field seconds)"
+  DUCK_REPORTED_RSS="$(duck_field peak_rss_mib)"
+  DUCK_WALL="$(cat "$WORK/duckdb.wall")"
+  DUCK_RSS="$(time_rss_mib "$WORK/duckdb.time")"
+  DUCK_RSS_SRC="/usr/bin/time -v"
+  if [ -z "$DUCK_RSS" ]; then
+    DUCK_RSS="$DUCK_REPORTED_RSS"
+    DUCK_RSS_SRC="process.resourceUsage().maxRSS"
+  fi
+
+  # ------------------------------------------------------------------ 6. comparison
+  step "comparison: $EVENTS events, 1 day, uncompressed (${INPUT_MIB} MiB), $CORES cores"
+  printf '%-8s %10s %9s %14s %14s\n' engine events "wall s" "events/s" "peak RSS MiB"
+  printf '%-8s %10s %9s %14s %14s\n' -------- ---------- --------- -------------- --------------
+  printf '%-8s %10s %9s %14s %14s\n' veil "$VEIL_EVENTS" "$VEIL_WALL" "$VEIL_RATE" "$VEIL_RSS"
+  printf '%-8s %10s %9s %14s %14s\n' duckdb "$DUCK_EVENTS" "$DUCK_WALL" "$DUCK_RATE" "$DUCK_RSS"
+  echo
+  echo "veil events/s: $VEIL_RATE_SRC; DuckDB events/s: measured inside duckdb-bench.mjs (${DUCK_SECONDS} s, instance start to COPY end)."
+  echo "peak RSS: veil from $VEIL_RSS_SRC${VEIL_REPORTED_RSS:+ (veil reports $VEIL_REPORTED_RSS MiB)}; DuckDB from $DUCK_RSS_SRC (node + DuckDB in one process; node reports $DUCK_REPORTED_RSS MiB)."
+  echo "note: veil ingest also validates, quarantines, generalises and tokenises with Tink; DuckDB only hashes six columns."
+  RATIO="$(awk -v a="$VEIL_RATE" -v b="$DUCK_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+  RSS_RATIO="$(awk -v a="$VEIL_RSS" -v b="$DUCK_RSS" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "n/a" }')"
+  echo
+  echo "veil/DuckDB throughput ratio: ${RATIO}x   (peak RSS ratio veil/DuckDB: ${RSS_RATIO}x)"
 fi
 
-# ------------------------------------------------------------------ 2-3. data and keys
-DATA="$WORK/data"
-step "veil gen --out $DATA --days 1 --events $EVENTS --seed $SEED"
-rm -rf "$DATA" "$WORK/keys" "$WORK/warehouse" "$WORK/duckdb"
-t0=$(now)
-"$VEIL" gen --out "$DATA" --days 1 --events "$EVENTS" --seed "$SEED"
-echo "(gen: $(elapsed "$t0") s)"
-
-EVDIR="$(find "$DATA/landing/events" -mindepth 1 -maxdepth 1 -type d -name 'dt=*' | sort | head -n 1)"
-if [ -z "$EVDIR" ]; then
-  echo "bench: veil gen wrote no $DATA/landing/events/dt=* partition" >&2
-  exit 1
-fi
-DATE="${EVDIR##*/dt=}"
-shopt -s nullglob
-EVFILES=("$EVDIR"/*.jsonl "$EVDIR"/*.jsonl.gz)
-shopt -u nullglob
-if [ "${#EVFILES[@]}" -eq 0 ]; then
-  echo "bench: no *.jsonl files in $EVDIR" >&2
-  exit 1
-fi
-INPUT_MIB=$(du -cm "${EVFILES[@]}" | tail -n 1 | cut -f1)
-LINES=$(for f in "${EVFILES[@]}"; do case "$f" in *.gz) gzip -dc "$f" ;; *) cat "$f" ;; esac; done | wc -l)
-echo "landing: $EVDIR: ${#EVFILES[@]} file(s), $LINES lines, ${INPUT_MIB} MiB"
-
-step "veil keys init --dir $WORK/keys"
-"$VEIL" keys init --dir "$WORK/keys"
-
-# ------------------------------------------------------------------ 4. veil ingest
-step "veil once --stage ingest --date $DATE  ($CORES cores)"
-run_measured veil "$VEIL" once --stage ingest --date "$DATE" \
-  --landing "$DATA/landing" --warehouse "$WORK/warehouse" --keys "$WORK/keys"
-
-# Loosely: "ingest: 1000000 events|records|rows in 9.8 s (102040 events/s), peak RSS 412 MiB"
-VEIL_LINE="$(grep -E 'ingest:.*[0-9]+ *(events|records|rows)' "$WORK/veil.stderr" | tail -n 1 || true)"
-VEIL_EVENTS="$(printf '%s' "$VEIL_LINE" | sed -nE 's/.*ingest:[^0-9]*([0-9]+) *(events|records|rows).*/\1/p')"
-VEIL_RATE="$(printf '%s' "$VEIL_LINE" | grep -oE '[0-9]+(\.[0-9]+)? ?(events|records|rows)/s' | grep -oE '^[0-9.]+' || true)"
-VEIL_REPORTED_RSS="$(printf '%s' "$VEIL_LINE" | grep -oiE 'peak RSS:? *[0-9]+(\.[0-9]+)? ?MiB' | grep -oE '[0-9]+(\.[0-9]+)?' || true)"
-VEIL_WALL="$(cat "$WORK/veil.wall")"
-if [ -z "$VEIL_LINE" ]; then
-  echo "bench: note: veil printed no 'ingest: N events in S s (X events/s), peak RSS M MiB' line; using input lines and wall clock"
-fi
-VEIL_EVENTS="${VEIL_EVENTS:-$LINES}"
-VEIL_RATE_SRC="reported"
-if [ -z "$VEIL_RATE" ]; then
-  VEIL_RATE="$(awk -v n="$VEIL_EVENTS" -v s="$VEIL_WALL" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
-  VEIL_RATE_SRC="wall clock"
-fi
-VEIL_RSS="$(time_rss_mib "$WORK/veil.time")"
-VEIL_RSS_SRC="/usr/bin/time -v"
-if [ -z "$VEIL_RSS" ]; then
-  VEIL_RSS="${VEIL_REPORTED_RSS:-?}"
-  VEIL_RSS_SRC="reported by veil"
+# ------------------------------------------------------------------ 7. tags and audience at scale
+# bench_metric FILE BENCHMARK UNIT: the value a benchmark line reports in UNIT.
+bench_metric() {
+  awk -v b="$2" -v u="$3" '$1 ~ "^" b "(-[0-9]+)?$" { for (i = 3; i < NF; i++) if ($(i + 1) == u) { print $i; exit } }' "$1"
+}
+CONSUMERS="${BENCH_CONSUMERS:-10000000}"
+if [ "${BENCH_SKIP_TAGS:-0}" = 1 ]; then
+  step "tags and audience benchmarks skipped (BENCH_SKIP_TAGS=1)"
+else
+  step "tags stage and one audience selection over $CONSUMERS generated consumers"
+  go test -c -o "$WORK/tagging.test" ./tagging/
+  go test -c -o "$WORK/audience.test" ./audience/
+  # Generated by the first run, kept for the second.
+  mkdir -p "$WORK/tags"
+  for b in Tags Audience; do
+    pkg=tagging
+    [ "$b" = Audience ] && pkg=audience
+    (cd "$ROOT/$pkg" && run_measured "bench$b" env VEIL_BENCH_CONSUMERS="$CONSUMERS" VEIL_BENCH_DIR="$WORK/tags" \
+      "$WORK/$pkg.test" -test.run '^$' -test.bench "^Benchmark$b\$" -test.benchtime 1x -test.benchmem)
+    cat "$WORK/bench$b.stdout"
+  done
+  T="$WORK/benchTags.stdout"
+  A="$WORK/benchAudience.stdout"
+  row() { # NAME FILE BENCHMARK RSS_FILE EVENTS
+    local ns sec cons
+    ns="$(bench_metric "$2" "$3" ns/op)"
+    sec="$(awk -v n="$ns" 'BEGIN { printf "%.1f", n / 1e9 }')"
+    cons="$(bench_metric "$2" "$3" consumers)"
+    printf '%-22s %10s %10s %8s %12s %14s %13s\n' "$1" "$cons" "$5" "$sec" \
+      "$(bench_metric "$2" "$3" consumers/s)" "$(bench_metric "$2" "$3" peak-heap-MiB)" "$(time_rss_mib "$4")"
+  }
+  step "tags and audience: $CONSUMERS consumers, 30 days, $CORES cores"
+  printf '%-22s %10s %10s %8s %12s %14s %13s\n' benchmark consumers events seconds consumers/s "peak heap MiB" "peak RSS MiB"
+  row "tags stage" "$T" BenchmarkTags "$WORK/benchTags.time" "$(bench_metric "$T" BenchmarkTags events)"
+  row "audience largest" "$A" BenchmarkAudience/largest "$WORK/benchAudience.time" -
+  row "audience reach" "$A" BenchmarkAudience/reach "$WORK/benchAudience.time" -
+  echo
+  echo "tags: CEL evaluations $(bench_metric "$T" BenchmarkTags evals), memo hits $(bench_metric "$T" BenchmarkTags memo-hits), CPU $(bench_metric "$T" BenchmarkTags cpu-s) s, peak live heap $(bench_metric "$T" BenchmarkTags peak-live-MiB) MiB."
+  echo "audience: consumers/s is consumer_tags rows read a second (Select reads them all); largest merchant: $(bench_metric "$A" BenchmarkAudience/largest candidates) candidates."
+  echo "peak heap: Go heap objects (live or not yet swept) sampled every 10 ms during the timed run; peak RSS: the whole test process (/usr/bin/time -v),"
+  echo "so the tags row includes generating the data, and both audience rows are one process."
 fi
 
-# ------------------------------------------------------------------ 5. duckdb
-step "DuckDB: read_json + sha256(identifiers) + COPY to zstd Parquet  ($CORES threads)"
-run_measured duckdb node "$ROOT/scripts/duckdb-bench.mjs" "$EVDIR" "$WORK/duckdb"
-DUCK_JSON="$(tail -n 1 "$WORK/duckdb.stdout")"
-duck_field() { node -e 'const o = JSON.parse(process.argv[1]); const v = o[process.argv[2]]; process.stdout.write(v === undefined ? "" : String(v))' "$DUCK_JSON" "$1"; }
-DUCK_EVENTS="$(duck_field events)"
-DUCK_RATE="$(duck_field events_per_s)"
-DUCK_SECONDS="$(duck_field seconds)"
-DUCK_REPORTED_RSS="$(duck_field peak_rss_mib)"
-DUCK_WALL="$(cat "$WORK/duckdb.wall")"
-DUCK_RSS="$(time_rss_mib "$WORK/duckdb.time")"
-DUCK_RSS_SRC="/usr/bin/time -v"
-if [ -z "$DUCK_RSS" ]; then
-  DUCK_RSS="$DUCK_REPORTED_RSS"
-  DUCK_RSS_SRC="process.resourceUsage().maxRSS"
-fi
-
-# ------------------------------------------------------------------ 6. comparison
-step "comparison: $EVENTS events, 1 day, uncompressed (${INPUT_MIB} MiB), $CORES cores"
-printf '%-8s %10s %9s %14s %14s\n' engine events "wall s" "events/s" "peak RSS MiB"
-printf '%-8s %10s %9s %14s %14s\n' -------- ---------- --------- -------------- --------------
-printf '%-8s %10s %9s %14s %14s\n' veil "$VEIL_EVENTS" "$VEIL_WALL" "$VEIL_RATE" "$VEIL_RSS"
-printf '%-8s %10s %9s %14s %14s\n' duckdb "$DUCK_EVENTS" "$DUCK_WALL" "$DUCK_RATE" "$DUCK_RSS"
-echo
-echo "veil events/s: $VEIL_RATE_SRC; DuckDB events/s: measured inside duckdb-bench.mjs (${DUCK_SECONDS} s, instance start to COPY end)."
-echo "peak RSS: veil from $VEIL_RSS_SRC${VEIL_REPORTED_RSS:+ (veil reports $VEIL_REPORTED_RSS MiB)}; DuckDB from $DUCK_RSS_SRC (node + DuckDB in one process; node reports $DUCK_REPORTED_RSS MiB)."
-echo "note: veil ingest also validates, quarantines, generalises and tokenises with Tink; DuckDB only hashes six columns."
-RATIO="$(awk -v a="$VEIL_RATE" -v b="$DUCK_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-RSS_RATIO="$(awk -v a="$VEIL_RSS" -v b="$DUCK_RSS" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "n/a" }')"
-echo
-echo "veil/DuckDB throughput ratio: ${RATIO}x   (peak RSS ratio veil/DuckDB: ${RSS_RATIO}x)"
-
-# ------------------------------------------------------------------ 7. go benchmarks
+# ------------------------------------------------------------------ 8. go benchmarks
 if [ "${BENCH_SKIP_GO_BENCH:-0}" = 1 ]; then
   step "go test -bench skipped (BENCH_SKIP_GO_BENCH=1)"
 else
   step "go test -run '^\$' -bench . -benchmem ./..."
   t0=$(now)
-  go test -run '^$' -bench . -benchmem ./... | tee "$WORK/gobench.txt"
+  # Step 7's benchmarks run here at their small default size.
+  env -u VEIL_BENCH_CONSUMERS -u VEIL_BENCH_DIR go test -run '^$' -bench . -benchmem ./... | tee "$WORK/gobench.txt"
   echo "(go benchmarks: $(elapsed "$t0") s)"
 
   # Tokenisation once identifiers repeat (a day's users recur on many

@@ -16,12 +16,16 @@ import (
 
 // Memory. The window is ~30M events for ~1M events a day, but tags need
 // only a few numbers per consumer, so the aggregator keeps one fixed-size
-// userState per user_token (~170 bytes plus 8 per category the consumer
-// touched), one pairState (64 bytes) per consumer and merchant, 16 bytes
-// per priced purchase (for price percentiles), and a map from token to its
-// index; every other string (category, attribute values, merchant ids) is
-// interned once and referred to by a uint32. Events are folded in as they
-// are scanned and never held.
+// userState per user_token (184 bytes, plus 12 per category past the
+// fourth), one pairState (64 bytes) per consumer and merchant, 16 bytes
+// per priced purchase (for price percentiles), and a table from token to
+// its index (tokens.go: ~80 bytes a token); every other string (category,
+// attribute values, merchant ids) is interned once and referred to by a
+// uint32. Events are folded in as they are scanned and never held.
+//
+// At 10M consumers (~40M events) the state is a few GB, so it is kept in
+// fixed-size chunks (chunks.go) rather than slices grown by append, and
+// holds no pointers, so the garbage collector does not trace it.
 //
 // Sharding. A consumer's tags depend on that consumer's events and, for
 // price_pct, on each category's price distribution. The work splits by
@@ -68,6 +72,17 @@ type catScore struct {
 	score uint32
 }
 
+// catNode is one of a consumer's categories past the inline ones; a
+// consumer's form a list through next.
+type catNode struct {
+	catScore
+	next int32
+}
+
+// inlineCats categories live in the userState itself: most consumers have
+// no more, and scoring an event then touches no other memory.
+const inlineCats = 4
+
 // userState is one consumer's aggregates. active and bought are day masks:
 // bit d is set when the consumer had an event (a purchase) d days before
 // the as-of day.
@@ -80,8 +95,13 @@ type userState struct {
 	// 0 means none seen. attrTS[k] is its event time.
 	attr   [nAttrs]uint32
 	attrTS [nAttrs]int64
-	cats   []catScore // unordered, one entry per category
-	pairs  int32      // first of the consumer's pairs, -1 for none
+	// The consumer's nCats categories: the first inlineCats in cats, the
+	// rest a list in aggregator.more from more (-1 for none); unordered
+	// until finish sorts them by affinity.
+	cats  [inlineCats]catScore
+	more  int32
+	nCats uint32
+	pairs int32 // first of the consumer's pairs, -1 for none
 }
 
 // pairState is one consumer's aggregates with one merchant; pairs of a
@@ -108,9 +128,10 @@ type aggregator struct {
 	asOf    int64 // ms; events after it are not known yet
 	asOfDay int64 // as_of's day number (ms / day)
 
-	users     []userState
-	pairs     []pairState
-	ids       *intern.Table // user_token to user index
+	users     chunks[userState]
+	pairs     chunks[pairState]
+	more      chunks[catNode]
+	ids       *tokenTable   // user_token to user index
 	strs      *intern.Table // categories and attribute values
 	merchants *intern.Table // merchant ids
 	priced    []pricedPurchase
@@ -124,7 +145,7 @@ const msPerDay = 24 * 60 * 60 * 1000
 func newAggregator(spec *Spec, asOf int64) *aggregator {
 	return &aggregator{
 		spec: spec, asOf: asOf, asOfDay: asOf / msPerDay,
-		ids: intern.New(), strs: intern.New(), merchants: intern.New(),
+		ids: newTokenTable(), strs: intern.New(), merchants: intern.New(),
 	}
 }
 
@@ -199,7 +220,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		}
 		bit := uint64(1) << ago
 		ix := a.user(users.Value(i))
-		u := &a.users[ix]
+		u := a.users.at(int(ix))
 		u.events++
 		u.counts[ti]++
 		u.active |= bit
@@ -241,7 +262,7 @@ func (a *aggregator) add(rec arrow.RecordBatch) {
 		}
 		if w := a.spec.weights[ti]; w > 0 {
 			if c := nonEmpty(category, i); c != "" {
-				u.addScore(a.strs.ID(c), w)
+				a.addScore(u, a.strs.ID(c), w)
 			}
 		}
 		for k, col := range attrCols {
@@ -272,7 +293,7 @@ func floorDiv(x, y int64) int64 {
 func (a *aggregator) user(token string) uint32 {
 	ix, added := a.ids.Add(token)
 	if added {
-		a.users = append(a.users, userState{pairs: -1})
+		a.users.add(userState{more: -1, pairs: -1})
 	}
 	return ix
 }
@@ -285,26 +306,41 @@ func (a *aggregator) pair(ix uint32, m string) *pairState {
 		return nil
 	}
 	mid := a.merchants.ID(m)
-	u := &a.users[ix]
-	for j := u.pairs; j >= 0; j = a.pairs[j].next {
-		if a.pairs[j].merchant == mid {
-			return &a.pairs[j]
+	u := a.users.at(int(ix))
+	for j := u.pairs; j >= 0; {
+		p := a.pairs.at(int(j))
+		if p.merchant == mid {
+			return p
 		}
+		j = p.next
 	}
-	a.pairs = append(a.pairs, pairState{merchant: mid, next: u.pairs})
-	u.pairs = int32(len(a.pairs) - 1)
+	j := a.pairs.add(pairState{merchant: mid, next: u.pairs})
+	u.pairs = int32(j)
 	u.nPairs++
-	return &a.pairs[len(a.pairs)-1]
+	return a.pairs.at(j)
 }
 
-func (u *userState) addScore(cat, w uint32) {
-	for j := range u.cats {
-		if u.cats[j].cat == cat {
-			u.cats[j].score = satAdd(u.cats[j].score, w)
+func (a *aggregator) addScore(u *userState, cat, w uint32) {
+	for k := range min(u.nCats, inlineCats) {
+		if c := &u.cats[k]; c.cat == cat {
+			c.score = satAdd(c.score, w)
 			return
 		}
 	}
-	u.cats = append(u.cats, catScore{cat: cat, score: w})
+	for j := u.more; j >= 0; {
+		c := a.more.at(int(j))
+		if c.cat == cat {
+			c.score = satAdd(c.score, w)
+			return
+		}
+		j = c.next
+	}
+	if u.nCats < inlineCats {
+		u.cats[u.nCats] = catScore{cat: cat, score: w}
+	} else {
+		u.more = int32(a.more.add(catNode{catScore: catScore{cat: cat, score: w}, next: u.more}))
+	}
+	u.nCats++
 }
 
 func satAdd(a, b uint32) uint32 {
@@ -320,7 +356,7 @@ func satAdd(a, b uint32) uint32 {
 // over the consumer's priced purchases), and sorts each consumer's
 // categories by affinity.
 func (a *aggregator) finish() {
-	a.pct = make([]int16, len(a.users))
+	a.pct = make([]int16, a.users.len())
 	for i := range a.pct {
 		a.pct[i] = -1
 	}
@@ -357,14 +393,29 @@ func (a *aggregator) finish() {
 		a.pct[u] = int16(math.Round(100 * s / float64(cnt[u])))
 	}
 	a.priced = nil
-	for ix := range a.users {
-		u := &a.users[ix]
-		slices.SortFunc(u.cats, func(x, y catScore) int {
+	// Sort each consumer's categories back into its inline ones, then
+	// its list.
+	var buf []catScore
+	for ix := range a.users.len() {
+		u := a.users.at(ix)
+		if u.nCats < 2 {
+			continue
+		}
+		buf = append(buf[:0], u.cats[:min(u.nCats, inlineCats)]...)
+		for j := u.more; j >= 0; j = a.more.at(int(j)).next {
+			buf = append(buf, a.more.at(int(j)).catScore)
+		}
+		slices.SortFunc(buf, func(x, y catScore) int {
 			if c := cmp.Compare(y.score, x.score); c != 0 {
 				return c
 			}
 			return strings.Compare(a.strs.Name(x.cat), a.strs.Name(y.cat))
 		})
+		k := copy(u.cats[:], buf)
+		for j := u.more; j >= 0; j = a.more.at(int(j)).next {
+			a.more.at(int(j)).catScore = buf[k]
+			k++
+		}
 	}
 }
 
@@ -373,8 +424,14 @@ func (a *aggregator) pricePct(ix uint32) int64 { return int64(a.pct[ix]) }
 
 // topCategories appends user u's strongest categories to dst.
 func (a *aggregator) topCategories(dst []string, u *userState) []string {
-	for _, c := range u.cats[:min(len(u.cats), a.spec.TopInterests)] {
+	n := min(int(u.nCats), a.spec.TopInterests)
+	for _, c := range u.cats[:min(n, inlineCats)] {
 		dst = append(dst, a.strs.Name(c.cat))
+	}
+	for j := u.more; j >= 0 && n > inlineCats; n-- {
+		c := a.more.at(int(j))
+		dst = append(dst, a.strs.Name(c.cat))
+		j = c.next
 	}
 	return dst
 }

@@ -9,27 +9,22 @@
 package tagging
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/veil-data/veil/consent"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
-
-// batchRows bounds the Arrow records the stage writes; tests lower it.
-var batchRows = 64 * 1024
-
-var stringsType = reflect.TypeOf([]string(nil))
 
 // Stage computes, for dt, consumer_tags/dt (one row per consumer seen in
 // events_clean over the window, sorted by user_token) and
@@ -96,36 +91,83 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	end := pipeline.EndOfDay(job.Date)
 	agg := newAggregator(spec, end.UnixMilli())
 	plan := s.Plan(job.Date)
+	// One goroutine folds while the scan decodes the next row group; it
+	// takes the records in scan order, so the state is what one loop
+	// would make. After a panic it keeps draining, so the scan never
+	// blocks on it.
+	recs := make(chan arrow.RecordBatch, 2)
+	fold := spawn(func() {
+		defer func() {
+			for rec := range recs {
+				rec.Release()
+			}
+		}()
+		for rec := range recs {
+			agg.add(rec)
+			rec.Release()
+		}
+	})
 	days, err := job.ScanInputs(ctx, plan.Inputs[:len(plan.Inputs)-1], scanColumns, func(rec arrow.RecordBatch) error {
-		agg.add(rec)
+		rec.Retain()
+		recs <- rec
 		return nil
 	})
+	close(recs)
+	if p := fold(); p != nil {
+		panic(p)
+	}
 	if err != nil {
 		return err
 	}
 	agg.finish()
-	w := &writer{agg: agg, spec: spec, asOf: arrow.Timestamp(end.UnixMilli()), optedOut: reg.OptedOut, order: agg.ids.Sorted()}
+	w := &writer{agg: agg, spec: spec, asOf: arrow.Timestamp(end.UnixMilli()), out: optedOut(agg.ids, reg), order: agg.ids.Sorted()}
 
 	// Both are staged before either is committed. If the process dies
 	// between the commits, one output is missing and the runner re-runs
-	// the partition.
+	// the partition. They are written at once, each on its own goroutine
+	// (they only read the aggregator); a failure of one stops the other.
 	pw, err := job.Warehouse.Begin(spec.ConsumerTags(), job.Partition(), s.Name(), job.RunID)
 	if err != nil {
 		return err
 	}
 	defer pw.Abort()
-	rows, err := w.consumers(ctx, job, pw)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", schemas.ConsumerTags.Name, err)
-	}
 	mpw, err := job.Warehouse.Begin(spec.ConsumerMerchantTags(), job.Partition(), s.Name(), job.RunID)
 	if err != nil {
 		return err
 	}
 	defer mpw.Abort()
-	pairs, err := w.merchantPairs(ctx, job, mpw)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", schemas.ConsumerMerchantTags.Name, err)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		rows, pairs int64
+		mu          sync.Mutex
+		failed      error // the first failure; the other is usually its cancellation
+	)
+	fail := func(ds string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failed == nil {
+			failed = fmt.Errorf("write %s: %w", ds, err)
+		}
+		cancel()
+	}
+	wc := spawn(func() {
+		var err error
+		if rows, err = w.consumers(wctx, job, pw); err != nil {
+			fail(schemas.ConsumerTags.Name, err)
+		}
+	})
+	wm := spawn(func() {
+		var err error
+		if pairs, err = w.merchantPairs(wctx, job, mpw); err != nil {
+			fail(schemas.ConsumerMerchantTags.Name, err)
+		}
+	})
+	if pc, pm := wc(), wm(); pc != nil || pm != nil {
+		panic(cmp.Or(pc, pm))
+	}
+	if failed != nil {
+		return failed
 	}
 
 	stats := pipeline.Stats{RecordsIn: agg.read, RecordsOut: rows, Transforms: describe(spec, spec.Consumer, agg), OptOutsHonoured: w.honoured}
@@ -159,6 +201,24 @@ func retireMerchantAudiences(job *pipeline.Job, log *slog.Logger) {
 		return
 	}
 	log.Warn("removed the retired merchant_audiences partition (per-consumer rows merchants must not receive)", "dt", job.DT())
+}
+
+// spawn runs f on a new goroutine. The returned wait blocks until f has
+// returned and gives what f panicked with, nil if it did not, for the
+// caller to panic with on the stage's goroutine, where the runner recovers
+// a stage's panics.
+func spawn(f func()) (wait func() any) {
+	done := make(chan struct{})
+	var p any
+	go func() {
+		defer close(done)
+		defer func() { p = recover() }()
+		f()
+	}()
+	return func() any {
+		<-done
+		return p
+	}
 }
 
 // sameKeys refuses a registry tokenised under other keys than the day's
@@ -210,223 +270,4 @@ func collapse(s string) string {
 		out = append(out, c)
 	}
 	return string(out)
-}
-
-// writer writes the tag datasets from a finished aggregator.
-type writer struct {
-	agg      *aggregator
-	spec     *Spec
-	asOf     arrow.Timestamp
-	optedOut func(userToken string) bool
-	order    []uint32 // user indices by user_token
-	honoured int64    // opted-out consumers left out of consumer_tags
-	evs      []*evaluator
-}
-
-func (w *writer) evalCounts() (evals, hits int64) {
-	for _, e := range w.evs {
-		evals += e.evals
-		hits += e.hits
-	}
-	return evals, hits
-}
-
-// columns appends tag values to a record builder's tag fields, which
-// start at field offset.
-type columns struct {
-	evs  []*evaluator
-	apps []func(any)
-}
-
-func (w *writer) newColumns(b *array.RecordBuilder, offset int, tags []*Tag) *columns {
-	c := &columns{}
-	for i, t := range tags {
-		e := newEvaluator(t)
-		w.evs = append(w.evs, e)
-		c.evs = append(c.evs, e)
-		c.apps = append(c.apps, appender(b.Field(offset+i), t.kind))
-	}
-	return c
-}
-
-func (c *columns) append(v *view) error {
-	for i, e := range c.evs {
-		r, err := e.eval(v)
-		if err != nil {
-			return err
-		}
-		c.apps[i](r)
-	}
-	return nil
-}
-
-// appender appends a tag value of kind k; "" and empty lists are null.
-func appender(b array.Builder, k kind) func(any) {
-	switch k {
-	case kindString:
-		sb := b.(*array.StringBuilder)
-		return func(v any) {
-			if s := v.(string); s != "" {
-				sb.Append(s)
-			} else {
-				sb.AppendNull()
-			}
-		}
-	case kindInt:
-		ib := b.(*array.Int64Builder)
-		return func(v any) { ib.Append(v.(int64)) }
-	case kindDouble:
-		fb := b.(*array.Float64Builder)
-		return func(v any) { fb.Append(v.(float64)) }
-	case kindBool:
-		bb := b.(*array.BooleanBuilder)
-		return func(v any) { bb.Append(v.(bool)) }
-	default:
-		lb := b.(*array.ListBuilder)
-		vb := lb.ValueBuilder().(*array.StringBuilder)
-		return func(v any) {
-			l := v.([]string)
-			if len(l) == 0 {
-				lb.AppendNull()
-				return
-			}
-			lb.Append(true)
-			for _, s := range l {
-				vb.Append(s)
-			}
-		}
-	}
-}
-
-// batcher writes a record builder's rows out every batchRows rows.
-type batcher struct {
-	b       *array.RecordBuilder
-	fw      *sinks.ParquetWriter
-	pending int
-}
-
-func (bt *batcher) row() error {
-	if bt.pending++; bt.pending == batchRows {
-		return bt.flush()
-	}
-	return nil
-}
-
-func (bt *batcher) flush() error {
-	if bt.pending == 0 {
-		return nil
-	}
-	rec := bt.b.NewRecordBatch()
-	defer rec.Release()
-	bt.pending = 0
-	return bt.fw.Write(rec)
-}
-
-// consumers writes one consumer_tags row per consumer not opted out,
-// sorted by user_token.
-func (w *writer) consumers(ctx context.Context, job *pipeline.Job, pw *sinks.PartitionWriter) (int64, error) {
-	fw, err := pw.Parquet(job.Mem)
-	if err != nil {
-		return 0, err
-	}
-	b := array.NewRecordBuilder(job.Mem, w.spec.ConsumerTags().Schema)
-	defer b.Release()
-	token := b.Field(0).(*array.StringBuilder)
-	asOf := b.Field(1).(*array.TimestampBuilder)
-	cols := w.newColumns(b, 2, w.spec.Consumer)
-	bt := &batcher{b: b, fw: fw}
-	a := w.agg
-	v := view{a: a}
-	for n, ix := range w.order {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
-		}
-		tok := a.ids.Name(ix)
-		if w.optedOut(tok) {
-			w.honoured++
-			continue
-		}
-		v.ix, v.u, v.p = ix, &a.users[ix], nil
-		v.cats = a.topCategories(v.cats[:0], v.u)
-		token.Append(tok)
-		asOf.Append(w.asOf)
-		if err := cols.append(&v); err != nil {
-			return 0, err
-		}
-		if err := bt.row(); err != nil {
-			return 0, err
-		}
-	}
-	if err := bt.flush(); err != nil {
-		return 0, err
-	}
-	if err := fw.Close(); err != nil {
-		return 0, err
-	}
-	return fw.Rows(), nil
-}
-
-// merchantPairs writes one consumer_merchant_tags row per merchant and
-// consumer not opted out, sorted by merchant_id then user_token.
-func (w *writer) merchantPairs(ctx context.Context, job *pipeline.Job, pw *sinks.PartitionWriter) (int64, error) {
-	fw, err := pw.Parquet(job.Mem)
-	if err != nil {
-		return 0, err
-	}
-	a := w.agg
-	// Invert the pairs: each merchant's pair indices, in user_token order.
-	byMerchant := make([][]int32, a.merchants.Len())
-	for _, ix := range w.order {
-		if w.optedOut(a.ids.Name(ix)) {
-			continue
-		}
-		for j := a.users[ix].pairs; j >= 0; j = a.pairs[j].next {
-			m := a.pairs[j].merchant
-			byMerchant[m] = append(byMerchant[m], j)
-		}
-	}
-	owner := make([]uint32, len(a.pairs))
-	for ix := range a.users {
-		for j := a.users[ix].pairs; j >= 0; j = a.pairs[j].next {
-			owner[j] = uint32(ix)
-		}
-	}
-	b := array.NewRecordBuilder(job.Mem, w.spec.ConsumerMerchantTags().Schema)
-	defer b.Release()
-	merchant := b.Field(0).(*array.StringBuilder)
-	token := b.Field(1).(*array.StringBuilder)
-	asOf := b.Field(2).(*array.TimestampBuilder)
-	cols := w.newColumns(b, 3, w.spec.Merchant)
-	bt := &batcher{b: b, fw: fw}
-	v := view{a: a}
-	for _, mid := range a.merchants.Sorted() {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		id := a.merchants.Name(mid)
-		for _, j := range byMerchant[mid] {
-			ix := owner[j]
-			v.ix, v.u, v.p = ix, &a.users[ix], &a.pairs[j]
-			v.cats = a.topCategories(v.cats[:0], v.u)
-			merchant.Append(id)
-			token.Append(a.ids.Name(ix))
-			asOf.Append(w.asOf)
-			if err := cols.append(&v); err != nil {
-				return 0, err
-			}
-			if err := bt.row(); err != nil {
-				return 0, err
-			}
-		}
-		byMerchant[mid] = nil
-	}
-	if err := bt.flush(); err != nil {
-		return 0, err
-	}
-	if err := fw.Close(); err != nil {
-		return 0, err
-	}
-	return fw.Rows(), nil
 }

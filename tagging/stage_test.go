@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -311,8 +312,8 @@ func TestEvaluatedPerDistinctTuple(t *testing.T) {
 	v := view{a: agg}
 	for _, tag := range spec.Consumer {
 		e := newEvaluator(tag)
-		for ix := range agg.users {
-			v.ix, v.u = uint32(ix), &agg.users[ix]
+		for ix := range agg.users.len() {
+			v.ix, v.u = uint32(ix), agg.users.at(ix)
 			v.cats = agg.topCategories(v.cats[:0], v.u)
 			if _, err := e.eval(&v); err != nil {
 				t.Fatal(err)
@@ -338,5 +339,27 @@ func TestRetiresMerchantAudiences(t *testing.T) {
 	runStage(t, w, mem, Stage{}, "run-1")
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("merchant_audiences/dt=%s still there: %v", dt, err)
+	}
+}
+
+// TestScanErrorCommitsNothing: a window partition that cannot be read
+// fails the run part-way through the scan; nothing is committed and no
+// record is left unreleased (the scan feeds a fold goroutine).
+func TestScanErrorCommitsNothing(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	w := testwarehouse.Open(t)
+	fixture(t, w, mem)
+	day := testwarehouse.Day(t, dt).AddDate(0, 0, -3).Format(time.DateOnly)
+	if err := os.WriteFile(filepath.Join(w.Dir(schemas.EventsClean, sinks.Partition{DT: day}), "part-00000.parquet"), []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := Stage{}
+	job := testwarehouse.Job(t, w, mem, s, testwarehouse.Day(t, dt), "run-1")
+	if err := s.Run(context.Background(), job); err == nil {
+		t.Fatal("a run over an unreadable partition succeeded")
+	}
+	if _, err := w.Manifest(DefaultSpec().ConsumerTags(), sinks.Partition{DT: dt}); !errors.Is(err, sinks.ErrNotCommitted) {
+		t.Errorf("consumer_tags after a failed run: %v", err)
 	}
 }

@@ -96,11 +96,21 @@ func appendStr(b []byte, s string) []byte {
 // view is the consumer (and, for merchant scope, the pair) an expression is
 // being evaluated for.
 type view struct {
-	a    *aggregator
-	ix   uint32
-	u    *userState
-	p    *pairState // nil in consumer scope
-	cats []string   // the consumer's top categories, strongest first
+	a      *aggregator
+	ix     uint32
+	u      *userState
+	p      *pairState // nil in consumer scope
+	cats   []string   // the top categories of catsOf, strongest first
+	catsOf *userState
+}
+
+// topCategories returns the consumer's top categories, worked out on
+// first use for each consumer: merchant-scope tags seldom read them.
+func (v *view) topCategories() []string {
+	if v.catsOf != v.u {
+		v.cats, v.catsOf = v.a.topCategories(v.cats[:0], v.u), v.u
+	}
+	return v.cats
 }
 
 // count returns the consumer's count of events of type t.
@@ -194,9 +204,9 @@ var aggregates = func() []aggregate {
 		aggregate{name: "merchants", kind: kindInt, scope: ScopeConsumer, doc: "distinct merchants the consumer was seen with",
 			num: func(v *view) int64 { return int64(v.u.nPairs) }},
 		aggregate{name: "categories", kind: kindInt, scope: ScopeConsumer, doc: "distinct categories with affinity",
-			num: func(v *view) int64 { return int64(len(v.u.cats)) }},
+			num: func(v *view) int64 { return int64(v.u.nCats) }},
 		aggregate{name: "top_categories", kind: kindStrings, scope: ScopeConsumer, doc: "the top_interests categories by affinity, strongest first, ties by name",
-			list: func(v *view) []string { return v.cats }},
+			list: func(v *view) []string { return v.topCategories() }},
 		aggregate{name: "price_pct", kind: kindInt, scope: ScopeConsumer, doc: "mean percentile (0-100) of the consumer's purchase prices among the window's purchases of the same category (-1 if none)",
 			num: func(v *view) int64 { return v.a.pricePct(v.ix) }},
 	)
