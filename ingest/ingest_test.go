@@ -25,7 +25,7 @@ var day = time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
 
 // env is a temporary landing zone, warehouse and keyset.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	landing string
 	wh      *sinks.Warehouse
 	mem     *memory.CheckedAllocator
@@ -33,7 +33,7 @@ type env struct {
 	day     time.Time // the partition the tests land and run
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	root := t.TempDir()
 	kek, err := keys.InitKEK(filepath.Join(root, "keys", "kek.json"))
