@@ -148,7 +148,7 @@ func BenchmarkIngestRead(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			landing := benchLanding(b, gz)
-			files, err := pipeline.LandingFiles(landing, "events", synth.DefaultStart.Format("2006-01-02"))
+			l, err := pipeline.ListLanding(landing, "events", synth.DefaultStart.Format("2006-01-02"), pol.Files().Landing())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func BenchmarkIngestRead(b *testing.B) {
 			var size int64
 			for i := 0; i < b.N; i++ {
 				var stats pipeline.Stats
-				chunks, errc := readFiles(context.Background(), landing, files, pol, &stats)
+				chunks, errc := readFiles(context.Background(), l.Files, pol, false, &stats)
 				for range chunks {
 				}
 				if err := <-errc; err != nil {
