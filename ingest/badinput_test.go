@@ -224,6 +224,9 @@ func runBadCase(t *testing.T, set *keys.Set, dir string, bc *badCase, gz, quaran
 		if len(st.DamagedFiles) != 1 || st.DamagedFiles[0].Damage != want.Damaged || st.DamagedFiles[0].BytesLost <= 0 {
 			t.Errorf("damaged files %+v, want one %s", st.DamagedFiles, want.Damaged)
 		}
+		if !strings.Contains(logs.String(), `"damage":"`+want.Damaged+`"`) {
+			t.Error("damaged file not logged")
+		}
 	}
 
 	// What was committed matches the account, row for row.

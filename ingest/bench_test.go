@@ -157,7 +157,7 @@ func BenchmarkIngestRead(b *testing.B) {
 			var size int64
 			for i := 0; i < b.N; i++ {
 				var stats pipeline.Stats
-				chunks, errc := readFiles(context.Background(), l.Files, pol, false, &stats)
+				chunks, errc := readFiles(context.Background(), l.Files, pol, damageFails, &stats)
 				for range chunks {
 				}
 				if err := <-errc; err != nil {

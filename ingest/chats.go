@@ -141,6 +141,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	warnDamaged(job, &stats)
 	if !stats.Balanced() {
 		return fmt.Errorf("chats %s: unaccounted records", job.DT())
 	}

@@ -61,11 +61,20 @@ func (e *env) landRaw(feed string, files map[string][]byte) {
 // naming the file, and nothing of the partition is committed.
 func TestDamagedGzipFailsByDefault(t *testing.T) {
 	e := newEnv(t)
-	b, ends := gzipMembers(t, eventLines(0, 1000))
+	b, ends := gzipMembers(t, strings.ReplaceAll(eventLines(0, 1000), "u00000001", "u99999999"))
 	e.landRaw("events", map[string][]byte{"part-00000.jsonl.gz": truncate(b, ends[0]/2), "part-00001.jsonl": []byte(eventLines(1000, 10))})
 	err := e.run(Events{})
 	if !errors.Is(err, ErrDamagedFile) || !strings.Contains(err.Error(), "events/dt=2026-11-19/part-00000.jsonl.gz") || !strings.Contains(err.Error(), "truncated") {
 		t.Fatalf("error %v", err)
+	}
+	// The report's leak check still reads what can be read: a needle from
+	// unverified bytes is harmless, a missing one is not.
+	raw, err := RawValues(t.Context(), e.landing, e.day, nil)
+	if err != nil {
+		t.Fatalf("RawValues on a damaged file: %v", err)
+	}
+	if _, ok := raw["u99999999"]; !ok {
+		t.Error("RawValues lacks the damaged file's values")
 	}
 	for _, ds := range []schemas.Dataset{schemas.EventsClean, schemas.Quarantine} {
 		p := sinks.Partition{DT: "2026-11-19"}

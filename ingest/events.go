@@ -128,6 +128,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	warnDamaged(job, &stats)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

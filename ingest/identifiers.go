@@ -73,9 +73,9 @@ func rawForms(check schemas.Check, given, norm string, add func(v string, tokenF
 }
 
 // eachRecord calls fn with every decodable record of a landing partition
-// (JSON Lines or CSV) that ingest could have kept: the files the policy
-// accepts, and of a damaged file what lies before its damage; a missing
-// partition has none.
+// (JSON Lines or CSV) in the files the policy accepts, of a damaged file
+// all that can be read before its damage (a superset of what ingest could
+// have kept); a missing partition has none.
 func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn func(*policy.Record)) error {
 	l, err := pipeline.ListLanding(landing, p.pol.Feed.Name, dt, p.pol.Files().Landing())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -85,7 +85,7 @@ func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn fu
 		return err
 	}
 	var stats pipeline.Stats
-	chunks, errc := readFiles(ctx, l.Files, p.pol, true, &stats)
+	chunks, errc := readFiles(ctx, l.Files, p.pol, damageReadsAll, &stats)
 	for c := range chunks {
 		for i, l := range c.lines {
 			if l.reason != "" {

@@ -42,19 +42,33 @@ type chunk struct {
 	rows   []csvfeed.Row
 }
 
+// What readFiles does with a damaged gzip file.
+type damageMode int
+
+const (
+	// damageFails returns ErrDamagedFile (files.on_damaged_file: fail).
+	damageFails damageMode = iota
+	// damageQuarantines checks the file first, reads it up to the last
+	// line end in its verified members and accounts for the rest as one
+	// damaged_file line (files.on_damaged_file: quarantine).
+	damageQuarantines
+	// damageReadsAll reads straight through and stops at the damage
+	// without an error, for RawValues: an unverified value is one more
+	// needle, never a record.
+	damageReadsAll
+)
+
 // readFiles streams the lines of files, in order, as chunks. It computes
 // each file's SHA-256 and record count into stats as it goes. The returned
 // channel is closed when all files are read or ctx is cancelled; an error
-// (I/O, or a damaged file unless keepDamaged) is returned through errc.
-// keepDamaged reads a damaged gzip file up to its damage and accounts for
-// the rest as one damaged_file line (files.on_damaged_file: quarantine).
-func readFiles(ctx context.Context, files []pipeline.LandingFile, pol *policy.Compiled, keepDamaged bool, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
+// (I/O, or a damaged file under damageFails) is returned through errc.
+func readFiles(ctx context.Context, files []pipeline.LandingFile, pol *policy.Compiled, mode damageMode, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
 	out := make(chan *chunk, 8)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(out)
 		defer close(errc)
-		fr := fileReader{pol: pol, keepDamaged: keepDamaged, out: out}
+		fr := fileReader{pol: pol, mode: mode, out: out}
 		for i, f := range files {
 			in, dmg, err := fr.read(ctx, i, f)
 			if err != nil {
@@ -72,11 +86,11 @@ func readFiles(ctx context.Context, files []pipeline.LandingFile, pol *policy.Co
 
 // fileReader reads landing files into chunks, numbering them.
 type fileReader struct {
-	pol         *policy.Compiled
-	keepDamaged bool
-	out         chan<- *chunk
-	seq         int
-	scratch     []byte // checkGzip's buffer
+	pol     *policy.Compiled
+	mode    damageMode
+	out     chan<- *chunk
+	seq     int
+	scratch []byte // checkGzip's buffer
 }
 
 func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile) (pipeline.InputFile, *pipeline.DamagedFile, error) {
@@ -93,7 +107,7 @@ func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile
 	}
 	gz := policy.IsGzip(lf.Rel)
 	var check gzipCheck
-	if gz && fr.keepDamaged {
+	if gz && fr.mode == damageQuarantines {
 		if fr.scratch == nil {
 			fr.scratch = make([]byte, lineBuf)
 		}
@@ -123,13 +137,14 @@ func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile
 	} else {
 		n, err = fr.readJSONL(ctx, r, idx)
 	}
-	if err != nil {
-		switch {
-		case counted.err != nil:
-			return in, nil, fmt.Errorf("read %s: %w", in.Path, counted.err)
-		case g != nil && g.dmg != nil:
-			return in, nil, damaged(in.Path, f, g.dmg)
-		}
+	switch {
+	case err == nil:
+	case counted.err != nil:
+		return in, nil, fmt.Errorf("read %s: %w", in.Path, counted.err)
+	case g != nil && g.dmg != nil && fr.mode == damageReadsAll:
+	case g != nil && g.dmg != nil:
+		return in, nil, damaged(in.Path, f, g.dmg)
+	default:
 		return in, nil, fmt.Errorf("read %s: %w", in.Path, err)
 	}
 	if check.dmg != nil {
@@ -195,13 +210,13 @@ func (fr *fileReader) readJSONL(ctx context.Context, r io.Reader, idx int) (int6
 			c = newChunk(fr.seq)
 		}
 	}
-	if !errors.Is(lr.err, io.EOF) {
-		return n, lr.err
-	}
 	if len(c.lines) > 0 {
 		if err := fr.send(ctx, c); err != nil {
 			return n, err
 		}
+	}
+	if !errors.Is(lr.err, io.EOF) {
+		return n, lr.err
 	}
 	return n, nil
 }
@@ -235,6 +250,11 @@ func (fr *fileReader) readCSV(ctx context.Context, r io.Reader, idx int, format 
 			break
 		}
 		if err != nil {
+			if len(c.lines) > 0 {
+				if serr := fr.send(ctx, c); serr != nil {
+					return n, serr
+				}
+			}
 			return n, err
 		}
 		n++

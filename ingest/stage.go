@@ -102,7 +102,20 @@ func (r *run) stats() pipeline.Stats {
 // read streams the run's landing files (see readFiles), keeping what a
 // damaged file holds before its damage only if the policy says so.
 func (r *run) read(ctx context.Context, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
-	return readFiles(ctx, r.files, r.pol, r.pol.Files().QuarantineDamaged(), stats)
+	mode := damageFails
+	if r.pol.Files().QuarantineDamaged() {
+		mode = damageQuarantines
+	}
+	return readFiles(ctx, r.files, r.pol, mode, stats)
+}
+
+// warnDamaged logs each damaged file the run quarantined in part: records
+// were lost, and an operator must hear of it beyond the stats.
+func warnDamaged(job *pipeline.Job, stats *pipeline.Stats) {
+	for _, d := range stats.DamagedFiles {
+		job.Log.Warn("damaged landing file: records of its verified gzip members kept, the rest quarantined",
+			"path", d.Path, "damage", d.Damage, "bytes_lost", d.BytesLost, "unverified_lines", d.UnverifiedLines)
+	}
 }
 
 func (r *run) close() {
