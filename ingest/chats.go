@@ -35,13 +35,13 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	text, conversation, message := pol.External, mustIndex(pol, "conversation_id"), mustIndex(pol, "message_id")
 	textCol, piiCol := column(pol.Dataset, "text"), column(pol.Dataset, "pii_found")
-	r, err := openRun(ctx, job, schemas.Chats, pol.Dataset)
+	r, err := openRun(ctx, job, pol)
 	if err != nil {
 		return err
 	}
 	defer r.close()
 	files, w, cPW, qPW := r.files, r.tok.Worker(), r.clean, r.qPW
-	q, err := newQuarantine(job.Mem, qPW, relPaths(job.Landing, files))
+	q, err := newQuarantine(job.Mem, qPW, relPaths(files))
 	if err != nil {
 		return err
 	}
@@ -66,8 +66,8 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stats := pipeline.Stats{Transforms: pol.Describe()}
-	chunks, readErr := readFiles(ctx, job.Landing, files, pol, &stats)
+	stats := r.stats()
+	chunks, readErr := r.read(ctx, &stats)
 	convs := map[string]*pii.Conversation{}
 	seen := map[string]struct{}{}
 	p := newParser(pol, w, job.Date)
@@ -141,6 +141,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	warnDamaged(job, &stats)
 	if !stats.Balanced() {
 		return fmt.Errorf("chats %s: unaccounted records", job.DT())
 	}

@@ -10,8 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/parquet-go/jsonlite"
-
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/ingest/csvfeed"
 	"github.com/veil-data/veil/pipeline"
@@ -58,16 +56,15 @@ func (e *eventRules) check(rec *policy.Record) *rejection {
 // worker goroutine: it owns a tokenizer worker, a JSON iterator, a record
 // and its own stats.
 type parser struct {
-	pol     *policy.Compiled
-	tok     policy.Tokens
-	day     time.Time // partition start, UTC
-	any     bool      // accept event times outside the partition's day
-	rules   *eventRules
-	dropped []string // fastDecode's scratch
-	sizes   []int    // buildRecord's column sizes
+	pol   *policy.Compiled
+	tok   policy.Tokens
+	day   time.Time // partition start, UTC
+	any   bool      // accept event times outside the partition's day
+	rules *eventRules
+	dec   decodeScratch
+	sizes []int // buildRecord's column sizes
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
-	it      *jsonlite.Iterator
 	rec     *policy.Record
 	stats   pipeline.Stats // only DroppedFields is used
 	// guard, if set, collects the residual scan's needles and row checks.
@@ -171,86 +168,6 @@ func (p *parser) apply(out policy.Row) *rejection {
 	return nil
 }
 
-// decode reads the JSON object into p.rec, checking JSON types. It never
-// keeps a jsonlite error: they quote the input.
-func (p *parser) decode(text string) *rejection {
-	if rej, ok := fastDecode(text, p.pol, p.rec, &p.stats, &p.dropped); ok {
-		return rej
-	}
-	p.rec.Reset() // the fast path may have filled some fields
-	if p.it == nil {
-		p.it = jsonlite.Iterate(text)
-	} else {
-		p.it.Reset(text)
-	}
-	rej := decodeRecord(p.it, p.pol, p.rec, &p.stats)
-	if rej != nil {
-		// Reset does not clear an iterator's error; start afresh.
-		p.it = nil
-	}
-	return rej
-}
-
-// decodeRecord reads one flat JSON object into rec. A key the feed's
-// schema does not declare is dropped and counted. Numbers are kept as
-// their shortest decimal text; JSON null counts as absent. It never passes
-// on a jsonlite error, since those quote the input.
-func decodeRecord(it *jsonlite.Iterator, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats) *rejection {
-	if !it.Next() || it.Kind() != jsonlite.Object {
-		return &rejection{reason: "bad_json"}
-	}
-	fields, keys := pol.Feed.Fields, pol.KeyTable()
-	var rej *rejection
-	it.Object(func(key string, err error) bool {
-		if err != nil {
-			rej = &rejection{reason: "bad_json"}
-			return false
-		}
-		i := keys.Lookup(key)
-		if i < 0 {
-			stats.DropField(key)
-			return true
-		}
-		switch it.Kind() {
-		case jsonlite.Null:
-			rec.Vals[i], rec.Present[i] = "", false
-			return true
-		case jsonlite.Number:
-			if fields[i].Kind != schemas.Number {
-				break
-			}
-			f, err := it.Float()
-			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-				rej = &rejection{reason: "wrong_type", field: key}
-				return false
-			}
-			rec.Vals[i], rec.Present[i] = strconv.FormatFloat(f, 'f', -1, 64), true
-			return true
-		case jsonlite.String:
-			if fields[i].Kind == schemas.Number {
-				break
-			}
-			s, err := it.String()
-			if err != nil {
-				rej = &rejection{reason: "bad_json"}
-				return false
-			}
-			rec.Vals[i], rec.Present[i] = s, s != ""
-			return true
-		}
-		rej = &rejection{reason: "wrong_type", field: key}
-		return false
-	})
-	if rej != nil {
-		return rej
-	}
-	// Nothing may follow the object.
-	if more := it.Next(); more || it.Err() != nil {
-		return &rejection{reason: "bad_json"}
-	}
-	return nil
-}
-
 // validate fills in the defaults of absent optional fields, checks
 // required fields, the event time and every field's Check, normalising values in place (card digits, lower-case e-mail), so
 // that tokens do not depend on formatting. Present fields the policy does
@@ -344,8 +261,14 @@ func normalize(check schemas.Check, v string) (string, bool) {
 	case schemas.CheckEmail:
 		return normEmail(v)
 	case schemas.CheckAmount:
-		f, err := strconv.ParseFloat(v, 64)
-		return v, err == nil && f >= 0 && f <= maxAmount
+		// JSON numbers arrive canonical (numberText); CSV text may say
+		// -0 or underflow, and gets the same answer here.
+		t, ok := numberText(v)
+		if !ok {
+			return v, false
+		}
+		f, _ := strconv.ParseFloat(t, 64)
+		return t, f >= 0 && f <= maxAmount
 	case schemas.CheckAge:
 		f, err := strconv.ParseFloat(v, 64)
 		return v, err == nil && f >= 0 && f <= 130 && f == math.Trunc(f)

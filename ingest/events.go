@@ -10,7 +10,6 @@ import (
 	"hash/maphash"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +57,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	r, err := openRun(ctx, job, schemas.Events, pol.Dataset)
+	r, err := openRun(ctx, job, pol)
 	if err != nil {
 		return err
 	}
@@ -66,8 +65,8 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stats := pipeline.Stats{Transforms: pol.Describe()}
-	chunks, readErr := readFiles(ctx, job.Landing, r.files, pol, &stats)
+	stats := r.stats()
+	chunks, readErr := r.read(ctx, &stats)
 
 	// Parse on every core.
 	nw := runtime.GOMAXPROCS(0)
@@ -106,7 +105,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	go func() { writeErr <- writeRecords(ctx, r.clean, job, recs) }()
 
 	col := newCollector(job, pol, estimateRows(r.files))
-	q, err := newQuarantine(job.Mem, r.qPW, relPaths(job.Landing, r.files))
+	q, err := newQuarantine(job.Mem, r.qPW, relPaths(r.files))
 	if err != nil {
 		cancel()
 		close(recs)
@@ -129,6 +128,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	warnDamaged(job, &stats)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -308,12 +308,12 @@ func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs cha
 // estimateRows guesses a day's record count from its files' sizes (about
 // 200 bytes a line, 6x that compressed), capped so that a huge day does
 // not reserve memory for its guess.
-func estimateRows(files []string) int {
+func estimateRows(files []pipeline.LandingFile) int {
 	var n int64
 	for _, f := range files {
-		if st, err := os.Stat(f); err == nil {
+		if st, err := os.Stat(f.Path); err == nil {
 			size := st.Size()
-			if strings.HasSuffix(f, ".gz") {
+			if policy.IsGzip(f.Rel) {
 				size *= 6
 			}
 			n += size / 200

@@ -1,9 +1,6 @@
 package ingest
 
 import (
-	"math"
-	"strconv"
-
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
@@ -13,18 +10,18 @@ import (
 // object whose values are strings without escapes, numbers, null, true or
 // false — in one pass over the bytes. Anything else (an escape, a nested
 // value, a grammar error) makes it give up (ok false) before touching
-// stats, and the caller decodes the line with jsonlite, which has the last
-// word: FuzzFastDecode holds the two to the same results.
-func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, dropped *[]string) (rej *rejection, ok bool) {
+// stats, and the caller decodes the line with slowDecode, which has the
+// last word: FuzzFastDecode holds the two to the same results.
+func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, sc *decodeScratch) (rej *rejection, ok bool) {
 	fields, keys := pol.Feed.Fields, pol.KeyTable()
-	*dropped = (*dropped)[:0]
+	sc.reset(len(fields))
 	p := skipWS(text, 0)
 	if p >= len(text) || text[p] != '{' {
 		return nil, false
 	}
 	p = skipWS(text, p+1)
 	if p < len(text) && text[p] == '}' {
-		return finishFast(text, p+1, stats, *dropped)
+		return finishFast(text, p+1, stats, sc.dropped)
 	}
 	for {
 		key, q, good := scanString(text, p)
@@ -41,11 +38,12 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 		}
 		// The value: its kind and extent.
 		var (
-			str    string
-			num    string
-			isStr  bool
-			isNum  bool
-			isNull bool
+			str       string
+			num       string
+			isStr     bool
+			isNum     bool
+			isNull    bool
+			nonFinite bool
 		)
 		switch c := text[q]; {
 		case c == '"':
@@ -53,6 +51,12 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 				return nil, false
 			}
 			isStr = true
+		case (c == 'N' || c == 'I' || c == '-') && nonFiniteAt(text, q) > 0:
+			n := nonFiniteAt(text, q)
+			if !delimited(text, q+n) {
+				return nil, false
+			}
+			q, nonFinite = q+n, true
 		case c == '-' || c >= '0' && c <= '9':
 			end := scanNumber(text, q)
 			if end < 0 {
@@ -70,22 +74,26 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 		}
 		if rej == nil {
 			i := keys.Lookup(key)
-			switch {
-			case i < 0:
-				*dropped = append(*dropped, key)
-			case isNull:
-				rec.Vals[i], rec.Present[i] = "", false
-			case isNum && fields[i].Kind == schemas.Number:
-				f, err := strconv.ParseFloat(num, 64)
-				if err != nil && !isRangeErr(err) || math.IsInf(f, 0) {
+			if rej = memberCheck(i, key, nonFinite, sc); rej != nil {
+				// rejected; the rest of the line is still scanned below
+			} else if i < 0 {
+				sc.dropped = append(sc.dropped, key)
+			} else {
+				switch {
+				case isNull:
+					rec.Vals[i], rec.Present[i] = "", false
+				case isNum && fields[i].Kind == schemas.Number:
+					v, ok := numberText(num)
+					if !ok {
+						rej = &rejection{reason: "invalid_value", field: key}
+						break
+					}
+					rec.Vals[i], rec.Present[i] = v, true
+				case isStr && fields[i].Kind != schemas.Number:
+					rec.Vals[i], rec.Present[i] = str, str != ""
+				default:
 					rej = &rejection{reason: "wrong_type", field: key}
-					break
 				}
-				rec.Vals[i], rec.Present[i] = strconv.FormatFloat(f, 'f', -1, 64), true
-			case isStr && fields[i].Kind != schemas.Number:
-				rec.Vals[i], rec.Present[i] = str, str != ""
-			default:
-				rej = &rejection{reason: "wrong_type", field: key}
 			}
 		}
 		q = skipWS(text, q)
@@ -101,12 +109,12 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 				// jsonlite stops at the first rejected member; the rest of
 				// the line must still be well-formed for the answers to
 				// agree, which finishFast checks.
-				if _, good := finishFast(text, q+1, stats, *dropped); !good {
+				if _, good := finishFast(text, q+1, stats, sc.dropped); !good {
 					return nil, false
 				}
 				return rej, true
 			}
-			return finishFast(text, q+1, stats, *dropped)
+			return finishFast(text, q+1, stats, sc.dropped)
 		}
 		return nil, false
 	}
@@ -191,14 +199,10 @@ func scanNumber(s string, p int) int {
 
 // hasWord reports whether the literal w stands at s[p], ending there.
 func hasWord(s string, p int, w string) bool {
-	if len(s)-p < len(w) || s[p:p+len(w)] != w {
-		return false
-	}
-	e := p + len(w)
-	return e == len(s) || s[e] == ',' || s[e] == '}' || s[e] == ' ' || s[e] == '\t' || s[e] == '\n' || s[e] == '\r'
+	return hasPrefix(s, p, w) && delimited(s, p+len(w))
 }
 
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
+// delimited reports whether a value may end at s[e].
+func delimited(s string, e int) bool {
+	return e == len(s) || s[e] == ',' || s[e] == '}' || s[e] == ' ' || s[e] == '\t' || s[e] == '\n' || s[e] == '\r'
 }

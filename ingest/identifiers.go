@@ -73,9 +73,11 @@ func rawForms(check schemas.Check, given, norm string, add func(v string, tokenF
 }
 
 // eachRecord calls fn with every decodable record of a landing partition
-// (JSON Lines or CSV); a missing partition has none.
+// (JSON Lines or CSV) in the files the policy accepts, of a damaged file
+// all that can be read before its damage (a superset of what ingest could
+// have kept); a missing partition has none.
 func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn func(*policy.Record)) error {
-	files, err := pipeline.LandingFiles(landing, p.pol.Feed.Name, dt)
+	l, err := pipeline.ListLanding(landing, p.pol.Feed.Name, dt, p.pol.Files().Landing())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -83,7 +85,7 @@ func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn fu
 		return err
 	}
 	var stats pipeline.Stats
-	chunks, errc := readFiles(ctx, landing, files, p.pol, &stats)
+	chunks, errc := readFiles(ctx, l.Files, p.pol, damageReadsAll, &stats)
 	for c := range chunks {
 		for i, l := range c.lines {
 			if l.reason != "" {

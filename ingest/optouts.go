@@ -72,7 +72,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	tokCol, tsCol := column(pol.Dataset, "user_token"), column(pol.Dataset, "ts")
 	scopeCol, actionCol := column(pol.Dataset, "scope"), column(pol.Dataset, "action")
-	r, err := openRun(ctx, job, schemas.OptOuts, pol.Dataset)
+	r, err := openRun(ctx, job, pol)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	defer regPW.Abort()
-	q, err := newQuarantine(job.Mem, r.qPW, relPaths(job.Landing, r.files))
+	q, err := newQuarantine(job.Mem, r.qPW, relPaths(r.files))
 	if err != nil {
 		return err
 	}
@@ -94,8 +94,8 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stats := pipeline.Stats{Transforms: pol.Describe()}
-	chunks, readErr := readFiles(ctx, job.Landing, r.files, pol, &stats)
+	stats := r.stats()
+	chunks, readErr := r.read(ctx, &stats)
 	w := r.tok.Worker()
 	p := newParser(pol, w, job.Date)
 	guard := newGuard(pol)
@@ -149,6 +149,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	warnDamaged(job, &stats)
 	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
 	if !stats.Balanced() {
 		return fmt.Errorf("optouts %s: %d records in, %d out, %d quarantined, %d duplicates: unaccounted records",

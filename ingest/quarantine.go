@@ -8,9 +8,26 @@ import (
 	"github.com/veil-data/veil/sinks"
 )
 
-// quarantine collects rejected records of one source (events or chats) into
-// the quarantine dataset: where the record is in landing and why it was
-// rejected, never its content.
+// quarantine collects rejected records of one source (events, chats,
+// optouts) into the quarantine dataset: where the record is in landing
+// (file, and physical line: 1-based, blank lines counted) and why it was
+// rejected, never its content. The reasons, a closed set:
+//
+//	bad_json              not one JSON object by the strict grammar, nested
+//	                      deeper than 64, or (with field) a field given twice
+//	wrong_type            (field) a value of the wrong JSON type
+//	non_finite            (field) NaN, Infinity or -Infinity as a number
+//	invalid_value         (field) fails the field's check, or a number
+//	                      float64 cannot hold (1e400, 1e-400)
+//	missing_field         (field) a required field absent, null or empty
+//	unknown_event_type    (field type) a type outside the contract
+//	ts_outside_partition  (field ts) an event time off the partition's day
+//	line_too_long         a line over 1 MiB, not read
+//	bad_csv               a CSV row that does not split as its format says
+//	damaged_file          the rest of a damaged gzip file from this line on
+//	                      (files.on_damaged_file: quarantine), one row
+//	                      however many records it held; the stats list the
+//	                      file's bytes lost
 type quarantine struct {
 	b     *array.RecordBuilder
 	w     *sinks.ParquetWriter

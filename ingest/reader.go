@@ -1,18 +1,14 @@
 package ingest
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/klauspost/compress/gzip"
 	"hash"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/veil-data/veil/anonymize/policy"
@@ -20,21 +16,16 @@ import (
 	"github.com/veil-data/veil/pipeline"
 )
 
-const (
-	// chunkLines is how many lines travel together to a parse worker.
-	chunkLines = 2048
-	// maxLine bounds one record; a longer line is quarantined, not read
-	// into memory.
-	maxLine = 1 << 20
-)
+// chunkLines is how many lines travel together to a parse worker.
+const chunkLines = 2048
 
 // line is one landing record: its bytes and where it came from.
 type line struct {
-	file int // index into the files being read
-	no   int64
+	file int   // index into the files being read
+	no   int64 // physical line in the file, 1-based, blank lines counted
 	text string
 	// reason is set when the line could not be read whole
-	// (line_too_long, truncated_file) or its CSV row was rejected
+	// (line_too_long, damaged_file) or its CSV row was rejected
 	// (bad_csv, invalid_value, with field).
 	reason, field string
 }
@@ -51,131 +42,194 @@ type chunk struct {
 	rows   []csvfeed.Row
 }
 
+// What readFiles does with a damaged gzip file.
+type damageMode int
+
+const (
+	// damageFails returns ErrDamagedFile (files.on_damaged_file: fail).
+	damageFails damageMode = iota
+	// damageQuarantines checks the file first, reads it up to the last
+	// line end in its verified members and accounts for the rest as one
+	// damaged_file line (files.on_damaged_file: quarantine).
+	damageQuarantines
+	// damageReadsAll reads straight through and stops at the damage
+	// without an error, for RawValues: an unverified value is one more
+	// needle, never a record.
+	damageReadsAll
+)
+
 // readFiles streams the lines of files, in order, as chunks. It computes
 // each file's SHA-256 and record count into stats as it goes. The returned
-// channel is closed when all files are read or ctx is cancelled; a read
-// error that is not the file's fault (I/O) is returned through errc.
-func readFiles(ctx context.Context, landing string, files []string, pol *policy.Compiled, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
+// channel is closed when all files are read or ctx is cancelled; an error
+// (I/O, or a damaged file under damageFails) is returned through errc.
+func readFiles(ctx context.Context, files []pipeline.LandingFile, pol *policy.Compiled, mode damageMode, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
 	out := make(chan *chunk, 8)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(out)
 		defer close(errc)
-		seq := 0
-		for i, path := range files {
-			in, err := readFile(ctx, landing, i, path, pol, &seq, out)
+		fr := fileReader{pol: pol, mode: mode, out: out}
+		for i, f := range files {
+			in, dmg, err := fr.read(ctx, i, f)
 			if err != nil {
 				errc <- err
 				return
 			}
 			stats.Inputs = append(stats.Inputs, in)
+			if dmg != nil {
+				stats.DamagedFiles = append(stats.DamagedFiles, *dmg)
+			}
 		}
 	}()
 	return out, errc
 }
 
-func readFile(ctx context.Context, landing string, idx int, path string, pol *policy.Compiled, seq *int, out chan<- *chunk) (pipeline.InputFile, error) {
-	rel, err := filepath.Rel(landing, path)
-	if err != nil {
-		rel = filepath.Base(path)
-	}
-	in := pipeline.InputFile{Path: filepath.ToSlash(rel)}
-	var format *policy.Format
-	if isCSV(path) {
-		if format = pol.FormatFor(strings.TrimSuffix(path, ".gz")); format == nil {
-			return in, fmt.Errorf("landing file %s is CSV, and the policy of feed %s declares no format that matches it (formats: match)", in.Path, pol.Feed.Name)
-		}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return in, fmt.Errorf("open %s: %w", in.Path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	counted := &countReader{r: f, h: h}
-	var r io.Reader = counted
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(counted)
-		if err != nil {
-			// Not even a gzip header: the whole file is one bad record.
-			c := &chunk{seq: *seq, lines: []line{{file: idx, no: 1, reason: "unreadable_file"}}}
-			*seq++
-			if err := send(ctx, out, c); err != nil {
-				return in, err
-			}
-			in.Records = 1
-			return in, drain(counted, h, &in)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	if format != nil {
-		n, err := readCSV(ctx, r, idx, format, seq, out)
-		if err != nil {
-			if ferr := counted.err; ferr != nil {
-				return in, fmt.Errorf("read %s: %w", in.Path, ferr)
-			}
-			return in, fmt.Errorf("read %s: %w", in.Path, err)
-		}
-		in.Records = n
-		return in, drain(counted, h, &in)
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	c := newChunk(*seq)
-	var no int64
-	for {
-		text, tooLong, err := readLine(br)
-		if len(text) > 0 || tooLong {
-			no++
-			l := line{file: idx, no: no}
-			if tooLong {
-				l.reason = "line_too_long"
-			} else if err != nil && !errors.Is(err, io.EOF) {
-				// The file ends inside this line (a truncated gzip
-				// stream): the partial line is not a record.
-				l.reason = "truncated_file"
-			} else {
-				start := len(c.buf)
-				c.buf = append(c.buf, text...)
-				l.text = unsafeString(c.buf[start:])
-			}
-			c.lines = append(c.lines, l)
-		}
-		if len(c.lines) == chunkLines || (err != nil && len(c.lines) > 0) {
-			if err := send(ctx, out, c); err != nil {
-				return in, err
-			}
-			*seq++
-			c = newChunk(*seq)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if ferr := counted.err; ferr != nil {
-				return in, fmt.Errorf("read %s: %w", in.Path, ferr)
-			}
-			// A decoding error (corrupt or truncated gzip) is the
-			// file's fault: what was read counts, the rest is one
-			// quarantined record, and the run goes on.
-			if no == 0 || len(text) == 0 {
-				no++
-				c.lines = append(c.lines, line{file: idx, no: no, reason: "truncated_file"})
-				if err := send(ctx, out, c); err != nil {
-					return in, err
-				}
-				*seq++
-			}
-			break
-		}
-	}
-	in.Records = no
-	return in, drain(counted, h, &in)
+// fileReader reads landing files into chunks, numbering them.
+type fileReader struct {
+	pol     *policy.Compiled
+	mode    damageMode
+	out     chan<- *chunk
+	seq     int
+	scratch []byte // checkGzip's buffer
 }
 
-// isCSV reports whether a landing file is CSV (optionally gzip).
-func isCSV(path string) bool {
-	return strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".csv.gz")
+func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile) (pipeline.InputFile, *pipeline.DamagedFile, error) {
+	in := pipeline.InputFile{Path: lf.Rel}
+	var format *policy.Format
+	if policy.IsCSV(lf.Rel) {
+		name := lf.Rel[strings.LastIndexByte(lf.Rel, '/')+1:]
+		if policy.IsGzip(name) {
+			name = name[:len(name)-len(".gz")]
+		}
+		if format = fr.pol.FormatFor(name); format == nil {
+			return in, nil, fmt.Errorf("landing file %s is CSV, and the policy of feed %s declares no format that matches it (formats: match)", in.Path, fr.pol.Feed.Name)
+		}
+	}
+	gz := policy.IsGzip(lf.Rel)
+	var check gzipCheck
+	if gz && fr.mode == damageQuarantines {
+		if fr.scratch == nil {
+			fr.scratch = make([]byte, lineBuf)
+		}
+		var err error
+		if check, err = checkGzip(lf.Path, fr.scratch); err != nil {
+			return in, nil, fmt.Errorf("read %s: %w", in.Path, err)
+		}
+	}
+	f, err := os.Open(lf.Path)
+	if err != nil {
+		return in, nil, fmt.Errorf("open %s: %w", in.Path, err)
+	}
+	defer f.Close()
+	counted := &countReader{r: f, h: sha256.New()}
+	var r io.Reader = counted
+	var g *gzipReader
+	if gz {
+		g = newGzipReader(counted)
+		r = g
+		if check.dmg != nil {
+			r = io.LimitReader(g, check.cut)
+		}
+	}
+	var n int64
+	if format != nil {
+		n, err = fr.readCSV(ctx, r, idx, format)
+	} else {
+		n, err = fr.readJSONL(ctx, r, idx)
+	}
+	switch {
+	case err == nil:
+	case counted.err != nil:
+		return in, nil, fmt.Errorf("read %s: %w", in.Path, counted.err)
+	case g != nil && g.dmg != nil && fr.mode == damageReadsAll:
+	case g != nil && g.dmg != nil:
+		return in, nil, damaged(in.Path, f, g.dmg)
+	default:
+		return in, nil, fmt.Errorf("read %s: %w", in.Path, err)
+	}
+	if check.dmg != nil {
+		// What could not be verified is one record, quarantined.
+		n++
+		c := &chunk{seq: fr.seq, lines: []line{{file: idx, no: check.lines + 1, reason: "damaged_file"}}}
+		if err := fr.send(ctx, c); err != nil {
+			return in, nil, err
+		}
+	}
+	in.Records = n
+	if err := drain(counted, &in); err != nil {
+		return in, nil, err
+	}
+	if check.dmg == nil {
+		return in, nil, nil
+	}
+	if in.SHA256 != check.sha256 {
+		return in, nil, fmt.Errorf("landing file %s changed while it was read", in.Path)
+	}
+	return in, &pipeline.DamagedFile{Path: in.Path, Damage: check.dmg.kind,
+		BytesLost: in.Bytes - check.dmg.verified, UnverifiedLines: check.unverified}, nil
+}
+
+// damaged is the error of a damaged file under on_damaged_file: fail.
+func damaged(rel string, f *os.File, dmg *damageError) error {
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	return fmt.Errorf("landing file %s is damaged: %s, %d of its %d bytes verified; nothing of its partition is committed (the policy's files.on_damaged_file: quarantine would keep the records of its verified gzip members and quarantine the rest): %w",
+		rel, damageText[dmg.kind], dmg.verified, size, ErrDamagedFile)
+}
+
+// readJSONL cuts a JSON Lines stream into chunks of records: every line
+// that is not blank, numbered by its physical line.
+func (fr *fileReader) readJSONL(ctx context.Context, r io.Reader, idx int) (int64, error) {
+	lr := newLineReader(r)
+	c := newChunk(fr.seq)
+	var n int64
+	for {
+		text, tooLong, ok := lr.next()
+		if !ok {
+			break
+		}
+		if !tooLong && blank(text) {
+			continue
+		}
+		n++
+		l := line{file: idx, no: lr.no}
+		if tooLong {
+			l.reason = "line_too_long"
+		} else {
+			start := len(c.buf)
+			c.buf = append(c.buf, text...)
+			l.text = unsafeString(c.buf[start:])
+		}
+		c.lines = append(c.lines, l)
+		if len(c.lines) == chunkLines {
+			if err := fr.send(ctx, c); err != nil {
+				return n, err
+			}
+			c = newChunk(fr.seq)
+		}
+	}
+	if len(c.lines) > 0 {
+		if err := fr.send(ctx, c); err != nil {
+			return n, err
+		}
+	}
+	if !errors.Is(lr.err, io.EOF) {
+		return n, lr.err
+	}
+	return n, nil
+}
+
+// send passes c on and numbers the next chunk.
+func (fr *fileReader) send(ctx context.Context, c *chunk) error {
+	select {
+	case fr.out <- c:
+		fr.seq++
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // readCSV decodes a CSV file with its format into chunks of rows. A row
@@ -183,19 +237,24 @@ func isCSV(path string) bool {
 // and quarantined like any other; a file the decoder cannot open at all
 // (a configured column missing from the header) fails the run, since no
 // row of it can be read as configured.
-func readCSV(ctx context.Context, r io.Reader, idx int, format *policy.Format, seq *int, out chan<- *chunk) (int64, error) {
-	fr, err := format.Decoder.Open(r)
+func (fr *fileReader) readCSV(ctx context.Context, r io.Reader, idx int, format *policy.Format) (int64, error) {
+	dec, err := format.Decoder.Open(r)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	c := newCSVChunk(*seq, format)
+	c := newCSVChunk(fr.seq, format)
 	for {
-		row, err := fr.Next()
+		row, err := dec.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
+			if len(c.lines) > 0 {
+				if serr := fr.send(ctx, c); serr != nil {
+					return n, serr
+				}
+			}
 			return n, err
 		}
 		n++
@@ -206,18 +265,16 @@ func readCSV(ctx context.Context, r io.Reader, idx int, format *policy.Format, s
 		c.lines = append(c.lines, l)
 		c.rows = append(c.rows, row)
 		if len(c.lines) == chunkLines {
-			if err := send(ctx, out, c); err != nil {
+			if err := fr.send(ctx, c); err != nil {
 				return n, err
 			}
-			*seq++
-			c = newCSVChunk(*seq, format)
+			c = newCSVChunk(fr.seq, format)
 		}
 	}
 	if len(c.lines) > 0 {
-		if err := send(ctx, out, c); err != nil {
+		if err := fr.send(ctx, c); err != nil {
 			return n, err
 		}
-		*seq++
 	}
 	return n, nil
 }
@@ -227,47 +284,17 @@ func newCSVChunk(seq int, f *policy.Format) *chunk {
 }
 
 // drain reads the rest of the file so the checksum covers all of it.
-func drain(c *countReader, h hash.Hash, in *pipeline.InputFile) error {
+func drain(c *countReader, in *pipeline.InputFile) error {
 	if _, err := io.Copy(io.Discard, c); err != nil {
 		return fmt.Errorf("read %s: %w", in.Path, err)
 	}
 	in.Bytes = c.n
-	in.SHA256 = hex.EncodeToString(h.Sum(nil))
+	in.SHA256 = hex.EncodeToString(c.h.Sum(nil))
 	return nil
 }
 
 func newChunk(seq int) *chunk {
 	return &chunk{seq: seq, lines: make([]line, 0, chunkLines), buf: make([]byte, 0, chunkLines*384)}
-}
-
-func send(ctx context.Context, out chan<- *chunk, c *chunk) error {
-	select {
-	case out <- c:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// readLine returns the next line without its newline. A line longer than
-// maxLine is skipped to its end and reported as tooLong.
-func readLine(br *bufio.Reader) (text []byte, tooLong bool, err error) {
-	b, err := br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		acc := append([]byte(nil), b...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			b, err = br.ReadSlice('\n')
-			if len(acc) <= maxLine {
-				acc = append(acc, b...)
-			}
-		}
-		if len(acc) > maxLine {
-			return nil, true, err
-		}
-		b = acc
-	}
-	b = bytes.TrimRight(b, "\r\n")
-	return b, false, err
 }
 
 // countReader counts and hashes the raw bytes read from the file, and
@@ -289,15 +316,11 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// relPaths returns files relative to the landing root, slash-separated.
-func relPaths(landing string, files []string) []string {
+// relPaths returns the files' paths relative to the landing root.
+func relPaths(files []pipeline.LandingFile) []string {
 	out := make([]string, len(files))
 	for i, f := range files {
-		rel, err := filepath.Rel(landing, f)
-		if err != nil {
-			rel = filepath.Base(f)
-		}
-		out[i] = filepath.ToSlash(rel)
+		out[i] = f.Rel
 	}
 	return out
 }

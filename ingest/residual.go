@@ -296,7 +296,7 @@ func residualStats(stats *pipeline.Stats, res residual.Result) {
 // committed; a finding fails the run, and r.close aborts its staging.
 // extra are findings the stage made in outputs the guard does not see.
 func (r *run) scan(job *pipeline.Job, g *guard, ws []*guardWorker, stats *pipeline.Stats, extra ...residual.Finding) error {
-	res := g.finish(ws, map[string][]string{"file": relPaths(job.Landing, r.files)})
+	res := g.finish(ws, map[string][]string{"file": relPaths(r.files)})
 	if len(extra) > 0 {
 		res.Findings = append(res.Findings, extra...)
 		res.Passed = false

@@ -69,3 +69,71 @@ func TestCleanRunRecordsScan(t *testing.T) {
 		t.Errorf("residual = %+v, want a passed scan of the row's values", res)
 	}
 }
+
+// TestPlantedLeakUnderEveryFraming plants a raw value (the user id of one
+// record in another record's category) in each way a landing file may now
+// be framed: the residual scan still finds it and the run fails, and a
+// clean file framed the same way passes with the same needles as plain
+// LF lines, so the framing changes nothing the scan sees.
+func TestPlantedLeakUnderEveryFraming(t *testing.T) {
+	leak := strings.Replace(strings.Replace(good, `"e1"`, `"e2"`, 1), `"category":"beauty"`, `"category":"promo-u00000001"`, 1)
+	clean := strings.Replace(good, `"e1"`, `"e2"`, 1)
+	frame := map[string]func(lines ...string) map[string][]byte{
+		"lf": func(l ...string) map[string][]byte {
+			return map[string][]byte{"part-00000.jsonl": []byte(strings.Join(l, "\n") + "\n")}
+		},
+		"bom crlf blanks": func(l ...string) map[string][]byte {
+			return map[string][]byte{"part-00000.jsonl": []byte("\ufeff\r\n" + strings.Join(l, "\r\n  \r\n") + "\r\n")}
+		},
+		"bare cr": func(l ...string) map[string][]byte {
+			return map[string][]byte{"part-00000.JSONL": []byte(strings.Join(l, "\r"))}
+		},
+		"gzip members, damaged after": func(l ...string) map[string][]byte {
+			b, ends := gzipMembers(t, l[0]+"\n", l[1]+"\n", eventLines(100, 5))
+			return map[string][]byte{"part-00000.jsonl.gz": truncate(b, ends[1]+(ends[2]-ends[1])/2)}
+		},
+	}
+	pol := policyWith(t, quarantineDamaged[0], quarantineDamaged[1])
+	set := sharedKeys(t)
+	var needles []int64
+	for name, f := range frame {
+		t.Run(name, func(t *testing.T) {
+			e := newEnvKeys(t, set)
+			e.landRaw("events", f(good, leak))
+			err := e.run(Events{Policy: pol})
+			if !errors.Is(err, ErrLeak) || !strings.Contains(err.Error(), "events_clean.category") || strings.Contains(err.Error(), "u00000001") {
+				t.Fatalf("err = %v, want ErrLeak naming events_clean.category and no value", err)
+			}
+			if _, err := e.wh.Manifest(schemas.EventsClean, sinks.Partition{DT: "2026-11-19"}); !errors.Is(err, sinks.ErrNotCommitted) {
+				t.Errorf("events_clean committed after a leak: %v", err)
+			}
+			raw, err := RawValues(t.Context(), e.landing, e.day, pol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := raw["u00000001"]; !ok {
+				t.Error("RawValues misses the planted user id")
+			}
+
+			e = newEnvKeys(t, set)
+			e.landRaw("events", f(good, clean))
+			if err := e.run(Events{Policy: pol}); err != nil {
+				t.Fatal(err)
+			}
+			var res residual.Result
+			if err := json.Unmarshal(e.stats(schemas.EventsClean, sinks.Partition{DT: "2026-11-19"}).Residual, &res); err != nil {
+				t.Fatal(err)
+			}
+			if !res.Passed {
+				t.Fatalf("clean file failed the scan: %+v", res)
+			}
+			needles = append(needles, res.Needles)
+		})
+	}
+	for _, n := range needles {
+		if n != needles[0] {
+			t.Errorf("needles by framing %v: the scan saw different values", needles)
+			break
+		}
+	}
+}

@@ -28,19 +28,27 @@ func plan(feed schemas.Input, clean schemas.Dataset, dt time.Time) pipeline.Plan
 	}
 }
 
-// run is what both ingesting stages open before reading: the landing
-// files, a tokenizer, and the two partitions they commit. close aborts
+// run is what the ingesting stages open before reading: the landing
+// files, a tokenizer, and the partitions they commit. close aborts
 // whatever was not committed.
 type run struct {
-	files      []string
+	pol        *policy.Compiled
+	files      []pipeline.LandingFile
+	refused    []pipeline.RefusedFile
 	tok        *anonymize.Tokenizer
 	clean, qPW *sinks.PartitionWriter
 }
 
-func openRun(ctx context.Context, job *pipeline.Job, feed schemas.Input, clean schemas.Dataset) (*run, error) {
-	files, err := pipeline.LandingFiles(job.Landing, feed.Name, job.DT())
+// openRun lists the landing partition by the policy's files: rules; each
+// entry it will not read is logged at warn, and listed in the stats.
+func openRun(ctx context.Context, job *pipeline.Job, pol *policy.Compiled) (*run, error) {
+	feed := pol.Feed
+	l, err := pipeline.ListLanding(job.Landing, feed.Name, job.DT(), pol.Files().Landing())
 	if err != nil {
 		return nil, err
+	}
+	for _, rf := range l.Refused {
+		job.Log.Warn("landing file refused: not read", "feed", feed.Name, "dt", job.DT(), "path", rf.Path, "reason", rf.Reason)
 	}
 	set, err := job.Keys(ctx)
 	if err != nil {
@@ -50,8 +58,8 @@ func openRun(ctx context.Context, job *pipeline.Job, feed schemas.Input, clean s
 	if err != nil {
 		return nil, err
 	}
-	r := &run{files: files, tok: tok}
-	if r.clean, err = job.Warehouse.Begin(clean, job.Partition(), job.Stage, job.RunID); err != nil {
+	r := &run{pol: pol, files: l.Files, refused: l.Refused, tok: tok}
+	if r.clean, err = job.Warehouse.Begin(pol.Dataset, job.Partition(), job.Stage, job.RunID); err != nil {
 		return nil, err
 	}
 	if r.qPW, err = job.Warehouse.Begin(schemas.Quarantine, sinks.Partition{DT: job.DT(), Sub: feed.Name}, job.Stage, job.RunID); err != nil {
@@ -84,6 +92,31 @@ func (s Events) ConfigFingerprint() string { return configFingerprint(s.Policy, 
 
 // ConfigFingerprint makes a policy change re-run the stage.
 func (s Chats) ConfigFingerprint() string { return configFingerprint(s.Policy, schemas.Chats) }
+
+// stats starts the run's account: the policy's transforms and the files
+// refused.
+func (r *run) stats() pipeline.Stats {
+	return pipeline.Stats{Transforms: r.pol.Describe(), RefusedFiles: r.refused}
+}
+
+// read streams the run's landing files (see readFiles), keeping what a
+// damaged file holds before its damage only if the policy says so.
+func (r *run) read(ctx context.Context, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
+	mode := damageFails
+	if r.pol.Files().QuarantineDamaged() {
+		mode = damageQuarantines
+	}
+	return readFiles(ctx, r.files, r.pol, mode, stats)
+}
+
+// warnDamaged logs each damaged file the run quarantined in part: records
+// were lost, and an operator must hear of it beyond the stats.
+func warnDamaged(job *pipeline.Job, stats *pipeline.Stats) {
+	for _, d := range stats.DamagedFiles {
+		job.Log.Warn("damaged landing file: records of its verified gzip members kept, the rest quarantined",
+			"path", d.Path, "damage", d.Damage, "bytes_lost", d.BytesLost, "unverified_lines", d.UnverifiedLines)
+	}
+}
 
 func (r *run) close() {
 	r.clean.Abort()

@@ -12,11 +12,19 @@ import (
 // sum(Quarantined) + Duplicates (Balanced). Aggregating stages (tags, risk)
 // count the rows they read and the rows they wrote; Balanced does not apply.
 type Stats struct {
-	Inputs      []InputFile      `json:"inputs,omitempty"`
-	RecordsIn   int64            `json:"records_in"`
-	RecordsOut  int64            `json:"records_out"`
-	Quarantined map[string]int64 `json:"quarantined,omitempty"` // by reason
-	Duplicates  int64            `json:"duplicates"`
+	Inputs []InputFile `json:"inputs,omitempty"`
+	// RefusedFiles are the entries of the landing partition that were
+	// not read, each with its reason (ListLanding); their records are not
+	// in RecordsIn.
+	RefusedFiles []RefusedFile `json:"refused_files,omitempty"`
+	// DamagedFiles are landing files of which only a part could be read
+	// (a damaged gzip file under files.on_damaged_file: quarantine); the
+	// rest is one damaged_file quarantine row each.
+	DamagedFiles []DamagedFile    `json:"damaged_files,omitempty"`
+	RecordsIn    int64            `json:"records_in"`
+	RecordsOut   int64            `json:"records_out"`
+	Quarantined  map[string]int64 `json:"quarantined,omitempty"` // by reason
+	Duplicates   int64            `json:"duplicates"`
 	// DroppedFields counts undeclared fields by name; names that do not
 	// look like field names are counted under "<other>" since a hostile
 	// feed can put anything in a key.
@@ -40,6 +48,21 @@ type InputFile struct {
 	Bytes   int64  `json:"bytes"`
 	SHA256  string `json:"sha256"`
 	Records int64  `json:"records"`
+}
+
+// DamagedFile is a landing file read only up to its damage.
+type DamagedFile struct {
+	Path string `json:"path"` // relative to the landing root
+	// Damage is truncated, bad_checksum, corrupt, trailing_garbage or
+	// not_gzip.
+	Damage string `json:"damage"`
+	// BytesLost counts the file's bytes, as stored, after the last gzip
+	// member whose CRC-32 and length checked out: no record was kept
+	// from them.
+	BytesLost int64 `json:"bytes_lost"`
+	// UnverifiedLines counts the line ends decoded from those bytes
+	// before the damage: a measure of the records lost, not records.
+	UnverifiedLines int64 `json:"unverified_lines"`
 }
 
 var fieldName = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
@@ -84,6 +107,8 @@ func (s *Stats) QuarantinedTotal() int64 {
 func (s *Stats) Merge(o Stats) {
 	s.Inputs = append(s.Inputs, o.Inputs...)
 	sort.Slice(s.Inputs, func(i, j int) bool { return s.Inputs[i].Path < s.Inputs[j].Path })
+	s.RefusedFiles = append(s.RefusedFiles, o.RefusedFiles...)
+	s.DamagedFiles = append(s.DamagedFiles, o.DamagedFiles...)
 	s.RecordsIn += o.RecordsIn
 	s.RecordsOut += o.RecordsOut
 	s.Duplicates += o.Duplicates

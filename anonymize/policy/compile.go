@@ -37,6 +37,7 @@ type Compiled struct {
 	fields  []fieldRules
 	columns []column // indexed like Dataset.Schema.Fields()
 	formats []*Format
+	files   FileRules      // with defaults
 	index   map[string]int // field name → index in Feed.Fields
 	keys    *KeyTable
 	tsField int // index of the event time field, or -1
@@ -98,7 +99,7 @@ func (f *File) compile(in schemas.Input) (*Compiled, error) {
 	if !ok || ds.Schema == nil {
 		return nil, fmt.Errorf("policy %s: feed %s: unknown dataset %q", f.Source, in.Name, fp.Dataset)
 	}
-	c := &Compiled{Feed: in, Dataset: ds, External: -1, tsField: -1, index: map[string]int{}}
+	c := &Compiled{Feed: in, Dataset: ds, External: -1, tsField: -1, index: map[string]int{}, files: f.Files.withDefaults()}
 	for i, fd := range in.Fields {
 		c.index[fd.Name] = i
 		if fd.Name == "ts" {
@@ -425,11 +426,16 @@ func (c *Compiled) Columns() [][3]string {
 // record it so a policy change makes their outputs due.
 func (c *Compiled) Fingerprint() string {
 	h := sha256.New()
+	var files *FileRules // the default rules leave older fingerprints as they were
+	if !c.files.isDefault() {
+		files = &c.files
+	}
 	b, _ := json.Marshal(struct {
 		Fields  map[string]string
 		Columns [][3]string
 		Formats []string
-	}{c.Describe(), c.Columns(), c.formatKeys()})
+		Files   *FileRules `json:",omitempty"`
+	}{c.Describe(), c.Columns(), c.formatKeys(), files})
 	h.Write(b)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -48,6 +48,8 @@ var actions = []string{TokenizeReversible, TokenizeOneWay, Generalize, Keep, Dro
 type File struct {
 	Version int              `yaml:"version"`
 	Feeds   map[string]*Feed `yaml:"feeds"`
+	// Files says which landing files are read, for every feed.
+	Files FileRules `yaml:"files"`
 	// Source is where the file was read from, for messages.
 	Source string `yaml:"-"`
 
@@ -159,6 +161,9 @@ func Parse(b []byte, source string) (*File, error) {
 	}
 	if len(f.Feeds) == 0 {
 		return nil, fmt.Errorf("policy %s: no feeds", source)
+	}
+	if errs := f.Files.validate(source); len(errs) > 0 {
+		return nil, errs
 	}
 	return &f, nil
 }

@@ -2,10 +2,12 @@ package policy
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
 
@@ -202,6 +204,66 @@ func TestKeyTable(t *testing.T) {
 			if got := kt.Lookup(k); got != -1 {
 				t.Errorf("%q: %d, want -1", k, got)
 			}
+		}
+	}
+}
+
+// TestFilesSection: the files: section's defaults, its validation (every
+// problem at once), and its place in the fingerprint.
+func TestFilesSection(t *testing.T) {
+	base := "version: 1\nfeeds:\n  events:\n    dataset: events_clean\n    fields:\n" +
+		"      event_id: keep\n      ts: keep\n      type: keep\n      user_id: {action: tokenize_reversible, to: user_token}\n"
+	compile := func(t *testing.T, files string) *Compiled {
+		t.Helper()
+		f, err := Parse([]byte(base+files), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.Compile(schemas.Events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	none := compile(t, "")
+	got := none.Files()
+	if !slices.Equal(got.Accept, pipeline.DefaultLandingRules.Accept) || got.CaseSensitive || got.Symlinks != pipeline.SymlinksInside || got.OnDamagedFile != DamagedFail || got.QuarantineDamaged() {
+		t.Errorf("defaults %+v", got)
+	}
+	// Writing the defaults out changes nothing, not even the fingerprint
+	// partitions were committed under before the section existed.
+	same := compile(t, "files:\n  accept: [.jsonl, .jsonl.gz, .csv, .csv.gz]\n  symlinks: inside_landing\n  on_damaged_file: fail\n")
+	if same.Fingerprint() != none.Fingerprint() {
+		t.Error("the default files: rules changed the fingerprint")
+	}
+	q := compile(t, "files:\n  on_damaged_file: quarantine\n")
+	if !q.Files().QuarantineDamaged() || q.Fingerprint() == none.Fingerprint() {
+		t.Error("on_damaged_file: quarantine not in effect or not fingerprinted")
+	}
+	if l := compile(t, "files:\n  accept: [.ndjson]\n  case_sensitive: true\n  symlinks: none\n").Files().Landing(); !slices.Equal(l.Accept, []string{".ndjson"}) || !l.CaseSensitive || l.Symlinks != pipeline.SymlinksNone {
+		t.Errorf("landing rules %+v", l)
+	}
+
+	_, err := Parse([]byte(base+"files:\n  accept: [jsonl, .gz, \"*.csv\"]\n  symlinks: sometimes\n  on_damaged_file: ignore\n"), "test.yaml")
+	for _, w := range []string{`"jsonl"`, `".gz"`, `"*.csv"`, `symlinks: "sometimes"`, `on_damaged_file: "ignore"`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %s", err, w)
+		}
+	}
+	if _, err := Parse([]byte(base+"files:\n  accept: []\n"), "test.yaml"); err == nil || !strings.Contains(err.Error(), "accept is empty") {
+		t.Errorf("empty accept: %v", err)
+	}
+	if _, err := Parse([]byte(base+"files:\n  acept: [.jsonl]\n"), "test.yaml"); err == nil {
+		t.Error("misspelt key accepted")
+	}
+}
+
+func TestFileKinds(t *testing.T) {
+	for name, want := range map[string][2]bool{
+		"a.csv": {true, false}, "a.CSV.GZ": {true, true}, "a.jsonl.gz": {false, true}, "a.JSONL": {false, false},
+	} {
+		if IsCSV(name) != want[0] || IsGzip(name) != want[1] {
+			t.Errorf("%s: csv %v gzip %v", name, IsCSV(name), IsGzip(name))
 		}
 	}
 }

@@ -52,6 +52,7 @@ listing every problem, each naming its field.`,
 
 func printPolicy(a *app, f *policy.File) error {
 	fmt.Fprintf(a.stdout, "policy %s: valid\n", f.Source)
+	fmt.Fprintf(a.stdout, "landing files: %s\n", f.EffectiveFiles())
 	for _, feed := range ingest.Feeds {
 		c, err := f.Compile(feed)
 		if err != nil {

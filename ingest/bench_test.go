@@ -1,0 +1,175 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+	"github.com/veil-data/veil/synth"
+)
+
+const benchEvents = 200_000
+
+// benchDays generates one synthetic day of benchEvents events, plain and
+// gzip, once per test binary.
+var benchDays = sync.OnceValues(func() (map[bool]string, error) {
+	out := map[bool]string{}
+	for _, gz := range []bool{false, true} {
+		dir, err := os.MkdirTemp("", "veil-bench-")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := synth.Generate(context.Background(), synth.Config{Out: dir, Days: 1, Events: benchEvents, Seed: 7, Gzip: gz, ChatRatio: -1}); err != nil {
+			return nil, err
+		}
+		out[gz] = filepath.Join(dir, "landing")
+	}
+	return out, nil
+})
+
+func benchLanding(b *testing.B, gz bool) string {
+	b.Helper()
+	days, err := benchDays()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return days[gz]
+}
+
+// BenchmarkIngest runs the events stage on a generated day: parse,
+// validate, tokenise, de-duplicate, scan and write Parquet.
+func BenchmarkIngest(b *testing.B) {
+	for _, gz := range []bool{false, true} {
+		name := "plain"
+		if gz {
+			name = "gzip"
+		}
+		b.Run(name, func(b *testing.B) {
+			landing := benchLanding(b, gz)
+			e := newEnv(b)
+			e.landing = landing
+			e.day = synth.DefaultStart
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				wh, err := sinks.Open(filepath.Join(b.TempDir(), "warehouse"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				e.wh = wh
+				b.StartTimer()
+				if err := e.run(Events{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(benchEvents*b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkDecode decodes generated event lines: the fast path (flat lines
+// without escapes, nearly all of them) and jsonlite (a line with an escape).
+func BenchmarkDecode(b *testing.B) {
+	landing := benchLanding(b, false)
+	files, err := filepath.Glob(filepath.Join(pipeline.LandingDir(landing, "events", synth.DefaultStart.Format("2006-01-02")), "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no generated files: %v", err)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() && len(lines) < 50_000 {
+		lines = append(lines, sc.Text())
+	}
+	pol, err := compile(nil, schemas.Events)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []string
+	}{
+		{"fast", lines},
+		{"jsonlite", escaped(lines)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			p := newParser(pol, nil, synth.DefaultStart)
+			var bytes int64
+			for _, l := range tc.lines {
+				bytes += int64(len(l))
+			}
+			b.SetBytes(bytes)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, l := range tc.lines {
+					p.rec.Reset()
+					p.decode(l)
+				}
+			}
+			b.ReportMetric(float64(len(tc.lines)*b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
+
+// escaped makes each line take the jsonlite path: an escaped slash in its
+// event id.
+func escaped(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.Replace(l, `"event_id":"`, `"event_id":"\/`, 1)
+	}
+	return out
+}
+
+// BenchmarkIngestRead reads a generated day's files into chunks of lines
+// (framing, decompression and checksums) without parsing them.
+func BenchmarkIngestRead(b *testing.B) {
+	pol, err := compile(nil, schemas.Events)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, gz := range []bool{false, true} {
+		name := "plain"
+		if gz {
+			name = "gzip"
+		}
+		b.Run(name, func(b *testing.B) {
+			landing := benchLanding(b, gz)
+			l, err := pipeline.ListLanding(landing, "events", synth.DefaultStart.Format("2006-01-02"), pol.Files().Landing())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var size int64
+			for i := 0; i < b.N; i++ {
+				var stats pipeline.Stats
+				chunks, errc := readFiles(context.Background(), l.Files, pol, damageFails, &stats)
+				for range chunks {
+				}
+				if err := <-errc; err != nil {
+					b.Fatal(err)
+				}
+				size = 0
+				for _, in := range stats.Inputs {
+					size += in.Bytes
+				}
+			}
+			b.SetBytes(size)
+			b.ReportMetric(float64(benchEvents*b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
