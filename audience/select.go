@@ -126,6 +126,22 @@ func value(arr arrow.Array, i int) any {
 	panic(fmt.Sprintf("audience: unsupported tag column %T", arr))
 }
 
+// owned copies the strings of a value, which share the record's buffers,
+// so that it can outlive the record.
+func owned(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.Clone(x)
+	case []string:
+		l := make([]string, len(x))
+		for i, s := range x {
+			l[i] = strings.Clone(s)
+		}
+		return l
+	}
+	return v
+}
+
 // appendKey appends a canonical form of row i's value (as value returns
 // it) to a memo key, without making the value: most rows only look their
 // key up.
@@ -231,7 +247,7 @@ func (d *Data) relationship(ctx context.Context, p sinks.Partition, merchant str
 			if !ok {
 				vals := make([]any, len(e.merchant))
 				for k := range e.merchant {
-					vals[k] = value(rec.Column(2+k), i)
+					vals[k] = owned(value(rec.Column(2+k), i))
 				}
 				id = int32(len(rel.tuples))
 				rel.tuples = append(rel.tuples, vals)
