@@ -74,11 +74,14 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 		}
 		if rej == nil {
 			i := keys.Lookup(key)
-			if rej = memberCheck(i, key, nonFinite, sc); rej != nil {
-				// rejected; the rest of the line is still scanned below
+			// memberCheck decides the rare cases; the common one is
+			// inlined here, where a call per member shows.
+			if nonFinite || i >= 0 && sc.seen[i>>6]&(1<<(i&63)) != 0 {
+				rej = memberCheck(i, key, nonFinite, sc)
 			} else if i < 0 {
 				sc.dropped = append(sc.dropped, key)
 			} else {
+				sc.seen[i>>6] |= 1 << (i & 63)
 				switch {
 				case isNull:
 					rec.Vals[i], rec.Present[i] = "", false
