@@ -75,8 +75,9 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// BenchmarkDecode decodes generated event lines: the fast path (flat lines
-// without escapes, nearly all of them) and jsonlite (a line with an escape).
+// BenchmarkDecode decodes generated event lines: flat lines (nearly all of
+// them), lines with an escape in a string, and lines with a nested value
+// (the jsonlite path).
 func BenchmarkDecode(b *testing.B) {
 	landing := benchLanding(b, false)
 	files, err := filepath.Glob(filepath.Join(pipeline.LandingDir(landing, "events", synth.DefaultStart.Format("2006-01-02")), "*.jsonl"))
@@ -102,7 +103,8 @@ func BenchmarkDecode(b *testing.B) {
 		lines []string
 	}{
 		{"fast", lines},
-		{"jsonlite", escaped(lines)},
+		{"escaped", escaped(lines)},
+		{"nested", nested(lines)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			p := newParser(pol, nil, synth.DefaultStart)
@@ -124,8 +126,7 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
-// escaped makes each line take the jsonlite path: an escaped slash in its
-// event id.
+// escaped puts an escaped slash in each line's event id.
 func escaped(lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
@@ -172,4 +173,13 @@ func BenchmarkIngestRead(b *testing.B) {
 			b.ReportMetric(float64(benchEvents*b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
 	}
+}
+
+// nested gives each line an undeclared field holding an array.
+func nested(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.Replace(l, `{`, `{"tags":["a",{"b":1}],`, 1)
+	}
+	return out
 }

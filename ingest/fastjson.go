@@ -1,15 +1,17 @@
 package ingest
 
 import (
+	"github.com/parquet-go/jsonlite"
+
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
 
 // fastDecode decodes the common shape of a landing line — one flat JSON
-// object whose values are strings without escapes, numbers, null, true or
-// false — in one pass over the bytes. Anything else (an escape, a nested
-// value, a grammar error) makes it give up (ok false) before touching
+// object whose values are strings, numbers, null, true or false — in one
+// pass over the bytes. Anything else (a nested value, a grammar error)
+// makes it give up (ok false) before touching
 // stats, and the caller decodes the line with slowDecode, which has the
 // last word: FuzzFastDecode holds the two to the same results.
 func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, sc *decodeScratch) (rej *rejection, ok bool) {
@@ -26,7 +28,9 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 	for {
 		key, q, good := scanString(text, p)
 		if !good {
-			return nil, false
+			if key, q, good = scanEscaped(text, p); !good {
+				return nil, false
+			}
 		}
 		q = skipWS(text, q)
 		if q >= len(text) || text[q] != ':' {
@@ -47,10 +51,13 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 		)
 		switch c := text[q]; {
 		case c == '"':
-			if str, q, good = scanString(text, q); !good {
-				return nil, false
+			var end int
+			if str, end, good = scanString(text, q); !good {
+				if str, end, good = scanEscaped(text, q); !good {
+					return nil, false
+				}
 			}
-			isStr = true
+			q, isStr = end, true
 		case (c == 'N' || c == 'I' || c == '-') && nonFiniteAt(text, q) > 0:
 			n := nonFiniteAt(text, q)
 			if !delimited(text, q+n) {
@@ -144,6 +151,7 @@ func skipWS(s string, p int) int {
 
 // scanString reads a string at s[p] == '"' that has no escapes and no
 // control characters, returning its contents and the index after it.
+// Kept small enough to inline; scanEscaped takes the rest.
 func scanString(s string, p int) (string, int, bool) {
 	if p >= len(s) || s[p] != '"' {
 		return "", 0, false
@@ -157,6 +165,24 @@ func scanString(s string, p int) (string, int, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// scanEscaped reads a string scanString leaves: one with escapes, which
+// jsonlite unquotes as the slow path does (producers that escape "/" or
+// non-ASCII would otherwise send every line there), or an invalid one.
+func scanEscaped(s string, p int) (string, int, bool) {
+	if p >= len(s) || s[p] != '"' {
+		return "", 0, false
+	}
+	end := scanJSONString(s, p)
+	if end < 0 {
+		return "", 0, false
+	}
+	v, err := jsonlite.Unquote(s[p:end])
+	if err != nil {
+		return "", 0, false
+	}
+	return v, end, true
 }
 
 // scanNumber returns the end of the JSON number at s[p], or -1.
