@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,15 +18,20 @@ import (
 
 const benchEvents = 200_000
 
+// benchRoot holds the generated days; TestMain removes it.
+var benchRoot string
+
 // benchDays generates one synthetic day of benchEvents events, plain and
 // gzip, once per test binary.
 var benchDays = sync.OnceValues(func() (map[bool]string, error) {
+	root, err := os.MkdirTemp("", "veil-bench-")
+	if err != nil {
+		return nil, err
+	}
+	benchRoot = root
 	out := map[bool]string{}
 	for _, gz := range []bool{false, true} {
-		dir, err := os.MkdirTemp("", "veil-bench-")
-		if err != nil {
-			return nil, err
-		}
+		dir := filepath.Join(root, fmt.Sprint(gz))
 		if _, err := synth.Generate(context.Background(), synth.Config{Out: dir, Days: 1, Events: benchEvents, Seed: 7, Gzip: gz, ChatRatio: -1}); err != nil {
 			return nil, err
 		}
@@ -33,6 +39,14 @@ var benchDays = sync.OnceValues(func() (map[bool]string, error) {
 	}
 	return out, nil
 })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchRoot != "" {
+		os.RemoveAll(benchRoot)
+	}
+	os.Exit(code)
+}
 
 func benchLanding(b *testing.B, gz bool) string {
 	b.Helper()
