@@ -138,7 +138,7 @@ func (s *Service) run(ctx context.Context, d *Data, q Query, write Exporter) (Re
 		spent := l.Spent(q.Merchant, e.Period)
 		if spent+cost.Micros() > s.Config.BudgetEpsilon().Micros() {
 			return refuse(fmt.Sprintf("privacy budget spent: %s of %s used in %s, a query costs %s",
-				microsString(spent), s.Config.BudgetEpsilon(), e.Period, cost))
+				FormatMicros(spent), s.Config.BudgetEpsilon(), e.Period, cost))
 		}
 		n, err := s.Noise.NoisyCount(sel.Count, cost)
 		if err != nil {
@@ -198,8 +198,8 @@ func (s *Service) run(ctx context.Context, d *Data, q Query, write Exporter) (Re
 	return Result{Entry: w, Released: true}, nil
 }
 
-// microsString formats millionths of epsilon as a decimal.
-func microsString(m int64) string {
+// FormatMicros formats millionths of epsilon as a decimal (0.5, 2).
+func FormatMicros(m int64) string {
 	s := fmt.Sprintf("%d.%06d", m/1e6, m%1e6)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")

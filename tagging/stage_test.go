@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,7 +44,7 @@ func at(t testing.TB, offset int, clock string) time.Time {
 func writeRegistry(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, day string, state map[string]bool) {
 	tb.Helper()
 	var entries []consent.Entry
-	for _, tok := range sortedKeys(state) {
+	for _, tok := range slices.Sorted(maps.Keys(state)) {
 		e := consent.Entry{UserToken: tok, OptedOut: state[tok], Since: testwarehouse.Day(tb, day), Changes: 1}
 		if state[tok] {
 			e.FirstOptOut = e.Since
@@ -52,21 +54,6 @@ func writeRegistry(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, day 
 		entries = append(entries, e)
 	}
 	testwarehouse.WriteRegistry(tb, w, mem, day, entries)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var k []string
-	for s := range m {
-		k = append(k, s)
-	}
-	for i := range k {
-		for j := i + 1; j < len(k); j++ {
-			if k[j] < k[i] {
-				k[i], k[j] = k[j], k[i]
-			}
-		}
-	}
-	return k
 }
 
 // fixture: five consumers over two days with two merchants; r_u5 opted out.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
@@ -163,7 +164,7 @@ func (p *paths) ledgerFiles(ctx context.Context, root string) (audience.LedgerFi
 // released size, never the count behind a refusal.
 func printResult(a *app, cfg *audience.Config, r audience.Result) {
 	e := r.Entry
-	budget := fmt.Sprintf("budget %s of %s used in %s", micros(e.SpentMicros), cfg.BudgetEpsilon(), e.Period)
+	budget := fmt.Sprintf("budget %s of %s used in %s", audience.FormatMicros(e.SpentMicros), cfg.BudgetEpsilon(), e.Period)
 	if !r.Released {
 		fmt.Fprintf(a.stdout, "refused (ledger #%d): %s; %s\n", e.Seq, e.Reason, budget)
 		return
@@ -179,10 +180,6 @@ func printResult(a *app, cfg *audience.Config, r audience.Result) {
 	default:
 		fmt.Fprintf(a.stdout, "audience size %d (%s; ledger #%d); %s\n", *e.Noisy, how, e.Seq, budget)
 	}
-}
-
-func micros(m int64) string {
-	return fmt.Sprintf("%g", float64(m)/1e6)
 }
 
 // exportRow is one row of an export file: the merchant-scoped token only.
@@ -208,7 +205,7 @@ func (a *app) exportWriter(ctx context.Context, p *paths, merchant, out string) 
 			rows[i].CustomerToken = tagging.CustomerToken(w, merchant, m)
 		}
 		slices.SortFunc(rows, func(x, y exportRow) int {
-			return compareStrings(x.CustomerToken, y.CustomerToken)
+			return strings.Compare(x.CustomerToken, y.CustomerToken)
 		})
 		tmp := out + ".tmp"
 		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -234,14 +231,4 @@ func (a *app) exportWriter(ctx context.Context, p *paths, merchant, out string) 
 		}
 		return int64(len(rows)), func() error { return os.Rename(tmp, out) }, nil
 	}
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
