@@ -90,8 +90,7 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 // BenchmarkDecode decodes generated event lines: flat lines (nearly all of
-// them), lines with an escape in a string, and lines with a nested value
-// (the jsonlite path).
+// them), lines with an escape in a string, and lines with a nested value.
 func BenchmarkDecode(b *testing.B) {
 	landing := benchLanding(b, false)
 	files, err := filepath.Glob(filepath.Join(pipeline.LandingDir(landing, "events", synth.DefaultStart.Format("2006-01-02")), "*.jsonl"))

@@ -176,8 +176,22 @@ func numberText(lit string) (string, bool) {
 // validJSON reports whether s is one JSON object by the strict grammar,
 // nested at most maxDepth deep, with one leniency the decoders then name:
 // a member of the object may have the value NaN, Infinity or -Infinity.
-// It runs iteratively, so a hostile line cannot exhaust the stack.
 func validJSON(s string) bool {
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return false
+	}
+	end := scanValue(s, i, 0)
+	return end >= 0 && skipWS(s, end) == len(s)
+}
+
+// scanValue returns the index after the JSON value at s[i], or -1 if it
+// is not one by the strict grammar. base is how deep the value stands (0:
+// the line's object itself, 1: a member's value); nesting past maxDepth
+// fails, and only a member of the line's object (base 0) may be a
+// non-finite literal. It runs iteratively, so a hostile line cannot
+// exhaust the stack.
+func scanValue(s string, i, base int) int {
 	const (
 		wantValue = iota
 		wantKey   // a key, or the end of an empty object
@@ -185,17 +199,12 @@ func validJSON(s string) bool {
 	)
 	var stack [maxDepth]byte
 	depth, state, first := 0, wantValue, false
-	i := skipWS(s, 0)
-	if i >= len(s) || s[i] != '{' {
-		return false
-	}
 	for {
-		i = skipWS(s, i)
 		if depth == 0 && state == wantNext {
-			return i == len(s)
+			return i
 		}
-		if i >= len(s) {
-			return false
+		if i = skipWS(s, i); i >= len(s) {
+			return -1
 		}
 		c := s[i]
 		switch state {
@@ -205,11 +214,11 @@ func validJSON(s string) bool {
 				continue
 			}
 			first = false
-			member := depth == 1 && stack[0] == '{'
+			member := base == 0 && depth == 1 && stack[0] == '{'
 			switch {
 			case c == '{' || c == '[':
-				if depth == maxDepth {
-					return false
+				if base+depth == maxDepth {
+					return -1
 				}
 				stack[depth] = c
 				depth, i, first = depth+1, i+1, true
@@ -219,20 +228,20 @@ func validJSON(s string) bool {
 				continue
 			case c == '"':
 				if i = scanJSONString(s, i); i < 0 {
-					return false
+					return -1
 				}
 			case member && nonFiniteAt(s, i) > 0:
 				i += nonFiniteAt(s, i)
 			case c == '-' || c >= '0' && c <= '9':
 				if i = scanNumber(s, i); i < 0 {
-					return false
+					return -1
 				}
 			case hasPrefix(s, i, "true"), hasPrefix(s, i, "null"):
 				i += 4
 			case hasPrefix(s, i, "false"):
 				i += 5
 			default:
-				return false
+				return -1
 			}
 			state = wantNext
 		case wantKey:
@@ -242,13 +251,13 @@ func validJSON(s string) bool {
 			}
 			first = false
 			if c != '"' {
-				return false
+				return -1
 			}
 			if i = scanJSONString(s, i); i < 0 {
-				return false
+				return -1
 			}
 			if i = skipWS(s, i); i >= len(s) || s[i] != ':' {
-				return false
+				return -1
 			}
 			i, state = i+1, wantValue
 		case wantNext:
@@ -262,7 +271,7 @@ func validJSON(s string) bool {
 			case c == '}' && top == '{' || c == ']' && top == '[':
 				depth, i = depth-1, i+1
 			default:
-				return false
+				return -1
 			}
 		}
 	}

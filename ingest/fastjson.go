@@ -8,12 +8,11 @@ import (
 	"github.com/veil-data/veil/schemas"
 )
 
-// fastDecode decodes the common shape of a landing line — one flat JSON
-// object whose values are strings, numbers, null, true or false — in one
-// pass over the bytes. Anything else (a nested value, a grammar error)
-// makes it give up (ok false) before touching
-// stats, and the caller decodes the line with slowDecode, which has the
-// last word: FuzzFastDecode holds the two to the same results.
+// fastDecode decodes a landing line in one pass over the bytes. A line it
+// cannot read (a grammar error, a string jsonlite will not unquote) makes
+// it give up (ok false) before touching stats, and the caller decodes the
+// line with slowDecode, which has the last word: FuzzFastDecode holds the
+// two to the same results.
 func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pipeline.Stats, sc *decodeScratch) (rej *rejection, ok bool) {
 	fields, keys := pol.Feed.Fields, pol.KeyTable()
 	sc.reset(len(fields))
@@ -76,8 +75,14 @@ func fastDecode(text string, pol *policy.Compiled, rec *policy.Record, stats *pi
 			q += 4
 		case hasWord(text, q, "false"):
 			q += 5
+		case c == '{' || c == '[':
+			// A nested value: dropped if the key is undeclared, wrong_type
+			// if declared; either way it must be valid.
+			if q = scanValue(text, q, 1); q < 0 {
+				return nil, false
+			}
 		default:
-			return nil, false // nested object or array, or not JSON
+			return nil, false // not JSON
 		}
 		if rej == nil {
 			i := keys.Lookup(key)
