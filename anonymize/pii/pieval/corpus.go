@@ -58,6 +58,9 @@ type Record struct {
 type Corpus struct {
 	Format  Format
 	Records []Record
+	// Labels whose offsets did not hold their value: moved to where the
+	// value stands, or dropped when it stands nowhere (see place).
+	Relocated, Dropped int
 }
 
 // ReadFile reads a labelled file in either format.
@@ -91,7 +94,7 @@ func Read(r io.Reader) (*Corpus, error) {
 			return nil, fmt.Errorf("pieval: presidio JSON list: %w", err)
 		}
 		for i, pr := range recs {
-			rec, err := pr.record()
+			rec, err := pr.record(c)
 			if err != nil {
 				return nil, fmt.Errorf("pieval: record %d: %w", i, err)
 			}
@@ -113,7 +116,7 @@ func Read(r io.Reader) (*Corpus, error) {
 		if err := json.Unmarshal(b, &l); err != nil {
 			return nil, fmt.Errorf("pieval: line %d: %w", line, err)
 		}
-		format, rec, err := l.record()
+		format, rec, err := l.record(c)
 		if err != nil {
 			return nil, fmt.Errorf("pieval: line %d: %w", line, err)
 		}
@@ -159,18 +162,17 @@ type presidioRecord struct {
 	Spans []presidioSpan `json:"spans"`
 }
 
-func (pr presidioRecord) record() (Record, error) {
+func (pr presidioRecord) record(c *Corpus) (Record, error) {
 	rec := Record{Text: pr.Text}
 	off := runeOffsets(pr.Text)
 	for j, s := range pr.Spans {
-		if s.Start < 0 || s.Start > s.End || s.End >= len(off) {
+		g, ok := c.place(pr.Text, off, s.Type, s.Value, s.Start, s.End)
+		if !ok && s.Value == "" {
 			return rec, fmt.Errorf("span %d (%s): offsets [%d, %d) outside a text of %d characters", j, s.Type, s.Start, s.End, len(off)-1)
 		}
-		g := Gold{Label: s.Type, Start: off[s.Start], End: off[s.End]}
-		if s.Value != "" && pr.Text[g.Start:g.End] != s.Value {
-			return rec, fmt.Errorf("span %d (%s): offsets [%d, %d) do not hold its entity_value", j, s.Type, s.Start, s.End)
+		if ok {
+			rec.Spans = append(rec.Spans, g)
 		}
-		rec.Spans = append(rec.Spans, g)
 	}
 	return rec, nil
 }
@@ -182,9 +184,9 @@ type jsonLine struct {
 	Label map[string]map[string][][2]int `json:"label"`
 }
 
-func (l jsonLine) record() (Format, Record, error) {
+func (l jsonLine) record(c *Corpus) (Format, Record, error) {
 	if l.Text == nil {
-		rec, err := l.presidioRecord.record()
+		rec, err := l.presidioRecord.record(c)
 		return Presidio, rec, err
 	}
 	rec := Record{Text: *l.Text}
@@ -192,14 +194,9 @@ func (l jsonLine) record() (Format, Record, error) {
 	for label, values := range l.Label {
 		for value, offs := range values {
 			for _, o := range offs {
-				if o[0] < 0 || o[0] > o[1] || o[1]+1 >= len(off) {
-					return CLUENER, rec, fmt.Errorf("%s: offsets [%d, %d] outside a text of %d characters", label, o[0], o[1], len(off)-1)
+				if g, ok := c.place(rec.Text, off, label, value, o[0], o[1]+1); ok { // inclusive end
+					rec.Spans = append(rec.Spans, g)
 				}
-				g := Gold{Label: label, Start: off[o[0]], End: off[o[1]+1]} // inclusive end
-				if rec.Text[g.Start:g.End] != value {
-					return CLUENER, rec, fmt.Errorf("%s: offsets [%d, %d] do not hold the labelled value", label, o[0], o[1])
-				}
-				rec.Spans = append(rec.Spans, g)
 			}
 		}
 	}
@@ -208,6 +205,44 @@ func (l jsonLine) record() (Format, Record, error) {
 	sortGold(rec.Spans)
 	return CLUENER, rec, nil
 }
+
+// place converts the code-point offsets [start, end) of a labelled value
+// to bytes. Real files hold a few labels whose offsets are off by a
+// character or two: such a label moves to the nearest place where its
+// value stands (counted in Relocated), or is dropped (Dropped) when the
+// value is nowhere in the text. Without a value, offsets are taken as
+// they are.
+func (c *Corpus) place(text string, off []int, label, value string, start, end int) (Gold, bool) {
+	if 0 <= start && start <= end && end < len(off) {
+		g := Gold{Label: label, Start: off[start], End: off[end]}
+		if value == "" || text[g.Start:g.End] == value {
+			return g, true
+		}
+	}
+	if value == "" {
+		return Gold{}, false
+	}
+	want := off[min(max(start, 0), len(off)-1)]
+	best := -1
+	for i := 0; ; {
+		k := strings.Index(text[i:], value)
+		if k < 0 {
+			break
+		}
+		if best < 0 || abs(i+k-want) < abs(best-want) {
+			best = i + k
+		}
+		i += k + 1
+	}
+	if best < 0 {
+		c.Dropped++
+		return Gold{}, false
+	}
+	c.Relocated++
+	return Gold{Label: label, Start: best, End: best + len(value)}, true
+}
+
+func abs(x int) int { return max(x, -x) }
 
 func sortGold(g []Gold) {
 	slices.SortFunc(g, func(a, b Gold) int {

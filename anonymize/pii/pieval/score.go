@@ -3,8 +3,10 @@ package pieval
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -275,6 +277,15 @@ func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, red, 
 	for _, s := range spans {
 		regions = append(regions, region{s.Start, s.End, string(s.Type)})
 	}
+	// A region cut by the window is shown whole, as its tag.
+	for _, g := range regions {
+		if g.start < lo && lo < g.end {
+			lo = g.start
+		}
+		if g.start < hi && hi < g.end {
+			hi = g.end
+		}
+	}
 	var b strings.Builder
 	if lo > 0 {
 		b.WriteString("…")
@@ -293,8 +304,16 @@ func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, red, 
 		}
 		if i := slices.IndexFunc(regions, func(g region) bool { return g.start <= p && p < g.end }); i >= 0 {
 			b.WriteString("<" + regions[i].tag + ">")
-			p = regions[i].end
-			if p > start && regions[i].start < start {
+			// Overlapping regions (a detection on a label) make one tag.
+			from := regions[i].start
+			for p = regions[i].end; ; {
+				j := slices.IndexFunc(regions, func(g region) bool { return g.start < p && p < g.end })
+				if j < 0 {
+					break
+				}
+				from, p = min(from, regions[j].start), regions[j].end
+			}
+			if p > start && from < start {
 				p = start // the example is always shown
 			}
 			continue
@@ -306,8 +325,11 @@ func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, red, 
 	if hi < len(text) {
 		b.WriteString("…")
 	}
-	return Example{Type: t, Record: ri, Redacted: red, Chars: chars, Context: b.String()}
+	return Example{Type: t, Record: ri, Redacted: red, Chars: chars, Context: controls.Replace(b.String())}
 }
+
+// controls keeps an example on one line.
+var controls = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 // Shape hides a value but keeps its form: upper-case letters become X,
 // other letters x, Han and other characters 〇, digits 9; blanks and
@@ -358,4 +380,35 @@ func (r *Result) Check(minRecall map[string]float64, minPrecision float64) []str
 		fails = append(fails, fmt.Sprintf("character precision = %.3f, below the floor %.2f", r.Precision, minPrecision))
 	}
 	return fails
+}
+
+// WriteTable prints the result as a table, then its examples.
+func (r *Result) WriteTable(w io.Writer) {
+	const row = "%-14s %6s %6s %7s %6s %7s %6s %6s\n"
+	fmt.Fprintf(w, row, "type", "gold", "found", "recall", "typed", "t.rec", "spans", "stray")
+	line := func(s TypeScore) {
+		rec, trec := "-", "-"
+		if s.Gold > 0 {
+			rec, trec = fmt.Sprintf("%.3f", s.Recall), fmt.Sprintf("%.3f", s.TypedRecall)
+		}
+		fmt.Fprintf(w, row, s.Type, strconv.Itoa(s.Gold), strconv.Itoa(s.Found), rec, strconv.Itoa(s.Typed), trec, strconv.Itoa(s.Spans), strconv.Itoa(s.Stray))
+	}
+	for _, s := range r.Types {
+		line(s)
+	}
+	line(r.All)
+	fmt.Fprintf(w, "\nchar precision %.3f  (%d of %d redacted characters inside a gold span of any label; whitespace not counted)\n",
+		r.Precision, r.InGold, r.Redacted)
+	fmt.Fprintln(w, "found: at least half the span's characters redacted by any detection; typed: by a detection of its type; stray: a detection with a character outside every gold span")
+	for _, set := range []struct {
+		what string
+		ex   []Example
+	}{{"missed", r.Misses}, {"stray", r.Strays}} {
+		if len(set.ex) > 0 {
+			fmt.Fprintf(w, "\n%s:\n", set.what)
+		}
+		for _, e := range set.ex {
+			fmt.Fprintf(w, "  %-10s record %d, %d/%d chars redacted: %s\n", e.Type, e.Record, e.Redacted, e.Chars, e.Context)
+		}
+	}
 }
