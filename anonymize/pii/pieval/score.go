@@ -275,4 +275,3 @@ func (r *Result) Check(minRecall map[string]float64, minPrecision float64) []str
 	}
 	return fails
 }
-
