@@ -31,21 +31,21 @@ func (r *Result) WriteTable(w io.Writer) {
 		r.Precision, r.InGold, r.Redacted)
 	fmt.Fprintln(w, "found: at least half the span's characters redacted by any detection; typed: by a detection of its type; stray: a detection with a character outside every gold span")
 	for _, set := range []struct {
-		what string
-		ex   []Example
-	}{{"missed", r.Misses}, {"stray", r.Strays}} {
+		what, count string
+		ex          []Example
+	}{{"missed", "redacted", r.Misses}, {"stray", "outside gold", r.Strays}} {
 		if len(set.ex) > 0 {
 			fmt.Fprintf(w, "\n%s:\n", set.what)
 		}
 		for _, e := range set.ex {
-			fmt.Fprintf(w, "  %-10s record %d, %d/%d chars redacted: %s\n", e.Type, e.Record, e.Redacted, e.Chars, e.Context)
+			fmt.Fprintf(w, "  %-10s record %d, %d/%d chars %s: %s\n", e.Type, e.Record, e.Count, e.Chars, set.count, e.Context)
 		}
 	}
 }
 
 // example renders text[start:end] of rec in up to 40 characters of
 // context either side, redacted as Example says.
-func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, red, chars int, raw bool) Example {
+func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, count, chars int, raw bool) Example {
 	text := rec.Text
 	lo, hi := start, end
 	for range 40 {
@@ -118,7 +118,7 @@ func example(rec Record, spans []pii.Span, ri int, t pii.Type, start, end, red, 
 	if hi < len(text) {
 		b.WriteString("…")
 	}
-	return Example{Type: t, Record: ri, Redacted: red, Chars: chars, Context: controls.Replace(b.String())}
+	return Example{Type: t, Record: ri, Count: count, Chars: chars, Context: controls.Replace(b.String())}
 }
 
 // controls keeps an example on one line.

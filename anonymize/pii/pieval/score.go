@@ -64,7 +64,9 @@ type Result struct {
 type Example struct {
 	Type     pii.Type `json:"type"`
 	Record   int      `json:"record"`
-	Redacted int      `json:"redacted_chars"` // of Chars
+	// Of its Chars (whitespace not counted), a miss has Count redacted,
+	// a stray Count outside every gold span.
+	Count int `json:"count"`
 	Chars    int      `json:"chars"`
 	Context  string   `json:"context"`
 }
