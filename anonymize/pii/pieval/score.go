@@ -62,13 +62,13 @@ type Result struct {
 // replaced by "<LABEL>", and the example itself shown as its shape between
 // ⟦ ⟧ unless Options.Raw; what remains is unlabelled corpus text.
 type Example struct {
-	Type     pii.Type `json:"type"`
-	Record   int      `json:"record"`
+	Type   pii.Type `json:"type"`
+	Record int      `json:"record"`
 	// Of its Chars (whitespace not counted), a miss has Count redacted,
 	// a stray Count outside every gold span.
-	Count int `json:"count"`
-	Chars    int      `json:"chars"`
-	Context  string   `json:"context"`
+	Count   int    `json:"count"`
+	Chars   int    `json:"chars"`
+	Context string `json:"context"`
 }
 
 // Type returns the score of t, and false when t neither was labelled nor
