@@ -23,7 +23,14 @@
 #      the two share one generated warehouse ($WORK/tags), so the audience
 #      run's peak RSS is its own. Table: consumers, events, seconds,
 #      consumers/s, peak Go heap, peak RSS.
-#   8. go test -run '^$' -bench . -benchmem ./...  (step 7's benchmarks at
+#   8. chat redaction throughput per core: anonymize/pii/pieval/piibench
+#      (pii.Conversation.Redact per message, GOMAXPROCS=1, CPU time, best
+#      of 3 alternating runs of 3 rounds) built from this tree and from $BENCH_PII_BASE (a git archive
+#      of that commit with this tree's pieval copied in, so both run one
+#      harness), on presidio-research full_text (English), CLUENER text and
+#      JDDC chat lines (Chinese) from the shared real data. Table: corpus,
+#      MB, previous MB/s, now MB/s, ratio. ~25 s.
+#   9. go test -run '^$' -bench . -benchmem ./...  (step 7's benchmarks at
 #      their small default size)
 #
 # Environment:
@@ -35,7 +42,12 @@
 #                at 10M: ~4 min and ~8 GiB of RAM for the tags run, 2 GiB of disk)
 #   BENCH_SKIP_INGEST=1    skip steps 2-6
 #   BENCH_SKIP_TAGS=1      skip step 7
-#   BENCH_SKIP_GO_BENCH=1  skip step 8
+#   BENCH_SKIP_PII=1       skip step 8
+#   BENCH_PII_BASE (b4ffc6b)  the "previous" redactor of step 8: the commit
+#                before issue 9's work; without git history, "previous: n/a"
+#   VEIL_REAL_DATA  the shared real data folder (default ../shared/data/real
+#                from the repository root); absent: step 8 is skipped
+#   BENCH_SKIP_GO_BENCH=1  skip step 9
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -250,7 +262,80 @@ else
   echo "so the tags row includes generating the data, and both audience rows are one process."
 fi
 
-# ------------------------------------------------------------------ 8. go benchmarks
+# ------------------------------------------------------------------ 8. chat redaction
+if [ "${BENCH_SKIP_PII:-0}" = 1 ]; then
+  step "chat redaction throughput skipped (BENCH_SKIP_PII=1)"
+else
+  PII_BASE="${BENCH_PII_BASE:-b4ffc6b}"
+  REAL="${VEIL_REAL_DATA:-$ROOT/../shared/data/real}"
+  # name|language|file, the text the redactor reads in brackets
+  PII_CORPORA=()
+  for c in "presidio synth_dataset_v2 (full_text)|en|presidio-research/synth_dataset_v2.json" \
+    "CLUENER train (text)|zh|cluener2020/train.json" \
+    "JDDC chat (content)|zh|jddc-chat/chat_0.1per.txt"; do
+    [ -f "$REAL/${c##*|}" ] && PII_CORPORA+=("$c")
+  done
+  step "chat redaction: Conversation.Redact per message, MB/s per core (GOMAXPROCS=1), now against $PII_BASE"
+  if [ "${#PII_CORPORA[@]}" -eq 0 ]; then
+    echo "bench: real data absent in $REAL (set VEIL_REAL_DATA to the shared data/real folder); chat redaction skipped"
+  else
+    PB="anonymize/pii/pieval/piibench"
+    go build -o "$WORK/piibench-now" "./$PB"
+    PREV_BIN=""
+    PREV_WHY=""
+    if ! git -C "$ROOT" rev-parse --verify -q "$PII_BASE^{commit}" >/dev/null 2>&1; then
+      PREV_WHY="no git history with $PII_BASE"
+    else
+      # The earlier tree with this tree's harness: pieval uses only
+      # pii.Find, pii.Span, pii.Types, pii.NewConversation and Redact.
+      PREV_SRC="$WORK/pii-prev"
+      rm -rf "$PREV_SRC"
+      mkdir -p "$PREV_SRC"
+      git -C "$ROOT" archive "$PII_BASE" | tar -x -C "$PREV_SRC"
+      rm -rf "$PREV_SRC/anonymize/pii/pieval"
+      mkdir -p "$PREV_SRC/$PB"
+      for f in anonymize/pii/pieval/*.go "$PB"/*.go; do
+        case "$f" in *_test.go) ;; *) cp "$f" "$PREV_SRC/$f" ;; esac
+      done
+      if (cd "$PREV_SRC" && go build -o "$WORK/piibench-prev" "./$PB") 2>"$WORK/piibench-prev.build"; then
+        PREV_BIN="$WORK/piibench-prev"
+      else
+        PREV_WHY="the harness does not build against $PII_BASE (see below)"
+        sed -n 1,10p "$WORK/piibench-prev.build" >&2
+      fi
+    fi
+    [ -n "$PREV_WHY" ] && echo "previous: n/a ($PREV_WHY)"
+    printf '%-40s %-4s %7s %13s %10s %7s\n' corpus lang MB "previous MB/s" "now MB/s" ratio
+    printf '%-40s %-4s %7s %13s %10s %7s\n' ---------------------------------------- ---- ------- ------------- ---------- -------
+    for c in "${PII_CORPORA[@]}"; do
+      name="${c%%|*}"
+      rest="${c#*|}"
+      lang="${rest%%|*}"
+      file="$REAL/${rest#*|}"
+      # Alternate the two binaries and keep the best of each, so that a
+      # burst of load elsewhere on the machine hurts neither alone.
+      prev="n/a"
+      now_mbps=0
+      for _ in 1 2 3; do
+        if [ -n "$PREV_BIN" ]; then
+          p="$(GOMAXPROCS=1 "$PREV_BIN" -rounds 3 "$file" | cut -f4)"
+          prev="$(awk -v a="$prev" -v b="$p" 'BEGIN { print (a == "n/a" || b + 0 > a + 0) ? b : a }')"
+        fi
+        line="$(GOMAXPROCS=1 "$WORK/piibench-now" -rounds 3 "$file")"
+        now_mbps="$(awk -v a="$now_mbps" -v b="$(printf '%s' "$line" | cut -f4)" 'BEGIN { print (b + 0 > a + 0) ? b : a }')"
+      done
+      mb="$(printf '%s' "$line" | awk -F'\t' '{ printf "%.2f", $2 / 1e6 }')"
+      ratio="$(awk -v a="$now_mbps" -v b="$prev" 'BEGIN { if (b + 0 > 0) printf "%.2fx", a / b; else print "n/a" }')"
+      printf '%-40s %-4s %7s %13s %10s %7s\n' "$name" "$lang" "$mb" "$prev" "$now_mbps" "$ratio"
+    done
+    echo
+    echo "MB = 1e6 bytes of message text. MB/s: process CPU time (user+sys, GC included), GOMAXPROCS=1, the fastest round of >= 0.2 s"
+    echo "over the corpus, 3 rounds in each of 3 runs alternating previous and now; a new Conversation per record (presidio, CLUENER)"
+    echo "or per session (JDDC). The host is shared: expect +-20% between runs. Goal (issue 9): >= 100 MB/s per core."
+  fi
+fi
+
+# ------------------------------------------------------------------ 9. go benchmarks
 if [ "${BENCH_SKIP_GO_BENCH:-0}" = 1 ]; then
   step "go test -bench skipped (BENCH_SKIP_GO_BENCH=1)"
 else

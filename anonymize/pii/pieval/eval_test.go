@@ -1,0 +1,130 @@
+package pieval
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/veil-data/veil/anonymize/pii"
+)
+
+// realData returns a file of the shared real data sets, or skips the test:
+// $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
+func realData(t *testing.T, sub string) string {
+	t.Helper()
+	dir := os.Getenv("VEIL_REAL_DATA")
+	if dir == "" {
+		root, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(root)
+			if parent == root {
+				t.Skip("real data: repository root not found; set VEIL_REAL_DATA")
+			}
+			root = parent
+		}
+		dir = filepath.Join(root, "..", "shared", "data", "real")
+	}
+	p := filepath.Join(dir, sub)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real data %s absent (set VEIL_REAL_DATA to the shared data/real folder): %v", sub, err)
+	}
+	return p
+}
+
+// TestEvalReal scores pii.Find on the labelled real corpora, prints the
+// table `veil pii eval` prints, and asserts floors measured on the
+// detectors as they were before the name models (issue 9): they catch a
+// regression, and are raised as the detectors improve. The issue's goals
+// are higher (PERSON ≥ 0.90 English, ≥ 0.80 Chinese, other types ≥ 0.95,
+// character precision ≥ 0.95). VEIL_EVAL_SHOW=N prints N misses and
+// strays per type, values masked.
+//
+// CLUENER labels no surname before a title (王先生), which veil redacts,
+// nor phones: its character precision is low for that reason.
+func TestEvalReal(t *testing.T) {
+	show, _ := strconv.Atoi(os.Getenv("VEIL_EVAL_SHOW"))
+	for _, tc := range []struct {
+		name, file string
+		split      Split
+		records    int // in the split: pins the split rule
+		recall     map[string]float64
+		precision  float64
+	}{
+		{"presidio heldout", "presidio-research/synth_dataset_v2.json", HeldOut, 278,
+			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.90, "IP": 1, "ADDRESS": 0.70, "PERSON": 0.12}, 0.98},
+		{"presidio generated_small", "presidio-research/generated_small.json", All, 100,
+			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.95, "IP": 1, "ADDRESS": 0.40, "PERSON": 0.15}, 0.99},
+		{"cluener all", "cluener2020/train.json", All, 10748,
+			map[string]float64{"ADDRESS": 0.02, "PERSON": 0.005}, 0.75},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ReadFile(realData(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := c.Select(tc.split)
+			if len(recs) != tc.records {
+				t.Errorf("%d records in split %s of %d, want %d", len(recs), tc.split, len(c.Records), tc.records)
+			}
+			r := Evaluate(recs, nil, Options{Show: show})
+			var b strings.Builder
+			r.WriteTable(&b)
+			t.Logf("%s, split %s: %d of %d records (%d labels moved, %d dropped)\n%s",
+				tc.file, tc.split, r.Records, len(c.Records), c.Relocated, c.Dropped, b.String())
+			for _, f := range r.Check(tc.recall, tc.precision) {
+				t.Error(f)
+			}
+		})
+	}
+}
+
+// jdPlaceholder is JD's own masking in the JDDC chat: "[电话x]", "[姓名x]",
+// "[组织机构x]" …
+var jdPlaceholder = regexp.MustCompile(`\[[^\[\]]{1,8}x\]`)
+
+// TestEvalJDDC runs pii.Find over JD.com chats that JD already masked:
+// issue 9 asks for zero detections on JD's placeholders, and the lines
+// where anything fires are what JD's masking left (or false positives).
+func TestEvalJDDC(t *testing.T) {
+	convs, err := ReadConversations(realData(t, "jddc-chat/chat_0.1per.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, fired, placeholders, touched := 0, 0, 0, 0
+	for _, c := range convs {
+		for _, m := range c {
+			lines++
+			spans := pii.Find(m)
+			if len(spans) > 0 {
+				fired++
+			}
+			for _, loc := range jdPlaceholder.FindAllStringIndex(m, -1) {
+				placeholders++
+				if slices.ContainsFunc(spans, func(s pii.Span) bool { return s.Start < loc[1] && loc[0] < s.End }) {
+					touched++
+				}
+			}
+		}
+	}
+	t.Logf("JDDC: %d lines in %d sessions, %d lines with a detection, %d JD placeholders, %d of them touched",
+		lines, len(convs), fired, placeholders, touched)
+	if lines < 10000 || placeholders < 5000 {
+		t.Fatalf("read %d lines with %d placeholders; expected the full corpus", lines, placeholders)
+	}
+	if touched > 0 {
+		t.Errorf("%d JD placeholders touched, want 0", touched)
+	}
+	if fired > 5 { // 3 before issue 9
+		t.Errorf("%d lines with a detection, more than 5", fired)
+	}
+}
