@@ -91,3 +91,13 @@ func CountPlaceholders(text string) int {
 	}
 	return n
 }
+
+// PlaceholderAt returns the end of the veil placeholder that starts at
+// text[i], or -1: readers of redacted text (language tagging, duplicate
+// detection) step over placeholders with it.
+func PlaceholderAt(text string, i int) int {
+	if i < 0 || i >= len(text) || text[i] != '<' {
+		return -1
+	}
+	return placeholderEnd(text, i)
+}
