@@ -26,9 +26,9 @@ type turnMsg struct {
 
 // chatPair is one question and its answer, before de-duplication.
 type chatPair struct {
-	turn     int32
-	q, a     string
-	lang     string
+	turn         int32
+	q, a         string
+	lang         string
 	placeholders int32
 }
 
@@ -69,7 +69,7 @@ func turns(msgs []turnMsg) []turn {
 			if b.Len() > 0 {
 				b.WriteByte('\n')
 			}
-			b.WriteString(strings.TrimSpace(m.text))
+			b.WriteString(strings.TrimSpace(stripOpener(m.text)))
 		}
 	}
 	if len(out) > 0 {
@@ -176,6 +176,57 @@ func classify(text string) msgClass {
 	}
 	return class
 }
+
+// stripOpener drops the salutations a content message opens with, up to
+// the punctuation after them ("亲，您好，已经帮您查询了" -> "已经帮您查询了",
+// "Hi there, where is my order?" -> "where is my order?"). Replies such as
+// "Yes," or "好的，" stay: they carry the answer.
+func stripOpener(text string) string {
+	cut, i := 0, 0
+	for i < len(text) {
+		j := i
+		if r, _ := utf8.DecodeRuneInString(text[i:]); unicode.Is(unicode.Han, r) {
+			for n, k := 0, i; n < maxGreetingRunes && k < len(text); n++ {
+				_, w := utf8.DecodeRuneInString(text[k:])
+				k += w
+				if zhOpeners[text[i:k]] {
+					j = k
+				}
+			}
+		} else {
+			k := i
+			for k < len(text) && text[k]|0x20 >= 'a' && text[k]|0x20 <= 'z' {
+				k++
+			}
+			if enOpeners[strings.ToLower(text[i:k])] {
+				j = k
+			}
+		}
+		if j == i {
+			break
+		}
+		k := j
+		for k < len(text) {
+			r, w := utf8.DecodeRuneInString(text[k:])
+			if !unicode.IsPunct(r) && !unicode.IsSpace(r) && r != '~' {
+				break
+			}
+			k += w
+		}
+		if k == j {
+			break // glued to what follows: "您好吗", "Hiking"
+		}
+		cut, i = k, k
+	}
+	if cut == len(text) {
+		return text // all salutation: classify keeps it out
+	}
+	return text[cut:]
+}
+
+var zhOpeners = setOf(`您好 你好 亲 亲亲 亲爱的 在吗 在么 在不在 哈喽 嗨 您好呀 你好呀 亲亲您好`)
+
+var enOpeners = setOf(`hi hello hey hiya dear there`)
 
 // zhGreetingAt returns the length of the longest greeting phrase at
 // text[i], or 0.

@@ -104,6 +104,7 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 	i, j := 0, 0
 	for i < len(spans) || j < len(mem) {
 		start, end := len(text), 0
+		from := j // the cluster's remembered values are mem[from:j]
 		det, best := -1, -1 // the winner: a span's index, or a value's
 		size := -1
 		for {
@@ -129,7 +130,18 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 		}
 		if det >= 0 {
 			s := spans[det]
-			put(s.Type, start, end, c.number(s.Type, text[s.Start:s.End]))
+			n := 0
+			if s.Type == Address {
+				n = sameType(mem, from, j, Address)
+			}
+			if n > 0 {
+				// An address read with more around it ("已经备注建国路88号")
+				// holds a remembered one: the same place.
+				c.bind(s.Type, text[s.Start:s.End], n)
+			} else {
+				n = c.number(s.Type, text[s.Start:s.End])
+			}
+			put(s.Type, start, end, n)
 		} else {
 			m := mem[best]
 			put(m.typ, start, end, m.n)
@@ -137,6 +149,25 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 	}
 	b.WriteString(text[last:])
 	return b.String(), counts
+}
+
+// sameType returns the number of the first of mem[from:to] of type t, or 0.
+func sameType(mem []mspan, from, to int, t Type) int {
+	for _, m := range mem[from:to] {
+		if m.typ == t {
+			return m.n
+		}
+	}
+	return 0
+}
+
+// bind gives value raw of type t the number n, if it has none.
+func (c *Conversation) bind(t Type, raw string, n int) {
+	var buf [128]byte
+	k := appendKey(buf[:0], t, raw)
+	if _, ok := c.seen[string(k)]; !ok {
+		c.seen[string(k)] = n
+	}
 }
 
 // number returns the placeholder number of raw, giving the next one of its
