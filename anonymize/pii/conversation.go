@@ -104,7 +104,7 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 	i, j := 0, 0
 	for i < len(spans) || j < len(mem) {
 		start, end := len(text), 0
-		from := j // the cluster's remembered values are mem[from:j]
+		from := j           // the cluster's remembered values are mem[from:j]
 		det, best := -1, -1 // the winner: a span's index, or a value's
 		size := -1
 		for {
