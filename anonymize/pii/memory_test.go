@@ -1,6 +1,8 @@
 package pii
 
 import (
+	"bufio"
+	"os"
 	"strings"
 	"testing"
 )
@@ -142,5 +144,51 @@ func BenchmarkConversationMemory(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.mem.find(text, nil)
+	}
+}
+
+// TestJDDCSessions reads JD's already-masked chats as the chats stage
+// does, per session, Learn then Redact: JD's masks ("[姓名x]") stay as
+// they are, and memory adds no more than a handful of changed lines.
+func TestJDDCSessions(t *testing.T) {
+	f, err := os.Open(realData(t, "jddc-chat/chat_0.1per.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var order []string
+	sessions := map[string][]string{}
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 7 {
+			continue
+		}
+		if _, ok := sessions[cols[0]]; !ok {
+			order = append(order, cols[0])
+		}
+		sessions[cols[0]] = append(sessions[cols[0]], strings.Join(cols[6:], "\t"))
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	lines, changed := 0, 0
+	for _, id := range order {
+		msgs := sessions[id]
+		out, _ := redactAll(msgs)
+		for i := range msgs {
+			lines++
+			if out[i] != msgs[i] {
+				changed++
+			}
+			if strings.Count(out[i], "x]") != strings.Count(msgs[i], "x]") {
+				t.Errorf("session line changed a JD mask: %d masks became %d", strings.Count(msgs[i], "x]"), strings.Count(out[i], "x]"))
+			}
+		}
+	}
+	t.Logf("%d sessions, %d lines, %d changed", len(order), lines, changed)
+	if lines < 10000 || changed > 8 {
+		t.Errorf("%d lines read, %d changed", lines, changed)
 	}
 }
