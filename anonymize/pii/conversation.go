@@ -83,20 +83,8 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 	if len(spans) == 0 && len(mem) == 0 {
 		return text, Counts{}
 	}
-	var counts Counts
-	var b strings.Builder
-	b.Grow(len(text) + 8*(len(spans)+len(mem)))
-	last := 0
-	put := func(t Type, start, end, n int) {
-		b.WriteString(text[last:start])
-		b.WriteByte('<')
-		b.WriteString(string(t))
-		b.WriteByte('_')
-		b.WriteString(strconv.Itoa(n))
-		b.WriteByte('>')
-		counts.inc(t)
-		last = end
-	}
+	var o placeholders
+	o.b.Grow(len(text) + 8*(len(spans)+len(mem)))
 	// Walk both lists in order; a run of overlapping spans and values
 	// becomes one placeholder over their union, that of the longest (the
 	// remembered value on a tie: it carries the number of the value it is
@@ -141,14 +129,34 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 			} else {
 				n = c.number(s.Type, text[s.Start:s.End])
 			}
-			put(s.Type, start, end, n)
+			o.put(text, s.Type, start, end, n)
 		} else {
 			m := mem[best]
-			put(m.typ, start, end, m.n)
+			o.put(text, m.typ, start, end, m.n)
 		}
 	}
-	b.WriteString(text[last:])
-	return b.String(), counts
+	o.b.WriteString(text[o.last:])
+	return o.b.String(), o.counts
+}
+
+// placeholders writes a text with its spans replaced.
+type placeholders struct {
+	b      strings.Builder
+	counts Counts
+	last   int // end of the last span written
+}
+
+// put writes text up to start, then the placeholder of (t, n) in place
+// of text[start:end].
+func (o *placeholders) put(text string, t Type, start, end, n int) {
+	o.b.WriteString(text[o.last:start])
+	o.b.WriteByte('<')
+	o.b.WriteString(string(t))
+	o.b.WriteByte('_')
+	o.b.WriteString(strconv.Itoa(n))
+	o.b.WriteByte('>')
+	o.counts.inc(t)
+	o.last = end
 }
 
 // sameType returns the number of the first of mem[from:to] of type t, or 0.

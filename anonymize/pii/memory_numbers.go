@@ -117,8 +117,9 @@ func (m *memory) findNumbers(text string, dst []mspan) []mspan {
 // mergeMspans sorts the numbers found (dst[first:]) into the surface forms
 // before them, dropping a number that overlaps a form.
 func mergeMspans(dst []mspan, first int) []mspan {
-	forms := append([]mspan(nil), dst[:first]...)
-	nums := append([]mspan(nil), dst[first:]...)
+	var fbuf, nbuf [16]mspan // on the stack for the usual few
+	forms := append(fbuf[:0], dst[:first]...)
+	nums := append(nbuf[:0], dst[first:]...)
 	dst = dst[:0]
 	i, j := 0, 0
 	for i < len(forms) || j < len(nums) {
