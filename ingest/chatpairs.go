@@ -24,6 +24,14 @@ const (
 	merchantField     = "merchant_id"
 )
 
+// pairTransforms say, for the run's account, how chat_pairs' columns come
+// from the feed's fields.
+var pairTransforms = map[string]string{
+	"conversation_id (chat_pairs)": "tokenize_oneway (domain " + conversationField + ") -> conversation_token",
+	"merchant_id (chat_pairs)":     "tokenize_oneway (domain " + merchantField + ") -> merchant_token",
+	"text (chat_pairs)":            "generalize redact_pii per conversation, buyer turn -> question, next seller/bot turn -> answer",
+}
+
 // convOrder returns the conversations in the order their pairs are
 // written: by their first message's time, then id. It does not depend on
 // how the landing files split the day.

@@ -163,6 +163,12 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 
 	pairs := &pairWriter{tok: r.tok.Worker(), seen: map[[32]byte]struct{}{}}
 	stats.Pairs = &pipeline.PairStats{}
+	if stats.Transforms == nil {
+		stats.Transforms = map[string]string{}
+	}
+	for field, how := range pairTransforms {
+		stats.Transforms[field] = how
+	}
 	if text >= 0 {
 		// The policy's redact_pii rule, per conversation.
 		for _, ci := range convOrder(convs, msgs) {
