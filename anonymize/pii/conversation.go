@@ -29,7 +29,21 @@ type Conversation struct {
 	seen map[string]int // by type, NUL and normalised value
 	next Counts         // last number given, per type
 	mem  memory
+	// learned keeps what Learn made of a text with personal data, and
+	// the state it was made in: Redact returns it while nothing new has
+	// been learned since, instead of reading the text again.
+	learned map[string]learnedText
 }
+
+type learnedText struct {
+	out   string
+	found Counts
+	state int
+}
+
+// state grows with every value numbered and form remembered; the same
+// state and text give the same redaction.
+func (c *Conversation) state() int { return len(c.seen) + c.mem.size() }
 
 // NewConversation returns a desensitiser for one conversation.
 func NewConversation() *Conversation {
@@ -40,7 +54,16 @@ func NewConversation() *Conversation {
 // finds, so that a later Redact of any message of the conversation
 // replaces it. Learning the messages in order numbers the placeholders in
 // order of first appearance.
-func (c *Conversation) Learn(text string) { c.Redact(text) }
+func (c *Conversation) Learn(text string) {
+	out, found := c.Redact(text)
+	if found.Total() == 0 {
+		return // Redact reads such a text again cheaply
+	}
+	if c.learned == nil {
+		c.learned = map[string]learnedText{}
+	}
+	c.learned[text] = learnedText{out: out, found: found, state: c.state()}
+}
 
 // Redact returns text with every span a detector finds, and every value
 // the conversation remembers, replaced by its placeholder, and the spans
@@ -52,6 +75,9 @@ func (c *Conversation) Learn(text string) { c.Redact(text) }
 // masks its own partial repeats there, so Redact repeats until nothing more
 // is found, at most redactPasses times.
 func (c *Conversation) Redact(text string) (string, Counts) {
+	if l, ok := c.learned[text]; ok && l.state == c.state() {
+		return l.out, l.found
+	}
 	text = EscapeForged(text)
 	var total Counts
 	for range redactPasses {
