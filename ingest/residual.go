@@ -51,6 +51,20 @@ type guard struct {
 	fullCols  []int // checked against all needles at the end
 	keptCols  []int // checked per row
 	rows      *residual.Scanner
+	more      []extraColumn // outputs other than the dataset's (chat_pairs)
+}
+
+// extraColumn is a text column of another output the stage writes,
+// checked like the dataset's free text.
+type extraColumn struct {
+	dataset, column string
+	values          []string
+}
+
+// also adds the values of a further output's free-text column to the
+// end-of-run check.
+func (g *guard) also(dataset, column string, values []string) {
+	g.more = append(g.more, extraColumn{dataset, column, values})
 }
 
 func newGuard(pol *policy.Compiled) *guard {
@@ -238,6 +252,11 @@ func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Re
 			for v := range vals {
 				sc.Check(ds, g.cols[c], g.classes[c], v)
 			}
+		}
+	}
+	for _, x := range g.more {
+		for _, v := range x.values {
+			sc.Check(x.dataset, x.column, residual.Text, v)
 		}
 	}
 	for name, vals := range extra {

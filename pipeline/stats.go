@@ -40,6 +40,42 @@ type Stats struct {
 	// OptOutsHonoured counts consumers left out of a marketing output
 	// because they had opted out of marketing.
 	OptOutsHonoured int64 `json:"optouts_honoured,omitempty"`
+	// Pairs counts the chatbot training pairs the chats stage made, and
+	// the candidate pairs it dropped by reason.
+	Pairs *PairStats `json:"chat_pairs,omitempty"`
+}
+
+// PairStats counts chat_pairs: a candidate is each buyer turn of a
+// conversation; it is made into a pair or dropped for one reason:
+// greeting (a side holds only greetings, thanks or acknowledgements),
+// empty (a side holds nothing to read), no_answer (no seller or bot turn
+// follows), duplicate (the same normalised question and answer already
+// made for the merchant that day).
+type PairStats struct {
+	Made    int64            `json:"made"`
+	Dropped map[string]int64 `json:"dropped,omitempty"`
+}
+
+// Drop counts one candidate dropped for reason.
+func (p *PairStats) Drop(reason string) {
+	if p.Dropped == nil {
+		p.Dropped = make(map[string]int64)
+	}
+	p.Dropped[reason]++
+}
+
+// Add adds o into p.
+func (p *PairStats) Add(o *PairStats) {
+	if o == nil {
+		return
+	}
+	p.Made += o.Made
+	for k, v := range o.Dropped {
+		if p.Dropped == nil {
+			p.Dropped = make(map[string]int64)
+		}
+		p.Dropped[k] += v
+	}
 }
 
 // InputFile is one landing file a stage read.
@@ -127,6 +163,12 @@ func (s *Stats) Merge(o Stats) {
 	}
 	for k, v := range o.PII {
 		s.AddPII(k, v)
+	}
+	if o.Pairs != nil {
+		if s.Pairs == nil {
+			s.Pairs = &PairStats{}
+		}
+		s.Pairs.Add(o.Pairs)
 	}
 	for k, v := range o.Transforms {
 		if s.Transforms == nil {

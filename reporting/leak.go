@@ -93,7 +93,7 @@ func columnClasses(s *arrow.Schema) map[string]residual.Class {
 	for _, f := range s.Fields() {
 		bounds, _ := f.Metadata.GetValue(schemas.BoundsKey)
 		switch {
-		case f.Name == "text":
+		case f.Name == "text" || f.Name == "question" || f.Name == "answer": // chats_clean, chat_pairs
 			classes[f.Name] = residual.Text
 		case bounds == "skip" || strings.HasSuffix(f.Name, "_token"):
 			classes[f.Name] = residual.Token

@@ -31,6 +31,9 @@ type Report struct {
 	// OptOutsHonoured counts consumers left out of dt's tags (and so out
 	// of every audience) because they had opted out of marketing.
 	OptOutsHonoured int64 `json:"optouts_honoured"`
+	// ChatPairs counts the chatbot training pairs of dt (chat_pairs/dt):
+	// made, and dropped by reason.
+	ChatPairs *pipeline.PairStats `json:"chat_pairs,omitempty"`
 	// Audiences summarises what merchants asked of dt's tags and what
 	// they were given (audience_releases/dt).
 	Audiences Audiences `json:"audiences"`

@@ -61,6 +61,7 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: schemas.EventsClean, Partition: p, Required: true},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Events.Name}},
 		{Dataset: schemas.ChatsClean, Partition: p},
+		{Dataset: schemas.ChatPairs, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Chats.Name}},
 		{Dataset: schemas.OptOutsClean, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.OptOuts.Name}},
@@ -137,6 +138,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			// outputs; count them once, from the clean dataset.
 			if in.Dataset.Name == schemas.EventsClean.Name || in.Dataset.Name == schemas.ChatsClean.Name {
 				rep.Totals.add(st)
+			}
+			if in.Dataset.Name == schemas.ChatPairs.Name {
+				rep.ChatPairs = st.Pairs
 			}
 			if in.Dataset.Name == schemas.ConsumerTags.Name {
 				rep.OptOutsHonoured = st.OptOutsHonoured

@@ -83,10 +83,12 @@ var EventsClean = Dataset{
 	}, nil),
 }
 
-// ChatsClean holds desensitised chat messages.
+// ChatsClean holds desensitised chat messages. Version 2: desensitised a
+// conversation at a time, so values are masked on every repeat (the
+// runner re-runs partitions written under version 1).
 var ChatsClean = Dataset{
 	Name:    "chats_clean",
-	Version: 1,
+	Version: 2,
 	Doc:     "chat messages with PII replaced by typed placeholders consistent within a conversation",
 	Schema: arrow.NewSchema([]arrow.Field{
 		str("conversation_id", false),
@@ -97,6 +99,29 @@ var ChatsClean = Dataset{
 		str("sender", false),
 		opaque(str("text", false)),
 		{Name: "pii_found", Type: arrow.PrimitiveTypes.Int32},
+	}, nil),
+}
+
+// ChatPairs holds chatbot training pairs: each buyer question with the
+// seller's or bot's answer that follows it in a conversation, consecutive
+// messages of one side merged, greetings dropped, desensitised with the
+// conversation's placeholders (a question and its answer share them).
+// merchant_token scopes a pair to the merchant whose bot it may train: the
+// one-way token of merchant_id, so a merchant's pairs are found by the
+// token of its id and the file names no merchant. Nothing here is a raw
+// identifier: conversation_token is the one-way token of conversation_id.
+var ChatPairs = Dataset{
+	Name:    "chat_pairs",
+	Version: 1,
+	Doc:     "buyer question -> seller or bot answer pairs per conversation, desensitised, de-duplicated per merchant, for chatbot training",
+	Schema: arrow.NewSchema([]arrow.Field{
+		opaque(str("conversation_token", false)),               // one-way token of conversation_id
+		opaque(str("merchant_token", true)),                    // one-way token of merchant_id; null without a merchant
+		{Name: "turn_index", Type: arrow.PrimitiveTypes.Int32}, // the question's turn in the conversation, from 0
+		opaque(str("question", false)),
+		opaque(str("answer", false)),
+		dict(str("language", false)),                                 // zh, en, mixed or und
+		{Name: "pii_placeholders", Type: arrow.PrimitiveTypes.Int32}, // placeholders in question and answer
 	}, nil),
 }
 
@@ -145,7 +170,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {

@@ -50,7 +50,7 @@ func FuzzRedact(f *testing.F) {
 		if left := Find(out); left != nil {
 			t.Fatalf("Redact(%q) = %q still has %v", text, out, left)
 		}
-		if len(spans) == 0 && out != text {
+		if len(spans) == 0 && out != EscapeForged(text) { // forged placeholders are escaped
 			t.Fatalf("Redact(%q) changed text without personal data: %q", text, out)
 		}
 		if len(spans) > 0 && !strings.Contains(out, "<"+string(spans[0].Type)+"_") {

@@ -91,6 +91,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	tot.Quarantined, tot.PII = map[string]int64{}, map[string]int64{}
 	leaks, checked := 0, 0
 	var scans residualTally
+	var pairs pipeline.PairStats
 	var reports, honoured []string
 	for d := 0; d < days; d++ {
 		rep, path, err := reporting.Latest(wh, start.AddDate(0, 0, d))
@@ -107,11 +108,16 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 		for k, v := range rep.Totals.PII {
 			tot.PII[k] += v
 		}
+		if rep.ChatPairs != nil {
+			pairs.Add(rep.ChatPairs)
+		}
 		leaks += len(rep.LeakCheck.Findings)
 		checked += rep.LeakCheck.RawValues
 		honoured = append(honoured, fmt.Sprintf("%s %d", rep.DT, rep.OptOutsHonoured))
 		for _, pr := range rep.Partitions {
-			if pr.Stats == nil || len(pr.Stats.Residual) == 0 || pr.Dataset == schemas.Quarantine.Name {
+			// Quarantine and chat_pairs carry the stats of the run that
+			// committed them with another dataset: count each run once.
+			if pr.Stats == nil || len(pr.Stats.Residual) == 0 || pr.Dataset == schemas.Quarantine.Name || pr.Dataset == schemas.ChatPairs.Name {
 				continue
 			}
 			scans.add(pr.Stats.Residual)
@@ -124,6 +130,7 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	fmt.Fprintf(a.stdout, "\nrecords in %d, written %d, quarantined %d (%s), duplicates dropped %d\n",
 		tot.RecordsIn, tot.RecordsOut, q, counts(tot.Quarantined), tot.Duplicates)
 	fmt.Fprintf(a.stdout, "PII found and replaced in chats: %s\n", counts(tot.PII))
+	fmt.Fprintf(a.stdout, "chat_pairs for chatbot training: %d made, dropped %s\n", pairs.Made, counts(pairs.Dropped))
 	if err := a.optoutSummary(wh, start, days, &scans); err != nil {
 		return err
 	}
