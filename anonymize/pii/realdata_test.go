@@ -12,7 +12,7 @@ import (
 
 // realData returns a folder of the shared real data sets, or skips the test:
 // $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
-func realData(t *testing.T, sub string) string {
+func realData(t testing.TB, sub string) string {
 	t.Helper()
 	dir := os.Getenv("VEIL_REAL_DATA")
 	if dir == "" {
