@@ -13,10 +13,16 @@ import "strings"
 // dst[first:], keeping them in order.
 func appendAddresses(dst []Span, first int, text string, hits []hit, digit, upper bool, runs []int) []Span {
 	for _, h := range hits {
-		if h.kind != cueAddress && h.kind != cueProvince {
+		if h.kind != cueAddress && h.kind != cueProvince && h.kind != cuePOBox {
 			continue
 		}
 		if inSpans(dst[first:], h.start) {
+			continue
+		}
+		if h.kind == cuePOBox {
+			if s, ok := poBoxAt(text, h, dst[first:]); ok {
+				dst = insert(dst, first, s)
+			}
 			continue
 		}
 		if r := hanBefore(text, h.start); h.kind == cueProvince && r != 0 && !placeStop[r] {
@@ -112,6 +118,7 @@ func cnAddressAt(text string, p int, spans []Span, cue bool) (Span, bool) {
 // read up to the last number level.
 func parseCN(text string, p, limit int) (all, num cnParse) {
 	all.end = p
+	afterBuilding := false
 	for seg := 0; seg < 16; seg++ {
 		q := p
 		if seg > 0 && q < limit && text[q] == ' ' {
@@ -132,7 +139,16 @@ func parseCN(text string, p, limit int) (all, num cnParse) {
 			}
 			p, all.end = e, e
 			num = all
+			afterBuilding = class == classBuilding && !strings.HasSuffix(text[:e], "室")
 			continue
+		}
+		// A room without 室 right after a building or unit: 3单元502.
+		if e := roomNumber(text, p, limit); afterBuilding && e > 0 {
+			all.number++
+			all.building++
+			p, all.end = e, e
+			num = all
+			break
 		}
 		e, runEnd, named, compound, rest := hanRun(text, q, limit)
 		if named+compound > 0 {
@@ -151,6 +167,31 @@ func parseCN(text string, p, limit int) (all, num cnParse) {
 	}
 	return all, num
 }
+
+// roomNumber returns the end of a room number of 3–4 digits at p (502,
+// 1202) that ends there, or 0: not followed by a digit, a letter, a
+// decimal point or a measure word (502元, 1202件).
+func roomNumber(text string, p, limit int) int {
+	q := p
+	for q < limit && isDigit(text[q]) {
+		q++
+	}
+	if n := q - p; n < 3 || n > 4 || text[p] == '0' {
+		return 0
+	}
+	if q < limit && (isWordByte(text[q]) || text[q] == '.' || text[q] == '-' || text[q] == '/') ||
+		notRoom[hanAt(text, q)] {
+		return 0
+	}
+	if _, w := digitAt(text, q, limit); w > 0 {
+		return 0
+	}
+	return q
+}
+
+// notRoom follow a number that counts or measures rather than names a
+// room.
+var notRoom = runeSet(`元块件个次天年月日号分秒米斤克台位人条张本箱包瓶元角毛岁`)
 
 // provinceAt returns the end of a province name and its suffix at p, or 0.
 func provinceAt(text string, p, limit int) int {

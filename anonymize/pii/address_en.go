@@ -67,6 +67,39 @@ func appendENAddresses(dst []Span, first int, text string, runs []int) []Span {
 	return dst
 }
 
+// poBoxAt reads a post office box from its cue: "PO Box 1234", "P.O. Box
+// 77, Springfield", "Postfach 10 12 34", then the tail of an address.
+func poBoxAt(text string, h hit, spans []Span) (Span, bool) {
+	limit := nextSpan(spans, h.start, len(text))
+	if h.end > limit || h.start > 0 && isWordByte(text[h.start-1]) {
+		return Span{}, false
+	}
+	p := skipSpaces(text, h.end, limit)
+	if p < limit && text[p] == '#' {
+		p++
+	} else if e, ok := matchFold(text, p, "no."); ok {
+		p = skipSpaces(text, e, limit)
+	}
+	// Digits in groups split by single blanks, 10 digits at most.
+	q, n := p, 0
+	for q < limit && n < 10 {
+		if isDigit(text[q]) {
+			q, n = q+1, n+1
+			continue
+		}
+		if text[q] == ' ' && q > p && q+1 < limit && isDigit(text[q+1]) && isDigit(text[q-1]) {
+			q++
+			continue
+		}
+		break
+	}
+	if n == 0 || q < limit && isAlnum(text[q]) {
+		return Span{}, false
+	}
+	end, _, _ := enTail(text, q, limit)
+	return Span{Address, h.start, end}, true
+}
+
 // digitWithin reports whether a digit starts within n bytes from i.
 func digitWithin(text string, i, n int) bool {
 	for p := i; p < len(text) && p-i <= n; p++ {
@@ -235,12 +268,16 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
-	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) {
+	prefix := w0 > q && inSet(streetPrefixes, text[q:w0])
+	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
 		return 0, false
 	}
-	if inSet(streetPrefixes, text[q:w0]) {
-		e, words := nameWords(text, skipSpaces(text, w0, limit), limit, 5)
-		if words > 0 {
+	if prefix {
+		// "12 Rue de Rivoli", and in lower case "12 rue de la Paix" if a
+		// capitalised word names the street.
+		nq := skipSpaces(text, w0, limit)
+		e, words := nameWords(text, nq, limit, 5)
+		if words > 0 && (isUpperAt(text, q) || capitalIn(text, nq, e)) {
 			// "86036 Rua do Arenque 1634"
 			if q := skipSpaces(text, e, limit); q == e+1 {
 				if h := houseNumber(text, q, limit); h > q {
@@ -298,6 +335,16 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	return e, false
+}
+
+// capitalIn reports whether a word of text[p:e] starts with a capital.
+func capitalIn(text string, p, e int) bool {
+	for k := p; k < e; k++ {
+		if (k == p || text[k-1] == ' ') && isUpperAt(text, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // houseNumber reads "664", "12B", "1-2-3", "12/3" at p, at most 6 digits a

@@ -8,7 +8,7 @@ import (
 
 // The tail of an English address: the parts after the street, each after a
 // comma, blanks or a line break: a unit ("Apt 5B", "#12-34"), a postcode
-// (US, UK, Canadian, Japanese, or 4–6 digits), a region code (IL, NSW,
+// (US, UK, Canadian, Japanese, Dutch, or 4–6 digits), a region code (IL, NSW,
 // ON), a US military line (APO AA 42323), a country, a city.
 
 // enTail reads the parts after a street; it returns their end, how many
@@ -115,7 +115,7 @@ func unitNumber(text string, p, limit int) int {
 }
 
 // postcode reads a postcode at p: US ZIP (62704, 62704-1234), UK (EH1 1VT),
-// Canadian (M5V 2A1), Japanese (150-0002) or 4–6 digits.
+// Canadian (M5V 2A1), Japanese (150-0002), Dutch (1012 PH) or 4–6 digits.
 func postcode(text string, p, limit int) int {
 	q := p
 	for q < limit && isDigit(text[q]) {
@@ -127,6 +127,10 @@ func postcode(text string, p, limit int) int {
 			q += 5 // ZIP+4, Japanese 150-0002
 		case n < 4 || n > 6:
 			return p
+		}
+		if n == 4 && q+3 <= limit && text[q] == ' ' && isUpper(text[q+1]) && isUpper(text[q+2]) &&
+			(q+3 == limit || !isAlnum(text[q+3])) {
+			return q + 3 // Dutch: 1012 PH
 		}
 		if q < limit && isAlnum(text[q]) {
 			return p

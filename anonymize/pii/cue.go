@@ -26,6 +26,10 @@ const (
 	cuePhone                        // a phone number may follow: 电话, tel, call
 	cueCard                         // a card number may follow: 卡号, card
 	cueOrder                        // a shop's number follows, not PII: 订单号, order
+	cueSSN                          // a US social security number follows: SSN
+	cueBirth                        // a date of birth is near: DOB, born, 出生
+	cuePOBox                        // a post office box: PO Box, Postfach
+	cueIBAN                         // not a cue: a word that may start an IBAN (DE89…)
 )
 
 type cue struct {
@@ -148,6 +152,17 @@ var cueWords = []struct {
 	// Cards: a 12-digit (Maestro) number is a card only after one of these.
 	{"card", cueCard}, {"cc", cueCard}, {"卡号", cueCard}, {"银行卡", cueCard}, {"信用卡", cueCard},
 	{"储蓄卡", cueCard},
+	// US social security numbers: 9 digits without dashes only after these.
+	{"ssn", cueSSN}, {"social security", cueSSN}, {"soc. sec.", cueSSN},
+	// Dates of birth: a date near one of these is one.
+	{"dob", cueBirth}, {"d.o.b.", cueBirth}, {"d.o.b", cueBirth}, {"date of birth", cueBirth},
+	{"birth date", cueBirth}, {"birthdate", cueBirth}, {"birthday", cueBirth}, {"born", cueBirth},
+	{"出生日期", cueBirth}, {"出生年月日", cueBirth}, {"出生年月", cueBirth}, {"出生", cueBirth},
+	{"生日", cueBirth}, {"生于", cueBirth},
+	// Post office boxes.
+	{"po box", cuePOBox}, {"p.o. box", cuePOBox}, {"p. o. box", cuePOBox}, {"p.o.box", cuePOBox},
+	{"post office box", cuePOBox}, {"postfach", cuePOBox}, {"postbus", cuePOBox},
+	{"postboks", cuePOBox},
 	// A shop's own numbers: what follows is no phone or card.
 	{"订单号", cueOrder}, {"订单编号", cueOrder}, {"订单", cueOrder}, {"单号", cueOrder},
 	{"运单", cueOrder}, {"快递单", cueOrder}, {"物流单", cueOrder}, {"交易号", cueOrder},
@@ -164,6 +179,7 @@ var cueWords = []struct {
 type scan struct {
 	digit, at, colon, upper bool
 	wxid, cues              bool
+	iban, birth             bool // a word that may start an IBAN; a birth cue
 }
 
 func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
@@ -192,6 +208,7 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 			} else if hanCueBits[r/64]&(1<<(r%64)) != 0 {
 				if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
 					hits = append(hits, h)
+					s.birth = s.birth || h.kind == cueBirth
 				}
 			}
 			i += 3
@@ -220,6 +237,8 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 				h, j := s.readWord(text, i)
 				if h.kind != 0 {
 					hits = append(hits, h)
+					s.iban = s.iban || h.kind == cueIBAN
+					s.birth = s.birth || h.kind == cueBirth
 				}
 				for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
 					if isDigit(text[k]) && !isDigit(text[k-1]) {
@@ -262,6 +281,9 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 	// would after a placeholder), but not a cue: "I'm", "it's".
 	n := letterRun(text[i:])
 	var h hit
+	if n == 2 && ibanStart(text, i, j) {
+		return hit{cueIBAN, i, j}, j
+	}
 	cues := enCues[text[i]|0x20-'a']
 	if len(cues) == 0 {
 		return h, j
@@ -269,6 +291,7 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
+
 	for _, c := range cues {
 		if c.first != n {
 			continue

@@ -86,14 +86,19 @@ const (
 	WeChat       Type = "WECHAT"
 	Address      Type = "ADDRESS"
 	Person       Type = "PERSON"
+	IBAN         Type = "IBAN"
+	USSSN        Type = "US_SSN"
+	DateOfBirth  Type = "DATE_OF_BIRTH"
 )
 
 // Types lists every Type. It is for ranging over; this package does not
 // read it.
-var Types = []Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
+var Types = []Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person, IBAN, USSSN,
+	DateOfBirth}
 
 // allTypes is Types for this package, out of reach of callers.
-var allTypes = [...]Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
+var allTypes = [...]Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person, IBAN,
+	USSSN, DateOfBirth}
 
 // rank orders the values read before numbers: where two overlap, the
 // lower rank wins. An e-mail address holds what looks like a handle; a
@@ -104,7 +109,7 @@ func rank(t Type) int {
 		return 0
 	case QQ, WeChat:
 		return 1
-	case Passport:
+	case Passport, IBAN, DateOfBirth:
 		return 2
 	}
 	return 3
@@ -146,6 +151,12 @@ func appendSpans(dst []Span, text string) []Span {
 	}
 	if sc.wxid {
 		tokens = appendWxid(tokens, text)
+	}
+	if sc.iban {
+		tokens = appendIBANs(tokens, text, hits)
+	}
+	if sc.birth {
+		tokens = appendBirthDates(tokens, text, hits)
 	}
 	tokens = appendHandles(tokens, text, hits)
 	tokens = resolve(tokens)

@@ -115,7 +115,7 @@ func TestPresidio(t *testing.T) {
 	}
 	types := map[string]Type{
 		"EMAIL_ADDRESS": Email, "PHONE_NUMBER": Phone, "CREDIT_CARD": BankCard, "IP_ADDRESS": IP,
-		"PERSON": Person, "STREET_ADDRESS": Address,
+		"PERSON": Person, "STREET_ADDRESS": Address, "IBAN_CODE": IBAN, "US_SSN": USSSN,
 	}
 	tl := newTally()
 	for _, r := range records {
@@ -144,8 +144,10 @@ func TestPresidio(t *testing.T) {
 	}
 	tl.report(t, 15)
 	tl.floors(t,
-		map[Type]float64{Email: 1, Phone: 0.90, BankCard: 0.90, IP: 1, Address: 0.60, Person: 0.10},
-		map[Type]float64{Email: 1, Phone: 0.99, BankCard: 0.99, IP: 1, Address: 0.99, Person: 0.99})
+		map[Type]float64{Email: 1, Phone: 0.90, BankCard: 0.90, IP: 1, Address: 0.63, Person: 0.10, IBAN: 1,
+			USSSN: 1},
+		map[Type]float64{Email: 1, Phone: 0.99, BankCard: 0.99, IP: 1, Address: 0.99, Person: 0.99, IBAN: 1,
+			USSSN: 1, DateOfBirth: 0.99})
 }
 
 // TestCLUENER runs the detectors over CLUENER2020's Chinese news and social

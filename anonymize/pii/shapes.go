@@ -7,6 +7,7 @@ type shape uint8
 
 const (
 	shapeIPv4 shape = iota
+	shapeSSN
 	shapeResidentID
 	shapeCard
 	shapeMobileCN
@@ -16,12 +17,14 @@ const (
 	shapeCued
 )
 
-var shapes = [...]shape{shapeIPv4, shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeTrunk, shapeCued}
+var shapes = [...]shape{shapeIPv4, shapeSSN, shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeTrunk, shapeCued}
 
 func (s shape) typ() Type {
 	switch s {
 	case shapeIPv4:
 		return IP
+	case shapeSSN:
+		return USSSN
 	case shapeResidentID:
 		return CNResidentID
 	case shapeCard:
@@ -135,6 +138,22 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		}
 		d := c.digits(text, i, j, buf)
 		return gs[0].start, dottedQuad(gs, d) && !versionBefore(text, gs[0].start)
+	case shapeSSN:
+		// AAA-GG-SSSS, split by dashes or single blanks (the whole
+		// cluster, so a phone's groups are never cut into one), or 9
+		// digits after an SSN cue.
+		if plus || last.ext || last.checkX || n != 9 || len(gs) != 1 && len(gs) != 3 {
+			return 0, false
+		}
+		if len(gs) == 3 && (gs[0].n != 3 || gs[1].n != 2 || gs[1].sep != gs[2].sep ||
+			gs[1].sep != "-" && (gs[1].sep != " " || i != 0 || j != len(c.groups)-1)) {
+			return 0, false
+		}
+		d := c.digits(text, i, j, buf)
+		if !validSSN(d) || orderBefore(text, c.hits, gs[0].start) {
+			return 0, false
+		}
+		return gs[0].start, len(gs) == 3 || cueBefore(text, c.hits, cueSSN, gs[0].start, 32)
 	case shapeResidentID:
 		if plus || last.ext || n != 18 && !(n == 17 && last.checkX) || !allSeps(gs, isSpaces) {
 			return 0, false
@@ -235,6 +254,14 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		return start, true
 	}
 	return 0, false
+}
+
+// validSSN reports whether the 9 digits of d are a US social security
+// number that may be issued: area 001–899 but 666, group 01–99, serial
+// 0001–9999.
+func validSSN(d []byte) bool {
+	area := int(d[0]-'0')*100 + int(d[1]-'0')*10 + int(d[2]-'0')
+	return area != 0 && area != 666 && area < 900 && string(d[3:5]) != "00" && string(d[5:9]) != "0000"
 }
 
 func groupsOf2(gs []group) bool {
