@@ -1,6 +1,9 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Chinese addresses are read as a chain of levels: a province from the
 // list, a name ending in a level suffix (朝阳区, 建国路, 桂花城), or a
@@ -325,6 +328,9 @@ func hanRun(text string, p, limit int) (end, runEnd, named, compound, rest int) 
 // levelSuffix returns the kind (1 named, 2 compound) and length of the
 // level suffix at run[k:], or 0 if none or if it ends a word of notPlace.
 func levelSuffix(run string, k int) (int, int) {
+	if r := hanAt(run, k); suffixStart[r/64&1023]&(1<<(r%64)) == 0 {
+		return 0, 0 // most characters start no suffix: one look decides
+	}
 	kind, n := 0, 0
 	for _, l := range [...]struct {
 		kind int
@@ -346,6 +352,17 @@ func levelSuffix(run string, k int) (int, int) {
 	}
 	return kind, n
 }
+
+// suffixStart marks the first characters of the level suffixes.
+var suffixStart = func() (m [1 << 16 / 64]uint64) {
+	for _, l := range [][]string{adminSuffixes, roadSuffixes, compoundSuffixes} {
+		for _, s := range l {
+			r, _ := utf8.DecodeRuneInString(s)
+			m[r/64] |= 1 << (r % 64)
+		}
+	}
+	return m
+}()
 
 // appendCNAnchored appends the Chinese addresses found from their numbers:
 // for each number level right after a Han character, the address is read
