@@ -54,9 +54,9 @@ var (
 	// hanCueIndex maps a character of the Basic Multilingual Plane to its
 	// cues in hanCues (0: none); an array index is faster than a map.
 	hanCueIndex [1 << 16]uint8
-	hanCueBits  [1 << 16 / 64]uint64 // hanCueIndex != 0, small enough to stay cached
-	hanCues     = [][]cue{nil}       // longest first
-	enCues      [26][]cue            // by first letter, longest first
+	hanMarks    [1 << 16 / 64]uint64    // hanCueIndex != 0 or a full-width digit, small enough to stay cached
+	hanCues     = [][]cue{nil}          // longest first
+	enCues      [26][maxFirst + 1][]cue // by first letter and c.first, longest first
 )
 
 func init() {
@@ -65,7 +65,7 @@ func init() {
 		if r < utf8.RuneSelf {
 			k := r | 0x20 - 'a'
 			c.first = letterRun(c.word)
-			enCues[k] = append(enCues[k], c)
+			enCues[k][c.first] = append(enCues[k][c.first], c)
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -73,7 +73,7 @@ func init() {
 				panic("pii: too many cue characters")
 			}
 			hanCueIndex[r] = uint8(len(hanCues))
-			hanCueBits[r/64] |= 1 << (r % 64)
+			hanMarks[r/64] |= 1 << (r % 64)
 			hanCues = append(hanCues, nil)
 		}
 		k := hanCueIndex[r]
@@ -85,14 +85,19 @@ func init() {
 	for _, p := range provinces {
 		add(cue{word: p, kind: cueProvince})
 	}
+	for r := rune(0xFF10); r <= 0xFF19; r++ {
+		hanMarks[r/64] |= 1 << (r % 64)
+	}
 	longestFirst := func(cs []cue) {
 		sort.SliceStable(cs, func(i, j int) bool { return len(cs[i].word) > len(cs[j].word) })
 	}
 	for _, cs := range hanCues {
 		longestFirst(cs)
 	}
-	for _, cs := range enCues {
-		longestFirst(cs)
+	for k := range enCues {
+		for _, cs := range enCues[k] {
+			longestFirst(cs)
+		}
 	}
 }
 
@@ -195,6 +200,12 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 		c := text[i]
 		switch {
 		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// The lead and second byte select a block of 64 characters,
+			// the third a bit: most characters are passed on that test.
+			if hanMarks[uint(c&0x0F)<<6|uint(text[i+1]&0x3F)]&(1<<(text[i+2]&0x3F)) == 0 {
+				i += 3
+				continue
+			}
 			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			if r >= 0xFF10 && r <= 0xFF19 {
 				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
@@ -205,7 +216,7 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 					}
 				}
 				s.digit = true
-			} else if hanCueBits[r/64]&(1<<(r%64)) != 0 {
+			} else {
 				if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
 					hits = append(hits, h)
 					s.birth = s.birth || h.kind == cueBirth
@@ -265,37 +276,46 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 	return hits, runs
 }
 
+// maxFirst bounds the first word of an English cue ("telephone").
+const maxFirst = 15
+
 // readWord matches the English cues at the word starting at i and returns
 // the cue found (kind 0 if none) and the end of the word.
 func (s *scan) readWord(text string, i int) (hit, int) {
-	j := i
-	for ; j < len(text) && isAlnum(text[j]); j++ {
-		switch c := text[j]; {
-		case c <= '9':
-			s.digit = true
-		case c <= 'Z':
-			s.upper = true
+	j, acc := i, byte(0xFF)
+	for ; j < len(text); j++ {
+		c := text[j]
+		if c|0x20-'a' < 26 || c-'0' < 10 {
+			acc &= c // a capital or a digit clears 0x20 or 0x40
+			continue
 		}
+		break
+	}
+	if acc&0x20 == 0 {
+		s.upper = true
+	}
+	if acc&0x40 == 0 {
+		s.digit = true
 	}
 	// An apostrophe ends a word here (what follows it starts one, as it
 	// would after a placeholder), but not a cue: "I'm", "it's".
-	n := letterRun(text[i:])
+	var n int
+	if acc&0x40 != 0 && (j == len(text) || text[j] != '\'' && text[j] != 0xE2) {
+		n = j - i // letters only, and no apostrophe: the common case
+	} else {
+		n = letterRun(text[i:])
+	}
 	var h hit
 	if n == 2 && ibanStart(text, i, j) {
 		return hit{cueIBAN, i, j}, j
 	}
-	cues := enCues[text[i]|0x20-'a']
-	if len(cues) == 0 {
-		return h, j
-	}
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
-
-	for _, c := range cues {
-		if c.first != n {
-			continue
-		}
+	if n > maxFirst {
+		return h, j
+	}
+	for _, c := range enCues[text[i]|0x20-'a'][n] {
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}
 			if end > j { // a cue of several words: go past it
