@@ -14,7 +14,7 @@ import (
 
 // appendAddresses appends the addresses of text that lie between the spans
 // dst[first:], keeping them in order.
-func appendAddresses(dst []Span, first int, text string, hits []hit, digit, upper bool, runs []int) []Span {
+func appendAddresses(dst []Span, first int, text string, hits []hit, digit, upper bool, runs, caps []int) []Span {
 	for _, h := range hits {
 		if h.kind != cueAddress && h.kind != cueProvince && h.kind != cuePOBox {
 			continue
@@ -50,7 +50,7 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 	if digit {
 		dst = appendCNAnchored(dst, first, text, runs)
 		if upper { // an English street has a capitalised word
-			dst = appendENAddresses(dst, first, text, runs)
+			dst = appendENAddresses(dst, first, text, runs, caps)
 		}
 	}
 	return dst

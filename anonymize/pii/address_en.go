@@ -24,10 +24,29 @@ import (
 // first word: a house number, a street prefix, a street word or "Blk".
 //
 // runs, the starts of the runs of digits, lets it skip words that no
-// digit follows closely; nil means try every word.
-func appendENAddresses(dst []Span, first int, text string, runs []int) []Span {
-	k := 0
+// digit follows closely; with caps, the starts of the capitalised words,
+// only those and the numbers are visited. nil means try every word.
+func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []Span {
+	k, ri, ci := 0, 0, 0
 	for i := 0; i < len(text); i++ {
+		if runs != nil && caps != nil {
+			// The next number or capitalised word from i: the scan
+			// marked them, so the text is not read again.
+			for ri < len(runs) && runs[ri] < i {
+				ri++
+			}
+			for ci < len(caps) && caps[ci] < i {
+				ci++
+			}
+			switch {
+			case ri < len(runs) && (ci == len(caps) || runs[ri] < caps[ci]):
+				i = runs[ri]
+			case ci < len(caps):
+				i = caps[ci]
+			default:
+				return dst
+			}
+		}
 		c := text[i]
 		if !isDigit(c) && !isUpper(c) {
 			if isLetter(c) { // go to the end of the word
@@ -398,6 +417,12 @@ func nameWords(text string, p, limit, max int) (end, words int) {
 // reports a capital first letter.
 func enWord(text string, p, limit int) (int, bool) {
 	q, upper := p, false
+	for q < limit && text[q] < utf8.RuneSelf && isLetter(text[q]) { // ASCII: no decoding
+		q++
+	}
+	if q > p {
+		upper = isUpper(text[p])
+	}
 	for q < limit {
 		r, w := utf8.DecodeRuneInString(text[q:limit])
 		if unicode.IsLetter(r) && r < 0x2E80 {

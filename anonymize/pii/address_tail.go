@@ -207,8 +207,11 @@ func country(text string, p, limit int) int {
 	if q > p && countryCodes[text[p:q]] && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
+	if q == p {
+		return p // every country name starts with a capital
+	}
 	for _, n := range countryNames {
-		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
+		if n[0] == text[p] && strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
 			return p + len(n)
 		}
 	}

@@ -57,6 +57,7 @@ var (
 	hanMarks    [1 << 16 / 64]uint64    // hanCueIndex != 0 or a full-width digit, small enough to stay cached
 	hanCues     = [][]cue{nil}          // longest first
 	enCues      [26][maxFirst + 1][]cue // by first letter and c.first, longest first
+	enCueLens   [26]uint16              // bit n: enCues[k][n] is not empty
 )
 
 func init() {
@@ -66,6 +67,7 @@ func init() {
 			k := r | 0x20 - 'a'
 			c.first = letterRun(c.word)
 			enCues[k][c.first] = append(enCues[k][c.first], c)
+			enCueLens[k] |= 1 << c.first
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -190,12 +192,13 @@ type scan struct {
 func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
 
 // read appends the cues of text to hits, in order, and fills s. It also
-// appends to runs the starts of the runs of digits, in order; if there
-// are more than fit in runs, it returns nil runs and detectors read every
-// byte.
-func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
-	runs = runs[:0]
-	full := false
+// appends to runs the starts of the runs of digits, and to caps the starts
+// of the ASCII words that begin with a capital (where an English street
+// may begin), in order; if there are more than fit in runs or caps, it
+// returns that one nil and detectors read every byte.
+func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []int) {
+	runs, caps = runs[:0], caps[:0]
+	full, capsFull := false, false
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -245,6 +248,13 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 			// A word starts after a non-word byte; not inside a placeholder
 			// (<BANK_CARD_1>: no "card" cue).
 			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
+				if c <= 'Z' {
+					if len(caps) < cap(caps) {
+						caps = append(caps, i)
+					} else {
+						capsFull = true
+					}
+				}
 				h, j := s.readWord(text, i)
 				if h.kind != 0 {
 					hits = append(hits, h)
@@ -271,9 +281,12 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 	}
 	s.cues = len(hits) > 0
 	if full {
-		return hits, nil
+		runs = nil
 	}
-	return hits, runs
+	if capsFull {
+		caps = nil
+	}
+	return hits, runs, caps
 }
 
 // maxFirst bounds the first word of an English cue ("telephone").
@@ -312,10 +325,11 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
-	if n > maxFirst {
+	k := text[i]|0x20 - 'a'
+	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
 		return h, j
 	}
-	for _, c := range enCues[text[i]|0x20-'a'][n] {
+	for _, c := range enCues[k][n] {
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}
 			if end > j { // a cue of several words: go past it

@@ -130,9 +130,9 @@ func Find(text string) []Span {
 // appendSpans appends the spans of text to dst.
 func appendSpans(dst []Span, text string) []Span {
 	var hitBuf [maxHits]hit
-	var runBuf [32]int
+	var runBuf, capBuf [32]int
 	var sc scan
-	hits, runs := sc.read(text, hitBuf[:0], runBuf[:0])
+	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
 	if !sc.any() {
 		return dst
 	}
@@ -173,14 +173,14 @@ func appendSpans(dst []Span, text string) []Span {
 	// is read again while the other finds more ("0 A Dr.Bob": once Bob is
 	// a name, "0 A Dr." is a street).
 	if len(hits) > 0 || sc.digit {
-		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs)
+		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs, caps)
 		for len(hits) > 0 {
 			n := len(dst)
 			if dst = appendNames(dst, first, text, hits); len(dst) == n || !boundsAddress(dst[first:], text) {
 				break
 			}
 			n = len(dst)
-			if dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs); len(dst) == n {
+			if dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs, caps); len(dst) == n {
 				break
 			}
 		}
