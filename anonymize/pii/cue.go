@@ -289,31 +289,52 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 	return hits, runs, caps
 }
 
+// wordClass classes the bytes of English words: a table look-up is the
+// cheapest test a byte loop can make.
+var wordClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[c] = classLetter
+		case c >= 'A' && c <= 'Z':
+			t[c] = classLetter | classUpper
+		case c >= '0' && c <= '9':
+			t[c] = classDigit
+		}
+	}
+	return t
+}()
+
+const (
+	classLetter = 1 << iota
+	classUpper
+	classDigit
+)
+
 // maxFirst bounds the first word of an English cue ("telephone").
 const maxFirst = 15
 
 // readWord matches the English cues at the word starting at i and returns
 // the cue found (kind 0 if none) and the end of the word.
 func (s *scan) readWord(text string, i int) (hit, int) {
-	j, acc := i, byte(0xFF)
+	j, acc := i, byte(0)
 	for ; j < len(text); j++ {
-		c := text[j]
-		if c|0x20-'a' < 26 || c-'0' < 10 {
-			acc &= c // a capital or a digit clears 0x20 or 0x40
-			continue
+		k := wordClass[text[j]]
+		if k == 0 {
+			break
 		}
-		break
+		acc |= k
 	}
-	if acc&0x20 == 0 {
+	if acc&classUpper != 0 {
 		s.upper = true
 	}
-	if acc&0x40 == 0 {
+	if acc&classDigit != 0 {
 		s.digit = true
 	}
 	// An apostrophe ends a word here (what follows it starts one, as it
 	// would after a placeholder), but not a cue: "I'm", "it's".
 	var n int
-	if acc&0x40 != 0 && (j == len(text) || text[j] != '\'' && text[j] != 0xE2) {
+	if acc&classDigit == 0 && (j == len(text) || text[j] != '\'' && text[j] != 0xE2) {
 		n = j - i // letters only, and no apostrophe: the common case
 	} else {
 		n = letterRun(text[i:])
