@@ -346,7 +346,7 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
-	k := text[i]|0x20 - 'a'
+	k := text[i] | 0x20 - 'a'
 	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
 		return h, j
 	}

@@ -132,6 +132,12 @@ func TestPresidio(t *testing.T) {
 			if typ, ok := types[l.EntityType]; ok {
 				tl.label(text, found, typ, start, end)
 			}
+			// presidio labels no date of birth; a date it labels with
+			// "born" or "birth" just before is one.
+			if before := strings.ToLower(text[max(start-48, 0):start]); l.EntityType == "DATE_TIME" &&
+				(strings.Contains(before, "born") || strings.Contains(before, "birth")) {
+				tl.label(text, found, DateOfBirth, start, end)
+			}
 		}
 		tl.detections(text, found, func(s Span) bool {
 			for _, l := range labels {
@@ -145,7 +151,7 @@ func TestPresidio(t *testing.T) {
 	tl.report(t, 15)
 	tl.floors(t,
 		map[Type]float64{Email: 1, Phone: 0.90, BankCard: 0.90, IP: 1, Address: 0.63, Person: 0.10, IBAN: 1,
-			USSSN: 1},
+			USSSN: 1, DateOfBirth: 0.95},
 		map[Type]float64{Email: 1, Phone: 0.99, BankCard: 0.99, IP: 1, Address: 0.99, Person: 0.99, IBAN: 1,
 			USSSN: 1, DateOfBirth: 0.99})
 }
