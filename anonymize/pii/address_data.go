@@ -55,7 +55,13 @@ shoal skyway spring throughway underpass ville wall stravenue utca út tér u ul
 // streetPrefixes open a street name in Romance languages: "Rue de
 // Rivoli", "Via Roma 131".
 var streetPrefixes = wordSet(`rue avenue av boulevard bd via viale corso piazza largo calle carrer
-avenida av rua travessa praça camino chemin allée allee impasse quai place plaza strada`)
+avenida av rua travessa praça camino chemin allée allee impasse quai place plaza strada ul al aleja
+ulica`)
+
+// streetWords are the street endings written as a word of their own after
+// a name: "Villacher Strasse 89", "Trenerys gate 232".
+var streetWords = wordSet(`straße strasse gasse weg allee platz straat laan gracht vej gade gata gate
+gatan vägen veien`)
 
 // streetEndings end one-word street names in Germanic and Nordic
 // languages: "Hauptstraße 12", "Rooseveltlaan 110", "Harjukuja 54".

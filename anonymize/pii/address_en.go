@@ -252,7 +252,8 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		w2, _ := enWord(text, q, limit)
 		q2 := skipSpaces(text, w2, limit)
-		if w2 > q && q > w && q2 > w2 && q2 < limit && isDigit(text[q2]) && streetEnding(text[q:w2]) {
+		if w2 > q && q > w && q2 > w2 && q2 < limit && isDigit(text[q2]) &&
+			(streetEnding(text[q:w2]) || inSet(streetWords, text[q:w2])) { // "Villacher Strasse 89"
 			if n := houseNumber(text, q2, limit); n > q2 {
 				return n, true
 			}
@@ -287,7 +288,7 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
-	prefix := w0 > q && inSet(streetPrefixes, text[q:w0])
+	prefix := w0 > q && (inSet(streetPrefixes, text[q:w0]) || inSet(streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
 	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
 		return 0, false
 	}
@@ -547,6 +548,7 @@ func ordinal(w string) bool {
 func connector(w string) bool {
 	switch w {
 	case "de", "la", "le", "du", "des", "del", "di", "da", "do", "dos", "das", "van", "von", "der", "den",
+		"dei", "della", "delle", "degli", "dello",
 		"of", "the", "y", "e", "el", "l'", "d'", "am", "an", "im", "upon", "on", "sur", "en":
 		return true
 	}

@@ -73,7 +73,11 @@ func TestFindNewTypes(t *testing.T) {
 		{"P.O. Box 77, Springfield", []string{"ADDRESS:P.O. Box 77, Springfield"}},
 		{"write to po box 881, thanks", []string{"ADDRESS:po box 881"}},
 		{"Postfach 10 12 34, 80001 München", []string{"ADDRESS:Postfach 10 12 34, 80001 München"}},
+		{"The bus station is on Villacher Strasse 89", []string{"ADDRESS:Villacher Strasse 89"}},
+		{"lives on Via dei Fiorentini 17 street.", []string{"ADDRESS:Via dei Fiorentini 17"}},
+		{"3037 ul. Północna 73\n Apt. 946", []string{"ADDRESS:3037 ul. Północna 73\n Apt. 946"}},
 		{"the box 12 is broken", nil},
+		{"He will gate 12 here", nil},
 		{"12 rue de la paix", nil}, // no capital: not sure it is a street
 		// Chinese rooms without 室.
 		{"北京市朝阳区建国路88号3单元502", []string{"ADDRESS:北京市朝阳区建国路88号3单元502"}},
