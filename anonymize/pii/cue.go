@@ -201,8 +201,13 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 	full, capsFull := false, false
 	for i := 0; i < len(text); {
 		c := text[i]
-		switch {
-		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+		switch byteKind[c] {
+		case kindOther:
+		case kindHan:
+			if i+2 >= len(text) || text[i+1]&0xC0 != 0x80 || text[i+2]&0xC0 != 0x80 {
+				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
+				break
+			}
 			// The lead and second byte select a block of 64 characters,
 			// the third a bit: most characters are passed on that test.
 			if hanMarks[uint(c&0x0F)<<6|uint(text[i+1]&0x3F)]&(1<<(text[i+2]&0x3F)) == 0 {
@@ -219,15 +224,13 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 					}
 				}
 				s.digit = true
-			} else {
-				if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
-					hits = append(hits, h)
-					s.birth = s.birth || h.kind == cueBirth
-				}
+			} else if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
+				hits = append(hits, h)
+				s.birth = s.birth || h.kind == cueBirth
 			}
 			i += 3
 			continue
-		case c >= '0' && c <= '9':
+		case kindDigit:
 			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
 				if len(runs) < cap(runs) {
 					runs = append(runs, i)
@@ -236,15 +239,15 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 				}
 			}
 			s.digit = true
-		case c >= 0xC0 && c < 0xE2:
+		case kindUpper:
 			// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
 			// or a name may start with it.
 			s.upper = true
-		case c == '@':
+		case kindAt:
 			s.at = true
-		case c == ':':
+		case kindColon:
 			s.colon = true
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case kindLetter:
 			// A word starts after a non-word byte; not inside a placeholder
 			// (<BANK_CARD_1>: no "card" cue).
 			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
@@ -255,13 +258,13 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 						capsFull = true
 					}
 				}
-				h, j := s.readWord(text, i)
+				h, j, digits := s.readWord(text, i)
 				if h.kind != 0 {
 					hits = append(hits, h)
 					s.iban = s.iban || h.kind == cueIBAN
 					s.birth = s.birth || h.kind == cueBirth
 				}
-				for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
+				for k := i + 1; digits && k < j; k++ { // digits inside the word: "E12345678"
 					if isDigit(text[k]) && !isDigit(text[k-1]) {
 						if len(runs) < cap(runs) {
 							runs = append(runs, k)
@@ -289,6 +292,37 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 	return hits, runs, caps
 }
 
+// Kinds of bytes for the scan; a table and a jump beat a chain of tests.
+const (
+	kindOther  = iota
+	kindDigit  // 0-9
+	kindLetter // A-Z a-z
+	kindHan    // the lead byte of a 3-byte character
+	kindUpper  // the lead byte of a 2-byte character: Latin-1 … Cyrillic
+	kindAt     // '@'
+	kindColon  // ':'
+)
+
+var byteKind = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = kindDigit
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[c] = kindLetter
+		case c >= 0xE0 && c < 0xF0:
+			t[c] = kindHan
+		case c >= 0xC0 && c < 0xE0:
+			t[c] = kindUpper
+		case c == '@':
+			t[c] = kindAt
+		case c == ':':
+			t[c] = kindColon
+		}
+	}
+	return t
+}()
+
 // wordClass classes the bytes of English words: a table look-up is the
 // cheapest test a byte loop can make.
 var wordClass = func() (t [256]byte) {
@@ -315,8 +349,9 @@ const (
 const maxFirst = 15
 
 // readWord matches the English cues at the word starting at i and returns
-// the cue found (kind 0 if none) and the end of the word.
-func (s *scan) readWord(text string, i int) (hit, int) {
+// the cue found (kind 0 if none), the end of the word and whether it holds
+// a digit.
+func (s *scan) readWord(text string, i int) (hit, int, bool) {
 	j, acc := i, byte(0)
 	for ; j < len(text); j++ {
 		k := wordClass[text[j]]
@@ -341,14 +376,14 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 	}
 	var h hit
 	if n == 2 && ibanStart(text, i, j) {
-		return hit{cueIBAN, i, j}, j
+		return hit{cueIBAN, i, j}, j, true
 	}
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
 	k := text[i] | 0x20 - 'a'
 	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
-		return h, j
+		return h, j, acc&classDigit != 0
 	}
 	for _, c := range enCues[k][n] {
 		if end, ok := matchFold(text, i, c.word); ok {
@@ -359,7 +394,7 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 			break
 		}
 	}
-	return h, j
+	return h, j, acc&classDigit != 0
 }
 
 // letterRun returns how many ASCII letters and apostrophes (' or U+2019,

@@ -37,6 +37,17 @@ func (s shape) typ() Type {
 const maxDigits = 19
 
 func (c *cluster) appendSpans(dst []Span, text string) []Span {
+	// The shortest shapes: a dotted quad (4 groups), a cued phone (7
+	// digits). Prices, years and counts stop here.
+	if len(c.groups) < 4 {
+		n := 0
+		for _, g := range c.groups {
+			n += g.n
+		}
+		if n < 7 {
+			return dst
+		}
+	}
 	for i := 0; i < len(c.groups); {
 		if sp, j, ok := c.match(text, i); ok {
 			dst = append(dst, sp)
@@ -179,7 +190,7 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 	}
 	switch s {
 	case shapeMobileCN:
-		if last.ext {
+		if last.ext || n != 11 && n != 13 && n != 15 { // bare, +86 or 0086
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)
@@ -200,6 +211,9 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		ok := len(d) == 11 && mobileCN(d) && mobileLayout(gs[k:])
 		return c.phoneStart(i, j), ok && (plus || k == 1 || !orderBefore(text, c.hits, c.phoneStart(i, j)))
 	case shapeNANP:
+		if n < 10 || n > 13 || len(gs) < 3 {
+			return 0, false
+		}
 		d := c.digits(text, i, j, buf)
 		k := 0
 		switch {
