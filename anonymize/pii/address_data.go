@@ -101,10 +101,40 @@ func runeSet(s string) map[rune]bool {
 	return m
 }
 
-func wordSet(s string) map[string]bool {
-	m := make(map[string]bool)
+// words is a set of lower-case words (or upper-case codes) with a filter
+// by first byte and length that turns most words away before a map look-up
+// hashes them.
+type words struct {
+	m    map[string]bool
+	lens [27]uint64 // by first letter (26: any other byte): bit len(w)
+}
+
+func wordSet(s string) words {
+	ws := words{m: make(map[string]bool)}
 	for _, w := range strings.Fields(s) {
-		m[w] = true
+		ws.add(w)
 	}
-	return m
+	return ws
+}
+
+func (ws *words) add(w string) {
+	ws.m[w] = true
+	ws.lens[firstBucket(w[0])] |= 1 << min(len(w), 63)
+}
+
+// has reports whether w, exactly as written, is in the set.
+func (ws *words) has(w string) bool {
+	return len(w) > 0 && ws.lens[firstBucket(w[0])]&(1<<min(len(w), 63)) != 0 && ws.m[w]
+}
+
+// mayHave is the filter alone, in any ASCII case.
+func (ws *words) mayHave(w string) bool {
+	return len(w) > 0 && ws.lens[firstBucket(w[0])]&(1<<min(len(w), 63)) != 0
+}
+
+func firstBucket(c byte) int {
+	if c|0x20 >= 'a' && c|0x20 <= 'z' {
+		return int(c|0x20 - 'a')
+	}
+	return 26
 }

@@ -140,7 +140,7 @@ func mayOpenStreet(text string, p int) bool {
 	if w-p < 2 {
 		return false
 	}
-	if streetOpeners[text[p]] && inSet(streetOpenWords, text[p:w]) {
+	if streetOpeners[text[p]] && inSet(&streetOpenWords, text[p:w]) {
 		return true
 	}
 	for k := 0; k < 4 && w < len(text); k++ {
@@ -163,15 +163,15 @@ func mayOpenStreet(text string, p int) bool {
 // streetOpenWords open a street before its number: Blk, Apt, Suite, and
 // the street prefixes; streetOpeners are their first letters.
 var (
-	streetOpenWords = func() map[string]bool {
+	streetOpenWords = func() words {
 		m := wordSet("blk block apt apartment suite")
-		for w := range streetPrefixes {
-			m[w] = true
+		for w := range streetPrefixes.m {
+			m.add(w)
 		}
 		return m
 	}()
 	streetOpeners = func() (m [256]bool) {
-		for w := range streetOpenWords {
+		for w := range streetOpenWords.m {
 			m[w[0]&^0x20] = true
 		}
 		return m
@@ -229,7 +229,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if e := unitNumber(text, q, limit); e > q && isDigit(text[q]) {
 			return e, true
 		}
-	case inSet(streetPrefixes, bare) && isUpperAt(text, p):
+	case inSet(&streetPrefixes, bare) && isUpperAt(text, p):
 		// "Via Roma 131"
 		e, words := nameWords(text, skipSpaces(text, w, limit), limit, 5)
 		if words == 0 {
@@ -253,7 +253,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		w2, _ := enWord(text, q, limit)
 		q2 := skipSpaces(text, w2, limit)
 		if w2 > q && q > w && q2 > w2 && q2 < limit && isDigit(text[q2]) &&
-			(streetEnding(text[q:w2]) || inSet(streetWords, text[q:w2])) { // "Villacher Strasse 89"
+			(streetEnding(text[q:w2]) || inSet(&streetWords, text[q:w2])) { // "Villacher Strasse 89"
 			if n := houseNumber(text, q2, limit); n > q2 {
 				return n, true
 			}
@@ -288,7 +288,7 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
-	prefix := w0 > q && (inSet(streetPrefixes, text[q:w0]) || inSet(streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
+	prefix := w0 > q && (inSet(&streetPrefixes, text[q:w0]) || inSet(&streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
 	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
 		return 0, false
 	}
@@ -474,8 +474,8 @@ func skipSpaces(text string, p, limit int) int {
 // ("Squares") or abbreviated with a full stop ("St.").
 func streetSuffix(w string) bool {
 	w = strings.TrimSuffix(w, ".")
-	return inSet(streetSuffixes, w) || len(w) > 3 && (w[len(w)-1] == 's' || w[len(w)-1] == 'S') &&
-		inSet(streetSuffixes, w[:len(w)-1])
+	return inSet(&streetSuffixes, w) || len(w) > 3 && (w[len(w)-1] == 's' || w[len(w)-1] == 'S') &&
+		inSet(&streetSuffixes, w[:len(w)-1])
 }
 
 func streetEnding(w string) bool {
@@ -507,8 +507,8 @@ func streetWord(text string, p, limit int) int {
 func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w) }
 
 // inSet reports whether the lower-case form of w is in m.
-func inSet(m map[string]bool, w string) bool {
-	if len(w) > 32 {
+func inSet(m *words, w string) bool {
+	if len(w) > 32 || !m.mayHave(w) {
 		return false
 	}
 	var buf [32]byte
@@ -519,7 +519,7 @@ func inSet(m map[string]bool, w string) bool {
 		}
 		buf[i] = c
 	}
-	return m[string(buf[:len(w)])]
+	return m.m[string(buf[:len(w)])]
 }
 
 func direction(w string) bool {

@@ -83,7 +83,7 @@ func unitPart(text string, p, limit int) int {
 		return 0
 	}
 	w, _ := enWord(text, p, limit)
-	if w == p || !inSet(unitWords, text[p:w]) || !isUpperAt(text, p) {
+	if w == p || !inSet(&unitWords, text[p:w]) || !isUpperAt(text, p) {
 		return 0
 	}
 	q := skipSpaces(text, w, limit)
@@ -186,7 +186,7 @@ func regionCode(text string, p, limit int) int {
 	for q < limit && isUpper(text[q]) && q-p < 4 {
 		q++
 	}
-	if q == p || !regionCodes[text[p:q]] || q < limit && isAlnum(text[q]) {
+	if q == p || !regionCodes.has(text[p:q]) || q < limit && isAlnum(text[q]) {
 		return p
 	}
 	// A region code stands before a postcode or ends the address.
@@ -204,7 +204,7 @@ func country(text string, p, limit int) int {
 	for q < limit && isUpper(text[q]) && q-p < 4 {
 		q++
 	}
-	if q > p && countryCodes[text[p:q]] && (q == limit || !isAlnum(text[q])) {
+	if q > p && countryCodes.has(text[p:q]) && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
 	if q == p {
@@ -224,7 +224,7 @@ func city(text string, p, limit int) int {
 	end := p
 	for pos, words := p, 0; words < 4; words++ {
 		w, _ := enWord(text, pos, limit)
-		if w == pos || w < limit && isAlnum(text[w]) || inSet(notCity, text[pos:w]) {
+		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break
 		}
 		if !isUpperAt(text, pos) {
