@@ -134,7 +134,7 @@ func (ws *words) mayHave(w string) bool {
 
 func firstBucket(c byte) int {
 	if c|0x20 >= 'a' && c|0x20 <= 'z' {
-		return int(c|0x20 - 'a')
+		return int(c | 0x20 - 'a')
 	}
 	return 26
 }
