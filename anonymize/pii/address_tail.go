@@ -210,13 +210,21 @@ func country(text string, p, limit int) int {
 	if q == p {
 		return p // every country name starts with a capital
 	}
-	for _, n := range countryNames {
-		if n[0] == text[p] && strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
+	for _, n := range countriesBy[text[p]-'A'] {
+		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
 			return p + len(n)
 		}
 	}
 	return p
 }
+
+// countriesBy holds countryNames by first letter.
+var countriesBy = func() (m [26][]string) {
+	for _, n := range countryNames {
+		m[n[0]-'A'] = append(m[n[0]-'A'], n)
+	}
+	return m
+}()
 
 // city reads 1–3 capitalised (or upper-case) words that end the address
 // or stand before another part.

@@ -204,13 +204,18 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 		switch byteKind[c] {
 		case kindOther:
 		case kindHan:
-			if i+2 >= len(text) || text[i+1]&0xC0 != 0x80 || text[i+2]&0xC0 != 0x80 {
+			if i+2 >= len(text) {
 				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
+				break
+			}
+			b1, b2 := text[i+1]^0x80, text[i+2]^0x80 // continuation bytes: < 0x40
+			if b1|b2 >= 0x40 {
+				s.upper = s.upper || c < 0xE2
 				break
 			}
 			// The lead and second byte select a block of 64 characters,
 			// the third a bit: most characters are passed on that test.
-			if hanMarks[uint(c&0x0F)<<6|uint(text[i+1]&0x3F)]&(1<<(text[i+2]&0x3F)) == 0 {
+			if hanMarks[uint(c&0x0F)<<6|uint(b1)]&(1<<b2) == 0 {
 				i += 3
 				continue
 			}
@@ -264,12 +269,14 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 					s.iban = s.iban || h.kind == cueIBAN
 					s.birth = s.birth || h.kind == cueBirth
 				}
-				for k := i + 1; digits && k < j; k++ { // digits inside the word: "E12345678"
-					if isDigit(text[k]) && !isDigit(text[k-1]) {
-						if len(runs) < cap(runs) {
-							runs = append(runs, k)
-						} else {
-							full = true
+				if digits {
+					for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
+						if isDigit(text[k]) && !isDigit(text[k-1]) {
+							if len(runs) < cap(runs) {
+								runs = append(runs, k)
+							} else {
+								full = true
+							}
 						}
 					}
 				}
@@ -386,6 +393,9 @@ func (s *scan) readWord(text string, i int) (hit, int, bool) {
 		return h, j, acc&classDigit != 0
 	}
 	for _, c := range enCues[k][n] {
+		if n > 1 && c.word[1] != '\'' && text[i+1]|0x20 != c.word[1] {
+			continue // the second letter tells most apart
+		}
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}
 			if end > j { // a cue of several words: go past it
