@@ -25,6 +25,9 @@ var fuzzSeeds = []string{
 	"please ship to 664 Queen's Road, Edinburgh EH1 1VT, GB. Thanks, Jane Doe",
 	"Blk 123 Ang Mo Kio Avenue 3 #12-34, Singapore 560123 / Hauptstraße 12, 10115 Berlin",
 	"my name is Liam Anderson, I'm Oliver, Mr. Manning, 我叫张三丰 我是王哲 谢谢李明女士",
+	"IBAN DE89 3704 0044 0532 0130 00 / GB82WEST12345698765432, SSN 078-05-1120 or ssn#078051120",
+	"born on March 12, 1985; DOB: 12/03/1985; 我是1990年5月3日出生的，生日3月12号",
+	"PO Box 1234, P.O. Box 77, Springfield; Postfach 10 12 34; 北京市朝阳区建国路88号3单元502",
 }
 
 // FuzzRedact: Find is a fixpoint, Redact never panics, finds nothing in its own output, counts
