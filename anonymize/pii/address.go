@@ -371,15 +371,13 @@ var suffixStart = func() (m [1 << 16 / 64]uint64) {
 func appendCNAnchored(dst []Span, first int, text string, runs []int) []Span {
 	k := 0
 	for i := 3; i < len(text); i++ {
-		if runs != nil {
-			for k < len(runs) && runs[k] < i {
-				k++
-			}
-			if k == len(runs) {
-				break
-			}
-			i = runs[k]
+		for k < len(runs) && runs[k] < i {
+			k++
 		}
+		if k == len(runs) {
+			break
+		}
+		i = runs[k]
 		if _, w := digitAt(text, i, len(text)); w == 0 || hanBefore(text, i) == 0 {
 			continue
 		}

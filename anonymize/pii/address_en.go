@@ -23,48 +23,36 @@ import (
 // appendENAddresses appends the street addresses of text found from their
 // first word: a house number, a street prefix, a street word or "Blk".
 //
-// runs, the starts of the runs of digits, lets it skip words that no
-// digit follows closely; with caps, the starts of the capitalised words,
-// only those and the numbers are visited. nil means try every word.
+// Only the starts of the runs of digits (runs) and of the capitalised
+// words (caps), which the scan marked, are visited: the text is not read
+// again. A capitalised word is tried only if a number follows it closely.
 func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []Span {
 	k, ri, ci := 0, 0, 0
 	for i := 0; i < len(text); i++ {
-		if runs != nil && caps != nil {
-			// The next number or capitalised word from i: the scan
-			// marked them, so the text is not read again.
-			for ri < len(runs) && runs[ri] < i {
-				ri++
-			}
-			for ci < len(caps) && caps[ci] < i {
-				ci++
-			}
-			switch {
-			case ri < len(runs) && (ci == len(caps) || runs[ri] < caps[ci]):
-				i = runs[ri]
-			case ci < len(caps):
-				i = caps[ci]
-			default:
-				return dst
-			}
+		// The next number or capitalised word from i.
+		for ri < len(runs) && runs[ri] < i {
+			ri++
+		}
+		for ci < len(caps) && caps[ci] < i {
+			ci++
+		}
+		switch {
+		case ri < len(runs) && (ci == len(caps) || runs[ri] < caps[ci]):
+			i = runs[ri]
+		case ci < len(caps):
+			i = caps[ci]
+		default:
+			return dst
 		}
 		c := text[i]
 		if !isDigit(c) && !isUpper(c) {
-			if isLetter(c) { // go to the end of the word
-				for i+1 < len(text) && isLetter(text[i+1]) {
-					i++
-				}
-			}
-			continue
+			continue // a full-width digit
 		}
 		// Every street names a number, close by.
-		if runs != nil {
-			for k < len(runs) && runs[k] < i {
-				k++
-			}
-			if k == len(runs) || runs[k]-i > 48 {
-				continue
-			}
-		} else if !digitWithin(text, i, 48) {
+		for k < len(runs) && runs[k] < i {
+			k++
+		}
+		if k == len(runs) || runs[k]-i > 48 {
 			continue
 		}
 		spans := dst[first:]

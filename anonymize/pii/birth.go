@@ -26,10 +26,18 @@ func appendBirthDates(dst []Span, text string, hits []hit) []Span {
 		if h.kind != cueBirth {
 			continue
 		}
-		if h.start >= 0 && text[h.start] >= 0x80 && h.start > last {
-			if s := dateBefore(text, h.start, last); s >= 0 {
-				dst = append(dst, Span{DateOfBirth, s, h.start})
-				last = h.end
+		if text[h.start] >= 0x80 {
+			if h.start > last {
+				if s := dateBefore(text, h.start, last); s >= 0 {
+					dst = append(dst, Span{DateOfBirth, s, h.start})
+					last = h.end
+					continue
+				}
+			}
+			// A value right before a Chinese cue is its own ("…日出生",
+			// or a placeholder there once redacted): then the cue looks
+			// no further, in the text and in its redaction alike.
+			if valueBefore(text, trimBack(text, h.start, "的是于在 ")) {
 				continue
 			}
 		}
@@ -77,6 +85,19 @@ func dateAfter(text string, p int) (int, int) {
 		}
 	}
 	return 0, 0
+}
+
+// valueBefore reports whether a digit, 日, 号 or the end of a placeholder
+// ends at e.
+func valueBefore(text string, e int) bool {
+	if e == 0 {
+		return false
+	}
+	if c := text[e-1]; isDigit(c) || c == '>' {
+		return true
+	}
+	r := hanBefore(text, e)
+	return r == '日' || r == '号' || e >= 3 && text[e-3] == 0xEF && text[e-2] == 0xBC && text[e-1]-0x90 <= 9
 }
 
 // dateBefore finds a date that ends at end, perhaps before "的" or "是",

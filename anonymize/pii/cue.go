@@ -194,11 +194,11 @@ func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
 // read appends the cues of text to hits, in order, and fills s. It also
 // appends to runs the starts of the runs of digits, and to caps the starts
 // of the ASCII words that begin with a capital (where an English street
-// may begin), in order; if there are more than fit in runs or caps, it
-// returns that one nil and detectors read every byte.
+// may begin), in order. Detectors jump from mark to mark; none reads the
+// text byte by byte again, however many numbers it holds (a long text
+// only moves the marks from the stack to the heap).
 func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []int) {
 	runs, caps = runs[:0], caps[:0]
-	full, capsFull := false, false
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch byteKind[c] {
@@ -222,11 +222,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			if r >= 0xFF10 && r <= 0xFF19 {
 				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-					if len(runs) < cap(runs) {
-						runs = append(runs, i)
-					} else {
-						full = true
-					}
+					runs = append(runs, i)
 				}
 				s.digit = true
 			} else if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
@@ -237,11 +233,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 			continue
 		case kindDigit:
 			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-				if len(runs) < cap(runs) {
-					runs = append(runs, i)
-				} else {
-					full = true
-				}
+				runs = append(runs, i)
 			}
 			s.digit = true
 		case kindUpper:
@@ -257,11 +249,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 			// (<BANK_CARD_1>: no "card" cue).
 			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
 				if c <= 'Z' {
-					if len(caps) < cap(caps) {
-						caps = append(caps, i)
-					} else {
-						capsFull = true
-					}
+					caps = append(caps, i)
 				}
 				h, j, digits := s.readWord(text, i)
 				if h.kind != 0 {
@@ -272,11 +260,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 				if digits {
 					for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
 						if isDigit(text[k]) && !isDigit(text[k-1]) {
-							if len(runs) < cap(runs) {
-								runs = append(runs, k)
-							} else {
-								full = true
-							}
+							runs = append(runs, k)
 						}
 					}
 				}
@@ -290,12 +274,6 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 		i++
 	}
 	s.cues = len(hits) > 0
-	if full {
-		runs = nil
-	}
-	if capsFull {
-		caps = nil
-	}
 	return hits, runs, caps
 }
 
