@@ -33,6 +33,20 @@ func (s shape) typ() Type {
 	return Phone
 }
 
+// shapeDigits holds the fewest and most digits a number of each shape
+// has; a window outside is not tried.
+var shapeDigits = [...][2]int{
+	shapeIPv4:       {4, 12},
+	shapeSSN:        {9, 9},
+	shapeResidentID: {17, 18}, // 17 and a check X
+	shapeCard:       {12, 19},
+	shapeMobileCN:   {11, 15}, // 0086 and 11
+	shapeNANP:       {10, 13}, // 001 and 10
+	shapeIntl:       {8, 15},
+	shapeTrunk:      {9, 12},
+	shapeCued:       {7, 12},
+}
+
 // maxDigits bounds a window: the longest card.
 const maxDigits = 19
 
@@ -96,8 +110,9 @@ func (c *cluster) match(text string, i int) (Span, int, bool) {
 	}
 	var buf [maxDigits + 1]byte
 	for _, s := range shapes {
+		lo, hi := shapeDigits[s][0], shapeDigits[s][1]
 		for j := jmax; j >= i; j-- {
-			if !ends[j-i] {
+			if !ends[j-i] || digits[j-i] < lo || digits[j-i] > hi {
 				continue
 			}
 			if start, ok := c.fits(s, text, i, j, digits[j-i], buf[:0]); ok {
