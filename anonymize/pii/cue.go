@@ -204,20 +204,13 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 		switch byteKind[c] {
 		case kindOther:
 		case kindHan:
-			if i+2 >= len(text) {
+			if j := skipHan(text, i); j > i {
+				i = j
+				continue
+			}
+			if i+2 >= len(text) || (text[i+1]^0x80)|(text[i+2]^0x80) >= 0x40 {
 				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
 				break
-			}
-			b1, b2 := text[i+1]^0x80, text[i+2]^0x80 // continuation bytes: < 0x40
-			if b1|b2 >= 0x40 {
-				s.upper = s.upper || c < 0xE2
-				break
-			}
-			// The lead and second byte select a block of 64 characters,
-			// the third a bit: most characters are passed on that test.
-			if hanMarks[uint(c&0x0F)<<6|uint(b1)]&(1<<b2) == 0 {
-				i += 3
-				continue
 			}
 			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			if r >= 0xFF10 && r <= 0xFF19 {
@@ -275,6 +268,26 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 	}
 	s.cues = len(hits) > 0
 	return hits, runs, caps
+}
+
+// skipHan returns the end of the run of 3-byte characters at i that are
+// neither a cue's first character nor a full-width digit (i if none). It
+// is a loop of its own so that its few variables stay in registers.
+func skipHan(text string, i int) int {
+	for i+2 < len(text) {
+		c, b1, b2 := text[i], text[i+1]^0x80, text[i+2]^0x80 // continuation bytes: < 0x40
+		if c&0xF0 != 0xE0 || b1|b2 >= 0x40 {
+			break
+		}
+		// The lead and second byte select a block of 64 characters, the
+		// third a bit: most characters are passed on that test. (The
+		// masks spare the bounds and shift checks.)
+		if hanMarks[uint(c&0x0F)<<6|uint(b1&0x3F)]&(1<<(b2&0x3F)) != 0 {
+			break
+		}
+		i += 3
+	}
+	return i
 }
 
 // Kinds of bytes for the scan; a table and a jump beat a chain of tests.
