@@ -11,8 +11,9 @@ import (
 // BenchmarkCorpus reports the speed of Find, in MB/s of text (wall clock)
 // and MB/cpu-s (per second of CPU time, the speed of one core), on
 // real corpora: presidio-research's English sentences, CLUENER's Chinese
-// news and social text, and JD's Chinese customer-service chat lines.
-// Each sub-benchmark skips when the real data is absent.
+// news and social text, and JD's Chinese customer-service chat lines
+// (each skips when the real data is absent), and long lines of many
+// numbers.
 func BenchmarkCorpus(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -21,6 +22,7 @@ func BenchmarkCorpus(b *testing.B) {
 		{"presidio-en", presidioTexts},
 		{"cluener-zh", cluenerTexts},
 		{"jddc-chat-zh", jddcTexts},
+		{"many-numbers", manyNumbersTexts},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			texts := c.load(b)
@@ -76,6 +78,19 @@ func cluenerTexts(tb testing.TB) []string {
 		}
 		texts = append(texts, rec.Text)
 	})
+	return texts
+}
+
+// manyNumbersTexts returns long lines of many numbers, most of them no
+// personal data: the case where detectors once read every byte again.
+func manyNumbersTexts(testing.TB) []string {
+	parts := []string{"电话13812345678", "ip 10.0.0.1", "寄到上海市浦东新区张江路100号", "护照号E12345678",
+		"1 2 3 4 5 6 7 8 9", "12 Rue de Rivoli, 75001 Paris", "Via Nuova del Campo 85", "card 4111 1111 1111 1111",
+		"order 20240115 qty 3 price 129.00 on 2024-01-15 at 10:30"}
+	texts := make([]string, 100)
+	for i := range texts {
+		texts[i] = strings.Repeat(strings.Join(parts, "；"), 5)
+	}
 	return texts
 }
 
