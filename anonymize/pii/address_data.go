@@ -138,3 +138,36 @@ func firstBucket(c byte) int {
 	}
 	return 26
 }
+
+func direction(w string) bool {
+	switch strings.TrimSuffix(w, ".") {
+	case "N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East", "West":
+		return true
+	}
+	return false
+}
+
+func ordinal(w string) bool {
+	n := 0
+	for n < len(w) && isDigit(w[n]) {
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	switch strings.ToLower(w[n:]) {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+func connector(w string) bool {
+	switch w {
+	case "de", "la", "le", "du", "des", "del", "di", "da", "do", "dos", "das", "van", "von", "der", "den",
+		"dei", "della", "delle", "degli", "dello",
+		"of", "the", "y", "e", "el", "l'", "d'", "am", "an", "im", "upon", "on", "sur", "en":
+		return true
+	}
+	return false
+}

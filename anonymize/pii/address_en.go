@@ -74,39 +74,6 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []S
 	return dst
 }
 
-// poBoxAt reads a post office box from its cue: "PO Box 1234", "P.O. Box
-// 77, Springfield", "Postfach 10 12 34", then the tail of an address.
-func poBoxAt(text string, h hit, spans []Span) (Span, bool) {
-	limit := nextSpan(spans, h.start, len(text))
-	if h.end > limit || h.start > 0 && isWordByte(text[h.start-1]) {
-		return Span{}, false
-	}
-	p := skipSpaces(text, h.end, limit)
-	if p < limit && text[p] == '#' {
-		p++
-	} else if e, ok := matchFold(text, p, "no."); ok {
-		p = skipSpaces(text, e, limit)
-	}
-	// Digits in groups split by single blanks, 10 digits at most.
-	q, n := p, 0
-	for q < limit && n < 10 {
-		if isDigit(text[q]) {
-			q, n = q+1, n+1
-			continue
-		}
-		if text[q] == ' ' && q > p && q+1 < limit && isDigit(text[q+1]) && isDigit(text[q-1]) {
-			q++
-			continue
-		}
-		break
-	}
-	if n == 0 || q < limit && isAlnum(text[q]) {
-		return Span{}, false
-	}
-	end, _, _ := enTail(text, q, limit)
-	return Span{Address, h.start, end}, true
-}
-
 // digitWithin reports whether a digit starts within n bytes from i.
 func digitWithin(text string, i, n int) bool {
 	for p := i; p < len(text) && p-i <= n; p++ {
@@ -508,37 +475,4 @@ func inSet(m *words, w string) bool {
 		buf[i] = c
 	}
 	return m.m[string(buf[:len(w)])]
-}
-
-func direction(w string) bool {
-	switch strings.TrimSuffix(w, ".") {
-	case "N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East", "West":
-		return true
-	}
-	return false
-}
-
-func ordinal(w string) bool {
-	n := 0
-	for n < len(w) && isDigit(w[n]) {
-		n++
-	}
-	if n == 0 {
-		return false
-	}
-	switch strings.ToLower(w[n:]) {
-	case "st", "nd", "rd", "th":
-		return true
-	}
-	return false
-}
-
-func connector(w string) bool {
-	switch w {
-	case "de", "la", "le", "du", "des", "del", "di", "da", "do", "dos", "das", "van", "von", "der", "den",
-		"dei", "della", "delle", "degli", "dello",
-		"of", "the", "y", "e", "el", "l'", "d'", "am", "an", "im", "upon", "on", "sur", "en":
-		return true
-	}
-	return false
 }
