@@ -165,14 +165,14 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		d := c.digits(text, i, j, buf)
 		return gs[0].start, dottedQuad(gs, d) && !versionBefore(text, gs[0].start)
 	case shapeSSN:
-		// AAA-GG-SSSS, split by dashes or single blanks (the whole
-		// cluster, so a phone's groups are never cut into one), or 9
-		// digits after an SSN cue.
+		// AAA-GG-SSSS, split by dashes or single blanks, or 9 digits
+		// after an SSN cue. Like every window, a spaced one is cut only
+		// at blanks, and a "+" number at its start is a phone.
 		if plus || last.ext || last.checkX || n != 9 || len(gs) != 1 && len(gs) != 3 {
 			return 0, false
 		}
 		if len(gs) == 3 && (gs[0].n != 3 || gs[1].n != 2 || gs[1].sep != gs[2].sep ||
-			gs[1].sep != "-" && (gs[1].sep != " " || i != 0 || j != len(c.groups)-1)) {
+			gs[1].sep != "-" && gs[1].sep != " ") {
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)

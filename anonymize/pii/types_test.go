@@ -45,6 +45,7 @@ func TestFindNewTypes(t *testing.T) {
 		{"order no. 123-45-6789", nil}, // an order number
 		{"call 415-555-0142 or 123-45-6789", []string{"PHONE:415-555-0142", "US_SSN:123-45-6789"}},
 		{"+1 123 45 6789", []string{"PHONE:+1 123 45 6789"}}, // a + number is a phone
+		{"100 01 0001 4111-1111-1111-1111", []string{"US_SSN:100 01 0001", "BANK_CARD:4111-1111-1111-1111"}},
 		// Dates of birth; other dates stay in clear.
 		{"She was born on 2/8/1935. Her maiden name is", []string{"DATE_OF_BIRTH:2/8/1935"}},
 		{"Please tell me your date of birth. It's 6/24/1991", []string{"DATE_OF_BIRTH:6/24/1991"}},
