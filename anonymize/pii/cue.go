@@ -350,14 +350,16 @@ const maxFirst = 15
 // the cue found (kind 0 if none), the end of the word and whether it holds
 // a digit.
 func (s *scan) readWord(text string, i int) (hit, int, bool) {
-	j, acc := i, byte(0)
-	for ; j < len(text); j++ {
-		k := wordClass[text[j]]
+	w, acc := text[i:], byte(0)
+	j := 0
+	for ; j < len(w); j++ { // on a slice from i, with no bounds check
+		k := wordClass[w[j]]
 		if k == 0 {
 			break
 		}
 		acc |= k
 	}
+	j += i
 	if acc&classUpper != 0 {
 		s.upper = true
 	}
