@@ -1,6 +1,9 @@
 package pii
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Chinese addresses are read as a chain of levels: a province from the
 // list, a name ending in a level suffix (朝阳区, 建国路, 桂花城), or a
@@ -11,12 +14,18 @@ import "strings"
 
 // appendAddresses appends the addresses of text that lie between the spans
 // dst[first:], keeping them in order.
-func appendAddresses(dst []Span, first int, text string, hits []hit, digit, upper bool, runs []int) []Span {
+func appendAddresses(dst []Span, first int, text string, hits []hit, digit, upper bool, runs, caps []int) []Span {
 	for _, h := range hits {
-		if h.kind != cueAddress && h.kind != cueProvince {
+		if h.kind != cueAddress && h.kind != cueProvince && h.kind != cuePOBox {
 			continue
 		}
 		if inSpans(dst[first:], h.start) {
+			continue
+		}
+		if h.kind == cuePOBox {
+			if s, ok := poBoxAt(text, h, dst[first:]); ok {
+				dst = insert(dst, first, s)
+			}
 			continue
 		}
 		if r := hanBefore(text, h.start); h.kind == cueProvince && r != 0 && !placeStop[r] {
@@ -41,7 +50,7 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 	if digit {
 		dst = appendCNAnchored(dst, first, text, runs)
 		if upper { // an English street has a capitalised word
-			dst = appendENAddresses(dst, first, text, runs)
+			dst = appendENAddresses(dst, first, text, runs, caps)
 		}
 	}
 	return dst
@@ -112,6 +121,7 @@ func cnAddressAt(text string, p int, spans []Span, cue bool) (Span, bool) {
 // read up to the last number level.
 func parseCN(text string, p, limit int) (all, num cnParse) {
 	all.end = p
+	afterBuilding := false
 	for seg := 0; seg < 16; seg++ {
 		q := p
 		if seg > 0 && q < limit && text[q] == ' ' {
@@ -132,7 +142,16 @@ func parseCN(text string, p, limit int) (all, num cnParse) {
 			}
 			p, all.end = e, e
 			num = all
+			afterBuilding = class == classBuilding && !strings.HasSuffix(text[:e], "室")
 			continue
+		}
+		// A room without 室 right after a building or unit: 3单元502.
+		if e := roomNumber(text, p, limit); afterBuilding && e > 0 {
+			all.number++
+			all.building++
+			p, all.end = e, e
+			num = all
+			break
 		}
 		e, runEnd, named, compound, rest := hanRun(text, q, limit)
 		if named+compound > 0 {
@@ -151,6 +170,31 @@ func parseCN(text string, p, limit int) (all, num cnParse) {
 	}
 	return all, num
 }
+
+// roomNumber returns the end of a room number of 3–4 digits at p (502,
+// 1202) that ends there, or 0: not followed by a digit, a letter, a
+// decimal point or a measure word (502元, 1202件).
+func roomNumber(text string, p, limit int) int {
+	q := p
+	for q < limit && isDigit(text[q]) {
+		q++
+	}
+	if n := q - p; n < 3 || n > 4 || text[p] == '0' {
+		return 0
+	}
+	if q < limit && (isWordByte(text[q]) || text[q] == '.' || text[q] == '-' || text[q] == '/') ||
+		notRoom[hanAt(text, q)] {
+		return 0
+	}
+	if _, w := digitAt(text, q, limit); w > 0 {
+		return 0
+	}
+	return q
+}
+
+// notRoom follow a number that counts or measures rather than names a
+// room.
+var notRoom = runeSet(`元块件个次天年月日号分秒米斤克台位人条张本箱包瓶元角毛岁`)
 
 // provinceAt returns the end of a province name and its suffix at p, or 0.
 func provinceAt(text string, p, limit int) int {
@@ -284,6 +328,9 @@ func hanRun(text string, p, limit int) (end, runEnd, named, compound, rest int) 
 // levelSuffix returns the kind (1 named, 2 compound) and length of the
 // level suffix at run[k:], or 0 if none or if it ends a word of notPlace.
 func levelSuffix(run string, k int) (int, int) {
+	if r := hanAt(run, k); suffixStart[r/64&1023]&(1<<(r%64)) == 0 {
+		return 0, 0 // most characters start no suffix: one look decides
+	}
 	kind, n := 0, 0
 	for _, l := range [...]struct {
 		kind int
@@ -306,6 +353,17 @@ func levelSuffix(run string, k int) (int, int) {
 	return kind, n
 }
 
+// suffixStart marks the first characters of the level suffixes.
+var suffixStart = func() (m [1 << 16 / 64]uint64) {
+	for _, l := range [][]string{adminSuffixes, roadSuffixes, compoundSuffixes} {
+		for _, s := range l {
+			r, _ := utf8.DecodeRuneInString(s)
+			m[r/64] |= 1 << (r % 64)
+		}
+	}
+	return m
+}()
+
 // appendCNAnchored appends the Chinese addresses found from their numbers:
 // for each number level right after a Han character, the address is read
 // from the earliest point before it (back to a placeStop, at most 24
@@ -313,15 +371,13 @@ func levelSuffix(run string, k int) (int, int) {
 func appendCNAnchored(dst []Span, first int, text string, runs []int) []Span {
 	k := 0
 	for i := 3; i < len(text); i++ {
-		if runs != nil {
-			for k < len(runs) && runs[k] < i {
-				k++
-			}
-			if k == len(runs) {
-				break
-			}
-			i = runs[k]
+		for k < len(runs) && runs[k] < i {
+			k++
 		}
+		if k == len(runs) {
+			break
+		}
+		i = runs[k]
 		if _, w := digitAt(text, i, len(text)); w == 0 || hanBefore(text, i) == 0 {
 			continue
 		}

@@ -55,7 +55,13 @@ shoal skyway spring throughway underpass ville wall stravenue utca út tér u ul
 // streetPrefixes open a street name in Romance languages: "Rue de
 // Rivoli", "Via Roma 131".
 var streetPrefixes = wordSet(`rue avenue av boulevard bd via viale corso piazza largo calle carrer
-avenida av rua travessa praça camino chemin allée allee impasse quai place plaza strada`)
+avenida av rua travessa praça camino chemin allée allee impasse quai place plaza strada ul al aleja
+ulica`)
+
+// streetWords are the street endings written as a word of their own after
+// a name: "Villacher Strasse 89", "Trenerys gate 232".
+var streetWords = wordSet(`straße strasse gasse weg allee platz straat laan gracht vej gade gata gate
+gatan vägen veien`)
 
 // streetEndings end one-word street names in Germanic and Nordic
 // languages: "Hauptstraße 12", "Rooseveltlaan 110", "Harjukuja 54".
@@ -95,10 +101,73 @@ func runeSet(s string) map[rune]bool {
 	return m
 }
 
-func wordSet(s string) map[string]bool {
-	m := make(map[string]bool)
+// words is a set of lower-case words (or upper-case codes) with a filter
+// by first byte and length that turns most words away before a map look-up
+// hashes them.
+type words struct {
+	m    map[string]bool
+	lens [27]uint64 // by first letter (26: any other byte): bit len(w)
+}
+
+func wordSet(s string) words {
+	ws := words{m: make(map[string]bool)}
 	for _, w := range strings.Fields(s) {
-		m[w] = true
+		ws.add(w)
 	}
-	return m
+	return ws
+}
+
+func (ws *words) add(w string) {
+	ws.m[w] = true
+	ws.lens[firstBucket(w[0])] |= 1 << min(len(w), 63)
+}
+
+// has reports whether w, exactly as written, is in the set.
+func (ws *words) has(w string) bool {
+	return len(w) > 0 && ws.lens[firstBucket(w[0])]&(1<<min(len(w), 63)) != 0 && ws.m[w]
+}
+
+// mayHave is the filter alone, in any ASCII case.
+func (ws *words) mayHave(w string) bool {
+	return len(w) > 0 && ws.lens[firstBucket(w[0])]&(1<<min(len(w), 63)) != 0
+}
+
+func firstBucket(c byte) int {
+	if c|0x20 >= 'a' && c|0x20 <= 'z' {
+		return int(c | 0x20 - 'a')
+	}
+	return 26
+}
+
+func direction(w string) bool {
+	switch strings.TrimSuffix(w, ".") {
+	case "N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East", "West":
+		return true
+	}
+	return false
+}
+
+func ordinal(w string) bool {
+	n := 0
+	for n < len(w) && isDigit(w[n]) {
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	switch strings.ToLower(w[n:]) {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+func connector(w string) bool {
+	switch w {
+	case "de", "la", "le", "du", "des", "del", "di", "da", "do", "dos", "das", "van", "von", "der", "den",
+		"dei", "della", "delle", "degli", "dello",
+		"of", "the", "y", "e", "el", "l'", "d'", "am", "an", "im", "upon", "on", "sur", "en":
+		return true
+	}
+	return false
 }

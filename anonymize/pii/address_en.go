@@ -23,29 +23,36 @@ import (
 // appendENAddresses appends the street addresses of text found from their
 // first word: a house number, a street prefix, a street word or "Blk".
 //
-// runs, the starts of the runs of digits, lets it skip words that no
-// digit follows closely; nil means try every word.
-func appendENAddresses(dst []Span, first int, text string, runs []int) []Span {
-	k := 0
+// Only the starts of the runs of digits (runs) and of the capitalised
+// words (caps), which the scan marked, are visited: the text is not read
+// again. A capitalised word is tried only if a number follows it closely.
+func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []Span {
+	k, ri, ci := 0, 0, 0
 	for i := 0; i < len(text); i++ {
+		// The next number or capitalised word from i.
+		for ri < len(runs) && runs[ri] < i {
+			ri++
+		}
+		for ci < len(caps) && caps[ci] < i {
+			ci++
+		}
+		switch {
+		case ri < len(runs) && (ci == len(caps) || runs[ri] < caps[ci]):
+			i = runs[ri]
+		case ci < len(caps):
+			i = caps[ci]
+		default:
+			return dst
+		}
 		c := text[i]
 		if !isDigit(c) && !isUpper(c) {
-			if isLetter(c) { // go to the end of the word
-				for i+1 < len(text) && isLetter(text[i+1]) {
-					i++
-				}
-			}
-			continue
+			continue // a full-width digit
 		}
 		// Every street names a number, close by.
-		if runs != nil {
-			for k < len(runs) && runs[k] < i {
-				k++
-			}
-			if k == len(runs) || runs[k]-i > 48 {
-				continue
-			}
-		} else if !digitWithin(text, i, 48) {
+		for k < len(runs) && runs[k] < i {
+			k++
+		}
+		if k == len(runs) || runs[k]-i > 48 {
 			continue
 		}
 		spans := dst[first:]
@@ -88,7 +95,7 @@ func mayOpenStreet(text string, p int) bool {
 	if w-p < 2 {
 		return false
 	}
-	if streetOpeners[text[p]] && inSet(streetOpenWords, text[p:w]) {
+	if streetOpeners[text[p]] && inSet(&streetOpenWords, text[p:w]) {
 		return true
 	}
 	for k := 0; k < 4 && w < len(text); k++ {
@@ -111,15 +118,15 @@ func mayOpenStreet(text string, p int) bool {
 // streetOpenWords open a street before its number: Blk, Apt, Suite, and
 // the street prefixes; streetOpeners are their first letters.
 var (
-	streetOpenWords = func() map[string]bool {
+	streetOpenWords = func() words {
 		m := wordSet("blk block apt apartment suite")
-		for w := range streetPrefixes {
-			m[w] = true
+		for w := range streetPrefixes.m {
+			m.add(w)
 		}
 		return m
 	}()
 	streetOpeners = func() (m [256]bool) {
-		for w := range streetOpenWords {
+		for w := range streetOpenWords.m {
 			m[w[0]&^0x20] = true
 		}
 		return m
@@ -177,7 +184,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if e := unitNumber(text, q, limit); e > q && isDigit(text[q]) {
 			return e, true
 		}
-	case inSet(streetPrefixes, bare) && isUpperAt(text, p):
+	case inSet(&streetPrefixes, bare) && isUpperAt(text, p):
 		// "Via Roma 131"
 		e, words := nameWords(text, skipSpaces(text, w, limit), limit, 5)
 		if words == 0 {
@@ -200,7 +207,8 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		w2, _ := enWord(text, q, limit)
 		q2 := skipSpaces(text, w2, limit)
-		if w2 > q && q > w && q2 > w2 && q2 < limit && isDigit(text[q2]) && streetEnding(text[q:w2]) {
+		if w2 > q && q > w && q2 > w2 && q2 < limit && isDigit(text[q2]) &&
+			(streetEnding(text[q:w2]) || inSet(&streetWords, text[q:w2])) { // "Villacher Strasse 89"
 			if n := houseNumber(text, q2, limit); n > q2 {
 				return n, true
 			}
@@ -235,12 +243,16 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
-	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) {
+	prefix := w0 > q && (inSet(&streetPrefixes, text[q:w0]) || inSet(&streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
+	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
 		return 0, false
 	}
-	if inSet(streetPrefixes, text[q:w0]) {
-		e, words := nameWords(text, skipSpaces(text, w0, limit), limit, 5)
-		if words > 0 {
+	if prefix {
+		// "12 Rue de Rivoli", and in lower case "12 rue de la Paix" if a
+		// capitalised word names the street.
+		nq := skipSpaces(text, w0, limit)
+		e, words := nameWords(text, nq, limit, 5)
+		if words > 0 && (isUpperAt(text, q) || capitalIn(text, nq, e)) {
 			// "86036 Rua do Arenque 1634"
 			if q := skipSpaces(text, e, limit); q == e+1 {
 				if h := houseNumber(text, q, limit); h > q {
@@ -300,6 +312,16 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 	return e, false
 }
 
+// capitalIn reports whether a word of text[p:e] starts with a capital.
+func capitalIn(text string, p, e int) bool {
+	for k := p; k < e; k++ {
+		if (k == p || text[k-1] == ' ') && isUpperAt(text, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // houseNumber reads "664", "12B", "1-2-3", "12/3" at p, at most 6 digits a
 // group.
 func houseNumber(text string, p, limit int) int {
@@ -351,6 +373,12 @@ func nameWords(text string, p, limit, max int) (end, words int) {
 // reports a capital first letter.
 func enWord(text string, p, limit int) (int, bool) {
 	q, upper := p, false
+	for q < limit && text[q] < utf8.RuneSelf && isLetter(text[q]) { // ASCII: no decoding
+		q++
+	}
+	if q > p {
+		upper = isUpper(text[p])
+	}
 	for q < limit {
 		r, w := utf8.DecodeRuneInString(text[q:limit])
 		if unicode.IsLetter(r) && r < 0x2E80 {
@@ -401,8 +429,8 @@ func skipSpaces(text string, p, limit int) int {
 // ("Squares") or abbreviated with a full stop ("St.").
 func streetSuffix(w string) bool {
 	w = strings.TrimSuffix(w, ".")
-	return inSet(streetSuffixes, w) || len(w) > 3 && (w[len(w)-1] == 's' || w[len(w)-1] == 'S') &&
-		inSet(streetSuffixes, w[:len(w)-1])
+	return inSet(&streetSuffixes, w) || len(w) > 3 && (w[len(w)-1] == 's' || w[len(w)-1] == 'S') &&
+		inSet(&streetSuffixes, w[:len(w)-1])
 }
 
 func streetEnding(w string) bool {
@@ -434,8 +462,8 @@ func streetWord(text string, p, limit int) int {
 func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w) }
 
 // inSet reports whether the lower-case form of w is in m.
-func inSet(m map[string]bool, w string) bool {
-	if len(w) > 32 {
+func inSet(m *words, w string) bool {
+	if len(w) > 32 || !m.mayHave(w) {
 		return false
 	}
 	var buf [32]byte
@@ -446,37 +474,5 @@ func inSet(m map[string]bool, w string) bool {
 		}
 		buf[i] = c
 	}
-	return m[string(buf[:len(w)])]
-}
-
-func direction(w string) bool {
-	switch strings.TrimSuffix(w, ".") {
-	case "N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East", "West":
-		return true
-	}
-	return false
-}
-
-func ordinal(w string) bool {
-	n := 0
-	for n < len(w) && isDigit(w[n]) {
-		n++
-	}
-	if n == 0 {
-		return false
-	}
-	switch strings.ToLower(w[n:]) {
-	case "st", "nd", "rd", "th":
-		return true
-	}
-	return false
-}
-
-func connector(w string) bool {
-	switch w {
-	case "de", "la", "le", "du", "des", "del", "di", "da", "do", "dos", "das", "van", "von", "der", "den",
-		"of", "the", "y", "e", "el", "l'", "d'", "am", "an", "im", "upon", "on", "sur", "en":
-		return true
-	}
-	return false
+	return m.m[string(buf[:len(w)])]
 }

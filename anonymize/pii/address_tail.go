@@ -8,7 +8,7 @@ import (
 
 // The tail of an English address: the parts after the street, each after a
 // comma, blanks or a line break: a unit ("Apt 5B", "#12-34"), a postcode
-// (US, UK, Canadian, Japanese, or 4–6 digits), a region code (IL, NSW,
+// (US, UK, Canadian, Japanese, Dutch, or 4–6 digits), a region code (IL, NSW,
 // ON), a US military line (APO AA 42323), a country, a city.
 
 // enTail reads the parts after a street; it returns their end, how many
@@ -83,7 +83,7 @@ func unitPart(text string, p, limit int) int {
 		return 0
 	}
 	w, _ := enWord(text, p, limit)
-	if w == p || !inSet(unitWords, text[p:w]) || !isUpperAt(text, p) {
+	if w == p || !inSet(&unitWords, text[p:w]) || !isUpperAt(text, p) {
 		return 0
 	}
 	q := skipSpaces(text, w, limit)
@@ -115,7 +115,7 @@ func unitNumber(text string, p, limit int) int {
 }
 
 // postcode reads a postcode at p: US ZIP (62704, 62704-1234), UK (EH1 1VT),
-// Canadian (M5V 2A1), Japanese (150-0002) or 4–6 digits.
+// Canadian (M5V 2A1), Japanese (150-0002), Dutch (1012 PH) or 4–6 digits.
 func postcode(text string, p, limit int) int {
 	q := p
 	for q < limit && isDigit(text[q]) {
@@ -127,6 +127,10 @@ func postcode(text string, p, limit int) int {
 			q += 5 // ZIP+4, Japanese 150-0002
 		case n < 4 || n > 6:
 			return p
+		}
+		if n == 4 && q+3 <= limit && text[q] == ' ' && isUpper(text[q+1]) && isUpper(text[q+2]) &&
+			(q+3 == limit || !isAlnum(text[q+3])) {
+			return q + 3 // Dutch: 1012 PH
 		}
 		if q < limit && isAlnum(text[q]) {
 			return p
@@ -182,7 +186,7 @@ func regionCode(text string, p, limit int) int {
 	for q < limit && isUpper(text[q]) && q-p < 4 {
 		q++
 	}
-	if q == p || !regionCodes[text[p:q]] || q < limit && isAlnum(text[q]) {
+	if q == p || !regionCodes.has(text[p:q]) || q < limit && isAlnum(text[q]) {
 		return p
 	}
 	// A region code stands before a postcode or ends the address.
@@ -200,10 +204,13 @@ func country(text string, p, limit int) int {
 	for q < limit && isUpper(text[q]) && q-p < 4 {
 		q++
 	}
-	if q > p && countryCodes[text[p:q]] && (q == limit || !isAlnum(text[q])) {
+	if q > p && countryCodes.has(text[p:q]) && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
-	for _, n := range countryNames {
+	if q == p {
+		return p // every country name starts with a capital
+	}
+	for _, n := range countriesBy[text[p]-'A'] {
 		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
 			return p + len(n)
 		}
@@ -211,13 +218,21 @@ func country(text string, p, limit int) int {
 	return p
 }
 
+// countriesBy holds countryNames by first letter.
+var countriesBy = func() (m [26][]string) {
+	for _, n := range countryNames {
+		m[n[0]-'A'] = append(m[n[0]-'A'], n)
+	}
+	return m
+}()
+
 // city reads 1–3 capitalised (or upper-case) words that end the address
 // or stand before another part.
 func city(text string, p, limit int) int {
 	end := p
 	for pos, words := p, 0; words < 4; words++ {
 		w, _ := enWord(text, pos, limit)
-		if w == pos || w < limit && isAlnum(text[w]) || inSet(notCity, text[pos:w]) {
+		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break
 		}
 		if !isUpperAt(text, pos) {

@@ -5,6 +5,7 @@ type Counts struct {
 	Email, Phone, BankCard, CNResidentID int
 	IP, Passport, QQ, WeChat             int
 	Address, Person                      int
+	IBAN, USSSN, DateOfBirth             int
 }
 
 // field returns the count of t in c, or nil for an unknown type.
@@ -30,6 +31,12 @@ func (c *Counts) field(t Type) *int {
 		return &c.Address
 	case Person:
 		return &c.Person
+	case IBAN:
+		return &c.IBAN
+	case USSSN:
+		return &c.USSSN
+	case DateOfBirth:
+		return &c.DateOfBirth
 	}
 	return nil
 }
@@ -60,12 +67,15 @@ func (c *Counts) Add(o Counts) {
 	c.WeChat += o.WeChat
 	c.Address += o.Address
 	c.Person += o.Person
+	c.IBAN += o.IBAN
+	c.USSSN += o.USSSN
+	c.DateOfBirth += o.DateOfBirth
 }
 
 // Total returns the number of spans of every type.
 func (c Counts) Total() int {
 	return c.Email + c.Phone + c.BankCard + c.CNResidentID + c.IP + c.Passport + c.QQ + c.WeChat +
-		c.Address + c.Person
+		c.Address + c.Person + c.IBAN + c.USSSN + c.DateOfBirth
 }
 
 // Map returns the non-zero counts by Type, for reports.

@@ -26,6 +26,10 @@ const (
 	cuePhone                        // a phone number may follow: 电话, tel, call
 	cueCard                         // a card number may follow: 卡号, card
 	cueOrder                        // a shop's number follows, not PII: 订单号, order
+	cueSSN                          // a US social security number follows: SSN
+	cueBirth                        // a date of birth is near: DOB, born, 出生
+	cuePOBox                        // a post office box: PO Box, Postfach
+	cueIBAN                         // not a cue: a word that may start an IBAN (DE89…)
 )
 
 type cue struct {
@@ -50,9 +54,10 @@ var (
 	// hanCueIndex maps a character of the Basic Multilingual Plane to its
 	// cues in hanCues (0: none); an array index is faster than a map.
 	hanCueIndex [1 << 16]uint8
-	hanCueBits  [1 << 16 / 64]uint64 // hanCueIndex != 0, small enough to stay cached
-	hanCues     = [][]cue{nil}       // longest first
-	enCues      [26][]cue            // by first letter, longest first
+	hanMarks    [1 << 16 / 64]uint64    // hanCueIndex != 0 or a full-width digit, small enough to stay cached
+	hanCues     = [][]cue{nil}          // longest first
+	enCues      [26][maxFirst + 1][]cue // by first letter and c.first, longest first
+	enCueLens   [26]uint16              // bit n: enCues[k][n] is not empty
 )
 
 func init() {
@@ -61,7 +66,8 @@ func init() {
 		if r < utf8.RuneSelf {
 			k := r | 0x20 - 'a'
 			c.first = letterRun(c.word)
-			enCues[k] = append(enCues[k], c)
+			enCues[k][c.first] = append(enCues[k][c.first], c)
+			enCueLens[k] |= 1 << c.first
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -69,7 +75,7 @@ func init() {
 				panic("pii: too many cue characters")
 			}
 			hanCueIndex[r] = uint8(len(hanCues))
-			hanCueBits[r/64] |= 1 << (r % 64)
+			hanMarks[r/64] |= 1 << (r % 64)
 			hanCues = append(hanCues, nil)
 		}
 		k := hanCueIndex[r]
@@ -81,14 +87,19 @@ func init() {
 	for _, p := range provinces {
 		add(cue{word: p, kind: cueProvince})
 	}
+	for r := rune(0xFF10); r <= 0xFF19; r++ {
+		hanMarks[r/64] |= 1 << (r % 64)
+	}
 	longestFirst := func(cs []cue) {
 		sort.SliceStable(cs, func(i, j int) bool { return len(cs[i].word) > len(cs[j].word) })
 	}
 	for _, cs := range hanCues {
 		longestFirst(cs)
 	}
-	for _, cs := range enCues {
-		longestFirst(cs)
+	for k := range enCues {
+		for _, cs := range enCues[k] {
+			longestFirst(cs)
+		}
 	}
 }
 
@@ -148,6 +159,17 @@ var cueWords = []struct {
 	// Cards: a 12-digit (Maestro) number is a card only after one of these.
 	{"card", cueCard}, {"cc", cueCard}, {"卡号", cueCard}, {"银行卡", cueCard}, {"信用卡", cueCard},
 	{"储蓄卡", cueCard},
+	// US social security numbers: 9 digits without dashes only after these.
+	{"ssn", cueSSN}, {"social security", cueSSN}, {"soc. sec.", cueSSN},
+	// Dates of birth: a date near one of these is one.
+	{"dob", cueBirth}, {"d.o.b.", cueBirth}, {"d.o.b", cueBirth}, {"date of birth", cueBirth},
+	{"birth date", cueBirth}, {"birthdate", cueBirth}, {"birthday", cueBirth}, {"born", cueBirth},
+	{"出生日期", cueBirth}, {"出生年月日", cueBirth}, {"出生年月", cueBirth}, {"出生", cueBirth},
+	{"生日", cueBirth}, {"生于", cueBirth},
+	// Post office boxes.
+	{"po box", cuePOBox}, {"p.o. box", cuePOBox}, {"p. o. box", cuePOBox}, {"p.o.box", cuePOBox},
+	{"post office box", cuePOBox}, {"postfach", cuePOBox}, {"postbus", cuePOBox},
+	{"postboks", cuePOBox},
 	// A shop's own numbers: what follows is no phone or card.
 	{"订单号", cueOrder}, {"订单编号", cueOrder}, {"订单", cueOrder}, {"单号", cueOrder},
 	{"运单", cueOrder}, {"快递单", cueOrder}, {"物流单", cueOrder}, {"交易号", cueOrder},
@@ -164,69 +186,74 @@ var cueWords = []struct {
 type scan struct {
 	digit, at, colon, upper bool
 	wxid, cues              bool
+	iban, birth             bool // a word that may start an IBAN; a birth cue
 }
 
 func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
 
 // read appends the cues of text to hits, in order, and fills s. It also
-// appends to runs the starts of the runs of digits, in order; if there
-// are more than fit in runs, it returns nil runs and detectors read every
-// byte.
-func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
-	runs = runs[:0]
-	full := false
+// appends to runs the starts of the runs of digits, and to caps the starts
+// of the ASCII words that begin with a capital (where an English street
+// may begin), in order. Detectors jump from mark to mark; none reads the
+// text byte by byte again, however many numbers it holds (a long text
+// only moves the marks from the stack to the heap).
+func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []int) {
+	runs, caps = runs[:0], caps[:0]
 	for i := 0; i < len(text); {
 		c := text[i]
-		switch {
-		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+		switch byteKind[c] {
+		case kindOther:
+		case kindHan:
+			if j := skipHan(text, i); j > i {
+				i = j
+				continue
+			}
+			if i+2 >= len(text) || (text[i+1]^0x80)|(text[i+2]^0x80) >= 0x40 {
+				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
+				break
+			}
 			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			if r >= 0xFF10 && r <= 0xFF19 {
 				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-					if len(runs) < cap(runs) {
-						runs = append(runs, i)
-					} else {
-						full = true
-					}
+					runs = append(runs, i)
 				}
 				s.digit = true
-			} else if hanCueBits[r/64]&(1<<(r%64)) != 0 {
-				if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
-					hits = append(hits, h)
-				}
+			} else if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
+				hits = append(hits, h)
+				s.birth = s.birth || h.kind == cueBirth
 			}
 			i += 3
 			continue
-		case c >= '0' && c <= '9':
+		case kindDigit:
 			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-				if len(runs) < cap(runs) {
-					runs = append(runs, i)
-				} else {
-					full = true
-				}
+				runs = append(runs, i)
 			}
 			s.digit = true
-		case c >= 0xC0 && c < 0xE2:
+		case kindUpper:
 			// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
 			// or a name may start with it.
 			s.upper = true
-		case c == '@':
+		case kindAt:
 			s.at = true
-		case c == ':':
+		case kindColon:
 			s.colon = true
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case kindLetter:
 			// A word starts after a non-word byte; not inside a placeholder
 			// (<BANK_CARD_1>: no "card" cue).
 			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
-				h, j := s.readWord(text, i)
+				if c <= 'Z' {
+					caps = append(caps, i)
+				}
+				h, j, digits := s.readWord(text, i)
 				if h.kind != 0 {
 					hits = append(hits, h)
+					s.iban = s.iban || h.kind == cueIBAN
+					s.birth = s.birth || h.kind == cueBirth
 				}
-				for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
-					if isDigit(text[k]) && !isDigit(text[k-1]) {
-						if len(runs) < cap(runs) {
+				if digits {
+					for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
+						if isDigit(text[k]) && !isDigit(text[k-1]) {
 							runs = append(runs, k)
-						} else {
-							full = true
 						}
 					}
 				}
@@ -240,38 +267,127 @@ func (s *scan) read(text string, hits []hit, runs []int) ([]hit, []int) {
 		i++
 	}
 	s.cues = len(hits) > 0
-	if full {
-		return hits, nil
-	}
-	return hits, runs
+	return hits, runs, caps
 }
 
-// readWord matches the English cues at the word starting at i and returns
-// the cue found (kind 0 if none) and the end of the word.
-func (s *scan) readWord(text string, i int) (hit, int) {
-	j := i
-	for ; j < len(text) && isAlnum(text[j]); j++ {
-		switch c := text[j]; {
-		case c <= '9':
-			s.digit = true
-		case c <= 'Z':
-			s.upper = true
+// skipHan returns the end of the run of 3-byte characters at i that are
+// neither a cue's first character nor a full-width digit (i if none). It
+// is a loop of its own so that its few variables stay in registers.
+func skipHan(text string, i int) int {
+	for i+2 < len(text) {
+		c, b1, b2 := text[i], text[i+1]^0x80, text[i+2]^0x80 // continuation bytes: < 0x40
+		if c&0xF0 != 0xE0 || b1|b2 >= 0x40 {
+			break
 		}
+		// The lead and second byte select a block of 64 characters, the
+		// third a bit: most characters are passed on that test. (The
+		// masks spare the bounds and shift checks.)
+		if hanMarks[uint(c&0x0F)<<6|uint(b1&0x3F)]&(1<<(b2&0x3F)) != 0 {
+			break
+		}
+		i += 3
+	}
+	return i
+}
+
+// Kinds of bytes for the scan; a table and a jump beat a chain of tests.
+const (
+	kindOther  = iota
+	kindDigit  // 0-9
+	kindLetter // A-Z a-z
+	kindHan    // the lead byte of a 3-byte character
+	kindUpper  // the lead byte of a 2-byte character: Latin-1 … Cyrillic
+	kindAt     // '@'
+	kindColon  // ':'
+)
+
+var byteKind = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = kindDigit
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[c] = kindLetter
+		case c >= 0xE0 && c < 0xF0:
+			t[c] = kindHan
+		case c >= 0xC0 && c < 0xE0:
+			t[c] = kindUpper
+		case c == '@':
+			t[c] = kindAt
+		case c == ':':
+			t[c] = kindColon
+		}
+	}
+	return t
+}()
+
+// wordClass classes the bytes of English words: a table look-up is the
+// cheapest test a byte loop can make.
+var wordClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[c] = classLetter
+		case c >= 'A' && c <= 'Z':
+			t[c] = classLetter | classUpper
+		case c >= '0' && c <= '9':
+			t[c] = classDigit
+		}
+	}
+	return t
+}()
+
+const (
+	classLetter = 1 << iota
+	classUpper
+	classDigit
+)
+
+// maxFirst bounds the first word of an English cue ("telephone").
+const maxFirst = 15
+
+// readWord matches the English cues at the word starting at i and returns
+// the cue found (kind 0 if none), the end of the word and whether it holds
+// a digit.
+func (s *scan) readWord(text string, i int) (hit, int, bool) {
+	w, acc := text[i:], byte(0)
+	j := 0
+	for ; j < len(w); j++ { // on a slice from i, with no bounds check
+		k := wordClass[w[j]]
+		if k == 0 {
+			break
+		}
+		acc |= k
+	}
+	j += i
+	if acc&classUpper != 0 {
+		s.upper = true
+	}
+	if acc&classDigit != 0 {
+		s.digit = true
 	}
 	// An apostrophe ends a word here (what follows it starts one, as it
 	// would after a placeholder), but not a cue: "I'm", "it's".
-	n := letterRun(text[i:])
+	var n int
+	if acc&classDigit == 0 && (j == len(text) || text[j] != '\'' && text[j] != 0xE2) {
+		n = j - i // letters only, and no apostrophe: the common case
+	} else {
+		n = letterRun(text[i:])
+	}
 	var h hit
-	cues := enCues[text[i]|0x20-'a']
-	if len(cues) == 0 {
-		return h, j
+	if n == 2 && ibanStart(text, i, j) {
+		return hit{cueIBAN, i, j}, j, true
 	}
 	if text[i]|0x20 == 'w' && hasPrefixFold(text[i:j], "wxid") {
 		s.wxid = true
 	}
-	for _, c := range cues {
-		if c.first != n {
-			continue
+	k := text[i] | 0x20 - 'a'
+	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
+		return h, j, acc&classDigit != 0
+	}
+	for _, c := range enCues[k][n] {
+		if n > 1 && c.word[1] != '\'' && text[i+1]|0x20 != c.word[1] {
+			continue // the second letter tells most apart
 		}
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}
@@ -281,7 +397,7 @@ func (s *scan) readWord(text string, i int) (hit, int) {
 			break
 		}
 	}
-	return h, j
+	return h, j, acc&classDigit != 0
 }
 
 // letterRun returns how many ASCII letters and apostrophes (' or U+2019,

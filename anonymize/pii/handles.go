@@ -187,15 +187,6 @@ func passportNumber(text string, p int) (int, bool) {
 // P, S or D and 8 digits, or E, a letter and 7 digits, standing alone
 // (Chinese text may touch it).
 func appendCNPassports(dst []Span, text string, hits []hit, runs []int) []Span {
-	if runs == nil {
-		for i := 0; i+9 <= len(text); i++ {
-			if e := cnPassportAt(text, i, hits); e > 0 {
-				dst = append(dst, Span{Passport, i, e})
-				i = e - 1
-			}
-		}
-		return dst
-	}
 	end := 0
 	for _, r := range runs {
 		// The digits start one letter (E12345678) or two (EA1234567) in.

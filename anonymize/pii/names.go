@@ -186,7 +186,7 @@ func enNameAt(text string, p int, spans []Span, kind cueKind) (Span, bool) {
 		word := strings.TrimSuffix(text[pos:w], ".")
 		if words > 0 && len(word) == 1 {
 			// an initial: "Fredrik L Sommerseth", "Janka M. Szász"
-		} else if len(word) < 2 || inSet(enNotName, word) && (words == 0 || !inSet(enSurnames, word)) {
+		} else if len(word) < 2 || inSet(&enNotName, word) && (words == 0 || !inSet(&enSurnames, word)) {
 			break
 		} else if w > pos && text[w-1] == '.' {
 			w-- // a full stop, not part of the name
@@ -215,12 +215,12 @@ func enNameAt(text string, p int, spans []Span, kind cueKind) (Span, bool) {
 	if words == 0 {
 		return Span{}, false
 	}
-	given := inSet(enGivenNames, text[p:firstEnd])
+	given := inSet(&enGivenNames, text[p:firstEnd])
 	last := end
 	for last > p && text[last-1] != ' ' {
 		last--
 	}
-	family := words >= 2 && inSet(enSurnames, text[last:end])
+	family := words >= 2 && inSet(&enSurnames, text[last:end])
 	switch kind {
 	case cueNameWeak:
 		if !given && !family {

@@ -1,5 +1,7 @@
 package pii
 
+import "strings"
+
 // IP addresses. IPv4 is read with the other numbers (a cluster of four
 // dot-separated groups, shapeIPv4); IPv6 is read here, from each ':'.
 
@@ -40,10 +42,11 @@ func versionBefore(text string, start int) bool {
 // a dotted quad. Times ("10:30:00") and MAC addresses (6 groups) are not.
 func appendIPv6(dst []Span, text string) []Span {
 	for i := 0; i < len(text); {
-		if text[i] != ':' {
-			i++
-			continue
+		k := strings.IndexByte(text[i:], ':') // a vectorised search
+		if k < 0 {
+			break
 		}
+		i += k
 		s := i
 		for s > 0 && isIPv6Byte(text[s-1]) {
 			s--

@@ -32,17 +32,13 @@ type cluster struct {
 // and redacted text read alike and redaction reveals no new match.
 //
 // runs, the starts of the runs of digits of text, lets it jump from number
-// to number; nil means read every byte.
+// to number.
 func appendNumbers(dst []Span, text string, from, to int, hits []hit, runs []int) []Span {
 	var buf [16]group
 	lastEnd := from
 	k := 0 // the next run
 	for i := from; i < to; {
 		if _, w := digitAt(text, i, to); w == 0 {
-			if runs == nil {
-				i++
-				continue
-			}
 			for k < len(runs) && runs[k] <= i {
 				k++
 			}

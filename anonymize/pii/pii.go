@@ -20,6 +20,21 @@
 //     groups of 2+ only next to a phone word ("Phone: 358 0594", "电话
 //     88886666", "416 60 039 office"); an optional extension (x123). Dates,
 //     year ranges and dotted quads are not phones.
+//   - US_SSN: AAA-GG-SSSS split by dashes or single blanks, or 9 digits
+//     after an SSN cue ("SSN", "social security"); area 000, 666 and
+//     900–999, group 00 and serial 0000 are never issued and not taken.
+//     Checked before phones: "His social security number is 853-37-1694"
+//     is no phone.
+//   - IBAN: a country code, two check digits and the account, compact
+//     ("GB82WEST12345698765432", any case) or in groups of four split by
+//     single blanks; of the length the SWIFT registry gives its country,
+//     with its BBAN layout for the common countries, and 1 mod 97 (ISO
+//     13616). Read before numbers, so its digits are no phone or card.
+//   - DATE_OF_BIRTH: a date (12/03/1985, 1985-03-12, 19850312, "12 March
+//     1985", "March 12, 1985", 1985年3月12日, a birthday "3月12日") close
+//     after a birth cue ("DOB", "date of birth", "born", "birthday",
+//     "出生日期", "生日"), or right before 出生 ("1990年5月3日出生"). Other
+//     dates (delivery, order) stay in clear.
 //   - IP: IPv4 dotted quads (octets 0–255, no leading zero, not after
 //     "version"/"版本") and IPv6 (8 groups, one "::", an IPv4 tail).
 //   - PASSPORT: Chinese passports (E/G/P/S/D and 8 digits, or E, a letter
@@ -32,10 +47,14 @@
 //   - ADDRESS: Chinese addresses read as levels (province, city, district,
 //     road, number, building, unit, room): two or more ending at a house or
 //     building number, or two or more after an address cue ("地址",
-//     "寄到"); English and European street addresses (house number, name
-//     and suffix, or a prefix "Rue"/"Via", or a street word "…straße",
-//     then unit, city, region, postcode, country; "Blk 123 … #12-34,
-//     Singapore 560123"; US military "PSC …, APO AA …").
+//     "寄到"), and a room after a building or unit without 室
+//     ("3单元502", "5号楼1202"); English and European street addresses
+//     (house number, name and suffix, or a prefix "Rue"/"Via", also in
+//     lower case before a capitalised name "12 rue de la Paix", or a
+//     street word "…straße", "…straat", then unit, city, region, postcode
+//     (Dutch "1012 PH" too), country; "Blk 123 … #12-34, Singapore
+//     560123"; US military "PSC …, APO AA …"); post office boxes ("PO
+//     Box 1234", "P.O. Box 77, Springfield", "Postfach 10 12 34").
 //   - PERSON: names after a cue only. Chinese: a surname from a list and one
 //     or two characters after 我叫, 姓名, 收件人, 联系人 …, or before
 //     先生/女士/小姐 (a surname alone: 王先生 → <PERSON_1>先生). English:
@@ -55,20 +74,30 @@
 // card right after an order word ("订单号13812345678", "order no. …") is
 // an order number. Full-width digits (１３８…) count as digits.
 //
-// A text is read once for its cues (cue.go); most chat lines have no
-// digit, '@' or cue and cost that one pass. Spans are then found in two
-// tiers: first values with a shape of their own (e-mails, IPv6, numbers,
-// passports, handles), where of two overlapping spans the stronger type
-// wins (a cue: "QQ 13812345678" is a QQ number); then addresses and names
-// in the text between them. A span's edges bound what is found next to it,
-// as its placeholder will, so redacted text finds nothing more.
+// A text is read once, by one scanner shared by every detector (cue.go):
+// it finds the cues, the words that may start an IBAN, the starts of the
+// runs of digits and of the capitalised words, and whether there is an
+// '@' or a ':'. Detectors then jump from mark to mark rather than read
+// the text again; most chat lines have no digit, '@' or cue and cost that
+// one pass. Spans are found in two tiers: first values with a shape of
+// their own (e-mails, IPv6, IBANs, dates of birth, numbers, passports,
+// handles), where of two overlapping spans the stronger type wins (a cue:
+// "QQ 13812345678" is a QQ number); then addresses and names in the text
+// between them. A span's edges bound what is found next to it, as its
+// placeholder will, so Find is a fixpoint: the text with its spans
+// replaced by placeholders holds no more, and one redaction pass is
+// enough (FuzzRedact and TestFixpoint check it).
 //
 // Known gaps: foreign national numbers without a trunk prefix or phone word
 // ("699 956 915"), bare 10-digit North American numbers (9498777106, as
 // often an order number), names without a cue ("Follow up with Satsita
 // Umkhayev", "吴湖帆时现精彩"), Chinese addresses with neither cue nor house
 // number, English streets in lower case or without a known suffix, prefix
-// or tail, and numbers spelled with full-width separators.
+// or tail, and numbers spelled with full-width separators; IBANs written in
+// other groupings ("ES72 2013-0692-81-…") and BBAN layouts of the rarer
+// countries (length and mod 97 only); SSNs without a cue that are written
+// as 9 bare digits; dates of birth without a cue ("I'm from 1990-05-03"),
+// with a month and year only, or more than 48 bytes after the cue.
 package pii
 
 // Type is the kind of a span of personal data.
@@ -86,14 +115,19 @@ const (
 	WeChat       Type = "WECHAT"
 	Address      Type = "ADDRESS"
 	Person       Type = "PERSON"
+	IBAN         Type = "IBAN"
+	USSSN        Type = "US_SSN"
+	DateOfBirth  Type = "DATE_OF_BIRTH"
 )
 
 // Types lists every Type. It is for ranging over; this package does not
 // read it.
-var Types = []Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
+var Types = []Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person, IBAN, USSSN,
+	DateOfBirth}
 
 // allTypes is Types for this package, out of reach of callers.
-var allTypes = [...]Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person}
+var allTypes = [...]Type{Email, CNResidentID, BankCard, Phone, IP, Passport, QQ, WeChat, Address, Person, IBAN,
+	USSSN, DateOfBirth}
 
 // rank orders the values read before numbers: where two overlap, the
 // lower rank wins. An e-mail address holds what looks like a handle; a
@@ -104,7 +138,7 @@ func rank(t Type) int {
 		return 0
 	case QQ, WeChat:
 		return 1
-	case Passport:
+	case Passport, IBAN, DateOfBirth:
 		return 2
 	}
 	return 3
@@ -125,9 +159,9 @@ func Find(text string) []Span {
 // appendSpans appends the spans of text to dst.
 func appendSpans(dst []Span, text string) []Span {
 	var hitBuf [maxHits]hit
-	var runBuf [32]int
+	var runBuf, capBuf [32]int
 	var sc scan
-	hits, runs := sc.read(text, hitBuf[:0], runBuf[:0])
+	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
 	if !sc.any() {
 		return dst
 	}
@@ -147,6 +181,12 @@ func appendSpans(dst []Span, text string) []Span {
 	if sc.wxid {
 		tokens = appendWxid(tokens, text)
 	}
+	if sc.iban {
+		tokens = appendIBANs(tokens, text, hits)
+	}
+	if sc.birth {
+		tokens = appendBirthDates(tokens, text, hits)
+	}
 	tokens = appendHandles(tokens, text, hits)
 	tokens = resolve(tokens)
 	if sc.digit || len(tokens) > 0 {
@@ -162,14 +202,14 @@ func appendSpans(dst []Span, text string) []Span {
 	// is read again while the other finds more ("0 A Dr.Bob": once Bob is
 	// a name, "0 A Dr." is a street).
 	if len(hits) > 0 || sc.digit {
-		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs)
+		dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs, caps)
 		for len(hits) > 0 {
 			n := len(dst)
 			if dst = appendNames(dst, first, text, hits); len(dst) == n || !boundsAddress(dst[first:], text) {
 				break
 			}
 			n = len(dst)
-			if dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs); len(dst) == n {
+			if dst = appendAddresses(dst, first, text, hits, sc.digit, sc.upper, runs, caps); len(dst) == n {
 				break
 			}
 		}

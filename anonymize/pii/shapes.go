@@ -7,6 +7,7 @@ type shape uint8
 
 const (
 	shapeIPv4 shape = iota
+	shapeSSN
 	shapeResidentID
 	shapeCard
 	shapeMobileCN
@@ -16,12 +17,14 @@ const (
 	shapeCued
 )
 
-var shapes = [...]shape{shapeIPv4, shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeTrunk, shapeCued}
+var shapes = [...]shape{shapeIPv4, shapeSSN, shapeResidentID, shapeCard, shapeMobileCN, shapeNANP, shapeIntl, shapeTrunk, shapeCued}
 
 func (s shape) typ() Type {
 	switch s {
 	case shapeIPv4:
 		return IP
+	case shapeSSN:
+		return USSSN
 	case shapeResidentID:
 		return CNResidentID
 	case shapeCard:
@@ -30,10 +33,35 @@ func (s shape) typ() Type {
 	return Phone
 }
 
+// shapeDigits holds the fewest and most digits a number of each shape
+// has; a window outside is not tried.
+var shapeDigits = [...][2]int{
+	shapeIPv4:       {4, 12},
+	shapeSSN:        {9, 9},
+	shapeResidentID: {17, 18}, // 17 and a check X
+	shapeCard:       {12, 19},
+	shapeMobileCN:   {11, 15}, // 0086 and 11
+	shapeNANP:       {10, 13}, // 001 and 10
+	shapeIntl:       {8, 15},
+	shapeTrunk:      {9, 12},
+	shapeCued:       {7, 12},
+}
+
 // maxDigits bounds a window: the longest card.
 const maxDigits = 19
 
 func (c *cluster) appendSpans(dst []Span, text string) []Span {
+	// The shortest shapes: a dotted quad (4 groups), a cued phone (7
+	// digits). Prices, years and counts stop here.
+	if len(c.groups) < 4 {
+		n := 0
+		for _, g := range c.groups {
+			n += g.n
+		}
+		if n < 7 {
+			return dst
+		}
+	}
 	for i := 0; i < len(c.groups); {
 		if sp, j, ok := c.match(text, i); ok {
 			dst = append(dst, sp)
@@ -82,8 +110,9 @@ func (c *cluster) match(text string, i int) (Span, int, bool) {
 	}
 	var buf [maxDigits + 1]byte
 	for _, s := range shapes {
+		lo, hi := shapeDigits[s][0], shapeDigits[s][1]
 		for j := jmax; j >= i; j-- {
-			if !ends[j-i] {
+			if !ends[j-i] || digits[j-i] < lo || digits[j-i] > hi {
 				continue
 			}
 			if start, ok := c.fits(s, text, i, j, digits[j-i], buf[:0]); ok {
@@ -135,6 +164,22 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		}
 		d := c.digits(text, i, j, buf)
 		return gs[0].start, dottedQuad(gs, d) && !versionBefore(text, gs[0].start)
+	case shapeSSN:
+		// AAA-GG-SSSS, split by dashes or single blanks, or 9 digits
+		// after an SSN cue. Like every window, a spaced one is cut only
+		// at blanks, and a "+" number at its start is a phone.
+		if plus || last.ext || last.checkX || n != 9 || len(gs) != 1 && len(gs) != 3 {
+			return 0, false
+		}
+		if len(gs) == 3 && (gs[0].n != 3 || gs[1].n != 2 || gs[1].sep != gs[2].sep ||
+			gs[1].sep != "-" && gs[1].sep != " ") {
+			return 0, false
+		}
+		d := c.digits(text, i, j, buf)
+		if !validSSN(d) || orderBefore(text, c.hits, gs[0].start) {
+			return 0, false
+		}
+		return gs[0].start, len(gs) == 3 || cueBefore(text, c.hits, cueSSN, gs[0].start, 32)
 	case shapeResidentID:
 		if plus || last.ext || n != 18 && !(n == 17 && last.checkX) || !allSeps(gs, isSpaces) {
 			return 0, false
@@ -160,7 +205,7 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 	}
 	switch s {
 	case shapeMobileCN:
-		if last.ext {
+		if last.ext || n != 11 && n != 13 && n != 15 { // bare, +86 or 0086
 			return 0, false
 		}
 		d := c.digits(text, i, j, buf)
@@ -181,6 +226,9 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		ok := len(d) == 11 && mobileCN(d) && mobileLayout(gs[k:])
 		return c.phoneStart(i, j), ok && (plus || k == 1 || !orderBefore(text, c.hits, c.phoneStart(i, j)))
 	case shapeNANP:
+		if n < 10 || n > 13 || len(gs) < 3 {
+			return 0, false
+		}
 		d := c.digits(text, i, j, buf)
 		k := 0
 		switch {
@@ -235,6 +283,14 @@ func (c *cluster) fits(s shape, text string, i, j, n int, buf []byte) (int, bool
 		return start, true
 	}
 	return 0, false
+}
+
+// validSSN reports whether the 9 digits of d are a US social security
+// number that may be issued: area 001–899 but 666, group 01–99, serial
+// 0001–9999.
+func validSSN(d []byte) bool {
+	area := int(d[0]-'0')*100 + int(d[1]-'0')*10 + int(d[2]-'0')
+	return area != 0 && area != 666 && area < 900 && string(d[3:5]) != "00" && string(d[5:9]) != "0000"
 }
 
 func groupsOf2(gs []group) bool {
