@@ -70,30 +70,16 @@ func (c *Conversation) Learn(text string) {
 // replaced by type. Text without personal data or remembered values is
 // returned as is, without allocating.
 //
-// Context detectors (names after "Mr", addresses after a cue) can see a new
-// span once a neighbouring one is replaced, and a value found in a text
-// masks its own partial repeats there, so Redact repeats until nothing more
-// is found, at most redactPasses times.
+// One pass is enough: Find is a fixpoint (what it finds, replaced, bounds
+// nothing new; TestFixpoint), and the values a text holds are numbered and
+// remembered before the text is searched for remembered values, so a
+// value's partial repeats in its own text are found in the same pass.
 func (c *Conversation) Redact(text string) (string, Counts) {
 	if l, ok := c.learned[text]; ok && l.state == c.state() {
 		return l.out, l.found
 	}
-	text = EscapeForged(text)
-	var total Counts
-	for range redactPasses {
-		out, n := c.redactOnce(text)
-		if n.Total() == 0 {
-			break
-		}
-		total.Add(n)
-		text = out
-	}
-	return text, total
+	return c.redactOnce(EscapeForged(text))
 }
-
-// redactPasses bounds Redact's passes; each pass only shrinks what is left
-// to find, and real text settles in one or two.
-const redactPasses = 4
 
 // redactOnce replaces the detectors' spans and the remembered values of
 // text. Where the two overlap the longer wins (the remembered on a tie):
@@ -101,6 +87,11 @@ const redactPasses = 4
 func (c *Conversation) redactOnce(text string) (string, Counts) {
 	var small [8]Span
 	spans := appendSpans(small[:0], text)
+	for _, s := range spans {
+		if s.Type != Address { // an address may take a remembered one's number below
+			c.number(s.Type, text[s.Start:s.End])
+		}
+	}
 	var msmall [8]mspan
 	var mem []mspan
 	if c.mem.size() > 0 {
@@ -239,7 +230,7 @@ func appendKey(d []byte, t Type, raw string) []byte {
 	d = append(d, t...)
 	d = append(d, 0)
 	switch t {
-	case Phone, BankCard, CNResidentID, QQ:
+	case Phone, BankCard, CNResidentID, QQ, USSSN:
 		n := len(d)
 		for p := 0; p < len(raw); {
 			if v, w := digitAt(raw, p, len(raw)); w > 0 {
