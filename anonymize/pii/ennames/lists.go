@@ -1,0 +1,56 @@
+package ennames
+
+import (
+	_ "embed"
+	"strings"
+)
+
+// The word lists are facts written for veil (see the headers of the files
+// in lists/). They are features of the tagger, never rules on their own.
+var (
+	//go:embed lists/given.txt
+	givenList string
+	//go:embed lists/surnames.txt
+	surnameList string
+	//go:embed lists/common.txt
+	commonList string
+)
+
+// List flags of a word.
+const (
+	gazGiven uint8 = 1 << iota
+	gazSurname
+	gazCommon
+	gazParticle
+	gazTitle
+)
+
+// particles stand inside a name in lower case: "Ludwig van Beethoven".
+const particles = "van von de der den del della di da das dos du la le bin ibn al el ter ten"
+
+// titles stand before a name and are not part of it.
+const titles = "mr mrs ms miss mx dr prof sir madam madame mme mlle herr frau lord lady rev fr capt col gen lt sgt"
+
+// gazetteer maps a folded word's hash to its list flags.
+var gazetteer = func() map[uint64]uint8 {
+	m := make(map[uint64]uint8, 6000)
+	add := func(list string, flag uint8) {
+		for _, line := range strings.Split(list, "\n") {
+			if strings.HasPrefix(line, "#") {
+				continue
+			}
+			for _, w := range strings.Fields(line) {
+				m[hashString(w)] |= flag
+			}
+		}
+	}
+	add(givenList, gazGiven)
+	add(surnameList, gazSurname)
+	add(commonList, gazCommon)
+	add(titles, gazTitle)
+	for _, w := range strings.Fields(particles) {
+		h := hashString(w)
+		m[h] = m[h]&^gazSurname | gazParticle // "de", "van": not surnames alone
+	}
+	return m
+}()

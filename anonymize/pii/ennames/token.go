@@ -1,0 +1,242 @@
+package ennames
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// A tok is one word of the text as the tagger sees it: its bytes, a hash of
+// its folded form (lower case, Latin diacritics dropped: "Gábor" and "gabor"
+// hash alike) and what it looks like.
+type tok struct {
+	start, end int
+	hash       uint64 // folded word
+	suf2, suf3 uint64 // folded last two and three letters
+	shape      uint8
+	gaz        uint8 // list flags
+	gap        uint8 // what separates it from the word before
+	gapAfter   uint8 // what separates it from the word after, for words before a run
+	possessive bool  // followed by 's, which is not part of it
+	cap        bool  // starts with an upper-case letter
+	particle   bool  // van, de, bin … inside a name
+	initial    bool  // one letter, maybe with a full stop: "J."
+	ph         bool  // a placeholder such as <PHONE_1>
+}
+
+// Word shapes.
+const (
+	shapeLower   uint8 = iota // "with"
+	shapeCap                  // "Jane"
+	shapeUpper                // "JANE", "NY"
+	shapeInitial              // "J", "J."
+	shapeMixed                // "McDonald", "iPhone"
+	shapeDigit                // contains a digit
+	shapeHyphen               // "Jean-Luc"
+	shapeApos                 // "O'Brien"
+	shapePH                   // <PHONE_1>
+	shapeNone                 // no word
+)
+
+// Gaps between a word and the one before it.
+const (
+	gapSpace    uint8 = iota // one or more spaces
+	gapStart                 // start of the text
+	gapLine                  // a line break
+	gapSentence              // . ! ? then a space
+	gapComma                 // , or ;
+	gapColon                 // :
+	gapOpen                  // a quote, bracket or dash
+	gapOther
+)
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// wordRune reports whether r continues a word.
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
+
+// han reports whether r is a Chinese character: it bounds English words.
+func han(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
+
+// wordEnd returns the end of the word that starts at p: letters and digits,
+// with one apostrophe or hyphen inside between letters ("O'Brien",
+// "Jean-Luc").
+func wordEnd(text string, p int) int {
+	for p < len(text) {
+		c := text[p]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				p++
+				continue
+			}
+			if (c == '\'' || c == '-') && p+1 < len(text) && p > 0 && letterAt(text, p+1) && letterBefore(text, p) {
+				p++
+				continue
+			}
+			return p
+		}
+		r, w := utf8.DecodeRuneInString(text[p:])
+		if r == '\u2019' && p+w < len(text) && letterAt(text, p+w) && letterBefore(text, p) {
+			p += w
+			continue
+		}
+		if !wordRune(r) || han(r) {
+			return p
+		}
+		p += w
+	}
+	return p
+}
+
+func letterAt(text string, p int) bool {
+	r, _ := utf8.DecodeRuneInString(text[p:])
+	return unicode.IsLetter(r) && !han(r)
+}
+
+func letterBefore(text string, p int) bool {
+	r, _ := utf8.DecodeLastRuneInString(text[:p])
+	return unicode.IsLetter(r) && !han(r)
+}
+
+// wordStart returns the start of the word that ends at e.
+func wordStart(text string, e int) int {
+	p := e
+	for p > 0 {
+		r, w := utf8.DecodeLastRuneInString(text[:p])
+		if wordRune(r) && !han(r) {
+			p -= w
+			continue
+		}
+		if (r == '\'' || r == '-' || r == '\u2019') && p-w > 0 && p < e && letterBefore(text, p-w) && letterAt(text, p) {
+			p -= w
+			continue
+		}
+		break
+	}
+	return p
+}
+
+// fold maps a rune to lower case without Latin diacritics.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	r = unicode.ToLower(r)
+	if r >= 0xC0 && r < 0x180 {
+		if b := latinBase[r-0xC0]; b != ' ' {
+			return rune(b)
+		}
+	}
+	return r
+}
+
+// latinBase is the base letter of U+00C0–U+017F, ' ' where there is none.
+const latinBase = "aaaaaaaceeeeiiii" + "dnooooo ouuuuyts" + "aaaaaaaceeeeiiii" + "dnooooo ouuuuyty" +
+	"aaaaaaccccccccdd" + "ddeeeeeeeeeegggg" + "gggghhhhiiiiiiii" + "iijjjjkkklllllll" +
+	"lllnnnnnnnnnoooo" + "oooorrrrrrssssss" + "ssttttttuuuuuuuu" + "uuuuwwyyyzzzzzzs"
+
+// hashWord hashes the folded text[s:e] and its last two and three letters.
+func hashWord(text string, s, e int) (h, suf2, suf3 uint64) {
+	h = fnvOffset
+	var last [3]rune
+	for p := s; p < e; {
+		var r rune
+		if c := text[p]; c < utf8.RuneSelf {
+			r = rune(c)
+			p++
+		} else {
+			var w int
+			r, w = utf8.DecodeRuneInString(text[p:])
+			p += w
+		}
+		r = fold(r)
+		if r == '\u2019' {
+			r = '\''
+		}
+		h = (h ^ uint64(r)) * fnvPrime
+		last[0], last[1], last[2] = last[1], last[2], r
+	}
+	suf3 = fnvOffset
+	for i, r := range last {
+		if i == 1 {
+			suf2 = fnvOffset
+		}
+		suf3 = (suf3 ^ uint64(r)) * fnvPrime
+		if i >= 1 {
+			suf2 = (suf2 ^ uint64(r)) * fnvPrime
+		}
+	}
+	return h, suf2, suf3
+}
+
+// hashString hashes a folded string as hashWord does.
+func hashString(s string) uint64 {
+	h, _, _ := hashWord(s, 0, len(s))
+	return h
+}
+
+// shapeOf classifies text[s:e].
+func shapeOf(text string, s, e int) uint8 {
+	var upper, lower, digit, hyphen, apos, letters int
+	for p := s; p < e; {
+		r, w := rune(text[p]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(text[p:])
+		}
+		p += w
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+			letters++
+		case unicode.IsLetter(r):
+			lower++
+			letters++
+		case unicode.IsDigit(r):
+			digit++
+		case r == '-':
+			hyphen++
+		default:
+			apos++
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(text[s:])
+	switch {
+	case digit > 0:
+		return shapeDigit
+	case letters == 1 && upper == 1:
+		return shapeInitial
+	case upper == 0:
+		return shapeLower
+	case lower == 0:
+		return shapeUpper
+	case !unicode.IsUpper(first):
+		return shapeMixed
+	case hyphen > 0:
+		return shapeHyphen
+	case apos > 0:
+		return shapeApos
+	case upper > 1:
+		return shapeMixed
+	}
+	return shapeCap
+}
