@@ -195,6 +195,9 @@ func readWord(text string, p int, tk *tok) {
 	tk.hash, tk.suf2, tk.suf3 = hashWord(text, p, e)
 	tk.shape = shapeOf(text, p, e)
 	tk.gaz = gazetteer[tk.hash]
+	if tk.gaz == 0 && tk.shape == shapeHyphen {
+		tk.gaz = hyphenGaz(text, p, e) // "Jean-Luc", "Smith-Jones"
+	}
 	r, _ := utf8.DecodeRuneInString(text[p:])
 	tk.cap = unicode.IsUpper(r)
 	tk.initial = tk.shape == shapeInitial
@@ -342,4 +345,19 @@ func lastIndexByte(s string, c byte, limit int) int {
 		}
 	}
 	return -1
+}
+
+// hyphenGaz returns the list flags of the parts of a hyphenated word that
+// are names, or of its first part.
+func hyphenGaz(text string, p, e int) uint8 {
+	var g uint8
+	for q := p; q < e; {
+		h := q
+		for h < e && text[h] != '-' {
+			h++
+		}
+		g |= gazetteer[hashString(text[q:h])] & (gazGiven | gazSurname)
+		q = h + 1
+	}
+	return g
 }

@@ -93,6 +93,14 @@ var positiveTemplates = []string{
 	"{G} here, the {P} is broken.",
 	"Per {N}: refund approved.",
 	"Mr. {S1} and Ms. {S2} both ordered the {P}.",
+	"Ask {N} about the {P}.",
+	"Tell {G} the {P} is ready.",
+	"Invite {G} and {G2} to the {B} account.",
+	"Email {N} the receipt.",
+	"Remind {G} to confirm the address.",
+	"Meet {V} at the {B} Store.",
+	"The order was placed by {V} on {D}.",
+	"{V} will pick up the {P}.",
 	"Please deliver to {N} at {n} {T}.",
 }
 
@@ -111,6 +119,7 @@ var (
 	synthStatus = strings.Split("Shipped|Delivered|Processing|Out for Delivery|Cancelled|Refunded|Pending", "|")
 	synthOrgs   = strings.Split("Acme Inc|Global Logistics Ltd|Best Buy|Target Corporation|Blue Sky LLC|"+
 		"Northwind Traders|Contoso Ltd|Fabrikam Inc|Green Valley Foods|Bright Home GmbH", "|")
+	synthParticles = strings.Fields("van von de der da di del dos bin al")
 	synthCouriers = strings.Split("FedEx|UPS|DHL|USPS|Royal Mail|SF Express|Canada Post", "|")
 )
 
@@ -163,6 +172,8 @@ func synthetic(train []doc, n int) []doc {
 				v, name = pick(full), true
 			case "G", "G2", "G3":
 				v, name = pick(single), true
+			case "V":
+				v, name = pick(single)+" "+pick(synthParticles)+" "+pick(surnames), true
 			case "S1", "S2":
 				v, name = pick(surnames), true
 			case "P":
