@@ -42,6 +42,8 @@ const (
 	fGapNextShape
 	fSuf3Shape
 	fRunLenGaz
+	fNearName
+	fSeen
 )
 
 func mix(h, v uint64) uint64 {
@@ -50,13 +52,11 @@ func mix(h, v uint64) uint64 {
 	return h ^ h>>32
 }
 
-func feat(id int, vs ...uint64) uint64 {
-	h := uint64(id) * 0x9E3779B97F4A7C15
-	for _, v := range vs {
-		h = mix(h, v)
-	}
-	return h
-}
+func feat(id int, v uint64) uint64 { return mix(uint64(id)*0x9E3779B97F4A7C15, v) }
+
+func feat2(id int, v, w uint64) uint64 { return mix(feat(id, v), w) }
+
+func feat3(id int, v, w, x uint64) uint64 { return mix(feat2(id, v, w), x) }
 
 // neighbour values: a missing word and a placeholder have fixed hashes.
 func wordOf(t *tok) uint64 {
@@ -91,7 +91,7 @@ func startOf(gap uint8) uint64 {
 // features writes the hashed features of run word i (0-based) of win to
 // out and returns how many. prev is the label given to the word before it
 // in the run (0 none, 1 not a name, 2 a name).
-func features(win *window, i int, prev uint64, out *[maxFeatures]uint64) int {
+func features(win *window, i int, prev uint64, m *memo, out *[maxFeatures]uint64) int {
 	t := &win.toks
 	w := &t[2+i]
 	p1, p2 := &t[1+i], &t[i]
@@ -116,13 +116,25 @@ func features(win *window, i int, prev uint64, out *[maxFeatures]uint64) int {
 	if w.possessive {
 		poss = 1
 	}
+	near := uint64(0) // the word before the run, or the one before that, was tagged a name
+	if i == 0 && m.lastStart >= 0 {
+		if p1.shape != shapeNone && p1.start == m.lastStart {
+			near = 1
+		} else if p2.shape != shapeNone && p2.start == m.lastStart {
+			near = 2
+		}
+	}
+	seen := uint64(0)
+	if m.has(word) {
+		seen = 1
+	}
 	f := [...]uint64{
-		feat(fBias),
+		feat(fBias, 0),
 		feat(fWord, word),
 		feat(fSuf3, w.suf3),
 		feat(fSuf2, w.suf2),
 		feat(fShape, shape),
-		feat(fShapeLen, shape, lenBucket(w)),
+		feat2(fShapeLen, shape, lenBucket(w)),
 		feat(fGaz, gaz),
 		feat(fGapBefore, gap0),
 		feat(fGapAfter, gap1),
@@ -130,26 +142,28 @@ func features(win *window, i int, prev uint64, out *[maxFeatures]uint64) int {
 		feat(fPrev2, wordOf(p2)),
 		feat(fNext1, wordOf(n1)),
 		feat(fNext2, wordOf(n2)),
-		feat(fPrev1Shape, uint64(p1.shape), uint64(p1.gaz)),
-		feat(fNext1Shape, uint64(n1.shape), uint64(n1.gaz)),
-		feat(fRunPos, pos, runLen),
+		feat2(fPrev1Shape, uint64(p1.shape), uint64(p1.gaz)),
+		feat2(fNext1Shape, uint64(n1.shape), uint64(n1.gaz)),
+		feat2(fRunPos, pos, runLen),
 		feat(fPrevLabel, prev),
-		feat(fPrev1Gap, wordOf(p1), gap0),
-		feat(fNext1Gap, wordOf(n1), gap1),
-		feat(fWordStart, word, st),
-		feat(fGazStartShape, gaz, st, shape),
-		feat(fPrev12, wordOf(p1), wordOf(p2)),
-		feat(fNext12, wordOf(n1), wordOf(n2)),
-		feat(fGazNeighbours, gaz, uint64(p1.gaz), uint64(n1.gaz)),
-		feat(fPrevLabelGaz, prev, gaz, shape),
-		feat(fShapes3, uint64(p1.shape), shape, uint64(n1.shape)),
-		feat(fPrev1WordShape, wordOf(p1), shape),
-		feat(fPossessive, poss, gaz),
-		feat(fNext1Gaz, wordOf(n1), gaz),
-		feat(fPrev1Gaz, wordOf(p1), gaz),
-		feat(fGapNextShape, gap0, uint64(n1.shape), st),
-		feat(fSuf3Shape, w.suf3, shape),
-		feat(fRunLenGaz, runLen, pos, gaz),
+		feat2(fPrev1Gap, wordOf(p1), gap0),
+		feat2(fNext1Gap, wordOf(n1), gap1),
+		feat2(fWordStart, word, st),
+		feat3(fGazStartShape, gaz, st, shape),
+		feat2(fPrev12, wordOf(p1), wordOf(p2)),
+		feat2(fNext12, wordOf(n1), wordOf(n2)),
+		feat3(fGazNeighbours, gaz, uint64(p1.gaz), uint64(n1.gaz)),
+		feat3(fPrevLabelGaz, prev, gaz, shape),
+		feat3(fShapes3, uint64(p1.shape), shape, uint64(n1.shape)),
+		feat2(fPrev1WordShape, wordOf(p1), shape),
+		feat2(fPossessive, poss, gaz),
+		feat2(fNext1Gaz, wordOf(n1), gaz),
+		feat2(fPrev1Gaz, wordOf(p1), gaz),
+		feat3(fGapNextShape, gap0, uint64(n1.shape), st),
+		feat2(fSuf3Shape, w.suf3, shape),
+		feat3(fRunLenGaz, runLen, pos, gaz),
+		feat3(fNearName, near, wordOf(p1), shape),
+		feat3(fSeen, seen, gaz, shape),
 	}
 	return copy(out[:], f[:])
 }

@@ -32,7 +32,7 @@ const particles = "van von de der den del della di da das dos du la le bin ibn a
 const titles = "mr mrs ms miss mx dr prof sir madam madame mme mlle herr frau lord lady rev fr capt col gen lt sgt"
 
 // gazetteer maps a folded word's hash to its list flags.
-var gazetteer = func() map[uint64]uint8 {
+var gazetteer = func() *gazTable {
 	m := make(map[uint64]uint8, 6000)
 	add := func(list string, flag uint8) {
 		for _, line := range strings.Split(list, "\n") {
@@ -52,5 +52,41 @@ var gazetteer = func() map[uint64]uint8 {
 		h := hashString(w)
 		m[h] = m[h]&^gazSurname | gazParticle // "de", "van": not surnames alone
 	}
-	return m
+	return newGazTable(m)
 }()
+
+// gazTable is an open-addressing hash table from word hashes to flags,
+// faster than a map for the few look-ups a run makes.
+type gazTable struct {
+	keys  []uint64
+	flags []uint8
+	mask  uint64
+}
+
+func newGazTable(m map[uint64]uint8) *gazTable {
+	n := 1
+	for n < 2*len(m) {
+		n <<= 1
+	}
+	t := &gazTable{keys: make([]uint64, n), flags: make([]uint8, n), mask: uint64(n - 1)}
+	for h, f := range m {
+		i := h & t.mask
+		for t.keys[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.flags[i] = h, f
+	}
+	return t
+}
+
+// get returns the flags of hash h, 0 if it is in no list.
+func (t *gazTable) get(h uint64) uint8 {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.keys[i] {
+		case h:
+			return t.flags[i]
+		case 0:
+			return 0
+		}
+	}
+}

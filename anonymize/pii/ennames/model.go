@@ -8,9 +8,10 @@ import (
 	"sync"
 )
 
-// tableBits sets the size of the weight table: 2^19 int16 weights, 1 MiB in
-// memory, which a run's few dozen look-ups share with the gazetteer.
-const tableBits = 19
+// tableBits sets the size of the weight table: 2^16 int16 weights, 128 KiB,
+// small enough to stay in cache for the few dozen look-ups of a run; the
+// model sets a few thousand of them, so collisions are rare.
+const tableBits = 16
 
 // The model file holds the non-zero weights of the table: "ENN1", the
 // table bits, the count, then per weight the uvarint gap from the previous

@@ -23,11 +23,16 @@ type window struct {
 // three- and four-byte runes (Chinese) are skipped as they come.
 func nextCandidate(text string, p int) int {
 	for p < len(text) {
-		c := text[p]
-		switch k := byteClass[c]; k {
-		case classSkip:
+		for p+8 <= len(text) && !mayStart(load8(text, p)) {
+			p += 8
+		}
+		for p < len(text) && byteClass[text[p]] == classSkip {
 			p++
-			continue
+		}
+		if p == len(text) {
+			break
+		}
+		switch k := byteClass[text[p]]; k {
 		case classUpper:
 			if p == 0 || startsWord(text, p) {
 				return p
@@ -45,6 +50,25 @@ func nextCandidate(text string, p int) int {
 		}
 	}
 	return len(text)
+}
+
+// load8 reads 8 bytes of text at p as a little-endian word.
+func load8(text string, p int) uint64 {
+	_ = text[p+7]
+	return uint64(text[p]) | uint64(text[p+1])<<8 | uint64(text[p+2])<<16 | uint64(text[p+3])<<24 |
+		uint64(text[p+4])<<32 | uint64(text[p+5])<<40 | uint64(text[p+6])<<48 | uint64(text[p+7])<<56
+}
+
+// mayStart reports whether the 8 bytes of x hold a byte that is not ASCII
+// or an upper-case ASCII letter. With no byte over 0x7F no sum below
+// carries: x + 0x3F sets a byte's top bit when it is >= 'A', x + 0x25 when
+// it is > 'Z'.
+func mayStart(x uint64) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	if x&high != 0 {
+		return true
+	}
+	return (x+0x3F*ones)&^(x+0x25*ones)&high != 0
 }
 
 const (
@@ -166,7 +190,7 @@ func particleAt(text string, p int) bool {
 	if e-p > 4 || e+1 >= len(text) || text[e] != ' ' {
 		return false
 	}
-	if gazetteer[hashString(text[p:e])]&gazParticle == 0 {
+	if gazetteer.get(hashString(text[p:e]))&gazParticle == 0 {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(text[e+1:])
@@ -194,12 +218,11 @@ func readWord(text string, p int, tk *tok) {
 	}
 	tk.hash, tk.suf2, tk.suf3 = hashWord(text, p, e)
 	tk.shape = shapeOf(text, p, e)
-	tk.gaz = gazetteer[tk.hash]
+	tk.gaz = gazetteer.get(tk.hash)
 	if tk.gaz == 0 && tk.shape == shapeHyphen {
 		tk.gaz = hyphenGaz(text, p, e) // "Jean-Luc", "Smith-Jones"
 	}
-	r, _ := utf8.DecodeRuneInString(text[p:])
-	tk.cap = unicode.IsUpper(r)
+	tk.cap = upperAt(text, p)
 	tk.initial = tk.shape == shapeInitial
 	tk.particle = !tk.cap && tk.gaz&gazParticle != 0
 }
@@ -238,7 +261,10 @@ func readBefore(text string, p int, tk *tok) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q > 0 && steps < 8; steps++ {
-		r, w := utf8.DecodeLastRuneInString(text[:q])
+		r, w := rune(text[q-1]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeLastRuneInString(text[:q])
+		}
 		if wordRune(r) && !han(r) || r == '>' {
 			break
 		}
@@ -280,7 +306,10 @@ func readAfter(text string, p int, tk *tok) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q < len(text) && steps < 8; steps++ {
-		r, w := utf8.DecodeRuneInString(text[q:])
+		r, w := rune(text[q]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(text[q:])
+		}
 		if wordRune(r) && !han(r) || r == '<' && placeholderEnd(text, q+1) > 0 {
 			break
 		}
@@ -356,8 +385,17 @@ func hyphenGaz(text string, p, e int) uint8 {
 		for h < e && text[h] != '-' {
 			h++
 		}
-		g |= gazetteer[hashString(text[q:h])] & (gazGiven | gazSurname)
+		g |= gazetteer.get(hashString(text[q:h])) & (gazGiven | gazSurname)
 		q = h + 1
 	}
 	return g
+}
+
+// upperAt reports whether an upper-case letter starts at p.
+func upperAt(text string, p int) bool {
+	if c := text[p]; c < utf8.RuneSelf {
+		return 'A' <= c && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(text[p:])
+	return unicode.IsUpper(r)
 }

@@ -120,7 +120,7 @@ var (
 	synthOrgs   = strings.Split("Acme Inc|Global Logistics Ltd|Best Buy|Target Corporation|Blue Sky LLC|"+
 		"Northwind Traders|Contoso Ltd|Fabrikam Inc|Green Valley Foods|Bright Home GmbH", "|")
 	synthParticles = strings.Fields("van von de der da di del dos bin al")
-	synthCouriers = strings.Split("FedEx|UPS|DHL|USPS|Royal Mail|SF Express|Canada Post", "|")
+	synthCouriers  = strings.Split("FedEx|UPS|DHL|USPS|Royal Mail|SF Express|Canada Post", "|")
 )
 
 // synthetic returns n negative and n positive texts, with names drawn from

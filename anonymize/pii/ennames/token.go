@@ -118,7 +118,14 @@ func letterBefore(text string, p int) bool {
 // wordStart returns the start of the word that ends at e.
 func wordStart(text string, e int) int {
 	p := e
+	for p > 0 && text[p-1] < utf8.RuneSelf && asciiWord[text[p-1]] {
+		p--
+	}
 	for p > 0 {
+		if c := text[p-1]; c < utf8.RuneSelf && asciiWord[c] {
+			p--
+			continue
+		}
 		r, w := utf8.DecodeLastRuneInString(text[:p])
 		if wordRune(r) && !han(r) {
 			p -= w
@@ -158,34 +165,27 @@ const latinBase = "aaaaaaaceeeeiiii" + "dnooooo ouuuuyts" + "aaaaaaaceeeeiiii" +
 // hashWord hashes the folded text[s:e] and its last two and three letters.
 func hashWord(text string, s, e int) (h, suf2, suf3 uint64) {
 	h = fnvOffset
-	var last [3]rune
+	var a, b, c uint64 // the last three folded runes
 	for p := s; p < e; {
-		var r rune
-		if c := text[p]; c < utf8.RuneSelf {
-			r = rune(c)
+		r := rune(text[p])
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
 			p++
 		} else {
 			var w int
 			r, w = utf8.DecodeRuneInString(text[p:])
 			p += w
-		}
-		r = fold(r)
-		if r == '\u2019' {
-			r = '\''
+			if r = fold(r); r == '\u2019' {
+				r = '\''
+			}
 		}
 		h = (h ^ uint64(r)) * fnvPrime
-		last[0], last[1], last[2] = last[1], last[2], r
+		a, b, c = b, c, uint64(r)
 	}
-	suf3 = fnvOffset
-	for i, r := range last {
-		if i == 1 {
-			suf2 = fnvOffset
-		}
-		suf3 = (suf3 ^ uint64(r)) * fnvPrime
-		if i >= 1 {
-			suf2 = (suf2 ^ uint64(r)) * fnvPrime
-		}
-	}
+	suf2 = ((fnvOffset^b)*fnvPrime ^ c) * fnvPrime
+	suf3 = ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime
 	return h, suf2, suf3
 }
 
@@ -197,6 +197,9 @@ func hashString(s string) uint64 {
 
 // shapeOf classifies text[s:e].
 func shapeOf(text string, s, e int) uint8 {
+	if sh, ok := shapeASCII(text, s, e); ok {
+		return sh
+	}
 	var upper, lower, digit, hyphen, apos, letters int
 	for p := s; p < e; {
 		r, w := rune(text[p]), 1
@@ -239,4 +242,31 @@ func shapeOf(text string, s, e int) uint8 {
 		return shapeMixed
 	}
 	return shapeCap
+}
+
+// shapeASCII classifies an ASCII word of letters, or reports false.
+func shapeASCII(text string, s, e int) (uint8, bool) {
+	upper := 0
+	for p := s; p < e; p++ {
+		c := text[p]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper++
+		case 'a' <= c && c <= 'z':
+		default:
+			return 0, false
+		}
+	}
+	first := text[s]
+	switch {
+	case e-s == 1 && upper == 1:
+		return shapeInitial, true
+	case upper == 0:
+		return shapeLower, true
+	case upper == e-s:
+		return shapeUpper, true
+	case first < 'A' || first > 'Z' || upper > 1:
+		return shapeMixed, true
+	}
+	return shapeCap, true
 }

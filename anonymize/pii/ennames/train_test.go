@@ -44,12 +44,12 @@ func samples(d doc) []sample {
 	var out []sample
 	text := d.text
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
-		if pronounI(text, p) {
-			p++
+		var s sample
+		end, ok := nextRun(text, p, &s.win)
+		if !ok {
+			p = end
 			continue
 		}
-		var s sample
-		end := readRun(text, p, &s.win)
 		for i := 0; i < s.win.n; i++ {
 			tk := &s.win.toks[2+i]
 			in := 0
@@ -68,9 +68,9 @@ func samples(d doc) []sample {
 // right with the current weights (so the label-of-the-word-before feature
 // sees predictions, as at run time) and every wrong word updates them.
 func trainPerceptron(docs []doc, epochs int) []float64 {
-	var all []sample
+	var all [][]sample // per text, in order: the memo reads them so
 	for _, d := range docs {
-		all = append(all, samples(d)...)
+		all = append(all, samples(d))
 	}
 	w := make([]float64, 1<<tableBits)
 	u := make([]float64, 1<<tableBits) // update sums weighted by time, for the average
@@ -79,31 +79,11 @@ func trainPerceptron(docs []doc, epochs int) []float64 {
 	var fs [maxFeatures]uint64
 	for e := 0; e < epochs; e++ {
 		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-		for k := range all {
-			s := &all[k]
-			prev := uint64(0)
-			for i := 0; i < s.win.n; i++ {
-				n := features(&s.win, i, prev, &fs)
-				score := 0.0
-				for _, h := range fs[:n] {
-					score += w[slot(h)]
-				}
-				guess := score > 0
-				if guess != s.labels[i] {
-					d := 1.0
-					if !s.labels[i] {
-						d = -1
-					}
-					for _, h := range fs[:n] {
-						w[slot(h)] += d
-						u[slot(h)] += c * d
-					}
-				}
-				prev = 1
-				if guess {
-					prev = 2
-				}
-				c++
+		for _, ss := range all {
+			m := memo{lastStart: -1}
+			for k := range ss {
+				s := &ss[k]
+				c = trainRun(w, u, c, s, &m, &fs)
 			}
 		}
 	}
@@ -111,6 +91,37 @@ func trainPerceptron(docs []doc, epochs int) []float64 {
 		w[i] -= u[i] / c
 	}
 	return w
+}
+
+// trainRun tags one run with w and updates w (and u, the time-weighted
+// sums) on every wrong word; c counts the words seen.
+func trainRun(w, u []float64, c float64, s *sample, m *memo, fs *[maxFeatures]uint64) float64 {
+	prev := uint64(0)
+	for i := 0; i < s.win.n; i++ {
+		n := features(&s.win, i, prev, m, fs)
+		score := 0.0
+		for _, h := range fs[:n] {
+			score += w[slot(h)]
+		}
+		guess := score > 0
+		if guess != s.labels[i] {
+			d := 1.0
+			if !s.labels[i] {
+				d = -1
+			}
+			for _, h := range fs[:n] {
+				w[slot(h)] += d
+				u[slot(h)] += c * d
+			}
+		}
+		prev = 1
+		if guess {
+			prev = 2
+			m.add(&s.win.toks[2+i])
+		}
+		c++
+	}
+	return c
 }
 
 // quantize scales w to int16 and reports the scale and how many non-zero
