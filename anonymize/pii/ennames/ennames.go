@@ -7,7 +7,11 @@ type Span struct{ Start, End int }
 // overlaps, and returns the extended slice. It allocates nothing when it
 // finds nothing.
 func Append(dst []Span, text string) []Span {
-	w := model()
+	return appendWith(model(), dst, text)
+}
+
+// appendWith is Append with the weights w.
+func appendWith(w []int16, dst []Span, text string) []Span {
 	var win window
 	m := memo{lastStart: -1}
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {

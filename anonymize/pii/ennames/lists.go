@@ -14,6 +14,8 @@ var (
 	surnameList string
 	//go:embed lists/common.txt
 	commonList string
+	//go:embed lists/vocab.txt
+	vocabList string
 )
 
 // List flags of a word.
@@ -47,6 +49,7 @@ var gazetteer = func() *gazTable {
 	add(givenList, gazGiven)
 	add(surnameList, gazSurname)
 	add(commonList, gazCommon)
+	add(vocabList, gazCommon)
 	add(titles, gazTitle)
 	for _, w := range strings.Fields(particles) {
 		h := hashString(w)
