@@ -65,6 +65,9 @@ func BenchmarkAppend(b *testing.B) {
 	b.Run("chat", func(b *testing.B) {
 		benchAppend(b, strings.Split(chatSample, "\n"))
 	})
+	b.Run("chat-lower", func(b *testing.B) {
+		benchAppend(b, strings.Split(strings.ToLower(chatSample), "\n"))
+	})
 	b.Run("presidio", func(b *testing.B) {
 		var texts []string
 		for _, d := range loadPresidio(b, "synth_dataset_v2.json") {

@@ -1,5 +1,10 @@
 package ennames
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // Span is a person's name in a text: text[Start:End], byte offsets.
 type Span struct{ Start, End int }
 
@@ -14,7 +19,9 @@ func Append(dst []Span, text string) []Span {
 func appendWith(w []int16, dst []Span, text string) []Span {
 	var win window
 	m := memo{lastStart: -1}
+	caps := false
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
+		caps = caps || !pronounI(text, p)
 		end, ok := nextRun(text, p, &win)
 		if ok {
 			var names [maxRun]bool
@@ -23,7 +30,106 @@ func appendWith(w []int16, dst []Span, text string) []Span {
 		}
 		p = end
 	}
+	if !caps {
+		return appendLower(w, dst, text, &m)
+	}
 	return dst
+}
+
+// appendLower reads a text without capitals ("my name is vitoria",
+// "follow up with monika žilková"): a run starts at a word of a name list
+// that no common list holds, or after a title ("mr. elliott"), and the
+// model, which was also trained on such texts, decides.
+func appendLower(w []int16, dst []Span, text string, m *memo) []Span {
+	var win window
+	for p := 0; p < len(text); {
+		end, ok := nextLowerRun(text, p, &win)
+		if ok {
+			var names [maxRun]bool
+			tagRun(w, &win, m, &names)
+			dst = appendSpans(dst, &win, &names)
+		}
+		p = end
+	}
+	return dst
+}
+
+// nextLowerRun finds the next word at or after p; it reads a run there into
+// win and reports true where a name may start.
+func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
+	var h uint64
+	e := -1
+	for p < len(text) {
+		c := text[p]
+		if c >= 0xE2 { // three- and four-byte runes: Chinese, punctuation, symbols
+			p += int(byteClass[c])
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, w := utf8.DecodeRuneInString(text[p:])
+			if unicode.IsLetter(r) && !han(r) {
+				break
+			}
+			p += w
+			continue
+		}
+		if !asciiWord[c] || c <= '9' {
+			p++
+			continue
+		}
+		// An ASCII word, hashed as it is read: most words of a chat line.
+		hw := wordHasher{h: fnvOffset}
+		q := p
+		for ; q < len(text) && text[q] < utf8.RuneSelf && asciiWord[text[q]]; q++ {
+			b := text[q]
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			hw.add(b)
+		}
+		h = hw.sum()
+		if q == len(text) || text[q] < utf8.RuneSelf && text[q] != '\'' && text[q] != '-' {
+			e = q
+		}
+		break
+	}
+	if p == len(text) {
+		return p, false
+	}
+	if e < 0 {
+		e = wordEnd(text, p)
+		if e == p { // a Chinese character
+			_, w := utf8.DecodeRuneInString(text[p:])
+			return p + w, false
+		}
+		h = hashString(text[p:e])
+	}
+	g := gazetteer.get(h)
+	start := g&(gazGiven|gazSurname) != 0 && g&gazCommon == 0
+	if !start && g&gazCommon == 0 && e-p > 1 {
+		if le := lastLetter(text, p); le > 0 {
+			start = gazetteer.get(hashString(text[wordStart(text, le):le]))&gazTitle != 0
+		}
+	}
+	if !start || p > 0 && text[p-1] == '<' {
+		return e, false
+	}
+	return readRunCase(text, p, win, true), true
+}
+
+// lastLetter returns the end of the word before p, or -1.
+func lastLetter(text string, p int) int {
+	for q := p; q > 0; {
+		r, w := utf8.DecodeLastRuneInString(text[:q])
+		if wordRune(r) {
+			return q
+		}
+		if r != ' ' && r != '.' {
+			return -1
+		}
+		q -= w
+	}
+	return -1
 }
 
 // nextRun reads the run of capitalised words at p into win and returns its

@@ -30,6 +30,9 @@ func TestAppendNames(t *testing.T) {
 		{"Please ask Wojciech Kowalczyk to call <PHONE_1>.", "Wojciech Kowalczyk"},
 		{"Contact Mei Ling at <EMAIL_1> about the Samsung Galaxy", "Mei Ling"},
 		{"您好，客服 Sarah Connor 会跟进", "Sarah Connor"},
+		{"pls ask jennifer about the refund", "jennifer"},
+		{"the parcel is for katarzyna nowak, she lives upstairs", "katarzyna nowak"},
+		{"mr. dubois never got the parcel", "dubois"},
 	} {
 		if got := names(c.text); got != c.want {
 			t.Errorf("%q: got %q, want %q", c.text, got, c.want)
@@ -62,6 +65,10 @@ func TestAppendNotNames(t *testing.T) {
 		"I'm not happy. I'll return it.",
 		"OK",
 		"",
+		"where is my order? will you ship it today",
+		"may i get a refund for the black shoes",
+		"i want to return the nike shoes, the size is wrong",
+		"grace period for returns is 30 days",
 	} {
 		if got := names(text); got != "" {
 			t.Errorf("%q: found %q, want nothing", text, got)

@@ -54,8 +54,7 @@ func TestEvalUnseenTemplates(t *testing.T) {
 		}
 	}
 	bias, _ := tuneBias(train)
-	train = append(train, synthetic(train, synthPerKind)...)
-	w := trainPerceptron(train, trainEpochs)
+	w := trainPerceptron(withExtra(train), trainEpochs)
 	w[slot(feat(fBias, 0))] += bias
 	q, _, _ := quantize(w)
 	s := evaluate(test, func(text string) []Span { return appendWith(q, nil, text) })

@@ -59,10 +59,10 @@ var gazetteer = func() *gazTable {
 }()
 
 // gazTable is an open-addressing hash table from word hashes to flags,
-// faster than a map for the few look-ups a run makes.
+// faster than a map for the few look-ups a run makes. A slot holds the
+// hash with its low byte replaced by the flags: one cache line per look-up.
 type gazTable struct {
-	keys  []uint64
-	flags []uint8
+	slots []uint64
 	mask  uint64
 }
 
@@ -71,24 +71,26 @@ func newGazTable(m map[uint64]uint8) *gazTable {
 	for n < 2*len(m) {
 		n <<= 1
 	}
-	t := &gazTable{keys: make([]uint64, n), flags: make([]uint8, n), mask: uint64(n - 1)}
+	t := &gazTable{slots: make([]uint64, n), mask: uint64(n - 1)}
 	for h, f := range m {
-		i := h & t.mask
-		for t.keys[i] != 0 {
+		i := h >> 32 & t.mask
+		for t.slots[i] != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.keys[i], t.flags[i] = h, f
+		t.slots[i] = h&^0xFF | uint64(f) | 1<<8 // bit 8 set: never 0
 	}
 	return t
 }
 
 // get returns the flags of hash h, 0 if it is in no list.
 func (t *gazTable) get(h uint64) uint8 {
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.keys[i] {
-		case h:
-			return t.flags[i]
-		case 0:
+	key := h&^0xFF | 1<<8
+	for i := h >> 32 & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s&^0xFF == key {
+			return uint8(s)
+		}
+		if s == 0 {
 			return 0
 		}
 	}

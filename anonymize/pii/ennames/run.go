@@ -109,7 +109,11 @@ func startsWord(text string, p int) bool {
 
 // readRun fills win with the run that starts at p and returns the end of
 // its last word.
-func readRun(text string, p int, win *window) int {
+func readRun(text string, p int, win *window) int { return readRunCase(text, p, win, false) }
+
+// readRunCase is readRun; in a text without capitals (lower) a run goes on
+// over words that are on no common list instead of capitalised ones.
+func readRunCase(text string, p int, win *window, lower bool) int {
 	t := &win.toks
 	// The words before.
 	before := p
@@ -144,7 +148,11 @@ func readRun(text string, p int, win *window) int {
 		}
 		q++
 		c := text[q]
-		if c < utf8.RuneSelf && !('A' <= c && c <= 'Z') {
+		if lower {
+			if !lowerNameAt(text, q) {
+				break
+			}
+		} else if c < utf8.RuneSelf && !('A' <= c && c <= 'Z') {
 			// a particle joins a run when a capitalised word follows it
 			if !('a' <= c && c <= 'z') || !particleAt(text, q) {
 				break
@@ -223,7 +231,7 @@ func readWord(text string, p int, tk *tok) {
 		tk.gaz = hyphenGaz(text, p, e) // "Jean-Luc", "Smith-Jones"
 	}
 	tk.cap = upperAt(text, p)
-	tk.initial = tk.shape == shapeInitial
+	tk.initial = tk.shape == shapeInitial || e-p == 1 && tk.shape == shapeLower
 	tk.particle = !tk.cap && tk.gaz&gazParticle != 0
 }
 
@@ -398,4 +406,17 @@ func upperAt(text string, p int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(text[p:])
 	return unicode.IsUpper(r)
+}
+
+// lowerNameAt reports whether the word at p, in a text without capitals,
+// may continue a name: a letter word on no common list, or one letter.
+func lowerNameAt(text string, p int) bool {
+	if !letterAt(text, p) {
+		return false
+	}
+	e := wordEnd(text, p)
+	if e-p == 1 {
+		return true
+	}
+	return gazetteer.get(hashString(text[p:e]))&gazCommon == 0
 }

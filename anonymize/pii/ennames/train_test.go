@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func TestTrain(t *testing.T) {
 	}
 	train, _ := split(loadPresidio(t, "synth_dataset_v2.json"))
 	bias, cv := tuneBias(train)
-	train = append(train, synthetic(train, synthPerKind)...)
+	train = withExtra(train)
 	w := trainPerceptron(train, trainEpochs)
 	w[slot(feat(fBias, 0))] += bias
 	q, scale, lost := quantize(w)
@@ -53,23 +54,53 @@ type sample struct {
 func samples(d doc) []sample {
 	var out []sample
 	text := d.text
+	caps := false
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
+		caps = caps || !pronounI(text, p)
 		var s sample
 		end, ok := nextRun(text, p, &s.win)
-		if !ok {
-			p = end
+		if ok {
+			out = append(out, label(d, s))
+		}
+		p = end
+	}
+	if caps {
+		return out
+	}
+	for p := 0; p < len(text); {
+		var s sample
+		end, ok := nextLowerRun(text, p, &s.win)
+		if ok {
+			out = append(out, label(d, s))
+		}
+		p = end
+	}
+	return out
+}
+
+func label(d doc, s sample) sample {
+	for i := 0; i < s.win.n; i++ {
+		tk := &s.win.toks[2+i]
+		in := 0
+		for _, g := range d.person {
+			in += max(0, min(g.End, tk.end)-max(g.Start, tk.start))
+		}
+		s.labels[i] = 2*in >= tk.end-tk.start && in > 0
+	}
+	return s
+}
+
+// lowered returns docs in lower case where that keeps every byte offset,
+// for the model to learn names in texts typed without capitals.
+func lowered(docs []doc) []doc {
+	var out []doc
+	for _, d := range docs {
+		l := strings.ToLower(d.text)
+		if len(l) != len(d.text) || l == d.text {
 			continue
 		}
-		for i := 0; i < s.win.n; i++ {
-			tk := &s.win.toks[2+i]
-			in := 0
-			for _, g := range d.person {
-				in += max(0, min(g.End, tk.end)-max(g.Start, tk.start))
-			}
-			s.labels[i] = 2*in >= tk.end-tk.start && in > 0
-		}
-		out = append(out, s)
-		p = end
+		d.text = l
+		out = append(out, d)
 	}
 	return out
 }
@@ -181,7 +212,7 @@ func tuneBias(train []doc) (float64, *score) {
 				in = append(in, d)
 			}
 		}
-		models[k] = trainPerceptron(append(in, synthetic(in, synthPerKind)...), trainEpochs)
+		models[k] = trainPerceptron(withExtra(in), trainEpochs)
 	}
 	best, bestScore := 0.0, (*score)(nil)
 	for b := 0.0; b <= 12; b += 0.5 {
@@ -213,4 +244,11 @@ func foldOf(template, folds int) int {
 	h := fnv.New32a()
 	fmt.Fprint(h, "template ", template)
 	return int(h.Sum32() % uint32(folds))
+}
+
+// withExtra adds to train the synthetic shop chat and lower-case copies of
+// both.
+func withExtra(train []doc) []doc {
+	all := append(slices.Clip(train), synthetic(train, synthPerKind)...)
+	return append(all, lowered(all)...)
 }
