@@ -3,6 +3,8 @@ package ennames
 import (
 	"flag"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +63,43 @@ func TestEvalUnseenTemplates(t *testing.T) {
 	report(t, "unseen templates", s)
 	if s.recall() < 0.80 || s.precision() < 0.90 {
 		t.Errorf("on unseen templates recall %.3f or precision %.3f below 0.80 / 0.90", s.recall(), s.precision())
+	}
+}
+
+// TestChatProbe reports recall and precision on shop chat written for
+// veil (testdata/chat_probe.txt) that neither training nor tuning read: a
+// check that the model reads chat, not only presidio's templates.
+func TestChatProbe(t *testing.T) {
+	b, err := os.ReadFile("testdata/chat_probe.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []doc
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var d doc
+		var sb strings.Builder
+		for {
+			i := strings.Index(line, "[[")
+			if i < 0 {
+				sb.WriteString(line)
+				break
+			}
+			j := strings.Index(line, "]]")
+			sb.WriteString(line[:i])
+			start := sb.Len()
+			sb.WriteString(line[i+2 : j])
+			d.person = append(d.person, Span{start, sb.Len()})
+			line = line[j+2:]
+		}
+		d.text = sb.String()
+		docs = append(docs, d)
+	}
+	s := evaluate(docs, detectModel)
+	report(t, "chat probe", s)
+	if s.recall() < 0.80 || s.precision() < 0.90 {
+		t.Errorf("chat probe recall %.3f or precision %.3f below 0.80 / 0.90", s.recall(), s.precision())
 	}
 }

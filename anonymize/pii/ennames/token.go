@@ -95,6 +95,10 @@ func wordEnd(text string, p int) int {
 				p++
 				continue
 			}
+			if c == '-' && p+1 < len(text) && '0' <= text[p+1] && text[p+1] <= '9' && p > 0 && letterBefore(text, p) {
+				p++ // "Blink-182", "COVID-19": one word, with a digit
+				continue
+			}
 			return p
 		}
 		r, w := utf8.DecodeRuneInString(text[p:])
