@@ -62,7 +62,7 @@ func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
 	for p < len(text) {
 		c := text[p]
 		if c >= 0xE2 { // three- and four-byte runes: Chinese, punctuation, symbols
-			p += int(byteClass[c])
+			p = min(p+int(byteClass[c]), len(text))
 			continue
 		}
 		if c >= utf8.RuneSelf {

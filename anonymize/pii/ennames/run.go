@@ -46,7 +46,7 @@ func nextCandidate(text string, p int) int {
 			}
 			p += w
 		default:
-			p += int(k) // a rune of three or four bytes, or a stray byte
+			p = min(p+int(k), len(text)) // a rune of three or four bytes, or a stray byte
 		}
 	}
 	return len(text)
@@ -118,7 +118,7 @@ func readRunCase(text string, p int, win *window, lower bool) int {
 	// The words before.
 	before := p
 	for k := 1; k >= 0; k-- {
-		readBefore(text, before, &t[k])
+		readBefore(text, before, &t[k], k == 0)
 		if t[k].shape != shapeNone {
 			before = t[k].start
 		}
@@ -179,7 +179,7 @@ func readRunCase(text string, p int, win *window, lower bool) int {
 	}
 	for k := 0; k < 2; k++ {
 		tk := &t[2+n+k]
-		readAfter(text, after, tk)
+		readAfter(text, after, tk, k == 1)
 		if tk.shape == shapeNone {
 			for k++; k < 2; k++ {
 				t[2+n+k] = tok{shape: shapeNone}
@@ -235,6 +235,12 @@ func readWord(text string, p int, tk *tok) {
 	tk.particle = !tk.cap && tk.gaz&gazParticle != 0
 }
 
+// readLight reads the word text[p:e] two away from a run: the features
+// read only its hash.
+func readLight(text string, p, e int, tk *tok) {
+	*tk = tok{start: p, end: e, shape: shapeLower, hash: hashFold(text, p, e)}
+}
+
 // placeholderEnd returns the end of a placeholder such as <PHONE_1> whose
 // word starts at p (after the '<'), or 0.
 func placeholderEnd(text string, p int) int {
@@ -265,7 +271,7 @@ func possessiveSuffix(text string, p, e int) int {
 // readBefore reads into tk the word that ends before p, and into tk.gapAfter
 // what separates it from p. With none near, tk.shape is shapeNone and
 // tk.gap tells why.
-func readBefore(text string, p int, tk *tok) {
+func readBefore(text string, p int, tk *tok, light bool) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q > 0 && steps < 8; steps++ {
@@ -301,7 +307,11 @@ func readBefore(text string, p int, tk *tok) {
 	}
 	s := wordStart(text, q)
 	gapAfter := tk.gapAfter
-	readWord(text, s, tk)
+	if light {
+		readLight(text, s, q, tk)
+	} else {
+		readWord(text, s, tk)
+	}
 	tk.end = q // keep a possessive whole: it is context here
 	tk.gapAfter = gapAfter
 	if gapAfter == gapSentence && (tk.gaz&gazTitle != 0 || tk.initial) {
@@ -310,7 +320,7 @@ func readBefore(text string, p int, tk *tok) {
 }
 
 // readAfter reads into tk the word that starts after p and its gap.
-func readAfter(text string, p int, tk *tok) {
+func readAfter(text string, p int, tk *tok, light bool) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q < len(text) && steps < 8; steps++ {
@@ -341,7 +351,11 @@ func readAfter(text string, p int, tk *tok) {
 		tk.gap = gapOther
 		return
 	}
-	readWord(text, q, tk)
+	if light {
+		readLight(text, q, wordEnd(text, q), tk)
+	} else {
+		readWord(text, q, tk)
+	}
 	tk.gap = gap
 }
 

@@ -244,9 +244,23 @@ func hashWord(text string, s, e int) (h, suf2, suf3 uint64) {
 }
 
 // hashString hashes a folded string as hashWord does.
-func hashString(s string) uint64 {
-	h, _, _ := hashWord(s, 0, len(s))
-	return h
+func hashString(s string) uint64 { return hashFold(s, 0, len(s)) }
+
+// hashFold is the first result of hashWord, with a path for ASCII words.
+func hashFold(text string, s, e int) uint64 {
+	w := wordHasher{h: fnvOffset}
+	for p := s; p < e; p++ {
+		b := text[p]
+		if b >= utf8.RuneSelf {
+			h, _, _ := hashWord(text, s, e)
+			return h
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		w.add(b)
+	}
+	return w.sum()
 }
 
 // shapeOf classifies text[s:e].
