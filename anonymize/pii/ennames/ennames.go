@@ -104,7 +104,7 @@ func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
 		}
 		h = hashString(text[p:e])
 	}
-	g := gazetteer.get(h)
+	g := flagsOf(text, p, e, h)
 	start := g&(gazGiven|gazSurname) != 0 && g&gazCommon == 0
 	if !start && g&gazCommon == 0 && e-p > 1 {
 		if le := lastLetter(text, p); le > 0 {
@@ -154,7 +154,7 @@ func commonRun(text string, p int) (int, bool) {
 		if e == p {
 			return p, false
 		}
-		g := gazetteer.get(hashString(text[p:e]))
+		g := flagsOf(text, p, e, hashString(text[p:e]))
 		if g&gazCommon == 0 || g&(gazGiven|gazSurname) != 0 {
 			return p, false
 		}

@@ -3,6 +3,7 @@ package ennames
 import (
 	_ "embed"
 	"strings"
+	"unicode/utf8"
 )
 
 // The word lists are facts written for veil (see the headers of the files
@@ -94,4 +95,66 @@ func (t *gazTable) get(h uint64) uint8 {
 			return 0
 		}
 	}
+}
+
+// flagsOf returns the list flags of the word text[s:e] whose hash is h. A
+// word on no list whose stem is a common word is common too: "Deals",
+// "Approved", "Secretly", "Shipping" (the lists hold base forms).
+func flagsOf(text string, s, e int, h uint64) uint8 {
+	if g := gazetteer.get(h); g != 0 || e-s < 5 {
+		return g
+	}
+	w := text[s:e]
+	for _, c := range w {
+		if c >= utf8.RuneSelf {
+			return 0
+		}
+	}
+	for _, st := range stems {
+		if len(w) > len(st.suffix)+2 && hasSuffixFold(w, st.suffix) {
+			if gazetteer.get(hashStem(w[:len(w)-len(st.suffix)], st.add))&gazCommon != 0 {
+				return gazCommon
+			}
+		}
+	}
+	return 0
+}
+
+// stems undo English inflections: a suffix and what replaces it.
+var stems = [...]struct{ suffix, add string }{
+	{"ies", "y"}, {"es", ""}, {"s", ""}, {"ied", "y"}, {"ed", ""}, {"ed", "e"}, {"ing", ""}, {"ing", "e"},
+	{"ily", "y"}, {"ly", ""}, {"ers", ""}, {"er", ""},
+}
+
+func hasSuffixFold(w, suffix string) bool {
+	if len(w) < len(suffix) {
+		return false
+	}
+	for i := 0; i < len(suffix); i++ {
+		c := w[len(w)-len(suffix)+i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != suffix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hashStem hashes the folded ASCII stem followed by add, as hashWord would
+// hash the word they spell.
+func hashStem(stem, add string) uint64 {
+	w := wordHasher{h: fnvOffset}
+	for i := 0; i < len(stem); i++ {
+		b := stem[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		w.add(b)
+	}
+	for i := 0; i < len(add); i++ {
+		w.add(add[i])
+	}
+	return w.sum()
 }

@@ -226,7 +226,7 @@ func readWord(text string, p int, tk *tok) {
 	}
 	tk.hash, tk.suf2, tk.suf3 = hashWord(text, p, e)
 	tk.shape = shapeOf(text, p, e)
-	tk.gaz = gazetteer.get(tk.hash)
+	tk.gaz = flagsOf(text, p, e, tk.hash)
 	if tk.gaz == 0 && tk.shape == shapeHyphen {
 		tk.gaz = hyphenGaz(text, p, e) // "Jean-Luc", "Smith-Jones"
 	}
@@ -432,5 +432,5 @@ func lowerNameAt(text string, p int) bool {
 	if e-p == 1 {
 		return true
 	}
-	return gazetteer.get(hashString(text[p:e]))&gazCommon == 0
+	return flagsOf(text, p, e, hashString(text[p:e]))&gazCommon == 0
 }
