@@ -19,6 +19,9 @@ func Append(dst []Span, text string) []Span {
 func appendWith(w []int16, dst []Span, text string) []Span {
 	var win window
 	m := memo{lastStart: -1}
+	if shouting(text) {
+		return appendLower(w, dst, text, &m) // capitals say nothing there
+	}
 	caps := false
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
 		caps = caps || !pronounI(text, p)
@@ -34,6 +37,22 @@ func appendWith(w []int16, dst []Span, text string) []Span {
 		return appendLower(w, dst, text, &m)
 	}
 	return dst
+}
+
+// shouting reports whether text has capital ASCII letters and no small
+// ones: "CAN I SPEAK TO A REAL PERSON". Most texts answer at their first
+// letters.
+func shouting(text string) bool {
+	upper := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case 'a' <= c && c <= 'z':
+			return false
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	return upper
 }
 
 // appendLower reads a text without capitals ("my name is vitoria",

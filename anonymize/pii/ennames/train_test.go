@@ -54,7 +54,7 @@ func samples(d doc) []sample {
 	var out []sample
 	text := d.text
 	caps := false
-	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
+	for p := nextCandidate(text, 0); p < len(text) && !shouting(text); p = nextCandidate(text, p) {
 		caps = caps || !pronounI(text, p)
 		var s sample
 		end, ok := nextRun(text, p, &s.win)
@@ -91,10 +91,19 @@ func label(d doc, s sample) sample {
 
 // lowered returns docs in lower case where that keeps every byte offset,
 // for the model to learn names in texts typed without capitals.
-func lowered(docs []doc) []doc {
+func lowered(docs []doc) []doc { return recased(docs, strings.ToLower, 1) }
+
+// uppered returns every fourth of docs in capitals, as a few chat turns are
+// typed.
+func uppered(docs []doc) []doc { return recased(docs, strings.ToUpper, 4) }
+
+func recased(docs []doc, f func(string) string, every int) []doc {
 	var out []doc
-	for _, d := range docs {
-		l := strings.ToLower(d.text)
+	for i, d := range docs {
+		if i%every != 0 {
+			continue
+		}
+		l := f(d.text)
 		if len(l) != len(d.text) || l == d.text {
 			continue
 		}
@@ -246,11 +255,11 @@ func foldOf(template, folds int) int {
 	return int(h.Sum32() % uint32(folds))
 }
 
-// withExtra adds to train the synthetic shop chat and lower-case copies of
-// both.
+// withExtra adds to train the synthetic shop chat and lower- and
+// upper-case copies of both.
 func withExtra(train []doc) []doc {
 	all := append(slices.Clip(train), synthetic(train, synthPerKind)...)
-	return append(all, lowered(all)...)
+	return append(append(all, lowered(all)...), uppered(all)...)
 }
 
 // margin is how far a score stands above the nearer of the two goals.
