@@ -207,6 +207,15 @@ func particleAt(text string, p int) bool {
 
 // readWord reads the word at p into tk.
 func readWord(text string, p int, tk *tok) {
+	if p == 0 || text[p-1] != '<' {
+		if e, ok := scanASCII(text, p, tk); ok {
+			tk.gaz = flagsOf(text, p, e, tk.hash)
+			tk.cap = 'A' <= text[p] && text[p] <= 'Z'
+			tk.initial = e-p == 1
+			tk.particle = !tk.cap && tk.gaz&gazParticle != 0
+			return
+		}
+	}
 	e := wordEnd(text, p)
 	*tk = tok{start: p, end: e}
 	if p > 0 && text[p-1] == '<' {

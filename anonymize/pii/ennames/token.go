@@ -338,3 +338,49 @@ func shapeASCII(text string, s, e int) (uint8, bool) {
 	}
 	return shapeCap, true
 }
+
+// scanASCII reads into tk the word at p when it is ASCII letters and
+// digits only, in one pass: its end, hash, suffixes and shape. It reports
+// false, leaving the word to the general path, for any other word
+// ("O'Brien", "Jean-Luc", "Gábor").
+func scanASCII(text string, p int, tk *tok) (int, bool) {
+	w := wordHasher{h: fnvOffset}
+	var a, b, c uint64
+	upper, digit := 0, 0
+	q := p
+	for ; q < len(text); q++ {
+		x := text[q]
+		if x >= utf8.RuneSelf || !asciiWord[x] {
+			break
+		}
+		switch {
+		case 'A' <= x && x <= 'Z':
+			upper++
+			x += 'a' - 'A'
+		case x <= '9':
+			digit++
+		}
+		w.add(x)
+		a, b, c = b, c, uint64(x)
+	}
+	if q == p || q < len(text) && (text[q] >= utf8.RuneSelf || text[q] == '\'' || text[q] == '-') {
+		return 0, false
+	}
+	n := q - p
+	shape := shapeCap
+	switch first := text[p]; {
+	case digit > 0:
+		shape = shapeDigit
+	case n == 1 && upper == 1:
+		shape = shapeInitial
+	case upper == 0:
+		shape = shapeLower
+	case upper == n:
+		shape = shapeUpper
+	case first < 'A' || first > 'Z' || upper > 1:
+		shape = shapeMixed
+	}
+	suf2 := ((fnvOffset^b)*fnvPrime ^ c) * fnvPrime
+	*tk = tok{start: p, end: q, hash: w.sum(), suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
+	return q, true
+}
