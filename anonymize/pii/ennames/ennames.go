@@ -96,19 +96,18 @@ func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
 			p++
 			continue
 		}
-		// An ASCII word, hashed as it is read: most words of a chat line.
-		hw := wordHasher{h: fnvOffset}
+		// An ASCII word: most words of a chat line.
 		q := p
-		for ; q < len(text) && text[q] < utf8.RuneSelf && asciiWord[text[q]]; q++ {
-			b := text[q]
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			hw.add(b)
+		for q < len(text) && text[q] < utf8.RuneSelf && asciiWord[text[q]] {
+			q++
 		}
-		h = hw.sum()
-		if q == len(text) || text[q] < utf8.RuneSelf && text[q] != '\'' && text[q] != '-' {
-			e = q
+		whole := q == len(text) || text[q] < utf8.RuneSelf && text[q] != '\'' && text[q] != '-'
+		if whole && q-p <= 2 {
+			p = q // "is", "my", "ok": too short to start a name here, not worth a look-up
+			continue
+		}
+		if whole {
+			e, h = q, hashFold(text, p, q)
 		}
 		break
 	}
@@ -123,11 +122,14 @@ func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
 		}
 		h = hashString(text[p:e])
 	}
-	g := flagsOf(text, p, e, h)
+	g := gazetteer.get(h)
 	start := g&(gazGiven|gazSurname) != 0 && g&gazCommon == 0
-	if !start && g&gazCommon == 0 && e-p > 1 {
+	if !start && g&gazCommon == 0 {
+		// after a title: "mr. elliott"
 		if le := lastLetter(text, p); le > 0 {
-			start = gazetteer.get(hashString(text[wordStart(text, le):le]))&gazTitle != 0
+			if ws := wordStart(text, le); le-ws <= 5 {
+				start = gazetteer.get(hashFold(text, ws, le))&gazTitle != 0
+			}
 		}
 	}
 	if !start || p > 0 && text[p-1] == '<' {
