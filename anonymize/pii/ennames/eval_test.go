@@ -56,7 +56,7 @@ func TestEvalUnseenTemplates(t *testing.T) {
 		}
 	}
 	bias, _ := tuneBias(train)
-	w := trainPerceptron(withExtra(train), trainEpochs)
+	w := trainEnsemble(withExtra(train))
 	w[slot(feat(fBias, 0))] += bias
 	q, _, _ := quantize(w)
 	s := evaluate(test, func(text string) []Span { return appendWith(q, nil, text) })

@@ -147,6 +147,9 @@ func readRunCase(text string, p int, win *window, lower bool) int {
 			break
 		}
 		q++
+		if text[q] == ' ' && q+1 < len(text) {
+			q++ // two spaces, as in a form: "Lara  Fiorentino"
+		}
 		c := text[q]
 		if lower {
 			if !lowerNameAt(text, q) {

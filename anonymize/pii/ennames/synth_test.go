@@ -101,6 +101,9 @@ var positiveTemplates = []string{
 	"Meet {V} at the {B} Store.",
 	"The order was placed by {V} on {D}.",
 	"{V} will pick up the {P}.",
+	"Please leave it with {H} at the front desk.",
+	"{H} confirmed the new address on {D}.",
+	"I spoke with {H} about order {n}.",
 	"Please deliver to {N} at {n} {T}.",
 }
 
@@ -172,6 +175,16 @@ func synthetic(train []doc, n int) []doc {
 				v, name = pick(full), true
 			case "G", "G2", "G3":
 				v, name = pick(single), true
+			case "H": // names with a hyphen or apostrophe: Anne-Marie, O'Neill, Smith-Jones
+				switch rng.IntN(3) {
+				case 0:
+					v = pick(single) + "-" + pick(single)
+				case 1:
+					v = pick(single) + " O'" + pick(surnames)
+				default:
+					v = pick(single) + " " + pick(surnames) + "-" + pick(surnames)
+				}
+				name = true
 			case "V":
 				v, name = pick(single)+" "+pick(synthParticles)+" "+pick(surnames), true
 			case "S1", "S2":
