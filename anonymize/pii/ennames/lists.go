@@ -105,8 +105,13 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 		return g
 	}
 	w := text[s:e]
-	for _, c := range w {
-		if c >= utf8.RuneSelf {
+	switch w[len(w)-1] | 0x20 { // the last letters of the suffixes below
+	case 's', 'd', 'g', 'y', 'r':
+	default:
+		return 0
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
 			return 0
 		}
 	}
