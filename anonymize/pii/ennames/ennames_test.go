@@ -3,6 +3,7 @@ package ennames
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // names returns the names Append finds in text, joined by '|'.
@@ -109,7 +110,9 @@ func FuzzAppend(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		prev := 0
 		for _, s := range Append(nil, text) {
-			if s.Start < prev || s.Start >= s.End || s.End > len(text) {
+			split := utf8.ValidString(text) && // a span must not cut a rune in two
+				(!utf8.RuneStart(text[s.Start]) || s.End < len(text) && !utf8.RuneStart(text[s.End]))
+			if s.Start < prev || s.Start >= s.End || s.End > len(text) || split {
 				t.Fatalf("bad span %v in %q", s, text)
 			}
 			prev = s.End
