@@ -20,7 +20,9 @@ func appendWith(w []int16, dst []Span, text string) []Span {
 	var win window
 	m := memo{lastStart: -1}
 	if shouting(text) {
-		return appendLower(w, dst, text, &m) // capitals say nothing there
+		// Capitals say nothing there, and product titles are often
+		// shouted ("HERB MARKER ROSEMARY"): only names of two words or more.
+		return appendLower(w, dst, text, &m, caseShout)
 	}
 	caps := false
 	for p := nextCandidate(text, 0); p < len(text); p = nextCandidate(text, p) {
@@ -34,7 +36,7 @@ func appendWith(w []int16, dst []Span, text string) []Span {
 		p = end
 	}
 	if !caps {
-		return appendLower(w, dst, text, &m)
+		return appendLower(w, dst, text, &m, caseLower)
 	}
 	return dst
 }
@@ -59,11 +61,11 @@ func shouting(text string) bool {
 // "follow up with monika žilková"): a run starts at a word of a name list
 // that no common list holds, or after a title ("mr. elliott"), and the
 // model, which was also trained on such texts, decides.
-func appendLower(w []int16, dst []Span, text string, m *memo) []Span {
+func appendLower(w []int16, dst []Span, text string, m *memo, mode int) []Span {
 	var win window
 	for p := 0; p < len(text); {
-		end, ok := nextLowerRun(text, p, &win)
-		if ok {
+		end, ok := nextLowerRun(text, p, &win, mode)
+		if ok && (mode != caseShout || win.n >= 2) {
 			var names [maxRun]bool
 			tagRun(w, &win, m, &names)
 			dst = appendSpans(dst, &win, &names)
@@ -75,7 +77,7 @@ func appendLower(w []int16, dst []Span, text string, m *memo) []Span {
 
 // nextLowerRun finds the next word at or after p; it reads a run there into
 // win and reports true where a name may start.
-func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
+func nextLowerRun(text string, p int, win *window, mode int) (end int, ok bool) {
 	var h uint64
 	e := -1
 	for p < len(text) {
@@ -135,7 +137,7 @@ func nextLowerRun(text string, p int, win *window) (end int, ok bool) {
 	if !start || p > 0 && text[p-1] == '<' {
 		return e, false
 	}
-	return readRunCase(text, p, win, true), true
+	return readRunCase(text, p, win, mode), true
 }
 
 // lastLetter returns the end of the word before p, or -1.
@@ -256,18 +258,22 @@ func tagRun(w []int16, win *window, m *memo, names *[maxRun]bool) {
 func appendSpans(dst []Span, win *window, names *[maxRun]bool) []Span {
 	t := win.toks[2 : 2+win.n]
 	for i := 0; i < len(t); {
-		if !names[i] || t[i].ph || t[i].particle {
+		if !names[i] || t[i].ph || t[i].glued || t[i].particle {
 			i++
 			continue
 		}
 		j, last := i, i
-		for j+1 < len(t) && (names[j+1] || t[j+1].particle || t[j+1].initial) && !t[j+1].ph {
+		letters := !t[i].initial // more than initials: "H" or "J. K." alone is no name
+		for j+1 < len(t) && (names[j+1] || t[j+1].particle || t[j+1].initial) && !t[j+1].ph && !t[j+1].glued {
 			j++
 			if names[j] && !t[j].particle {
 				last = j
+				letters = letters || !t[j].initial
 			}
 		}
-		dst = append(dst, Span{t[i].start, t[last].end})
+		if letters {
+			dst = append(dst, Span{t[i].start, t[last].end})
+		}
 		i = j + 1
 	}
 	return dst

@@ -109,11 +109,19 @@ func startsWord(text string, p int) bool {
 
 // readRun fills win with the run that starts at p and returns the end of
 // its last word.
-func readRun(text string, p int, win *window) int { return readRunCase(text, p, win, false) }
+func readRun(text string, p int, win *window) int { return readRunCase(text, p, win, caseMixed) }
 
-// readRunCase is readRun; in a text without capitals (lower) a run goes on
-// over words that are on no common list instead of capitalised ones.
-func readRunCase(text string, p int, win *window, lower bool) int {
+// How a text uses capitals.
+const (
+	caseMixed = iota // as usual: names are capitalised
+	caseLower        // no capital but "I"
+	caseShout        // no small letter
+)
+
+// readRunCase is readRun; where capitals say nothing (caseLower, caseShout)
+// a run goes on over words that are on no common list instead of
+// capitalised ones.
+func readRunCase(text string, p int, win *window, mode int) int {
 	t := &win.toks
 	// The words before.
 	before := p
@@ -151,8 +159,8 @@ func readRunCase(text string, p int, win *window, lower bool) int {
 			q++ // two spaces, as in a form: "Lara  Fiorentino"
 		}
 		c := text[q]
-		if lower {
-			if !lowerNameAt(text, q) {
+		if mode != caseMixed {
+			if !lowerNameAt(text, q, mode) {
 				break
 			}
 		} else if c < utf8.RuneSelf && !('A' <= c && c <= 'Z') {
@@ -212,6 +220,7 @@ func particleAt(text string, p int) bool {
 func readWord(text string, p int, tk *tok) {
 	if p == 0 || text[p-1] != '<' {
 		if e, ok := scanASCII(text, p, tk); ok {
+			tk.glued = gluedAt(text, p, e)
 			tk.gaz = flagsOf(text, p, e, tk.hash)
 			tk.cap = 'A' <= text[p] && text[p] <= 'Z'
 			tk.initial = e-p == 1
@@ -238,6 +247,7 @@ func readWord(text string, p int, tk *tok) {
 	}
 	tk.hash, tk.suf2, tk.suf3 = hashWord(text, p, e)
 	tk.shape = shapeOf(text, p, e)
+	tk.glued = gluedAt(text, p, e)
 	tk.gaz = flagsOf(text, p, e, tk.hash)
 	if tk.gaz == 0 && tk.shape == shapeHyphen {
 		tk.gaz = hyphenGaz(text, p, e) // "Jean-Luc", "Smith-Jones"
@@ -245,6 +255,29 @@ func readWord(text string, p int, tk *tok) {
 	tk.cap = upperAt(text, p)
 	tk.initial = tk.shape == shapeInitial || e-p == 1 && tk.shape == shapeLower
 	tk.particle = !tk.cap && tk.gaz&gazParticle != 0
+}
+
+// gluedAt reports whether the word text[p:e] touches a Chinese character
+// or a bracket without a space: "多美滋(Dumex)", "Q[数字x]", "[USERID_1]",
+// "LG显示器". In Chinese chat such words are brands and codes.
+func gluedAt(text string, p, e int) bool {
+	if p > 0 {
+		r, w := utf8.DecodeLastRuneInString(text[:p])
+		if r == '(' || r == '\uff08' {
+			r, _ = utf8.DecodeLastRuneInString(text[:p-w])
+		}
+		if r == '[' || r == ']' || han(r) {
+			return true
+		}
+	}
+	if e < len(text) {
+		r, w := utf8.DecodeRuneInString(text[e:])
+		if (r == ')' || r == '\uff09') && e+w < len(text) {
+			r, _ = utf8.DecodeRuneInString(text[e+w:])
+		}
+		return r == '[' || r == '_' || han(r)
+	}
+	return false
 }
 
 // readLight reads the word text[p:e] two away from a run: the features
@@ -435,8 +468,10 @@ func upperAt(text string, p int) bool {
 }
 
 // lowerNameAt reports whether the word at p, in a text without capitals,
-// may continue a name: a letter word on no common list, or one letter.
-func lowerNameAt(text string, p int) bool {
+// may continue a name: a letter word on no common list, or one letter. In
+// a shouted text, where product titles are common ("PRINCESS CHARLOTTE
+// DOLL"), the word must be on a name list too.
+func lowerNameAt(text string, p int, mode int) bool {
 	if !letterAt(text, p) {
 		return false
 	}
@@ -444,5 +479,6 @@ func lowerNameAt(text string, p int) bool {
 	if e-p == 1 {
 		return true
 	}
-	return flagsOf(text, p, e, hashString(text[p:e]))&gazCommon == 0
+	g := flagsOf(text, p, e, hashString(text[p:e]))
+	return g&gazCommon == 0 && (mode != caseShout || g&(gazGiven|gazSurname) != 0)
 }

@@ -51,6 +51,16 @@ var negativeTemplates = []string{
 	"GREAT PRODUCT, FAST SHIPPING, WOULD BUY AGAIN",
 	"Contact <PHONE_1> or write to <EMAIL_1> for Customer Service.",
 	"The Manager at {O} said to call {K}.",
+	"华为 HUAWEI Mate 60 Pro 全网通 请问有货吗",
+	"耐克NIKE 男子 跑步鞋 AIR ZOOM 运动鞋 请问是这个商品吗",
+	"请问 {B} {P} 什么时候发货",
+	"小天鹅(LittleSwan)洗衣机 由厂家安装",
+	"商品名称: [站点x] 美的(Midea)电饭煲 MB-40 Pro",
+	"快递单号 SF1234567 已经发出了，{K} 会联系您",
+	"包装清单 硬盘、USB 数据线、WD Backup 软件",
+	"您好 LG 27UK850-W 显示器 FreeSync HDR IPS 屏幕",
+	"[数字x] OPPO Reno 全面屏手机 Pro 版",
+	"QQ:[数字x] 微信也可以",
 }
 
 var positiveTemplates = []string{

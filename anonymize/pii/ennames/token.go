@@ -21,6 +21,7 @@ type tok struct {
 	particle   bool  // van, de, bin … inside a name
 	initial    bool  // one letter, maybe with a full stop: "J."
 	ph         bool  // a placeholder such as <PHONE_1>
+	glued      bool  // touches Chinese or a bracket: a brand or code, never a name
 }
 
 // Word shapes.

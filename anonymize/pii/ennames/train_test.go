@@ -67,9 +67,13 @@ func samples(d doc) []sample {
 	if caps {
 		return out
 	}
+	mode := caseLower
+	if shouting(text) {
+		mode = caseShout
+	}
 	for p := 0; p < len(text); {
 		var s sample
-		end, ok := nextLowerRun(text, p, &s.win)
+		end, ok := nextLowerRun(text, p, &s.win, mode)
 		if ok {
 			out = append(out, label(d, s))
 		}
