@@ -75,85 +75,82 @@ func appendLower(w []int16, dst []Span, text string, m *memo, mode int) []Span {
 	return dst
 }
 
-// nextLowerRun finds the next word at or after p; it reads a run there into
-// win and reports true where a name may start.
+// nextLowerRun finds the next word at or after p where a name may start
+// in a text without capitals, reads the run there into win and reports
+// true; or returns len(text) and false. A name may start at a word of a
+// name list that no common list holds, or after a title ("mr. elliott").
+// Most words are passed over after a look at their first letters.
 func nextLowerRun(text string, p int, win *window, mode int) (end int, ok bool) {
-	var h uint64
-	e := -1
+	title := false // the word before is a title
 	for p < len(text) {
 		c := text[p]
 		if c >= 0xE2 { // three- and four-byte runes: Chinese, punctuation, symbols
 			p = min(p+int(byteClass[c]), len(text))
+			title = false
 			continue
 		}
+		var e int
+		var h uint64
 		if c >= utf8.RuneSelf {
 			r, w := utf8.DecodeRuneInString(text[p:])
-			if unicode.IsLetter(r) && !han(r) {
-				break
+			if !unicode.IsLetter(r) || han(r) {
+				p += w
+				title = false
+				continue
 			}
-			p += w
-			continue
-		}
-		if !asciiWord[c] || c <= '9' {
+		} else if !asciiWord[c] || c <= '9' {
+			title = title && (c == ' ' || c == '.')
 			p++
 			continue
-		}
-		// An ASCII word: most words of a chat line.
-		q := p
-		for q < len(text) && text[q] < utf8.RuneSelf && asciiWord[text[q]] {
-			q++
-		}
-		whole := q == len(text) || text[q] < utf8.RuneSelf && text[q] != '\'' && text[q] != '-'
-		if whole && q-p <= 2 {
-			p = q // "is", "my", "ok": too short to start a name here, not worth a look-up
-			continue
-		}
-		if whole {
-			e, h = q, hashFold(text, p, q)
-		}
-		break
-	}
-	if p == len(text) {
-		return p, false
-	}
-	if e < 0 {
-		e = wordEnd(text, p)
-		if e == p { // a Chinese character
-			_, w := utf8.DecodeRuneInString(text[p:])
-			return p + w, false
-		}
-		h = hashString(text[p:e])
-	}
-	g := gazetteer.get(h)
-	start := g&(gazGiven|gazSurname) != 0 && g&gazCommon == 0
-	if !start && g&gazCommon == 0 {
-		// after a title: "mr. elliott"
-		if le := lastLetter(text, p); le > 0 {
-			if ws := wordStart(text, le); le-ws <= 5 {
-				start = gazetteer.get(hashFold(text, ws, le))&gazTitle != 0
+		} else {
+			// An ASCII word: most words of a chat line.
+			q := p
+			for q < len(text) && text[q] < utf8.RuneSelf && asciiWord[text[q]] {
+				q++
+			}
+			if q == len(text) || text[q] < utf8.RuneSelf && text[q] != '\'' && text[q] != '-' {
+				if q-p <= 2 {
+					title = shortTitle(text[p:q]) // "is", "my", "ok": too short for a name here
+					p = q
+					continue
+				}
+				if !title && !mayBeName(text, p, q) {
+					p = q
+					continue
+				}
+				e, h = q, hashFold(text, p, q)
 			}
 		}
+		if h == 0 {
+			e = wordEnd(text, p)
+			h = hashString(text[p:e])
+		}
+		g := gazetteer.get(h)
+		start := g&gazCommon == 0 && (title || g&(gazGiven|gazSurname) != 0)
+		if start && (p == 0 || text[p-1] != '<') {
+			return readRunCase(text, p, win, mode), true
+		}
+		title = g&gazTitle != 0
+		p = e
 	}
-	if !start || p > 0 && text[p-1] == '<' {
-		return e, false
-	}
-	return readRunCase(text, p, win, mode), true
+	return len(text), false
 }
 
-// lastLetter returns the end of the word before p, or -1.
-func lastLetter(text string, p int) int {
-	for q := p; q > 0; {
-		r, w := utf8.DecodeLastRuneInString(text[:q])
-		if wordRune(r) {
-			return q
-		}
-		if r != ' ' && r != '.' {
-			return -1
-		}
-		q -= w
+// shortTitle reports whether a word of one or two letters is a title: mr,
+// ms, dr.
+func shortTitle(w string) bool {
+	if len(w) != 2 {
+		return false
 	}
-	return -1
+	switch w[0] | 0x20 {
+	case 'm':
+		return w[1]|0x20 == 'r' || w[1]|0x20 == 's' || w[1]|0x20 == 'x'
+	case 'd', 'f':
+		return w[1]|0x20 == 'r'
+	}
+	return false
 }
+
 
 // nextRun reads the run of capitalised words at p into win and returns its
 // end. It reports false, and costs no model, for the runs that are never a

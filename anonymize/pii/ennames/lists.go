@@ -44,6 +44,9 @@ var gazetteer = func() *gazTable {
 			}
 			for _, w := range strings.Fields(line) {
 				m[hashString(w)] |= flag
+				if flag&(gazGiven|gazSurname|gazTitle) != 0 && len(w) > 2 {
+					nameStarts[prefixKey(w, 0, len(w))/64] |= 1 << (prefixKey(w, 0, len(w)) % 64)
+				}
 			}
 		}
 	}
@@ -58,6 +61,25 @@ var gazetteer = func() *gazTable {
 	}
 	return newGazTable(m)
 }()
+
+// nameStarts is a bit set of the first three letters and length of the
+// ASCII names and titles on the lists: a word of a text without capitals
+// whose bit is clear is no name, and costs no look-up.
+var nameStarts [1 << 10]uint64
+
+// prefixKey hashes the folded first three bytes and the length of
+// text[p:e], an ASCII word of three or more letters, to a bit of nameStarts.
+func prefixKey(text string, p, e int) uint32 {
+	k := uint32(text[p]|0x20)<<16 | uint32(text[p+1]|0x20)<<8 | uint32(text[p+2]|0x20)
+	k = (k ^ uint32(min(e-p, 15))<<24) * 0x9E3779B1
+	return k >> (32 - 16)
+}
+
+// mayBeName reports whether the ASCII word text[p:e] may be on a name list.
+func mayBeName(text string, p, e int) bool {
+	k := prefixKey(text, p, e)
+	return nameStarts[k/64]&(1<<(k%64)) != 0
+}
 
 // gazTable is an open-addressing hash table from word hashes to flags,
 // faster than a map for the few look-ups a run makes. A slot holds the
