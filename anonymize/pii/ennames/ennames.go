@@ -151,7 +151,6 @@ func shortTitle(w string) bool {
 	return false
 }
 
-
 // nextRun reads the run of capitalised words at p into win and returns its
 // end. It reports false, and costs no model, for the runs that are never a
 // name: "I", and runs of words on the common list and on no name list
