@@ -45,7 +45,9 @@ var gazetteer = func() *gazTable {
 			for _, w := range strings.Fields(line) {
 				m[hashString(w)] |= flag
 				if flag&(gazGiven|gazSurname|gazTitle) != 0 && len(w) > 2 {
-					nameStarts[prefixKey(w, 0, len(w))/64] |= 1 << (prefixKey(w, 0, len(w)) % 64)
+					k1, k2 := prefixKey(w, 0, len(w))
+					nameStarts[k1/64] |= 1 << (k1 % 64)
+					nameStarts[k2/64] |= 1 << (k2 % 64)
 				}
 			}
 		}
@@ -62,23 +64,25 @@ var gazetteer = func() *gazTable {
 	return newGazTable(m)
 }()
 
-// nameStarts is a bit set of the first three letters and length of the
-// ASCII names and titles on the lists: a word of a text without capitals
-// whose bit is clear is no name, and costs no look-up.
+// nameStarts is a bit set of the first four and last letters and the
+// length of the ASCII names and titles on the lists: a word of a text
+// without capitals whose bit is clear is no name, and costs no look-up.
 var nameStarts [1 << 10]uint64
 
-// prefixKey hashes the folded first three bytes and the length of
-// text[p:e], an ASCII word of three or more letters, to a bit of nameStarts.
-func prefixKey(text string, p, e int) uint32 {
-	k := uint32(text[p]|0x20)<<16 | uint32(text[p+1]|0x20)<<8 | uint32(text[p+2]|0x20)
-	k = (k ^ uint32(min(e-p, 15))<<24) * 0x9E3779B1
-	return k >> (32 - 16)
+// prefixKey hashes the folded first four and last bytes and the length of
+// text[p:e], an ASCII word of three or more letters, to two bits of
+// nameStarts (a Bloom filter).
+func prefixKey(text string, p, e int) (uint32, uint32) {
+	k := uint64(text[p]|0x20)<<24 | uint64(text[p+1]|0x20)<<16 | uint64(text[p+2]|0x20)<<8 |
+		uint64(text[min(p+3, e-1)]|0x20) | uint64(text[e-1]|0x20)<<32 | uint64(min(e-p, 15))<<40
+	k *= 0x9E3779B97F4A7C15
+	return uint32(k >> 48), uint32(k>>32) & 0xFFFF
 }
 
 // mayBeName reports whether the ASCII word text[p:e] may be on a name list.
 func mayBeName(text string, p, e int) bool {
-	k := prefixKey(text, p, e)
-	return nameStarts[k/64]&(1<<(k%64)) != 0
+	k1, k2 := prefixKey(text, p, e)
+	return nameStarts[k1/64]&(1<<(k1%64)) != 0 && nameStarts[k2/64]&(1<<(k2%64)) != 0
 }
 
 // gazTable is an open-addressing hash table from word hashes to flags,
