@@ -162,6 +162,16 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 	if end, ok := commonRun(text, p); ok {
 		return end, false
 	}
+	// Common words that open a run are context: "Dear Anna", "Producer
+	// Christoffer Bertelsen", "Customer Service Jane".
+	for n := 0; n < maxRun; n++ {
+		e := wordEnd(text, p)
+		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) ||
+			!commonOnly(flagsOf(text, p, e, hashString(text[p:e]))) {
+			break
+		}
+		p = e + 1
+	}
 	return readRun(text, p, win), true
 }
 
@@ -173,8 +183,7 @@ func commonRun(text string, p int) (int, bool) {
 		if e == p {
 			return p, false
 		}
-		g := flagsOf(text, p, e, hashString(text[p:e]))
-		if g&gazCommon == 0 || g&(gazGiven|gazSurname) != 0 {
+		if !commonOnly(flagsOf(text, p, e, hashString(text[p:e]))) {
 			return p, false
 		}
 		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) {
@@ -274,3 +283,6 @@ func appendSpans(dst []Span, win *window, names *[maxRun]bool) []Span {
 	}
 	return dst
 }
+
+// commonOnly reports whether list flags g say common word and no name.
+func commonOnly(g uint8) bool { return g&gazCommon != 0 && g&(gazGiven|gazSurname) == 0 }
