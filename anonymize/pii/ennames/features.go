@@ -44,6 +44,7 @@ const (
 	fRunLenGaz
 	fNearName
 	fSeen
+	fPrefixShape
 )
 
 func mix(h, v uint64) uint64 {
@@ -164,6 +165,7 @@ func features(win *window, i int, prev uint64, m *memo, out *[maxFeatures]uint64
 		feat3(fRunLenGaz, runLen, pos, gaz),
 		feat3(fNearName, near, wordOf(p1), shape),
 		feat3(fSeen, seen, gaz, shape),
+		feat2(fPrefixShape, uint64(w.pre2), shape),
 	}
 	return copy(out[:], f[:])
 }

@@ -220,6 +220,7 @@ func particleAt(text string, p int) bool {
 func readWord(text string, p int, tk *tok) {
 	if p == 0 || text[p-1] != '<' {
 		if e, ok := scanASCII(text, p, tk); ok {
+			tk.pre2 = prefix2(text, p, e)
 			tk.glued = gluedAt(text, p, e)
 			tk.gaz = flagsOf(text, p, e, tk.hash)
 			tk.cap = 'A' <= text[p] && text[p] <= 'Z'
@@ -246,6 +247,7 @@ func readWord(text string, p int, tk *tok) {
 		return
 	}
 	tk.hash, tk.suf2, tk.suf3 = hashWord(text, p, e)
+	tk.pre2 = prefix2(text, p, e)
 	tk.shape = shapeOf(text, p, e)
 	tk.glued = gluedAt(text, p, e)
 	tk.gaz = flagsOf(text, p, e, tk.hash)
@@ -255,6 +257,22 @@ func readWord(text string, p int, tk *tok) {
 	tk.cap = upperAt(text, p)
 	tk.initial = tk.shape == shapeInitial || e-p == 1 && tk.shape == shapeLower
 	tk.particle = !tk.cap && tk.gaz&gazParticle != 0
+}
+
+// prefix2 returns the first two bytes of text[p:e], ASCII letters folded.
+func prefix2(text string, p, e int) uint32 {
+	a := uint32(text[p])
+	if 'A' <= a && a <= 'Z' {
+		a += 'a' - 'A'
+	}
+	if e-p < 2 {
+		return a
+	}
+	b := uint32(text[p+1])
+	if 'A' <= b && b <= 'Z' {
+		b += 'a' - 'A'
+	}
+	return a<<8 | b
 }
 
 // gluedAt reports whether the word text[p:e] touches a Chinese character

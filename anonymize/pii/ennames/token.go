@@ -12,6 +12,7 @@ type tok struct {
 	start, end int
 	hash       uint64 // folded word
 	suf2, suf3 uint64 // folded last two and three letters
+	pre2       uint32 // folded first two bytes: "mc", "o'", "al"
 	shape      uint8
 	gaz        uint8 // list flags
 	gap        uint8 // what separates it from the word before
