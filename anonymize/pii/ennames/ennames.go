@@ -159,24 +159,17 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 	if pronounI(text, p) {
 		return p + 1, false
 	}
-	if end, ok := commonRun(text, p); ok {
-		return end, false
-	}
 	// Common words that open a run are context: "Dear Anna", "Producer
 	// Christoffer Bertelsen", "Customer Service Jane".
-	for n := 0; n < maxRun; n++ {
-		e := wordEnd(text, p)
-		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) ||
-			!commonOnly(flagsOf(text, p, e, hashString(text[p:e]))) {
-			break
-		}
-		p = e + 1
+	p, common := commonRun(text, p)
+	if common {
+		return p, false
 	}
 	return readRun(text, p, win), true
 }
 
 // commonRun reports whether the run at p holds only common words, and
-// returns its end.
+// returns its end; or else the start of its first word that is not one.
 func commonRun(text string, p int) (int, bool) {
 	for n := 0; n < maxRun; n++ {
 		e := wordEnd(text, p)
