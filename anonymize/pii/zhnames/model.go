@@ -1,0 +1,262 @@
+package zhnames
+
+import (
+	_ "embed"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The tables are derived by internal/gen from jieba's dictionary (MIT) as
+// gse ships it; surnames.txt is written for veil.
+var (
+	//go:embed words.txt
+	wordsTxt string
+	//go:embed given.txt
+	givenTxt string
+	//go:embed surnames.txt
+	surnamesTxt string
+)
+
+// Han characters of the basic plane that the tables index: CJK extension A
+// and the unified ideographs.
+const (
+	hanLo = 0x3400
+	hanHi = 0x9fff
+)
+
+func isHan(r rune) bool { return r >= hanLo && r <= hanHi }
+
+// model holds costs, natural logs of inverse probabilities: the lower, the
+// likelier.
+type model struct {
+	words wordTable
+	// surname[r] is the cost of r as a single-character surname, +Inf for
+	// a character that is none; compound lists two-character surnames.
+	surname  []float32
+	compound map[[2]rune]float32
+	// cand marks the characters a name can start with; the others mark
+	// notGiven, placeEnd and translit.
+	cand, notGiven, placeEnd, translit []bool
+	// first, second and single are the costs of a character as the first
+	// or second of two given-name characters, or as the only one.
+	first, second, single []float32
+	unknown               float32 // a character in no word
+}
+
+var (
+	loadOnce sync.Once
+	tables   *model
+)
+
+func get() *model {
+	loadOnce.Do(func() { tables = load() })
+	return tables
+}
+
+func load() *model {
+	m := &model{
+		surname:  filled(infCost),
+		compound: map[[2]rune]float32{},
+		first:    filled(0),
+		second:   filled(0),
+		single:   filled(0),
+		cand:     make([]bool, hanHi-hanLo+1),
+		notGiven: runeFlags(notGiven),
+		placeEnd: runeFlags(placeEnd),
+		translit: runeFlags(translit),
+	}
+	m.loadWords()
+	m.loadNames()
+	return m
+}
+
+func runeFlags(s string) []bool {
+	f := make([]bool, hanHi-hanLo+1)
+	for _, r := range s {
+		if isHan(r) {
+			f[r-hanLo] = true
+		}
+	}
+	return f
+}
+
+func filled(v float32) []float32 {
+	s := make([]float32, hanHi-hanLo+1)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// nrPenalty is added to the cost of a word jieba tags as a name (nr):
+// many of them are words (谢谢, 文明, 吉林), but a share of their
+// occurrences are the person, whom the name model then claims.
+const nrPenaltyC = 3
+
+func (m *model) loadWords() {
+	lines := strings.Split(wordsTxt, "\n")
+	total := 0.0
+	m.words.init(len(lines))
+	for _, line := range lines {
+		fs := strings.Fields(line)
+		if len(fs) < 2 || fs[0] == "#" {
+			continue
+		}
+		n, err := strconv.Atoi(fs[1])
+		if err != nil {
+			panic("zhnames: words.txt: " + err.Error()) // a committed table, checked by tests
+		}
+		if fs[0] == "total" {
+			total = float64(n)
+			continue
+		}
+		k, ok := packString(fs[0])
+		if !ok {
+			continue
+		}
+		c := float32(math.Log(total / float64(n)))
+		if len(fs) > 2 {
+			c += nrPenalty
+		}
+		m.words.put(k, c)
+	}
+	for _, w := range extraWords {
+		if k, ok := packString(w); ok {
+			if c, found := m.words.get(k); !found || c > float32(math.Log(total/extraFreq)) {
+				m.words.put(k, float32(math.Log(total/extraFreq)))
+			}
+		}
+	}
+	m.unknown = float32(math.Log(total))
+}
+
+// Shares of one- and two-character given names. jieba's entries give
+// 0.13 for one character; modern names use one more often than its
+// sources, so the model takes 0.2.
+const (
+	oneGiven = 0.2
+	twoGiven = 0.8
+	smooth   = 0.2 // added to every character count
+)
+
+func (m *model) loadNames() {
+	type counts struct{ f, s, o float64 }
+	given := map[rune]counts{}
+	sur := map[string]float64{}
+	var nf, ns, no, nsur float64
+	for _, line := range strings.Split(givenTxt, "\n") {
+		fs := strings.Fields(line)
+		switch {
+		case len(fs) == 3 && fs[0] == "S":
+			n, _ := strconv.Atoi(fs[2])
+			sur[fs[1]] = float64(n)
+			nsur += float64(n)
+		case len(fs) == 5 && fs[0] == "G":
+			r := []rune(fs[1])[0]
+			f, _ := strconv.Atoi(fs[2])
+			s, _ := strconv.Atoi(fs[3])
+			o, _ := strconv.Atoi(fs[4])
+			given[r] = counts{float64(f), float64(s), float64(o)}
+			nf += float64(f)
+			ns += float64(s)
+			no += float64(o)
+		}
+	}
+	v := float64(len(given))
+	for i := range m.first {
+		c := given[rune(i+hanLo)]
+		m.first[i] = float32(-math.Log(twoGiven * (c.f + smooth) / (nf + smooth*v)))
+		m.second[i] = float32(-math.Log((c.s + smooth) / (ns + smooth*v)))
+		m.single[i] = float32(-math.Log(oneGiven * (c.o + smooth) / (no + smooth*v)))
+	}
+	singles, compounds := surnameLists()
+	nsur += float64(len(singles) + len(compounds))
+	for _, r := range singles {
+		m.surname[r-hanLo] = float32(-math.Log((sur[string(r)] + 1) / nsur))
+		m.cand[r-hanLo] = true
+	}
+	for _, s := range compounds {
+		rs := []rune(s)
+		m.compound[[2]rune{rs[0], rs[1]}] = float32(-math.Log((sur[s] + 1) / nsur))
+		m.cand[rs[0]-hanLo] = true
+	}
+}
+
+// surnameLists reads surnames.txt: single characters on lines without a
+// blank, compound surnames between blanks.
+func surnameLists() (singles []rune, compounds []string) {
+	for _, line := range strings.Split(surnamesTxt, "\n") {
+		switch {
+		case strings.HasPrefix(line, "#"):
+		case strings.Contains(line, " "):
+			compounds = append(compounds, strings.Fields(line)...)
+		default:
+			for _, r := range line {
+				if isHan(r) {
+					singles = append(singles, r)
+				}
+			}
+		}
+	}
+	return singles, compounds
+}
+
+// packString packs a word of one to four Han characters of the basic plane
+// into a key, 16 bits a character.
+func packString(w string) (uint64, bool) {
+	var k uint64
+	n := 0
+	for _, r := range w {
+		if !isHan(r) || n == 4 {
+			return 0, false
+		}
+		k = k<<16 | uint64(r)
+		n++
+	}
+	return k, n > 0
+}
+
+// wordTable is an open-addressing hash table from packed words to costs.
+type wordTable struct {
+	keys  []uint64
+	costs []float32
+	shift uint
+}
+
+func (t *wordTable) init(n int) {
+	size, bits := 1, uint(0)
+	for size < 2*n {
+		size <<= 1
+		bits++
+	}
+	t.keys = make([]uint64, size)
+	t.costs = make([]float32, size)
+	t.shift = 64 - bits
+}
+
+func (t *wordTable) slot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
+
+func (t *wordTable) put(k uint64, c float32) {
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		if t.keys[i] == 0 || t.keys[i] == k {
+			t.keys[i], t.costs[i] = k, c
+			return
+		}
+	}
+}
+
+// get returns the cost of the word k, or false.
+func (t *wordTable) get(k uint64) (float32, bool) {
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k:
+			return t.costs[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}

@@ -1,0 +1,78 @@
+// Package zhnames finds Chinese person names in running text without a
+// cue: a name as a sentence's subject, after a job title (记者李华), in a
+// list (张伟、李娜和王芳) or glued to the next word (王小明明天来).
+//
+// At each character that can be a surname (single or compound, from
+// surnames.txt), the text around it is segmented twice with a unigram word
+// model: once as words only, once with a name token (the surname and one or
+// two given-name characters) at that place. The name is kept when its
+// segmentation is cheaper by a margin, after context: a title or list
+// separator before it, a verb of saying after it, and vetoes for what
+// makes it a place or a brand (路, 公司, 运动鞋 after it). So 高兴 and
+// 安全 stay words, and 王小明明天 is 王小明 + 明天.
+//
+// Tables: word frequencies and, from the entries tagged as person names,
+// given-name character counts are derived from jieba's dict.txt (MIT
+// licence, Copyright (c) 2013 Sun Junyi) as shipped by github.com/go-ego/gse
+// v0.80.3 (data/dict/zh/s_1.txt), by the generator in internal/gen; they
+// are embedded, so nothing is downloaded at run time. The surname list and
+// the context words are written for veil.
+package zhnames
+
+import "unicode/utf8"
+
+// Span is a name's byte offsets in the text.
+type Span struct{ Start, End int }
+
+// Append appends the names of text to dst, in order and not overlapping.
+// It allocates nothing when it finds nothing (the tables load once, on
+// first use).
+func Append(dst []Span, text string) []Span {
+	m := get()
+	for p := 0; p < len(text); {
+		c := text[p]
+		if c < 0x80 {
+			if c == '[' || c == '<' {
+				p = skipPlaceholder(text, p)
+				continue
+			}
+			p++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[p:])
+		if isHan(r) && m.cand[r-hanLo] {
+			if e, ok := m.nameAt(text, p); ok {
+				dst = append(dst, Span{p, e})
+				p = e
+				continue
+			}
+		}
+		p += size
+	}
+	return dst
+}
+
+// infCost marks a character that is no surname.
+const infCost = 1e30
+
+// skipPlaceholder returns where scanning resumes after a placeholder at p:
+// JD's masks ([姓名x], [地址x]) and veil's (<PHONE_1>), which are never
+// names; past the bracket otherwise.
+func skipPlaceholder(text string, p int) int {
+	closer := byte(']')
+	if text[p] == '<' {
+		closer = '>'
+	}
+	for q := p + 1; q < len(text) && q < p+32; q++ {
+		switch text[q] {
+		case closer:
+			if closer == '>' || text[q-1] == 'x' {
+				return q + 1
+			}
+			return p + 1
+		case ' ', '\n', '[', '<':
+			return p + 1
+		}
+	}
+	return p + 1
+}

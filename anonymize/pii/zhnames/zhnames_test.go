@@ -1,0 +1,72 @@
+package zhnames
+
+import (
+	"strings"
+	"testing"
+)
+
+func names(text string) []string {
+	var out []string
+	for _, s := range Append(nil, text) {
+		out = append(out, text[s.Start:s.End])
+	}
+	return out
+}
+
+func TestAppend(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want string // names joined by |
+	}{
+		{"王小明明天来取件", "王小明"},
+		{"记者李华报道", "李华"},
+		{"副总经理张建国表示", "张建国"},
+		{"客服您好，刘德华的身份证号码是多少", "刘德华"},
+		{"张伟、李娜和王芳", "张伟|李娜|王芳"},
+		{"欧阳娜娜说", "欧阳娜娜"},
+		{"我叫陈晓东，电话<PHONE_1>", "陈晓东"},
+		{"[姓名x]您好，[金额x]已退", ""},
+		{"高兴", ""},
+		{"方便面", ""},
+		{"周末发货", ""},
+		{"江苏南京", ""},
+		{"金额不对", ""},
+		{"黄金手链", ""},
+		{"石头记", ""},
+		{"文件已发", ""},
+		{"这个白色的", ""},
+		{"马上发货", ""},
+		{"王者荣耀", ""},
+		{"李宁运动鞋", ""},
+		{"安全送达", ""},
+		{"任何问题", ""},
+		{"谢谢亲，好的", ""},
+		{"提高兴趣", ""},
+	} {
+		if got := strings.Join(names(tc.text), "|"); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestAppendAllocs(t *testing.T) {
+	text := "您好，请问有什么可以帮您？订单已经发货了，高兴为您服务。"
+	Append(nil, text)
+	if n := testing.AllocsPerRun(100, func() { Append(nil, text) }); n != 0 {
+		t.Errorf("%v allocations on a text without names", n)
+	}
+}
+
+func FuzzAppend(f *testing.F) {
+	f.Add("王小明明天来取件")
+	f.Add("[姓名x]欧阳<PHONE_1>")
+	f.Fuzz(func(t *testing.T, text string) {
+		last := 0
+		for _, s := range Append(nil, text) {
+			if s.Start < last || s.End <= s.Start || s.End > len(text) {
+				t.Fatalf("bad span %v after %d in %q", s, last, text)
+			}
+			last = s.End
+		}
+	})
+}
