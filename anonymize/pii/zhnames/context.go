@@ -70,6 +70,11 @@ const translit = `阿埃艾安奥巴拜班邦贝本比彼宾波伯布蔡查达�
 麦曼梅门蒙米敏明莫姆穆纳娜南内尼涅宁努诺欧帕潘佩皮珀普奇齐乔切琼丘萨赛桑瑟森沙莎尚舍什施史斯松苏索
 塔泰坦汤唐特提田托瓦万威韦维温沃乌伍西希谢辛休雅亚延扬耶伊因英尤于约泽扎詹兹佐`
 
+// foreignChars stand almost only in transliterations: a candidate whose
+// given characters are all of them is a foreign word (桑普, 史莱克).
+const foreignChars = `埃奥拜贝彼宾布迪蒂厄恩菲弗盖戈格圭赫基卡坎考柯克肯库奎拉莱朗劳勒里卢鲁伦洛玛曼姆穆纳
+内尼涅努诺帕珀普奇切萨赛瑟森舍斯索塔泰坦特托瓦韦维沃乌希耶伊约泽扎兹佐尔夫丝茨`
+
 // extraWords are words of online shopping and chat that jieba's dictionary
 // lacks or undercounts, added with frequency extraFreq: without them a name
 // is cheaper than 安卓 or 包邮.

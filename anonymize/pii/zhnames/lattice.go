@@ -16,8 +16,8 @@ const (
 // person name at all; margin is how much cheaper the segmentation with the
 // name must be.
 const (
-	nameTokenC = 5.3
-	marginC    = 0.0
+	nameToken = 5.3
+	margin    = 4.0
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -65,15 +65,22 @@ func (w *win) fill(text string, p int) {
 // wordCost returns the cost of characters [i, j) of w as one word, or
 // false.
 func (m *model) wordCost(w *win, i, j int) (float32, bool) {
+	c, person, ok := m.words.get(w.key(i, j))
+	if !ok && j == i+1 {
+		return m.unknown, true
+	}
+	if person {
+		c += nrPenalty
+	}
+	return c, ok
+}
+
+func (w *win) key(i, j int) uint64 {
 	var k uint64
 	for x := i; x < j; x++ {
 		k = k<<16 | uint64(w.r[x])
 	}
-	c, ok := m.words.get(k)
-	if !ok && j == i+1 {
-		return m.unknown, true
-	}
-	return c, ok
+	return k
 }
 
 // nameAt decides whether a name starts at p, a surname character, and
@@ -159,6 +166,13 @@ func (m *model) givenCost(w *win, i, g int) float32 {
 // foreign reports whether characters [s, e) of w are all transliteration
 // characters inside a longer run of them (费耶诺德).
 func (m *model) foreign(w *win, s, e int) bool {
+	all := true
+	for i := s + 1; i < e; i++ {
+		all = all && m.foreignCh[w.r[i]-hanLo]
+	}
+	if all {
+		return true
+	}
 	for i := s; i < e; i++ {
 		if !m.translit[w.r[i]-hanLo] {
 			return false
@@ -166,5 +180,3 @@ func (m *model) foreign(w *win, s, e int) bool {
 	}
 	return s > 0 && m.translit[w.r[s-1]-hanLo] || e < w.n && m.translit[w.r[e]-hanLo]
 }
-
-var nameToken, margin, nrPenalty float32 = nameTokenC, marginC, nrPenaltyC

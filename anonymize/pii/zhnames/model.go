@@ -38,7 +38,7 @@ type model struct {
 	compound map[[2]rune]float32
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
-	cand, notGiven, placeEnd, translit []bool
+	cand, notGiven, placeEnd, translit, foreignCh []bool
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -57,15 +57,16 @@ func get() *model {
 
 func load() *model {
 	m := &model{
-		surname:  filled(infCost),
-		compound: map[[2]rune]float32{},
-		first:    filled(0),
-		second:   filled(0),
-		single:   filled(0),
-		cand:     make([]bool, hanHi-hanLo+1),
-		notGiven: runeFlags(notGiven),
-		placeEnd: runeFlags(placeEnd),
-		translit: runeFlags(translit),
+		surname:   filled(infCost),
+		compound:  map[[2]rune]float32{},
+		first:     filled(0),
+		second:    filled(0),
+		single:    filled(0),
+		cand:      make([]bool, hanHi-hanLo+1),
+		notGiven:  runeFlags(notGiven),
+		placeEnd:  runeFlags(placeEnd),
+		translit:  runeFlags(translit),
+		foreignCh: runeFlags(foreignChars),
 	}
 	m.loadWords()
 	m.loadNames()
@@ -93,7 +94,7 @@ func filled(v float32) []float32 {
 // nrPenalty is added to the cost of a word jieba tags as a name (nr):
 // many of them are words (谢谢, 文明, 吉林), but a share of their
 // occurrences are the person, whom the name model then claims.
-const nrPenaltyC = 3
+const nrPenalty = 3
 
 func (m *model) loadWords() {
 	lines := strings.Split(wordsTxt, "\n")
@@ -117,15 +118,12 @@ func (m *model) loadWords() {
 			continue
 		}
 		c := float32(math.Log(total / float64(n)))
-		if len(fs) > 2 {
-			c += nrPenalty
-		}
-		m.words.put(k, c)
+		m.words.put(k, c, len(fs) > 2)
 	}
 	for _, w := range extraWords {
 		if k, ok := packString(w); ok {
-			if c, found := m.words.get(k); !found || c > float32(math.Log(total/extraFreq)) {
-				m.words.put(k, float32(math.Log(total/extraFreq)))
+			if c, _, found := m.words.get(k); !found || c > float32(math.Log(total/extraFreq)) {
+				m.words.put(k, float32(math.Log(total/extraFreq)), false)
 			}
 		}
 	}
@@ -139,6 +137,7 @@ const (
 	oneGiven = 0.2
 	twoGiven = 0.8
 	smooth   = 0.2 // added to every character count
+	minGiven = 3   // fewer names than this, and a character is never a given name
 )
 
 func (m *model) loadNames() {
@@ -167,6 +166,9 @@ func (m *model) loadNames() {
 	v := float64(len(given))
 	for i := range m.first {
 		c := given[rune(i+hanLo)]
+		if c.f+c.s+c.o < minGiven {
+			m.notGiven[i] = true
+		}
 		m.first[i] = float32(-math.Log(twoGiven * (c.f + smooth) / (nf + smooth*v)))
 		m.second[i] = float32(-math.Log((c.s + smooth) / (ns + smooth*v)))
 		m.single[i] = float32(-math.Log(oneGiven * (c.o + smooth) / (no + smooth*v)))
@@ -220,9 +222,10 @@ func packString(w string) (uint64, bool) {
 
 // wordTable is an open-addressing hash table from packed words to costs.
 type wordTable struct {
-	keys  []uint64
-	costs []float32
-	shift uint
+	keys   []uint64
+	costs  []float32
+	person []bool // tagged as a name (nr)
+	shift  uint
 }
 
 func (t *wordTable) init(n int) {
@@ -233,30 +236,32 @@ func (t *wordTable) init(n int) {
 	}
 	t.keys = make([]uint64, size)
 	t.costs = make([]float32, size)
+	t.person = make([]bool, size)
 	t.shift = 64 - bits
 }
 
 func (t *wordTable) slot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
 
-func (t *wordTable) put(k uint64, c float32) {
+func (t *wordTable) put(k uint64, c float32, person bool) {
 	mask := uint64(len(t.keys) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
 		if t.keys[i] == 0 || t.keys[i] == k {
-			t.keys[i], t.costs[i] = k, c
+			t.keys[i], t.costs[i], t.person[i] = k, c, person
 			return
 		}
 	}
 }
 
-// get returns the cost of the word k, or false.
-func (t *wordTable) get(k uint64) (float32, bool) {
+// get returns the cost of the word k and whether it is tagged as a name,
+// or false.
+func (t *wordTable) get(k uint64) (c float32, person, ok bool) {
 	mask := uint64(len(t.keys) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
 		switch t.keys[i] {
 		case k:
-			return t.costs[i], true
+			return t.costs[i], t.person[i], true
 		case 0:
-			return 0, false
+			return 0, false, false
 		}
 	}
 }

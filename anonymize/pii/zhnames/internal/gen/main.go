@@ -137,6 +137,8 @@ func run(dict, out string, minFreq int) error {
 			}
 			switch g := n - sl; {
 			case sl == 0 || g < 1 || g > 2:
+			case foreign(rs[sl:]):
+				// A transliteration: 史莱克, 罗伯特.
 			case g == 2 && all[string(rs[:sl+1])] > freq:
 				// Junk from segmented novels: a known name or word and
 				// the verb after it (林冲告, 戴宗告, 黄衣少).
@@ -229,4 +231,18 @@ func singles(idf string, words map[string]int, total int) error {
 		}
 	}
 	return nil
+}
+
+// foreignChars are characters that stand almost only in transliterations.
+const foreignChars = `埃奥拜贝彼宾布迪蒂厄恩菲弗盖戈格圭赫基卡坎考柯克肯库奎拉莱朗劳勒里卢鲁伦洛玛曼姆穆纳内尼涅努诺帕珀普奇切萨赛瑟森舍斯索塔泰坦特托瓦韦维沃乌希耶伊约泽扎兹佐尔夫丝茨`
+
+// foreign reports whether every given-name character is a transliteration
+// character.
+func foreign(given []rune) bool {
+	for _, r := range given {
+		if !strings.ContainsRune(foreignChars, r) {
+			return false
+		}
+	}
+	return true
 }
