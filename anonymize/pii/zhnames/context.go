@@ -1,56 +1,111 @@
 package zhnames
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// context returns the change in cost of a name at text[s:e] from what
-// stands around it: lower after a title or list separator and before a
-// verb of saying, +Inf before what makes it a place, a company or a brand.
-func (m *model) context(text string, s, e int) float32 {
+// Context flags of a word in ctxTable.
+const (
+	ctxTitle    = 1 << iota // a job title or role before a name: 记者, 主帅
+	ctxBefore               // a weak cue before a name: 和, 给, 叫
+	ctxSpeech               // a verb of saying after a name: 说, 表示
+	ctxAfter                // a weak cue after a name: 的, 在, 也
+	ctxVeto                 // after a name-like word, makes it a place or brand: 路, 公司
+	ctxSurTitle             // after a surname, makes it a form of address: 先生, 总
+)
+
+// Bonuses, taken off a name's cost, for a strong and a weak cue.
+const (
+	strongCue = 3
+	weakCue   = 1
+)
+
+// context returns the change in cost of a name at characters [s, e) of w:
+// lower after a title or list separator and before a verb of saying,
+// infCost before what makes it a place, a company or a brand.
+func (m *model) context(text string, w *win, s, e int) float32 {
 	var c float32
-	rest := text[e:]
-	for _, v := range vetoAfter {
-		if strings.HasPrefix(rest, v) {
-			return infCost
-		}
+	after := m.ctxAfterAt(w, e)
+	switch {
+	case after&ctxVeto != 0:
+		return infCost
+	case after&ctxSpeech != 0:
+		c -= strongCue
+	case after&ctxAfter != 0:
+		c -= weakCue
+	case e == w.n && w.off[e] < len(text):
+		c -= punctCue(text[w.off[e]:], false)
 	}
-	for _, v := range cueAfter {
-		if strings.HasPrefix(rest, v) {
-			c -= cueBonus
-			break
-		}
-	}
-	head := text[:s]
-	for _, t := range cueBefore {
-		if strings.HasSuffix(head, t) {
-			c -= cueBonus
-			break
-		}
+	before := m.ctxBeforeAt(w, s)
+	switch {
+	case before&ctxTitle != 0:
+		c -= strongCue
+	case before&ctxBefore != 0:
+		c -= weakCue
+	case s == 0 && w.off[0] > 0:
+		c -= punctCue(text[:w.off[0]], true)
 	}
 	return c
 }
 
-// cueBonus is what a cue on either side takes off a name's cost.
-const cueBonus = 2
+// ctxAfterAt returns the flags of the words that start at character e.
+func (m *model) ctxAfterAt(w *win, e int) uint8 {
+	var f uint8
+	for j := e + 1; j <= min(w.n, e+4); j++ {
+		f |= m.ctx.get(w.key(e, j))
+	}
+	return f
+}
 
-// cueBefore are words that often stand right before a person's name: job
-// titles and roles, list separators, verbs of addressing.
-var cueBefore = strings.Fields(`记者 编辑 通讯员 经理 总经理 副总经理 总监 总裁 董事长 董事 主席 总理 部长 局长
-厅长 处长 科长 市长 省长 县长 镇长 村长 书记 主任 院长 校长 所长 站长 行长 社长 会长 团长 队长 组长 班长
-老师 教授 讲师 博士 医生 护士 律师 法官 警官 民警 教练 主教练 主帅 球员 队员 选手 前锋 中锋 后卫 门将
-导演 演员 歌手 主持人 作家 作者 诗人 画家 创始人 发言人 负责人 分析师 研究员 工程师 设计师 同学 师傅
-客服 收件人 联系人 寄件人 、 和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 为 ， : ：`)
+// ctxBeforeAt returns the flags of the words that end at character s.
+func (m *model) ctxBeforeAt(w *win, s int) uint8 {
+	var f uint8
+	for i := max(0, s-4); i < s; i++ {
+		f |= m.ctx.get(w.key(i, s))
+	}
+	return f
+}
 
-// cueAfter are words that often follow a person's name.
-var cueAfter = strings.Fields(`说 表示 认为 告诉 指出 称 介绍 透露 强调 回忆 解释 坦言 笑 问 答 回答 曾 也 还
-都 已 就 则 却 先生 女士 小姐 同学 老师 师傅 教授 博士 医生 律师 、 ， 。 ： : ！ ？ 和 与 等 在 是 的 之 因 从
-将 把 被 对 向 给 打 来 去 到 看 拿 买 发 收 取 带 要 想 会 能 可`)
+// punctCue returns the bonus of the punctuation next to a name: a list
+// separator or a colon before or after it, a full stop after it.
+func punctCue(s string, before bool) float32 {
+	var r rune
+	if before {
+		r, _ = utf8.DecodeLastRuneInString(s)
+	} else {
+		r, _ = utf8.DecodeRuneInString(s)
+	}
+	switch r {
+	case '、', '，', ',', '：', ':', '（', '(', '“', '"':
+		return weakCue
+	case '。', '！', '？', '）', ')', '”':
+		if !before {
+			return weakCue
+		}
+	}
+	return 0
+}
 
-// vetoAfter are words that turn what precedes into a place, an
-// organisation or a brand: 中山路, 李宁运动鞋, 张家村.
-var vetoAfter = strings.Fields(`路 街 巷 村 镇 乡 县 市 省 区 州 城 港 湾 岛 桥 站 寺 庙 庄 屯 堡 府 宫 殿 楼 阁
-塔 亭 园 苑 馆 厂 矿 店 铺 牌 杯 奖 号 族 氏 家族 公司 集团 银行 大学 学院 学校 中学 小学 医院
-酒店 饭店 宾馆 大厦 广场 中心 基金 科技 股份 有限 旗舰 专卖 品牌 运动 服饰 电器 家电 汽车 超市 书院 实业
-控股 传媒 影业 工作室 鞋 牌子 商城 商场 山 江 河 湖 海`)
+// ctxWords lists the context words by flag.
+var ctxWords = map[uint8]string{
+	ctxTitle: `记者 编辑 通讯员 经理 总经理 总监 总裁 董事长 董事 主席 总理 部长 局长 厅长 处长 科长 市长 省长
+县长 镇长 村长 书记 主任 院长 校长 所长 站长 行长 社长 会长 团长 队长 组长 班长 老师 教授 讲师 博士 医生 护士
+律师 法官 警官 民警 教练 主教练 主帅 球员 队员 选手 前锋 中锋 后卫 门将 导演 演员 歌手 主持人 作家 作者 诗人
+画家 创始人 发言人 负责人 分析师 研究员 工程师 设计师 同学 师傅 客服 收件人 联系人 寄件人 网友 市民 村民 患者
+嫌疑人 被告人 被告 原告 老板 店主 卖家 买家 快递员 配送员 司机 员工 职员 秘书 助理 代表 委员 专家 学者 大师 先生`,
+	ctxBefore: `和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 是 名叫 叫做 名为 姓名 署名 签名`,
+	ctxSpeech: `说 表示 认为 告诉 指出 称 介绍 透露 强调 回忆 解释 坦言 笑道 问道 答道 回答 说道 感叹 承认 坦承
+曾经 先生 女士 小姐 同学 老师 师傅 教授 博士 医生 律师 同志 本人 自己`,
+	ctxAfter: `曾 也 还 都 已 就 则 却 和 与 等 在 是 的 之 因 从 将 把 被 对 向 给 打 来 去 到 看 拿 买 发 收 取
+带 要 想 会 能 可 又 再 才 只 正 刚 便`,
+	ctxVeto: `路 街 巷 村 镇 乡 县 市 省 区 州 城 港 湾 岛 桥 站 寺 庙 庄 屯 堡 府 宫 殿 楼 阁 塔 亭 园 苑 馆 厂
+矿 店 铺 牌 杯 奖 号 族 氏 家族 公司 集团 银行 大学 学院 学校 中学 小学 医院 酒店 饭店 宾馆 大厦 广场 中心
+基金 科技 股份 有限 旗舰 专卖 品牌 运动 服饰 电器 家电 汽车 超市 书院 实业 控股 传媒 影业 工作室 鞋 牌子
+商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城`,
+	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
+哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授`,
+}
 
 // notGiven are characters that never stand in a given name: particles,
 // pronouns and what makes a surname a pseudonym or a form of address
@@ -84,17 +139,3 @@ var extraWords = strings.Fields(`安卓 包邮 京豆 金豆 白条 花呗 借�
 白色 黑色 蓝色 粉色 安装 安心 安排 方便 马上 任何 周末 周一 周二 周三 周四 周五 周六 周日 单独 单价 单子`)
 
 const extraFreq = 2000
-
-// titles make what precedes them a surname alone (王先生, 裴总), which
-// this package leaves to the cue detector.
-var titles = strings.Fields(`先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈
-大哥 大姐 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授`)
-
-func titleAt(text string, p int) bool {
-	for _, t := range titles {
-		if strings.HasPrefix(text[p:], t) {
-			return true
-		}
-	}
-	return false
-}

@@ -6,7 +6,7 @@ import "unicode/utf8"
 // swallow its surname (提高兴趣), the longest name, and the words after it
 // that may swallow its last characters (王小明明天).
 const (
-	before  = 3
+	before  = 4
 	maxName = 4
 	after   = 3
 	window  = before + maxName + after
@@ -97,59 +97,73 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 	r0, r1 := w.r[a], w.r[a+1]
 	comp, isComp := m.compound[[2]rune{r0, r1}]
 	sur := m.surname[r0-hanLo]
-	if !isComp && min(m.first[r1-hanLo], m.single[r1-hanLo]) > givenCutoff {
+	if !isComp && (m.notGiven[r1-hanLo] || min(m.first[r1-hanLo], m.single[r1-hanLo]) > givenCutoff) {
 		return 0, false
 	}
-	// Forward and backward best costs over the window, words only.
+	// The cost of every word in the window, then the best costs from its
+	// start to each character and from each character to its end.
+	var cost [window][4]float32
+	for i := 0; i < w.n; i++ {
+		cost[i] = [4]float32{m.one[w.r[i]-hanLo], infCost, infCost, infCost}
+		if i+1 >= w.n || !m.pairAt(w.r[i], w.r[i+1]) {
+			continue
+		}
+		for k := 1; k < 4 && i+k < w.n; k++ {
+			if c, ok := m.wordCost(&w, i, i+k+1); ok {
+				cost[i][k] = c
+			}
+		}
+	}
 	var f, b [window + 1]float32
 	for j := 1; j <= w.n; j++ {
 		f[j] = infCost
 		for i := max(0, j-4); i < j; i++ {
-			if c, ok := m.wordCost(&w, i, j); ok && f[i]+c < f[j] {
-				f[j] = f[i] + c
-			}
+			f[j] = min(f[j], f[i]+cost[i][j-i-1])
 		}
 	}
-	b[w.n] = 0
 	for i := w.n - 1; i >= 0; i-- {
 		b[i] = infCost
 		for j := i + 1; j <= min(w.n, i+4); j++ {
-			if c, ok := m.wordCost(&w, i, j); ok && c+b[j] < b[i] {
-				b[i] = c + b[j]
-			}
+			b[i] = min(b[i], cost[i][j-i-1]+b[j])
 		}
 	}
-	words := f[w.n]
 	best, end := float32(infCost), 0
-	try := func(s float32, sl int) {
-		if titleAt(text, w.off[a+sl]) {
-			return // a surname and a title: 王先生, 裴总
-		}
-		for g := 1; g <= 2; g++ {
-			e := a + sl + g
-			if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
-				return
-			}
-			if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(&w, a, e) {
-				continue
-			}
-			c := nameToken + s + m.givenCost(&w, a+sl, g)
-			c += m.context(text, w.off[a], w.off[e])
-			if total := f[a] + c + b[e]; total < best {
-				best, end = total, e
-			}
-		}
-	}
 	if sur < infCost {
-		try(sur, 1)
+		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end)
 	}
 	if isComp {
-		try(comp, 2)
+		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
 	}
-	if end == 0 || words-best <= margin {
+	if end == 0 || f[w.n]-best <= margin {
 		return 0, false
 	}
 	return w.off[end], true
+}
+
+// tryName scores the names of one or two given-name characters after the
+// surname of sl characters at the candidate, whose cost is s; lead is the
+// best cost of the words before it. It returns the better of them and of
+// best (ending at character end).
+func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int) (float32, int) {
+	a := w.at
+	if m.ctxAfterAt(w, a+sl)&ctxSurTitle != 0 {
+		return best, end // a surname and a title: 王先生, 裴总
+	}
+	for g := 1; g <= 2; g++ {
+		e := a + sl + g
+		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
+			break
+		}
+		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
+			continue
+		}
+		c := nameToken + s + m.givenCost(w, a+sl, g)
+		c += m.context(text, w, a, e)
+		if total := lead + c + b[e]; total < best {
+			best, end = total, e
+		}
+	}
+	return best, end
 }
 
 // givenCutoff rejects a candidate whose next character almost never

@@ -36,6 +36,12 @@ type model struct {
 	// a character that is none; compound lists two-character surnames.
 	surname  []float32
 	compound map[[2]rune]float32
+	ctx      flagTable // context words, by the ctx flags
+	// one is the cost of each character as a word; pairs has a bit set
+	// for the first two characters of every longer word, so most
+	// lookups in words are skipped.
+	one   []float32
+	pairs []uint64
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
 	cand, notGiven, placeEnd, translit, foreignCh []bool
@@ -70,6 +76,18 @@ func load() *model {
 	}
 	m.loadWords()
 	m.loadNames()
+	n := 0
+	for _, ws := range ctxWords {
+		n += len(strings.Fields(ws))
+	}
+	m.ctx.init(n)
+	for flag, ws := range ctxWords {
+		for _, w := range strings.Fields(ws) {
+			if k, ok := packString(w); ok {
+				m.ctx.put(k, m.ctx.get(k)|flag)
+			}
+		}
+	}
 	return m
 }
 
@@ -119,15 +137,55 @@ func (m *model) loadWords() {
 		}
 		c := float32(math.Log(total / float64(n)))
 		m.words.put(k, c, len(fs) > 2)
+		m.notePair(k)
 	}
 	for _, w := range extraWords {
 		if k, ok := packString(w); ok {
 			if c, _, found := m.words.get(k); !found || c > float32(math.Log(total/extraFreq)) {
 				m.words.put(k, float32(math.Log(total/extraFreq)), false)
+				m.notePair(k)
 			}
 		}
 	}
 	m.unknown = float32(math.Log(total))
+	m.one = filled(m.unknown)
+	for i := range m.one {
+		if c, person, ok := m.words.get(uint64(i + hanLo)); ok {
+			m.one[i] = c
+			if person {
+				m.one[i] += nrPenalty
+			}
+		}
+	}
+}
+
+const pairBits = 1 << 20
+
+func pairSlot(r1, r2 rune) uint64 {
+	return (uint64(r1)<<16 | uint64(r2)) * 0x9e3779b97f4a7c15 >> (64 - 20)
+}
+
+// notePair sets the bit of the first two characters of the word k.
+func (m *model) notePair(k uint64) {
+	if m.pairs == nil {
+		m.pairs = make([]uint64, pairBits/64)
+	}
+	var rs [4]rune
+	n := 0
+	for ; k != 0; k >>= 16 {
+		rs[n] = rune(k & 0xffff)
+		n++
+	}
+	if n >= 2 {
+		h := pairSlot(rs[n-1], rs[n-2])
+		m.pairs[h/64] |= 1 << (h % 64)
+	}
+}
+
+// pairAt reports whether some word may start with r1 r2.
+func (m *model) pairAt(r1, r2 rune) bool {
+	h := pairSlot(r1, r2)
+	return m.pairs[h/64]&(1<<(h%64)) != 0
 }
 
 // Shares of one- and two-character given names. jieba's entries give
@@ -262,6 +320,46 @@ func (t *wordTable) get(k uint64) (c float32, person, ok bool) {
 			return t.costs[i], t.person[i], true
 		case 0:
 			return 0, false, false
+		}
+	}
+}
+
+// flagTable is an open-addressing hash table from packed words to flags.
+type flagTable struct {
+	keys  []uint64
+	flags []uint8
+	shift uint
+}
+
+func (t *flagTable) init(n int) {
+	size, bits := 1, uint(0)
+	for size < 4*n {
+		size <<= 1
+		bits++
+	}
+	t.keys = make([]uint64, size)
+	t.flags = make([]uint8, size)
+	t.shift = 64 - bits
+}
+
+func (t *flagTable) put(k uint64, f uint8) {
+	mask := uint64(len(t.keys) - 1)
+	for i := (k * 0x9e3779b97f4a7c15) >> t.shift; ; i = (i + 1) & mask {
+		if t.keys[i] == 0 || t.keys[i] == k {
+			t.keys[i], t.flags[i] = k, f
+			return
+		}
+	}
+}
+
+func (t *flagTable) get(k uint64) uint8 {
+	mask := uint64(len(t.keys) - 1)
+	for i := (k * 0x9e3779b97f4a7c15) >> t.shift; ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k:
+			return t.flags[i]
+		case 0:
+			return 0
 		}
 	}
 }
