@@ -13,12 +13,15 @@ const (
 	ctxAfter                // a weak cue after a name: 的, 在, 也
 	ctxVeto                 // after a name-like word, makes it a place or brand: 路, 公司
 	ctxSurTitle             // after a surname, makes it a form of address: 先生, 总
+	ctxPlace                // before a place more often than a person: 在, 前往
 )
 
-// Bonuses, taken off a name's cost, for a strong and a weak cue.
-const (
-	strongCue = 3
-	weakCue   = 1
+// Bonuses, taken off a name's cost, for a strong and a weak cue, and the
+// cost added after a verb of place.
+var (
+	strongCue float32 = 3
+	weakCue   float32 = 1
+	placeCue  float32 = 2
 )
 
 // context returns the change in cost of a name at characters [s, e) of w:
@@ -43,6 +46,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		c -= strongCue
 	case before&ctxBefore != 0:
 		c -= weakCue
+	case before&ctxPlace != 0:
+		c += placeCue
 	case s == 0 && w.off[0] > 0:
 		c -= punctCue(text[:w.off[0]], true)
 	}
@@ -103,6 +108,7 @@ var ctxWords = map[uint8]string{
 矿 店 铺 牌 杯 奖 号 族 氏 家族 公司 集团 银行 大学 学院 学校 中学 小学 医院 酒店 饭店 宾馆 大厦 广场 中心
 基金 科技 股份 有限 旗舰 专卖 品牌 运动 服饰 电器 家电 汽车 超市 书院 实业 控股 传媒 影业 工作室 鞋 牌子
 商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城`,
+	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授`,
 }
@@ -111,7 +117,7 @@ var ctxWords = map[uint8]string{
 // pronouns and what makes a surname a pseudonym or a form of address
 // (陈某, 杜氏, 裴总, 陆姐).
 const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗呗的了着过们个您你我他她它这那哪谁啥姐哥叔
-姨婆嫂爷奶妈爸伯舅`
+姨婆嫂爷奶妈爸舅妻`
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation: 武胜路, 沈河区, 荣田路.
@@ -139,3 +145,17 @@ var extraWords = strings.Fields(`安卓 包邮 京豆 金豆 白条 花呗 借�
 白色 黑色 蓝色 粉色 安装 安心 安排 方便 马上 任何 周末 周一 周二 周三 周四 周五 周六 周日 单独 单价 单子`)
 
 const extraFreq = 2000
+
+// commonGiven are characters common in Chinese given names, written for
+// veil: jieba's name entries lack many modern ones (彬, 珊), so each of
+// these counts as givenPrior more names.
+const commonGiven = `伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞鑫宇浩凯俊帅婷雪琳晶颖慧倩莉燕玲丹萌
+梦琪瑶璐佳欣怡悦妍嘉琦思雨晨曦阳辉斌彬宁波健毅峰锋博文武志国建德成林森松柏海江河山川东春夏秋冬梅
+菊荣贵福禄寿喜庆祥瑞安乐康泰顺金银铭鸣龙凤虎鹤晓小一二三天云风雷光亮洁清源泉涵润泽淼晗昊皓轩宸睿
+哲瀚铮钧锦霖瑜璇琬婉婧媛嫣姝妮娅蕾蓉芸芝芬芹莹菲萱蕊薇茜茹荷莲馨香雅淑惠贤仁义礼智信忠孝勤俭诚真
+善美良友朋宏鸿振兴旺达发富胜利晋升腾跃杨柳桐楠梓榕彤桦逸航远星月朗昕昱晟暄曜煜炜烨焱灿耀辰旭昌盛
+茂豪家永长久恒新立正中民珍彩琴翠佩娇巧媚琼娥瑛婕露婵雁蓓仪眉君菁岚瑗琰韵融艺咏卿聪澜纯毓昭冰爽茗
+羽希飘育滢馥筠柔竹凝欢霄枫寒伊亚宜可舒影荔宝贝初程梵罡骅剑纪宽灵玛晴容烁堂唯威韦雯苇阅彦宗曼紫蝶
+菡儿坤昆伦晖杭凡帆楷炎钰琛彧湘沛霏笑颜依语诗歌若汐瑾璟珂珊祺禧淇沁泓漫澄溪沐叶翔虹霓娴颂怀治兵彪
+勋宪翰坚铁钢锐伯兆培锡懿蔚姗珠麟麒骏驰栋梁材杉柯钦铠镇钊炫熠焕晔昀曙淳渊溢潇震霆莺鹃姣娉嫦嬿岩嵩
+崇巍屹州洲浦滨漪玮璋琨瑄珺珑芊芮芷苓茵荃莎蔓蕙薰`

@@ -192,10 +192,11 @@ func (m *model) pairAt(r1, r2 rune) bool {
 // 0.13 for one character; modern names use one more often than its
 // sources, so the model takes 0.2.
 const (
-	oneGiven = 0.2
-	twoGiven = 0.8
-	smooth   = 0.2 // added to every character count
-	minGiven = 3   // fewer names than this, and a character is never a given name
+	oneGiven   = 0.2
+	twoGiven   = 0.8
+	smooth     = 0.2 // added to every character count
+	minGiven   = 3   // fewer names than this, and a character is never a given name
+	givenPrior = 10  // names added for each character of commonGiven
 )
 
 func (m *model) loadNames() {
@@ -220,6 +221,16 @@ func (m *model) loadNames() {
 			ns += float64(s)
 			no += float64(o)
 		}
+	}
+	for _, r := range commonGiven {
+		c := given[r]
+		c.f += givenPrior
+		c.s += givenPrior
+		c.o += givenPrior / 4
+		given[r] = c
+		nf += givenPrior
+		ns += givenPrior
+		no += givenPrior / 4
 	}
 	v := float64(len(given))
 	for i := range m.first {

@@ -19,7 +19,10 @@
 // the context words are written for veil.
 package zhnames
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Span is a name's byte offsets in the text.
 type Span struct{ Start, End int }
@@ -40,6 +43,13 @@ func Append(dst []Span, text string) []Span {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[p:])
+		if r == '《' {
+			// The title of a work: 《白鹿原》 is no person.
+			if q := strings.Index(text[p:min(len(text), p+titleMax)], "》"); q > 0 {
+				p += q
+				continue
+			}
+		}
 		if isHan(r) && m.cand[r-hanLo] {
 			if e, ok := m.nameAt(text, p); ok {
 				dst = append(dst, Span{p, e})
@@ -51,6 +61,9 @@ func Append(dst []Span, text string) []Span {
 	}
 	return dst
 }
+
+// titleMax is the longest title of a work, in bytes, that is skipped.
+const titleMax = 96
 
 // infCost marks a character that is no surname.
 const infCost = 1e30
