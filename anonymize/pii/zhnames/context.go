@@ -82,7 +82,12 @@ func punctCue(s string, before bool) float32 {
 		r, _ = utf8.DecodeRuneInString(s)
 	}
 	switch r {
-	case '、', '，', ',', '：', ':', '（', '(', '“', '"':
+	case '：', ':':
+		if !before {
+			return strongCue // a speaker: 王小明：你好
+		}
+		return weakCue
+	case '、', '，', ',', '（', '(', '“', '"':
 		return weakCue
 	case '。', '！', '？', '）', ')', '”':
 		if !before {
@@ -159,3 +164,8 @@ const commonGiven = `伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞�
 菡儿坤昆伦晖杭凡帆楷炎钰琛彧湘沛霏笑颜依语诗歌若汐瑾璟珂珊祺禧淇沁泓漫澄溪沐叶翔虹霓娴颂怀治兵彪
 勋宪翰坚铁钢锐伯兆培锡懿蔚姗珠麟麒骏驰栋梁材杉柯钦铠镇钊炫熠焕晔昀曙淳渊溢潇震霆莺鹃姣娉嫦嬿岩嵩
 崇巍屹州洲浦滨漪玮璋琨瑄珺珑芊芮芷苓茵荃莎蔓蕙薰`
+
+// translitWide are characters frequent in transliterated places and
+// teams that are also found in Chinese names; a name of the dictionary
+// with one of them needs a cue (桑德兰, 马德里, 夏威夷).
+const translitWide = `德里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`

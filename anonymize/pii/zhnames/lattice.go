@@ -167,9 +167,10 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
-		if dc, person, ok := m.words.get(w.key(a, e)); ok && person && ctx <= -strongCue && e-a >= 3 {
-			// jieba tags the word as a name (金庸, 李岩, but also 谢谢)
-			// and a title or a verb of saying stands by it.
+		if dc, person, ok := m.words.get(w.key(a, e)); ok && person && e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e)) {
+			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
+			// places and transliterations (桑德兰, 马德里), which must
+			// have a title or a verb of saying by them.
 			c = min(c, dc+dictName)
 		}
 		c += ctx
@@ -207,4 +208,15 @@ func (m *model) foreign(w *win, s, e int) bool {
 		}
 	}
 	return s > 0 && m.translit[w.r[s-1]-hanLo] || e < w.n && m.translit[w.r[e]-hanLo]
+}
+
+// foreignAny reports whether a character of [s, e) of w is one of
+// transliterations (foreignCh, or 德 里 亚 …).
+func (m *model) foreignAny(w *win, s, e int) bool {
+	for i := s; i < e; i++ {
+		if m.foreignCh[w.r[i]-hanLo] || m.translitWide[w.r[i]-hanLo] {
+			return true
+		}
+	}
+	return false
 }

@@ -44,7 +44,7 @@ type model struct {
 	pairs []uint64
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
-	cand, notGiven, placeEnd, translit, foreignCh []bool
+	cand, notGiven, placeEnd, translit, foreignCh, translitWide []bool
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -63,16 +63,17 @@ func get() *model {
 
 func load() *model {
 	m := &model{
-		surname:   filled(infCost),
-		compound:  map[[2]rune]float32{},
-		first:     filled(0),
-		second:    filled(0),
-		single:    filled(0),
-		cand:      make([]bool, hanHi-hanLo+1),
-		notGiven:  runeFlags(notGiven),
-		placeEnd:  runeFlags(placeEnd),
-		translit:  runeFlags(translit),
-		foreignCh: runeFlags(foreignChars),
+		surname:      filled(infCost),
+		compound:     map[[2]rune]float32{},
+		first:        filled(0),
+		second:       filled(0),
+		single:       filled(0),
+		cand:         make([]bool, hanHi-hanLo+1),
+		notGiven:     runeFlags(notGiven),
+		placeEnd:     runeFlags(placeEnd),
+		translit:     runeFlags(translit),
+		foreignCh:    runeFlags(foreignChars),
+		translitWide: runeFlags(translitWide),
 	}
 	m.loadWords()
 	m.loadNames()
