@@ -89,36 +89,71 @@ func (w *win) key(i, j int) uint64 {
 // nameAt decides whether a name starts at p, a surname character, and
 // returns its end.
 func (m *model) nameAt(text string, p int) (int, bool) {
-	var w win
-	w.fill(text, p)
-	a := w.at
-	if w.n-a < 2 {
+	r0, r1 := hanAt(text, p), hanAt(text, p+3)
+	if r1 == 0 {
 		return 0, false // a surname alone
 	}
 	// Cheap rejection: the character after a single surname must be
 	// able to start a given name, unless a compound surname starts here.
-	r0, r1 := w.r[a], w.r[a+1]
-	comp, isComp := m.compound[[2]rune{r0, r1}]
+	var comp float32
+	isComp := false
+	if m.compFirst[r0-hanLo] {
+		comp, isComp = m.compound[[2]rune{r0, r1}]
+	}
 	sur := m.surname[r0-hanLo]
 	if !isComp && (m.notGiven[r1-hanLo] || min(m.first[r1-hanLo], m.single[r1-hanLo]) > givenCutoff) {
 		return 0, false
 	}
-	if a > 0 && (m.foreignCh[w.r[a-1]-hanLo] || m.placeEnd[r0-hanLo] && m.ctxBeforeAt(&w, a) == 0) {
-		// Inside a transliteration (布鲁京斯), or the end of a place
-		// name (永福路泽源居).
+	rb := hanBefore(text, p)
+	if rb != 0 && m.foreignCh[rb-hanLo] {
+		return 0, false // inside a transliteration: 布鲁京斯
+	}
+	// A name must beat a common word through the surname (安全, 订单):
+	// when the word alone costs less than the cheapest name could, the
+	// segmentation is not run.
+	low := sur
+	if isComp {
+		low = min(low, comp)
+	}
+	low += nameToken + min(m.single[r1-hanLo], m.first[r1-hanLo]) - strongCue - m.beforeBonus(text, p)
+	if c, _, ok := m.words.get(uint64(r0)<<16 | uint64(r1)); ok && c+margin < low {
 		return 0, false
+	}
+	if rb != 0 {
+		if c, _, ok := m.words.get(uint64(rb)<<16 | uint64(r0)); ok && c+margin < low {
+			return 0, false
+		}
+	}
+	var w win
+	w.fill(text, p)
+	a := w.at
+	if a > 0 && m.placeEnd[r0-hanLo] && m.ctxBeforeAt(&w, a) == 0 {
+		return 0, false // the end of a place name: 永福路泽源居
 	}
 	// The cost of every word in the window, then the best costs from its
 	// start to each character and from each character to its end.
 	var cost [window][4]float32
 	for i := 0; i < w.n; i++ {
 		cost[i] = [4]float32{m.one[w.r[i]-hanLo], infCost, infCost, infCost}
-		if i+1 >= w.n || !m.pairAt(w.r[i], w.r[i+1]) {
+		if i+1 >= w.n {
 			continue
 		}
-		for k := 1; k < 4 && i+k < w.n; k++ {
-			if c, ok := m.wordCost(&w, i, i+k+1); ok {
-				cost[i][k] = c
+		k := uint64(w.r[i])<<16 | uint64(w.r[i+1])
+		if !m.pairAt(k) {
+			continue
+		}
+		for n := 2; n <= 4 && i+n <= w.n; n++ {
+			if n > 2 {
+				k = k<<16 | uint64(w.r[i+n-1])
+			}
+			if !m.mayHave(k, n) {
+				continue
+			}
+			if c, person, ok := m.words.get(k); ok {
+				if person {
+					c += nrPenalty
+				}
+				cost[i][n-1] = c
 			}
 		}
 	}
@@ -219,4 +254,49 @@ func (m *model) foreignAny(w *win, s, e int) bool {
 		}
 	}
 	return false
+}
+
+// hanAt returns the Han character of the basic plane encoded at p, or 0.
+func hanAt(text string, p int) rune {
+	if p+3 > len(text) || text[p] < 0xe3 || text[p] > 0xe9 {
+		return 0
+	}
+	r := rune(text[p]&0x0f)<<12 | rune(text[p+1]&0x3f)<<6 | rune(text[p+2]&0x3f)
+	if text[p+1]&0xc0 != 0x80 || text[p+2]&0xc0 != 0x80 || !isHan(r) {
+		return 0
+	}
+	return r
+}
+
+// hanBefore returns the Han character that ends at p, or 0.
+func hanBefore(text string, p int) rune {
+	if p < 3 {
+		return 0
+	}
+	return hanAt(text, p-3)
+}
+
+// beforeBonus returns the most a cue ending at p takes off a name's cost.
+func (m *model) beforeBonus(text string, p int) float32 {
+	var k uint64
+	var f uint8
+	for n := 0; n < 4; n++ {
+		r := hanBefore(text, p)
+		if r == 0 {
+			if n == 0 {
+				return punctCue(text[:p], true)
+			}
+			break
+		}
+		k |= uint64(r) << (16 * n)
+		f |= m.ctx.get(k)
+		p -= 3
+	}
+	switch {
+	case f&ctxTitle != 0:
+		return strongCue
+	case f&ctxBefore != 0:
+		return weakCue
+	}
+	return 0
 }

@@ -42,9 +42,10 @@ type model struct {
 	// lookups in words are skipped.
 	one   []float32
 	pairs []uint64
+	has   [3][]uint64 // words of two, three and four characters
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
-	cand, notGiven, placeEnd, translit, foreignCh, translitWide []bool
+	cand, compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -69,6 +70,7 @@ func load() *model {
 		second:       filled(0),
 		single:       filled(0),
 		cand:         make([]bool, hanHi-hanLo+1),
+		compFirst:    make([]bool, hanHi-hanLo+1),
 		notGiven:     runeFlags(notGiven),
 		placeEnd:     runeFlags(placeEnd),
 		translit:     runeFlags(translit),
@@ -160,33 +162,44 @@ func (m *model) loadWords() {
 	}
 }
 
-const pairBits = 1 << 20
+// wordBits is the size of each bit set of words, by length.
+const wordBits = 1 << 20
 
-func pairSlot(r1, r2 rune) uint64 {
-	return (uint64(r1)<<16 | uint64(r2)) * 0x9e3779b97f4a7c15 >> (64 - 20)
-}
+func bitSlot(k uint64) uint64 { return k * 0x9e3779b97f4a7c15 >> (64 - 20) }
 
-// notePair sets the bit of the first two characters of the word k.
+// notePair sets the bits of the word k: its own in the set of its length,
+// and that of its first two characters in pairs.
 func (m *model) notePair(k uint64) {
 	if m.pairs == nil {
-		m.pairs = make([]uint64, pairBits/64)
+		m.pairs = make([]uint64, wordBits/64)
+		for i := range m.has {
+			m.has[i] = make([]uint64, wordBits/64)
+		}
 	}
-	var rs [4]rune
 	n := 0
-	for ; k != 0; k >>= 16 {
-		rs[n] = rune(k & 0xffff)
+	for x := k; x != 0; x >>= 16 {
 		n++
 	}
-	if n >= 2 {
-		h := pairSlot(rs[n-1], rs[n-2])
-		m.pairs[h/64] |= 1 << (h % 64)
+	if n < 2 {
+		return
 	}
+	h := bitSlot(k)
+	m.has[n-2][h/64] |= 1 << (h % 64)
+	h = bitSlot(k >> (16 * (n - 2)))
+	m.pairs[h/64] |= 1 << (h % 64)
 }
 
-// pairAt reports whether some word may start with r1 r2.
-func (m *model) pairAt(r1, r2 rune) bool {
-	h := pairSlot(r1, r2)
+// pairAt reports whether some word may start with the two characters k.
+func (m *model) pairAt(k uint64) bool {
+	h := bitSlot(k)
 	return m.pairs[h/64]&(1<<(h%64)) != 0
+}
+
+// mayHave reports whether the word k of n characters, two to four, may be
+// in the table.
+func (m *model) mayHave(k uint64, n int) bool {
+	h := bitSlot(k)
+	return m.has[n-2][h/64]&(1<<(h%64)) != 0
 }
 
 // Shares of one- and two-character given names. jieba's entries give
@@ -253,6 +266,7 @@ func (m *model) loadNames() {
 		rs := []rune(s)
 		m.compound[[2]rune{rs[0], rs[1]}] = float32(-math.Log((sur[s] + 1) / nsur))
 		m.cand[rs[0]-hanLo] = true
+		m.compFirst[rs[0]-hanLo] = true
 	}
 }
 
@@ -290,33 +304,36 @@ func packString(w string) (uint64, bool) {
 	return k, n > 0
 }
 
-// wordTable is an open-addressing hash table from packed words to costs.
+// wordTable is an open-addressing hash table from packed words to costs,
+// a slot to a cache line's quarter so that a lookup costs one miss.
 type wordTable struct {
-	keys   []uint64
-	costs  []float32
-	person []bool // tagged as a name (nr)
-	shift  uint
+	slots []wordSlot
+	shift uint
+}
+
+type wordSlot struct {
+	key    uint64
+	cost   float32
+	person bool // tagged as a name (nr)
 }
 
 func (t *wordTable) init(n int) {
 	size, bits := 1, uint(0)
-	for size < 2*n {
+	for size < n*3/2 {
 		size <<= 1
 		bits++
 	}
-	t.keys = make([]uint64, size)
-	t.costs = make([]float32, size)
-	t.person = make([]bool, size)
+	t.slots = make([]wordSlot, size)
 	t.shift = 64 - bits
 }
 
 func (t *wordTable) slot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
 
 func (t *wordTable) put(k uint64, c float32, person bool) {
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.slots) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		if t.keys[i] == 0 || t.keys[i] == k {
-			t.keys[i], t.costs[i], t.person[i] = k, c, person
+		if s := &t.slots[i]; s.key == 0 || s.key == k {
+			*s = wordSlot{k, c, person}
 			return
 		}
 	}
@@ -325,11 +342,12 @@ func (t *wordTable) put(k uint64, c float32, person bool) {
 // get returns the cost of the word k and whether it is tagged as a name,
 // or false.
 func (t *wordTable) get(k uint64) (c float32, person, ok bool) {
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.slots) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		switch t.keys[i] {
+		s := &t.slots[i]
+		switch s.key {
 		case k:
-			return t.costs[i], t.person[i], true
+			return s.cost, s.person, true
 		case 0:
 			return 0, false, false
 		}

@@ -42,18 +42,22 @@ func Append(dst []Span, text string) []Span {
 			p++
 			continue
 		}
+		if r := hanAt(text, p); r != 0 {
+			if m.cand[r-hanLo] {
+				if e, ok := m.nameAt(text, p); ok {
+					dst = append(dst, Span{p, e})
+					p = e
+					continue
+				}
+			}
+			p += 3
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[p:])
 		if r == '《' {
 			// The title of a work: 《白鹿原》 is no person.
 			if q := strings.Index(text[p:min(len(text), p+titleMax)], "》"); q > 0 {
 				p += q
-				continue
-			}
-		}
-		if isHan(r) && m.cand[r-hanLo] {
-			if e, ok := m.nameAt(text, p); ok {
-				dst = append(dst, Span{p, e})
-				p = e
 				continue
 			}
 		}
