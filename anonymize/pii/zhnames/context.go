@@ -38,7 +38,12 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case after&ctxAfter != 0:
 		c -= weakCue
 	case e == w.n && w.off[e] < len(text):
+		if strings.HasPrefix(text[w.off[e]:], "》") {
+			return infCost // the end of a title: 黄飞鸿》
+		}
 		c -= punctCue(text[w.off[e]:], false)
+	case m.classAfter(w, e)&(classVerb|classAdverb|classPrep|classConj|classParticle) != 0:
+		c -= weakCue // 张捷赶到, 于海显然
 	}
 	before := m.ctxBeforeAt(w, s)
 	switch {
@@ -50,6 +55,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		c += placeCue
 	case s == 0 && w.off[0] > 0:
 		c -= punctCue(text[:w.off[0]], true)
+	case m.classBefore(w, s)&(classVerb|classPrep|classConj) != 0:
+		c -= weakCue
 	}
 	return c
 }
@@ -112,7 +119,8 @@ var ctxWords = map[uint8]string{
 	ctxVeto: `路 街 巷 村 镇 乡 县 市 省 区 州 城 港 湾 岛 桥 站 寺 庙 庄 屯 堡 府 宫 殿 楼 阁 塔 亭 园 苑 馆 厂
 矿 店 铺 牌 杯 奖 号 族 氏 家族 公司 集团 银行 大学 学院 学校 中学 小学 医院 酒店 饭店 宾馆 大厦 广场 中心
 基金 科技 股份 有限 旗舰 专卖 品牌 运动 服饰 电器 家电 汽车 超市 书院 实业 控股 传媒 影业 工作室 鞋 牌子
-商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城`,
+商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城 商务 一日游 购物 花市 小镇 峡湾 公园 景区 古镇 古城 民俗 蜡像 新闻社
+杂志 集团`,
 	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授`,
@@ -126,7 +134,7 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation: 武胜路, 沈河区, 荣田路.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族`
+const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of
@@ -169,3 +177,21 @@ const commonGiven = `伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞�
 // teams that are also found in Chinese names; a name of the dictionary
 // with one of them needs a cue (桑德兰, 马德里, 夏威夷).
 const translitWide = `德里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`
+
+// classAfter returns the classes of the words that start at character e.
+func (m *model) classAfter(w *win, e int) uint8 {
+	var f uint8
+	for j := e + 1; j <= min(w.n, e+3); j++ {
+		f |= m.words.classOfWord(w.key(e, j))
+	}
+	return f
+}
+
+// classBefore returns the classes of the words that end at character s.
+func (m *model) classBefore(w *win, s int) uint8 {
+	var f uint8
+	for i := max(0, s-3); i < s; i++ {
+		f |= m.words.classOfWord(w.key(i, s))
+	}
+	return f
+}

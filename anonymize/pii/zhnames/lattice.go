@@ -21,6 +21,7 @@ var (
 	nameToken float32 = 5.3
 	margin    float32 = 4
 	dictName  float32 = 0
+	knownName float32 = 2
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -207,6 +208,11 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			// places and transliterations (桑德兰, 马德里), which must
 			// have a title or a verb of saying by them.
 			c = min(c, dc+dictName)
+		}
+		if e-a == 2 {
+			if _, _, ok := m.known.get(w.key(a, e)); ok {
+				c -= knownName
+			}
 		}
 		c += ctx
 		if total := lead + c + b[e]; total < best {

@@ -37,6 +37,7 @@ type model struct {
 	surname  []float32
 	compound map[[2]rune]float32
 	ctx      flagTable // context words, by the ctx flags
+	known    wordTable // names of two characters jieba found beyond its dictionary
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
 	// lookups in words are skipped.
@@ -139,7 +140,11 @@ func (m *model) loadWords() {
 			continue
 		}
 		c := float32(math.Log(total / float64(n)))
-		m.words.put(k, c, len(fs) > 2)
+		slot := wordSlot{key: k, cost: c}
+		if len(fs) > 2 {
+			slot.person, slot.class = fs[2] == "p", classOf[fs[2]]
+		}
+		m.words.putSlot(slot)
 		m.notePair(k)
 	}
 	for _, w := range extraWords {
@@ -218,6 +223,7 @@ func (m *model) loadNames() {
 	given := map[rune]counts{}
 	sur := map[string]float64{}
 	var nf, ns, no, nsur float64
+	m.known.init(strings.Count(givenTxt, "\nN "))
 	for _, line := range strings.Split(givenTxt, "\n") {
 		fs := strings.Fields(line)
 		switch {
@@ -225,6 +231,10 @@ func (m *model) loadNames() {
 			n, _ := strconv.Atoi(fs[2])
 			sur[fs[1]] = float64(n)
 			nsur += float64(n)
+		case len(fs) == 2 && fs[0] == "N":
+			if k, ok := packString(fs[1]); ok {
+				m.known.put(k, 0, true)
+			}
 		case len(fs) == 5 && fs[0] == "G":
 			r := []rune(fs[1])[0]
 			f, _ := strconv.Atoi(fs[2])
@@ -314,8 +324,20 @@ type wordTable struct {
 type wordSlot struct {
 	key    uint64
 	cost   float32
-	person bool // tagged as a name (nr)
+	person bool  // tagged as a name (nr)
+	class  uint8 // classVerb, …, or 0
 }
+
+// Word classes from jieba's tags, which tell a name beside them.
+const (
+	classVerb = 1 << iota
+	classAdverb
+	classPrep
+	classConj
+	classParticle
+)
+
+var classOf = map[string]uint8{"V": classVerb, "D": classAdverb, "P": classPrep, "C": classConj, "U": classParticle}
 
 func (t *wordTable) init(n int) {
 	size, bits := 1, uint(0)
@@ -330,11 +352,29 @@ func (t *wordTable) init(n int) {
 func (t *wordTable) slot(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> t.shift }
 
 func (t *wordTable) put(k uint64, c float32, person bool) {
+	t.putSlot(wordSlot{key: k, cost: c, person: person})
+}
+
+func (t *wordTable) putSlot(w wordSlot) {
+	mask := uint64(len(t.slots) - 1)
+	for i := t.slot(w.key); ; i = (i + 1) & mask {
+		if s := &t.slots[i]; s.key == 0 || s.key == w.key {
+			*s = w
+			return
+		}
+	}
+}
+
+// classOfWord returns the class of the word k, or 0.
+func (t *wordTable) classOfWord(k uint64) uint8 {
 	mask := uint64(len(t.slots) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
-		if s := &t.slots[i]; s.key == 0 || s.key == k {
-			*s = wordSlot{k, c, person}
-			return
+		s := &t.slots[i]
+		switch s.key {
+		case k:
+			return s.class
+		case 0:
+			return 0
 		}
 	}
 }

@@ -74,6 +74,7 @@ func run(dict, out string, minFreq int) error {
 	}
 	words := map[string]int{}
 	person := map[string]bool{}
+	class := map[string]string{}
 	all := map[string]int{} // every entry, whatever its frequency
 	type entry struct {
 		w    string
@@ -118,6 +119,8 @@ func run(dict, out string, minFreq int) error {
 		// many words so (谢谢, 文明, 吉林), and the model decides.
 		if tag == "nr" || tag == "nrt" || tag == "nrfg" {
 			person[w] = true
+		} else if c := wordClass(tag); c != "" {
+			class[w] = c
 		}
 		words[w] += freq
 	}
@@ -155,13 +158,27 @@ func run(dict, out string, minFreq int) error {
 	if err := singles(idf, words, total); err != nil {
 		return err
 	}
+	// idf.txt holds words jieba found in its corpus beyond dict.txt; those
+	// of a surname and one character are mostly names (张怡, 陈斌, 李薇),
+	// which dict.txt has few of.
+	var known []string
+	if err := idfNames(idf, all, surnames, func(s string, r rune) {
+		count(r, 2)
+		sur[s]++
+		known = append(known, s+string(r))
+	}); err != nil {
+		return err
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# word frequency [p: tagged as a name]; derived from jieba's dict.txt (MIT) as shipped by gse %s (data/dict/zh/s_1.txt) by internal/gen\n", gseVersion)
+	fmt.Fprintf(&b, "# word frequency [p: tagged as a name; V verb, D adverb, P preposition, C conjunction, U particle]; derived from jieba's dict.txt (MIT) as shipped by gse %s (data/dict/zh/s_1.txt) by internal/gen\n", gseVersion)
 	fmt.Fprintf(&b, "total %d\n", total)
 	for _, w := range slices.Sorted(maps.Keys(words)) {
-		if person[w] {
+		switch {
+		case person[w]:
 			fmt.Fprintf(&b, "%s %d p\n", w, words[w])
-		} else {
+		case class[w] != "":
+			fmt.Fprintf(&b, "%s %d %s\n", w, words[w], class[w])
+		default:
 			fmt.Fprintf(&b, "%s %d\n", w, words[w])
 		}
 	}
@@ -169,13 +186,17 @@ func run(dict, out string, minFreq int) error {
 		return fmt.Errorf("write words: %w", err)
 	}
 	b.Reset()
-	b.WriteString("# surname names; char first second single: given-name counts; derived from jieba's dict.txt (MIT, via gse " + gseVersion + ") entries tagged nr by internal/gen\n")
+	b.WriteString("# S surname names; G char first second single: given-name counts; N a name of idf.txt; derived from jieba's dict.txt and idf.txt (MIT, via gse " + gseVersion + ") by internal/gen\n")
 	for _, s := range slices.Sorted(maps.Keys(sur)) {
 		fmt.Fprintf(&b, "S %s %d\n", s, sur[s])
 	}
 	for _, r := range slices.Sorted(maps.Keys(given)) {
 		c := given[r]
 		fmt.Fprintf(&b, "G %c %d %d %d\n", r, c[0], c[1], c[2])
+	}
+	slices.Sort(known)
+	for _, k := range known {
+		fmt.Fprintf(&b, "N %s\n", k)
 	}
 	if err := os.WriteFile(filepath.Join(out, "given.txt"), []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write given: %w", err)
@@ -245,4 +266,42 @@ func foreign(given []rune) bool {
 		}
 	}
 	return true
+}
+
+// idfNames calls name for every word of idf.txt that dict.txt lacks and
+// that is a single-character surname and one more character.
+func idfNames(idf string, dict map[string]int, surnames map[string]bool, name func(string, rune)) error {
+	b, err := os.ReadFile(idf)
+	if err != nil {
+		return fmt.Errorf("read idf: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		fs := strings.Fields(line)
+		if len(fs) != 2 || !han(fs[0]) || utf8.RuneCountInString(fs[0]) != 2 || dict[fs[0]] > 0 {
+			continue
+		}
+		rs := []rune(fs[0])
+		if surnames[string(rs[0])] {
+			name(string(rs[0]), rs[1])
+		}
+	}
+	return nil
+}
+
+// wordClass returns the class of a jieba tag that tells a name beside it:
+// a verb, adverb, preposition, conjunction or particle; or "".
+func wordClass(tag string) string {
+	switch {
+	case tag == "v" || tag == "vd" || tag == "vi" || tag == "vg" || tag == "vq":
+		return "V"
+	case tag == "d" || tag == "dg" || tag == "ad":
+		return "D"
+	case tag == "p":
+		return "P"
+	case tag == "c":
+		return "C"
+	case strings.HasPrefix(tag, "u"):
+		return "U"
+	}
+	return ""
 }
