@@ -19,7 +19,7 @@ const (
 // Bonuses, taken off a name's cost, for a strong and a weak cue, and the
 // cost added after a verb of place.
 var (
-	strongCue float32 = 3
+	strongCue float32 = 4
 	weakCue   float32 = 1
 	placeCue  float32 = 2
 )
