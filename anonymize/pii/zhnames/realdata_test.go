@@ -3,6 +3,7 @@ package zhnames
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,71 +105,106 @@ func chineseName(m *model, name string) bool {
 	return m.surname[rs[0]-hanLo] < infCost || comp && n >= 3
 }
 
-// TestEvalCLUENER measures recall of (a) Chinese names (2–4 Han characters
-// starting with a surname) and (b) every name label, and precision: a
-// detection is right when it overlaps a labelled name. CLUENER does not
-// label a surname before a title (王先生); such detections are not counted.
-func TestEvalCLUENER(t *testing.T) {
-	recs := readCLUENER(t)
+// score counts, over CLUENER's name labels, (a) the Chinese names and (b)
+// all names found, and the detections that overlap a labelled name.
+type score struct {
+	zhLabels, zhFound, labels, found, dets, right int
+	strays, misses                                []string
+}
+
+func (s score) recallA() float64   { return float64(s.zhFound) / float64(max(s.zhLabels, 1)) }
+func (s score) recallB() float64   { return float64(s.found) / float64(max(s.labels, 1)) }
+func (s score) precision() float64 { return float64(s.right) / float64(max(s.dets, 1)) }
+
+func (s score) String() string {
+	return fmt.Sprintf("recall (a) Chinese names %d/%d = %.3f, (b) all names %d/%d = %.3f; precision %d/%d = %.3f",
+		s.zhFound, s.zhLabels, s.recallA(), s.found, s.labels, s.recallB(), s.right, s.dets, s.precision())
+}
+
+// evalCLUENER scores the records whose index modulo 2 is part (-1: all).
+// A surname alone before 先生 is not counted: CLUENER does not label it.
+func evalCLUENER(recs []labelled, part int) score {
 	m := get()
-	var labels, found, zhLabels, zhFound, dets, right, titled int
-	var strays []string
-	for _, l := range recs {
+	var s score
+	for i, l := range recs {
+		if part >= 0 && i%2 != part {
+			continue
+		}
 		spans := Append(nil, l.text)
 		for _, n := range l.names {
 			hit := false
-			for _, s := range spans {
-				hit = hit || s.Start < n[1] && n[0] < s.End
+			for _, sp := range spans {
+				hit = hit || sp.Start < n[1] && n[0] < sp.End
 			}
-			labels++
+			s.labels++
 			if hit {
-				found++
+				s.found++
 			}
 			if chineseName(m, l.text[n[0]:n[1]]) {
-				zhLabels++
+				s.zhLabels++
 				if hit {
-					zhFound++
+					s.zhFound++
+				} else {
+					s.misses = append(s.misses, around(l.text, n[0], n[1]))
 				}
 			}
 		}
-		for _, s := range spans {
+		for _, sp := range spans {
 			ok := false
 			for _, n := range l.names {
-				ok = ok || s.Start < n[1] && n[0] < s.End
+				ok = ok || sp.Start < n[1] && n[0] < sp.End
 			}
-			switch {
-			case ok:
-				right++
-			case utf8.RuneCountInString(l.text[s.Start:s.End]) == 1 && strings.HasPrefix(l.text[s.End:], "先生"):
-				titled++
+			if !ok && utf8.RuneCountInString(l.text[sp.Start:sp.End]) == 1 && strings.HasPrefix(l.text[sp.End:], "先生") {
 				continue
-			default:
-				strays = append(strays, l.text[max(0, s.Start-9):s.Start]+"["+l.text[s.Start:s.End]+"]"+clip(l.text[s.End:], 9))
 			}
-			dets++
+			s.dets++
+			if ok {
+				s.right++
+			} else {
+				s.strays = append(s.strays, around(l.text, sp.Start, sp.End))
+			}
 		}
 	}
-	if labels < 3000 {
-		t.Fatalf("read %d name labels; expected the full corpus", labels)
+	return s
+}
+
+// around shows text[s:e] in brackets with a few characters either side.
+func around(text string, s, e int) string {
+	b := s
+	for n := 0; n < 6 && b > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:b])
+		b -= size
 	}
-	ra, rb, p := float64(zhFound)/float64(zhLabels), float64(found)/float64(labels), float64(right)/float64(max(dets, 1))
-	t.Logf("CLUENER: recall (a) Chinese names %d/%d = %.3f, (b) all names %d/%d = %.3f; precision %d/%d = %.3f (%d surnames before a title not counted)",
-		zhFound, zhLabels, ra, found, labels, rb, right, dets, p, titled)
+	return text[b:s] + "[" + text[s:e] + "]" + clip(text[e:], 18)
+}
+
+// TestEvalCLUENER measures recall of (a) Chinese names (2–4 Han characters
+// starting with a surname) and (b) every name label, and precision: a
+// detection is right when it overlaps a labelled name. The weights were
+// chosen on the odd lines (TestSweep); the even lines are held out, and
+// the floors hold there. -v lists what the held-out half misses and
+// finds wrongly.
+func TestEvalCLUENER(t *testing.T) {
+	recs := readCLUENER(t)
+	all, tuned, held := evalCLUENER(recs, -1), evalCLUENER(recs, 1), evalCLUENER(recs, 0)
+	if all.labels < 3000 {
+		t.Fatalf("read %d name labels; expected the full corpus", all.labels)
+	}
+	t.Logf("CLUENER all lines: %v", all)
+	t.Logf("CLUENER odd lines (weights chosen on them): %v", tuned)
+	t.Logf("CLUENER even lines (held out): %v", held)
 	if testing.Verbose() {
-		for i, s := range strays {
-			if i%max(1, len(strays)/60) == 0 {
-				t.Logf("stray: %s", s)
-			}
-		}
+		t.Logf("held out, wrongly found: %s", strings.Join(held.strays, "  "))
+		t.Logf("held out, missed (first 200): %s", strings.Join(held.misses[:min(200, len(held.misses))], "  "))
 	}
-	// The targets are recall (a) 0.80 at precision 0.95; the model
-	// reaches 0.54 at 0.88 (see the package doc). These floors guard what
-	// it reaches against regression.
-	if ra < 0.50 {
-		t.Errorf("recall of Chinese names %.3f, below 0.50", ra)
+	// The targets are recall (a) 0.80 at precision 0.95; the model reaches
+	// about 0.64 at 0.92 (see the package doc). These floors guard what it
+	// reaches against regression.
+	if r := held.recallA(); r < 0.60 {
+		t.Errorf("held-out recall of Chinese names %.3f, below 0.60", r)
 	}
-	if p < 0.85 {
-		t.Errorf("precision %.3f, below 0.85", p)
+	if p := held.precision(); p < 0.90 {
+		t.Errorf("held-out precision %.3f, below 0.90", p)
 	}
 }
 

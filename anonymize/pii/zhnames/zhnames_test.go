@@ -21,6 +21,8 @@ func TestAppend(t *testing.T) {
 		{"王小明明天来取件", "王小明"},
 		{"记者李华报道", "李华"},
 		{"欧阳娜娜说", "欧阳娜娜"},
+		{"副总经理张建国表示", "张建国"},
+		{"客服您好，刘德华的身份证号码是多少", "刘德华"},
 		{"我叫陈晓东，电话<PHONE_1>", "陈晓东"},
 		{"[姓名x]您好，[金额x]已退", ""},
 		{"高兴", ""},
@@ -51,8 +53,6 @@ func TestAppend(t *testing.T) {
 // less as words than as names. They are the first thing to improve.
 func TestKnownMisses(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
-		{"副总经理张建国表示", "张建国"},
-		{"客服您好，刘德华的身份证号码是多少", "刘德华"},
 		{"张伟、李娜和王芳", "张伟|李娜|王芳"},
 	} {
 		if got := strings.Join(names(tc.text), "|"); got != tc.want {
