@@ -123,7 +123,8 @@ var ctxWords = map[uint8]string{
 杂志 集团`,
 	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
-哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授`,
+哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授 所长 大师 院长 校长 处长 科长 书记 主席 总监 董事长 行长 会长
+县长 市长 省长 厅长 法官 警官 队长 局 处 科 工 师傅 大夫 护士 姓 哥哥 姐姐 女儿 儿子 妻子 丈夫`,
 }
 
 // notGiven are characters that never stand in a given name: particles,
@@ -180,18 +181,18 @@ const translitWide = `里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉�
 
 // classAfter returns the classes of the words that start at character e.
 func (m *model) classAfter(w *win, e int) uint8 {
-	var f uint8
-	for j := e + 1; j <= min(w.n, e+3); j++ {
-		f |= m.words.classOfWord(w.key(e, j))
+	if e >= w.n {
+		return 0
 	}
-	return f
+	i := w.info[e]
+	return (i[0] | i[1] | i[2] | i[3]) &^ personWord
 }
 
 // classBefore returns the classes of the words that end at character s.
 func (m *model) classBefore(w *win, s int) uint8 {
 	var f uint8
-	for i := max(0, s-3); i < s; i++ {
-		f |= m.words.classOfWord(w.key(i, s))
+	for i := max(0, s-4); i < s; i++ {
+		f |= w.info[i][s-i-1]
 	}
-	return f
+	return f &^ personWord
 }

@@ -30,7 +30,14 @@ type win struct {
 	off [window + 1]int
 	n   int // characters
 	at  int // index of the candidate
+	// cost[i][k] is the cost of characters [i, i+k+1) as a word, infCost
+	// for none; info holds its class and personWord.
+	cost [window][4]float32
+	info [window][4]uint8
 }
+
+// personWord marks in win.info a word jieba tags as a name.
+const personWord = 0x80
 
 // fill reads up to before Han characters before p and after p as many as
 // the window holds, stopping at anything that is not Han.
@@ -66,19 +73,6 @@ func (w *win) fill(text string, p int) {
 	w.off[w.n] = q
 }
 
-// wordCost returns the cost of characters [i, j) of w as one word, or
-// false.
-func (m *model) wordCost(w *win, i, j int) (float32, bool) {
-	c, person, ok := m.words.get(w.key(i, j))
-	if !ok && j == i+1 {
-		return m.unknown, true
-	}
-	if person {
-		c += nrPenalty
-	}
-	return c, ok
-}
-
 func (w *win) key(i, j int) uint64 {
 	var k uint64
 	for x := i; x < j; x++ {
@@ -106,7 +100,7 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 		return 0, false
 	}
 	rb := hanBefore(text, p)
-	if rb != 0 && m.foreignCh[rb-hanLo] {
+	if rb != 0 && m.foreignCh[rb-hanLo] && m.translit[r1-hanLo] {
 		return 0, false // inside a transliteration: 布鲁京斯
 	}
 	// A name must beat a common word through the surname (安全, 订单):
@@ -133,9 +127,10 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 	}
 	// The cost of every word in the window, then the best costs from its
 	// start to each character and from each character to its end.
-	var cost [window][4]float32
+	cost := &w.cost
 	for i := 0; i < w.n; i++ {
 		cost[i] = [4]float32{m.one[w.r[i]-hanLo], infCost, infCost, infCost}
+		w.info[i] = [4]uint8{m.oneClass[w.r[i]-hanLo]}
 		if i+1 >= w.n {
 			continue
 		}
@@ -150,11 +145,12 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 			if !m.mayHave(k, n) {
 				continue
 			}
-			if c, person, ok := m.words.get(k); ok {
-				if person {
-					c += nrPenalty
+			if s, ok := m.words.slotOf(k); ok {
+				cost[i][n-1], w.info[i][n-1] = s.cost, s.class
+				if s.person {
+					cost[i][n-1] += nrPenalty
+					w.info[i][n-1] |= personWord
 				}
-				cost[i][n-1] = c
 			}
 		}
 	}
@@ -203,7 +199,8 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
-		if dc, person, ok := m.words.get(w.key(a, e)); ok && person && e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e)) {
+		if w.info[a][e-a-1]&personWord != 0 && e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e)) {
+			dc := w.cost[a][e-a-1] - nrPenalty
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
 			// have a title or a verb of saying by them.

@@ -41,9 +41,10 @@ type model struct {
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
 	// lookups in words are skipped.
-	one   []float32
-	pairs []uint64
-	has   [3][]uint64 // words of two, three and four characters
+	one      []float32
+	oneClass []uint8
+	pairs    []uint64
+	has      [3][]uint64 // words of two, three and four characters
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
 	cand, compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
@@ -157,10 +158,11 @@ func (m *model) loadWords() {
 	}
 	m.unknown = float32(math.Log(total))
 	m.one = filled(m.unknown)
+	m.oneClass = make([]uint8, len(m.one))
 	for i := range m.one {
-		if c, person, ok := m.words.get(uint64(i + hanLo)); ok {
-			m.one[i] = c
-			if person {
+		if s, ok := m.words.slotOf(uint64(i + hanLo)); ok {
+			m.one[i], m.oneClass[i] = s.cost, s.class
+			if s.person {
 				m.one[i] += nrPenalty
 			}
 		}
@@ -365,16 +367,16 @@ func (t *wordTable) putSlot(w wordSlot) {
 	}
 }
 
-// classOfWord returns the class of the word k, or 0.
-func (t *wordTable) classOfWord(k uint64) uint8 {
+// slotOf returns the slot of the word k, or false.
+func (t *wordTable) slotOf(k uint64) (*wordSlot, bool) {
 	mask := uint64(len(t.slots) - 1)
 	for i := t.slot(k); ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		switch s.key {
 		case k:
-			return s.class
+			return s, true
 		case 0:
-			return 0
+			return nil, false
 		}
 	}
 }
