@@ -119,6 +119,9 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 			return 0, false
 		}
 	}
+	if !isComp && !m.gainPossible(text, p, r0, r1, sur) {
+		return 0, false
+	}
 	var w win
 	w.fill(text, p)
 	a := w.at
@@ -302,4 +305,26 @@ func (m *model) beforeBonus(text string, p int) float32 {
 		return weakCue
 	}
 	return 0
+}
+
+// gainPossible bounds the gain of a name of a single surname at p over
+// the words: the words cost at most the characters one by one, and the
+// name at least its cost less the largest cues. It answers false only
+// when no segmentation can make the name win, so nothing is lost.
+func (m *model) gainPossible(text string, p int, r0, r1 rune, sur float32) bool {
+	bonus := max(m.beforeBonus(text, p), weakCue) + strongCue + knownName
+	words := m.one[r0-hanLo] + m.one[r1-hanLo]
+	if words-(nameToken+sur+m.single[r1-hanLo]-bonus) > margin {
+		return true
+	}
+	r2 := hanAt(text, p+6)
+	if r2 == 0 {
+		return false
+	}
+	k := uint64(r0)<<32 | uint64(r1)<<16 | uint64(r2)
+	if m.mayHave(k, 3) {
+		return true // a name of the dictionary may cost less than the model's
+	}
+	words += m.one[r2-hanLo]
+	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-bonus) > margin
 }
