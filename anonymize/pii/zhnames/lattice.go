@@ -309,11 +309,15 @@ func (m *model) beforeBonus(text string, p int) float32 {
 
 // gainPossible bounds the gain of a name of a single surname at p over
 // the words: the words cost at most the characters one by one, and the
-// name at least its cost less the largest cues. It answers false only
-// when no segmentation can make the name win, so nothing is lost.
+// name at least its cost less the cues it could have. It answers false
+// only when no segmentation can make the name win, so nothing is lost.
 func (m *model) gainPossible(text string, p int, r0, r1 rune, sur float32) bool {
-	bonus := max(m.beforeBonus(text, p), weakCue) + strongCue + knownName
+	before := max(m.beforeBonus(text, p), weakCue)
 	words := m.one[r0-hanLo] + m.one[r1-hanLo]
+	bonus := before + m.afterBound(text, p+6)
+	if _, _, ok := m.known.get(uint64(r0)<<16 | uint64(r1)); ok {
+		bonus += knownName
+	}
 	if words-(nameToken+sur+m.single[r1-hanLo]-bonus) > margin {
 		return true
 	}
@@ -326,5 +330,30 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur float32) bool 
 		return true // a name of the dictionary may cost less than the model's
 	}
 	words += m.one[r2-hanLo]
-	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-bonus) > margin
+	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-before-m.afterBound(text, p+9)) > margin
+}
+
+// afterBound returns the most a cue starting at e can take off a name's
+// cost; -infCost when a veto starts there.
+func (m *model) afterBound(text string, e int) float32 {
+	var k uint64
+	var f uint8
+	for n := 0; n < 4; n++ {
+		r := hanAt(text, e+3*n)
+		if r == 0 {
+			if n == 0 {
+				return max(weakCue, punctCue(text[min(e, len(text)):], false))
+			}
+			break
+		}
+		k = k<<16 | uint64(r)
+		f |= m.ctx.get(k)
+	}
+	switch {
+	case f&ctxVeto != 0:
+		return -infCost
+	case f&ctxSpeech != 0:
+		return strongCue
+	}
+	return weakCue
 }
