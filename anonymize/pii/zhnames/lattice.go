@@ -83,7 +83,7 @@ func (w *win) key(i, j int) uint64 {
 
 // nameAt decides whether a name starts at p, a surname character, and
 // returns its end.
-func (m *model) nameAt(text string, p int) (int, bool) {
+func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	r0, r1 := hanAt(text, p), hanAt(text, p+3)
 	if r1 == 0 {
 		return 0, false // a surname alone
@@ -111,15 +111,15 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 		low = min(low, comp)
 	}
 	low += nameToken + min(m.single[r1-hanLo], m.first[r1-hanLo]) - strongCue - m.beforeBonus(text, p)
-	if c, _, ok := m.words.get(uint64(r0)<<16 | uint64(r1)); ok && c+margin < low {
+	if c, _, ok := m.words.get(uint64(r0)<<16 | uint64(r1)); ok && c+need < low {
 		return 0, false
 	}
 	if rb != 0 {
-		if c, _, ok := m.words.get(uint64(rb)<<16 | uint64(r0)); ok && c+margin < low {
+		if c, _, ok := m.words.get(uint64(rb)<<16 | uint64(r0)); ok && c+need < low {
 			return 0, false
 		}
 	}
-	if !isComp && !m.gainPossible(text, p, r0, r1, sur) {
+	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
 		return 0, false
 	}
 	var w win
@@ -177,7 +177,7 @@ func (m *model) nameAt(text string, p int) (int, bool) {
 	if isComp {
 		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
 	}
-	if end == 0 || f[w.n]-best <= margin {
+	if end == 0 || f[w.n]-best <= need {
 		return 0, false
 	}
 	return w.off[end], true
@@ -311,14 +311,14 @@ func (m *model) beforeBonus(text string, p int) float32 {
 // the words: the words cost at most the characters one by one, and the
 // name at least its cost less the cues it could have. It answers false
 // only when no segmentation can make the name win, so nothing is lost.
-func (m *model) gainPossible(text string, p int, r0, r1 rune, sur float32) bool {
+func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
 	before := max(m.beforeBonus(text, p), weakCue)
 	words := m.one[r0-hanLo] + m.one[r1-hanLo]
 	bonus := before + m.afterBound(text, p+6)
 	if _, _, ok := m.known.get(uint64(r0)<<16 | uint64(r1)); ok {
 		bonus += knownName
 	}
-	if words-(nameToken+sur+m.single[r1-hanLo]-bonus) > margin {
+	if words-(nameToken+sur+m.single[r1-hanLo]-bonus) > need {
 		return true
 	}
 	r2 := hanAt(text, p+6)
@@ -330,7 +330,7 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur float32) bool 
 		return true // a name of the dictionary may cost less than the model's
 	}
 	words += m.one[r2-hanLo]
-	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-before-m.afterBound(text, p+9)) > margin
+	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-before-m.afterBound(text, p+9)) > need
 }
 
 // afterBound returns the most a cue starting at e can take off a name's

@@ -20,6 +20,7 @@
 package zhnames
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,6 +33,7 @@ type Span struct{ Start, End int }
 // first use).
 func Append(dst []Span, text string) []Span {
 	m := get()
+	first, last := len(dst), -1
 	for p := 0; p < len(text); {
 		c := text[p]
 		if c < 0x80 {
@@ -44,9 +46,13 @@ func Append(dst []Span, text string) []Span {
 		}
 		if r := hanAt(text, p); r != 0 {
 			if m.cand[r-hanLo] {
-				if e, ok := m.nameAt(text, p); ok {
+				need := margin
+				if last >= 0 && listed(text[last:p]) {
+					need -= listSlack // 张伟、李娜: a list holds one kind
+				}
+				if e, ok := m.nameAt(text, p, need); ok {
 					dst = append(dst, Span{p, e})
-					p = e
+					p, last = e, e
 					continue
 				}
 			}
@@ -62,6 +68,51 @@ func Append(dst []Span, text string) []Span {
 			}
 		}
 		p += size
+	}
+	if len(dst) > first {
+		dst = appendRepeats(dst, first, text)
+	}
+	return dst
+}
+
+// listSlack is how much less a name must win by right after a name and
+// a list separator.
+var listSlack float32 = 3
+
+// listed reports whether sep joins two items of a list.
+func listed(sep string) bool {
+	switch sep {
+	case "、", "和", "与", "及", "，", ",", "/", "跟":
+		return true
+	}
+	return false
+}
+
+// appendRepeats adds the other places of text where a name found in
+// dst[first:] stands again, as the same person: 于海…于海. The names stay
+// in order and do not overlap.
+func appendRepeats(dst []Span, first int, text string) []Span {
+	n := len(dst)
+	for i := first; i < n; i++ {
+		name := text[dst[i].Start:dst[i].End]
+		for p := 0; p < len(text); {
+			q := strings.Index(text[p:], name)
+			if q < 0 {
+				break
+			}
+			s := Span{p + q, p + q + len(name)}
+			p = s.End
+			free := true
+			for _, o := range dst[first:] {
+				free = free && (s.End <= o.Start || o.End <= s.Start)
+			}
+			if free {
+				dst = append(dst, s)
+			}
+		}
+	}
+	if len(dst) > n {
+		slices.SortFunc(dst[first:], func(a, b Span) int { return a.Start - b.Start })
 	}
 	return dst
 }
