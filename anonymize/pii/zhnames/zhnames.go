@@ -1,22 +1,3 @@
-// Package zhnames finds Chinese person names in running text without a
-// cue: a name as a sentence's subject, after a job title (记者李华), in a
-// list (张伟、李娜和王芳) or glued to the next word (王小明明天来).
-//
-// At each character that can be a surname (single or compound, from
-// surnames.txt), the text around it is segmented twice with a unigram word
-// model: once as words only, once with a name token (the surname and one or
-// two given-name characters) at that place. The name is kept when its
-// segmentation is cheaper by a margin, after context: a title or list
-// separator before it, a verb of saying after it, and vetoes for what
-// makes it a place or a brand (路, 公司, 运动鞋 after it). So 高兴 and
-// 安全 stay words, and 王小明明天 is 王小明 + 明天.
-//
-// Tables: word frequencies and, from the entries tagged as person names,
-// given-name character counts are derived from jieba's dict.txt (MIT
-// licence, Copyright (c) 2013 Sun Junyi) as shipped by github.com/go-ego/gse
-// v0.80.3 (data/dict/zh/s_1.txt), by the generator in internal/gen; they
-// are embedded, so nothing is downloaded at run time. The surname list and
-// the context words are written for veil.
 package zhnames
 
 import (

@@ -1,14 +1,21 @@
 // Command gen derives the tables of package zhnames from the Chinese
-// dictionary that github.com/go-ego/gse ships (data/dict/zh/s_1.txt, its
-// copy of jieba's dict.txt, MIT): word frequencies for the segmentation
-// that names compete with, and, from the entries tagged nr (person name)
-// that start with a common surname, how often each character stands in a
-// given name. Run it from the repository root:
+// dictionaries that github.com/go-ego/gse ships, its copies of jieba's
+// dict.txt (data/dict/zh/s_1.txt) and idf.txt, both MIT:
+//
+//   - words.txt: word frequencies, for the segmentation a name competes
+//     with, marked p when jieba tags the word as a name and with a class
+//     (verb, adverb, preposition, conjunction, particle) that tells a
+//     name beside it; single characters as frequent as idf.txt implies;
+//   - given.txt: per surname, how many names; per character, how often it
+//     stands first or second of two given-name characters or alone, from
+//     the entries tagged nr that start with a surname of surnames.txt and
+//     from idf.txt's surname-and-character words that dict.txt lacks; and
+//     those words, as known names.
+//
+// Run it from the repository root:
 //
 //	go mod download github.com/go-ego/gse@v0.80.3
 //	go run ./anonymize/pii/zhnames/internal/gen
-//
-// It writes anonymize/pii/zhnames/words.txt and given.txt.
 package main
 
 import (
