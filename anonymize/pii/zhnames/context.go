@@ -63,6 +63,9 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 
 // ctxAfterAt returns the flags of the words that start at character e.
 func (m *model) ctxAfterAt(w *win, e int) uint8 {
+	if e >= w.n || !hasBit(m.ctxHead, w.r[e]) {
+		return 0
+	}
 	var f uint8
 	for j := e + 1; j <= min(w.n, e+4); j++ {
 		f |= m.ctx.get(w.key(e, j))
@@ -72,6 +75,9 @@ func (m *model) ctxAfterAt(w *win, e int) uint8 {
 
 // ctxBeforeAt returns the flags of the words that end at character s.
 func (m *model) ctxBeforeAt(w *win, s int) uint8 {
+	if s == 0 || !hasBit(m.ctxTail, w.r[s-1]) {
+		return 0
+	}
 	var f uint8
 	for i := max(0, s-4); i < s; i++ {
 		f |= m.ctx.get(w.key(i, s))

@@ -296,6 +296,9 @@ func (m *model) beforeBonus(text string, p int) float32 {
 			}
 			break
 		}
+		if n == 0 && !hasBit(m.ctxTail, r) {
+			return 0
+		}
 		k |= uint64(r) << (16 * n)
 		f |= m.ctx.get(k)
 		p -= 3
@@ -347,6 +350,9 @@ func (m *model) afterBound(text string, e int) float32 {
 				return max(weakCue, punctCue(text[min(e, len(text)):], false))
 			}
 			break
+		}
+		if n == 0 && !hasBit(m.ctxHead, r) {
+			return weakCue
 		}
 		k = k<<16 | uint64(r)
 		f |= m.ctx.get(k)

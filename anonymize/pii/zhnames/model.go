@@ -37,7 +37,11 @@ type model struct {
 	surname  []float32
 	compound map[[2]rune]float32
 	ctx      flagTable // context words, by the ctx flags
-	known    wordTable // names of two characters jieba found beyond its dictionary
+	// candBits, ctxHead and ctxTail are bit sets of the characters that
+	// start a name, start a context word and end one: small enough to stay
+	// in the first-level cache while the text is scanned.
+	candBits, ctxHead, ctxTail []uint64
+	known                      wordTable // names of two characters jieba found beyond its dictionary
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
 	// lookups in words are skipped.
@@ -47,7 +51,7 @@ type model struct {
 	has      [3][]uint64 // words of two, three and four characters
 	// cand marks the characters a name can start with; the others mark
 	// notGiven, placeEnd and translit.
-	cand, compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
+	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -71,8 +75,10 @@ func load() *model {
 		first:        filled(0),
 		second:       filled(0),
 		single:       filled(0),
-		cand:         make([]bool, hanHi-hanLo+1),
 		compFirst:    make([]bool, hanHi-hanLo+1),
+		candBits:     make([]uint64, (hanHi-hanLo+64)/64),
+		ctxHead:      make([]uint64, (hanHi-hanLo+64)/64),
+		ctxTail:      make([]uint64, (hanHi-hanLo+64)/64),
 		notGiven:     runeFlags(notGiven),
 		placeEnd:     runeFlags(placeEnd),
 		translit:     runeFlags(translit),
@@ -90,6 +96,9 @@ func load() *model {
 		for _, w := range strings.Fields(ws) {
 			if k, ok := packString(w); ok {
 				m.ctx.put(k, m.ctx.get(k)|flag)
+				rs := []rune(w)
+				setBit(m.ctxHead, rs[0])
+				setBit(m.ctxTail, rs[len(rs)-1])
 			}
 		}
 	}
@@ -272,12 +281,12 @@ func (m *model) loadNames() {
 	nsur += float64(len(singles) + len(compounds))
 	for _, r := range singles {
 		m.surname[r-hanLo] = float32(-math.Log((sur[string(r)] + 1) / nsur))
-		m.cand[r-hanLo] = true
+		setBit(m.candBits, r)
 	}
 	for _, s := range compounds {
 		rs := []rune(s)
 		m.compound[[2]rune{rs[0], rs[1]}] = float32(-math.Log((sur[s] + 1) / nsur))
-		m.cand[rs[0]-hanLo] = true
+		setBit(m.candBits, rs[0])
 		m.compFirst[rs[0]-hanLo] = true
 	}
 }
@@ -434,4 +443,14 @@ func (t *flagTable) get(k uint64) uint8 {
 			return 0
 		}
 	}
+}
+
+func setBit(set []uint64, r rune) {
+	i := uint(r - hanLo)
+	set[i/64] |= 1 << (i % 64)
+}
+
+func hasBit(set []uint64, r rune) bool {
+	i := uint(r - hanLo)
+	return set[i/64]&(1<<(i%64)) != 0
 }

@@ -26,7 +26,7 @@ func Append(dst []Span, text string) []Span {
 			continue
 		}
 		if r := hanAt(text, p); r != 0 {
-			if m.cand[r-hanLo] {
+			if hasBit(m.candBits, r) {
 				need := margin
 				if last >= 0 && listed(text[last:p]) {
 					need -= listSlack // 张伟、李娜: a list holds one kind
