@@ -49,8 +49,8 @@ type model struct {
 	oneClass []uint8
 	pairs    []uint64
 	has      [3][]uint64 // words of two, three and four characters
-	// cand marks the characters a name can start with; the others mark
-	// notGiven, placeEnd and translit.
+	// compFirst marks the first characters of compound surnames; the
+	// others mark the characters of the lists of the same names.
 	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
