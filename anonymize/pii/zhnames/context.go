@@ -156,7 +156,7 @@ const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡�
 const translit = `阿埃艾安奥巴拜班邦贝本比彼宾波伯布蔡查达戴丹道德迪蒂丁杜多厄恩法菲费芬弗福盖戈哥格
 古圭哈海汉豪赫亨胡华霍基吉加贾杰金卡凯坎康考柯科克肯库奎拉莱兰朗劳勒雷黎里利莉林琳卢鲁路伦罗洛马玛
 麦曼梅门蒙米敏明莫姆穆纳娜南内尼涅宁努诺欧帕潘佩皮珀普奇齐乔切琼丘萨赛桑瑟森沙莎尚舍什施史斯松苏索
-塔泰坦汤唐特提田托瓦万威韦维温沃乌伍西希谢辛休雅亚延扬耶伊因英尤于约泽扎詹兹佐`
+塔泰坦汤唐特提田托瓦万威韦维温沃乌伍西希谢辛休雅亚延扬耶伊因英尤于约泽扎詹兹佐摩娃契`
 
 // foreignChars stand almost only in transliterations: a candidate whose
 // given characters are all of them is a foreign word (桑普, 史莱克).

@@ -81,7 +81,7 @@ func load() *model {
 		ctxTail:      make([]uint64, (hanHi-hanLo+64)/64),
 		notGiven:     runeFlags(notGiven),
 		placeEnd:     runeFlags(placeEnd),
-		translit:     runeFlags(translit),
+		translit:     runeFlags(translit + foreignChars),
 		foreignCh:    runeFlags(foreignChars),
 		translitWide: runeFlags(translitWide),
 	}

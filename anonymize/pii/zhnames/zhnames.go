@@ -37,6 +37,13 @@ func Append(dst []Span, text string) []Span {
 					continue
 				}
 			}
+			if m.translit[r-hanLo] {
+				if e, ok := m.foreignAt(text, p); ok {
+					dst = append(dst, Span{p, e})
+					p, last = e, e
+					continue
+				}
+			}
 			p += 3
 			continue
 		}
@@ -124,4 +131,39 @@ func skipPlaceholder(text string, p int) int {
 		}
 	}
 	return p + 1
+}
+
+// foreignAt reads a transliterated name at p, the start of a run of
+// transliteration characters (穆里尼奥, 西摩尔·霍夫曼): two to eight of
+// them, one at least used almost only in transliterations, with a title
+// before it or a verb of saying after it; transliterations name teams and
+// places as often as people.
+func (m *model) foreignAt(text string, p int) (int, bool) {
+	if r := hanBefore(text, p); r != 0 && m.translit[r-hanLo] {
+		return 0, false // inside a run
+	}
+	e, n, strict := p, 0, false
+	for n < 9 {
+		if strings.HasPrefix(text[e:], "·") && n > 0 {
+			e += len("·")
+			continue
+		}
+		r := hanAt(text, e)
+		if r == 0 || !m.translit[r-hanLo] {
+			break
+		}
+		strict = strict || m.foreignCh[r-hanLo]
+		e += 3
+		n++
+	}
+	for strings.HasSuffix(text[p:e], "·") {
+		e -= len("·")
+	}
+	if n < 2 || n > 8 || !strict {
+		return 0, false
+	}
+	if m.beforeBonus(text, p) < strongCue && m.afterBound(text, e) < strongCue {
+		return 0, false
+	}
+	return e, true
 }

@@ -57,6 +57,10 @@ func TestAppend(t *testing.T) {
 		{"关于退款", ""},
 		{"苏宁易购", ""},
 		{"《白鹿原》", ""},
+		{"主帅穆里尼奥说", "穆里尼奥"},
+		{"前锋西摩尔·霍夫曼表示", "西摩尔·霍夫曼"},
+		{"我们去了莫斯科", ""},
+		{"桑德兰主场", ""},
 	} {
 		if got := strings.Join(names(tc.text), "|"); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.text, got, tc.want)
