@@ -40,8 +40,8 @@ type model struct {
 	// candBits, ctxHead and ctxTail are bit sets of the characters that
 	// start a name, start a context word and end one: small enough to stay
 	// in the first-level cache while the text is scanned.
-	candBits, ctxHead, ctxTail []uint64
-	known                      wordTable // names of two characters jieba found beyond its dictionary
+	candBits, translitBits, ctxHead, ctxTail []uint64
+	known                                    wordTable // names of two characters jieba found beyond its dictionary
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
 	// lookups in words are skipped.
@@ -77,6 +77,7 @@ func load() *model {
 		single:       filled(0),
 		compFirst:    make([]bool, hanHi-hanLo+1),
 		candBits:     make([]uint64, (hanHi-hanLo+64)/64),
+		translitBits: make([]uint64, (hanHi-hanLo+64)/64),
 		ctxHead:      make([]uint64, (hanHi-hanLo+64)/64),
 		ctxTail:      make([]uint64, (hanHi-hanLo+64)/64),
 		notGiven:     runeFlags(notGiven),
@@ -84,6 +85,11 @@ func load() *model {
 		translit:     runeFlags(translit + foreignChars),
 		foreignCh:    runeFlags(foreignChars),
 		translitWide: runeFlags(translitWide),
+	}
+	for _, r := range translit + foreignChars {
+		if isHan(r) {
+			setBit(m.translitBits, r)
+		}
 	}
 	m.loadWords()
 	m.loadNames()

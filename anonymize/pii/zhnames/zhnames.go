@@ -37,7 +37,7 @@ func Append(dst []Span, text string) []Span {
 					continue
 				}
 			}
-			if m.translit[r-hanLo] {
+			if hasBit(m.translitBits, r) {
 				if e, ok := m.foreignAt(text, p); ok {
 					dst = append(dst, Span{p, e})
 					p, last = e, e
