@@ -103,6 +103,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	if rb != 0 && m.foreignCh[rb-hanLo] && m.translit[r1-hanLo] {
 		return 0, false // inside a transliteration: 布鲁京斯
 	}
+	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
+		return 0, false
+	}
 	// A name must beat a common word through the surname (安全, 订单):
 	// when the word alone costs less than the cheapest name could, the
 	// segmentation is not run.
@@ -111,16 +114,15 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		low = min(low, comp)
 	}
 	low += nameToken + min(m.single[r1-hanLo], m.first[r1-hanLo]) - strongCue - m.beforeBonus(text, p)
-	if c, _, ok := m.words.get(uint64(r0)<<16 | uint64(r1)); ok && c+need < low {
-		return 0, false
-	}
-	if rb != 0 {
-		if c, _, ok := m.words.get(uint64(rb)<<16 | uint64(r0)); ok && c+need < low {
+	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+		if c, _, ok := m.words.get(k); ok && c+need < low {
 			return 0, false
 		}
 	}
-	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
-		return 0, false
+	if k := uint64(rb)<<16 | uint64(r0); rb != 0 && m.mayHave(k, 2) {
+		if c, _, ok := m.words.get(k); ok && c+need < low {
+			return 0, false
+		}
 	}
 	var w win
 	w.fill(text, p)
