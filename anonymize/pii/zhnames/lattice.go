@@ -202,6 +202,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
 			continue
 		}
+		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 {
+			continue // the last is a surname before a title: 谢谢陈老师
+		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
 		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0

@@ -162,8 +162,8 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 	if n < 2 || n > 8 || !strict {
 		return 0, false
 	}
-	if m.beforeBonus(text, p) < strongCue && m.afterBound(text, e) < strongCue {
-		return 0, false
+	if m.beforeBonus(text, p) < strongCue && (m.afterBound(text, e) < strongCue || hanAt(text, e) == 0) {
+		return 0, false // a colon after a team is as likely: 阿森纳：
 	}
 	return e, true
 }
