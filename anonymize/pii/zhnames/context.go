@@ -22,6 +22,7 @@ var (
 	strongCue float32 = 4
 	weakCue   float32 = 1
 	placeCue  float32 = 2
+	startCue  float32 = 1 // the start or end of a message, where a chat line often names
 )
 
 // context returns the change in cost of a name at characters [s, e) of w:
@@ -37,7 +38,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		c -= strongCue
 	case after&ctxAfter != 0:
 		c -= weakCue
-	case e == w.n && w.off[e] < len(text):
+	case e == w.n:
 		if strings.HasPrefix(text[w.off[e]:], "》") {
 			return infCost // the end of a title: 黄飞鸿》
 		}
@@ -53,7 +54,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		c -= weakCue
 	case before&ctxPlace != 0:
 		c += placeCue
-	case s == 0 && w.off[0] > 0:
+	case s == 0:
 		c -= punctCue(text[:w.off[0]], true)
 	case m.classBefore(w, s)&(classVerb|classPrep|classConj) != 0:
 		c -= weakCue
@@ -88,6 +89,9 @@ func (m *model) ctxBeforeAt(w *win, s int) uint8 {
 // punctCue returns the bonus of the punctuation next to a name: a list
 // separator or a colon before or after it, a full stop after it.
 func punctCue(s string, before bool) float32 {
+	if s == "" {
+		return startCue // the start or the end of the text
+	}
 	var r rune
 	if before {
 		r, _ = utf8.DecodeLastRuneInString(s)

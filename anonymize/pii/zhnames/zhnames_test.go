@@ -1,6 +1,7 @@
 package zhnames
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -101,4 +102,44 @@ func FuzzAppend(f *testing.F) {
 			last = s.End
 		}
 	})
+}
+
+// TestChatSamples scores testdata/chat.tsv, chat lines written for veil:
+// names found whole, and detections that are no name.
+func TestChatSamples(t *testing.T) {
+	b, err := os.ReadFile("testdata/chat.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, found, dets, wrong int
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		text, want, _ := strings.Cut(line, "\t")
+		wanted := map[string]bool{}
+		for _, n := range strings.Split(want, "|") {
+			if n != "" {
+				wanted[n] = true
+				names++
+			}
+		}
+		for _, s := range Append(nil, text) {
+			dets++
+			if got := text[s.Start:s.End]; wanted[got] {
+				found++
+				delete(wanted, got)
+			} else {
+				wrong++
+				t.Logf("wrong: %s in %s", got, text)
+			}
+		}
+		for n := range wanted {
+			t.Logf("missed: %s in %s", n, text)
+		}
+	}
+	t.Logf("chat samples: %d of %d names found whole, %d of %d detections wrong", found, names, wrong, dets)
+	if found*10 < names*7 || wrong*10 > dets {
+		t.Errorf("chat samples below 0.70 recall or above 0.10 wrong")
+	}
 }
