@@ -22,7 +22,7 @@ var (
 	strongCue float32 = 4
 	weakCue   float32 = 1
 	placeCue  float32 = 2
-	startCue  float32 = 1 // the start or end of a message, where a chat line often names
+	startCue  float32 = 2 // the start or end of a message, where a chat line often names
 )
 
 // context returns the change in cost of a name at characters [s, e) of w:
