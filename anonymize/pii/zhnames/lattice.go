@@ -199,6 +199,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
 			break
 		}
+		if g == 2 && m.longVeto(w, e-1) {
+			break // 庞博国际: the second character starts 国际
+		}
 		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
 			continue
 		}
@@ -369,4 +372,18 @@ func (m *model) afterBound(text string, e int) float32 {
 		return strongCue
 	}
 	return weakCue
+}
+
+// longVeto reports whether a veto word of two characters or more starts at
+// character i.
+func (m *model) longVeto(w *win, i int) bool {
+	if i >= w.n || !hasBit(m.ctxHead, w.r[i]) {
+		return false
+	}
+	for j := i + 2; j <= min(w.n, i+4); j++ {
+		if m.ctx.get(w.key(i, j))&ctxVeto != 0 {
+			return true
+		}
+	}
+	return false
 }
