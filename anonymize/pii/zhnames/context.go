@@ -110,6 +110,14 @@ func punctCue(s string, before bool) float32 {
 		if !before {
 			return weakCue
 		}
+		if r != '）' && r != ')' && r != '”' {
+			return startCue // a sentence starts
+		}
+	case ' ', '\n', '!', '?', '~', '～':
+		if before {
+			return startCue
+		}
+		return weakCue
 	}
 	return 0
 }

@@ -14,18 +14,28 @@ type Span struct{ Start, End int }
 // first use).
 func Append(dst []Span, text string) []Span {
 	m := get()
-	first, last := len(dst), -1
+	first, last, masked := len(dst), -1, -1
 	for p := 0; p < len(text); {
 		c := text[p]
 		if c < 0x80 {
 			if c == '[' || c == '<' {
-				p = skipPlaceholder(text, p)
+				if q := skipPlaceholder(text, p); q > p+1 {
+					p, masked = q, q
+					continue
+				}
+				p++
 				continue
 			}
 			p++
 			continue
 		}
 		if r := hanAt(text, p); r != 0 {
+			if masked >= 0 && (p == masked || p == masked+1 && text[masked] == ' ') {
+				// What follows a placeholder belongs to what it masked:
+				// [地址x] 金泉名府, [姓名x]康康.
+				p += 3
+				continue
+			}
 			if hasBit(m.candBits, r) {
 				need := margin
 				if last >= 0 && listed(text[last:p]) {
