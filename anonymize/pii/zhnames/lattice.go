@@ -274,11 +274,15 @@ func (m *model) foreignAny(w *win, s, e int) bool {
 
 // hanAt returns the Han character of the basic plane encoded at p, or 0.
 func hanAt(text string, p int) rune {
-	if p+3 > len(text) || text[p] < 0xe3 || text[p] > 0xe9 {
+	if p < 0 || p+2 >= len(text) {
 		return 0
 	}
-	r := rune(text[p]&0x0f)<<12 | rune(text[p+1]&0x3f)<<6 | rune(text[p+2]&0x3f)
-	if text[p+1]&0xc0 != 0x80 || text[p+2]&0xc0 != 0x80 || !isHan(r) {
+	b0, b1, b2 := text[p], text[p+1], text[p+2]
+	if b0-0xe3 > 0xe9-0xe3 || b1&0xc0 != 0x80 || b2&0xc0 != 0x80 {
+		return 0
+	}
+	r := rune(b0&0x0f)<<12 | rune(b1&0x3f)<<6 | rune(b2&0x3f)
+	if r < hanLo {
 		return 0
 	}
 	return r

@@ -41,6 +41,7 @@ type model struct {
 	// start a name, start a context word and end one: small enough to stay
 	// in the first-level cache while the text is scanned.
 	candBits, translitBits, ctxHead, ctxTail []uint64
+	scanBits                                 []uint64  // candBits | translitBits
 	known                                    wordTable // names of two characters jieba found beyond its dictionary
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
@@ -93,6 +94,10 @@ func load() *model {
 	}
 	m.loadWords()
 	m.loadNames()
+	m.scanBits = make([]uint64, len(m.candBits))
+	for i := range m.scanBits {
+		m.scanBits[i] = m.candBits[i] | m.translitBits[i]
+	}
 	n := 0
 	for _, ws := range ctxWords {
 		n += len(strings.Fields(ws))

@@ -30,6 +30,10 @@ func Append(dst []Span, text string) []Span {
 			continue
 		}
 		if r := hanAt(text, p); r != 0 {
+			if !hasBit(m.scanBits, r) {
+				p += 3 // most characters start no name
+				continue
+			}
 			if masked >= 0 && (p == masked || p == masked+1 && text[masked] == ' ') {
 				// What follows a placeholder belongs to what it masked:
 				// [地址x] 金泉名府, [姓名x]康康.
