@@ -236,7 +236,7 @@ const (
 	oneGiven   = 0.2
 	twoGiven   = 0.8
 	smooth     = 0.2 // added to every character count
-	minGiven   = 3   // fewer names than this, and a character is never a given name
+	minGiven   = 1   // a character in no name is never a given name
 	givenPrior = 10  // names added for each character of commonGiven
 )
 
