@@ -15,6 +15,7 @@ type Span struct{ Start, End int }
 func Append(dst []Span, text string) []Span {
 	m := get()
 	first, last, masked := len(dst), -1, -1
+	scan := m.scanBits
 	for p := 0; p < len(text); {
 		c := text[p]
 		if c < 0x80 {
@@ -29,9 +30,18 @@ func Append(dst []Span, text string) []Span {
 			p++
 			continue
 		}
+		if c >= 0xe3 && c <= 0xe9 && p+2 < len(text) {
+			// Most characters start no name: one bit tells, before the
+			// character is even checked for being well formed.
+			r := uint(c&0x0f)<<12 | uint(text[p+1]&0x3f)<<6 | uint(text[p+2]&0x3f)
+			if i := r - hanLo; r >= hanLo && scan[i/64]&(1<<(i%64)) == 0 && text[p+1]&0xc0 == 0x80 && text[p+2]&0xc0 == 0x80 {
+				p += 3
+				continue
+			}
+		}
 		if r := hanAt(text, p); r != 0 {
 			if !hasBit(m.scanBits, r) {
-				p += 3 // most characters start no name
+				p += 3
 				continue
 			}
 			if masked >= 0 && (p == masked || p == masked+1 && text[masked] == ' ') {
