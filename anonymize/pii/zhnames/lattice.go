@@ -331,12 +331,14 @@ func (m *model) beforeBonus(text string, p int) float32 {
 func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
 	before := max(m.beforeBonus(text, p), weakCue)
 	words := m.one[r0-hanLo] + m.one[r1-hanLo]
-	bonus := before + m.afterBound(text, p+6)
-	if _, _, ok := m.known.get(uint64(r0)<<16 | uint64(r1)); ok {
-		bonus += knownName
-	}
-	if words-(nameToken+sur+m.single[r1-hanLo]-bonus) > need {
+	gain := words - (nameToken + sur + m.single[r1-hanLo] - before - m.afterBound(text, p+6))
+	if gain > need {
 		return true
+	}
+	if gain+knownName > need {
+		if _, _, ok := m.known.get(uint64(r0)<<16 | uint64(r1)); ok {
+			return true
+		}
 	}
 	r2 := hanAt(text, p+6)
 	if r2 == 0 {
