@@ -96,7 +96,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (m.notGiven[r1-hanLo] || min(m.first[r1-hanLo], m.single[r1-hanLo]) > givenCutoff) {
+	if !isComp && (m.notGiven[r1-hanLo] || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
 		return 0, false
 	}
 	rb := hanBefore(text, p)
@@ -113,7 +113,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	if isComp {
 		low = min(low, comp)
 	}
-	low += nameToken + min(m.single[r1-hanLo], m.first[r1-hanLo]) - strongCue - m.beforeBonus(text, p)
+	low += nameToken + min(m.ch[r1-hanLo].single, m.ch[r1-hanLo].first) - strongCue - m.beforeBonus(text, p)
 	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
 		if c, _, ok := m.words.get(k); ok && c+need < low {
 			return 0, false
@@ -134,7 +134,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	// start to each character and from each character to its end.
 	cost := &w.cost
 	for i := 0; i < w.n; i++ {
-		cost[i] = [4]float32{m.one[w.r[i]-hanLo], infCost, infCost, infCost}
+		cost[i] = [4]float32{m.ch[w.r[i]-hanLo].one, infCost, infCost, infCost}
 		w.info[i] = [4]uint8{m.oneClass[w.r[i]-hanLo]}
 		if i+1 >= w.n {
 			continue
@@ -238,9 +238,9 @@ const givenCutoff = 11
 
 func (m *model) givenCost(w *win, i, g int) float32 {
 	if g == 1 {
-		return m.single[w.r[i]-hanLo]
+		return m.ch[w.r[i]-hanLo].single
 	}
-	return m.first[w.r[i]-hanLo] + m.second[w.r[i+1]-hanLo]
+	return m.ch[w.r[i]-hanLo].first + m.ch[w.r[i+1]-hanLo].second
 }
 
 // foreign reports whether characters [s, e) of w are all transliteration
@@ -330,8 +330,8 @@ func (m *model) beforeBonus(text string, p int) float32 {
 // only when no segmentation can make the name win, so nothing is lost.
 func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
 	before := max(m.beforeBonus(text, p), weakCue)
-	words := m.one[r0-hanLo] + m.one[r1-hanLo]
-	gain := words - (nameToken + sur + m.single[r1-hanLo] - before - m.afterBound(text, p+6))
+	words := m.ch[r0-hanLo].one + m.ch[r1-hanLo].one
+	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - m.afterBound(text, p+6))
 	if gain > need {
 		return true
 	}
@@ -348,8 +348,8 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 	if m.mayHave(k, 3) {
 		return true // a name of the dictionary may cost less than the model's
 	}
-	words += m.one[r2-hanLo]
-	return words-(nameToken+sur+m.first[r1-hanLo]+m.second[r2-hanLo]-before-m.afterBound(text, p+9)) > need
+	words += m.ch[r2-hanLo].one
+	return words-(nameToken+sur+m.ch[r1-hanLo].first+m.ch[r2-hanLo].second-before-m.afterBound(text, p+9)) > need
 }
 
 // afterBound returns the most a cue starting at e can take off a name's

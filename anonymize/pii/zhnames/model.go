@@ -56,7 +56,10 @@ type model struct {
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
-	unknown               float32 // a character in no word
+	// ch holds one, first, second and single side by side, one cache
+	// line a character on the hot path.
+	ch      []charCost
+	unknown float32 // a character in no word
 }
 
 var (
@@ -94,6 +97,10 @@ func load() *model {
 	}
 	m.loadWords()
 	m.loadNames()
+	m.ch = make([]charCost, len(m.one))
+	for i := range m.ch {
+		m.ch[i] = charCost{m.one[i], m.first[i], m.second[i], m.single[i]}
+	}
 	m.scanBits = make([]uint64, len(m.candBits))
 	for i := range m.scanBits {
 		m.scanBits[i] = m.candBits[i] | m.translitBits[i]
@@ -465,3 +472,7 @@ func hasBit(set []uint64, r rune) bool {
 	i := uint(r - hanLo)
 	return set[i/64]&(1<<(i%64)) != 0
 }
+
+// charCost is a character's cost as a word and as a given name's first,
+// second or only character.
+type charCost struct{ one, first, second, single float32 }
