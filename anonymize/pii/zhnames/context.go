@@ -22,6 +22,7 @@ var (
 	strongCue float32 = 4
 	weakCue   float32 = 1
 	placeCue  float32 = 2
+	titleCue  float32 = 8 // a title or role before a name
 	startCue  float32 = 2 // the start or end of a message, where a chat line often names
 )
 
@@ -49,7 +50,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	before := m.ctxBeforeAt(w, s)
 	switch {
 	case before&ctxTitle != 0:
-		c -= strongCue
+		c -= titleCue
 	case before&ctxBefore != 0:
 		c -= weakCue
 	case before&ctxPlace != 0:

@@ -317,7 +317,7 @@ func (m *model) beforeBonus(text string, p int) float32 {
 	}
 	switch {
 	case f&ctxTitle != 0:
-		return strongCue
+		return titleCue
 	case f&ctxBefore != 0:
 		return weakCue
 	}
