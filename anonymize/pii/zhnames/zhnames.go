@@ -105,8 +105,15 @@ func listed(sep string) bool {
 // in order and do not overlap.
 func appendRepeats(dst []Span, first int, text string) []Span {
 	n := len(dst)
-	for i := first; i < n; i++ {
+	for i := first; i < min(n, first+maxRepeated); i++ {
 		name := text[dst[i].Start:dst[i].End]
+		seen := false
+		for _, o := range dst[first:i] {
+			seen = seen || text[o.Start:o.End] == name
+		}
+		if seen {
+			continue
+		}
 		for p := 0; p < len(text); {
 			q := strings.Index(text[p:], name)
 			if q < 0 {
@@ -128,6 +135,10 @@ func appendRepeats(dst []Span, first int, text string) []Span {
 	}
 	return dst
 }
+
+// maxRepeated bounds the names whose repeats are looked for, so that a
+// long text with many names is not read once for each.
+const maxRepeated = 32
 
 // titleMax is the longest title of a work, in bytes, that is skipped.
 const titleMax = 96
