@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Context flags of a word in ctxTable.
+// Context flags of a word in model.ctx.
 const (
 	ctxTitle    = 1 << iota // a job title or role before a name: 记者, 主帅
 	ctxBefore               // a weak cue before a name: 和, 给, 叫
@@ -16,14 +16,14 @@ const (
 	ctxPlace                // before a place more often than a person: 在, 前往
 )
 
-// Bonuses, taken off a name's cost, for a strong and a weak cue, and the
-// cost added after a verb of place.
+// Bonuses taken off a name's cost by a cue, and the cost added after a
+// verb of place; chosen on CLUENER's odd lines like the model weights.
 var (
-	strongCue float32 = 4
-	weakCue   float32 = 1
-	placeCue  float32 = 2
-	titleCue  float32 = 8 // a title or role before a name
-	startCue  float32 = 2 // the start or end of a message, where a chat line often names
+	titleCue  float32 = 8 // a title or role before: 记者, 收件人
+	strongCue float32 = 4 // a verb of saying or a colon after: 说, 表示
+	startCue  float32 = 2 // the start of a message or sentence, or its end
+	weakCue   float32 = 1 // a list separator, a particle, a verb beside it
+	placeCue  float32 = 2 // after a verb of place: 在, 前往
 )
 
 // context returns the change in cost of a name at characters [s, e) of w:

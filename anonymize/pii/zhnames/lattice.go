@@ -15,8 +15,9 @@ const (
 // Model weights, natural logs: nameToken is the cost of a token being a
 // person name at all; margin is how much cheaper the segmentation with the
 // name must be; dictName is the cost of a word jieba tags as a name, over
-// its own, when a strong cue stands by it. They were chosen on the odd
-// lines of CLUENER (TestDev) and are variables so that it can vary them.
+// its own, when it may stand as one; knownName is taken off a name jieba
+// found beyond its dictionary. They were chosen on the odd lines of
+// CLUENER (TestSweep) and are variables so that it can vary them.
 var (
 	nameToken float32 = 5.3
 	margin    float32 = 4
@@ -73,6 +74,7 @@ func (w *win) fill(text string, p int) {
 	w.off[w.n] = q
 }
 
+// key packs characters [i, j) of w as the word tables do.
 func (w *win) key(i, j int) uint64 {
 	var k uint64
 	for x := i; x < j; x++ {
