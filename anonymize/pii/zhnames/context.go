@@ -35,6 +35,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	switch {
 	case after&ctxVeto != 0:
 		return infCost
+	case after == 0 && m.oneClass[w.r[min(e, w.n-1)]-hanLo] == 0 && m.longVeto(w, e+1):
+		return infCost // a place named with one more character: 林达海渔广场
 	case after&ctxSpeech != 0:
 		c -= strongCue
 	case after&ctxAfter != 0:
@@ -148,7 +150,8 @@ var ctxWords = map[uint8]string{
 矿 店 铺 牌 杯 奖 号 族 氏 家族 公司 集团 银行 大学 学院 学校 中学 小学 医院 酒店 饭店 宾馆 大厦 广场 中心
 基金 科技 股份 有限 旗舰 专卖 品牌 运动 服饰 电器 家电 汽车 超市 书院 实业 控股 传媒 影业 工作室 鞋 牌子
 商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城 商务 一日游 购物 花市 小镇 峡湾 公园 景区 古镇 古城 民俗 蜡像 新闻社
-杂志 集团 金店 珠宝 金行 银楼`,
+杂志 集团 金店 珠宝 金行 银楼
+纪念馆 纪念堂 故居 研究会 画展 源头 童话 战队 地铁 餐厅 专场 景区 风景区 水库 大桥 大道 码头 机场 车站`,
 	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授 所长 大师 院长 校长 处长 科长 书记 主席 总监 董事长 行长 会长
@@ -163,7 +166,7 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation: 武胜路, 沈河区, 荣田路.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网`
+const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of

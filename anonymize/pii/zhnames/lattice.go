@@ -23,6 +23,15 @@ var (
 	margin    float32 = 4
 	dictName  float32 = 0
 	knownName float32 = 2
+	// dictLong is taken off a name of three characters or more that
+	// jieba tags as one (徐悲鸿, 王羲之): few of them are anything else.
+	dictLong float32 = 0
+	// dictShortCtx is the bonus of cues a two-character word tagged as
+	// a name needs to stand as one without a title (金庸说).
+	dictShortCtx float32 = 99
+	// dictGivenMax bounds the cost of the given characters of a long
+	// word tagged as a name for dictLong to apply.
+	dictGivenMax float32 = 99
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -181,6 +190,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	if isComp {
 		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
 	}
+	if debugf != nil {
+		debugf("cand %q words %.2f best %.2f gain %.2f end %d need %.1f", string(w.r[w.at:min(w.n, w.at+4)]), f[w.n], best, f[w.n]-best, end, need)
+	}
 	if end == 0 || f[w.n]-best <= need {
 		return 0, false
 	}
@@ -213,13 +225,24 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
 		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
-		if w.info[a][e-a-1]&personWord != 0 && (e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e)) || titled) {
-			dc := w.cost[a][e-a-1] - nrPenalty
+		if w.info[a][e-a-1]&personWord != 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
 			// have a title or a verb of saying by them, and words (谢谢,
-			// 文明), so one of two characters needs a title before it.
-			c = min(c, dc+dictName)
+			// 文明), so one of two characters needs a title before it
+			// or cues on both sides.
+			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
+			short := e-a == 2 && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e)
+			if long || short || titled {
+				dc := w.cost[a][e-a-1] - nrPenalty + dictName
+				if long && m.givenCost(w, a+sl, e-a-sl) < dictGivenMax {
+					dc -= dictLong // not 段时间, 黄金周: names' characters
+				}
+				if debugf != nil {
+					debugf("  dict %q model %.2f dict %.2f given %.2f", string(w.r[a:e]), c, dc, m.givenCost(w, a+sl, e-a-sl))
+				}
+				c = min(c, dc)
+			}
 		}
 		if e-a == 2 {
 			if _, _, ok := m.known.get(w.key(a, e)); ok {
@@ -227,6 +250,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			}
 		}
 		c += ctx
+		if debugf != nil {
+			debugf("  try %q c %.2f ctx %.2f total %.2f", string(w.r[a:e]), c, ctx, lead+c+b[e])
+		}
 		if total := lead + c + b[e]; total < best {
 			best, end = total, e
 		}
@@ -395,3 +421,5 @@ func (m *model) longVeto(w *win, i int) bool {
 	}
 	return false
 }
+
+var debugf func(string, ...any) // DEBUG

@@ -37,3 +37,54 @@ func TestSweep(t *testing.T) {
 		}
 	}
 }
+
+// knobs are the weights TestKnobs may set by name.
+var knobs = map[string]*float32{
+	"nameToken": &nameToken, "margin": &margin, "strongCue": &strongCue, "weakCue": &weakCue,
+	"dictName": &dictName, "placeCue": &placeCue, "knownName": &knownName, "titleCue": &titleCue,
+	"listSlack": &listSlack, "startCue": &startCue, "dictGivenMax": &dictGivenMax, "dictLong": &dictLong, "dictShortCtx": &dictShortCtx,
+}
+
+// TestKnobs scores settings on CLUENER's odd lines, where weights are
+// chosen; each field of $VEIL_ZH_KNOBS is name=value,name=value (one
+// setting), with "show:" before it to print the odd lines' misses and
+// wrong finds. The held-out even lines print only with $VEIL_ZH_EVEN.
+func TestKnobs(t *testing.T) {
+	spec := os.Getenv("VEIL_ZH_KNOBS")
+	if spec == "" {
+		t.Skip("set VEIL_ZH_KNOBS to score settings")
+	}
+	recs := readCLUENER(t)
+	for _, set := range strings.Fields(spec) {
+		show := strings.HasPrefix(set, "show:")
+		set = strings.TrimPrefix(set, "show:")
+		saved := map[string]float32{}
+		for _, kv := range strings.Split(set, ",") {
+			if kv == "" || kv == "-" {
+				continue
+			}
+			name, val, _ := strings.Cut(kv, "=")
+			p, ok := knobs[name]
+			if !ok {
+				t.Fatalf("no knob %q", name)
+			}
+			saved[name] = *p
+			if _, err := fmt.Sscanf(val, "%f", p); err != nil {
+				t.Fatalf("%s: %v", kv, err)
+			}
+		}
+		odd := evalCLUENER(recs, 1)
+		line := fmt.Sprintf("%s: odd %v", set, odd)
+		if os.Getenv("VEIL_ZH_EVEN") != "" {
+			line += fmt.Sprintf(" | even %v", evalCLUENER(recs, 0))
+		}
+		t.Log(line)
+		if show {
+			t.Logf("missed: %s", strings.Join(odd.misses, "  "))
+			t.Logf("wrongly found: %s", strings.Join(odd.strays, "  "))
+		}
+		for name, v := range saved {
+			*knobs[name] = v
+		}
+	}
+}
