@@ -40,10 +40,18 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case after&ctxSpeech != 0:
 		c -= strongCue
 	case after&ctxAfter != 0:
+		if e+1 == w.n && w.r[e] == '的' && strings.HasPrefix(text[w.off[e+1]:], "《") {
+			c -= strongCue // the author of a work: 金庸的《天龙八部》
+			break
+		}
 		c -= weakCue
 	case e == w.n:
 		if strings.HasPrefix(text[w.off[e]:], "》") {
 			return infCost // the end of a title: 黄飞鸿》
+		}
+		if strings.HasPrefix(text[w.off[e]:], "（化名") || strings.HasPrefix(text[w.off[e]:], "(化名") {
+			c -= strongCue // a pseudonym of a person: 钱海洋（化名）
+			break
 		}
 		c -= punctCue(text[w.off[e]:], false)
 	case m.classAfter(w, e)&(classVerb|classAdverb|classPrep|classConj|classParticle) != 0:
@@ -143,7 +151,8 @@ var ctxWords = map[uint8]string{
 	ctxBefore: `和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 是 名为 署名 签名 转告 通知 联系`,
 	ctxSpeech: `说 表示 认为 告诉 指出 称 介绍 透露 强调 回忆 解释 坦言 笑道 问道 答道 回答 说道 感叹 承认 坦承
 曾经 先生 女士 小姐 同学 老师 师傅 教授 博士 医生 律师 同志 本人 自己 出生 毕业 担任 出任 当选 执导 主演 饰演 撰文
-写道 笑称 直言 声称 否认 回应 证实 说过 谈到 提到 告诉记者 对记者 夫妇 夫人 一家`,
+写道 笑称 直言 声称 否认 回应 证实 说过 谈到 提到 告诉记者 对记者 夫妇 夫人 一家
+导演 等人 将军 元帅 身价 去世 逝世 病逝 搭档 书记 主编 所长 会长 院长 教练 老先生 画作 执教 曾任 生前 本人 亲自 笑着 摇头 点头`,
 	ctxAfter: `曾 也 还 都 已 就 则 却 和 与 等 在 是 的 之 因 从 将 把 被 对 向 给 打 来 去 到 看 拿 买 发 收 取
 带 要 想 会 能 可 又 再 才 只 正 刚 便 提出 建议 希望 发现 宣布 获得 带领 率领 创作 指导 接受 表演 演唱 参加 加盟`,
 	ctxVeto: `路 街 巷 村 镇 乡 县 市 省 区 州 城 港 湾 岛 桥 站 寺 庙 庄 屯 堡 府 宫 殿 楼 阁 塔 亭 园 苑 馆 厂
@@ -174,7 +183,7 @@ const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡�
 const translit = `阿埃艾安奥巴拜班邦贝本比彼宾波伯布蔡查达戴丹道德迪蒂丁杜多厄恩法菲费芬弗福盖戈哥格
 古圭哈海汉豪赫亨胡华霍基吉加贾杰金卡凯坎康考柯科克肯库奎拉莱兰朗劳勒雷黎里利莉林琳卢鲁路伦罗洛马玛
 麦曼梅门蒙米敏明莫姆穆纳娜南内尼涅宁努诺欧帕潘佩皮珀普奇齐乔切琼丘萨赛桑瑟森沙莎尚舍什施史斯松苏索
-塔泰坦汤唐特提田托瓦万威韦维温沃乌伍西希谢辛休雅亚延扬耶伊因英尤于约泽扎詹兹佐摩娃契`
+塔泰坦汤唐特提田托瓦万威韦维温沃乌伍西希谢辛休雅亚延扬耶伊因英尤于约泽扎詹兹佐摩娃契奈迈佛芒嫩娅`
 
 // foreignChars stand almost only in transliterations: a candidate whose
 // given characters are all of them is a foreign word (桑普, 史莱克).

@@ -28,7 +28,7 @@ var (
 	dictLong float32 = 0
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
-	dictShortCtx float32 = 99
+	dictShortCtx float32 = 4
 	// dictGivenMax bounds the cost of the given characters of a long
 	// word tagged as a name for dictLong to apply.
 	dictGivenMax float32 = 99
@@ -111,8 +111,8 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		return 0, false
 	}
 	rb := hanBefore(text, p)
-	if rb != 0 && m.foreignCh[rb-hanLo] && m.translit[r1-hanLo] {
-		return 0, false // inside a transliteration: 布鲁京斯
+	if rb != 0 && m.translit[rb-hanLo] && m.translit[r1-hanLo] && (m.foreignCh[rb-hanLo] || m.translit[r0-hanLo] && m.foreignCh[r1-hanLo]) {
+		return 0, false // inside a transliteration: 布鲁京斯, 多罗迈特
 	}
 	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
 		return 0, false
@@ -205,10 +205,14 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 // best (ending at character end).
 func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int) (float32, int) {
 	a := w.at
+	g0 := 1
 	if m.ctxAfterAt(w, a+sl)&ctxSurTitle != 0 {
-		return best, end // a surname and a title: 王先生, 裴总
+		if w.r[a+sl] != '家' || m.ctxAfterAt(w, a+sl+1)&ctxSurTitle != 0 {
+			return best, end // a surname and a title: 王先生, 裴总
+		}
+		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
-	for g := 1; g <= 2; g++ {
+	for g := g0; g <= 2; g++ {
 		e := a + sl + g
 		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
 			break
