@@ -37,8 +37,10 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		return infCost
 	case after == 0 && m.oneClass[w.r[min(e, w.n-1)]-hanLo] == 0 && m.longVeto(w, e+1):
 		return infCost // a place named with one more character: 林达海渔广场
-	case after&ctxSpeech != 0:
-		c -= strongCue
+	case after&(ctxSpeech|ctxTitle) != 0:
+		c -= strongCue // 说, 表示; a title after: 温家宝总理
+	case after&ctxAfter != 0 && e+1 < w.n && m.ctxAfterAt(w, e+1)&ctxSpeech != 0:
+		c -= strongCue // 也坦言
 	case after&ctxAfter != 0:
 		if e+1 == w.n && w.r[e] == '的' && strings.HasPrefix(text[w.off[e+1]:], "《") {
 			c -= strongCue // the author of a work: 金庸的《天龙八部》
@@ -65,6 +67,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		c -= weakCue
 	case before&ctxPlace != 0:
 		c += placeCue
+	case m.titleSuffix(w, s):
+		c -= titleCue
 	case s == 0:
 		c -= punctCue(text[:w.off[0]], true)
 	case m.classBefore(w, s)&(classVerb|classPrep|classConj) != 0:
@@ -175,7 +179,7 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation: 武胜路, 沈河区, 荣田路.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨`
+const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of
@@ -235,4 +239,24 @@ func (m *model) classBefore(w *win, s int) uint8 {
 		f |= w.info[i][s-i-1]
 	}
 	return f &^ personWord
+}
+
+// titleSuffix reports whether a word of two to four characters ends at
+// character s with a character that ends titles and trades: 医药学家,
+// 理财师, 驾驶员, 刑警.
+func (m *model) titleSuffix(w *win, s int) bool {
+	if s < 2 {
+		return false
+	}
+	switch w.r[s-1] {
+	case '家', '师', '员', '警', '官':
+	default:
+		return false
+	}
+	for i := max(0, s-4); i <= s-2; i++ {
+		if w.cost[i][s-i-1] < infCost && w.info[i][s-i-1]&personWord == 0 {
+			return true
+		}
+	}
+	return false
 }

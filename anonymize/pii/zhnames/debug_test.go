@@ -22,3 +22,15 @@ func TestDebug(t *testing.T) {
 		t.Logf("%s => %v", x, got)
 	}
 }
+
+func TestDebugChars(t *testing.T) {
+	s := os.Getenv("VEIL_ZH_CHARS")
+	if s == "" {
+		t.Skip()
+	}
+	m := get()
+	for _, r := range s {
+		i := r - hanLo
+		t.Logf("%c one %.1f first %.1f second %.1f single %.1f notGiven %v sur %.1f", r, m.ch[i].one, m.ch[i].first, m.ch[i].second, m.ch[i].single, m.notGiven[i], m.surname[i])
+	}
+}

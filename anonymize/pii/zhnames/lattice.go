@@ -223,7 +223,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
 			continue
 		}
-		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 {
+		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
 		}
 		ctx := m.context(text, w, a, e)
@@ -266,7 +266,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 
 // givenCutoff rejects a candidate whose next character almost never
 // starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
-const givenCutoff = 11
+var givenCutoff float32 = 11
 
 func (m *model) givenCost(w *win, i, g int) float32 {
 	if g == 1 {

@@ -42,7 +42,7 @@ func TestSweep(t *testing.T) {
 var knobs = map[string]*float32{
 	"nameToken": &nameToken, "margin": &margin, "strongCue": &strongCue, "weakCue": &weakCue,
 	"dictName": &dictName, "placeCue": &placeCue, "knownName": &knownName, "titleCue": &titleCue,
-	"listSlack": &listSlack, "startCue": &startCue, "dictGivenMax": &dictGivenMax, "dictLong": &dictLong, "dictShortCtx": &dictShortCtx,
+	"listSlack": &listSlack, "startCue": &startCue, "dictGivenMax": &dictGivenMax, "givenCutoff": &givenCutoff, "foreignNeed": &foreignNeed, "dictLong": &dictLong, "dictShortCtx": &dictShortCtx,
 }
 
 // TestKnobs scores settings on CLUENER's odd lines, where weights are

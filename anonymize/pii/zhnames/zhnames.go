@@ -121,7 +121,8 @@ func appendRepeats(dst []Span, first int, text string) []Span {
 			}
 			s := Span{p + q, p + q + len(name)}
 			p = s.End
-			free := true
+			free := get().afterBound(text, s.End) > -infCost // not 苏梅岛
+			free = free && !inWord(text, s)
 			for _, o := range dst[first:] {
 				free = free && (s.End <= o.Start || o.End <= s.Start)
 			}
@@ -197,8 +198,57 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 	if n < 2 || n > 8 || !strict {
 		return 0, false
 	}
-	if m.beforeBonus(text, p) < strongCue && (m.afterBound(text, e) < strongCue || hanAt(text, e) == 0) {
-		return 0, false // a colon after a team is as likely: 阿森纳：
+	bb := m.beforeBonus(text, p)
+	if bb >= strongCue || m.afterBound(text, e) >= strongCue && hanAt(text, e) != 0 {
+		return e, true
 	}
-	return e, true
+	// Weaker cues on both sides (、 lists, a verb after) will do for a
+	// long run: 范比滕、孔帕尼、西蒙斯.
+	if n >= 3 && bb+m.afterCue(text, e) >= foreignNeed {
+		return e, true
+	}
+	return 0, false // a colon after a team is as likely: 阿森纳：
+}
+
+// inWord reports whether the span s of text is inside a run of
+// transliteration characters or a longer word: a repeat of 苏梅 in 苏梅岛 is a place.
+func inWord(text string, s Span) bool {
+	m := get()
+	r := hanBefore(text, s.Start)
+	return r != 0 && m.translit[r-hanLo] && m.foreignCh[r-hanLo]
+}
+
+// foreignNeed is the sum of weak cues on both sides that makes a long
+// transliteration a person.
+var foreignNeed float32 = 99
+
+// afterCue returns the bonus of what starts at e after a transliteration:
+// a verb of saying, a particle or verb, punctuation; -infCost for a veto.
+func (m *model) afterCue(text string, e int) float32 {
+	r := hanAt(text, e)
+	if r == 0 {
+		if e < len(text) && strings.HasPrefix(text[e:], "·") {
+			return 0
+		}
+		return punctCue(text[min(e, len(text)):], false)
+	}
+	var k uint64
+	var f uint8
+	for n := 0; n < 4; n++ {
+		r := hanAt(text, e+3*n)
+		if r == 0 {
+			break
+		}
+		k = k<<16 | uint64(r)
+		f |= m.ctx.get(k)
+	}
+	switch {
+	case f&ctxVeto != 0:
+		return -infCost
+	case f&ctxSpeech != 0:
+		return strongCue
+	case f&ctxAfter != 0 || m.oneClass[r-hanLo]&(classVerb|classAdverb|classPrep|classConj) != 0:
+		return weakCue
+	}
+	return 0
 }
