@@ -37,7 +37,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 		return infCost
 	case after == 0 && m.oneClass[w.r[min(e, w.n-1)]-hanLo] == 0 && m.longVeto(w, e+1):
 		return infCost // a place named with one more character: 林达海渔广场
-	case after&(ctxSpeech|ctxTitle) != 0:
+	case after&ctxSpeech != 0 || m.longCtxAt(w, e)&ctxSurTitle != 0:
 		c -= strongCue // 说, 表示; a title after: 温家宝总理
 	case after&ctxAfter != 0 && e+1 < w.n && m.ctxAfterAt(w, e+1)&ctxSpeech != 0:
 		c -= strongCue // 也坦言
@@ -259,4 +259,17 @@ func (m *model) titleSuffix(w *win, s int) bool {
 		}
 	}
 	return false
+}
+
+// longCtxAt returns the flags of the context words of two characters or
+// more that start at character e.
+func (m *model) longCtxAt(w *win, e int) uint8 {
+	if e >= w.n || !hasBit(m.ctxHead, w.r[e]) {
+		return 0
+	}
+	var f uint8
+	for j := e + 2; j <= min(w.n, e+4); j++ {
+		f |= m.ctx.get(w.key(e, j))
+	}
+	return f
 }

@@ -229,7 +229,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
 		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
-		if w.info[a][e-a-1]&personWord != 0 {
+		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
 			// have a title or a verb of saying by them, and words (谢谢,
