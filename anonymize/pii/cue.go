@@ -187,6 +187,7 @@ type scan struct {
 	digit, at, colon, upper bool
 	wxid, cues              bool
 	iban, birth             bool // a word that may start an IBAN; a birth cue
+	han, letter             bool // a 3-byte character (where Chinese names are); an ASCII word
 }
 
 func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
@@ -204,6 +205,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 		switch byteKind[c] {
 		case kindOther:
 		case kindHan:
+			s.han = true
 			if j := skipHan(text, i); j > i {
 				i = j
 				continue
@@ -238,6 +240,7 @@ func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []
 		case kindColon:
 			s.colon = true
 		case kindLetter:
+			s.letter = true
 			// A word starts after a non-word byte; not inside a placeholder
 			// (<BANK_CARD_1>: no "card" cue).
 			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {

@@ -162,10 +162,10 @@ func appendSpans(dst []Span, text string) []Span {
 	var runBuf, capBuf [32]int
 	var sc scan
 	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
-	if !sc.any() {
-		return dst
-	}
 	first := len(dst)
+	if !sc.any() {
+		return appendModelNames(dst, first, text, &sc)
+	}
 	// Values with a shape of their own, then the numbers between them.
 	var tokBuf [8]Span
 	tokens := tokBuf[:0]
@@ -214,6 +214,7 @@ func appendSpans(dst []Span, text string) []Span {
 			}
 		}
 	}
+	dst = appendModelNames(dst, first, text, &sc)
 	if len(dst) > first && (sc.digit || len(hits) > 0) {
 		dst = appendNumbersNear(dst, first, text, hits, runs)
 	}

@@ -1,0 +1,35 @@
+package pii
+
+import (
+	"github.com/veil-data/veil/anonymize/pii/ennames"
+	"github.com/veil-data/veil/anonymize/pii/zhnames"
+)
+
+// appendModelNames adds the names that need no cue, found by the English
+// and Chinese name models (ennames, zhnames), to the spans dst[first:],
+// where they overlap none of them: a value with a shape of its own, an
+// address or a name read from a cue says more than a model's guess.
+func appendModelNames(dst []Span, first int, text string, sc *scan) []Span {
+	if sc.letter || sc.upper {
+		var buf [8]ennames.Span
+		for _, n := range ennames.Append(buf[:0], text) {
+			dst = addName(dst, first, n.Start, n.End)
+		}
+	}
+	if sc.han {
+		var buf [8]zhnames.Span
+		for _, n := range zhnames.Append(buf[:0], text) {
+			dst = addName(dst, first, n.Start, n.End)
+		}
+	}
+	return dst
+}
+
+// addName inserts the name text[start:end] among dst[first:] unless it
+// overlaps one of them.
+func addName(dst []Span, first, start, end int) []Span {
+	if overlapsSorted(dst[first:], start, end) {
+		return dst
+	}
+	return insert(dst, first, Span{Person, start, end})
+}
