@@ -277,7 +277,8 @@ func prefix2(text string, p, e int) uint32 {
 
 // gluedAt reports whether the word text[p:e] touches a Chinese character
 // or a bracket without a space: "多美滋(Dumex)", "Q[数字x]", "[USERID_1]",
-// "LG显示器". In Chinese chat such words are brands and codes.
+// "LG显示器" (in Chinese chat such words are brands and codes), or is part
+// of an e-mail address or domain.
 func gluedAt(text string, p, e int) bool {
 	if p > 0 {
 		r, w := utf8.DecodeLastRuneInString(text[:p])
@@ -287,11 +288,17 @@ func gluedAt(text string, p, e int) bool {
 		if r == '[' || r == ']' || han(r) {
 			return true
 		}
+		if (r == '.' || r == '@') && p >= 2 && asciiWord[text[p-2]] {
+			return true // inside an address: "www.Amazon.com", "sales@Contoso"
+		}
 	}
 	if e < len(text) {
 		r, w := utf8.DecodeRuneInString(text[e:])
 		if (r == ')' || r == '\uff09') && e+w < len(text) {
 			r, _ = utf8.DecodeRuneInString(text[e+w:])
+		}
+		if r == '@' || r == '.' && e+1 < len(text) && e-p > 1 && asciiWord[text[e+1]] {
+			return true // "JaneDoe@mail.com", "Amazon.com"; not an initial "J.R."
 		}
 		return r == '[' || r == '_' || han(r)
 	}
