@@ -79,8 +79,11 @@ func readAfter(text string, p int, tk *tok, light bool) {
 		return
 	}
 	if text[q] == '<' {
-		e := placeholderEnd(text, q+1)
-		*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gap: gap}
+		if e := placeholderEnd(text, q+1); e > 0 {
+			*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gap: gap}
+		} else {
+			tk.gap = gapOther // a '<' the gap loop stopped at
+		}
 		return
 	}
 	if r, _ := utf8.DecodeRuneInString(text[q:]); !wordRune(r) || han(r) {
