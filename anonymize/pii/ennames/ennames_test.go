@@ -64,6 +64,7 @@ func TestAppendNotNames(t *testing.T) {
 		"<PHONE_1> <PERSON_2> <EMAIL_3>",
 		"我想退货，订单号是 12345",
 		"I'm not happy. I'll return it.",
+		"Write to JaneDoe@example.com or visit www.Contoso.com today",
 		"OK",
 		"",
 		"where is my order? will you ship it today",

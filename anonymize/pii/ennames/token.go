@@ -64,7 +64,7 @@ func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+var asciiWord = func() (t [256]bool) { // 256: any byte indexes it
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
