@@ -58,7 +58,7 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 // whole: its forms are the PII spans it holds.
 func rawForms(check schemas.Check, given, norm string, add func(v string, tokenForm bool)) {
 	if check == schemas.CheckText {
-		for _, s := range pii.Find(given) {
+		for _, s := range pii.FindCertain(given) {
 			add(given[s.Start:s.End], false)
 		}
 		return

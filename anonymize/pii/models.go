@@ -9,14 +9,20 @@ import (
 // without the name models.
 var useNameModels = true
 
+// FindCertain is Find without the name models: the values with a shape or
+// a cue of their own. A model's name is a guess that the same word may not
+// earn in other words around it; a leak scan that failed a partition on
+// such a guess, or took it as a needle to look for everywhere, would fail
+// on chance. Redaction uses Find.
+func FindCertain(text string) []Span {
+	return appendSpansWith(nil, text, false)
+}
+
 // appendModelNames adds the names that need no cue, found by the English
 // and Chinese name models (ennames, zhnames), to the spans dst[first:],
 // where they overlap none of them: a value with a shape of its own, an
 // address or a name read from a cue says more than a model's guess.
 func appendModelNames(dst []Span, first int, text string, sc *scan) []Span {
-	if !useNameModels {
-		return dst
-	}
 	if sc.letter || sc.upper {
 		var buf [8]ennames.Span
 		for _, n := range ennames.Append(buf[:0], text) {

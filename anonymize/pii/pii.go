@@ -158,12 +158,21 @@ func Find(text string) []Span {
 
 // appendSpans appends the spans of text to dst.
 func appendSpans(dst []Span, text string) []Span {
+	return appendSpansWith(dst, text, useNameModels)
+}
+
+// appendSpansWith appends the spans of text to dst, with the name models'
+// names or without.
+func appendSpansWith(dst []Span, text string, models bool) []Span {
 	var hitBuf [maxHits]hit
 	var runBuf, capBuf [32]int
 	var sc scan
 	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
 	first := len(dst)
 	if !sc.any() {
+		if !models {
+			return dst
+		}
 		return appendModelNames(dst, first, text, &sc)
 	}
 	// Values with a shape of their own, then the numbers between them.
@@ -214,7 +223,9 @@ func appendSpans(dst []Span, text string) []Span {
 			}
 		}
 	}
-	dst = appendModelNames(dst, first, text, &sc)
+	if models {
+		dst = appendModelNames(dst, first, text, &sc)
+	}
 	if len(dst) > first && (sc.digit || len(hits) > 0) {
 		dst = appendNumbersNear(dst, first, text, hits, runs)
 	}

@@ -308,7 +308,7 @@ func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v 
 		uuid = uuid || exempt
 	}
 	if !uuid && class.FreeText() {
-		for _, sp := range pii.Find(v) {
+		for _, sp := range pii.FindCertain(v) {
 			vd.add(PIIPrefix + string(sp.Type))
 		}
 	}
