@@ -17,6 +17,8 @@ var (
 	commonList string
 	//go:embed lists/vocab.txt
 	vocabList string
+	//go:embed lists/places.txt
+	placesList string
 )
 
 // List flags of a word.
@@ -56,6 +58,7 @@ var gazetteer = func() *gazTable {
 	add(surnameList, gazSurname)
 	add(commonList, gazCommon)
 	add(vocabList, gazCommon)
+	add(placesList, gazCommon)
 	add(titles, gazTitle)
 	for _, w := range strings.Fields(particles) {
 		h := hashString(w)
@@ -132,13 +135,18 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 	}
 	w := text[s:e]
 	switch w[len(w)-1] | 0x20 { // the last letters of the suffixes below
-	case 's', 'd', 'g', 'y', 'r':
+	case 's', 'd', 'g', 'y', 'r', 't', 'n':
 	default:
 		return 0
 	}
 	for i := 0; i < len(w); i++ {
 		if w[i] >= utf8.RuneSelf {
 			return 0
+		}
+	}
+	for _, s := range occupations {
+		if len(w) > len(s)+2 && hasSuffixFold(w, s) {
+			return gazCommon // "Echocardiographer", "Radiologist"
 		}
 	}
 	for _, st := range stems {
@@ -150,6 +158,9 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 	}
 	return 0
 }
+
+// occupations are endings of job titles, which no name shares.
+var occupations = [...]string{"grapher", "ologist", "ographers", "ologists", "ician", "icians", "iatrist", "therapist"}
 
 // stems undo English inflections: a suffix and what replaces it.
 var stems = [...]struct{ suffix, add string }{
