@@ -72,9 +72,11 @@ func tradeVeto(text string, win *window, m *memo) uint8 {
 	all := uint8(1)<<n - 1
 	// A shop or company word inside the run: "Blue Fern Boutique",
 	// "Sunny Official Store", "Saint Mary Hospital".
+	// The word itself ends a shop's name when a capitalised word stands
+	// right before the run: "Harbor Mart", where "Harbor" is common.
 	var veto uint8
-	for i := 1; i < n; i++ {
-		if run[i].cap && trade.get(run[i].hash)&tradeInside != 0 {
+	for i := 0; i < n; i++ {
+		if run[i].cap && trade.get(run[i].hash)&tradeInside != 0 && (i > 0 || t[1].cap && t[1].gapAfter == gapSpace) {
 			veto = uint8(1)<<(i+1) - 1
 		}
 	}

@@ -18,6 +18,8 @@ func TestTradeNotNames(t *testing.T) {
 		"I ordered from Nova Outlet last week",
 		"Maple Mart",
 		"Welcome to Aster!",
+		"Welcome to Harbor Mart!",
+		"I bought it at Granite Outlet",
 		"Welcome to Rosalind Flagship Store",
 		"Greetings from the Luma team",
 		"Hi, I'm the virtual assistant of Wren & Co.",
