@@ -20,6 +20,7 @@ const (
 	tradeAfter                    // "jeans", "shop": the run before it is a brand or shop
 	tradeBefore                   // the pair "welcome to": the run after it is a shop
 	tradeBrand                    // the pair "calvin klein": a brand
+	tradeVerb                     // an after word that is also a verb: "Let Anna watch", "Did Kate shop"
 )
 
 // trade maps word hashes, and pair keys, to trade flags.
@@ -33,6 +34,8 @@ var trade = func() *gazTable {
 				flag = tradeInside
 			case "after":
 				flag = tradeAfter
+			case "after-verb":
+				flag = tradeAfter | tradeVerb
 			case "before":
 				flag = tradeBefore
 			case "brands":
@@ -82,9 +85,12 @@ func tradeVeto(text string, win *window, m *memo) uint8 {
 	}
 	// A product noun or shop word right after: "Michael Kors bag", "Sunny
 	// shop", "the Luma team"; not after a possessive ("Anna's bag").
-	if a := &t[2+n]; a.shape != shapeNone && !a.ph && a.gap == gapSpace && !run[n-1].possessive &&
-		trade.get(a.hash)&tradeAfter != 0 {
-		return all
+	// One given name before a word that is also a verb stays a name: "Let
+	// Anna watch the kids".
+	if a := &t[2+n]; a.shape != shapeNone && !a.ph && a.gap == gapSpace && !run[n-1].possessive {
+		if f := trade.get(a.hash); f&tradeAfter != 0 && (f&tradeVerb == 0 || n > 1 || run[0].gaz&gazGiven == 0) {
+			return all
+		}
 	}
 	// "Welcome to …", "the virtual assistant of …".
 	if t[0].shape != shapeNone && t[1].shape != shapeNone && t[1].gapAfter == gapSpace &&
@@ -92,23 +98,15 @@ func tradeVeto(text string, win *window, m *memo) uint8 {
 		return all
 	}
 	// A known brand named after people, with the words on either side:
-	// "Ralph Lauren", "Dr. Martens", "Ben & Jerry's".
+	// "Ralph Lauren", "Dr. Martens", "Ben & Jerry's"; the whole run goes.
 	for j := 1; j < 2+n; j++ {
 		a, b := &t[j], &t[j+1]
 		if a.shape == shapeNone || b.shape == shapeNone || a.ph || b.ph || b.gap >= gapSentence && b.gap <= gapColon {
 			continue
 		}
 		if trade.get(pairKey(a.hash, b.hash))&tradeBrand != 0 {
-			if j >= 2 {
-				veto |= 1 << (j - 2)
-			}
-			if j+1 < 2+n {
-				veto |= 1 << (j - 1)
-			}
+			return all // the rest of the run names a product: "Ralph Lauren Polo"
 		}
-	}
-	if veto == all {
-		return all
 	}
 	// A run with no word on a name list needs more than its looks where
 	// English names are rare or the text says nothing else: a single word

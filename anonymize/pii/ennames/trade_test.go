@@ -44,6 +44,9 @@ func TestTradeNotNames(t *testing.T) {
 		"Dr. Martens boots",
 		"Ben & Jerry's",
 		"Tim Hortons",
+		"Ralph Lauren Polo",
+		"Thanks for shopping with Sunny!",
+		"Maple says the parcel is late",
 		"Is the Gideon Thorne watch waterproof?",
 		"I want the Felicity Marsh dress in size M",
 		"Elsbeth Varga perfume 50ml",
@@ -82,6 +85,9 @@ func TestTradeKeepsNames(t *testing.T) {
 		{"The order is for Huiyi Xiao", "Huiyi Xiao"},
 		{"Ask Klein about the jeans", "Klein"},
 		{"Please give this to Ralph", "Ralph"},
+		{"Let Anna watch the kids", "Anna"},
+		{"Did Kate shop there?", "Kate"},
+		{"Hi Fern, thanks", "Fern"},
 	} {
 		if got := names(c.text); got != c.want {
 			t.Errorf("%q: got %q, want %q", c.text, got, c.want)
