@@ -212,7 +212,6 @@ type memo struct {
 	lastStart int        // start of the last word tagged a name
 	seen      [16]uint64 // hashes of words tagged names, the first 16
 	n         int
-	han       uint8 // whether the text holds Chinese: 0 not looked, 1 no, 2 yes
 }
 
 func (m *memo) add(t *tok) {
@@ -238,7 +237,7 @@ func (m *memo) has(h uint64) bool {
 func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 	var fs [maxFeatures]uint64
 	prev := uint64(0)
-	veto := tradeVeto(text, win, m)
+	veto := tradeVeto(text, win)
 	for i := 0; i < win.n; i++ {
 		if veto&(1<<i) != 0 {
 			names[i], prev = false, 1

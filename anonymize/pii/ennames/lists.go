@@ -134,7 +134,8 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 		return g
 	}
 	w := text[s:e]
-	switch w[len(w)-1] | 0x20 { // the last letters of the suffixes below
+	last := w[len(w)-1] | 0x20
+	switch last { // the last letters of the suffixes below
 	case 's', 'd', 'g', 'y', 'r', 't', 'n':
 	default:
 		return 0
@@ -144,10 +145,15 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 			return 0
 		}
 	}
-	for _, s := range occupations {
-		if len(w) > len(s)+2 && hasSuffixFold(w, s) {
-			return gazCommon // "Echocardiographer", "Radiologist"
+	if len(w) >= 8 {
+		for _, s := range occupations {
+			if len(w) > len(s)+2 && hasSuffixFold(w, s) {
+				return gazCommon // "Echocardiographer", "Radiologist"
+			}
 		}
+	}
+	if last == 't' || last == 'n' {
+		return 0
 	}
 	for _, st := range stems {
 		if len(w) > len(st.suffix)+2 && hasSuffixFold(w, st.suffix) {

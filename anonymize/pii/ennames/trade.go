@@ -3,6 +3,7 @@ package ennames
 import (
 	_ "embed"
 	"strings"
+	"unicode/utf8"
 )
 
 // Shops, companies, brands and places that look like people's names
@@ -24,7 +25,7 @@ const (
 )
 
 // trade maps word hashes, and pair keys, to trade flags.
-var trade = func() *gazTable {
+var trade = func() *tradeTable {
 	m := make(map[uint64]uint8, 512)
 	var flag uint8
 	for _, line := range strings.Split(tradeList, "\n") {
@@ -57,8 +58,27 @@ var trade = func() *gazTable {
 			m[pairKey(hashString(w[i]), hashString(w[i+1]))] |= flag
 		}
 	}
-	return newGazTable(m)
+	t := &tradeTable{gazTable: newGazTable(m)}
+	for h := range m {
+		t.bloom[h>>49/64] |= 1 << (h >> 49 % 64)
+	}
+	return t
 }()
+
+// A tradeTable is a gazTable with a bit set of its keys in front: most
+// words and pairs of a run are on no trade list, and a bit costs less
+// than a probe.
+type tradeTable struct {
+	*gazTable
+	bloom [1 << 15 / 64]uint64
+}
+
+func (t *tradeTable) get(h uint64) uint8 {
+	if t.bloom[h>>49/64]&(1<<(h>>49%64)) == 0 {
+		return 0
+	}
+	return t.gazTable.get(h)
+}
 
 // pairKey mixes the hashes of two words in order.
 func pairKey(a, b uint64) uint64 { return mix(a*0x9E3779B97F4A7C15, b) }
@@ -68,7 +88,7 @@ func nameWord(t *tok) bool { return t.gaz&(gazGiven|gazSurname) != 0 }
 
 // tradeVeto returns the words of the run in win that cannot be names, as
 // bits (1<<i for run word i).
-func tradeVeto(text string, win *window, m *memo) uint8 {
+func tradeVeto(text string, win *window) uint8 {
 	t := &win.toks
 	n := win.n
 	run := t[2 : 2+n]
@@ -92,8 +112,9 @@ func tradeVeto(text string, win *window, m *memo) uint8 {
 			return all
 		}
 	}
-	// "Welcome to …", "the virtual assistant of …".
-	if t[0].shape != shapeNone && t[1].shape != shapeNone && t[1].gapAfter == gapSpace &&
+	// "Welcome to …", "the virtual assistant of …": the second word is
+	// short.
+	if t[0].shape != shapeNone && t[1].shape != shapeNone && t[1].gapAfter == gapSpace && t[1].end-t[1].start <= 3 &&
 		trade.get(pairKey(t[0].hash, t[1].hash))&tradeBefore != 0 {
 		return all
 	}
@@ -117,10 +138,31 @@ func tradeVeto(text string, win *window, m *memo) uint8 {
 			return veto
 		}
 	}
-	if n == 1 && alone(text, run[0].start, run[0].end) || m.hasHan(text) {
+	if n == 1 && alone(text, run[0].start, run[0].end) || hanNear(text, run[0].start, run[n-1].end) {
 		return all
 	}
 	return veto
+}
+
+// hanNear reports whether a Chinese character stands within a few bytes
+// before s or after e: "无法更换的哦 Visionsky", "请问 Quorvix 的耳机".
+func hanNear(text string, s, e int) bool {
+	const near = 12 // four Chinese characters, or spaces and punctuation
+	for i := max(s-near, 0); i < s; i++ {
+		if text[i] >= 0xE2 {
+			if r, _ := utf8.DecodeRuneInString(text[i:]); han(r) {
+				return true
+			}
+		}
+	}
+	for i := e; i < min(e+near, len(text)); i++ {
+		if text[i] >= 0xE2 {
+			if r, _ := utf8.DecodeRuneInString(text[i:]); han(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // alone reports whether text holds nothing but text[s:e] and ASCII spaces
@@ -136,19 +178,4 @@ func alone(text string, s, e int) bool {
 		}
 	}
 	return true
-}
-
-// hasHan reports whether text holds a Chinese character, looked for once
-// per text.
-func (m *memo) hasHan(text string) bool {
-	if m.han == 0 {
-		m.han = 1
-		for _, r := range text {
-			if han(r) {
-				m.han = 2
-				break
-			}
-		}
-	}
-	return m.han == 2
 }
