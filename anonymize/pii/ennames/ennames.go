@@ -30,7 +30,7 @@ func appendWith(w []int16, dst []Span, text string) []Span {
 		end, ok := nextRun(text, p, &win)
 		if ok {
 			var names [maxRun]bool
-			tagRun(w, &win, &m, &names)
+			tagRun(w, text, &win, &m, &names)
 			dst = appendSpans(dst, &win, &names)
 		}
 		p = end
@@ -67,7 +67,7 @@ func appendLower(w []int16, dst []Span, text string, m *memo, mode int) []Span {
 		end, ok := nextLowerRun(text, p, &win, mode)
 		if ok && (mode != caseShout || win.n >= 2) {
 			var names [maxRun]bool
-			tagRun(w, &win, m, &names)
+			tagRun(w, text, &win, m, &names)
 			dst = appendSpans(dst, &win, &names)
 		}
 		p = end
@@ -232,11 +232,17 @@ func (m *memo) has(h uint64) bool {
 }
 
 // tagRun labels each word of the run, left to right, each seeing the label
-// of the one before.
-func tagRun(w []int16, win *window, m *memo, names *[maxRun]bool) {
+// of the one before; the words of a shop, brand or place (tradeVeto) are
+// no names.
+func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 	var fs [maxFeatures]uint64
 	prev := uint64(0)
+	veto := tradeVeto(text, win)
 	for i := 0; i < win.n; i++ {
+		if veto&(1<<i) != 0 {
+			names[i], prev = false, 1
+			continue
+		}
 		n := features(win, i, prev, m, &fs)
 		score := 0
 		for _, h := range fs[:n] {

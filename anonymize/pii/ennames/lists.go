@@ -17,6 +17,8 @@ var (
 	commonList string
 	//go:embed lists/vocab.txt
 	vocabList string
+	//go:embed lists/places.txt
+	placesList string
 )
 
 // List flags of a word.
@@ -56,6 +58,7 @@ var gazetteer = func() *gazTable {
 	add(surnameList, gazSurname)
 	add(commonList, gazCommon)
 	add(vocabList, gazCommon)
+	add(placesList, gazCommon)
 	add(titles, gazTitle)
 	for _, w := range strings.Fields(particles) {
 		h := hashString(w)
@@ -131,8 +134,9 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 		return g
 	}
 	w := text[s:e]
-	switch w[len(w)-1] | 0x20 { // the last letters of the suffixes below
-	case 's', 'd', 'g', 'y', 'r':
+	last := w[len(w)-1] | 0x20
+	switch last { // the last letters of the suffixes below
+	case 's', 'd', 'g', 'y', 'r', 't', 'n':
 	default:
 		return 0
 	}
@@ -140,6 +144,16 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 		if w[i] >= utf8.RuneSelf {
 			return 0
 		}
+	}
+	if len(w) >= 8 {
+		for _, s := range occupations {
+			if len(w) > len(s)+2 && hasSuffixFold(w, s) {
+				return gazCommon // "Echocardiographer", "Radiologist"
+			}
+		}
+	}
+	if last == 't' || last == 'n' {
+		return 0
 	}
 	for _, st := range stems {
 		if len(w) > len(st.suffix)+2 && hasSuffixFold(w, st.suffix) {
@@ -150,6 +164,9 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 	}
 	return 0
 }
+
+// occupations are endings of job titles, which no name shares.
+var occupations = [...]string{"grapher", "ologist", "ographers", "ologists", "ician", "icians", "iatrist", "therapist"}
 
 // stems undo English inflections: a suffix and what replaces it.
 var stems = [...]struct{ suffix, add string }{
