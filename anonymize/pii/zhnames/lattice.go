@@ -185,10 +185,10 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	}
 	best, end := float32(infCost), 0
 	if sur < infCost {
-		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end)
+		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end, need < margin)
 	}
 	if isComp {
-		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
+		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end, need < margin)
 	}
 	if debugf != nil {
 		debugf("cand %q words %.2f best %.2f gain %.2f end %d need %.1f", string(w.r[w.at:min(w.n, w.at+4)]), f[w.n], best, f[w.n]-best, end, need)
@@ -202,8 +202,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 // tryName scores the names of one or two given-name characters after the
 // surname of sl characters at the candidate, whose cost is s; lead is the
 // best cost of the words before it. It returns the better of them and of
-// best (ending at character end).
-func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int) (float32, int) {
+// best (ending at character end). inList tells a name beside a name in a
+// list, where a name of the dictionary stands as one: 张伟、李娜.
+func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int, inList bool) (float32, int) {
 	a := w.at
 	g0 := 1
 	if m.ctxAfterAt(w, a+sl)&ctxSurTitle != 0 {
@@ -236,7 +237,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			// 文明), so one of two characters needs a title before it
 			// or cues on both sides.
 			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
-			short := e-a == 2 && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e)
+			short := e-a == 2 && (ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
 				if long && m.givenCost(w, a+sl, e-a-sl) < dictGivenMax {

@@ -56,6 +56,11 @@ func Append(dst []Span, text string) []Span {
 					need -= listSlack // 张伟、李娜: a list holds one kind
 				}
 				if e, ok := m.nameAt(text, p, need); ok {
+					low := 0
+					if len(dst) > first {
+						low = dst[len(dst)-1].End
+					}
+					dst = m.appendListed(dst, text, low, p)
 					dst = append(dst, Span{p, e})
 					p, last = e, e
 					continue
@@ -251,4 +256,31 @@ func (m *model) afterCue(text string, e int) float32 {
 		return weakCue
 	}
 	return 0
+}
+
+// appendListed appends a name that ends, after a list separator, where a
+// found name starts at p and that was not found on its own (李娜、张伟):
+// it needs less margin, as a name after a name does. low is where the
+// last name found ends.
+func (m *model) appendListed(dst []Span, text string, low, p int) []Span {
+	s := p - 3
+	if s < low || !listed(text[max(s, 0):p]) {
+		s = p - 1
+		if s < low || !listed(text[max(s, 0):p]) {
+			return dst
+		}
+	}
+	for n := 3; n >= 2; n-- {
+		q := s - 3*n
+		if q < low {
+			continue
+		}
+		if r := hanAt(text, q); r == 0 || !hasBit(m.candBits, r) {
+			continue
+		}
+		if e, ok := m.nameAt(text, q, margin-listSlack); ok && e == s {
+			return append(dst, Span{q, e})
+		}
+	}
+	return dst
 }

@@ -1,0 +1,397 @@
+package zhnames
+
+import "unicode/utf8"
+
+// Window sizes, in characters: the words before a candidate that may
+// swallow its surname (提高兴趣), the longest name, and the words after it
+// that may swallow its last characters (王小明明天).
+const (
+	before  = 4
+	maxName = 4
+	after   = 3
+	window  = before + maxName + after
+)
+
+// Model weights, natural logs: nameToken is the cost of a token being a
+// person name at all; margin is how much cheaper the segmentation with the
+// name must be; dictName is the cost of a word jieba tags as a name, over
+// its own, when it may stand as one; knownName is taken off a name jieba
+// found beyond its dictionary. They were chosen on the odd lines of
+// CLUENER (TestSweep) and are variables so that it can vary them.
+var (
+	nameToken float32 = 5.3
+	margin    float32 = 4
+	dictName  float32 = 0
+	knownName float32 = 2
+)
+
+// win is the Han characters around a candidate, with their byte offsets.
+type win struct {
+	r   [window]rune
+	off [window + 1]int
+	n   int // characters
+	at  int // index of the candidate
+	// cost[i][k] is the cost of characters [i, i+k+1) as a word, infCost
+	// for none; info holds its class and personWord.
+	cost [window][4]float32
+	info [window][4]uint8
+}
+
+// personWord marks in win.info a word jieba tags as a name.
+const personWord = 0x80
+
+// fill reads up to before Han characters before p and after p as many as
+// the window holds, stopping at anything that is not Han.
+func (w *win) fill(text string, p int) {
+	var back [before]int
+	nb := 0
+	for q := p; nb < before && q > 0; {
+		r, size := utf8.DecodeLastRuneInString(text[:q])
+		if !isHan(r) {
+			break
+		}
+		q -= size
+		back[nb] = q
+		nb++
+	}
+	w.n = 0
+	for i := nb - 1; i >= 0; i-- {
+		w.r[w.n], _ = utf8.DecodeRuneInString(text[back[i]:])
+		w.off[w.n] = back[i]
+		w.n++
+	}
+	w.at = w.n
+	q := p
+	for w.n < window && q < len(text) {
+		r, size := utf8.DecodeRuneInString(text[q:])
+		if !isHan(r) {
+			break
+		}
+		w.r[w.n], w.off[w.n] = r, q
+		w.n++
+		q += size
+	}
+	w.off[w.n] = q
+}
+
+// key packs characters [i, j) of w as the word tables do.
+func (w *win) key(i, j int) uint64 {
+	var k uint64
+	for x := i; x < j; x++ {
+		k = k<<16 | uint64(w.r[x])
+	}
+	return k
+}
+
+// nameAt decides whether a name starts at p, a surname character, and
+// returns its end.
+func (m *model) nameAt(text string, p int, need float32) (int, bool) {
+	r0, r1 := hanAt(text, p), hanAt(text, p+3)
+	if r1 == 0 {
+		return 0, false // a surname alone
+	}
+	// Cheap rejection: the character after a single surname must be
+	// able to start a given name, unless a compound surname starts here.
+	var comp float32
+	isComp := false
+	if m.compFirst[r0-hanLo] {
+		comp, isComp = m.compound[[2]rune{r0, r1}]
+	}
+	sur := m.surname[r0-hanLo]
+	if !isComp && (m.notGiven[r1-hanLo] || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
+		return 0, false
+	}
+	rb := hanBefore(text, p)
+	if rb != 0 && m.foreignCh[rb-hanLo] && m.translit[r1-hanLo] {
+		return 0, false // inside a transliteration: 布鲁京斯
+	}
+	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
+		return 0, false
+	}
+	// A name must beat a common word through the surname (安全, 订单):
+	// when the word alone costs less than the cheapest name could, the
+	// segmentation is not run.
+	low := sur
+	if isComp {
+		low = min(low, comp)
+	}
+	low += nameToken + min(m.ch[r1-hanLo].single, m.ch[r1-hanLo].first) - strongCue - m.beforeBonus(text, p)
+	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+		if c, _, ok := m.words.get(k); ok && c+need < low {
+			return 0, false
+		}
+	}
+	if k := uint64(rb)<<16 | uint64(r0); rb != 0 && m.mayHave(k, 2) {
+		if c, _, ok := m.words.get(k); ok && c+need < low {
+			return 0, false
+		}
+	}
+	var w win
+	w.fill(text, p)
+	a := w.at
+	if a > 0 && m.placeEnd[r0-hanLo] && m.ctxBeforeAt(&w, a) == 0 {
+		return 0, false // the end of a place name: 永福路泽源居
+	}
+	// The cost of every word in the window, then the best costs from its
+	// start to each character and from each character to its end.
+	cost := &w.cost
+	for i := 0; i < w.n; i++ {
+		cost[i] = [4]float32{m.ch[w.r[i]-hanLo].one, infCost, infCost, infCost}
+		w.info[i] = [4]uint8{m.oneClass[w.r[i]-hanLo]}
+		if i+1 >= w.n {
+			continue
+		}
+		k := uint64(w.r[i])<<16 | uint64(w.r[i+1])
+		if !m.pairAt(k) {
+			continue
+		}
+		for n := 2; n <= 4 && i+n <= w.n; n++ {
+			if n > 2 {
+				k = k<<16 | uint64(w.r[i+n-1])
+			}
+			if !m.mayHave(k, n) {
+				continue
+			}
+			if s, ok := m.words.slotOf(k); ok {
+				cost[i][n-1], w.info[i][n-1] = s.cost, s.class
+				if s.person {
+					cost[i][n-1] += nrPenalty
+					w.info[i][n-1] |= personWord
+				}
+			}
+		}
+	}
+	var f, b [window + 1]float32
+	for j := 1; j <= w.n; j++ {
+		f[j] = infCost
+		for i := max(0, j-4); i < j; i++ {
+			f[j] = min(f[j], f[i]+cost[i][j-i-1])
+		}
+	}
+	for i := w.n - 1; i >= 0; i-- {
+		b[i] = infCost
+		for j := i + 1; j <= min(w.n, i+4); j++ {
+			b[i] = min(b[i], cost[i][j-i-1]+b[j])
+		}
+	}
+	best, end := float32(infCost), 0
+	if sur < infCost {
+		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end)
+	}
+	if isComp {
+		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
+	}
+	if end == 0 || f[w.n]-best <= need {
+		return 0, false
+	}
+	return w.off[end], true
+}
+
+// tryName scores the names of one or two given-name characters after the
+// surname of sl characters at the candidate, whose cost is s; lead is the
+// best cost of the words before it. It returns the better of them and of
+// best (ending at character end).
+func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int) (float32, int) {
+	a := w.at
+	if m.ctxAfterAt(w, a+sl)&ctxSurTitle != 0 {
+		return best, end // a surname and a title: 王先生, 裴总
+	}
+	for g := 1; g <= 2; g++ {
+		e := a + sl + g
+		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
+			break
+		}
+		if g == 2 && m.longVeto(w, e-1) {
+			break // 庞博国际: the second character starts 国际
+		}
+		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
+			continue
+		}
+		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 {
+			continue // the last is a surname before a title: 谢谢陈老师
+		}
+		ctx := m.context(text, w, a, e)
+		c := nameToken + s + m.givenCost(w, a+sl, g)
+		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
+		if w.info[a][e-a-1]&personWord != 0 && (e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e)) || titled) {
+			dc := w.cost[a][e-a-1] - nrPenalty
+			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
+			// places and transliterations (桑德兰, 马德里), which must
+			// have a title or a verb of saying by them, and words (谢谢,
+			// 文明), so one of two characters needs a title before it.
+			c = min(c, dc+dictName)
+		}
+		if e-a == 2 {
+			if _, _, ok := m.known.get(w.key(a, e)); ok {
+				c -= knownName
+			}
+		}
+		c += ctx
+		if total := lead + c + b[e]; total < best {
+			best, end = total, e
+		}
+	}
+	return best, end
+}
+
+// givenCutoff rejects a candidate whose next character almost never
+// starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
+const givenCutoff = 11
+
+func (m *model) givenCost(w *win, i, g int) float32 {
+	if g == 1 {
+		return m.ch[w.r[i]-hanLo].single
+	}
+	return m.ch[w.r[i]-hanLo].first + m.ch[w.r[i+1]-hanLo].second
+}
+
+// foreign reports whether characters [s, e) of w are all transliteration
+// characters inside a longer run of them (费耶诺德).
+func (m *model) foreign(w *win, s, e int) bool {
+	all := true
+	for i := s + 1; i < e; i++ {
+		all = all && m.foreignCh[w.r[i]-hanLo]
+	}
+	if all {
+		return true
+	}
+	for i := s; i < e; i++ {
+		if !m.translit[w.r[i]-hanLo] {
+			return false
+		}
+	}
+	return s > 0 && m.translit[w.r[s-1]-hanLo] || e < w.n && m.translit[w.r[e]-hanLo]
+}
+
+// foreignAny reports whether a character of [s, e) of w is one of
+// transliterations (foreignCh, or 德 里 亚 …).
+func (m *model) foreignAny(w *win, s, e int) bool {
+	for i := s; i < e; i++ {
+		if m.foreignCh[w.r[i]-hanLo] || m.translitWide[w.r[i]-hanLo] {
+			return true
+		}
+	}
+	return false
+}
+
+// hanAt returns the Han character of the basic plane encoded at p, or 0.
+func hanAt(text string, p int) rune {
+	if p < 0 || p+2 >= len(text) {
+		return 0
+	}
+	b0, b1, b2 := text[p], text[p+1], text[p+2]
+	if b0-0xe3 > 0xe9-0xe3 || b1&0xc0 != 0x80 || b2&0xc0 != 0x80 {
+		return 0
+	}
+	r := rune(b0&0x0f)<<12 | rune(b1&0x3f)<<6 | rune(b2&0x3f)
+	if r < hanLo {
+		return 0
+	}
+	return r
+}
+
+// hanBefore returns the Han character that ends at p, or 0.
+func hanBefore(text string, p int) rune {
+	if p < 3 {
+		return 0
+	}
+	return hanAt(text, p-3)
+}
+
+// beforeBonus returns the most a cue ending at p takes off a name's cost.
+func (m *model) beforeBonus(text string, p int) float32 {
+	var k uint64
+	var f uint8
+	for n := 0; n < 4; n++ {
+		r := hanBefore(text, p)
+		if r == 0 {
+			if n == 0 {
+				return punctCue(text[:p], true)
+			}
+			break
+		}
+		if n == 0 && !hasBit(m.ctxTail, r) {
+			return 0
+		}
+		k |= uint64(r) << (16 * n)
+		f |= m.ctx.get(k)
+		p -= 3
+	}
+	switch {
+	case f&ctxTitle != 0:
+		return titleCue
+	case f&ctxBefore != 0:
+		return weakCue
+	}
+	return 0
+}
+
+// gainPossible bounds the gain of a name of a single surname at p over
+// the words: the words cost at most the characters one by one, and the
+// name at least its cost less the cues it could have. It answers false
+// only when no segmentation can make the name win, so nothing is lost.
+func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
+	before := max(m.beforeBonus(text, p), weakCue)
+	words := m.ch[r0-hanLo].one + m.ch[r1-hanLo].one
+	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - m.afterBound(text, p+6))
+	if gain > need {
+		return true
+	}
+	if gain+knownName > need {
+		if _, _, ok := m.known.get(uint64(r0)<<16 | uint64(r1)); ok {
+			return true
+		}
+	}
+	r2 := hanAt(text, p+6)
+	if r2 == 0 {
+		return false
+	}
+	k := uint64(r0)<<32 | uint64(r1)<<16 | uint64(r2)
+	if m.mayHave(k, 3) {
+		return true // a name of the dictionary may cost less than the model's
+	}
+	words += m.ch[r2-hanLo].one
+	return words-(nameToken+sur+m.ch[r1-hanLo].first+m.ch[r2-hanLo].second-before-m.afterBound(text, p+9)) > need
+}
+
+// afterBound returns the most a cue starting at e can take off a name's
+// cost; -infCost when a veto starts there.
+func (m *model) afterBound(text string, e int) float32 {
+	var k uint64
+	var f uint8
+	for n := 0; n < 4; n++ {
+		r := hanAt(text, e+3*n)
+		if r == 0 {
+			if n == 0 {
+				return max(weakCue, punctCue(text[min(e, len(text)):], false))
+			}
+			break
+		}
+		if n == 0 && !hasBit(m.ctxHead, r) {
+			return weakCue
+		}
+		k = k<<16 | uint64(r)
+		f |= m.ctx.get(k)
+	}
+	switch {
+	case f&ctxVeto != 0:
+		return -infCost
+	case f&ctxSpeech != 0:
+		return strongCue
+	}
+	return weakCue
+}
+
+// longVeto reports whether a veto word of two characters or more starts at
+// character i.
+func (m *model) longVeto(w *win, i int) bool {
+	if i >= w.n || !hasBit(m.ctxHead, w.r[i]) {
+		return false
+	}
+	for j := i + 2; j <= min(w.n, i+4); j++ {
+		if m.ctx.get(w.key(i, j))&ctxVeto != 0 {
+			return true
+		}
+	}
+	return false
+}
