@@ -109,6 +109,7 @@ func listed(sep string) bool {
 // dst[first:] stands again, as the same person: 于海…于海. The names stay
 // in order and do not overlap.
 func appendRepeats(dst []Span, first int, text string) []Span {
+	m := get()
 	n := len(dst)
 	for i := first; i < min(n, first+maxRepeated); i++ {
 		name := text[dst[i].Start:dst[i].End]
@@ -119,25 +120,41 @@ func appendRepeats(dst []Span, first int, text string) []Span {
 		if seen {
 			continue
 		}
-		for p := 0; p < len(text); {
-			q := strings.Index(text[p:], name)
-			if q < 0 {
-				break
-			}
-			s := Span{p + q, p + q + len(name)}
-			p = s.End
-			free := get().afterBound(text, s.End) > -infCost // not 苏梅岛
-			free = free && !inWord(text, s)
-			for _, o := range dst[first:] {
-				free = free && (s.End <= o.Start || o.End <= s.Start)
-			}
-			if free {
-				dst = append(dst, s)
-			}
+		dst = m.appendAll(dst, first, text, name, false)
+		if len(name) == 9 && !m.compFirst[hanAt(name, 0)-hanLo] {
+			// The given name alone, once the full name is found:
+			// 王小明…小明说. It must stand apart, not inside a word.
+			dst = m.appendAll(dst, first, text, name[3:], true)
 		}
 	}
 	if len(dst) > n {
 		slices.SortFunc(dst[first:], func(a, b Span) int { return a.Start - b.Start })
+	}
+	return dst
+}
+
+// appendAll appends the places of text where needle stands and no name
+// found since first is, unless a place or brand word follows it (苏梅岛) or
+// it continues a transliteration; apart asks for no Han character or a
+// cue before it.
+func (m *model) appendAll(dst []Span, first int, text, needle string, apart bool) []Span {
+	for p := 0; p < len(text); {
+		q := strings.Index(text[p:], needle)
+		if q < 0 {
+			break
+		}
+		s := Span{p + q, p + q + len(needle)}
+		p = s.End
+		free := m.afterBound(text, s.End) > -infCost && !inWord(text, s)
+		if apart && hanBefore(text, s.Start) != 0 && m.beforeBonus(text, s.Start) < weakCue {
+			free = false
+		}
+		for _, o := range dst[first:] {
+			free = free && (s.End <= o.Start || o.End <= s.Start)
+		}
+		if free {
+			dst = append(dst, s)
+		}
 	}
 	return dst
 }
