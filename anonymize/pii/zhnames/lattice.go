@@ -20,7 +20,7 @@ const (
 // CLUENER (TestSweep) and are variables so that it can vary them.
 var (
 	nameToken float32 = 5.3
-	margin    float32 = 4
+	margin    float32 = 3
 	dictName  float32 = 0
 	knownName float32 = 2
 	// dictLong is taken off a name of three characters or more that
@@ -237,7 +237,10 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			// 文明), so one of two characters needs a title before it
 			// or cues on both sides.
 			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
-			short := e-a == 2 && (ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
+			// A verb of saying after it, not a title, which follows words
+			// too: 谢谢老板.
+			spoke := m.ctxAfterAt(w, e)&ctxSpeech != 0
+			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
 				if long && m.givenCost(w, a+sl, e-a-sl) < dictGivenMax {

@@ -144,7 +144,7 @@ func filled(v float32) []float32 {
 // nrPenalty is added to the cost of a word jieba tags as a name (nr):
 // many of them are words (谢谢, 文明, 吉林), but a share of their
 // occurrences are the person, whom the name model then claims.
-const nrPenalty = 3
+var nrPenalty float32 = 2
 
 func (m *model) loadWords() {
 	lines := strings.Split(wordsTxt, "\n")

@@ -42,7 +42,7 @@ func TestSweep(t *testing.T) {
 var knobs = map[string]*float32{
 	"nameToken": &nameToken, "margin": &margin, "strongCue": &strongCue, "weakCue": &weakCue,
 	"dictName": &dictName, "placeCue": &placeCue, "knownName": &knownName, "titleCue": &titleCue,
-	"listSlack": &listSlack, "startCue": &startCue, "dictGivenMax": &dictGivenMax, "givenCutoff": &givenCutoff, "foreignNeed": &foreignNeed, "dictLong": &dictLong, "dictShortCtx": &dictShortCtx,
+	"listSlack": &listSlack, "startCue": &startCue, "dictGivenMax": &dictGivenMax, "givenCutoff": &givenCutoff, "foreignNeed": &foreignNeed, "nrPenalty": &nrPenalty, "dictLong": &dictLong, "dictShortCtx": &dictShortCtx,
 }
 
 // TestKnobs scores settings on CLUENER's odd lines, where weights are
@@ -73,6 +73,7 @@ func TestKnobs(t *testing.T) {
 				t.Fatalf("%s: %v", kv, err)
 			}
 		}
+		tables = load() // for the weights read at load time
 		odd := evalCLUENER(recs, 1)
 		line := fmt.Sprintf("%s: odd %v", set, odd)
 		if os.Getenv("VEIL_ZH_EVEN") != "" {
@@ -86,5 +87,6 @@ func TestKnobs(t *testing.T) {
 		for name, v := range saved {
 			*knobs[name] = v
 		}
+		tables = load()
 	}
 }
