@@ -14,6 +14,7 @@ const (
 	ctxVeto                 // after a name-like word, makes it a place or brand: 路, 公司
 	ctxSurTitle             // after a surname, makes it a form of address: 先生, 总
 	ctxPlace                // before a place more often than a person: 在, 前往
+	ctxNever                // a word jieba tags as a name that is almost never one: 谢谢, 牛仔
 )
 
 // Bonuses taken off a name's cost by a cue, and the cost added after a
@@ -165,6 +166,10 @@ var ctxWords = map[uint8]string{
 商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城 商务 一日游 购物 花市 小镇 峡湾 公园 景区 古镇 古城 民俗 蜡像 新闻社
 杂志 集团 金店 珠宝 金行 银楼
 纪念馆 纪念堂 故居 研究会 画展 源头 童话 战队 地铁 餐厅 专场 景区 风景区 水库 大桥 大道 码头 机场 车站`,
+	ctxNever: `谢谢 师傅 荣耀 华为 高峰 顾问 阳光 文明 黄金 白金 金刚 周一 周二 周三 周四 周五 周六 周日 周末
+马克 卫星 陆军 武功 王朝 康复 雷达 洪水 胡子 叶子 孔雀 白领 沙滩 宁静 安静 梅花 兰花 桂花 杜鹃 荣誉 吉祥
+童子 毛巾 麦子 米粉 林子 燕子 高潮 石英 胡同 金色 白色 黄色 蓝天 白云 白雪 温泉 古老 冷笑 齐全
+齐声 安抚 关怀 许可 祝贺 陈列 陈述 卓越 凌厉 史诗 华丽 金黄 白白 宁可 孙子 王子 司马 龙王 白龙 小米`,
 	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授 所长 大师 院长 校长 处长 科长 书记 主席 总监 董事长 行长 会长

@@ -227,6 +227,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
 		}
+		if e-a >= 2 && m.ctx.get(w.key(a, e))&ctxNever != 0 {
+			continue
+		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
 		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
