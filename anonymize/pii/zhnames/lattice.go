@@ -23,15 +23,14 @@ var (
 	margin    float32 = 3
 	dictName  float32 = 0
 	knownName float32 = 2
-	// dictLong is taken off a name of three characters or more that
-	// jieba tags as one (徐悲鸿, 王羲之): few of them are anything else.
-	dictLong float32 = 0
+	// dictLong is taken off a name of three characters that jieba tags
+	// as one (徐悲鸿, 王羲之) when its given name is no common word
+	// (cheaper than dictGivenMax): 于长江, 段时间 are tagged too.
+	dictLong     float32 = 0.5
+	dictGivenMax float32 = 12
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
 	dictShortCtx float32 = 4
-	// dictGivenMax bounds the cost of the given characters of a long
-	// word tagged as a name for dictLong to apply.
-	dictGivenMax float32 = 99
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -246,8 +245,8 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
-				if long && m.givenCost(w, a+sl, e-a-sl) < dictGivenMax {
-					dc -= dictLong // not 段时间, 黄金周: names' characters
+				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax {
+					dc -= dictLong
 				}
 				if debugf != nil {
 					debugf("  dict %q model %.2f dict %.2f given %.2f", string(w.r[a:e]), c, dc, m.givenCost(w, a+sl, e-a-sl))
