@@ -189,9 +189,6 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	if isComp {
 		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end, need < margin)
 	}
-	if debugf != nil {
-		debugf("cand %q words %.2f best %.2f gain %.2f end %d need %.1f", string(w.r[w.at:min(w.n, w.at+4)]), f[w.n], best, f[w.n]-best, end, need)
-	}
 	if end == 0 || f[w.n]-best <= need {
 		return 0, false
 	}
@@ -248,9 +245,6 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax {
 					dc -= dictLong
 				}
-				if debugf != nil {
-					debugf("  dict %q model %.2f dict %.2f given %.2f", string(w.r[a:e]), c, dc, m.givenCost(w, a+sl, e-a-sl))
-				}
 				c = min(c, dc)
 			}
 		}
@@ -260,9 +254,6 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			}
 		}
 		c += ctx
-		if debugf != nil {
-			debugf("  try %q c %.2f ctx %.2f total %.2f", string(w.r[a:e]), c, ctx, lead+c+b[e])
-		}
 		if total := lead + c + b[e]; total < best {
 			best, end = total, e
 		}
@@ -431,5 +422,3 @@ func (m *model) longVeto(w *win, i int) bool {
 	}
 	return false
 }
-
-var debugf func(string, ...any) // DEBUG

@@ -220,59 +220,18 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 	if n < 2 || n > 8 || !strict {
 		return 0, false
 	}
-	bb := m.beforeBonus(text, p)
-	if bb >= strongCue || m.afterBound(text, e) >= strongCue && hanAt(text, e) != 0 {
-		return e, true
+	if m.beforeBonus(text, p) < strongCue && (m.afterBound(text, e) < strongCue || hanAt(text, e) == 0) {
+		return 0, false // a colon after a team is as likely: 阿森纳：
 	}
-	// Weaker cues on both sides (、 lists, a verb after) will do for a
-	// long run: 范比滕、孔帕尼、西蒙斯.
-	if n >= 3 && bb+m.afterCue(text, e) >= foreignNeed {
-		return e, true
-	}
-	return 0, false // a colon after a team is as likely: 阿森纳：
+	return e, true
 }
 
-// inWord reports whether the span s of text is inside a run of
-// transliteration characters or a longer word: a repeat of 苏梅 in 苏梅岛 is a place.
+// inWord reports whether the span s of text continues a run of
+// transliteration characters: a repeat there is part of a foreign word.
 func inWord(text string, s Span) bool {
 	m := get()
 	r := hanBefore(text, s.Start)
 	return r != 0 && m.translit[r-hanLo] && m.foreignCh[r-hanLo]
-}
-
-// foreignNeed is the sum of weak cues on both sides that makes a long
-// transliteration a person.
-var foreignNeed float32 = 99
-
-// afterCue returns the bonus of what starts at e after a transliteration:
-// a verb of saying, a particle or verb, punctuation; -infCost for a veto.
-func (m *model) afterCue(text string, e int) float32 {
-	r := hanAt(text, e)
-	if r == 0 {
-		if e < len(text) && strings.HasPrefix(text[e:], "·") {
-			return 0
-		}
-		return punctCue(text[min(e, len(text)):], false)
-	}
-	var k uint64
-	var f uint8
-	for n := 0; n < 4; n++ {
-		r := hanAt(text, e+3*n)
-		if r == 0 {
-			break
-		}
-		k = k<<16 | uint64(r)
-		f |= m.ctx.get(k)
-	}
-	switch {
-	case f&ctxVeto != 0:
-		return -infCost
-	case f&ctxSpeech != 0:
-		return strongCue
-	case f&ctxAfter != 0 || m.oneClass[r-hanLo]&(classVerb|classAdverb|classPrep|classConj) != 0:
-		return weakCue
-	}
-	return 0
 }
 
 // appendListed appends a name that ends, after a list separator, where a
