@@ -102,15 +102,15 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	// able to start a given name, unless a compound surname starts here.
 	var comp float32
 	isComp := false
-	if m.compFirst[r0-hanLo] {
+	if hasBit(m.compFirst, r0) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (m.notGiven[r1-hanLo] || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
+	if !isComp && (hasBit(m.notGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
 		return 0, false
 	}
 	rb := hanBefore(text, p)
-	if rb != 0 && m.translit[rb-hanLo] && m.translit[r1-hanLo] && (m.foreignCh[rb-hanLo] || m.translit[r0-hanLo] && m.foreignCh[r1-hanLo]) {
+	if rb != 0 && hasBit(m.translit, rb) && hasBit(m.translit, r1) && (hasBit(m.foreignCh, rb) || hasBit(m.translit, r0) && hasBit(m.foreignCh, r1)) {
 		return 0, false // inside a transliteration: 布鲁京斯, 多罗迈特
 	}
 	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
@@ -137,7 +137,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	var w win
 	w.fill(text, p)
 	a := w.at
-	if a > 0 && m.placeEnd[r0-hanLo] && m.ctxBeforeAt(&w, a) == 0 {
+	if a > 0 && hasBit(m.placeEnd, r0) && m.ctxBeforeAt(&w, a) == 0 {
 		return 0, false // the end of a place name: 永福路泽源居
 	}
 	// The cost of every word in the window, then the best costs from its
@@ -211,19 +211,19 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 	}
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
-		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
+		if e > w.n || hasBit(m.notGiven, w.r[e-1]) {
 			break
 		}
 		if g == 2 && m.longVeto(w, e-1) {
 			break // 庞博国际: the second character starts 国际
 		}
-		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
+		if hasBit(m.placeEnd, w.r[e-1]) || m.foreign(w, a, e) {
 			continue
 		}
 		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
 		}
-		if e-a >= 2 && m.ctx.get(w.key(a, e))&ctxNever != 0 {
+		if hasBit(m.ctxHead, w.r[a]) && m.ctx.get(w.key(a, e))&ctxNever != 0 {
 			continue
 		}
 		ctx := m.context(text, w, a, e)
@@ -277,24 +277,24 @@ func (m *model) givenCost(w *win, i, g int) float32 {
 func (m *model) foreign(w *win, s, e int) bool {
 	all := true
 	for i := s + 1; i < e; i++ {
-		all = all && m.foreignCh[w.r[i]-hanLo]
+		all = all && hasBit(m.foreignCh, w.r[i])
 	}
 	if all {
 		return true
 	}
 	for i := s; i < e; i++ {
-		if !m.translit[w.r[i]-hanLo] {
+		if !hasBit(m.translit, w.r[i]) {
 			return false
 		}
 	}
-	return s > 0 && m.translit[w.r[s-1]-hanLo] || e < w.n && m.translit[w.r[e]-hanLo]
+	return s > 0 && hasBit(m.translit, w.r[s-1]) || e < w.n && hasBit(m.translit, w.r[e])
 }
 
 // foreignAny reports whether a character of [s, e) of w is one of
 // transliterations (foreignCh, or 德 里 亚 …).
 func (m *model) foreignAny(w *win, s, e int) bool {
 	for i := s; i < e; i++ {
-		if m.foreignCh[w.r[i]-hanLo] || m.translitWide[w.r[i]-hanLo] {
+		if hasBit(m.foreignCh, w.r[i]) || hasBit(m.translitWide, w.r[i]) {
 			return true
 		}
 	}

@@ -52,7 +52,7 @@ type model struct {
 	has      [3][]uint64 // words of two, three and four characters
 	// compFirst marks the first characters of compound surnames; the
 	// others mark the characters of the lists of the same names.
-	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
+	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []uint64 // bit sets
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -79,7 +79,7 @@ func load() *model {
 		first:        filled(0),
 		second:       filled(0),
 		single:       filled(0),
-		compFirst:    make([]bool, hanHi-hanLo+1),
+		compFirst:    make([]uint64, (hanHi-hanLo+64)/64),
 		candBits:     make([]uint64, (hanHi-hanLo+64)/64),
 		translitBits: make([]uint64, (hanHi-hanLo+64)/64),
 		ctxHead:      make([]uint64, (hanHi-hanLo+64)/64),
@@ -123,11 +123,11 @@ func load() *model {
 	return m
 }
 
-func runeFlags(s string) []bool {
-	f := make([]bool, hanHi-hanLo+1)
+func runeFlags(s string) []uint64 {
+	f := make([]uint64, (hanHi-hanLo+64)/64)
 	for _, r := range s {
 		if isHan(r) {
-			f[r-hanLo] = true
+			setBit(f, r)
 		}
 	}
 	return f
@@ -289,7 +289,7 @@ func (m *model) loadNames() {
 	for i := range m.first {
 		c := given[rune(i+hanLo)]
 		if c.f+c.s+c.o < minGiven {
-			m.notGiven[i] = true
+			setBit(m.notGiven, rune(i+hanLo))
 		}
 		m.first[i] = float32(-math.Log(twoGiven * (c.f + smooth) / (nf + smooth*v)))
 		m.second[i] = float32(-math.Log((c.s + smooth) / (ns + smooth*v)))
@@ -305,7 +305,7 @@ func (m *model) loadNames() {
 		rs := []rune(s)
 		m.compound[[2]rune{rs[0], rs[1]}] = float32(-math.Log((sur[s] + 1) / nsur))
 		setBit(m.candBits, rs[0])
-		m.compFirst[rs[0]-hanLo] = true
+		setBit(m.compFirst, rs[0])
 	}
 }
 

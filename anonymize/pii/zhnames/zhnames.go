@@ -121,7 +121,7 @@ func appendRepeats(dst []Span, first int, text string) []Span {
 			continue
 		}
 		dst = m.appendAll(dst, first, text, name, false)
-		if len(name) == 9 && !m.compFirst[hanAt(name, 0)-hanLo] {
+		if len(name) == 9 && !hasBit(m.compFirst, hanAt(name, 0)) {
 			// The given name alone, once the full name is found:
 			// 王小明…小明说. It must stand apart, not inside a word.
 			dst = m.appendAll(dst, first, text, name[3:], true)
@@ -197,7 +197,10 @@ func skipPlaceholder(text string, p int) int {
 // before it or a verb of saying after it; transliterations name teams and
 // places as often as people.
 func (m *model) foreignAt(text string, p int) (int, bool) {
-	if r := hanBefore(text, p); r != 0 && m.translit[r-hanLo] {
+	if r := hanAt(text, p+3); r == 0 && !strings.HasPrefix(text[p+3:], "·") || r != 0 && !hasBit(m.translit, r) {
+		return 0, false // a run of one
+	}
+	if r := hanBefore(text, p); r != 0 && hasBit(m.translit, r) {
 		return 0, false // inside a run
 	}
 	e, n, strict := p, 0, false
@@ -207,10 +210,10 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 			continue
 		}
 		r := hanAt(text, e)
-		if r == 0 || !m.translit[r-hanLo] {
+		if r == 0 || !hasBit(m.translit, r) {
 			break
 		}
-		strict = strict || m.foreignCh[r-hanLo]
+		strict = strict || hasBit(m.foreignCh, r)
 		e += 3
 		n++
 	}
@@ -231,7 +234,7 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 func inWord(text string, s Span) bool {
 	m := get()
 	r := hanBefore(text, s.Start)
-	return r != 0 && m.translit[r-hanLo] && m.foreignCh[r-hanLo]
+	return r != 0 && hasBit(m.translit, r) && hasBit(m.foreignCh, r)
 }
 
 // appendListed appends a name that ends, after a list separator, where a
