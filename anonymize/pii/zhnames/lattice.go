@@ -209,6 +209,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
+	titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
 		if e > w.n || hasBit(m.notGiven, w.r[e-1]) {
@@ -217,8 +218,8 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if g == 2 && m.longVeto(w, e-1) {
 			break // 庞博国际: the second character starts 国际
 		}
-		if hasBit(m.placeEnd, w.r[e-1]) || m.foreign(w, a, e) {
-			continue
+		if hasBit(m.placeEnd, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSpeech == 0 || m.foreign(w, a, e) {
+			continue // 武胜路, but 张路说
 		}
 		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
@@ -228,7 +229,6 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
-		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
