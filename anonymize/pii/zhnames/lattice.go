@@ -106,8 +106,8 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (hasBit(m.notGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
-		return 0, false
+	if !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) && m.beforeBonus(text, p) < titleCue) {
+		return 0, false // a rare given character needs a title before: 总经理仲跻伟
 	}
 	rb := hanBefore(text, p)
 	if rb != 0 && hasBit(m.translit, rb) && hasBit(m.translit, r1) && (hasBit(m.foreignCh, rb) || hasBit(m.translit, r0) && hasBit(m.foreignCh, r1)) {
@@ -212,7 +212,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 	titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
-		if e > w.n || hasBit(m.notGiven, w.r[e-1]) {
+		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled {
 			break
 		}
 		if g == 2 && m.longVeto(w, e-1) {

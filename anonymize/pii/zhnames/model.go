@@ -53,6 +53,9 @@ type model struct {
 	// compFirst marks the first characters of compound surnames; the
 	// others mark the characters of the lists of the same names.
 	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []uint64 // bit sets
+	// rareGiven marks the characters of no name jieba lists (颐, 跻):
+	// given only after a title.
+	rareGiven []uint64
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -85,6 +88,7 @@ func load() *model {
 		ctxHead:      make([]uint64, (hanHi-hanLo+64)/64),
 		ctxTail:      make([]uint64, (hanHi-hanLo+64)/64),
 		notGiven:     runeFlags(notGiven),
+		rareGiven:    make([]uint64, (hanHi-hanLo+64)/64),
 		placeEnd:     runeFlags(placeEnd),
 		translit:     runeFlags(translit + foreignChars),
 		foreignCh:    runeFlags(foreignChars),
@@ -289,7 +293,7 @@ func (m *model) loadNames() {
 	for i := range m.first {
 		c := given[rune(i+hanLo)]
 		if c.f+c.s+c.o < minGiven {
-			setBit(m.notGiven, rune(i+hanLo))
+			setBit(m.rareGiven, rune(i+hanLo))
 		}
 		m.first[i] = float32(-math.Log(twoGiven * (c.f + smooth) / (nf + smooth*v)))
 		m.second[i] = float32(-math.Log((c.s + smooth) / (ns + smooth*v)))
