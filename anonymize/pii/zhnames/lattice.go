@@ -238,7 +238,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
 			// A verb of saying after it, not a title, which follows words
 			// too: 谢谢老板.
-			spoke := m.ctxAfterAt(w, e)&ctxSpeech != 0
+			spoke := m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
 			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
