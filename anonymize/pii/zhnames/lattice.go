@@ -106,8 +106,8 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) && m.beforeBonus(text, p) < titleCue) {
-		return 0, false // a rare given character needs a title before: 总经理仲跻伟
+	if !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) && !m.strongCues(text, p)) {
+		return 0, false // a rare given character needs a title or a verb of saying: 总经理仲跻伟
 	}
 	rb := hanBefore(text, p)
 	if rb != 0 && hasBit(m.translit, rb) && hasBit(m.translit, r1) && (hasBit(m.foreignCh, rb) || hasBit(m.translit, r0) && hasBit(m.foreignCh, r1)) {
@@ -212,7 +212,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 	titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
-		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled {
+		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled && !m.spokeAfter(text, w, e) {
 			break
 		}
 		if g == 2 && m.longVeto(w, e-1) {
@@ -238,7 +238,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
 			// A verb of saying after it, not a title, which follows words
 			// too: 谢谢老板.
-			spoke := m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
+			spoke := m.spokeAfter(text, w, e)
 			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
@@ -421,4 +421,16 @@ func (m *model) longVeto(w *win, i int) bool {
 		}
 	}
 	return false
+}
+
+// spokeAfter reports whether a verb of saying or a colon follows
+// character e of w.
+func (m *model) spokeAfter(text string, w *win, e int) bool {
+	return m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
+}
+
+// strongCues reports whether a title ends at p or a verb of saying or a
+// colon follows a name of two or three characters there.
+func (m *model) strongCues(text string, p int) bool {
+	return m.beforeBonus(text, p) >= titleCue || m.afterBound(text, p+6) >= strongCue || m.afterBound(text, p+9) >= strongCue
 }
