@@ -43,8 +43,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case after&ctxAfter != 0 && e+1 < w.n && m.ctxAfterAt(w, e+1)&ctxSpeech != 0:
 		c -= strongCue // 也坦言
 	case after&ctxAfter != 0:
-		if e+1 == w.n && w.r[e] == '的' && strings.HasPrefix(text[w.off[e+1]:], "《") {
-			c -= strongCue // the author of a work: 金庸的《天龙八部》
+		if w.r[e] == '的' && (e+1 == w.n && strings.HasPrefix(text[w.off[e+1]:], "《") || m.ctxAfterAt(w, e+1)&ctxTitle != 0) {
+			c -= strongCue // an author or kin: 金庸的《天龙八部》, 范曾的作品, 陈冲的经纪人
 			break
 		}
 		c -= weakCue
@@ -153,7 +153,7 @@ var ctxWords = map[uint8]string{
 老人 师兄 师姐 师弟 师妹 学长 学姐 前妻 前夫 岳父 岳母 外公 外婆 爷爷 奶奶 我叫 我是 本人 名叫 叫做 姓名 顾客 顾问
 理事长 摄影 主编 总编 厂长 馆长 店长 营长 连长 排长 班主任 辅导员 讲解员 播音员 解说员 评论员 观察员 翻译 代言人
 经纪人 股东 创办人 合伙人 投资人 董事会主席 执行董事 总工程师 审计师 策划 制作人 出品人 歌唱 作词 作曲 主唱
-主妇 女孩 男孩 富豪 皇帝 国王 公主 硕士生 本科生 大学生 新秀 士兵 刑警 保安 店员 业主 户主 车主 房东 租客 邻居
+作品 画作 小说 著作 遗作 新作 代表作 主妇 女孩 男孩 富豪 皇帝 国王 公主 硕士生 本科生 大学生 新秀 士兵 刑警 保安 店员 业主 户主 车主 房东 租客 邻居
 居民 老太 老汉 网红 博主 主持 掌门 掌门人 球迷 乘客 游客 旅客 孩子 小孩 女婿 儿媳 孙子 孙女`,
 	ctxBefore: `和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 是 名为 署名 签名 转告 通知 联系
 采访 会见 会晤 接见 邀请 感谢 祝贺 表扬 任命 提名 嫁给 娶了 认识 见到 遇到 找到 委托 起诉 状告 逮捕 抓获 签下

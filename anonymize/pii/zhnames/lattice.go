@@ -423,9 +423,12 @@ func (m *model) longVeto(w *win, i int) bool {
 	return false
 }
 
-// spokeAfter reports whether a verb of saying or a colon follows
-// character e of w.
+// spokeAfter reports whether a verb of saying, a colon or 的 and a work
+// or a role follows character e of w.
 func (m *model) spokeAfter(text string, w *win, e int) bool {
+	if e < w.n && w.r[e] == '的' && m.ctxAfterAt(w, e+1)&ctxTitle != 0 {
+		return true // 黄胄的作品, 陈冲的经纪人
+	}
 	return m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
 }
 
