@@ -106,7 +106,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) && !m.strongCues(text, p)) {
+	if c := &m.ch[r1-hanLo]; !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(c.first, c.single) > givenCutoff) && (c.one < rareWord || !m.strongCues(text, p))) {
 		return 0, false // a rare given character needs a title or a verb of saying: 总经理仲跻伟
 	}
 	rb := hanBefore(text, p)
@@ -261,6 +261,11 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 	return best, end
 }
 
+// rareWord is the least cost as a word of a character that no name
+// holds and may still be given after a strong cue: 颐 and 跻 may, 是 and
+// 在 may not.
+const rareWord = 9
+
 // givenCutoff rejects a candidate whose next character almost never
 // starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
 var givenCutoff float32 = 11
@@ -375,9 +380,19 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 	}
 	k := uint64(r0)<<32 | uint64(r1)<<16 | uint64(r2)
 	if m.mayHave(k, 3) {
-		return true // a name of the dictionary may cost less than the model's
+		if s, ok := m.words.slotOf(k); ok && s.person {
+			return true // a name of the dictionary may cost less than the model's
+		}
 	}
+	// The words cost at most the three characters one by one, or a word
+	// of two and one (谢谢 你, 单 金额).
 	words += m.ch[r2-hanLo].one
+	if k := uint64(r1)<<16 | uint64(r2); m.mayHave(k, 2) {
+		words = min(words, m.ch[r0-hanLo].one+m.wordCost(k))
+	}
+	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+		words = min(words, m.wordCost(k)+m.ch[r2-hanLo].one)
+	}
 	return words-(nameToken+sur+m.ch[r1-hanLo].first+m.ch[r2-hanLo].second-before-m.afterBound(text, p+9)) > need
 }
 
@@ -436,4 +451,17 @@ func (m *model) spokeAfter(text string, w *win, e int) bool {
 // colon follows a name of two or three characters there.
 func (m *model) strongCues(text string, p int) bool {
 	return m.beforeBonus(text, p) >= titleCue || m.afterBound(text, p+6) >= strongCue || m.afterBound(text, p+9) >= strongCue
+}
+
+// wordCost returns the cost of the word k as the segmentation counts it,
+// infCost for none.
+func (m *model) wordCost(k uint64) float32 {
+	c, person, ok := m.words.get(k)
+	switch {
+	case !ok:
+		return infCost
+	case person:
+		return c + nrPenalty
+	}
+	return c
 }
