@@ -68,8 +68,8 @@
 // names, no wrong detection.
 //
 // Speed: the candidates and the cheap rejections are those of the version
-// before, and fewer candidates reach the segmentation (JD's chat: 342
-// of 15,680 against 542; CLUENER: 4,498 of 32,707 against 5,953). On one
+// before, and fewer candidates reach the segmentation (JD's chat: 335
+// of 15,680 against 542; CLUENER: 4,443 of 32,710 against 5,953). On one
 // core of a loaded machine (load 3–12 on 2 cores), best of ten runs side
 // by side: JD's chat 130–220 MB/s as before, about what pii.Find costs on
 // the same lines (232 MB/s beside 220); CLUENER's news 60–85 MB/s.
