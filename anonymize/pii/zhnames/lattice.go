@@ -374,6 +374,11 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 			return true
 		}
 	}
+	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+		if s, ok := m.words.slotOf(k); ok && s.person && m.ctx.get(k)&ctxNever == 0 {
+			return true // a name of the dictionary: 金庸等人
+		}
+	}
 	r2 := hanAt(text, p+6)
 	if r2 == 0 {
 		return false
