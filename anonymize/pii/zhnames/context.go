@@ -71,7 +71,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case m.titleSuffix(w, s):
 		c -= titleCue
 	case s == 0:
-		c -= punctCue(text[:w.off[0]], true)
+		c -= m.punctBefore(text, w.off[0])
 	case m.classBefore(w, s)&(classVerb|classPrep|classConj) != 0:
 		c -= weakCue
 	}

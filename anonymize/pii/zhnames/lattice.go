@@ -1,6 +1,9 @@
 package zhnames
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Window sizes, in characters: the words before a candidate that may
 // swallow its surname (提高兴趣), the longest name, and the words after it
@@ -209,7 +212,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
-	titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
+	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
 		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled && !m.spokeAfter(text, w, e) {
@@ -338,7 +341,7 @@ func (m *model) beforeBonus(text string, p int) float32 {
 		r := hanBefore(text, p)
 		if r == 0 {
 			if n == 0 {
-				return punctCue(text[:p], true)
+				return m.punctBefore(text, p)
 			}
 			break
 		}
@@ -469,4 +472,15 @@ func (m *model) wordCost(k uint64) float32 {
 		return c + nrPenalty
 	}
 	return c
+}
+
+// punctBefore returns the bonus of the punctuation that ends at p: a title
+// before a colon or a slash counts as a title (作者：金庸, 记者/吴军).
+func (m *model) punctBefore(text string, p int) float32 {
+	for _, sep := range [...]string{"：", ":", "/"} {
+		if strings.HasSuffix(text[:p], sep) && hanBefore(text, p-len(sep)) != 0 && m.beforeBonus(text, p-len(sep)) == titleCue {
+			return titleCue
+		}
+	}
+	return punctCue(text[:p], true)
 }
