@@ -109,8 +109,8 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if c := &m.ch[r1-hanLo]; !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(c.first, c.single) > givenCutoff) && (c.one < rareWord || !m.strongCues(text, p))) {
-		return 0, false // a rare given character needs a title or a verb of saying: 总经理仲跻伟
+	if c := &m.ch[r1-hanLo]; !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(c.first, c.single) > givenCutoff) && (c.one < rareWord || m.beforeBonus(text, p) < titleCue)) {
+		return 0, false // a rare given character needs a title: 总经理仲跻伟
 	}
 	rb := hanBefore(text, p)
 	if rb != 0 && hasBit(m.translit, rb) && hasBit(m.translit, r1) && (hasBit(m.foreignCh, rb) || hasBit(m.translit, r0) && hasBit(m.foreignCh, r1)) {
@@ -377,7 +377,7 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 			return true
 		}
 	}
-	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+	if k := uint64(r0)<<16 | uint64(r1); m.mayPerson(k) {
 		if s, ok := m.words.slotOf(k); ok && s.person && m.ctx.get(k)&ctxNever == 0 {
 			return true // a name of the dictionary: 金庸等人
 		}
@@ -387,21 +387,25 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 		return false
 	}
 	k := uint64(r0)<<32 | uint64(r1)<<16 | uint64(r2)
-	if m.mayHave(k, 3) {
+	if m.mayPerson(k) {
 		if s, ok := m.words.slotOf(k); ok && s.person {
 			return true // a name of the dictionary may cost less than the model's
 		}
 	}
+	words += m.ch[r2-hanLo].one
+	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - m.afterBound(text, p+9)
+	if words-name <= need {
+		return false
+	}
 	// The words cost at most the three characters one by one, or a word
 	// of two and one (谢谢 你, 单 金额).
-	words += m.ch[r2-hanLo].one
 	if k := uint64(r1)<<16 | uint64(r2); m.mayHave(k, 2) {
 		words = min(words, m.ch[r0-hanLo].one+m.wordCost(k))
 	}
 	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
 		words = min(words, m.wordCost(k)+m.ch[r2-hanLo].one)
 	}
-	return words-(nameToken+sur+m.ch[r1-hanLo].first+m.ch[r2-hanLo].second-before-m.afterBound(text, p+9)) > need
+	return words-name > need
 }
 
 // afterBound returns the most a cue starting at e can take off a name's
@@ -455,11 +459,6 @@ func (m *model) spokeAfter(text string, w *win, e int) bool {
 	return m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
 }
 
-// strongCues reports whether a title ends at p or a verb of saying or a
-// colon follows a name of two or three characters there.
-func (m *model) strongCues(text string, p int) bool {
-	return m.beforeBonus(text, p) >= titleCue || m.afterBound(text, p+6) >= strongCue || m.afterBound(text, p+9) >= strongCue
-}
 
 // wordCost returns the cost of the word k as the segmentation counts it,
 // infCost for none.
@@ -477,10 +476,16 @@ func (m *model) wordCost(k uint64) float32 {
 // punctBefore returns the bonus of the punctuation that ends at p: a title
 // before a colon or a slash counts as a title (作者：金庸, 记者/吴军).
 func (m *model) punctBefore(text string, p int) float32 {
-	for _, sep := range [...]string{"：", ":", "/"} {
-		if strings.HasSuffix(text[:p], sep) && hanBefore(text, p-len(sep)) != 0 && m.beforeBonus(text, p-len(sep)) == titleCue {
-			return titleCue
-		}
+	n := 0
+	switch {
+	case p == 0:
+	case text[p-1] == ':' || text[p-1] == '/':
+		n = 1
+	case strings.HasSuffix(text[:p], "："):
+		n = len("：")
+	}
+	if n > 0 && hanBefore(text, p-n) != 0 && m.beforeBonus(text, p-n) == titleCue {
+		return titleCue
 	}
 	return punctCue(text[:p], true)
 }

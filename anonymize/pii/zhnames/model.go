@@ -49,6 +49,7 @@ type model struct {
 	one      []float32
 	oneClass []uint8
 	pairs    []uint64
+	persons  []uint64 // a bit set for each word tagged as a name
 	has      [3][]uint64 // words of two, three and four characters
 	// compFirst marks the first characters of compound surnames; the
 	// others mark the characters of the lists of the same names.
@@ -178,6 +179,13 @@ func (m *model) loadWords() {
 		}
 		m.words.putSlot(slot)
 		m.notePair(k)
+		if slot.person {
+			if m.persons == nil {
+				m.persons = make([]uint64, wordBits/64)
+			}
+			h := bitSlot(k)
+			m.persons[h/64] |= 1 << (h % 64)
+		}
 	}
 	for _, w := range extraWords {
 		if k, ok := packString(w); ok {
@@ -225,6 +233,12 @@ func (m *model) notePair(k uint64) {
 	m.has[n-2][h/64] |= 1 << (h % 64)
 	h = bitSlot(k >> (16 * (n - 2)))
 	m.pairs[h/64] |= 1 << (h % 64)
+}
+
+// mayPerson reports whether the word k may be tagged as a name.
+func (m *model) mayPerson(k uint64) bool {
+	h := bitSlot(k)
+	return m.persons[h/64]&(1<<(h%64)) != 0
 }
 
 // pairAt reports whether some word may start with the two characters k.
