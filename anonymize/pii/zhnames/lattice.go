@@ -224,7 +224,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		if hasBit(m.placeEnd, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSpeech == 0 || m.foreign(w, a, e) {
 			continue // 武胜路, but 张路说
 		}
-		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
+		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&(ctxSurTitle|ctxTitle) != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
 		}
 		if hasBit(m.ctxHead, w.r[a]) && m.ctx.get(w.key(a, e))&ctxNever != 0 {
