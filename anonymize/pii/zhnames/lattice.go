@@ -459,7 +459,6 @@ func (m *model) spokeAfter(text string, w *win, e int) bool {
 	return m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
 }
 
-
 // wordCost returns the cost of the word k as the segmentation counts it,
 // infCost for none.
 func (m *model) wordCost(k uint64) float32 {

@@ -49,7 +49,7 @@ type model struct {
 	one      []float32
 	oneClass []uint8
 	pairs    []uint64
-	persons  []uint64 // a bit set for each word tagged as a name
+	persons  []uint64    // a bit set for each word tagged as a name
 	has      [3][]uint64 // words of two, three and four characters
 	// compFirst marks the first characters of compound surnames; the
 	// others mark the characters of the lists of the same names.
