@@ -14,13 +14,14 @@ const (
 	ctxVeto                 // after a name-like word, makes it a place or brand: 路, 公司
 	ctxSurTitle             // after a surname, makes it a form of address: 先生, 总
 	ctxPlace                // before a place more often than a person: 在, 前往
+	ctxNever                // a word jieba tags as a name that is almost never one: 谢谢, 牛仔
 )
 
 // Bonuses taken off a name's cost by a cue, and the cost added after a
 // verb of place; chosen on CLUENER's odd lines like the model weights.
 var (
 	titleCue  float32 = 8 // a title or role before: 记者, 收件人
-	strongCue float32 = 4 // a verb of saying or a colon after: 说, 表示
+	strongCue float32 = 5 // a verb of saying or a colon after: 说, 表示
 	startCue  float32 = 2 // the start of a message or sentence, or its end
 	weakCue   float32 = 1 // a list separator, a particle, a verb beside it
 	placeCue  float32 = 2 // after a verb of place: 在, 前往
@@ -42,8 +43,8 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case after&ctxAfter != 0 && e+1 < w.n && m.ctxAfterAt(w, e+1)&ctxSpeech != 0:
 		c -= strongCue // 也坦言
 	case after&ctxAfter != 0:
-		if e+1 == w.n && w.r[e] == '的' && strings.HasPrefix(text[w.off[e+1]:], "《") {
-			c -= strongCue // the author of a work: 金庸的《天龙八部》
+		if w.r[e] == '的' && (e+1 == w.n && strings.HasPrefix(text[w.off[e+1]:], "《") || m.ctxAfterAt(w, e+1)&ctxTitle != 0) {
+			c -= strongCue // an author or kin: 金庸的《天龙八部》, 范曾的作品, 陈冲的经纪人
 			break
 		}
 		c -= weakCue
@@ -70,7 +71,7 @@ func (m *model) context(text string, w *win, s, e int) float32 {
 	case m.titleSuffix(w, s):
 		c -= titleCue
 	case s == 0:
-		c -= punctCue(text[:w.off[0]], true)
+		c -= m.punctBefore(text, w.off[0])
 	case m.classBefore(w, s)&(classVerb|classPrep|classConj) != 0:
 		c -= weakCue
 	}
@@ -151,12 +152,18 @@ var ctxWords = map[uint8]string{
 主播 译者 制片人 编剧 监制 主演 饰演 扮演 扮演者 冠军 运动员 中场 演奏家 钢琴家 小说家 女士 男子 女子 少年 少女
 老人 师兄 师姐 师弟 师妹 学长 学姐 前妻 前夫 岳父 岳母 外公 外婆 爷爷 奶奶 我叫 我是 本人 名叫 叫做 姓名 顾客 顾问
 理事长 摄影 主编 总编 厂长 馆长 店长 营长 连长 排长 班主任 辅导员 讲解员 播音员 解说员 评论员 观察员 翻译 代言人
-经纪人 股东 创办人 合伙人 投资人 董事会主席 执行董事 总工程师 审计师 策划 制作人 出品人 歌唱 作词 作曲 主唱`,
-	ctxBefore: `和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 是 名为 署名 签名 转告 通知 联系`,
+经纪人 股东 创办人 合伙人 投资人 董事会主席 执行董事 总工程师 审计师 策划 制作人 出品人 歌唱 作词 作曲 主唱
+作品 画作 小说 著作 遗作 新作 代表作 主妇 女孩 男孩 富豪 皇帝 国王 公主 硕士生 本科生 大学生 新秀 士兵 刑警 保安 店员 业主 户主 车主 房东 租客 邻居
+居民 老太 老汉 网红 博主 主持 掌门 掌门人 球迷 乘客 游客 旅客 孩子 小孩 女婿 儿媳 孙子 孙女`,
+	ctxBefore: `和 与 及 跟 叫 给 找 问 向 由 被 让 请 称 对 陪 替 帮 是 名为 署名 签名 转告 通知 联系
+采访 会见 会晤 接见 邀请 感谢 祝贺 表扬 任命 提名 嫁给 娶了 认识 见到 遇到 找到 委托 起诉 状告 逮捕 抓获 签下
+签约 引进 力推 看中 说服 惹怒 激怒 怒斥 批评 指责 称赞 赞扬 支持 反对 喜欢 崇拜 模仿 追随 师从 拜师`,
 	ctxSpeech: `说 表示 认为 告诉 指出 称 介绍 透露 强调 回忆 解释 坦言 笑道 问道 答道 回答 说道 感叹 承认 坦承
 曾经 先生 女士 小姐 同学 老师 师傅 教授 博士 医生 律师 同志 本人 自己 出生 毕业 担任 出任 当选 执导 主演 饰演 撰文
-写道 笑称 直言 声称 否认 回应 证实 说过 谈到 提到 告诉记者 对记者 夫妇 夫人 一家
-导演 等人 将军 元帅 身价 去世 逝世 病逝 搭档 书记 主编 所长 会长 院长 教练 老先生 画作 执教 曾任 生前 本人 亲自 笑着 摇头 点头`,
+写道 笑称 直言 声称 否认 回应 证实 说过 谈到 提到 告诉记者 对记者 夫妇 夫人
+导演 等人 将军 元帅 身价 去世 逝世 病逝 搭档 书记 主编 所长 会长 院长 教练 老先生 画作 执教 曾任 生前 本人 亲自 笑着 摇头 点头
+提醒 回复 留言 发帖 发文 评论 评价 呼吁 感慨 举例 补充 总结 表态 发言 致辞 讲话 谈及 问道 喊道 叹道 骂道
+告诫 坦然 直说 补充道 解释道 表明 声明 宣称 断言 指责 批评 称赞 赞扬 怒斥 回忆说 透露说 接受采访 接受记者`,
 	ctxAfter: `曾 也 还 都 已 就 则 却 和 与 等 在 是 的 之 因 从 将 把 被 对 向 给 打 来 去 到 看 拿 买 发 收 取
 带 要 想 会 能 可 又 再 才 只 正 刚 便 提出 建议 希望 发现 宣布 获得 带领 率领 创作 指导 接受 表演 演唱 参加 加盟`,
 	ctxVeto: `路 街 巷 村 镇 乡 县 市 省 区 州 城 港 湾 岛 桥 站 寺 庙 庄 屯 堡 府 宫 殿 楼 阁 塔 亭 园 苑 馆 厂
@@ -165,6 +172,10 @@ var ctxWords = map[uint8]string{
 商城 商场 山 江 河 湖 海 系列 体育 理财 国际 新城 商务 一日游 购物 花市 小镇 峡湾 公园 景区 古镇 古城 民俗 蜡像 新闻社
 杂志 集团 金店 珠宝 金行 银楼
 纪念馆 纪念堂 故居 研究会 画展 源头 童话 战队 地铁 餐厅 专场 景区 风景区 水库 大桥 大道 码头 机场 车站`,
+	ctxNever: `谢谢 师傅 荣耀 华为 高峰 顾问 阳光 文明 黄金 白金 金刚 周一 周二 周三 周四 周五 周六 周日 周末
+马克 卫星 陆军 武功 王朝 康复 雷达 洪水 胡子 叶子 孔雀 白领 沙滩 宁静 安静 梅花 兰花 桂花 杜鹃 荣誉 吉祥
+童子 毛巾 麦子 米粉 林子 燕子 高潮 石英 胡同 金色 白色 黄色 蓝天 白云 白雪 温泉 古老 冷笑 齐全
+齐声 安抚 关怀 许可 祝贺 陈列 陈述 卓越 凌厉 史诗 华丽 金黄 白白 宁可 孙子 王子 司马 龙王 白龙 小米`,
 	ctxPlace: `在 到 去 来自 位于 前往 游览 经过 抵达 赴 飞往 回到 途经 住在 来到 出发 往 至 从 离开 走进 参观 入住`,
 	ctxSurTitle: `先生 女士 小姐 太太 夫人 老师 同学 师傅 经理 总 董 局长 部长 主任 老板 阿姨 大爷 大妈 大哥 大姐
 哥 姐 叔 老 某 氏 家 队 教练 医生 律师 记者 博士 教授 所长 大师 院长 校长 处长 科长 书记 主席 总监 董事长 行长 会长
@@ -178,8 +189,8 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 姨婆嫂爷奶妈爸舅妻`
 
 // placeEnd are last characters that make a name-like word a place or an
-// organisation: 武胜路, 沈河区, 荣田路.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳`
+// organisation or a product: 武胜路, 沈河区, 张家口, 陈列柜.
+const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳柜箱锅盒机器`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of

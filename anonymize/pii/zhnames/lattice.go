@@ -1,6 +1,9 @@
 package zhnames
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Window sizes, in characters: the words before a candidate that may
 // swallow its surname (提高兴趣), the longest name, and the words after it
@@ -20,18 +23,17 @@ const (
 // CLUENER (TestSweep) and are variables so that it can vary them.
 var (
 	nameToken float32 = 5.3
-	margin    float32 = 4
+	margin    float32 = 3
 	dictName  float32 = 0
 	knownName float32 = 2
-	// dictLong is taken off a name of three characters or more that
-	// jieba tags as one (徐悲鸿, 王羲之): few of them are anything else.
-	dictLong float32 = 0
+	// dictLong is taken off a name of three characters that jieba tags
+	// as one (徐悲鸿, 王羲之) when its given name is no common word
+	// (cheaper than dictGivenMax): 于长江, 段时间 are tagged too.
+	dictLong     float32 = 0.5
+	dictGivenMax float32 = 12
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
 	dictShortCtx float32 = 4
-	// dictGivenMax bounds the cost of the given characters of a long
-	// word tagged as a name for dictLong to apply.
-	dictGivenMax float32 = 99
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -103,15 +105,15 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	// able to start a given name, unless a compound surname starts here.
 	var comp float32
 	isComp := false
-	if m.compFirst[r0-hanLo] {
+	if hasBit(m.compFirst, r0) {
 		comp, isComp = m.compound[[2]rune{r0, r1}]
 	}
 	sur := m.surname[r0-hanLo]
-	if !isComp && (m.notGiven[r1-hanLo] || min(m.ch[r1-hanLo].first, m.ch[r1-hanLo].single) > givenCutoff) {
-		return 0, false
+	if c := &m.ch[r1-hanLo]; !isComp && (hasBit(m.notGiven, r1) || (hasBit(m.rareGiven, r1) || min(c.first, c.single) > givenCutoff) && (c.one < rareWord || m.beforeBonus(text, p) < titleCue)) {
+		return 0, false // a rare given character needs a title: 总经理仲跻伟
 	}
 	rb := hanBefore(text, p)
-	if rb != 0 && m.translit[rb-hanLo] && m.translit[r1-hanLo] && (m.foreignCh[rb-hanLo] || m.translit[r0-hanLo] && m.foreignCh[r1-hanLo]) {
+	if rb != 0 && hasBit(m.translit, rb) && hasBit(m.translit, r1) && (hasBit(m.foreignCh, rb) || hasBit(m.translit, r0) && hasBit(m.foreignCh, r1)) {
 		return 0, false // inside a transliteration: 布鲁京斯, 多罗迈特
 	}
 	if !isComp && !m.gainPossible(text, p, r0, r1, sur, need) {
@@ -138,7 +140,7 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	var w win
 	w.fill(text, p)
 	a := w.at
-	if a > 0 && m.placeEnd[r0-hanLo] && m.ctxBeforeAt(&w, a) == 0 {
+	if a > 0 && hasBit(m.placeEnd, r0) && m.ctxBeforeAt(&w, a) == 0 {
 		return 0, false // the end of a place name: 永福路泽源居
 	}
 	// The cost of every word in the window, then the best costs from its
@@ -185,13 +187,10 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 	}
 	best, end := float32(infCost), 0
 	if sur < infCost {
-		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end)
+		best, end = m.tryName(text, &w, f[a], &b, sur, 1, best, end, need < margin)
 	}
 	if isComp {
-		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end)
-	}
-	if debugf != nil {
-		debugf("cand %q words %.2f best %.2f gain %.2f end %d need %.1f", string(w.r[w.at:min(w.n, w.at+4)]), f[w.n], best, f[w.n]-best, end, need)
+		best, end = m.tryName(text, &w, f[a], &b, comp, 2, best, end, need < margin)
 	}
 	if end == 0 || f[w.n]-best <= need {
 		return 0, false
@@ -202,8 +201,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 // tryName scores the names of one or two given-name characters after the
 // surname of sl characters at the candidate, whose cost is s; lead is the
 // best cost of the words before it. It returns the better of them and of
-// best (ending at character end).
-func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int) (float32, int) {
+// best (ending at character end). inList tells a name beside a name in a
+// list, where a name of the dictionary stands as one: 张伟、李娜.
+func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float32, s float32, sl int, best float32, end int, inList bool) (float32, int) {
 	a := w.at
 	g0 := 1
 	if m.ctxAfterAt(w, a+sl)&ctxSurTitle != 0 {
@@ -212,23 +212,26 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
+	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
-		if e > w.n || m.notGiven[w.r[e-1]-hanLo] {
+		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled && !m.spokeAfter(text, w, e) {
 			break
 		}
 		if g == 2 && m.longVeto(w, e-1) {
 			break // 庞博国际: the second character starts 国际
 		}
-		if m.placeEnd[w.r[e-1]-hanLo] || m.foreign(w, a, e) {
-			continue
+		if hasBit(m.placeEnd, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSpeech == 0 || m.foreign(w, a, e) {
+			continue // 武胜路, but 张路说
 		}
-		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&ctxSurTitle != 0 && w.cost[a][e-a-2] < infCost {
+		if g == 2 && hasBit(m.candBits, w.r[e-1]) && m.ctxAfterAt(w, e)&(ctxSurTitle|ctxTitle) != 0 && w.cost[a][e-a-2] < infCost {
 			continue // the last is a surname before a title: 谢谢陈老师
+		}
+		if hasBit(m.ctxHead, w.r[a]) && m.ctx.get(w.key(a, e))&ctxNever != 0 {
+			continue
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
-		titled := m.ctxBeforeAt(w, a)&ctxTitle != 0 && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
@@ -236,14 +239,14 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			// 文明), so one of two characters needs a title before it
 			// or cues on both sides.
 			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
-			short := e-a == 2 && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e)
+			// A verb of saying after it, not a title, which follows words
+			// too: 谢谢老板.
+			spoke := m.spokeAfter(text, w, e)
+			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
-				if long && m.givenCost(w, a+sl, e-a-sl) < dictGivenMax {
-					dc -= dictLong // not 段时间, 黄金周: names' characters
-				}
-				if debugf != nil {
-					debugf("  dict %q model %.2f dict %.2f given %.2f", string(w.r[a:e]), c, dc, m.givenCost(w, a+sl, e-a-sl))
+				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax {
+					dc -= dictLong
 				}
 				c = min(c, dc)
 			}
@@ -254,15 +257,17 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			}
 		}
 		c += ctx
-		if debugf != nil {
-			debugf("  try %q c %.2f ctx %.2f total %.2f", string(w.r[a:e]), c, ctx, lead+c+b[e])
-		}
 		if total := lead + c + b[e]; total < best {
 			best, end = total, e
 		}
 	}
 	return best, end
 }
+
+// rareWord is the least cost as a word of a character that no name
+// holds and may still be given after a strong cue: 颐 and 跻 may, 是 and
+// 在 may not.
+const rareWord = 9
 
 // givenCutoff rejects a candidate whose next character almost never
 // starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
@@ -280,24 +285,24 @@ func (m *model) givenCost(w *win, i, g int) float32 {
 func (m *model) foreign(w *win, s, e int) bool {
 	all := true
 	for i := s + 1; i < e; i++ {
-		all = all && m.foreignCh[w.r[i]-hanLo]
+		all = all && hasBit(m.foreignCh, w.r[i])
 	}
 	if all {
 		return true
 	}
 	for i := s; i < e; i++ {
-		if !m.translit[w.r[i]-hanLo] {
+		if !hasBit(m.translit, w.r[i]) {
 			return false
 		}
 	}
-	return s > 0 && m.translit[w.r[s-1]-hanLo] || e < w.n && m.translit[w.r[e]-hanLo]
+	return s > 0 && hasBit(m.translit, w.r[s-1]) || e < w.n && hasBit(m.translit, w.r[e])
 }
 
 // foreignAny reports whether a character of [s, e) of w is one of
 // transliterations (foreignCh, or 德 里 亚 …).
 func (m *model) foreignAny(w *win, s, e int) bool {
 	for i := s; i < e; i++ {
-		if m.foreignCh[w.r[i]-hanLo] || m.translitWide[w.r[i]-hanLo] {
+		if hasBit(m.foreignCh, w.r[i]) || hasBit(m.translitWide, w.r[i]) {
 			return true
 		}
 	}
@@ -336,7 +341,7 @@ func (m *model) beforeBonus(text string, p int) float32 {
 		r := hanBefore(text, p)
 		if r == 0 {
 			if n == 0 {
-				return punctCue(text[:p], true)
+				return m.punctBefore(text, p)
 			}
 			break
 		}
@@ -372,16 +377,35 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 			return true
 		}
 	}
+	if k := uint64(r0)<<16 | uint64(r1); m.mayPerson(k) {
+		if s, ok := m.words.slotOf(k); ok && s.person && m.ctx.get(k)&ctxNever == 0 {
+			return true // a name of the dictionary: 金庸等人
+		}
+	}
 	r2 := hanAt(text, p+6)
 	if r2 == 0 {
 		return false
 	}
 	k := uint64(r0)<<32 | uint64(r1)<<16 | uint64(r2)
-	if m.mayHave(k, 3) {
-		return true // a name of the dictionary may cost less than the model's
+	if m.mayPerson(k) {
+		if s, ok := m.words.slotOf(k); ok && s.person {
+			return true // a name of the dictionary may cost less than the model's
+		}
 	}
 	words += m.ch[r2-hanLo].one
-	return words-(nameToken+sur+m.ch[r1-hanLo].first+m.ch[r2-hanLo].second-before-m.afterBound(text, p+9)) > need
+	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - m.afterBound(text, p+9)
+	if words-name <= need {
+		return false
+	}
+	// The words cost at most the three characters one by one, or a word
+	// of two and one (谢谢 你, 单 金额).
+	if k := uint64(r1)<<16 | uint64(r2); m.mayHave(k, 2) {
+		words = min(words, m.ch[r0-hanLo].one+m.wordCost(k))
+	}
+	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
+		words = min(words, m.wordCost(k)+m.ch[r2-hanLo].one)
+	}
+	return words-name > need
 }
 
 // afterBound returns the most a cue starting at e can take off a name's
@@ -426,4 +450,41 @@ func (m *model) longVeto(w *win, i int) bool {
 	return false
 }
 
-var debugf func(string, ...any) // DEBUG
+// spokeAfter reports whether a verb of saying, a colon or 的 and a work
+// or a role follows character e of w.
+func (m *model) spokeAfter(text string, w *win, e int) bool {
+	if e < w.n && w.r[e] == '的' && m.ctxAfterAt(w, e+1)&ctxTitle != 0 {
+		return true // 黄胄的作品, 陈冲的经纪人
+	}
+	return m.ctxAfterAt(w, e)&ctxSpeech != 0 || e == w.n && punctCue(text[w.off[e]:], false) >= strongCue
+}
+
+// wordCost returns the cost of the word k as the segmentation counts it,
+// infCost for none.
+func (m *model) wordCost(k uint64) float32 {
+	c, person, ok := m.words.get(k)
+	switch {
+	case !ok:
+		return infCost
+	case person:
+		return c + nrPenalty
+	}
+	return c
+}
+
+// punctBefore returns the bonus of the punctuation that ends at p: a title
+// before a colon or a slash counts as a title (作者：金庸, 记者/吴军).
+func (m *model) punctBefore(text string, p int) float32 {
+	n := 0
+	switch {
+	case p == 0:
+	case text[p-1] == ':' || text[p-1] == '/':
+		n = 1
+	case strings.HasSuffix(text[:p], "："):
+		n = len("：")
+	}
+	if n > 0 && hanBefore(text, p-n) != 0 && m.beforeBonus(text, p-n) == titleCue {
+		return titleCue
+	}
+	return punctCue(text[:p], true)
+}

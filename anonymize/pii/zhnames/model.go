@@ -49,10 +49,14 @@ type model struct {
 	one      []float32
 	oneClass []uint8
 	pairs    []uint64
+	persons  []uint64    // a bit set for each word tagged as a name
 	has      [3][]uint64 // words of two, three and four characters
 	// compFirst marks the first characters of compound surnames; the
 	// others mark the characters of the lists of the same names.
-	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []bool
+	compFirst, notGiven, placeEnd, translit, foreignCh, translitWide []uint64 // bit sets
+	// rareGiven marks the characters of no name jieba lists (颐, 跻):
+	// given only after a title.
+	rareGiven []uint64
 	// first, second and single are the costs of a character as the first
 	// or second of two given-name characters, or as the only one.
 	first, second, single []float32
@@ -79,12 +83,13 @@ func load() *model {
 		first:        filled(0),
 		second:       filled(0),
 		single:       filled(0),
-		compFirst:    make([]bool, hanHi-hanLo+1),
+		compFirst:    make([]uint64, (hanHi-hanLo+64)/64),
 		candBits:     make([]uint64, (hanHi-hanLo+64)/64),
 		translitBits: make([]uint64, (hanHi-hanLo+64)/64),
 		ctxHead:      make([]uint64, (hanHi-hanLo+64)/64),
 		ctxTail:      make([]uint64, (hanHi-hanLo+64)/64),
 		notGiven:     runeFlags(notGiven),
+		rareGiven:    make([]uint64, (hanHi-hanLo+64)/64),
 		placeEnd:     runeFlags(placeEnd),
 		translit:     runeFlags(translit + foreignChars),
 		foreignCh:    runeFlags(foreignChars),
@@ -123,11 +128,11 @@ func load() *model {
 	return m
 }
 
-func runeFlags(s string) []bool {
-	f := make([]bool, hanHi-hanLo+1)
+func runeFlags(s string) []uint64 {
+	f := make([]uint64, (hanHi-hanLo+64)/64)
 	for _, r := range s {
 		if isHan(r) {
-			f[r-hanLo] = true
+			setBit(f, r)
 		}
 	}
 	return f
@@ -144,7 +149,7 @@ func filled(v float32) []float32 {
 // nrPenalty is added to the cost of a word jieba tags as a name (nr):
 // many of them are words (谢谢, 文明, 吉林), but a share of their
 // occurrences are the person, whom the name model then claims.
-const nrPenalty = 3
+var nrPenalty float32 = 2
 
 func (m *model) loadWords() {
 	lines := strings.Split(wordsTxt, "\n")
@@ -174,6 +179,13 @@ func (m *model) loadWords() {
 		}
 		m.words.putSlot(slot)
 		m.notePair(k)
+		if slot.person {
+			if m.persons == nil {
+				m.persons = make([]uint64, wordBits/64)
+			}
+			h := bitSlot(k)
+			m.persons[h/64] |= 1 << (h % 64)
+		}
 	}
 	for _, w := range extraWords {
 		if k, ok := packString(w); ok {
@@ -221,6 +233,12 @@ func (m *model) notePair(k uint64) {
 	m.has[n-2][h/64] |= 1 << (h % 64)
 	h = bitSlot(k >> (16 * (n - 2)))
 	m.pairs[h/64] |= 1 << (h % 64)
+}
+
+// mayPerson reports whether the word k may be tagged as a name.
+func (m *model) mayPerson(k uint64) bool {
+	h := bitSlot(k)
+	return m.persons[h/64]&(1<<(h%64)) != 0
 }
 
 // pairAt reports whether some word may start with the two characters k.
@@ -289,7 +307,7 @@ func (m *model) loadNames() {
 	for i := range m.first {
 		c := given[rune(i+hanLo)]
 		if c.f+c.s+c.o < minGiven {
-			m.notGiven[i] = true
+			setBit(m.rareGiven, rune(i+hanLo))
 		}
 		m.first[i] = float32(-math.Log(twoGiven * (c.f + smooth) / (nf + smooth*v)))
 		m.second[i] = float32(-math.Log((c.s + smooth) / (ns + smooth*v)))
@@ -305,7 +323,7 @@ func (m *model) loadNames() {
 		rs := []rune(s)
 		m.compound[[2]rune{rs[0], rs[1]}] = float32(-math.Log((sur[s] + 1) / nsur))
 		setBit(m.candBits, rs[0])
-		m.compFirst[rs[0]-hanLo] = true
+		setBit(m.compFirst, rs[0])
 	}
 }
 

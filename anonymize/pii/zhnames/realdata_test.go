@@ -197,11 +197,11 @@ func TestEvalCLUENER(t *testing.T) {
 		t.Logf("held out, wrongly found: %s", strings.Join(held.strays, "  "))
 		t.Logf("held out, missed (first 200): %s", strings.Join(held.misses[:min(200, len(held.misses))], "  "))
 	}
-	// The targets are recall (a) 0.80 at precision 0.95; the model reaches
-	// about 0.71 at 0.92 (see the package doc). These floors guard what it
-	// reaches against regression.
-	if r := held.recallA(); r < 0.68 {
-		t.Errorf("held-out recall of Chinese names %.3f, below 0.68", r)
+	// The targets are recall (a) 0.80 at precision 0.95; the model
+	// reaches about 0.78 at 0.91 (see the package doc). These floors guard
+	// what it reaches against regression.
+	if r := held.recallA(); r < 0.77 {
+		t.Errorf("held-out recall of Chinese names %.3f, below 0.77", r)
 	}
 	if p := held.precision(); p < 0.90 {
 		t.Errorf("held-out precision %.3f, below 0.90", p)

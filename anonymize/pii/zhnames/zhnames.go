@@ -56,6 +56,11 @@ func Append(dst []Span, text string) []Span {
 					need -= listSlack // 张伟、李娜: a list holds one kind
 				}
 				if e, ok := m.nameAt(text, p, need); ok {
+					low := 0
+					if len(dst) > first {
+						low = dst[len(dst)-1].End
+					}
+					dst = m.appendListed(dst, text, low, p)
 					dst = append(dst, Span{p, e})
 					p, last = e, e
 					continue
@@ -104,6 +109,7 @@ func listed(sep string) bool {
 // dst[first:] stands again, as the same person: 于海…于海. The names stay
 // in order and do not overlap.
 func appendRepeats(dst []Span, first int, text string) []Span {
+	m := get()
 	n := len(dst)
 	for i := first; i < min(n, first+maxRepeated); i++ {
 		name := text[dst[i].Start:dst[i].End]
@@ -114,25 +120,41 @@ func appendRepeats(dst []Span, first int, text string) []Span {
 		if seen {
 			continue
 		}
-		for p := 0; p < len(text); {
-			q := strings.Index(text[p:], name)
-			if q < 0 {
-				break
-			}
-			s := Span{p + q, p + q + len(name)}
-			p = s.End
-			free := get().afterBound(text, s.End) > -infCost // not 苏梅岛
-			free = free && !inWord(text, s)
-			for _, o := range dst[first:] {
-				free = free && (s.End <= o.Start || o.End <= s.Start)
-			}
-			if free {
-				dst = append(dst, s)
-			}
+		dst = m.appendAll(dst, first, text, name, false)
+		if len(name) == 9 && !hasBit(m.compFirst, hanAt(name, 0)) {
+			// The given name alone, once the full name is found:
+			// 王小明…小明说. It must stand apart, not inside a word.
+			dst = m.appendAll(dst, first, text, name[3:], true)
 		}
 	}
 	if len(dst) > n {
 		slices.SortFunc(dst[first:], func(a, b Span) int { return a.Start - b.Start })
+	}
+	return dst
+}
+
+// appendAll appends the places of text where needle stands and no name
+// found since first is, unless a place or brand word follows it (苏梅岛) or
+// it continues a transliteration; apart asks for no Han character or a
+// cue before it.
+func (m *model) appendAll(dst []Span, first int, text, needle string, apart bool) []Span {
+	for p := 0; p < len(text); {
+		q := strings.Index(text[p:], needle)
+		if q < 0 {
+			break
+		}
+		s := Span{p + q, p + q + len(needle)}
+		p = s.End
+		free := m.afterBound(text, s.End) > -infCost && !inWord(text, s)
+		if apart && hanBefore(text, s.Start) != 0 && m.beforeBonus(text, s.Start) < weakCue {
+			free = false
+		}
+		for _, o := range dst[first:] {
+			free = free && (s.End <= o.Start || o.End <= s.Start)
+		}
+		if free {
+			dst = append(dst, s)
+		}
 	}
 	return dst
 }
@@ -175,7 +197,10 @@ func skipPlaceholder(text string, p int) int {
 // before it or a verb of saying after it; transliterations name teams and
 // places as often as people.
 func (m *model) foreignAt(text string, p int) (int, bool) {
-	if r := hanBefore(text, p); r != 0 && m.translit[r-hanLo] {
+	if r := hanAt(text, p+3); r == 0 && !strings.HasPrefix(text[p+3:], "·") || r != 0 && !hasBit(m.translit, r) {
+		return 0, false // a run of one
+	}
+	if r := hanBefore(text, p); r != 0 && hasBit(m.translit, r) {
 		return 0, false // inside a run
 	}
 	e, n, strict := p, 0, false
@@ -185,10 +210,10 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 			continue
 		}
 		r := hanAt(text, e)
-		if r == 0 || !m.translit[r-hanLo] {
+		if r == 0 || !hasBit(m.translit, r) {
 			break
 		}
-		strict = strict || m.foreignCh[r-hanLo]
+		strict = strict || hasBit(m.foreignCh, r)
 		e += 3
 		n++
 	}
@@ -198,57 +223,43 @@ func (m *model) foreignAt(text string, p int) (int, bool) {
 	if n < 2 || n > 8 || !strict {
 		return 0, false
 	}
-	bb := m.beforeBonus(text, p)
-	if bb >= strongCue || m.afterBound(text, e) >= strongCue && hanAt(text, e) != 0 {
-		return e, true
+	if m.beforeBonus(text, p) < strongCue && (m.afterBound(text, e) < strongCue || hanAt(text, e) == 0) {
+		return 0, false // a colon after a team is as likely: 阿森纳：
 	}
-	// Weaker cues on both sides (、 lists, a verb after) will do for a
-	// long run: 范比滕、孔帕尼、西蒙斯.
-	if n >= 3 && bb+m.afterCue(text, e) >= foreignNeed {
-		return e, true
-	}
-	return 0, false // a colon after a team is as likely: 阿森纳：
+	return e, true
 }
 
-// inWord reports whether the span s of text is inside a run of
-// transliteration characters or a longer word: a repeat of 苏梅 in 苏梅岛 is a place.
+// inWord reports whether the span s of text continues a run of
+// transliteration characters: a repeat there is part of a foreign word.
 func inWord(text string, s Span) bool {
 	m := get()
 	r := hanBefore(text, s.Start)
-	return r != 0 && m.translit[r-hanLo] && m.foreignCh[r-hanLo]
+	return r != 0 && hasBit(m.translit, r) && hasBit(m.foreignCh, r)
 }
 
-// foreignNeed is the sum of weak cues on both sides that makes a long
-// transliteration a person.
-var foreignNeed float32 = 99
-
-// afterCue returns the bonus of what starts at e after a transliteration:
-// a verb of saying, a particle or verb, punctuation; -infCost for a veto.
-func (m *model) afterCue(text string, e int) float32 {
-	r := hanAt(text, e)
-	if r == 0 {
-		if e < len(text) && strings.HasPrefix(text[e:], "·") {
-			return 0
+// appendListed appends a name that ends, after a list separator, where a
+// found name starts at p and that was not found on its own (李娜、张伟):
+// it needs less margin, as a name after a name does. low is where the
+// last name found ends.
+func (m *model) appendListed(dst []Span, text string, low, p int) []Span {
+	s := p - 3
+	if s < low || !listed(text[max(s, 0):p]) {
+		s = p - 1
+		if s < low || !listed(text[max(s, 0):p]) {
+			return dst
 		}
-		return punctCue(text[min(e, len(text)):], false)
 	}
-	var k uint64
-	var f uint8
-	for n := 0; n < 4; n++ {
-		r := hanAt(text, e+3*n)
-		if r == 0 {
-			break
+	for n := 3; n >= 2; n-- {
+		q := s - 3*n
+		if q < low {
+			continue
 		}
-		k = k<<16 | uint64(r)
-		f |= m.ctx.get(k)
+		if r := hanAt(text, q); r == 0 || !hasBit(m.candBits, r) {
+			continue
+		}
+		if e, ok := m.nameAt(text, q, margin-listSlack); ok && e == s {
+			return append(dst, Span{q, e})
+		}
 	}
-	switch {
-	case f&ctxVeto != 0:
-		return -infCost
-	case f&ctxSpeech != 0:
-		return strongCue
-	case f&ctxAfter != 0 || m.oneClass[r-hanLo]&(classVerb|classAdverb|classPrep|classConj) != 0:
-		return weakCue
-	}
-	return 0
+	return dst
 }
