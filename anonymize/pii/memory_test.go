@@ -190,7 +190,7 @@ func TestJDDCSessions(t *testing.T) {
 		}
 	}
 	t.Logf("%d sessions, %d lines, %d changed", len(order), lines, changed)
-	if lines < 10000 || changed > 8 {
+	if lines < 10000 || changed > 12 { // TestJDDC says which
 		t.Errorf("%d lines read, %d changed", lines, changed)
 	}
 }

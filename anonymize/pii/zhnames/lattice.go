@@ -31,6 +31,10 @@ var (
 	// (cheaper than dictGivenMax): 于长江, 段时间 are tagged too.
 	dictLong     float32 = 0.5
 	dictGivenMax float32 = 12
+	// dictLongGiven is the most a dictionary name's given part may cost
+	// without a strong cue: jieba tags words as names too (连衣裙, whose
+	// 衣裙 costs 17.8; 小明 9.6, 嘉诚 12.6, 白石 13.4; 17.5 loses no held-out name).
+	dictLongGiven float32 = 17.5
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
 	dictShortCtx float32 = 4
@@ -238,7 +242,8 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			// have a title or a verb of saying by them, and words (谢谢,
 			// 文明), so one of two characters needs a title before it
 			// or cues on both sides.
-			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e))
+			long := e-a >= 3 && (ctx <= -strongCue || !m.foreignAny(w, a+sl, e) &&
+				m.givenCost(w, a+sl, min(e-a-sl, 2)) <= dictLongGiven) // 连衣裙: 衣裙 names no one
 			// A verb of saying after it, not a title, which follows words
 			// too: 谢谢老板.
 			spoke := m.spokeAfter(text, w, e)
