@@ -22,8 +22,13 @@ func FindCertain(text string) []Span {
 // and Chinese name models (ennames, zhnames), to the spans dst[first:],
 // where they overlap none of them: a value with a shape of its own, an
 // address or a name read from a cue says more than a model's guess.
-func appendModelNames(dst []Span, first int, text string, sc *scan) []Span {
-	if sc.letter || sc.upper {
+//
+// The English model reads texts with a capitalised ASCII word, and texts
+// without Chinese that may be English in lower case: a lower-case word in
+// Chinese text (JD's "[数字x]", a unit, a model number) is not worth its
+// look.
+func appendModelNames(dst []Span, first int, text string, sc *scan, capitals bool) []Span {
+	if capitals || !sc.han && (sc.letter || sc.upper) {
 		var buf [8]ennames.Span
 		for _, n := range ennames.Append(buf[:0], text) {
 			dst = addName(dst, first, n.Start, n.End)

@@ -173,7 +173,7 @@ func appendSpansWith(dst []Span, text string, models bool) []Span {
 		if !models {
 			return dst
 		}
-		return appendModelNames(dst, first, text, &sc)
+		return appendModelNames(dst, first, text, &sc, len(caps) > 0)
 	}
 	// Values with a shape of their own, then the numbers between them.
 	var tokBuf [8]Span
@@ -224,7 +224,7 @@ func appendSpansWith(dst []Span, text string, models bool) []Span {
 		}
 	}
 	if models {
-		dst = appendModelNames(dst, first, text, &sc)
+		dst = appendModelNames(dst, first, text, &sc, len(caps) > 0)
 	}
 	if len(dst) > first && (sc.digit || len(hits) > 0) {
 		dst = appendNumbersNear(dst, first, text, hits, runs)
