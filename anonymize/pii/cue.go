@@ -57,8 +57,27 @@ var (
 	hanMarks    [1 << 16 / 64]uint64    // hanCueIndex != 0 or a full-width digit, small enough to stay cached
 	hanCues     = [][]cue{nil}          // longest first
 	enCues      [26][maxFirst + 1][]cue // by first letter and c.first, longest first
-	enCueLens   [26]uint16              // bit n: enCues[k][n] is not empty
+	// enCueLens[k][second(b)], bit n: a cue in enCues[k][n] starts with
+	// the letter 'a'+k then b. Most words are let go on this one test.
+	enCueLens [26][28]uint16
 )
+
+// second maps the byte after a word's first letter to a column of
+// enCueLens: a letter (any case), an apostrophe (' or the lead byte of
+// U+2019), or anything else.
+var second = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[c] = uint8(c|0x20) - 'a'
+		case c == '\'' || c == 0xE2:
+			t[c] = 26
+		default:
+			t[c] = 27
+		}
+	}
+	return t
+}()
 
 func init() {
 	add := func(c cue) {
@@ -67,7 +86,11 @@ func init() {
 			k := r | 0x20 - 'a'
 			c.first = letterRun(c.word)
 			enCues[k][c.first] = append(enCues[k][c.first], c)
-			enCueLens[k] |= 1 << c.first
+			col := uint8(27)
+			if c.first > 1 {
+				col = second[c.word[1]]
+			}
+			enCueLens[k][col] |= 1 << c.first
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -188,90 +211,216 @@ type scan struct {
 	wxid, cues              bool
 	iban, birth             bool // a word that may start an IBAN; a birth cue
 	han, letter             bool // a 3-byte character (where Chinese names are); an ASCII word
+
+
+	// The marks read finds, in arrays with counts rather than in slices:
+	// the byte loop then holds few values (s, text, i) and keeps them in
+	// registers, and nothing escapes. A text with more marks than an
+	// array holds moves them all to the heap (more*).
+	hitBuf         [maxHits]hit
+	runBuf, capBuf [32]int
+	nHits, nRuns   int
+	nCaps          int
+	moreHits       []hit
+	moreRuns       []int
+	moreCaps       []int
+}
+
+func (s *scan) addHit(h hit) {
+	if s.moreHits == nil && s.nHits < len(s.hitBuf) {
+		s.hitBuf[s.nHits] = h
+		s.nHits++
+		return
+	}
+	if s.moreHits == nil {
+		s.moreHits = append(make([]hit, 0, 4*len(s.hitBuf)), s.hitBuf[:]...)
+	}
+	s.moreHits = append(s.moreHits, h)
+}
+
+func (s *scan) addRun(p int) {
+	if s.moreRuns == nil && s.nRuns < len(s.runBuf) {
+		s.runBuf[s.nRuns] = p
+		s.nRuns++
+		return
+	}
+	if s.moreRuns == nil {
+		s.moreRuns = append(make([]int, 0, 4*len(s.runBuf)), s.runBuf[:]...)
+	}
+	s.moreRuns = append(s.moreRuns, p)
+}
+
+func (s *scan) addCap(p int) {
+	if s.moreCaps == nil && s.nCaps < len(s.capBuf) {
+		s.capBuf[s.nCaps] = p
+		s.nCaps++
+		return
+	}
+	if s.moreCaps == nil {
+		s.moreCaps = append(make([]int, 0, 4*len(s.capBuf)), s.capBuf[:]...)
+	}
+	s.moreCaps = append(s.moreCaps, p)
 }
 
 func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
 
-// read appends the cues of text to hits, in order, and fills s. It also
-// appends to runs the starts of the runs of digits, and to caps the starts
-// of the ASCII words that begin with a capital (where an English street
-// may begin), in order. Detectors jump from mark to mark; none reads the
+// read returns the cues of text (hits), in order, and fills s. It also
+// returns the starts of the runs of digits (runs), and of the ASCII words
+// that begin with a capital (caps: where an English street may begin), in
+// order. Detectors jump from mark to mark; none reads the
 // text byte by byte again, however many numbers it holds (a long text
 // only moves the marks from the stack to the heap).
-func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []int) {
-	runs, caps = runs[:0], caps[:0]
+func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 	for i := 0; i < len(text); {
-		c := text[i]
-		switch byteKind[c] {
-		case kindOther:
-		case kindHan:
+		// Most bytes between words (a blank, a comma) are passed here.
+		for i < len(text) && byteKind[text[i]] == kindOther {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
+		switch k := byteKind[text[i]]; {
+		case k == kindLetter && (i == 0 || wordStart[text[i-1]]):
+			i = s.word(text, i)
+		case k == kindDigit:
+			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
+				s.addRun(i)
+			}
+			s.digit = true
+			i++
+		case k == kindHan:
 			s.han = true
 			if j := skipHan(text, i); j > i {
 				i = j
 				continue
 			}
-			if i+2 >= len(text) || (text[i+1]^0x80)|(text[i+2]^0x80) >= 0x40 {
-				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
-				break
+			r := s.han3(text, i)
+			if r < 0 {
+				i++
+				continue
 			}
-			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
 			if r >= 0xFF10 && r <= 0xFF19 {
 				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-					runs = append(runs, i)
+					s.addRun(i)
 				}
 				s.digit = true
 			} else if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
-				hits = append(hits, h)
+				s.addHit(h)
 				s.birth = s.birth || h.kind == cueBirth
 			}
 			i += 3
-			continue
-		case kindDigit:
-			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-				runs = append(runs, i)
-			}
-			s.digit = true
-		case kindUpper:
-			// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
-			// or a name may start with it.
-			s.upper = true
-		case kindAt:
-			s.at = true
-		case kindColon:
-			s.colon = true
-		case kindLetter:
-			s.letter = true
-			// A word starts after a non-word byte; not inside a placeholder
-			// (<BANK_CARD_1>: no "card" cue).
-			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
-				if c <= 'Z' {
-					caps = append(caps, i)
-				}
-				h, j, digits := s.readWord(text, i)
-				if h.kind != 0 {
-					hits = append(hits, h)
-					s.iban = s.iban || h.kind == cueIBAN
-					s.birth = s.birth || h.kind == cueBirth
-				}
-				if digits {
-					for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
-						if isDigit(text[k]) && !isDigit(text[k-1]) {
-							runs = append(runs, k)
-						}
-					}
-				}
-				i = j
-				continue
-			}
-			if c <= 'Z' {
-				s.upper = true
-			}
+		default:
+			s.mark(text[i], k)
+			i++
 		}
-		i++
+	}
+	hits, runs, caps = s.hitBuf[:s.nHits], s.runBuf[:s.nRuns], s.capBuf[:s.nCaps]
+	if s.moreHits != nil {
+		hits = s.moreHits
+	}
+	if s.moreRuns != nil {
+		runs = s.moreRuns
+	}
+	if s.moreCaps != nil {
+		caps = s.moreCaps
 	}
 	s.cues = len(hits) > 0
 	return hits, runs, caps
 }
+
+// word reads the ASCII word at i (its cue, its digits) and returns its end.
+func (s *scan) word(text string, i int) int {
+	s.letter = true
+	if text[i] <= 'Z' {
+		s.addCap(i)
+	}
+	// Most words are letters only and no cue's first word: they are told
+	// here, without the call.
+	w, acc := text[i:], byte(0)
+	n := 0
+	for ; n < len(w); n++ { // on a slice from i, with no bounds check
+		k := wordClass[w[n]]
+		if k&classLetter == 0 {
+			break
+		}
+		acc |= k
+	}
+	if n < len(w) && (wordClass[w[n]] != 0 || w[n] == '\'' || w[n] == 0xE2) {
+		return s.word2(text, i) // a digit or an apostrophe: "E123", "I'm"
+	}
+	c := w[0] | 0x20
+	col := uint8(27)
+	if n > 1 {
+		col = second[w[1]]
+	}
+	if n <= maxFirst && enCueLens[c-'a'][col]&(1<<n) != 0 || c == 'w' && n >= 4 {
+		return s.word2(text, i) // a cue may start here; "wxid"
+	}
+	// A word of letters only is no IBAN: that needs its check digits.
+	if acc&classUpper != 0 {
+		s.upper = true
+	}
+	return i + n
+}
+
+// word2 reads the word at i, as word does, where it may hold a cue or a
+// digit.
+func (s *scan) word2(text string, i int) int {
+	h, j, digits := s.readWord(text, i)
+	if h.kind != 0 {
+		s.addHit(h)
+		s.iban = s.iban || h.kind == cueIBAN
+		s.birth = s.birth || h.kind == cueBirth
+	}
+	if digits {
+		for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
+			if isDigit(text[k]) && !isDigit(text[k-1]) {
+				s.addRun(k)
+			}
+		}
+	}
+	return j
+}
+
+// han3 returns the 3-byte character at i, or -1 if the bytes there are
+// not one (then s notes a possible capital, as mark does).
+func (s *scan) han3(text string, i int) rune {
+	c := text[i]
+	if i+2 >= len(text) || (text[i+1]^0x80)|(text[i+2]^0x80) >= 0x40 {
+		s.upper = s.upper || c < 0xE2
+		return -1
+	}
+	return rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+}
+
+// mark notes the byte c, of kind k: one that needs no mark but a flag.
+func (s *scan) mark(c byte, k uint8) {
+	switch k {
+	case kindUpper:
+		// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
+		// or a name may start with it.
+		s.upper = true
+	case kindAt:
+		s.at = true
+	case kindColon:
+		s.colon = true
+	case kindLetter: // inside a word, after a digit or '_'
+		s.letter = true
+		if c <= 'Z' {
+			s.upper = true
+		}
+	}
+}
+
+// wordStart is true of the bytes after which a word starts: not a letter,
+// digit or '_', nor '<' (inside a placeholder, <BANK_CARD_1>: no "card"
+// cue).
+var wordStart = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !isWordByte(byte(c)) && c != '<'
+	}
+	return t
+}()
 
 // skipHan returns the end of the run of 3-byte characters at i that are
 // neither a cue's first character nor a full-width digit (i if none). It
@@ -385,12 +534,16 @@ func (s *scan) readWord(text string, i int) (hit, int, bool) {
 		s.wxid = true
 	}
 	k := text[i] | 0x20 - 'a'
-	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
+	col := uint8(27)
+	if n > 1 {
+		col = second[text[i+1]]
+	}
+	if n > maxFirst || enCueLens[k][col]&(1<<n) == 0 {
 		return h, j, acc&classDigit != 0
 	}
 	for _, c := range enCues[k][n] {
-		if n > 1 && c.word[1] != '\'' && text[i+1]|0x20 != c.word[1] {
-			continue // the second letter tells most apart
+		if n > 1 && second[c.word[1]] != col {
+			continue
 		}
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}

@@ -158,10 +158,8 @@ func Find(text string) []Span {
 
 // appendSpans appends the spans of text to dst.
 func appendSpans(dst []Span, text string) []Span {
-	var hitBuf [maxHits]hit
-	var runBuf, capBuf [32]int
 	var sc scan
-	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
+	hits, runs, caps := sc.read(text)
 	first := len(dst)
 	if !sc.any() {
 		return appendModelNames(dst, first, text, &sc)
