@@ -212,7 +212,6 @@ type scan struct {
 	iban, birth             bool // a word that may start an IBAN; a birth cue
 	han, letter             bool // a 3-byte character (where Chinese names are); an ASCII word
 
-
 	// The marks read finds, in arrays with counts rather than in slices:
 	// the byte loop then holds few values (s, text, i) and keeps them in
 	// registers, and nothing escapes. A text with more marks than an
