@@ -77,7 +77,35 @@ func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 		}
 		switch k := byteKind[text[i]]; {
 		case k == kindLetter && (i == 0 || wordStart[text[i-1]]):
-			i = s.word(text, i)
+			// Most words are letters only and no cue's first word: they
+			// are told here, without a call.
+			c := text[i]
+			if c <= 'Z' {
+				s.addCap(i)
+			}
+			j, acc := i+1, c
+			for j < len(text) && wordClass[text[j]]&classLetter != 0 {
+				acc &= text[j]
+				j++
+			}
+			if j < len(text) && (wordClass[text[j]] != 0 || text[j] == '\'' || text[j] == 0xE2) {
+				i = s.word(text, i) // a digit or an apostrophe: "E123", "I'm"
+				continue
+			}
+			col := uint8(27)
+			if j-i > 1 {
+				col = second[text[i+1]]
+			}
+			if n := j - i; n <= maxFirst && enCueLens[c|0x20-'a'][col]&(1<<n) != 0 || c|0x20 == 'w' && n >= 4 {
+				i = s.word(text, i) // a cue may start here; "wxid"
+				continue
+			}
+			// A word of letters only is no IBAN: that needs its check
+			// digits. acc: the bits all its letters share; 0x20 is
+			// clear if one is a capital.
+			s.letter = true
+			s.upper = s.upper || acc&0x20 == 0
+			i = j
 		case k == kindDigit:
 			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
 				s.addRun(i)
@@ -124,44 +152,10 @@ func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 	return hits, runs, caps
 }
 
-// word reads the ASCII word at i (its cue, its digits) and returns its end.
+// word reads the ASCII word at i, its cue and its digits, and returns its
+// end.
 func (s *scan) word(text string, i int) int {
 	s.letter = true
-	if text[i] <= 'Z' {
-		s.addCap(i)
-	}
-	// Most words are letters only and no cue's first word: they are told
-	// here, without the call.
-	w, acc := text[i:], byte(0)
-	n := 0
-	for ; n < len(w); n++ { // on a slice from i, with no bounds check
-		k := wordClass[w[n]]
-		if k&classLetter == 0 {
-			break
-		}
-		acc |= k
-	}
-	if n < len(w) && (wordClass[w[n]] != 0 || w[n] == '\'' || w[n] == 0xE2) {
-		return s.word2(text, i) // a digit or an apostrophe: "E123", "I'm"
-	}
-	c := w[0] | 0x20
-	col := uint8(27)
-	if n > 1 {
-		col = second[w[1]]
-	}
-	if n <= maxFirst && enCueLens[c-'a'][col]&(1<<n) != 0 || c == 'w' && n >= 4 {
-		return s.word2(text, i) // a cue may start here; "wxid"
-	}
-	// A word of letters only is no IBAN: that needs its check digits.
-	if acc&classUpper != 0 {
-		s.upper = true
-	}
-	return i + n
-}
-
-// word2 reads the word at i, as word does, where it may hold a cue or a
-// digit.
-func (s *scan) word2(text string, i int) int {
 	h, j, digits := s.readWord(text, i)
 	if h.kind != 0 {
 		s.addHit(h)
