@@ -111,7 +111,8 @@ func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 				s.addRun(i)
 			}
 			s.digit = true
-			i++
+			for i++; i < len(text) && isDigit(text[i]); i++ { // the rest of the run
+			}
 		case k == kindHan:
 			s.han = true
 			if j := skipHan(text, i); j > i {
