@@ -91,6 +91,9 @@ func init() {
 				col = second[c.word[1]]
 			}
 			enCueLens[k][col] |= 1 << c.first
+			if w := c.word[:c.first]; len(w) <= 8 && isLetters(w) {
+				addCueFirst(firstKey(w))
+			}
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -284,6 +287,58 @@ func (s *scan) readWord(text string, i int) (hit, int, bool) {
 		}
 	}
 	return h, j, acc&classDigit != 0
+}
+
+// cueFirsts is the set of the first words of English cues, as firstKey
+// packs them: a word of letters that is none is no cue, and is told so
+// without a call. An open-addressing table; 0 is an empty slot.
+var cueFirsts [256]uint64
+
+// firstKey packs a word of 1–8 ASCII letters, in lower case, in a uint64.
+func firstKey(w string) uint64 {
+	k := uint64(0)
+	for p := 0; p < len(w) && p < 8; p++ {
+		k |= uint64(w[p]|0x20) << (8 * p)
+	}
+	return k
+}
+
+func addCueFirst(k uint64) {
+	for h := k * 0x9E3779B97F4A7C15 >> 56; ; h = (h + 1) & 0xFF {
+		if cueFirsts[h] == k {
+			return
+		}
+		if cueFirsts[h] == 0 {
+			cueFirsts[h] = k
+			return
+		}
+	}
+}
+
+// maybeCueFirst reports whether the word w of ASCII letters may be the
+// first word of an English cue.
+func maybeCueFirst(w string) bool {
+	if len(w) > 8 {
+		return true // not in the table: "telephone"
+	}
+	k := firstKey(w)
+	for h := k * 0x9E3779B97F4A7C15 >> 56; ; h = (h + 1) & 0xFF {
+		switch cueFirsts[h] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func isLetters(w string) bool {
+	for p := 0; p < len(w); p++ {
+		if !isLetter(w[p]) {
+			return false
+		}
+	}
+	return true
 }
 
 // letterRun returns how many ASCII letters and apostrophes (' or U+2019,

@@ -96,7 +96,8 @@ func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 			if j-i > 1 {
 				col = second[text[i+1]]
 			}
-			if n := j - i; n <= maxFirst && enCueLens[c|0x20-'a'][col]&(1<<n) != 0 || c|0x20 == 'w' && n >= 4 {
+			if n := j - i; n <= maxFirst && enCueLens[c|0x20-'a'][col]&(1<<n) != 0 && maybeCueFirst(text[i:j]) ||
+				c|0x20 == 'w' && n >= 4 {
 				i = s.word(text, i) // a cue may start here; "wxid"
 				continue
 			}
