@@ -410,6 +410,9 @@ func enWord(text string, p, limit int) (int, bool) {
 }
 
 func isUpperAt(text string, p int) bool {
+	if p < len(text) && text[p] < utf8.RuneSelf {
+		return isUpper(text[p])
+	}
 	r, _ := utf8.DecodeRuneInString(text[p:])
 	return unicode.IsUpper(r)
 }
