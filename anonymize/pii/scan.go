@@ -63,9 +63,9 @@ func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
 // read returns the cues of text (hits), in order, and fills s. It also
 // returns the starts of the runs of digits (runs), and of the ASCII words
 // that begin with a capital (caps: where an English street may begin), in
-// order. Detectors jump from mark to mark; none reads the
-// text byte by byte again, however many numbers it holds (a long text
-// only moves the marks from the stack to the heap).
+// order. Detectors jump from mark to mark; none reads the text byte by
+// byte again, however many numbers it holds (a long text only moves the
+// marks from s's arrays to the heap).
 func (s *scan) read(text string) (hits []hit, runs, caps []int) {
 	for i := 0; i < len(text); {
 		// Most bytes between words (a blank, a comma) are passed here.
