@@ -155,9 +155,12 @@ func ordinal(w string) bool {
 	if n == 0 {
 		return false
 	}
-	switch strings.ToLower(w[n:]) {
+	if len(w)-n != 2 { // no allocation: 2nd, 3RD, 4th
+		return false
+	}
+	switch string([]byte{w[n] | 0x20, w[n+1] | 0x20}) {
 	case "st", "nd", "rd", "th":
-		return true
+		return isLetter(w[n]) && isLetter(w[n+1])
 	}
 	return false
 }

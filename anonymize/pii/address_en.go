@@ -380,6 +380,13 @@ func enWord(text string, p, limit int) (int, bool) {
 		upper = isUpper(text[p])
 	}
 	for q < limit {
+		if c := text[q]; c < utf8.RuneSelf && c != '\'' && c != '-' {
+			if isLetter(c) { // after a letter beyond ASCII: "Straße"
+				q++
+				continue
+			}
+			break // a blank, a digit, a '.': most words end so, no decoding
+		}
 		r, w := utf8.DecodeRuneInString(text[q:limit])
 		if unicode.IsLetter(r) && r < 0x2E80 {
 			if q == p {
@@ -403,6 +410,9 @@ func enWord(text string, p, limit int) (int, bool) {
 }
 
 func isUpperAt(text string, p int) bool {
+	if p < len(text) && text[p] < utf8.RuneSelf {
+		return isUpper(text[p])
+	}
 	r, _ := utf8.DecodeRuneInString(text[p:])
 	return unicode.IsUpper(r)
 }

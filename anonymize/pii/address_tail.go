@@ -82,8 +82,11 @@ func unitPart(text string, p, limit int) int {
 		}
 		return 0
 	}
+	if p >= limit || !isUpperAt(text, p) { // first: the cheapest test
+		return 0
+	}
 	w, _ := enWord(text, p, limit)
-	if w == p || !inSet(&unitWords, text[p:w]) || !isUpperAt(text, p) {
+	if w == p || !inSet(&unitWords, text[p:w]) {
 		return 0
 	}
 	q := skipSpaces(text, w, limit)
@@ -231,6 +234,9 @@ var countriesBy = func() (m [26][]string) {
 func city(text string, p, limit int) int {
 	end := p
 	for pos, words := p, 0; words < 4; words++ {
+		if words == 0 && (pos >= limit || !isUpperAt(text, pos)) {
+			break // a city starts with a capital: tested first, it is cheap
+		}
 		w, _ := enWord(text, pos, limit)
 		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break

@@ -24,28 +24,40 @@ func BenchmarkCorpus(b *testing.B) {
 		{"jddc-chat-zh", jddcTexts},
 		{"many-numbers", manyNumbersTexts},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			texts := c.load(b)
-			size := 0
-			for _, t := range texts {
-				size += len(t)
+		for _, core := range []bool{false, true} {
+			name := c.name
+			if core {
+				name += "-core" // the detectors without the name models
 			}
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			var buf []Span
-			cpu0, n := cpuTime(), 0
-			for b.Loop() {
-				for _, t := range texts {
-					buf = appendSpans(buf[:0], t)
-				}
-				n++
-			}
-			if cpu := cpuTime() - cpu0; cpu > 0 {
-				// MB per second of CPU: the speed of one core, which the
-				// wall clock overstates less on a busy machine.
-				b.ReportMetric(float64(size)*float64(n)/cpu.Seconds()/1e6, "MB/cpu-s")
-			}
-		})
+			b.Run(name, func(b *testing.B) {
+				defer func(old bool) { useNameModels = old }(useNameModels)
+				useNameModels = !core
+				benchFind(b, c.load(b))
+			})
+		}
+	}
+}
+
+// benchFind reports the speed of Find on texts.
+func benchFind(b *testing.B, texts []string) {
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var buf []Span
+	cpu0, n := cpuTime(), 0
+	for b.Loop() {
+		for _, t := range texts {
+			buf = appendSpans(buf[:0], t)
+		}
+		n++
+	}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		// MB per second of CPU: the speed of one core, which the wall
+		// clock overstates less on a busy machine.
+		b.ReportMetric(float64(size)*float64(n)/cpu.Seconds()/1e6, "MB/cpu-s")
 	}
 }
 

@@ -7,7 +7,7 @@ import "strings"
 // Luhn ("订单号13812345678", "order no. 4111111111111111") is not personal
 // data; a national number without a trunk prefix ("Phone: 358 0594") is a
 // phone only after a phone word, or before one ("416 60 039 office").
-// The cues are read once per text (cue.go).
+// The cues are read once per text (scan.go).
 
 // orderFillers may stand between an order cue and its number.
 var orderFillers = []string{

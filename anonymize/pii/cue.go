@@ -57,8 +57,27 @@ var (
 	hanMarks    [1 << 16 / 64]uint64    // hanCueIndex != 0 or a full-width digit, small enough to stay cached
 	hanCues     = [][]cue{nil}          // longest first
 	enCues      [26][maxFirst + 1][]cue // by first letter and c.first, longest first
-	enCueLens   [26]uint16              // bit n: enCues[k][n] is not empty
+	// enCueLens[k][second(b)], bit n: a cue in enCues[k][n] starts with
+	// the letter 'a'+k then b. Most words are let go on this one test.
+	enCueLens [26][28]uint16
 )
+
+// second maps the byte after a word's first letter to a column of
+// enCueLens: a letter (any case), an apostrophe (' or the lead byte of
+// U+2019), or anything else.
+var second = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[c] = uint8(c|0x20) - 'a'
+		case c == '\'' || c == 0xE2:
+			t[c] = 26
+		default:
+			t[c] = 27
+		}
+	}
+	return t
+}()
 
 func init() {
 	add := func(c cue) {
@@ -67,7 +86,14 @@ func init() {
 			k := r | 0x20 - 'a'
 			c.first = letterRun(c.word)
 			enCues[k][c.first] = append(enCues[k][c.first], c)
-			enCueLens[k] |= 1 << c.first
+			col := uint8(27)
+			if c.first > 1 {
+				col = second[c.word[1]]
+			}
+			enCueLens[k][col] |= 1 << c.first
+			if w := c.word[:c.first]; len(w) <= 8 && isLetters(w) {
+				addCueFirst(firstKey(w))
+			}
 			return
 		}
 		if hanCueIndex[r] == 0 {
@@ -180,150 +206,6 @@ var cueWords = []struct {
 	{"item", cueOrder}, {"parcel", cueOrder}, {"shipment", cueOrder},
 }
 
-// scan reports what a text holds besides its cues: a digit (ASCII or
-// full-width), an '@', a ':', a capital letter (an ASCII one, or any letter
-// beyond Latin-1 … Cyrillic that may be one).
-type scan struct {
-	digit, at, colon, upper bool
-	wxid, cues              bool
-	iban, birth             bool // a word that may start an IBAN; a birth cue
-	han, letter             bool // a 3-byte character (where Chinese names are); an ASCII word
-}
-
-func (s *scan) any() bool { return s.digit || s.at || s.colon || s.cues }
-
-// read appends the cues of text to hits, in order, and fills s. It also
-// appends to runs the starts of the runs of digits, and to caps the starts
-// of the ASCII words that begin with a capital (where an English street
-// may begin), in order. Detectors jump from mark to mark; none reads the
-// text byte by byte again, however many numbers it holds (a long text
-// only moves the marks from the stack to the heap).
-func (s *scan) read(text string, hits []hit, runs, caps []int) ([]hit, []int, []int) {
-	runs, caps = runs[:0], caps[:0]
-	for i := 0; i < len(text); {
-		c := text[i]
-		switch byteKind[c] {
-		case kindOther:
-		case kindHan:
-			s.han = true
-			if j := skipHan(text, i); j > i {
-				i = j
-				continue
-			}
-			if i+2 >= len(text) || (text[i+1]^0x80)|(text[i+2]^0x80) >= 0x40 {
-				s.upper = s.upper || c < 0xE2 // not a 3-byte character: as below
-				break
-			}
-			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-			if r >= 0xFF10 && r <= 0xFF19 {
-				if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-					runs = append(runs, i)
-				}
-				s.digit = true
-			} else if h := hanCue(text, i, hanCueIndex[r]); h.kind != 0 {
-				hits = append(hits, h)
-				s.birth = s.birth || h.kind == cueBirth
-			}
-			i += 3
-			continue
-		case kindDigit:
-			if i == 0 || !isDigit(text[i-1]) && !(i >= 3 && text[i-3] == 0xEF && text[i-2] == 0xBC && text[i-1]-0x90 <= 9) {
-				runs = append(runs, i)
-			}
-			s.digit = true
-		case kindUpper:
-			// A letter beyond ASCII (Ʀ, É, Ω) may be a capital: a street
-			// or a name may start with it.
-			s.upper = true
-		case kindAt:
-			s.at = true
-		case kindColon:
-			s.colon = true
-		case kindLetter:
-			s.letter = true
-			// A word starts after a non-word byte; not inside a placeholder
-			// (<BANK_CARD_1>: no "card" cue).
-			if i == 0 || !isWordByte(text[i-1]) && text[i-1] != '<' {
-				if c <= 'Z' {
-					caps = append(caps, i)
-				}
-				h, j, digits := s.readWord(text, i)
-				if h.kind != 0 {
-					hits = append(hits, h)
-					s.iban = s.iban || h.kind == cueIBAN
-					s.birth = s.birth || h.kind == cueBirth
-				}
-				if digits {
-					for k := i + 1; k < j; k++ { // digits inside the word: "E12345678"
-						if isDigit(text[k]) && !isDigit(text[k-1]) {
-							runs = append(runs, k)
-						}
-					}
-				}
-				i = j
-				continue
-			}
-			if c <= 'Z' {
-				s.upper = true
-			}
-		}
-		i++
-	}
-	s.cues = len(hits) > 0
-	return hits, runs, caps
-}
-
-// skipHan returns the end of the run of 3-byte characters at i that are
-// neither a cue's first character nor a full-width digit (i if none). It
-// is a loop of its own so that its few variables stay in registers.
-func skipHan(text string, i int) int {
-	for i+2 < len(text) {
-		c, b1, b2 := text[i], text[i+1]^0x80, text[i+2]^0x80 // continuation bytes: < 0x40
-		if c&0xF0 != 0xE0 || b1|b2 >= 0x40 {
-			break
-		}
-		// The lead and second byte select a block of 64 characters, the
-		// third a bit: most characters are passed on that test. (The
-		// masks spare the bounds and shift checks.)
-		if hanMarks[uint(c&0x0F)<<6|uint(b1&0x3F)]&(1<<(b2&0x3F)) != 0 {
-			break
-		}
-		i += 3
-	}
-	return i
-}
-
-// Kinds of bytes for the scan; a table and a jump beat a chain of tests.
-const (
-	kindOther  = iota
-	kindDigit  // 0-9
-	kindLetter // A-Z a-z
-	kindHan    // the lead byte of a 3-byte character
-	kindUpper  // the lead byte of a 2-byte character: Latin-1 … Cyrillic
-	kindAt     // '@'
-	kindColon  // ':'
-)
-
-var byteKind = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case c >= '0' && c <= '9':
-			t[c] = kindDigit
-		case c|0x20 >= 'a' && c|0x20 <= 'z':
-			t[c] = kindLetter
-		case c >= 0xE0 && c < 0xF0:
-			t[c] = kindHan
-		case c >= 0xC0 && c < 0xE0:
-			t[c] = kindUpper
-		case c == '@':
-			t[c] = kindAt
-		case c == ':':
-			t[c] = kindColon
-		}
-	}
-	return t
-}()
-
 // wordClass classes the bytes of English words: a table look-up is the
 // cheapest test a byte loop can make.
 var wordClass = func() (t [256]byte) {
@@ -385,12 +267,16 @@ func (s *scan) readWord(text string, i int) (hit, int, bool) {
 		s.wxid = true
 	}
 	k := text[i] | 0x20 - 'a'
-	if n > maxFirst || enCueLens[k]&(1<<n) == 0 {
+	col := uint8(27)
+	if n > 1 {
+		col = second[text[i+1]]
+	}
+	if n > maxFirst || enCueLens[k][col]&(1<<n) == 0 {
 		return h, j, acc&classDigit != 0
 	}
 	for _, c := range enCues[k][n] {
-		if n > 1 && c.word[1] != '\'' && text[i+1]|0x20 != c.word[1] {
-			continue // the second letter tells most apart
+		if n > 1 && second[c.word[1]] != col {
+			continue
 		}
 		if end, ok := matchFold(text, i, c.word); ok {
 			h = hit{c.kind, i, end}
@@ -401,6 +287,58 @@ func (s *scan) readWord(text string, i int) (hit, int, bool) {
 		}
 	}
 	return h, j, acc&classDigit != 0
+}
+
+// cueFirsts is the set of the first words of English cues, as firstKey
+// packs them: a word of letters that is none is no cue, and is told so
+// without a call. An open-addressing table; 0 is an empty slot.
+var cueFirsts [256]uint64
+
+// firstKey packs a word of 1–8 ASCII letters, in lower case, in a uint64.
+func firstKey(w string) uint64 {
+	k := uint64(0)
+	for p := 0; p < len(w) && p < 8; p++ {
+		k |= uint64(w[p]|0x20) << (8 * p)
+	}
+	return k
+}
+
+func addCueFirst(k uint64) {
+	for h := k * 0x9E3779B97F4A7C15 >> 56; ; h = (h + 1) & 0xFF {
+		if cueFirsts[h] == k {
+			return
+		}
+		if cueFirsts[h] == 0 {
+			cueFirsts[h] = k
+			return
+		}
+	}
+}
+
+// maybeCueFirst reports whether the word w of ASCII letters may be the
+// first word of an English cue.
+func maybeCueFirst(w string) bool {
+	if len(w) > 8 {
+		return true // not in the table: "telephone"
+	}
+	k := firstKey(w)
+	for h := k * 0x9E3779B97F4A7C15 >> 56; ; h = (h + 1) & 0xFF {
+		switch cueFirsts[h] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func isLetters(w string) bool {
+	for p := 0; p < len(w); p++ {
+		if !isLetter(w[p]) {
+			return false
+		}
+	}
+	return true
 }
 
 // letterRun returns how many ASCII letters and apostrophes (' or U+2019,

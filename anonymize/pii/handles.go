@@ -189,6 +189,9 @@ func passportNumber(text string, p int) (int, bool) {
 func appendCNPassports(dst []Span, text string, hits []hit, runs []int) []Span {
 	end := 0
 	for _, r := range runs {
+		if r == 0 || !isUpper(text[r-1]) {
+			continue // most numbers: no capital right before
+		}
 		// The digits start one letter (E12345678) or two (EA1234567) in.
 		for _, i := range [2]int{r - 1, r - 2} {
 			if i < end || i < 0 {

@@ -74,7 +74,7 @@
 // card right after an order word ("订单号13812345678", "order no. …") is
 // an order number. Full-width digits (１３８…) count as digits.
 //
-// A text is read once, by one scanner shared by every detector (cue.go):
+// A text is read once, by one scanner shared by every detector (scan.go):
 // it finds the cues, the words that may start an IBAN, the starts of the
 // runs of digits and of the capitalised words, and whether there is an
 // '@' or a ':'. Detectors then jump from mark to mark rather than read
@@ -164,10 +164,8 @@ func appendSpans(dst []Span, text string) []Span {
 // appendSpansWith appends the spans of text to dst, with the name models'
 // names or without.
 func appendSpansWith(dst []Span, text string, models bool) []Span {
-	var hitBuf [maxHits]hit
-	var runBuf, capBuf [32]int
 	var sc scan
-	hits, runs, caps := sc.read(text, hitBuf[:0], runBuf[:0], capBuf[:0])
+	hits, runs, caps := sc.read(text)
 	first := len(dst)
 	if !sc.any() {
 		if !models {

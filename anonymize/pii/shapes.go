@@ -104,13 +104,20 @@ func (c *cluster) match(text string, i int) (Span, int, bool) {
 	// The digits of each window i..j and whether it may end at j.
 	var digits [maxDigits + 1]int
 	var ends [maxDigits + 1]bool
+	have := uint32(0) // bit d: a window that may end holds d digits
 	for j, n := i, 0; j <= jmax; j++ {
 		n += c.groups[j].n
 		digits[j-i], ends[j-i] = n, c.canEnd(j)
+		if ends[j-i] {
+			have |= 1 << n
+		}
 	}
 	var buf [maxDigits + 1]byte
 	for _, s := range shapes {
 		lo, hi := shapeDigits[s][0], shapeDigits[s][1]
+		if have&(1<<(hi+1)-1)>>lo == 0 {
+			continue // no window has a length of this shape
+		}
 		for j := jmax; j >= i; j-- {
 			if !ends[j-i] || digits[j-i] < lo || digits[j-i] > hi {
 				continue
