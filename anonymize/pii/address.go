@@ -49,9 +49,8 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 	}
 	if digit {
 		dst = appendCNAnchored(dst, first, text, runs)
-		if upper { // an English street has a capitalised word
-			dst = appendENAddresses(dst, first, text, runs, caps)
-		}
+		// An English street has a capitalised word, or an address context.
+		dst = appendENAddresses(dst, first, text, runs, caps, upper)
 	}
 	return dst
 }

@@ -26,7 +26,13 @@ import (
 // Only the starts of the runs of digits (runs) and of the capitalised
 // words (caps), which the scan marked, are visited: the text is not read
 // again. A capitalised word is tried only if a number follows it closely.
-func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []Span {
+//
+// Without a capital (upper false), only the streets of an address context
+// are looked for.
+func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upper bool) []Span {
+	if !upper {
+		caps = nil
+	}
 	k, ri, ci := 0, 0, 0
 	for i := 0; i < len(text); i++ {
 		// The next number or capitalised word from i.
@@ -56,6 +62,17 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []S
 			continue
 		}
 		spans := dst[first:]
+		if isDigit(c) && !inSpans(spans, i) && (i == 0 || !isAlnum(text[i-1]) && text[i-1] < 0x80) {
+			if s, ok := contextAddress(text, i, spans); ok {
+				dst = insert(dst, first, s)
+				i = s.End - 1
+				continue
+			}
+		}
+		if !upper {
+			continue
+		}
+		spans = dst[first:]
 		if i > 0 && !spanEdge(spans, i) {
 			switch prev := text[i-1]; {
 			case isAlnum(prev), prev == '#', prev == '$', prev == '.', prev == '<', prev == '-',
@@ -194,7 +211,15 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if n := houseNumber(text, q, limit); n > q {
 			return n, true
 		}
-	case !isUpperAt(text, p):
+	case !isUpperAt(text, p) && !cue:
+	case cue && !isUpperAt(text, p):
+		// After an address context: "heiligengeistbrücke 77", "ul. miła 53".
+		e, words := looseWords(text, p, limit, 4)
+		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
+			if n := houseNumber(text, q, limit); n > q {
+				return n, true
+			}
+		}
 	default:
 		// "Hauptstraße 12", or "Koepenicker Str. 74": a street word and a
 		// number; the number is looked for first, it is cheap.
@@ -218,7 +243,17 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		e, words := nameWords(text, p, limit, 4)
 		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
 			if n := houseNumber(text, q, limit); n > q {
-				return n, false
+				return n, cue // "Slovenčeva 51" after "lives at"
+			}
+		}
+		if !cue {
+			break
+		}
+		// "Árpád fejedelem útja 62", "Pod Floriánem 1677".
+		e, words = looseWords(text, p, limit, 4)
+		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
+			if n := houseNumber(text, q, limit); n > q {
+				return n, true
 			}
 		}
 	}
@@ -233,8 +268,10 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		return 0, false
 	}
 	q := skipSpaces(text, n, limit)
+	double := false
 	if h := houseNumber(text, q, limit); h > q && h < limit && text[h] == ' ' {
 		q = skipSpaces(text, h, limit) // "1987 74 Diakou Street"
+		double = true
 	}
 	// An optional direction: "123 N Main St".
 	if w, _ := enWord(text, q, limit); w > q && direction(text[q:w]) {
@@ -244,7 +281,8 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 	}
 	w0 := streetWord(text, q, limit)
 	prefix := w0 > q && (inSet(&streetPrefixes, text[q:w0]) || inSet(&streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
-	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
+	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix &&
+		!(cue && !stopWord(text[q:w0])) {
 		return 0, false
 	}
 	if prefix {
@@ -272,11 +310,12 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		word := text[pos:w]
 		upper := isUpperAt(text, pos)
-		if !upper && !ordinal(word) && !connector(word) && !(k > 0 && streetSuffix(word)) {
+		suffix := k > 0 && (streetSuffix(word) || inSet(&streetWords, word)) // "Trenerys gate"
+		if !upper && !ordinal(word) && !connector(word) && !suffix && !(cue && !stopWord(word)) {
 			break
 		}
 		capital = capital || upper
-		if capital && (k > 0 && streetSuffix(word) || streetEnding(word)) {
+		if (capital || cue) && (suffix || streetEnding(word)) {
 			suffixEnd = w // "Diakou Street", "Koskikatu"
 		}
 		end = w
@@ -299,7 +338,7 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		return e, true
 	}
-	if end == q || !capital {
+	if end == q || !capital && !cue {
 		return 0, false
 	}
 	// No suffix: number, name and maybe another number ("172 Maneeži 75").
@@ -309,7 +348,12 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 			e = h
 		}
 	}
-	return e, false
+	if !capital && e == end {
+		return 0, false // "at 5 pm"
+	}
+	// After an address context: "9816 214 Pavlou Drandaki", "74678
+	// midtvollen 130".
+	return e, cue && (capital || double || e > end)
 }
 
 // capitalIn reports whether a word of text[p:e] starts with a capital.
@@ -475,4 +519,23 @@ func inSet(m *words, w string) bool {
 		buf[i] = c
 	}
 	return m.m[string(buf[:len(w)])]
+}
+
+// looseWords reads up to max words of a street name in any case, joined
+// by single blanks, up to a word of the sentence ("and", "the").
+func looseWords(text string, p, limit, max int) (end, words int) {
+	end = p
+	for pos := p; words < max; {
+		w, _ := enWord(text, pos, limit)
+		if w == pos || w < limit && isAlnum(text[w]) || stopWord(text[pos:w]) {
+			break
+		}
+		end = w
+		words++
+		if w+1 >= limit || text[w] != ' ' {
+			break
+		}
+		pos = w + 1
+	}
+	return end, words
 }

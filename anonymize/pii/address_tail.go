@@ -21,10 +21,11 @@ func enTail(text string, p, limit int) (end, strong, parts int) {
 		if q == end && k > 0 || q >= limit {
 			break
 		}
-		comma = comma || afterPostcode // "75001 Paris"
+		comma = comma || afterPostcode // "75001 Paris", "Apt. 584 HEILIGENBRUNN France"
 		afterPostcode = false
 		if e := unitPart(text, q, limit); e > q {
 			end, parts = e, parts+1
+			afterPostcode = true
 			continue
 		}
 		if e := postcode(text, q, limit); e > q {
@@ -46,6 +47,10 @@ func enTail(text string, p, limit int) (end, strong, parts int) {
 		}
 		if comma {
 			if e := city(text, q, limit); e > q {
+				end, parts = e, parts+1
+				continue
+			}
+			if e := lowerCity(text, q, limit); e > q {
 				end, parts = e, parts+1
 				continue
 			}
@@ -82,8 +87,8 @@ func unitPart(text string, p, limit int) int {
 		}
 		return 0
 	}
-	w, _ := enWord(text, p, limit)
-	if w == p || !inSet(&unitWords, text[p:w]) || !isUpperAt(text, p) {
+	w, _ := enWord(text, p, limit) // "Apt. 5", "apt. 614"
+	if w == p || !inSet(&unitWords, text[p:w]) {
 		return 0
 	}
 	q := skipSpaces(text, w, limit)
@@ -171,8 +176,13 @@ func ukPostcode(text string, p, limit int) int {
 
 // military reads "APO AA 42323" (APO, FPO or DPO, AA, AE or AP, a ZIP).
 func military(text string, p, limit int) int {
-	if p+12 > limit || text[p+3] != ' ' || text[p+6] != ' ' || text[p+1:p+3] != "PO" ||
-		!strings.Contains("AFD", text[p:p+1]) || text[p+4] != 'A' || !strings.Contains("AEP", text[p+5:p+6]) {
+	if p+12 > limit || text[p+3] != ' ' || text[p+6] != ' ' || !equalFold(text[p+1:p+3], "po") ||
+		!strings.Contains("AFDafd", text[p:p+1]) || text[p+4]|0x20 != 'a' ||
+		!strings.Contains("AEPaep", text[p+5:p+6]) {
+		return p
+	}
+	// In one case: "FPO AE", "fpo ae".
+	if isUpper(text[p]) != isUpper(text[p+1]) || isUpper(text[p]) != isUpper(text[p+4]) {
 		return p
 	}
 	if e := postcode(text, p+7, limit); e == p+12 {
@@ -207,11 +217,14 @@ func country(text string, p, limit int) int {
 	if q > p && countryCodes.has(text[p:q]) && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
-	if q == p {
-		return p // every country name starts with a capital
+	if !isLetter(text[p]) {
+		return p
 	}
-	for _, n := range countriesBy[text[p]-'A'] {
-		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
+	for _, n := range countriesBy[text[p]&^0x20-'A'] { // "Norway", "tunisia"
+		if q == p && !hasPrefixFold(text[p:limit], strings.ToLower(n)) || q > p && !strings.HasPrefix(text[p:limit], n) {
+			continue
+		}
+		if p+len(n) == limit || !isAlnum(text[p+len(n)]) {
 			return p + len(n)
 		}
 	}
@@ -273,3 +286,28 @@ func city(text string, p, limit int) int {
 // not a city.
 var notCity = wordSet(`thanks thank please call email phone tel mobile regards cheers and or but the
 i i'm my we you it this that is can could would will hi hello ok okay sorry also best kind sent`)
+
+// lowerCity reads a city in lower case ("pomáz", "delmas") that ends its
+// line or stands before a comma, if a postcode or a country follows.
+func lowerCity(text string, p, limit int) int {
+	end := p
+	for words := 0; words < 3; words++ {
+		w, _ := enWord(text, end, limit)
+		if w == end || isUpperAt(text, end) || inSet(&notCity, text[end:w]) || stopWord(text[end:w]) {
+			return p
+		}
+		end = w
+		if end+1 >= limit || text[end] != ' ' || !isLetter(text[end+1]) && text[end+1] < 0x80 {
+			break
+		}
+		end++
+	}
+	q, sep := tailSep(text, end, limit)
+	if !sep || q == end {
+		return p
+	}
+	if postcode(text, q, limit) > q || country(text, q, limit) > q {
+		return end
+	}
+	return p
+}
