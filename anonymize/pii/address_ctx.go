@@ -99,7 +99,10 @@ var (
 dropped sent send ship shipped deliver delivered return returned mail mailed corner moved office offices
 restaurant arrived stop reside resides headquarters hq`)
 	addrStops = wordSet(`and or but the a an for with from was are be by near please thanks
-then my your our his her their this that it i we you he she they me us him them`)
+then my your our his her their this that it i we you he she they me us him them within after before
+about around under over until till than every each per only just about gate door terminal platform
+page chapter hour hours minute minutes mins day days week weeks month months year years pm am number
+no item items size version model times people persons pieces pcs percent table seat row`)
 )
 
 // addrContext reports whether an address context ends right before p,
@@ -122,17 +125,28 @@ func addrContext(text string, p int) (corner, ok bool) {
 	if lines > 1 || q == 0 {
 		return false, false
 	}
-	if text[q-1] == ':' { // "Address:", "address of the shop:"
+	if text[q-1] == ':' { // "Address:", "my address to the same:"
 		q--
-		back()
-		s := wordStartBefore(text, q)
-		return false, s < q && inSet(&addrTriggers, text[s:q])
+		for k := 0; k < 6 && q > 0; k++ {
+			for q > 0 && text[q-1] == ' ' {
+				q--
+			}
+			s := wordStartBefore(text, q)
+			if s == q {
+				break
+			}
+			if hasPrefixFold(text[s:q], "address") {
+				return false, true
+			}
+			q = s
+		}
+		return false, false
 	}
 	s := wordStartBefore(text, q)
 	if lines == 1 && labelLine(text, q) {
 		return false, true // "Billing address: Name\n764 Fagradalsbraut 71"
 	}
-	if s == q || !inSet(&addrAnchors, text[s:q]) && !inSet(&addrTriggers, text[s:q]) {
+	if s == q || !inSet(&addrAnchors, text[s:q]) && !hasPrefixFold(text[s:q], "address") {
 		return false, false
 	}
 	anchorOf := equalFold(text[s:q], "of")

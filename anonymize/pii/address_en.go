@@ -84,6 +84,9 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upp
 			continue
 		}
 		if s, ok := enAddressAt(text, i, spans, false); ok {
+			if corner, ok := addrContext(text, i); ok && corner {
+				s.End = cornerEnd(text, s.End, nextSpan(spans, s.End, len(text)))
+			}
 			dst = insert(dst, first, s)
 			i = s.End - 1
 		}
@@ -225,8 +228,8 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		// number; the number is looked for first, it is cheap.
 		q := skipSpaces(text, w, limit)
 		if q > w && q < limit && isDigit(text[q]) {
-			if n := houseNumber(text, q, limit); n > q && streetEnding(word) {
-				return n, true
+			if n := houseNumber(text, q, limit); n > q && (cue || streetEnding(word)) {
+				return n, true // "Hauptstraße 12", "Dalbraut 99" after "lives at"
 			}
 			break
 		}
@@ -348,7 +351,7 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 			e = h
 		}
 	}
-	if !capital && e == end {
+	if !capital && e == end && !double {
 		return 0, false // "at 5 pm"
 	}
 	// After an address context: "9816 214 Pavlou Drandaki", "74678
@@ -402,7 +405,9 @@ func nameWords(text string, p, limit, max int) (end, words int) {
 		if w == pos || w < limit && isAlnum(text[w]) || !isUpperAt(text, pos) && !connector(text[pos:w]) {
 			break
 		}
-		end = w
+		if isUpperAt(text, pos) { // a name ends at a capitalised word: not "… St. the"
+			end = w
+		}
 		words++
 		if w+1 >= limit || text[w] != ' ' {
 			break

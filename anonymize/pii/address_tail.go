@@ -23,6 +23,10 @@ func enTail(text string, p, limit int) (end, strong, parts int) {
 		}
 		comma = comma || afterPostcode // "75001 Paris", "Apt. 584 HEILIGENBRUNN France"
 		afterPostcode = false
+		if e := paren(text, q, limit); e > q { // "Cyprus (Greek)"
+			end = e
+			continue
+		}
 		if e := unitPart(text, q, limit); e > q {
 			end, parts = e, parts+1
 			afterPostcode = true
@@ -69,6 +73,10 @@ func tailSep(text string, p, limit int) (int, bool) {
 		case ',', '\n':
 			comma = true
 		case ' ', '\t', '>':
+		case '.': // "Piroska u. 97.\nPorto Alegre"
+			if q > p || q+1 >= limit || text[q+1] != '\n' {
+				return q, comma
+			}
 		default:
 			return q, comma
 		}
@@ -249,8 +257,8 @@ func city(text string, p, limit int) int {
 			break
 		}
 		if !isUpperAt(text, pos) {
-			// "Frankfurt am Main", "Stratford upon Avon"
-			if words == 0 || !connector(text[pos:w]) {
+			// "Frankfurt am Main", "Stratford upon Avon", "Ostrov nad Ohrí"
+			if words == 0 || !connector(text[pos:w]) && w-pos > 3 {
 				break
 			}
 		} else {
@@ -308,6 +316,26 @@ func lowerCity(text string, p, limit int) int {
 	}
 	if postcode(text, q, limit) > q || country(text, q, limit) > q {
 		return end
+	}
+	return p
+}
+
+// paren reads a short remark in brackets on its line after a part:
+// "(Greek)", "(ΑΣΣΕΙΑ)".
+func paren(text string, p, limit int) int {
+	if p >= limit || text[p] != '(' || p == 0 || text[p-1] != ' ' {
+		return p
+	}
+	for q := p + 1; q < limit && q-p < 32; q++ {
+		switch text[q] {
+		case ')':
+			if q > p+1 {
+				return q + 1
+			}
+			return p
+		case '\n', '(':
+			return p
+		}
 	}
 	return p
 }
