@@ -102,7 +102,16 @@ restaurant arrived stop reside resides headquarters hq`)
 then my your our his her their this that it i we you he she they me us him them within after before
 about around under over until till than every each per only just about gate door terminal platform
 page chapter hour hours minute minutes mins day days week weeks month months year years pm am number
-no item items size version model times people persons pieces pcs percent table seat row`)
+no item items size version model times people persons pieces pcs percent table seat row home work
+school store shop station airport hospital hotel`)
+	// notStreet are words that take a number but name no street: a date,
+	// a product, a place inside a building ("Windows 11", "May 5", "Gate 12").
+	notStreet = wordSet(`january february march april may june july august september october
+november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
+friday saturday sunday mon tue wed thu fri sat sun today tomorrow windows iphone ipad galaxy pixel
+playstation ps xbox switch series model version chapter route room gate terminal level platform
+size page step part season episode volume vol vat covid win mac macbook office android ios firefox
+chrome edge day week year hour minute top pack set kit`)
 )
 
 // addrContext reports whether an address context ends right before p,

@@ -183,6 +183,9 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 	}
 	word := text[p:w]
 	bare := strings.TrimSuffix(word, ".")
+	if cue && inSet(&notStreet, bare) {
+		return 0, false // "moved to Windows 11", "sent on May 5"
+	}
 	switch {
 	case equalFold(bare, "blk") || equalFold(bare, "block"):
 		q := skipSpaces(text, w, limit)
@@ -283,6 +286,9 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
+	if cue && inSet(&notStreet, text[q:w0]) {
+		return 0, false // "delivered on 12 May"
+	}
 	prefix := w0 > q && (inSet(&streetPrefixes, text[q:w0]) || inSet(&streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
 	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix &&
 		!(cue && !stopWord(text[q:w0])) {

@@ -1,0 +1,89 @@
+package pii
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestAddressForms covers the street forms read from their context, the
+// address blocks, the military addresses and the words that take a number
+// but name no place.
+func TestAddressForms(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		// A name and a number after an address context.
+		{"He lives at Slovenčeva 51.", []string{"Slovenčeva 51"}},
+		{"the bus drops you off at Pod Floriánem 1677", []string{"Pod Floriánem 1677"}},
+		{"Please send it to Parmova 109, thanks", []string{"Parmova 109"}},
+		{"I'll meet you at Holmatun 45", []string{"Holmatun 45"}},
+		{"He lives on the north side of Joaquin Suarez 2906.", []string{"Joaquin Suarez 2906"}},
+		{"Our office is at Árpád fejedelem útja 62", []string{"Árpád fejedelem útja 62"}},
+		{"the bus drops you off at heiligengeistbrücke 77", []string{"heiligengeistbrücke 77"}},
+		{"the bus drops you off at 74678 midtvollen 130 st.", []string{"74678 midtvollen 130"}},
+		{"The restaurant is at 9816 214 Pavlou Drandaki", []string{"9816 214 Pavlou Drandaki"}},
+		{"The address of Peerj is 9721 Dalmatinova 43 Apt. 678", []string{"9721 Dalmatinova 43 Apt. 678"}},
+		{"What is your address? it is 05 Weblinger Gürtel 92 Apt. 584 HEILIGENBRUNN France",
+			[]string{"05 Weblinger Gürtel 92 Apt. 584 HEILIGENBRUNN France"}},
+		// The corner of two streets.
+		{"stop at the corner of Nieuwe Baan 473 St. and Inna Loop St.", []string{"Nieuwe Baan 473 St. and Inna Loop St."}},
+		{"my new address is the corner of Beiteveien 2 and Sieda Radial", []string{"Beiteveien 2 and Sieda Radial"}},
+		{"it is the corner of Dalbraut 99 and Frederikke Coves", []string{"Dalbraut 99 and Frederikke Coves"}},
+		// Address blocks: a label line, or unit, city and country lines.
+		{"Billing address: Jan Novak\n    764 Fagradalsbraut 71 Apt. 762\n   Egilsstaðir",
+			[]string{"764 Fagradalsbraut 71 Apt. 762\n   Egilsstaðir"}},
+		{"kristin crnić\n\n98 árpád fejedelem útja 45.\n apt. 614\n pomáz\n\n tunisia 13222",
+			[]string{"98 árpád fejedelem útja 45.\n apt. 614\n pomáz\n\n tunisia 13222"}},
+		{"> Lina\n> 2224 Trenerys gate 232\n> Apt. 342\n> TRONDHEIM\n> Norway 64389",
+			[]string{"2224 Trenerys gate 232\n> Apt. 342\n> TRONDHEIM\n> Norway 64389"}},
+		{"4596 Tylova 285\n Suite 578\n Ostrov nad Ohrí\n Czech Republic 56655",
+			[]string{"4596 Tylova 285\n Suite 578\n Ostrov nad Ohrí\n Czech Republic 56655"}},
+		{"Our offices are located at 6076 Piroska u. 97.\nPorto Alegre\n, RS\n Brazil 95828",
+			[]string{"6076 Piroska u. 97.\nPorto Alegre\n, RS\n Brazil 95828"}},
+		// US military addresses.
+		{"Our offices are located at USNS Møller\nFPO AA 85844", []string{"USNS Møller\nFPO AA 85844"}},
+		{"sent to uscgc aslakhanov\nfpo ae 44941?", []string{"uscgc aslakhanov\nfpo ae 44941"}},
+		{"address:     unit 4526 box 0671\ndpo ap 40902", []string{"unit 4526 box 0671\ndpo ap 40902"}},
+		{"USS Mahler\nFPO AA 70489", []string{"USS Mahler\nFPO AA 70489"}},
+		// A postcode after its label.
+		{"ZIP: 11164", []string{"11164"}},
+		{"my zip code is 62704", nil}, // "is" is no label
+		{"postal code 10115", []string{"10115"}},
+		// Words that take a number but name no street.
+		{"I moved to Windows 11 last week", nil},
+		{"Order 12345 shipped to Berlin on 12 May", nil},
+		{"The package was sent to you on March 5", nil},
+		{"I live at home 2 days a week", nil},
+		{"meet me at Gate 5", nil},
+		{"meet me at 5 pm", nil},
+		{"sent to you 2 times", nil},
+		{"It shipped to the warehouse in 3 days", nil},
+		{"Please return to store 12 items", nil},
+		{"sent to you for $25", nil},
+		{"The e-invoice is sent within 48 hours", nil},
+		{"My order was delivered to me at 10:30", nil},
+		{"Order 12345 shipped", nil},
+		{"Room for 2 people", nil},
+		{"iPhone 15 Pro", nil},
+		{"Windows 11", nil},
+		{"size 42", nil},
+		{"Chapter 7", nil},
+		{"Route 66 mug", nil},
+		{"it costs 25 dollars, sent to you today", nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, s := range FindCertain(tc.text) {
+			if s.Type == Address {
+				got = append(got, tc.text[s.Start:s.End])
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("addresses of %q = %q, want %q", tc.text, got, tc.want)
+		}
+		if out := placehold(tc.text, FindCertain(tc.text)); FindCertain(out) != nil {
+			t.Errorf("%q: no fixpoint, %q holds more", tc.text, out)
+		}
+	}
+}
