@@ -53,6 +53,11 @@ func contextAddress(text string, i int, spans []Span) (Span, bool) {
 		}
 		corner, ok := addrContext(text, s)
 		if !ok {
+			if w := text[s:min(s+3, i)]; w == "ul." || w == "al." { // "Hanne and ul. Miła 53"
+				if sp, ok := enAddressAt(text, s, spans, false); ok && sp.End > i {
+					return sp, true
+				}
+			}
 			continue
 		}
 		sp, ok := enAddressAt(text, s, spans, true)
@@ -97,7 +102,7 @@ var (
 	// addrTriggers announce a place within the words before an anchor.
 	addrTriggers = wordSet(`address addresses addr live lives living lived located meet drops drop
 dropped sent send ship shipped deliver delivered return returned mail mailed corner moved office offices
-restaurant arrived stop reside resides headquarters hq`)
+restaurant arrived stop reside resides headquarters hq station`)
 	addrStops = wordSet(`and or but the a an for with from was are be by near please thanks
 then my your our his her their this that it i we you he she they me us him them within after before
 about around under over until till than every each per only just about gate door terminal platform
@@ -200,6 +205,11 @@ func cornerEnd(text string, end, limit int) int {
 		return e
 	}
 	e, words := nameWords(text, q, limit, 3)
+	if le, lw := looseWords(text, q, limit, 3); lw > 0 && le > e {
+		if ws := wordStartBefore(text, le); streetSuffix(text[ws:le]) {
+			e, words = le, lw // "heiligengeistbrücke 77 and minik courts"
+		}
+	}
 	if words == 0 || e < limit && !isBlank(text[e]) && text[e] != '.' && text[e] != ',' && text[e] != '?' {
 		return end
 	}

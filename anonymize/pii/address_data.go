@@ -50,7 +50,8 @@ creek estates field fields flats forest fork harbor harbour haven island isle ke
 lodge mount mountain oval prairie rapids shore shores springs stream track trace tunnel viaduct wells
 bridge brook camp canyon cape center centre corner corners crest curve dale dam estate falls ferry ford
 fort garden gateway glen hollow inlet keys land lock locks motorway overpass pines plains ramp river
-shoal skyway spring throughway underpass ville wall stravenue utca út tér u ul ulica körút sor`)
+shoal skyway spring throughway underpass ville wall stravenue utca út útja tér u ul ulica körút sor
+rkp krt sgt fasor köz sétány str forge radial`)
 
 // streetPrefixes open a street name in Romance languages: "Rue de
 // Rivoli", "Via Roma 131".

@@ -207,7 +207,8 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if e := unitNumber(text, q, limit); e > q && isDigit(text[q]) {
 			return e, true
 		}
-	case inSet(&streetPrefixes, bare) && isUpperAt(text, p):
+	case inSet(&streetPrefixes, bare) && (isUpperAt(text, p) || word == "ul." || word == "al."):
+		// Polish writes "ul." and "al." in lower case.
 		// "Via Roma 131"
 		e, words := nameWords(text, skipSpaces(text, w, limit), limit, 5)
 		if words == 0 {

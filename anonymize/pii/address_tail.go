@@ -73,8 +73,8 @@ func tailSep(text string, p, limit int) (int, bool) {
 		case ',', '\n':
 			comma = true
 		case ' ', '\t', '>':
-		case '.': // "Piroska u. 97.\nPorto Alegre"
-			if q > p || q+1 >= limit || text[q+1] != '\n' {
+		case '.': // "Piroska u. 97.\nPorto Alegre", "Belgrád rkp. 18. Apt. 417"
+			if q > p || q+1 >= limit || text[q+1] != '\n' && text[q+1] != ' ' || p == 0 || !isDigit(text[p-1]) {
 				return q, comma
 			}
 		default:
@@ -255,6 +255,9 @@ func city(text string, p, limit int) int {
 		w, _ := enWord(text, pos, limit)
 		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break
+		}
+		if words > 0 && (country(text, pos, limit) > pos || regionCode(text, pos, limit) > pos) {
+			break // "Moosleerau Switzerland", "Sindi PR"
 		}
 		if !isUpperAt(text, pos) {
 			// "Frankfurt am Main", "Stratford upon Avon", "Ostrov nad Ohrí"
