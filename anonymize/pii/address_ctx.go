@@ -338,3 +338,38 @@ func blockAddress(text string, i, limit int) (Span, bool) {
 	}
 	return Span{Address, i, end}, true
 }
+
+// unitBefore returns the start of a unit that stands right before a street
+// at p ("Flat 3, 12 High Street", "Unit 5/23 Smith St"), or p.
+func unitBefore(text string, p int, spans []Span) int {
+	q := p
+	if q > 2 && text[q-1] == ' ' && text[q-2] == ',' {
+		q -= 2
+	} else if q > 1 && text[q-1] == ' ' {
+		q--
+	} else {
+		return p
+	}
+	n := q // the unit's number ends at q, or its word does ("Unit 5/23")
+	for n > 0 && (isAlnum(text[n-1]) || text[n-1] == '/' || text[n-1] == '-') && q-n < 8 {
+		n--
+	}
+	if n == q {
+		return p
+	}
+	if w := text[n:q]; inSet(&unitWords, w) && q == p-1 && equalFold(w, "unit") {
+		if !overlapsSorted(spans, n, p) && (n == 0 || !isAlnum(text[n-1])) {
+			return n // "Unit 5/23 Smith St": the street starts at its number
+		}
+		return p
+	}
+	if !isDigit(text[q-1]) || n < 2 || text[n-1] != ' ' {
+		return p
+	}
+	s := wordStartBefore(text, n-1)
+	if s == n-1 || !inSet(&unitWords, text[s:n-1]) || !isUpperAt(text, s) ||
+		s > 0 && isAlnum(text[s-1]) || overlapsSorted(spans, s, p) {
+		return p
+	}
+	return s
+}

@@ -41,6 +41,18 @@ func TestAddressForms(t *testing.T) {
 			[]string{"4596 Tylova 285\n Suite 578\n Ostrov nad Ohrí\n Czech Republic 56655"}},
 		{"Our offices are located at 6076 Piroska u. 97.\nPorto Alegre\n, RS\n Brazil 95828",
 			[]string{"6076 Piroska u. 97.\nPorto Alegre\n, RS\n Brazil 95828"}},
+		// European postcodes, units before the street, abbreviations.
+		{"Rua Augusta 100, 1100-053 Lisboa", []string{"Rua Augusta 100, 1100-053 Lisboa"}},
+		{"Kungsgatan 12, 111 43 Stockholm", []string{"Kungsgatan 12, 111 43 Stockholm"}},
+		{"ul. Marszałkowska 10/12, 00-590 Warszawa", []string{"ul. Marszałkowska 10/12, 00-590 Warszawa"}},
+		{"Karl-Marx-Allee 34, 10178 Berlin", []string{"Karl-Marx-Allee 34, 10178 Berlin"}},
+		{"My new address: Hauptstr. 5, 80331 München", []string{"Hauptstr. 5, 80331 München"}},
+		{"Flat 3, 12 High Street, London SW1A 1AA", []string{"Flat 3, 12 High Street, London SW1A 1AA"}},
+		{"Unit 5/23 Smith St, Parramatta NSW 2150", []string{"Unit 5/23 Smith St, Parramatta NSW 2150"}},
+		{"ship to 123 main st apt 4, springfield il 62704", []string{"123 main st apt 4, springfield il 62704"}},
+		{"Hanne and ul. Więckowskiego Stefana 28", []string{"ul. Więckowskiego Stefana 28"}},
+		{"51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland", []string{"51709 Spinatsch 94 Apt. 615 Moosleerau Switzerland"}},
+		{"12521 Belgrád rkp. 18. Apt. 417 Csipkerek", []string{"12521 Belgrád rkp. 18. Apt. 417 Csipkerek"}},
 		// US military addresses.
 		{"Our offices are located at USNS Møller\nFPO AA 85844", []string{"USNS Møller\nFPO AA 85844"}},
 		{"sent to uscgc aslakhanov\nfpo ae 44941?", []string{"uscgc aslakhanov\nfpo ae 44941"}},

@@ -87,6 +87,7 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upp
 			if corner, ok := addrContext(text, i); ok && corner {
 				s.End = cornerEnd(text, s.End, nextSpan(spans, s.End, len(text)))
 			}
+			s.Start = unitBefore(text, s.Start, spans)
 			dst = insert(dst, first, s)
 			i = s.End - 1
 		}
@@ -109,7 +110,7 @@ func digitWithin(text string, i, n int) bool {
 // a number follows it within four words.
 func mayOpenStreet(text string, p int) bool {
 	w := p
-	for w < len(text) && (isLetter(text[w]) || text[w] >= 0x80) {
+	for w < len(text) && (isLetter(text[w]) || text[w] >= 0x80 || text[w] == '-') { // "Karl-Marx-Allee"
 		w++
 	}
 	if w-p < 2 {
@@ -230,6 +231,10 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 	default:
 		// "Hauptstraße 12", or "Koepenicker Str. 74": a street word and a
 		// number; the number is looked for first, it is cheap.
+		if w < limit && text[w] == '.' && hasSuffixFold(word, "str") {
+			w++ // "Hauptstr. 5"
+			word = text[p:w]
+		}
 		q := skipSpaces(text, w, limit)
 		if q > w && q < limit && isDigit(text[q]) {
 			if n := houseNumber(text, q, limit); n > q && (cue || streetEnding(word)) {

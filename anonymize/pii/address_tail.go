@@ -138,6 +138,11 @@ func postcode(text string, p, limit int) int {
 		switch {
 		case (n == 5 || n == 3) && q+5 <= limit && text[q] == '-' && allDigits(text[q+1:q+5]):
 			q += 5 // ZIP+4, Japanese 150-0002
+		case (n == 4 || n == 2) && q+4 <= limit && text[q] == '-' && allDigits(text[q+1:q+4]):
+			q += 4 // Portuguese 1100-053, Polish 00-590
+		case n == 3 && q+4 <= limit && text[q] == ' ' && allDigits(text[q+1:q+3]) &&
+			text[q+3] == ' ' && isUpperAt(text, q+4):
+			q += 3 // Swedish, Czech, Slovak, Greek before the city: 111 43 Stockholm
 		case n < 4 || n > 6:
 			return p
 		}
@@ -282,7 +287,7 @@ func city(text string, p, limit int) int {
 		return end // Chinese text or punctuation: "Paris；"
 	}
 	switch text[end] {
-	case ',', '\n', '.', ';', '!', ')':
+	case ',', '\n', '.', ';', '!', ')', '?':
 		return end
 	case ' ':
 		q := end + 1
@@ -314,10 +319,14 @@ func lowerCity(text string, p, limit int) int {
 		end++
 	}
 	q, sep := tailSep(text, end, limit)
-	if !sep || q == end {
+	if q == end+1 && text[end] == ' ' && q+3 < limit && isLetter(text[q]) && isLetter(text[q+1]) &&
+		text[q+2] == ' ' && regionCodes.has(strings.ToUpper(text[q:q+2])) {
+		q, sep = q+3, true // "springfield il 62704"
+	}
+	if !sep && q != end+1 || q == end {
 		return p
 	}
-	if postcode(text, q, limit) > q || country(text, q, limit) > q {
+	if postcode(text, q, limit) > q || sep && country(text, q, limit) > q {
 		return end
 	}
 	return p
