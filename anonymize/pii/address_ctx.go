@@ -38,8 +38,8 @@ func contextAddress(text string, i int, spans []Span) (Span, bool) {
 			break
 		}
 		s := wordStartBefore(text, q)
-		if s == q || stopWord(text[s:q]) {
-			break
+		if s == q || isDigit(text[s]) || stopWord(text[s:q]) {
+			break // an earlier number was tried from itself
 		}
 		starts[n], n, p = s, n+1, s
 	}
@@ -51,7 +51,12 @@ func contextAddress(text string, i int, spans []Span) (Span, bool) {
 		if s > 0 && inSpans(spans, s-1) && !spanEdge(spans, s) {
 			continue
 		}
-		corner, ok := addrContext(text, s)
+		// Only the farthest start may follow an anchor: the walk back
+		// stopped there (the context is looked for once, it costs).
+		corner, ok := false, false
+		if k == n-1 {
+			corner, ok = addrContext(text, s)
+		}
 		if !ok {
 			if w := text[s:min(s+3, i)]; w == "ul." || w == "al." { // "Hanne and ul. Miła 53"
 				if sp, ok := enAddressAt(text, s, spans, false); ok && sp.End > i {
