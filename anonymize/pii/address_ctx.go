@@ -324,7 +324,8 @@ func labelLine(text string, q int) bool {
 // 614\n pomáz\n\n tunisia 13222").
 func blockAddress(text string, i, limit int) (Span, bool) {
 	q := i
-	for q > 0 && (text[q-1] == ' ' || text[q-1] == '\t' || text[q-1] == '>') {
+	for q > 0 && i-q < 8 && (text[q-1] == ' ' || text[q-1] == '\t' || text[q-1] == '>' || text[q-1] == '?' ||
+		text[q-1] == '*' || text[q-1] == '-') {
 		q--
 	}
 	if q > 0 && text[q-1] != '\n' {

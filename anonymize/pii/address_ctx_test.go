@@ -37,6 +37,8 @@ func TestAddressForms(t *testing.T) {
 			[]string{"98 árpád fejedelem útja 45.\n apt. 614\n pomáz\n\n tunisia 13222"}},
 		{"> Lina\n> 2224 Trenerys gate 232\n> Apt. 342\n> TRONDHEIM\n> Norway 64389",
 			[]string{"2224 Trenerys gate 232\n> Apt. 342\n> TRONDHEIM\n> Norway 64389"}},
+		{"* Anna\n* 4923 Parmova 109\n* Suite 380\n* Maribor\n* Slovenia 82709",
+			[]string{"4923 Parmova 109\n* Suite 380\n* Maribor\n* Slovenia 82709"}},
 		{"4596 Tylova 285\n Suite 578\n Ostrov nad Ohrí\n Czech Republic 56655",
 			[]string{"4596 Tylova 285\n Suite 578\n Ostrov nad Ohrí\n Czech Republic 56655"}},
 		{"Our offices are located at 6076 Piroska u. 97.\nPorto Alegre\n, RS\n Brazil 95828",

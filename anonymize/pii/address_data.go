@@ -89,7 +89,13 @@ PL CZ HK TW KR IN MY TH VN PH ID BR MX RU ZA`)
 		"Switzerland", "Austria", "Sweden", "Norway", "Denmark", "Finland", "Iceland", "Portugal",
 		"Poland", "Czech Republic", "Hungary", "Greece", "Cyprus", "Estonia", "Hong Kong", "Taiwan",
 		"South Korea", "Korea", "India", "Malaysia", "Thailand", "Vietnam", "Philippines",
-		"Indonesia", "Brazil", "Mexico", "Russia", "South Africa", "Tunisia"}
+		"Indonesia", "Brazil", "Mexico", "Russia", "South Africa", "Tunisia", "Slovenia", "Slovakia",
+		"Croatia", "Serbia", "Romania", "Bulgaria", "Ukraine", "Lithuania", "Latvia", "Luxembourg",
+		"Liechtenstein", "Monaco", "Malta", "Turkey", "Israel", "Egypt", "Morocco", "Algeria", "Nigeria",
+		"Kenya", "Argentina", "Chile", "Colombia", "Peru", "Uruguay", "Venezuela", "Greenland",
+		"Pakistan", "Bangladesh", "Sri Lanka", "Nepal", "Saudi Arabia", "United Arab Emirates", "Qatar",
+		"Northern Ireland", "Bosnia and Herzegovina", "Montenegro", "Albania",
+		"North Macedonia", "Belarus", "Moldova", "Armenia", "Kazakhstan", "Lebanon"}
 )
 
 func runeSet(s string) map[rune]bool {

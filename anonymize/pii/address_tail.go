@@ -73,6 +73,10 @@ func tailSep(text string, p, limit int) (int, bool) {
 		case ',', '\n':
 			comma = true
 		case ' ', '\t', '>':
+		case '?', '*', '-': // a quote or bullet mark that opens a line: "\n??? Suite 380"
+			if !comma {
+				return q, comma
+			}
 		case '.': // "Piroska u. 97.\nPorto Alegre", "Belgrád rkp. 18. Apt. 417"
 			if q > p || q+1 >= limit || text[q+1] != '\n' && text[q+1] != ' ' || p == 0 || !isDigit(text[p-1]) {
 				return q, comma
