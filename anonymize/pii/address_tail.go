@@ -260,7 +260,7 @@ var countriesBy = func() (m [26][]string) {
 // or stand before another part.
 func city(text string, p, limit int) int {
 	end := p
-	for pos, words := p, 0; words < 4; words++ {
+	for pos, words := p, 0; words < 5; words++ {
 		w, _ := enWord(text, pos, limit)
 		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break
@@ -287,6 +287,20 @@ func city(text string, p, limit int) int {
 	if end == limit {
 		return end
 	}
+	if q := end + 1; q < limit && text[end] == ' ' && isDigit(text[q]) {
+		for q < limit && isDigit(text[q]) && q-end <= 3 {
+			q++
+		}
+		if q-end <= 3 && (q == limit || text[q] == '\n' || text[q] == ',') {
+			return q // a district: "Praha 1", "Kaplice 1"
+		}
+	}
+	if e := paren(text, end+1, limit); e > end+1 && text[end] == ' ' {
+		end = e // "ΑΣΚΕΙΑ (ΑΣΣΕΙΑ)"
+		if end == limit {
+			return end
+		}
+	}
 	if r, _ := utf8.DecodeRuneInString(text[end:]); r >= 0x2E80 || r >= 0x80 && unicode.IsPunct(r) {
 		return end // Chinese text or punctuation: "Paris；"
 	}
@@ -311,16 +325,22 @@ i i'm my we you it this that is can could would will hi hello ok okay sorry also
 // line or stands before a comma, if a postcode or a country follows.
 func lowerCity(text string, p, limit int) int {
 	end := p
-	for words := 0; words < 3; words++ {
-		w, _ := enWord(text, end, limit)
-		if w == end || isUpperAt(text, end) || inSet(&notCity, text[end:w]) || stopWord(text[end:w]) {
-			return p
+	for pos, words := p, 0; words < 4; words++ {
+		if words > 0 && country(text, pos, limit) > pos {
+			break // "begunje na gorenjskem slovenia"
 		}
-		end = w
-		if end+1 >= limit || text[end] != ' ' || !isLetter(text[end+1]) && text[end+1] < 0x80 {
+		w, _ := enWord(text, pos, limit)
+		if w == pos || isUpperAt(text, pos) || inSet(&notCity, text[pos:w]) || stopWord(text[pos:w]) {
+			if words == 0 {
+				return p
+			}
 			break
 		}
-		end++
+		end = w
+		if w+1 >= limit || text[w] != ' ' {
+			break
+		}
+		pos = w + 1
 	}
 	q, sep := tailSep(text, end, limit)
 	if q == end+1 && text[end] == ' ' && q+3 < limit && isLetter(text[q]) && isLetter(text[q+1]) &&
@@ -330,7 +350,7 @@ func lowerCity(text string, p, limit int) int {
 	if !sep && q != end+1 || q == end {
 		return p
 	}
-	if postcode(text, q, limit) > q || sep && country(text, q, limit) > q {
+	if postcode(text, q, limit) > q || country(text, q, limit) > q {
 		return end
 	}
 	return p
