@@ -93,6 +93,11 @@ func TestAddressForms(t *testing.T) {
 		{"Chapter 7", nil},
 		{"Route 66 mug", nil},
 		{"it costs 25 dollars, sent to you today", nil},
+		{"I sent it to Amazon 3 times", nil},
+		{"I moved to Berlin 2025", nil},
+		{"shipped to Germany 3 days ago", nil},
+		{"sent to John 2 emails", nil},
+		{"He lives at Slovenčeva 51 in Ljubljana", []string{"Slovenčeva 51"}},
 	}
 	for _, tc := range tests {
 		var got []string

@@ -220,7 +220,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		// After an address context: "heiligengeistbrücke 77", "ul. miła 53".
 		e, words := looseWords(text, p, limit, 4)
 		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
-			if n := houseNumber(text, q, limit); n > q {
+			if n := houseNumber(text, q, limit); n > q && houseAfterName(text, q, n, limit) {
 				return n, true
 			}
 		}
@@ -233,7 +233,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		q := skipSpaces(text, w, limit)
 		if q > w && q < limit && isDigit(text[q]) {
-			if n := houseNumber(text, q, limit); n > q && (cue || streetEnding(word)) {
+			if n := houseNumber(text, q, limit); n > q && (streetEnding(word) || cue && houseAfterName(text, q, n, limit)) {
 				return n, true // "Hauptstraße 12", "Dalbraut 99" after "lives at"
 			}
 			break
@@ -251,7 +251,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		e, words := nameWords(text, p, limit, 4)
 		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
 			if n := houseNumber(text, q, limit); n > q {
-				return n, cue // "Slovenčeva 51" after "lives at"
+				return n, cue && houseAfterName(text, q, n, limit) // "Slovenčeva 51" after "lives at"
 			}
 		}
 		if !cue {
@@ -260,13 +260,36 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		// "Árpád fejedelem útja 62", "Pod Floriánem 1677".
 		e, words = looseWords(text, p, limit, 4)
 		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
-			if n := houseNumber(text, q, limit); n > q {
+			if n := houseNumber(text, q, limit); n > q && houseAfterName(text, q, n, limit) {
 				return n, true
 			}
 		}
 	}
 	return 0, false
 }
+
+// houseAfterName reports whether text[q:n], after a name with no street
+// word, reads as a house number: no year ("moved to Berlin 2025") and no
+// count ("sent to Amazon 3 times"): the next word, if any, is capitalised
+// or a word that may follow an address (in, and, St., Apt).
+func houseAfterName(text string, q, n, limit int) bool {
+	if n-q == 4 && (text[q:q+2] == "19" && text[q+2] >= '5' || text[q:q+2] == "20" && text[q+2] <= '3') {
+		return false
+	}
+	if n+1 >= limit || text[n] != ' ' {
+		return true
+	}
+	w, _ := enWord(text, n+1, limit)
+	if w == n+1 || isUpperAt(text, n+1) {
+		return true
+	}
+	word := text[n+1 : w]
+	return inSet(&addrFollowers, word) || streetSuffix(word) || inSet(&unitWords, word)
+}
+
+// addrFollowers may follow an address in a sentence.
+var addrFollowers = wordSet(`in at on and or near by for from to with please thanks thank then but
+so if when where which after before since tomorrow today tonight is was`)
 
 // numberedStreet reads "664 Queen's Road", "12 Rue de Rivoli", "1-2-3
 // Shibuya" at the house number p.
