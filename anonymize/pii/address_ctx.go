@@ -168,10 +168,19 @@ func addrContext(text string, p int) (corner, ok bool) {
 	if s == q || !inSet(&addrAnchors, text[s:q]) && !hasPrefixFold(text[s:q], "address") {
 		return false, false
 	}
-	anchorOf := equalFold(text[s:q], "of")
+	if equalFold(text[s:q], "of") {
+		// Only "the corner of", "the north side of": "ship the Pack Of 12
+		// Tissues" names no place.
+		r := s
+		for r > 0 && text[r-1] == ' ' {
+			r--
+		}
+		w := text[wordStartBefore(text, r):r]
+		return equalFold(w, "corner"), equalFold(w, "corner") || equalFold(w, "side")
+	}
 	for k := 0; k < 8 && s > 0; k++ {
 		if inSet(&addrTriggers, text[s:q]) {
-			return anchorOf && equalFold(text[s:q], "corner"), true
+			return false, true
 		}
 		q = s
 		for q > 0 && (text[q-1] == ' ' || text[q-1] == ',' || text[q-1] == '?' || text[q-1] == '\n') {
@@ -379,3 +388,20 @@ func unitBefore(text string, p int, spans []Span) int {
 	}
 	return s
 }
+
+// quantityBefore reports whether the number at i counts goods: "Pack of
+// 6", "Set 3", "Box of 12".
+func quantityBefore(text string, i int) bool {
+	q := i
+	for q > 0 && text[q-1] == ' ' {
+		q--
+	}
+	if q == i {
+		return false
+	}
+	s := wordStartBefore(text, q)
+	return s < q && inSet(&quantityWords, text[s:q])
+}
+
+var quantityWords = wordSet(`of set sets pack packs pk box boxes case lot bundle x qty quantity pcs
+pieces`)

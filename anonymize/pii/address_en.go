@@ -79,6 +79,9 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upp
 		if inSpans(spans, i) || isUpper(c) && !mayOpenStreet(text, i) {
 			continue
 		}
+		if isDigit(c) && quantityBefore(text, i) {
+			continue // "Pack Of 6 Sweetie Gift Boxes", "Set 3 Wicker Oval Baskets"
+		}
 		if s, ok := enAddressAt(text, i, spans, false); ok {
 			if corner, ok := addrContext(text, i); ok && corner {
 				s.End = cornerEnd(text, s.End, nextSpan(spans, s.End, len(text)))

@@ -134,7 +134,7 @@ func streetSuffix(w string) bool {
 func streetEnding(w string) bool {
 	for _, e := range streetEndings {
 		if len(w) > len(e) && hasSuffixFold(w, e) {
-			return true
+			return e != "tie" || len(w) >= 8 // "Koskitie", not "Sweetie"
 		}
 	}
 	return false
