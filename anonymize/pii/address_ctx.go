@@ -121,7 +121,8 @@ november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesda
 friday saturday sunday mon tue wed thu fri sat sun today tomorrow windows iphone ipad galaxy pixel
 playstation ps xbox switch series model version chapter route room gate terminal level platform
 size page step part season episode volume vol vat covid win mac macbook office android ios firefox
-chrome edge day week year hour minute top pack set kit`)
+chrome edge day week year hour minute top pack set kit building floor mile km exit bus line flight
+train plan`)
 )
 
 // addrContext reports whether an address context ends right before p,
