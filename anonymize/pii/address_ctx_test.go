@@ -63,6 +63,10 @@ func TestAddressForms(t *testing.T) {
 			[]string{"2046 50 Point Walter Road Apt. 162, Chomutice u Horic v Podkrkonoší, Czech Republic 33156"}},
 		{"address:\n947 trg revolucije 17 apt. 858 begunje na gorenjskem slovenia.",
 			[]string{"947 trg revolucije 17 apt. 858 begunje na gorenjskem slovenia"}},
+		// Chat in lower case.
+		{"123 main st\nspringfield, il 62704", []string{"123 main st\nspringfield, il 62704"}},
+		{"ship it to 10 downing st, london sw1a 2aa", []string{"10 downing st, london sw1a 2aa"}},
+		{"deliver to flat 2, 14 baker street, london", []string{"flat 2, 14 baker street"}},
 		// US military addresses.
 		{"Our offices are located at USNS Møller\nFPO AA 85844", []string{"USNS Møller\nFPO AA 85844"}},
 		{"sent to uscgc aslakhanov\nfpo ae 44941?", []string{"uscgc aslakhanov\nfpo ae 44941"}},

@@ -160,6 +160,14 @@ func enAddressAt(text string, p int, spans []Span, cue bool) (Span, bool) {
 	if end == 0 {
 		return Span{}, false
 	}
+	if w, _ := enWord(text, p, limit); strong && inSet(&unitWords, text[p:w]) {
+		// The unit first, then the street: "flat 2, 14 baker street".
+		if q, _ := tailSep(text, end, limit); q > end && q < limit && isDigit(text[q]) {
+			if e, ok := enStreet(text, q, limit, cue); e > 0 && ok {
+				end = e
+			}
+		}
+	}
 	tail, strongTail, parts := enTail(text, end, limit)
 	if strong || cue && (parts > 0 || tail > end) || strongTail > 0 && parts >= 2 {
 		return Span{Address, p, tail}, true

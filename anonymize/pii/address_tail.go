@@ -162,6 +162,12 @@ func postcode(text string, p, limit int) int {
 	if e := ukPostcode(text, p, limit); e > p {
 		return e
 	}
+	if p < limit && text[p] >= 'a' && text[p] <= 'z' { // in lower case: "sw1a 2aa"
+		n := min(limit-p, 9)
+		if e := ukPostcode(strings.ToUpper(text[p:p+n]), 0, n); e > 0 && strings.ToLower(text[p:p+e]) == text[p:p+e] {
+			return p + e
+		}
+	}
 	// Canadian: A1A 1A1.
 	if p+7 <= limit && isUpper(text[p]) && isDigit(text[p+1]) && isUpper(text[p+2]) && text[p+3] == ' ' &&
 		isDigit(text[p+4]) && isUpper(text[p+5]) && isDigit(text[p+6]) && (p+7 == limit || !isAlnum(text[p+7])) {
@@ -330,7 +336,8 @@ func lowerCity(text string, p, limit int) int {
 			break // "begunje na gorenjskem slovenia"
 		}
 		w, _ := enWord(text, pos, limit)
-		if w == pos || isUpperAt(text, pos) || inSet(&notCity, text[pos:w]) || stopWord(text[pos:w]) {
+		if w == pos || w < limit && isAlnum(text[w]) || isUpperAt(text, pos) || inSet(&notCity, text[pos:w]) ||
+			stopWord(text[pos:w]) {
 			if words == 0 {
 				return p
 			}
@@ -343,9 +350,9 @@ func lowerCity(text string, p, limit int) int {
 		pos = w + 1
 	}
 	q, sep := tailSep(text, end, limit)
-	if q == end+1 && text[end] == ' ' && q+3 < limit && isLetter(text[q]) && isLetter(text[q+1]) &&
+	if (sep || q == end+1 && text[end] == ' ') && q+3 < limit && isLetter(text[q]) && isLetter(text[q+1]) &&
 		text[q+2] == ' ' && regionCodes.has(strings.ToUpper(text[q:q+2])) {
-		q, sep = q+3, true // "springfield il 62704"
+		q, sep = q+3, true // "springfield il 62704", "springfield, il 62704"
 	}
 	if !sep && q != end+1 || q == end {
 		return p
