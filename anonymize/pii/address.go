@@ -19,7 +19,7 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 		if h.kind != cueAddress && h.kind != cueProvince && h.kind != cuePOBox {
 			continue
 		}
-		if inSpans(dst[first:], h.start) {
+		if inSpans(dst[first:], h.start) || h.kind == cueAddress && gluedToPlaceholder(text, h.start) {
 			continue
 		}
 		if h.kind == cuePOBox {

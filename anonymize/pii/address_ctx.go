@@ -91,8 +91,12 @@ func wordStartBefore(text string, q int) int {
 		}
 		break
 	}
+	s0 := s
 	for s < q && (text[s] == '.' || text[s] == '-' || text[s] == '\'') {
 		s++
+	}
+	if gluedToPlaceholder(text, s0) {
+		return q // "<ADDRESS_1>address": the raw text had "053address", no word
 	}
 	return s
 }
@@ -406,3 +410,11 @@ func quantityBefore(text string, i int) bool {
 
 var quantityWords = wordSet(`of set sets pack packs pk box boxes case lot bundle x qty quantity pcs
 pieces`)
+
+// gluedToPlaceholder reports whether the word at s follows a placeholder
+// with no blank ("<ADDRESS_1>address"): in the text before redaction it
+// was glued to a value, no word of its own, and must stay so for Find to
+// be a fixpoint.
+func gluedToPlaceholder(text string, s int) bool {
+	return s >= 2 && text[s-1] == '>' && isDigit(text[s-2])
+}

@@ -72,7 +72,7 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upp
 		if i > 0 && !spanEdge(spans, i) {
 			switch prev := text[i-1]; {
 			case isAlnum(prev), prev == '#', prev == '$', prev == '.', prev == '<', prev == '-',
-				prev == '/', prev == '_', prev == '+':
+				prev == '/', prev == '_', prev == '+', gluedToPlaceholder(text, i):
 				continue
 			}
 		}

@@ -240,7 +240,7 @@ func country(text string, p, limit int) int {
 	if q > p && countryCodes.has(text[p:q]) && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
-	if !isLetter(text[p]) {
+	if p >= limit || !isLetter(text[p]) {
 		return p
 	}
 	for _, n := range countriesBy[text[p]&^0x20-'A'] { // "Norway", "tunisia"
