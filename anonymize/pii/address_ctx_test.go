@@ -47,6 +47,7 @@ func TestAddressForms(t *testing.T) {
 		{"Rua Augusta 100, 1100-053 Lisboa", []string{"Rua Augusta 100, 1100-053 Lisboa"}},
 		{"Kungsgatan 12, 111 43 Stockholm", []string{"Kungsgatan 12, 111 43 Stockholm"}},
 		{"ul. Marszałkowska 10/12, 00-590 Warszawa", []string{"ul. Marszałkowska 10/12, 00-590 Warszawa"}},
+		{"Mannerheimintie 12 B 5, 00100 Helsinki", []string{"Mannerheimintie 12 B 5, 00100 Helsinki"}},
 		{"Karl-Marx-Allee 34, 10178 Berlin", []string{"Karl-Marx-Allee 34, 10178 Berlin"}},
 		{"My new address: Hauptstr. 5, 80331 München", []string{"Hauptstr. 5, 80331 München"}},
 		{"Flat 3, 12 High Street, London SW1A 1AA", []string{"Flat 3, 12 High Street, London SW1A 1AA"}},

@@ -245,7 +245,7 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		q := skipSpaces(text, w, limit)
 		if q > w && q < limit && isDigit(text[q]) {
 			if n := houseNumber(text, q, limit); n > q && (streetEnding(word) || cue && houseAfterName(text, q, n, limit)) {
-				return n, true // "Hauptstraße 12", "Dalbraut 99" after "lives at"
+				return staircase(text, n, limit), true // "Hauptstraße 12", "Dalbraut 99" after "lives at"
 			}
 			break
 		}

@@ -193,3 +193,19 @@ func looseWords(text string, p, limit, max int) (end, words int) {
 	}
 	return end, words
 }
+
+// staircase extends a house number at n over a staircase and a flat, as
+// Finnish and Swedish write them: "Mannerheimintie 12 B 5".
+func staircase(text string, n, limit int) int {
+	if n+4 > limit || text[n] != ' ' || !isUpper(text[n+1]) || text[n+2] != ' ' || !isDigit(text[n+3]) {
+		return n
+	}
+	q := n + 3
+	for q < limit && isDigit(text[q]) && q-n < 7 {
+		q++
+	}
+	if q < limit && isAlnum(text[q]) {
+		return n
+	}
+	return q
+}
