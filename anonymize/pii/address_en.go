@@ -13,8 +13,12 @@ import "strings"
 //	Hauptstraße 12              one word with a street ending, number
 //	1-2-3 Shibuya               number, name: only with a cue, or a tail
 //	                            holding a postcode, region or country
+//	Slovenčeva 51               name, number: only after an address context
+//	                            (address_ctx.go), as are streets in lower case
 //
-// "Apt. 461" and "Suite 318" standing alone are addresses too.
+// "Apt. 461" and "Suite 318" standing alone are addresses too; so is a US
+// military line (FPO AE 12382) with the ship or unit line before it, and
+// an address block in any case whose unit, city and country lines follow.
 
 // appendENAddresses appends the street addresses of text found from their
 // first word: a house number, a street prefix, a street word or "Blk".
