@@ -19,7 +19,7 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 		if h.kind != cueAddress && h.kind != cueProvince && h.kind != cuePOBox {
 			continue
 		}
-		if inSpans(dst[first:], h.start) {
+		if inSpans(dst[first:], h.start) || h.kind == cueAddress && gluedToPlaceholder(text, h.start) {
 			continue
 		}
 		if h.kind == cuePOBox {
@@ -49,9 +49,8 @@ func appendAddresses(dst []Span, first int, text string, hits []hit, digit, uppe
 	}
 	if digit {
 		dst = appendCNAnchored(dst, first, text, runs)
-		if upper { // an English street has a capitalised word
-			dst = appendENAddresses(dst, first, text, runs, caps)
-		}
+		// An English street has a capitalised word, or an address context.
+		dst = appendENAddresses(dst, first, text, runs, caps, upper)
 	}
 	return dst
 }

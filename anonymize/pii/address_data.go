@@ -50,7 +50,8 @@ creek estates field fields flats forest fork harbor harbour haven island isle ke
 lodge mount mountain oval prairie rapids shore shores springs stream track trace tunnel viaduct wells
 bridge brook camp canyon cape center centre corner corners crest curve dale dam estate falls ferry ford
 fort garden gateway glen hollow inlet keys land lock locks motorway overpass pines plains ramp river
-shoal skyway spring throughway underpass ville wall stravenue utca út tér u ul ulica körút sor`)
+shoal skyway spring throughway underpass ville wall stravenue utca út útja tér u ul ulica körút sor
+rkp krt sgt fasor köz sétány str forge radial`)
 
 // streetPrefixes open a street name in Romance languages: "Rue de
 // Rivoli", "Via Roma 131".
@@ -88,7 +89,13 @@ PL CZ HK TW KR IN MY TH VN PH ID BR MX RU ZA`)
 		"Switzerland", "Austria", "Sweden", "Norway", "Denmark", "Finland", "Iceland", "Portugal",
 		"Poland", "Czech Republic", "Hungary", "Greece", "Cyprus", "Estonia", "Hong Kong", "Taiwan",
 		"South Korea", "Korea", "India", "Malaysia", "Thailand", "Vietnam", "Philippines",
-		"Indonesia", "Brazil", "Mexico", "Russia", "South Africa", "Tunisia"}
+		"Indonesia", "Brazil", "Mexico", "Russia", "South Africa", "Tunisia", "Slovenia", "Slovakia",
+		"Croatia", "Serbia", "Romania", "Bulgaria", "Ukraine", "Lithuania", "Latvia", "Luxembourg",
+		"Liechtenstein", "Monaco", "Malta", "Turkey", "Israel", "Egypt", "Morocco", "Algeria", "Nigeria",
+		"Kenya", "Argentina", "Chile", "Colombia", "Peru", "Uruguay", "Venezuela", "Greenland",
+		"Pakistan", "Bangladesh", "Sri Lanka", "Nepal", "Saudi Arabia", "United Arab Emirates", "Qatar",
+		"Northern Ireland", "Bosnia and Herzegovina", "Montenegro", "Albania",
+		"North Macedonia", "Belarus", "Moldova", "Armenia", "Kazakhstan", "Lebanon"}
 )
 
 func runeSet(s string) map[rune]bool {

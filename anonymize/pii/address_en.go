@@ -1,10 +1,6 @@
 package pii
 
-import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "strings"
 
 // English and European street addresses are read from a street, then a
 // tail of parts: unit ("Apt 5B", "#12-34"), city, region code, postcode,
@@ -17,8 +13,12 @@ import (
 //	Hauptstraße 12              one word with a street ending, number
 //	1-2-3 Shibuya               number, name: only with a cue, or a tail
 //	                            holding a postcode, region or country
+//	Slovenčeva 51               name, number: only after an address context
+//	                            (address_ctx.go), as are streets in lower case
 //
-// "Apt. 461" and "Suite 318" standing alone are addresses too.
+// "Apt. 461" and "Suite 318" standing alone are addresses too; so is a US
+// military line (FPO AE 12382) with the ship or unit line before it, and
+// an address block in any case whose unit, city and country lines follow.
 
 // appendENAddresses appends the street addresses of text found from their
 // first word: a house number, a street prefix, a street word or "Blk".
@@ -26,7 +26,13 @@ import (
 // Only the starts of the runs of digits (runs) and of the capitalised
 // words (caps), which the scan marked, are visited: the text is not read
 // again. A capitalised word is tried only if a number follows it closely.
-func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []Span {
+//
+// Without a capital (upper false), only the streets of an address context
+// are looked for.
+func appendENAddresses(dst []Span, first int, text string, runs, caps []int, upper bool) []Span {
+	if !upper {
+		caps = nil
+	}
 	k, ri, ci := 0, 0, 0
 	for i := 0; i < len(text); i++ {
 		// The next number or capitalised word from i.
@@ -56,17 +62,35 @@ func appendENAddresses(dst []Span, first int, text string, runs, caps []int) []S
 			continue
 		}
 		spans := dst[first:]
+		if isDigit(c) && !inSpans(spans, i) && (i == 0 || !isAlnum(text[i-1]) && text[i-1] < 0x80) {
+			if s, ok := contextAddress(text, i, spans); ok {
+				dst = insert(dst, first, s)
+				i = s.End - 1
+				continue
+			}
+		}
+		if !upper {
+			continue
+		}
+		spans = dst[first:]
 		if i > 0 && !spanEdge(spans, i) {
 			switch prev := text[i-1]; {
 			case isAlnum(prev), prev == '#', prev == '$', prev == '.', prev == '<', prev == '-',
-				prev == '/', prev == '_', prev == '+':
+				prev == '/', prev == '_', prev == '+', gluedToPlaceholder(text, i):
 				continue
 			}
 		}
 		if inSpans(spans, i) || isUpper(c) && !mayOpenStreet(text, i) {
 			continue
 		}
+		if isDigit(c) && quantityBefore(text, i) {
+			continue // "Pack Of 6 Sweetie Gift Boxes", "Set 3 Wicker Oval Baskets"
+		}
 		if s, ok := enAddressAt(text, i, spans, false); ok {
+			if corner, ok := addrContext(text, i); ok && corner {
+				s.End = cornerEnd(text, s.End, nextSpan(spans, s.End, len(text)))
+			}
+			s.Start = unitBefore(text, s.Start, spans)
 			dst = insert(dst, first, s)
 			i = s.End - 1
 		}
@@ -89,7 +113,7 @@ func digitWithin(text string, i, n int) bool {
 // a number follows it within four words.
 func mayOpenStreet(text string, p int) bool {
 	w := p
-	for w < len(text) && (isLetter(text[w]) || text[w] >= 0x80) {
+	for w < len(text) && (isLetter(text[w]) || text[w] >= 0x80 || text[w] == '-') { // "Karl-Marx-Allee"
 		w++
 	}
 	if w-p < 2 {
@@ -140,6 +164,14 @@ func enAddressAt(text string, p int, spans []Span, cue bool) (Span, bool) {
 	if end == 0 {
 		return Span{}, false
 	}
+	if w, _ := enWord(text, p, limit); strong && inSet(&unitWords, text[p:w]) {
+		// The unit first, then the street: "flat 2, 14 baker street".
+		if q, _ := tailSep(text, end, limit); q > end && q < limit && isDigit(text[q]) {
+			if e, ok := enStreet(text, q, limit, cue); e > 0 && ok {
+				end = e
+			}
+		}
+	}
 	tail, strongTail, parts := enTail(text, end, limit)
 	if strong || cue && (parts > 0 || tail > end) || strongTail > 0 && parts >= 2 {
 		return Span{Address, p, tail}, true
@@ -163,6 +195,9 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 	}
 	word := text[p:w]
 	bare := strings.TrimSuffix(word, ".")
+	if cue && inSet(&notStreet, bare) {
+		return 0, false // "moved to Windows 11", "sent on May 5"
+	}
 	switch {
 	case equalFold(bare, "blk") || equalFold(bare, "block"):
 		q := skipSpaces(text, w, limit)
@@ -184,7 +219,8 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if e := unitNumber(text, q, limit); e > q && isDigit(text[q]) {
 			return e, true
 		}
-	case inSet(&streetPrefixes, bare) && isUpperAt(text, p):
+	case inSet(&streetPrefixes, bare) && (isUpperAt(text, p) || word == "ul." || word == "al."):
+		// Polish writes "ul." and "al." in lower case.
 		// "Via Roma 131"
 		e, words := nameWords(text, skipSpaces(text, w, limit), limit, 5)
 		if words == 0 {
@@ -194,14 +230,26 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		if n := houseNumber(text, q, limit); n > q {
 			return n, true
 		}
-	case !isUpperAt(text, p):
+	case !isUpperAt(text, p) && !cue:
+	case cue && !isUpperAt(text, p):
+		// After an address context: "heiligengeistbrücke 77", "ul. miła 53".
+		e, words := looseWords(text, p, limit, 4)
+		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
+			if n := houseNumber(text, q, limit); n > q && houseAfterName(text, q, n, limit) {
+				return n, true
+			}
+		}
 	default:
 		// "Hauptstraße 12", or "Koepenicker Str. 74": a street word and a
 		// number; the number is looked for first, it is cheap.
+		if w < limit && text[w] == '.' && hasSuffixFold(word, "str") {
+			w++ // "Hauptstr. 5"
+			word = text[p:w]
+		}
 		q := skipSpaces(text, w, limit)
 		if q > w && q < limit && isDigit(text[q]) {
-			if n := houseNumber(text, q, limit); n > q && streetEnding(word) {
-				return n, true
+			if n := houseNumber(text, q, limit); n > q && (streetEnding(word) || cue && houseAfterName(text, q, n, limit)) {
+				return staircase(text, n, limit), true // "Hauptstraße 12", "Dalbraut 99" after "lives at"
 			}
 			break
 		}
@@ -218,12 +266,45 @@ func enStreet(text string, p, limit int, cue bool) (int, bool) {
 		e, words := nameWords(text, p, limit, 4)
 		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
 			if n := houseNumber(text, q, limit); n > q {
-				return n, false
+				return n, cue && houseAfterName(text, q, n, limit) // "Slovenčeva 51" after "lives at"
+			}
+		}
+		if !cue {
+			break
+		}
+		// "Árpád fejedelem útja 62", "Pod Floriánem 1677".
+		e, words = looseWords(text, p, limit, 4)
+		if q := skipSpaces(text, e, limit); words > 0 && q == e+1 {
+			if n := houseNumber(text, q, limit); n > q && houseAfterName(text, q, n, limit) {
+				return n, true
 			}
 		}
 	}
 	return 0, false
 }
+
+// houseAfterName reports whether text[q:n], after a name with no street
+// word, reads as a house number: no year ("moved to Berlin 2025") and no
+// count ("sent to Amazon 3 times"): the next word, if any, is capitalised
+// or a word that may follow an address (in, and, St., Apt).
+func houseAfterName(text string, q, n, limit int) bool {
+	if n-q == 4 && (text[q:q+2] == "19" && text[q+2] >= '5' || text[q:q+2] == "20" && text[q+2] <= '3') {
+		return false
+	}
+	if n+1 >= limit || text[n] != ' ' {
+		return true
+	}
+	w, _ := enWord(text, n+1, limit)
+	if w == n+1 || isUpperAt(text, n+1) {
+		return true
+	}
+	word := text[n+1 : w]
+	return inSet(&addrFollowers, word) || streetSuffix(word) || inSet(&unitWords, word)
+}
+
+// addrFollowers may follow an address in a sentence.
+var addrFollowers = wordSet(`in at on and or near by for from to with please thanks thank then but
+so if when where which after before since tomorrow today tonight is was`)
 
 // numberedStreet reads "664 Queen's Road", "12 Rue de Rivoli", "1-2-3
 // Shibuya" at the house number p.
@@ -233,8 +314,10 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		return 0, false
 	}
 	q := skipSpaces(text, n, limit)
+	double := false
 	if h := houseNumber(text, q, limit); h > q && h < limit && text[h] == ' ' {
 		q = skipSpaces(text, h, limit) // "1987 74 Diakou Street"
+		double = true
 	}
 	// An optional direction: "123 N Main St".
 	if w, _ := enWord(text, q, limit); w > q && direction(text[q:w]) {
@@ -243,8 +326,12 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 	}
 	w0 := streetWord(text, q, limit)
+	if cue && inSet(&notStreet, text[q:w0]) {
+		return 0, false // "delivered on 12 May"
+	}
 	prefix := w0 > q && (inSet(&streetPrefixes, text[q:w0]) || inSet(&streetPrefixes, strings.TrimSuffix(text[q:w0], ".")))
-	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix {
+	if w0 == q || w0 < limit && isAlnum(text[w0]) || !isUpperAt(text, q) && !ordinal(text[q:w0]) && !prefix &&
+		!(cue && !stopWord(text[q:w0])) {
 		return 0, false
 	}
 	if prefix {
@@ -272,11 +359,12 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		word := text[pos:w]
 		upper := isUpperAt(text, pos)
-		if !upper && !ordinal(word) && !connector(word) && !(k > 0 && streetSuffix(word)) {
+		suffix := k > 0 && (streetSuffix(word) || inSet(&streetWords, word)) // "Trenerys gate"
+		if !upper && !ordinal(word) && !connector(word) && !suffix && !(cue && !stopWord(word)) {
 			break
 		}
 		capital = capital || upper
-		if capital && (k > 0 && streetSuffix(word) || streetEnding(word)) {
+		if (capital || cue) && (suffix || streetEnding(word)) {
 			suffixEnd = w // "Diakou Street", "Koskikatu"
 		}
 		end = w
@@ -299,7 +387,7 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 		}
 		return e, true
 	}
-	if end == q || !capital {
+	if end == q || !capital && !cue {
 		return 0, false
 	}
 	// No suffix: number, name and maybe another number ("172 Maneeži 75").
@@ -309,180 +397,10 @@ func numberedStreet(text string, p, limit int, cue bool) (int, bool) {
 			e = h
 		}
 	}
-	return e, false
-}
-
-// capitalIn reports whether a word of text[p:e] starts with a capital.
-func capitalIn(text string, p, e int) bool {
-	for k := p; k < e; k++ {
-		if (k == p || text[k-1] == ' ') && isUpperAt(text, k) {
-			return true
-		}
+	if !capital && e == end && !double {
+		return 0, false // "at 5 pm"
 	}
-	return false
-}
-
-// houseNumber reads "664", "12B", "1-2-3", "12/3" at p, at most 6 digits a
-// group.
-func houseNumber(text string, p, limit int) int {
-	q := p
-	for g := 0; g < 3; g++ {
-		s := q
-		for q < limit && isDigit(text[q]) && q-s < 6 {
-			q++
-		}
-		if q == s || q < limit && isDigit(text[q]) {
-			return p
-		}
-		if q+1 < limit && (text[q] == '-' || text[q] == '/') && isDigit(text[q+1]) {
-			q++
-			continue
-		}
-		break
-	}
-	if q < limit && isLetter(text[q]) && (q+1 == limit || !isAlnum(text[q+1])) {
-		q++ // 12B
-	}
-	if q < limit && isAlnum(text[q]) {
-		return p
-	}
-	return q
-}
-
-// nameWords reads up to max words of a street name (capitalised words and
-// connectors such as "de", "la"), joined by single blanks.
-func nameWords(text string, p, limit, max int) (end, words int) {
-	end = p
-	for pos := p; words < max; {
-		w, _ := enWord(text, pos, limit)
-		if w == pos || w < limit && isAlnum(text[w]) || !isUpperAt(text, pos) && !connector(text[pos:w]) {
-			break
-		}
-		end = w
-		words++
-		if w+1 >= limit || text[w] != ' ' {
-			break
-		}
-		pos = w + 1
-	}
-	return end, words
-}
-
-// enWord reads a word at p: letters of any script with inner ' or -, and
-// a final '.' after a short word (an abbreviation: "St.", "Apt."). upper
-// reports a capital first letter.
-func enWord(text string, p, limit int) (int, bool) {
-	q, upper := p, false
-	for q < limit && text[q] < utf8.RuneSelf && isLetter(text[q]) { // ASCII: no decoding
-		q++
-	}
-	if q > p {
-		upper = isUpper(text[p])
-	}
-	for q < limit {
-		if c := text[q]; c < utf8.RuneSelf && c != '\'' && c != '-' {
-			if isLetter(c) { // after a letter beyond ASCII: "Straße"
-				q++
-				continue
-			}
-			break // a blank, a digit, a '.': most words end so, no decoding
-		}
-		r, w := utf8.DecodeRuneInString(text[q:limit])
-		if unicode.IsLetter(r) && r < 0x2E80 {
-			if q == p {
-				upper = unicode.IsUpper(r)
-			}
-			q += w
-			continue
-		}
-		if q > p && (r == '\'' || r == '-' || r == '\u2019') && q+w < limit {
-			if r2, _ := utf8.DecodeRuneInString(text[q+w : limit]); unicode.IsLetter(r2) {
-				q += w
-				continue
-			}
-		}
-		break
-	}
-	if q > p && q < limit && text[q] == '.' && q-p <= 4 {
-		q++
-	}
-	return q, upper
-}
-
-func isUpperAt(text string, p int) bool {
-	if p < len(text) && text[p] < utf8.RuneSelf {
-		return isUpper(text[p])
-	}
-	r, _ := utf8.DecodeRuneInString(text[p:])
-	return unicode.IsUpper(r)
-}
-
-func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return len(s) > 0
-}
-
-func skipSpaces(text string, p, limit int) int {
-	for p < limit && text[p] == ' ' {
-		p++
-	}
-	return p
-}
-
-// streetSuffix reports whether w is a street suffix, also in the plural
-// ("Squares") or abbreviated with a full stop ("St.").
-func streetSuffix(w string) bool {
-	w = strings.TrimSuffix(w, ".")
-	return inSet(&streetSuffixes, w) || len(w) > 3 && (w[len(w)-1] == 's' || w[len(w)-1] == 'S') &&
-		inSet(&streetSuffixes, w[:len(w)-1])
-}
-
-func streetEnding(w string) bool {
-	for _, e := range streetEndings {
-		if len(w) > len(e) && hasSuffixFold(w, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// streetWord reads a word or an ordinal ("5th") at p.
-func streetWord(text string, p, limit int) int {
-	if w, _ := enWord(text, p, limit); w > p {
-		return w
-	}
-	q := p
-	for q < limit && isDigit(text[q]) {
-		q++
-	}
-	if q > p && q+2 <= limit && ordinal(text[p:q+2]) && (q+2 == limit || !isAlnum(text[q+2])) {
-		return q + 2
-	}
-	return p
-}
-
-// equalFold reports whether s equals the lower-case ASCII word w in any
-// case.
-func equalFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, w) }
-
-// inSet reports whether the lower-case form of w is in m.
-func inSet(m *words, w string) bool {
-	if len(w) > 32 || !m.mayHave(w) {
-		return false
-	}
-	var buf [32]byte
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= 'A' && c <= 'Z' {
-			c |= 0x20
-		}
-		buf[i] = c
-	}
-	return m.m[string(buf[:len(w)])]
+	// After an address context: "9816 214 Pavlou Drandaki", "74678
+	// midtvollen 130".
+	return e, cue && (capital || double || e > end)
 }

@@ -21,10 +21,15 @@ func enTail(text string, p, limit int) (end, strong, parts int) {
 		if q == end && k > 0 || q >= limit {
 			break
 		}
-		comma = comma || afterPostcode // "75001 Paris"
+		comma = comma || afterPostcode // "75001 Paris", "Apt. 584 HEILIGENBRUNN France"
 		afterPostcode = false
+		if e := paren(text, q, limit); e > q { // "Cyprus (Greek)"
+			end = e
+			continue
+		}
 		if e := unitPart(text, q, limit); e > q {
 			end, parts = e, parts+1
+			afterPostcode = true
 			continue
 		}
 		if e := postcode(text, q, limit); e > q {
@@ -49,6 +54,10 @@ func enTail(text string, p, limit int) (end, strong, parts int) {
 				end, parts = e, parts+1
 				continue
 			}
+			if e := lowerCity(text, q, limit); e > q {
+				end, parts = e, parts+1
+				continue
+			}
 		}
 		break
 	}
@@ -64,6 +73,14 @@ func tailSep(text string, p, limit int) (int, bool) {
 		case ',', '\n':
 			comma = true
 		case ' ', '\t', '>':
+		case '?', '*', '-': // a quote or bullet mark that opens a line: "\n??? Suite 380"
+			if !comma {
+				return q, comma
+			}
+		case '.': // "Piroska u. 97.\nPorto Alegre", "Belgrád rkp. 18. Apt. 417"
+			if q > p || q+1 >= limit || text[q+1] != '\n' && text[q+1] != ' ' || p == 0 || !isDigit(text[p-1]) {
+				return q, comma
+			}
 		default:
 			return q, comma
 		}
@@ -82,10 +99,7 @@ func unitPart(text string, p, limit int) int {
 		}
 		return 0
 	}
-	if p >= limit || !isUpperAt(text, p) { // first: the cheapest test
-		return 0
-	}
-	w, _ := enWord(text, p, limit)
+	w, _ := enWord(text, p, limit) // "Apt. 5", "apt. 614"
 	if w == p || !inSet(&unitWords, text[p:w]) {
 		return 0
 	}
@@ -128,6 +142,11 @@ func postcode(text string, p, limit int) int {
 		switch {
 		case (n == 5 || n == 3) && q+5 <= limit && text[q] == '-' && allDigits(text[q+1:q+5]):
 			q += 5 // ZIP+4, Japanese 150-0002
+		case (n == 4 || n == 2) && q+4 <= limit && text[q] == '-' && allDigits(text[q+1:q+4]):
+			q += 4 // Portuguese 1100-053, Polish 00-590
+		case n == 3 && q+4 <= limit && text[q] == ' ' && allDigits(text[q+1:q+3]) &&
+			text[q+3] == ' ' && isUpperAt(text, q+4):
+			q += 3 // Swedish, Czech, Slovak, Greek before the city: 111 43 Stockholm
 		case n < 4 || n > 6:
 			return p
 		}
@@ -142,6 +161,12 @@ func postcode(text string, p, limit int) int {
 	}
 	if e := ukPostcode(text, p, limit); e > p {
 		return e
+	}
+	if p < limit && text[p] >= 'a' && text[p] <= 'z' { // in lower case: "sw1a 2aa"
+		n := min(limit-p, 9)
+		if e := ukPostcode(strings.ToUpper(text[p:p+n]), 0, n); e > 0 && strings.ToLower(text[p:p+e]) == text[p:p+e] {
+			return p + e
+		}
 	}
 	// Canadian: A1A 1A1.
 	if p+7 <= limit && isUpper(text[p]) && isDigit(text[p+1]) && isUpper(text[p+2]) && text[p+3] == ' ' &&
@@ -174,8 +199,13 @@ func ukPostcode(text string, p, limit int) int {
 
 // military reads "APO AA 42323" (APO, FPO or DPO, AA, AE or AP, a ZIP).
 func military(text string, p, limit int) int {
-	if p+12 > limit || text[p+3] != ' ' || text[p+6] != ' ' || text[p+1:p+3] != "PO" ||
-		!strings.Contains("AFD", text[p:p+1]) || text[p+4] != 'A' || !strings.Contains("AEP", text[p+5:p+6]) {
+	if p+12 > limit || text[p+3] != ' ' || text[p+6] != ' ' || !equalFold(text[p+1:p+3], "po") ||
+		!strings.Contains("AFDafd", text[p:p+1]) || text[p+4]|0x20 != 'a' ||
+		!strings.Contains("AEPaep", text[p+5:p+6]) {
+		return p
+	}
+	// In one case: "FPO AE", "fpo ae".
+	if isUpper(text[p]) != isUpper(text[p+1]) || isUpper(text[p]) != isUpper(text[p+4]) {
 		return p
 	}
 	if e := postcode(text, p+7, limit); e == p+12 {
@@ -210,11 +240,14 @@ func country(text string, p, limit int) int {
 	if q > p && countryCodes.has(text[p:q]) && (q == limit || !isAlnum(text[q])) {
 		return q
 	}
-	if q == p {
-		return p // every country name starts with a capital
+	if p >= limit || !isLetter(text[p]) {
+		return p
 	}
-	for _, n := range countriesBy[text[p]-'A'] {
-		if strings.HasPrefix(text[p:limit], n) && (p+len(n) == limit || !isAlnum(text[p+len(n)])) {
+	for _, n := range countriesBy[text[p]&^0x20-'A'] { // "Norway", "tunisia"
+		if q == p && !hasPrefixFold(text[p:limit], strings.ToLower(n)) || q > p && !strings.HasPrefix(text[p:limit], n) {
+			continue
+		}
+		if p+len(n) == limit || !isAlnum(text[p+len(n)]) {
 			return p + len(n)
 		}
 	}
@@ -233,17 +266,17 @@ var countriesBy = func() (m [26][]string) {
 // or stand before another part.
 func city(text string, p, limit int) int {
 	end := p
-	for pos, words := p, 0; words < 4; words++ {
-		if words == 0 && (pos >= limit || !isUpperAt(text, pos)) {
-			break // a city starts with a capital: tested first, it is cheap
-		}
+	for pos, words := p, 0; words < 5; words++ {
 		w, _ := enWord(text, pos, limit)
 		if w == pos || w < limit && isAlnum(text[w]) || inSet(&notCity, text[pos:w]) {
 			break
 		}
+		if words > 0 && (country(text, pos, limit) > pos || regionCode(text, pos, limit) > pos) {
+			break // "Moosleerau Switzerland", "Sindi PR"
+		}
 		if !isUpperAt(text, pos) {
-			// "Frankfurt am Main", "Stratford upon Avon"
-			if words == 0 || !connector(text[pos:w]) {
+			// "Frankfurt am Main", "Stratford upon Avon", "Ostrov nad Ohrí"
+			if words == 0 || !connector(text[pos:w]) && w-pos > 3 {
 				break
 			}
 		} else {
@@ -260,11 +293,25 @@ func city(text string, p, limit int) int {
 	if end == limit {
 		return end
 	}
+	if q := end + 1; q < limit && text[end] == ' ' && isDigit(text[q]) {
+		for q < limit && isDigit(text[q]) && q-end <= 3 {
+			q++
+		}
+		if q-end <= 3 && (q == limit || text[q] == '\n' || text[q] == ',') {
+			return q // a district: "Praha 1", "Kaplice 1"
+		}
+	}
+	if e := paren(text, end+1, limit); e > end+1 && text[end] == ' ' {
+		end = e // "ΑΣΚΕΙΑ (ΑΣΣΕΙΑ)"
+		if end == limit {
+			return end
+		}
+	}
 	if r, _ := utf8.DecodeRuneInString(text[end:]); r >= 0x2E80 || r >= 0x80 && unicode.IsPunct(r) {
 		return end // Chinese text or punctuation: "Paris；"
 	}
 	switch text[end] {
-	case ',', '\n', '.', ';', '!', ')':
+	case ',', '\n', '.', ';', '!', ')', '?':
 		return end
 	case ' ':
 		q := end + 1
@@ -279,3 +326,59 @@ func city(text string, p, limit int) int {
 // not a city.
 var notCity = wordSet(`thanks thank please call email phone tel mobile regards cheers and or but the
 i i'm my we you it this that is can could would will hi hello ok okay sorry also best kind sent`)
+
+// lowerCity reads a city in lower case ("pomáz", "delmas") that ends its
+// line or stands before a comma, if a postcode or a country follows.
+func lowerCity(text string, p, limit int) int {
+	end := p
+	for pos, words := p, 0; words < 4; words++ {
+		if words > 0 && country(text, pos, limit) > pos {
+			break // "begunje na gorenjskem slovenia"
+		}
+		w, _ := enWord(text, pos, limit)
+		if w == pos || w < limit && isAlnum(text[w]) || isUpperAt(text, pos) || inSet(&notCity, text[pos:w]) ||
+			stopWord(text[pos:w]) {
+			if words == 0 {
+				return p
+			}
+			break
+		}
+		end = w
+		if w+1 >= limit || text[w] != ' ' {
+			break
+		}
+		pos = w + 1
+	}
+	q, sep := tailSep(text, end, limit)
+	if (sep || q == end+1 && text[end] == ' ') && q+3 < limit && isLetter(text[q]) && isLetter(text[q+1]) &&
+		text[q+2] == ' ' && regionCodes.has(strings.ToUpper(text[q:q+2])) {
+		q, sep = q+3, true // "springfield il 62704", "springfield, il 62704"
+	}
+	if !sep && q != end+1 || q == end {
+		return p
+	}
+	if postcode(text, q, limit) > q || country(text, q, limit) > q {
+		return end
+	}
+	return p
+}
+
+// paren reads a short remark in brackets on its line after a part:
+// "(Greek)", "(ΑΣΣΕΙΑ)".
+func paren(text string, p, limit int) int {
+	if p >= limit || text[p] != '(' || p == 0 || text[p-1] != ' ' {
+		return p
+	}
+	for q := p + 1; q < limit && q-p < 32; q++ {
+		switch text[q] {
+		case ')':
+			if q > p+1 {
+				return q + 1
+			}
+			return p
+		case '\n', '(':
+			return p
+		}
+	}
+	return p
+}
