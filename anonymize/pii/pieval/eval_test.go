@@ -42,11 +42,12 @@ func realData(t *testing.T, sub string) string {
 }
 
 // TestEvalReal scores pii.Find on the labelled real corpora, prints the
-// table `veil pii eval` prints, and asserts floors measured on the
-// detectors as they were before the name models (issue 9): they catch a
-// regression, and are raised as the detectors improve. The issue's goals
-// are higher (PERSON ≥ 0.90 English, ≥ 0.80 Chinese, other types ≥ 0.95,
-// character precision ≥ 0.95). VEIL_EVAL_SHOW=N prints N misses and
+// table `veil pii eval` prints, and asserts floors a little under what
+// the detectors and name models measure: they catch a regression. The
+// issue's goals are PERSON ≥ 0.90 English, ≥ 0.80 Chinese, other types ≥
+// 0.95, character precision ≥ 0.95; CLUENER's person recall counts every
+// name label, transliterated and Latin-script names too (zhnames' own
+// test scores Chinese names). VEIL_EVAL_SHOW=N prints N misses and
 // strays per type, values masked.
 //
 // CLUENER labels no surname before a title (王先生), which veil redacts,
@@ -61,11 +62,11 @@ func TestEvalReal(t *testing.T) {
 		precision  float64
 	}{
 		{"presidio heldout", "presidio-research/synth_dataset_v2.json", HeldOut, 278,
-			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.90, "IP": 1, "ADDRESS": 0.70, "PERSON": 0.12}, 0.98},
+			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.95, "IP": 1, "ADDRESS": 0.95, "PERSON": 0.95, "IBAN": 1, "US_SSN": 1}, 0.98},
 		{"presidio generated_small", "presidio-research/generated_small.json", All, 100,
-			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.95, "IP": 1, "ADDRESS": 0.40, "PERSON": 0.15}, 0.99},
+			map[string]float64{"EMAIL": 1, "PHONE": 0.95, "BANK_CARD": 0.95, "IP": 1, "ADDRESS": 0.88, "PERSON": 0.95, "US_SSN": 1}, 0.99},
 		{"cluener all", "cluener2020/train.json", All, 10748,
-			map[string]float64{"ADDRESS": 0.02, "PERSON": 0.005}, 0.75},
+			map[string]float64{"ADDRESS": 0.02, "PERSON": 0.50}, 0.90},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ReadFile(realData(t, tc.file))
