@@ -1,6 +1,7 @@
 package ennames
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -250,19 +251,51 @@ func hashString(s string) uint64 { return hashFold(s, 0, len(s)) }
 
 // hashFold is the first result of hashWord, with a path for ASCII words.
 func hashFold(text string, s, e int) uint64 {
-	w := wordHasher{h: fnvOffset}
-	for p := s; p < e; p++ {
-		b := text[p]
-		if b >= utf8.RuneSelf {
-			h, _, _ := hashWord(text, s, e)
-			return h
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		w.add(b)
+	h, _, _, ok := hashASCII(text, s, e)
+	if !ok {
+		h, _, _ = hashWord(text, s, e)
 	}
-	return w.sum()
+	return h
+}
+
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// hashASCII is hashWord's hash of the ASCII text[s:e], eight bytes at a
+// time (the chunks wordHasher packs are the bytes little-endian), with the
+// counts of its capitals and digits. It reports false when a byte is not
+// ASCII.
+func hashASCII(text string, s, e int) (h uint64, upper, digit int, ok bool) {
+	h = fnvOffset
+	for p := s; p < e; p += 8 {
+		var x uint64
+		switch {
+		case p+8 <= e:
+			x = load8(text, p)
+		case p+8 <= len(text):
+			x = load8(text, p) & (1<<(8*uint(e-p)) - 1)
+		default:
+			for i := e - 1; i >= p; i-- {
+				x = x<<8 | uint64(text[i])
+			}
+		}
+		if x&high != 0 {
+			return 0, 0, 0, false
+		}
+		// A byte's top bit is set by x + 0x3F when it is >= 'A', by
+		// x + 0x25 when it is > 'Z'; likewise 0x50 and 0x46 for digits.
+		u := (x + 0x3F*ones) &^ (x + 0x25*ones) & high
+		d := (x + 0x50*ones) &^ (x + 0x46*ones) & high
+		upper += bits.OnesCount64(u)
+		digit += bits.OnesCount64(d)
+		h = mixChunk(h, x|u>>2)
+	}
+	if h = mix(h, uint64(e-s)); h == 0 {
+		h = 1
+	}
+	return h, upper, digit, true
 }
 
 // shapeOf classifies text[s:e].
@@ -346,28 +379,14 @@ func shapeASCII(text string, s, e int) (uint8, bool) {
 // false, leaving the word to the general path, for any other word
 // ("O'Brien", "Jean-Luc", "Gábor").
 func scanASCII(text string, p int, tk *tok) (int, bool) {
-	w := wordHasher{h: fnvOffset}
-	var a, b, c uint64
-	upper, digit := 0, 0
 	q := p
-	for ; q < len(text); q++ {
-		x := text[q]
-		if x >= utf8.RuneSelf || !asciiWord[x] {
-			break
-		}
-		switch {
-		case 'A' <= x && x <= 'Z':
-			upper++
-			x += 'a' - 'A'
-		case x <= '9':
-			digit++
-		}
-		w.add(x)
-		a, b, c = b, c, uint64(x)
+	for q < len(text) && asciiWord[text[q]] {
+		q++
 	}
 	if q == p || q < len(text) && (text[q] >= utf8.RuneSelf || text[q] == '\'' || text[q] == '-') {
 		return 0, false
 	}
+	h, upper, digit, _ := hashASCII(text, p, q)
 	n := q - p
 	shape := shapeCap
 	switch first := text[p]; {
@@ -382,7 +401,16 @@ func scanASCII(text string, p int, tk *tok) (int, bool) {
 	case first < 'A' || first > 'Z' || upper > 1:
 		shape = shapeMixed
 	}
+	// The last three folded letters, 0 before the first.
+	var a, b, c uint64
+	c = uint64(text[q-1] | 0x20)
+	if n >= 2 {
+		b = uint64(text[q-2] | 0x20)
+	}
+	if n >= 3 {
+		a = uint64(text[q-3] | 0x20)
+	}
 	suf2 := ((fnvOffset^b)*fnvPrime ^ c) * fnvPrime
-	*tk = tok{start: p, end: q, hash: w.sum(), suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
+	*tk = tok{start: p, end: q, hash: h, suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
 	return q, true
 }
