@@ -34,7 +34,7 @@ func readBefore(text string, p int, tk *tok, light bool) {
 	if r, _ := utf8.DecodeLastRuneInString(text[:q]); !wordRune(r) || han(r) {
 		if r == '>' {
 			if s := lastIndexByte(text[:q], '<', 40); s >= 0 && placeholderEnd(text, s+1) == q {
-				*tk = tok{start: s + 1, end: q - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gapAfter: gap}
+				*tk = tok{start: s + 1, end: q - 1, shape: shapePH, ph: true, hash: phHash, gapAfter: gap}
 				return
 			}
 		}
@@ -80,7 +80,7 @@ func readAfter(text string, p int, tk *tok, light bool) {
 	}
 	if text[q] == '<' {
 		if e := placeholderEnd(text, q+1); e > 0 {
-			*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gap: gap}
+			*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: phHash, gap: gap}
 		} else {
 			tk.gap = gapOther // a '<' the gap loop stopped at
 		}

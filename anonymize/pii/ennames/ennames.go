@@ -123,7 +123,7 @@ func nextLowerRun(text string, p int, win *window, mode int) (end int, ok bool) 
 		}
 		if h == 0 {
 			e = wordEnd(text, p)
-			h = hashString(text[p:e])
+			h = hashFold(text, p, e)
 		}
 		g := gazetteer.get(h)
 		start := g&gazCommon == 0 && (title || g&(gazGiven|gazSurname) != 0)
@@ -176,7 +176,7 @@ func commonRun(text string, p int) (int, bool) {
 		if e == p {
 			return p, false
 		}
-		if !commonOnly(flagsOf(text, p, e, hashString(text[p:e]))) {
+		if !commonOnly(flagsOf(text, p, e, hashFold(text, p, e))) {
 			return p, false
 		}
 		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) {

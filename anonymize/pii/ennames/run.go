@@ -209,7 +209,7 @@ func particleAt(text string, p int) bool {
 	if e-p > 4 || e+1 >= len(text) || text[e] != ' ' {
 		return false
 	}
-	if gazetteer.get(hashString(text[p:e]))&gazParticle == 0 {
+	if gazetteer.get(hashFold(text, p, e))&gazParticle == 0 {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(text[e+1:])
@@ -234,7 +234,7 @@ func readWord(text string, p int, tk *tok) {
 	if p > 0 && text[p-1] == '<' {
 		if q := placeholderEnd(text, p); q > 0 {
 			tk.end, tk.ph, tk.shape = q-1, true, shapePH
-			tk.hash = hashString("<ph>")
+			tk.hash = phHash
 			return
 		}
 	}
@@ -347,7 +347,7 @@ func hyphenGaz(text string, p, e int) uint8 {
 		for h < e && text[h] != '-' {
 			h++
 		}
-		g |= gazetteer.get(hashString(text[q:h])) & (gazGiven | gazSurname)
+		g |= gazetteer.get(hashFold(text, q, h)) & (gazGiven | gazSurname)
 		q = h + 1
 	}
 	return g
@@ -374,6 +374,6 @@ func lowerNameAt(text string, p int, mode int) bool {
 	if e-p == 1 {
 		return true
 	}
-	g := flagsOf(text, p, e, hashString(text[p:e]))
+	g := flagsOf(text, p, e, hashFold(text, p, e))
 	return g&gazCommon == 0 && (mode != caseShout || g&(gazGiven|gazSurname) != 0)
 }

@@ -249,6 +249,9 @@ func hashWord(text string, s, e int) (h, suf2, suf3 uint64) {
 // hashString hashes a folded string as hashWord does.
 func hashString(s string) uint64 { return hashFold(s, 0, len(s)) }
 
+// phHash is the hash a placeholder such as <PHONE_1> reads as.
+var phHash = hashString("<ph>")
+
 // hashFold is the first result of hashWord, with a path for ASCII words.
 func hashFold(text string, s, e int) uint64 {
 	h, _, _, ok := hashASCII(text, s, e)
