@@ -236,6 +236,7 @@ func (m *memo) has(h uint64) bool {
 // no names.
 func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 	var fs [maxFeatures]uint64
+	wt := (*[1 << tableBits]int16)(w) // slot is below 1<<tableBits: no bounds checks
 	prev := uint64(0)
 	veto := tradeVeto(text, win)
 	for i := 0; i < win.n; i++ {
@@ -246,7 +247,7 @@ func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 		n := features(win, i, prev, m, &fs)
 		score := 0
 		for _, h := range fs[:n] {
-			score += int(w[slot(h)])
+			score += int(wt[slot(h)])
 		}
 		names[i] = score > 0
 		prev = 1
