@@ -54,9 +54,9 @@ func nextCandidate(text string, p int) int {
 
 // load8 reads 8 bytes of text at p as a little-endian word.
 func load8(text string, p int) uint64 {
-	_ = text[p+7]
-	return uint64(text[p]) | uint64(text[p+1])<<8 | uint64(text[p+2])<<16 | uint64(text[p+3])<<24 |
-		uint64(text[p+4])<<32 | uint64(text[p+5])<<40 | uint64(text[p+6])<<48 | uint64(text[p+7])<<56
+	b := text[p : p+8] // constant indices below: the compiler makes one load
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // mayStart reports whether the 8 bytes of x hold a byte that is not ASCII
