@@ -87,6 +87,7 @@ func han(r rune) bool {
 // with one apostrophe or hyphen inside between letters ("O'Brien",
 // "Jean-Luc").
 func wordEnd(text string, p int) int {
+	p = asciiWordEnd(text, p)
 	for p < len(text) {
 		c := text[p]
 		if c < utf8.RuneSelf {
@@ -382,10 +383,7 @@ func shapeASCII(text string, s, e int) (uint8, bool) {
 // false, leaving the word to the general path, for any other word
 // ("O'Brien", "Jean-Luc", "Gábor").
 func scanASCII(text string, p int, tk *tok) (int, bool) {
-	q := p
-	for q < len(text) && asciiWord[text[q]] {
-		q++
-	}
+	q := asciiWordEnd(text, p)
 	if q == p || q < len(text) && (text[q] >= utf8.RuneSelf || text[q] == '\'' || text[q] == '-') {
 		return 0, false
 	}
@@ -416,4 +414,24 @@ func scanASCII(text string, p int, tk *tok) (int, bool) {
 	suf2 := ((fnvOffset^b)*fnvPrime ^ c) * fnvPrime
 	*tk = tok{start: p, end: q, hash: h, suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
 	return q, true
+}
+
+// asciiWordEnd returns the end of the ASCII letters and digits at p, eight
+// bytes at a time.
+func asciiWordEnd(text string, p int) int {
+	for p+8 <= len(text) {
+		x := load8(text, p)
+		y := x &^ high // no carry between bytes below
+		word := ((y+0x3F*ones)&^(y+0x25*ones) | // A-Z
+			(y+0x1F*ones)&^(y+0x05*ones) | // a-z
+			(y+0x50*ones)&^(y+0x46*ones)) &^ x & high // 0-9, and ASCII
+		if stop := ^word & high; stop != 0 {
+			return p + bits.TrailingZeros64(stop)/8
+		}
+		p += 8
+	}
+	for p < len(text) && asciiWord[text[p]] {
+		p++
+	}
+	return p
 }
