@@ -421,7 +421,7 @@ func scanASCII(text string, p int, tk *tok) (int, bool) {
 func asciiWordEnd(text string, p int) int {
 	for p+8 <= len(text) {
 		x := load8(text, p)
-		y := x &^ high // no carry between bytes below
+		y := x &^ high                          // no carry between bytes below
 		word := ((y+0x3F*ones)&^(y+0x25*ones) | // A-Z
 			(y+0x1F*ones)&^(y+0x05*ones) | // a-z
 			(y+0x50*ones)&^(y+0x46*ones)) &^ x & high // 0-9, and ASCII
