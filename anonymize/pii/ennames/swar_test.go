@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestWordBytesEightAtATime checks the eight-byte paths (hashASCII,
-// asciiWordEnd, load8) against byte-by-byte reading, at every offset and
+// TestWordBytesEightAtATime checks the eight-byte paths (hashFold,
+// hashASCII, asciiWordEnd, load8) against byte-by-byte reading, at every offset and
 // length of random ASCII and UTF-8 text, since the model's weights are
 // indexed by these hashes.
 func TestWordBytesEightAtATime(t *testing.T) {
@@ -39,6 +39,9 @@ func TestWordBytesEightAtATime(t *testing.T) {
 						digit++
 					}
 					w.add(c)
+				}
+				if want, _, _ := hashWord(text, s, e); hashFold(text, s, e) != want {
+					t.Fatalf("hashFold(%q) differs from hashWord", text[s:e])
 				}
 				h, u, d, ok := hashASCII(text, s, e)
 				if ok != ascii || ok && (h != w.sum() || u != upper || d != digit) {

@@ -255,11 +255,34 @@ var phHash = hashString("<ph>")
 
 // hashFold is the first result of hashWord, with a path for ASCII words.
 func hashFold(text string, s, e int) uint64 {
-	h, _, _, ok := hashASCII(text, s, e)
-	if !ok {
-		h, _, _ = hashWord(text, s, e)
+	h := uint64(fnvOffset)
+	for p := s; p < e; p += 8 {
+		x := chunk(text, p, e)
+		if x&high != 0 {
+			h, _, _ = hashWord(text, s, e)
+			return h
+		}
+		h = mixChunk(h, x|(x+0x3F*ones)&^(x+0x25*ones)&high>>2)
+	}
+	if h = mix(h, uint64(e-s)); h == 0 {
+		h = 1
 	}
 	return h
+}
+
+// chunk returns the bytes of text[p:e] from p, eight at most, little-endian.
+func chunk(text string, p, e int) uint64 {
+	switch {
+	case p+8 <= e:
+		return load8(text, p)
+	case p+8 <= len(text):
+		return load8(text, p) & (1<<(8*uint(e-p)) - 1)
+	}
+	var x uint64
+	for i := e - 1; i >= p; i-- {
+		x = x<<8 | uint64(text[i])
+	}
+	return x
 }
 
 const (
@@ -274,17 +297,7 @@ const (
 func hashASCII(text string, s, e int) (h uint64, upper, digit int, ok bool) {
 	h = fnvOffset
 	for p := s; p < e; p += 8 {
-		var x uint64
-		switch {
-		case p+8 <= e:
-			x = load8(text, p)
-		case p+8 <= len(text):
-			x = load8(text, p) & (1<<(8*uint(e-p)) - 1)
-		default:
-			for i := e - 1; i >= p; i-- {
-				x = x<<8 | uint64(text[i])
-			}
-		}
+		x := chunk(text, p, e)
 		if x&high != 0 {
 			return 0, 0, 0, false
 		}
