@@ -280,6 +280,10 @@ func prefix2(text string, p, e int) uint32 {
 // "LG显示器" (in Chinese chat such words are brands and codes), or is part
 // of an e-mail address or domain.
 func gluedAt(text string, p, e int) bool {
+	// Most words stand between a space or a letter and ASCII punctuation.
+	if (p == 0 || text[p-1] == ' ') && (e == len(text) || plainAfter[text[e]]) {
+		return false
+	}
 	if p > 0 {
 		r, w := utf8.DecodeLastRuneInString(text[:p])
 		if r == '(' || r == '\uff08' {
@@ -304,6 +308,15 @@ func gluedAt(text string, p, e int) bool {
 	}
 	return false
 }
+
+// plainAfter holds the ASCII bytes after a word that never glue it: not
+// '@', '.', ')', '[' or '_'.
+var plainAfter = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c != '@' && c != '.' && c != ')' && c != '[' && c != '_'
+	}
+	return t
+}()
 
 // readLight reads the word text[p:e] two away from a run: the features
 // read only its hash.
