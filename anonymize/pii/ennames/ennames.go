@@ -161,7 +161,7 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 	}
 	// Common words that open a run are context: "Dear Anna", "Producer
 	// Christoffer Bertelsen", "Customer Service Jane".
-	p, common := commonRun(text, p)
+	p, common := commonRun(text, p, &win.known)
 	if common {
 		return p, false
 	}
@@ -169,14 +169,16 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 }
 
 // commonRun reports whether the run at p holds only common words, and
-// returns its end; or else the start of its first word that is not one.
-func commonRun(text string, p int) (int, bool) {
+// returns its end; or else the start of its first word that is not one,
+// with that word's list flags in k.
+func commonRun(text string, p int, k *known) (int, bool) {
 	for n := 0; n < maxRun; n++ {
 		e := wordEnd(text, p)
 		if e == p {
 			return p, false
 		}
-		if !commonOnly(flagsOf(text, p, e, hashFold(text, p, e))) {
+		if g := flagsOf(text, p, e, hashFold(text, p, e)); !commonOnly(g) {
+			*k = known{p, e, g}
 			return p, false
 		}
 		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) {

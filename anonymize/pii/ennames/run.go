@@ -13,8 +13,15 @@ const maxRun = 6
 // particles inside it) and the two words on either side: toks[0:2] before,
 // toks[2:2+n] the run, toks[2+n:4+n] after. A missing word has shapeNone.
 type window struct {
-	toks [maxRun + 4]tok
-	n    int
+	toks  [maxRun + 4]tok
+	n     int
+	known known // the list flags of a run word read before
+}
+
+// known holds the list flags of the word text[start:end].
+type known struct {
+	start, end int
+	gaz        uint8
 }
 
 // nextCandidate returns the start of the next word at or after p that
@@ -140,7 +147,7 @@ func readRunCase(text string, p int, win *window, mode int) int {
 	for n < maxRun {
 		tk := &t[2+n]
 		gap := tk.gap
-		readWord(text, p, tk)
+		readWordKnown(text, p, tk, &win.known)
 		tk.gap = gap
 		n++
 		end = tk.end
@@ -217,12 +224,19 @@ func particleAt(text string, p int) bool {
 }
 
 // readWord reads the word at p into tk.
-func readWord(text string, p int, tk *tok) {
+func readWord(text string, p int, tk *tok) { readWordKnown(text, p, tk, nil) }
+
+// readWordKnown is readWord, with the list flags in k when it holds them.
+func readWordKnown(text string, p int, tk *tok, k *known) {
 	if p == 0 || text[p-1] != '<' {
 		if e, ok := scanASCII(text, p, tk); ok {
 			tk.pre2 = prefix2(text, p, e)
 			tk.glued = gluedAt(text, p, e)
-			tk.gaz = flagsOf(text, p, e, tk.hash)
+			if k != nil && k.start == p && k.end == e {
+				tk.gaz = k.gaz
+			} else {
+				tk.gaz = flagsOf(text, p, e, tk.hash)
+			}
 			tk.cap = 'A' <= text[p] && text[p] <= 'Z'
 			tk.initial = e-p == 1
 			tk.particle = !tk.cap && tk.gaz&gazParticle != 0
