@@ -257,7 +257,12 @@ var phHash = hashString("<ph>")
 func hashFold(text string, s, e int) uint64 {
 	h := uint64(fnvOffset)
 	for p := s; p < e; p += 8 {
-		x := chunk(text, p, e)
+		var x uint64
+		if p+8 <= len(text) {
+			x = load8(text, p) & (1<<(8*uint(min(e-p, 8))) - 1)
+		} else {
+			x = chunk(text, p, e)
+		}
 		if x&high != 0 {
 			h, _, _ = hashWord(text, s, e)
 			return h
@@ -270,14 +275,9 @@ func hashFold(text string, s, e int) uint64 {
 	return h
 }
 
-// chunk returns the bytes of text[p:e] from p, eight at most, little-endian.
+// chunk returns the bytes of text[p:e] from p, eight at most, little-endian,
+// byte by byte: for the end of text. Elsewhere the callers load eight.
 func chunk(text string, p, e int) uint64 {
-	switch {
-	case p+8 <= e:
-		return load8(text, p)
-	case p+8 <= len(text):
-		return load8(text, p) & (1<<(8*uint(e-p)) - 1)
-	}
 	var x uint64
 	for i := e - 1; i >= p; i-- {
 		x = x<<8 | uint64(text[i])
@@ -297,7 +297,12 @@ const (
 func hashASCII(text string, s, e int) (h uint64, upper, digit int, ok bool) {
 	h = fnvOffset
 	for p := s; p < e; p += 8 {
-		x := chunk(text, p, e)
+		var x uint64
+		if p+8 <= len(text) {
+			x = load8(text, p) & (1<<(8*uint(min(e-p, 8))) - 1)
+		} else {
+			x = chunk(text, p, e)
+		}
 		if x&high != 0 {
 			return 0, 0, 0, false
 		}
