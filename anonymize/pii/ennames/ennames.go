@@ -248,7 +248,12 @@ func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 		}
 		n := features(win, i, prev, m, &fs)
 		score := 0
-		for _, h := range fs[:n] {
+		k := 0
+		for ; k+4 <= n; k += 4 { // four at a time: one bounds check
+			f := (*[4]uint64)(fs[k : k+4])
+			score += int(wt[slot(f[0])]) + int(wt[slot(f[1])]) + int(wt[slot(f[2])]) + int(wt[slot(f[3])])
+		}
+		for _, h := range fs[k:n] {
 			score += int(wt[slot(h)])
 		}
 		names[i] = score > 0
