@@ -11,11 +11,16 @@ func readBefore(text string, p int, tk *tok, light bool) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q > 0 && steps < 8; steps++ {
-		r, w := rune(text[q-1]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeLastRuneInString(text[:q])
+		if c := text[q-1]; c < utf8.RuneSelf { // most gaps: spaces and punctuation
+			if asciiWord[c] || c == '>' {
+				break
+			}
+			gap = stronger(gap, gapOf(text, q-1, rune(c)))
+			q--
+			continue
 		}
-		if wordRune(r) && !han(r) || r == '>' {
+		r, w := utf8.DecodeLastRuneInString(text[:q])
+		if wordRune(r) && !han(r) {
 			break
 		}
 		if han(r) || r >= 0x3000 {
@@ -31,10 +36,14 @@ func readBefore(text string, p int, tk *tok, light bool) {
 		tk.gap, tk.gapAfter = gapStart, stronger(gap, gapStart)
 		return
 	}
-	if r, _ := utf8.DecodeLastRuneInString(text[:q]); !wordRune(r) || han(r) {
+	r := rune(text[q-1])
+	if r >= utf8.RuneSelf {
+		r, _ = utf8.DecodeLastRuneInString(text[:q])
+	}
+	if !wordRune(r) || han(r) {
 		if r == '>' {
 			if s := lastIndexByte(text[:q], '<', 40); s >= 0 && placeholderEnd(text, s+1) == q {
-				*tk = tok{start: s + 1, end: q - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gapAfter: gap}
+				*tk = tok{start: s + 1, end: q - 1, shape: shapePH, ph: true, hash: phHash, gapAfter: gap}
 				return
 			}
 		}
@@ -60,11 +69,16 @@ func readAfter(text string, p int, tk *tok, light bool) {
 	*tk = tok{shape: shapeNone}
 	q, gap := p, gapSpace
 	for steps := 0; q < len(text) && steps < 8; steps++ {
-		r, w := rune(text[q]), 1
-		if r >= utf8.RuneSelf {
-			r, w = utf8.DecodeRuneInString(text[q:])
+		if c := text[q]; c < utf8.RuneSelf { // most gaps: spaces and punctuation
+			if asciiWord[c] || c == '<' && placeholderEnd(text, q+1) > 0 {
+				break
+			}
+			gap = stronger(gap, gapOf(text, q, rune(c)))
+			q++
+			continue
 		}
-		if wordRune(r) && !han(r) || r == '<' && placeholderEnd(text, q+1) > 0 {
+		r, w := utf8.DecodeRuneInString(text[q:])
+		if wordRune(r) && !han(r) {
 			break
 		}
 		if han(r) || r >= 0x3000 {
@@ -80,13 +94,17 @@ func readAfter(text string, p int, tk *tok, light bool) {
 	}
 	if text[q] == '<' {
 		if e := placeholderEnd(text, q+1); e > 0 {
-			*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: hashString("<ph>"), gap: gap}
+			*tk = tok{start: q + 1, end: e - 1, shape: shapePH, ph: true, hash: phHash, gap: gap}
 		} else {
 			tk.gap = gapOther // a '<' the gap loop stopped at
 		}
 		return
 	}
-	if r, _ := utf8.DecodeRuneInString(text[q:]); !wordRune(r) || han(r) {
+	r := rune(text[q])
+	if r >= utf8.RuneSelf {
+		r, _ = utf8.DecodeRuneInString(text[q:])
+	}
+	if !wordRune(r) || han(r) {
 		tk.gap = gapOther
 		return
 	}

@@ -123,7 +123,7 @@ func nextLowerRun(text string, p int, win *window, mode int) (end int, ok bool) 
 		}
 		if h == 0 {
 			e = wordEnd(text, p)
-			h = hashString(text[p:e])
+			h = hashFold(text, p, e)
 		}
 		g := gazetteer.get(h)
 		start := g&gazCommon == 0 && (title || g&(gazGiven|gazSurname) != 0)
@@ -161,7 +161,7 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 	}
 	// Common words that open a run are context: "Dear Anna", "Producer
 	// Christoffer Bertelsen", "Customer Service Jane".
-	p, common := commonRun(text, p)
+	p, common := commonRun(text, p, &win.known)
 	if common {
 		return p, false
 	}
@@ -169,14 +169,16 @@ func nextRun(text string, p int, win *window) (end int, ok bool) {
 }
 
 // commonRun reports whether the run at p holds only common words, and
-// returns its end; or else the start of its first word that is not one.
-func commonRun(text string, p int) (int, bool) {
+// returns its end; or else the start of its first word that is not one,
+// with that word's list flags in k.
+func commonRun(text string, p int, k *known) (int, bool) {
 	for n := 0; n < maxRun; n++ {
 		e := wordEnd(text, p)
 		if e == p {
 			return p, false
 		}
-		if !commonOnly(flagsOf(text, p, e, hashString(text[p:e]))) {
+		if g := flagsOf(text, p, e, hashFold(text, p, e)); !commonOnly(g) {
+			*k = known{p, e, g}
 			return p, false
 		}
 		if e+1 >= len(text) || text[e] != ' ' || !upperAt(text, e+1) {
@@ -236,6 +238,7 @@ func (m *memo) has(h uint64) bool {
 // no names.
 func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 	var fs [maxFeatures]uint64
+	wt := (*[1 << tableBits]int16)(w) // slot is below 1<<tableBits: no bounds checks
 	prev := uint64(0)
 	veto := tradeVeto(text, win)
 	for i := 0; i < win.n; i++ {
@@ -245,8 +248,13 @@ func tagRun(w []int16, text string, win *window, m *memo, names *[maxRun]bool) {
 		}
 		n := features(win, i, prev, m, &fs)
 		score := 0
-		for _, h := range fs[:n] {
-			score += int(w[slot(h)])
+		k := 0
+		for ; k+4 <= n; k += 4 { // four at a time: one bounds check
+			f := (*[4]uint64)(fs[k : k+4])
+			score += int(wt[slot(f[0])]) + int(wt[slot(f[1])]) + int(wt[slot(f[2])]) + int(wt[slot(f[3])])
+		}
+		for _, h := range fs[k:n] {
+			score += int(wt[slot(h)])
 		}
 		names[i] = score > 0
 		prev = 1

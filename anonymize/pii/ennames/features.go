@@ -4,8 +4,11 @@ package ennames
 // is a template id mixed with the values it reads; collisions are rare at
 // the table's size and cost little.
 
-// maxFeatures bounds the features of one word.
-const maxFeatures = 40
+// maxFeatures bounds the features of one word; nFeatures are set.
+const (
+	maxFeatures = 40
+	nFeatures   = 36
+)
 
 // Feature templates.
 const (
@@ -129,43 +132,42 @@ func features(win *window, i int, prev uint64, m *memo, out *[maxFeatures]uint64
 	if m.has(word) {
 		seen = 1
 	}
-	f := [...]uint64{
-		feat(fBias, 0),
-		feat(fWord, word),
-		feat(fSuf3, w.suf3),
-		feat(fSuf2, w.suf2),
-		feat(fShape, shape),
-		feat2(fShapeLen, shape, lenBucket(w)),
-		feat(fGaz, gaz),
-		feat(fGapBefore, gap0),
-		feat(fGapAfter, gap1),
-		feat(fPrev1, wordOf(p1)),
-		feat(fPrev2, wordOf(p2)),
-		feat(fNext1, wordOf(n1)),
-		feat(fNext2, wordOf(n2)),
-		feat2(fPrev1Shape, uint64(p1.shape), uint64(p1.gaz)),
-		feat2(fNext1Shape, uint64(n1.shape), uint64(n1.gaz)),
-		feat2(fRunPos, pos, runLen),
-		feat(fPrevLabel, prev),
-		feat2(fPrev1Gap, wordOf(p1), gap0),
-		feat2(fNext1Gap, wordOf(n1), gap1),
-		feat2(fWordStart, word, st),
-		feat3(fGazStartShape, gaz, st, shape),
-		feat2(fPrev12, wordOf(p1), wordOf(p2)),
-		feat2(fNext12, wordOf(n1), wordOf(n2)),
-		feat3(fGazNeighbours, gaz, uint64(p1.gaz), uint64(n1.gaz)),
-		feat3(fPrevLabelGaz, prev, gaz, shape),
-		feat3(fShapes3, uint64(p1.shape), shape, uint64(n1.shape)),
-		feat2(fPrev1WordShape, wordOf(p1), shape),
-		feat2(fPossessive, poss, gaz),
-		feat2(fNext1Gaz, wordOf(n1), gaz),
-		feat2(fPrev1Gaz, wordOf(p1), gaz),
-		feat3(fGapNextShape, gap0, uint64(n1.shape), st),
-		feat2(fSuf3Shape, w.suf3, shape),
-		feat3(fRunLenGaz, runLen, pos, gaz),
-		feat3(fNearName, near, wordOf(p1), shape),
-		feat3(fSeen, seen, gaz, shape),
-		feat2(fPrefixShape, uint64(w.pre2), shape),
-	}
-	return copy(out[:], f[:])
+	o := out[:nFeatures:nFeatures]
+	o[0] = feat(fBias, 0)
+	o[1] = feat(fWord, word)
+	o[2] = feat(fSuf3, w.suf3)
+	o[3] = feat(fSuf2, w.suf2)
+	o[4] = feat(fShape, shape)
+	o[5] = feat2(fShapeLen, shape, lenBucket(w))
+	o[6] = feat(fGaz, gaz)
+	o[7] = feat(fGapBefore, gap0)
+	o[8] = feat(fGapAfter, gap1)
+	o[9] = feat(fPrev1, wordOf(p1))
+	o[10] = feat(fPrev2, wordOf(p2))
+	o[11] = feat(fNext1, wordOf(n1))
+	o[12] = feat(fNext2, wordOf(n2))
+	o[13] = feat2(fPrev1Shape, uint64(p1.shape), uint64(p1.gaz))
+	o[14] = feat2(fNext1Shape, uint64(n1.shape), uint64(n1.gaz))
+	o[15] = feat2(fRunPos, pos, runLen)
+	o[16] = feat(fPrevLabel, prev)
+	o[17] = feat2(fPrev1Gap, wordOf(p1), gap0)
+	o[18] = feat2(fNext1Gap, wordOf(n1), gap1)
+	o[19] = feat2(fWordStart, word, st)
+	o[20] = feat3(fGazStartShape, gaz, st, shape)
+	o[21] = feat2(fPrev12, wordOf(p1), wordOf(p2))
+	o[22] = feat2(fNext12, wordOf(n1), wordOf(n2))
+	o[23] = feat3(fGazNeighbours, gaz, uint64(p1.gaz), uint64(n1.gaz))
+	o[24] = feat3(fPrevLabelGaz, prev, gaz, shape)
+	o[25] = feat3(fShapes3, uint64(p1.shape), shape, uint64(n1.shape))
+	o[26] = feat2(fPrev1WordShape, wordOf(p1), shape)
+	o[27] = feat2(fPossessive, poss, gaz)
+	o[28] = feat2(fNext1Gaz, wordOf(n1), gaz)
+	o[29] = feat2(fPrev1Gaz, wordOf(p1), gaz)
+	o[30] = feat3(fGapNextShape, gap0, uint64(n1.shape), st)
+	o[31] = feat2(fSuf3Shape, w.suf3, shape)
+	o[32] = feat3(fRunLenGaz, runLen, pos, gaz)
+	o[33] = feat3(fNearName, near, wordOf(p1), shape)
+	o[34] = feat3(fSeen, seen, gaz, shape)
+	o[35] = feat2(fPrefixShape, uint64(w.pre2), shape)
+	return nFeatures
 }

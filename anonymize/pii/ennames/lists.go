@@ -155,7 +155,7 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 	if last == 't' || last == 'n' {
 		return 0
 	}
-	for _, st := range stems {
+	for _, st := range stemsEnding(last) {
 		if len(w) > len(st.suffix)+2 && hasSuffixFold(w, st.suffix) {
 			if gazetteer.get(hashStem(w[:len(w)-len(st.suffix)], st.add))&gazCommon != 0 {
 				return gazCommon
@@ -168,10 +168,31 @@ func flagsOf(text string, s, e int, h uint64) uint8 {
 // occupations are endings of job titles, which no name shares.
 var occupations = [...]string{"grapher", "ologist", "ographers", "ologists", "ician", "icians", "iatrist", "therapist"}
 
-// stems undo English inflections: a suffix and what replaces it.
+// stems undo English inflections: a suffix and what replaces it, grouped
+// by the suffix's last letter.
 var stems = [...]struct{ suffix, add string }{
-	{"ies", "y"}, {"es", ""}, {"s", ""}, {"ied", "y"}, {"ed", ""}, {"ed", "e"}, {"ing", ""}, {"ing", "e"},
-	{"ily", "y"}, {"ly", ""}, {"ers", ""}, {"er", ""},
+	{"ies", "y"}, {"es", ""}, {"s", ""}, {"ers", ""}, // s: 0-4
+	{"ied", "y"}, {"ed", ""}, {"ed", "e"}, // d: 4-7
+	{"ing", ""}, {"ing", "e"}, // g: 7-9
+	{"ily", "y"}, {"ly", ""}, // y: 9-11
+	{"er", ""}, // r: 11-12
+}
+
+// stemsEnding returns the stems whose suffix ends with the letter c.
+func stemsEnding(c byte) []struct{ suffix, add string } {
+	switch c {
+	case 's':
+		return stems[0:4]
+	case 'd':
+		return stems[4:7]
+	case 'g':
+		return stems[7:9]
+	case 'y':
+		return stems[9:11]
+	case 'r':
+		return stems[11:12]
+	}
+	return nil
 }
 
 func hasSuffixFold(w, suffix string) bool {

@@ -13,8 +13,15 @@ const maxRun = 6
 // particles inside it) and the two words on either side: toks[0:2] before,
 // toks[2:2+n] the run, toks[2+n:4+n] after. A missing word has shapeNone.
 type window struct {
-	toks [maxRun + 4]tok
-	n    int
+	toks  [maxRun + 4]tok
+	n     int
+	known known // the list flags of a run word read before
+}
+
+// known holds the list flags of the word text[start:end].
+type known struct {
+	start, end int
+	gaz        uint8
 }
 
 // nextCandidate returns the start of the next word at or after p that
@@ -54,9 +61,9 @@ func nextCandidate(text string, p int) int {
 
 // load8 reads 8 bytes of text at p as a little-endian word.
 func load8(text string, p int) uint64 {
-	_ = text[p+7]
-	return uint64(text[p]) | uint64(text[p+1])<<8 | uint64(text[p+2])<<16 | uint64(text[p+3])<<24 |
-		uint64(text[p+4])<<32 | uint64(text[p+5])<<40 | uint64(text[p+6])<<48 | uint64(text[p+7])<<56
+	b := text[p : p+8] // constant indices below: the compiler makes one load
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // mayStart reports whether the 8 bytes of x hold a byte that is not ASCII
@@ -140,7 +147,7 @@ func readRunCase(text string, p int, win *window, mode int) int {
 	for n < maxRun {
 		tk := &t[2+n]
 		gap := tk.gap
-		readWord(text, p, tk)
+		readWordKnown(text, p, tk, &win.known)
 		tk.gap = gap
 		n++
 		end = tk.end
@@ -209,7 +216,7 @@ func particleAt(text string, p int) bool {
 	if e-p > 4 || e+1 >= len(text) || text[e] != ' ' {
 		return false
 	}
-	if gazetteer.get(hashString(text[p:e]))&gazParticle == 0 {
+	if gazetteer.get(hashFold(text, p, e))&gazParticle == 0 {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(text[e+1:])
@@ -217,12 +224,19 @@ func particleAt(text string, p int) bool {
 }
 
 // readWord reads the word at p into tk.
-func readWord(text string, p int, tk *tok) {
+func readWord(text string, p int, tk *tok) { readWordKnown(text, p, tk, nil) }
+
+// readWordKnown is readWord, with the list flags in k when it holds them.
+func readWordKnown(text string, p int, tk *tok, k *known) {
 	if p == 0 || text[p-1] != '<' {
 		if e, ok := scanASCII(text, p, tk); ok {
 			tk.pre2 = prefix2(text, p, e)
 			tk.glued = gluedAt(text, p, e)
-			tk.gaz = flagsOf(text, p, e, tk.hash)
+			if k != nil && k.start == p && k.end == e {
+				tk.gaz = k.gaz
+			} else {
+				tk.gaz = flagsOf(text, p, e, tk.hash)
+			}
 			tk.cap = 'A' <= text[p] && text[p] <= 'Z'
 			tk.initial = e-p == 1
 			tk.particle = !tk.cap && tk.gaz&gazParticle != 0
@@ -234,7 +248,7 @@ func readWord(text string, p int, tk *tok) {
 	if p > 0 && text[p-1] == '<' {
 		if q := placeholderEnd(text, p); q > 0 {
 			tk.end, tk.ph, tk.shape = q-1, true, shapePH
-			tk.hash = hashString("<ph>")
+			tk.hash = phHash
 			return
 		}
 	}
@@ -280,6 +294,10 @@ func prefix2(text string, p, e int) uint32 {
 // "LG显示器" (in Chinese chat such words are brands and codes), or is part
 // of an e-mail address or domain.
 func gluedAt(text string, p, e int) bool {
+	// Most words stand between a space or a letter and ASCII punctuation.
+	if (p == 0 || text[p-1] == ' ') && (e == len(text) || plainAfter[text[e]]) {
+		return false
+	}
 	if p > 0 {
 		r, w := utf8.DecodeLastRuneInString(text[:p])
 		if r == '(' || r == '\uff08' {
@@ -304,6 +322,15 @@ func gluedAt(text string, p, e int) bool {
 	}
 	return false
 }
+
+// plainAfter holds the ASCII bytes after a word that never glue it: not
+// '@', '.', ')', '[' or '_'.
+var plainAfter = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c != '@' && c != '.' && c != ')' && c != '[' && c != '_'
+	}
+	return t
+}()
 
 // readLight reads the word text[p:e] two away from a run: the features
 // read only its hash.
@@ -347,7 +374,7 @@ func hyphenGaz(text string, p, e int) uint8 {
 		for h < e && text[h] != '-' {
 			h++
 		}
-		g |= gazetteer.get(hashString(text[q:h])) & (gazGiven | gazSurname)
+		g |= gazetteer.get(hashFold(text, q, h)) & (gazGiven | gazSurname)
 		q = h + 1
 	}
 	return g
@@ -374,6 +401,6 @@ func lowerNameAt(text string, p int, mode int) bool {
 	if e-p == 1 {
 		return true
 	}
-	g := flagsOf(text, p, e, hashString(text[p:e]))
+	g := flagsOf(text, p, e, hashFold(text, p, e))
 	return g&gazCommon == 0 && (mode != caseShout || g&(gazGiven|gazSurname) != 0)
 }

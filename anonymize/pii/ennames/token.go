@@ -1,6 +1,7 @@
 package ennames
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -86,6 +87,7 @@ func han(r rune) bool {
 // with one apostrophe or hyphen inside between letters ("O'Brien",
 // "Jean-Luc").
 func wordEnd(text string, p int) int {
+	p = asciiWordEnd(text, p)
 	for p < len(text) {
 		c := text[p]
 		if c < utf8.RuneSelf {
@@ -248,21 +250,74 @@ func hashWord(text string, s, e int) (h, suf2, suf3 uint64) {
 // hashString hashes a folded string as hashWord does.
 func hashString(s string) uint64 { return hashFold(s, 0, len(s)) }
 
+// phHash is the hash a placeholder such as <PHONE_1> reads as.
+var phHash = hashString("<ph>")
+
 // hashFold is the first result of hashWord, with a path for ASCII words.
 func hashFold(text string, s, e int) uint64 {
-	w := wordHasher{h: fnvOffset}
-	for p := s; p < e; p++ {
-		b := text[p]
-		if b >= utf8.RuneSelf {
-			h, _, _ := hashWord(text, s, e)
+	h := uint64(fnvOffset)
+	for p := s; p < e; p += 8 {
+		var x uint64
+		if p+8 <= len(text) {
+			x = load8(text, p) & (1<<(8*uint(min(e-p, 8))) - 1)
+		} else {
+			x = chunk(text, p, e)
+		}
+		if x&high != 0 {
+			h, _, _ = hashWord(text, s, e)
 			return h
 		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		w.add(b)
+		h = mixChunk(h, x|(x+0x3F*ones)&^(x+0x25*ones)&high>>2)
 	}
-	return w.sum()
+	if h = mix(h, uint64(e-s)); h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// chunk returns the bytes of text[p:e] from p, eight at most, little-endian,
+// byte by byte: for the end of text. Elsewhere the callers load eight.
+func chunk(text string, p, e int) uint64 {
+	var x uint64
+	for i := e - 1; i >= p; i-- {
+		x = x<<8 | uint64(text[i])
+	}
+	return x
+}
+
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// hashASCII is hashWord's hash of the ASCII text[s:e], eight bytes at a
+// time (the chunks wordHasher packs are the bytes little-endian), with the
+// counts of its capitals and digits. It reports false when a byte is not
+// ASCII.
+func hashASCII(text string, s, e int) (h uint64, upper, digit int, ok bool) {
+	h = fnvOffset
+	for p := s; p < e; p += 8 {
+		var x uint64
+		if p+8 <= len(text) {
+			x = load8(text, p) & (1<<(8*uint(min(e-p, 8))) - 1)
+		} else {
+			x = chunk(text, p, e)
+		}
+		if x&high != 0 {
+			return 0, 0, 0, false
+		}
+		// A byte's top bit is set by x + 0x3F when it is >= 'A', by
+		// x + 0x25 when it is > 'Z'; likewise 0x50 and 0x46 for digits.
+		u := (x + 0x3F*ones) &^ (x + 0x25*ones) & high
+		d := (x + 0x50*ones) &^ (x + 0x46*ones) & high
+		upper += bits.OnesCount64(u)
+		digit += bits.OnesCount64(d)
+		h = mixChunk(h, x|u>>2)
+	}
+	if h = mix(h, uint64(e-s)); h == 0 {
+		h = 1
+	}
+	return h, upper, digit, true
 }
 
 // shapeOf classifies text[s:e].
@@ -346,28 +401,11 @@ func shapeASCII(text string, s, e int) (uint8, bool) {
 // false, leaving the word to the general path, for any other word
 // ("O'Brien", "Jean-Luc", "Gábor").
 func scanASCII(text string, p int, tk *tok) (int, bool) {
-	w := wordHasher{h: fnvOffset}
-	var a, b, c uint64
-	upper, digit := 0, 0
-	q := p
-	for ; q < len(text); q++ {
-		x := text[q]
-		if x >= utf8.RuneSelf || !asciiWord[x] {
-			break
-		}
-		switch {
-		case 'A' <= x && x <= 'Z':
-			upper++
-			x += 'a' - 'A'
-		case x <= '9':
-			digit++
-		}
-		w.add(x)
-		a, b, c = b, c, uint64(x)
-	}
+	q := asciiWordEnd(text, p)
 	if q == p || q < len(text) && (text[q] >= utf8.RuneSelf || text[q] == '\'' || text[q] == '-') {
 		return 0, false
 	}
+	h, upper, digit, _ := hashASCII(text, p, q)
 	n := q - p
 	shape := shapeCap
 	switch first := text[p]; {
@@ -382,7 +420,36 @@ func scanASCII(text string, p int, tk *tok) (int, bool) {
 	case first < 'A' || first > 'Z' || upper > 1:
 		shape = shapeMixed
 	}
+	// The last three folded letters, 0 before the first.
+	var a, b, c uint64
+	c = uint64(text[q-1] | 0x20)
+	if n >= 2 {
+		b = uint64(text[q-2] | 0x20)
+	}
+	if n >= 3 {
+		a = uint64(text[q-3] | 0x20)
+	}
 	suf2 := ((fnvOffset^b)*fnvPrime ^ c) * fnvPrime
-	*tk = tok{start: p, end: q, hash: w.sum(), suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
+	*tk = tok{start: p, end: q, hash: h, suf2: suf2, suf3: ((fnvOffset^a)*fnvPrime ^ suf2) * fnvPrime, shape: shape}
 	return q, true
+}
+
+// asciiWordEnd returns the end of the ASCII letters and digits at p, eight
+// bytes at a time.
+func asciiWordEnd(text string, p int) int {
+	for p+8 <= len(text) {
+		x := load8(text, p)
+		y := x &^ high                          // no carry between bytes below
+		word := ((y+0x3F*ones)&^(y+0x25*ones) | // A-Z
+			(y+0x1F*ones)&^(y+0x05*ones) | // a-z
+			(y+0x50*ones)&^(y+0x46*ones)) &^ x & high // 0-9, and ASCII
+		if stop := ^word & high; stop != 0 {
+			return p + bits.TrailingZeros64(stop)/8
+		}
+		p += 8
+	}
+	for p < len(text) && asciiWord[text[p]] {
+		p++
+	}
+	return p
 }
