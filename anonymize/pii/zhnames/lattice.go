@@ -38,6 +38,13 @@ var (
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
 	dictShortCtx float32 = 4
+	// strongName is taken off a name of a frequent surname (cost at most
+	// strongSur: 王, 李, 吴, 周) and two given characters that are both
+	// common in their places (cost at most strongGiven each: 吴冠中,
+	// 杨振兴, not 杨一直): such a name is rarely a word by chance.
+	strongName  float32 = 1
+	strongSur   float32 = 4.6
+	strongGiven float32 = 6.6
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -131,6 +138,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		low = min(low, comp)
 	}
 	low += nameToken + min(m.ch[r1-hanLo].single, m.ch[r1-hanLo].first) - strongCue - m.beforeBonus(text, p)
+	if sur <= strongSur {
+		low -= strongName
+	}
 	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
 		if c, _, ok := m.words.get(k); ok && c+need < low {
 			return 0, false
@@ -236,6 +246,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
+		if g == 2 && sl == 1 && m.strongGiven(s, w.r[a+1], w.r[a+2]) {
+			c -= strongName
+		}
 		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
@@ -277,6 +290,12 @@ const rareWord = 9
 // givenCutoff rejects a candidate whose next character almost never
 // starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
 var givenCutoff float32 = 11
+
+// strongGiven reports whether a surname of cost s and the given
+// characters g1, g2 make a name that earns strongName.
+func (m *model) strongGiven(s float32, g1, g2 rune) bool {
+	return s <= strongSur && m.ch[g1-hanLo].first <= strongGiven && m.ch[g2-hanLo].second <= strongGiven
+}
 
 func (m *model) givenCost(w *win, i, g int) float32 {
 	if g == 1 {
@@ -372,6 +391,9 @@ func (m *model) beforeBonus(text string, p int) float32 {
 // only when no segmentation can make the name win, so nothing is lost.
 func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
 	before := max(m.beforeBonus(text, p), weakCue)
+	if sur <= strongSur {
+		before += strongName // an upper bound: whether it applies is known later
+	}
 	words := m.ch[r0-hanLo].one + m.ch[r1-hanLo].one
 	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - m.afterBound(text, p+6))
 	if gain > need {

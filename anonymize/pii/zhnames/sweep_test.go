@@ -13,6 +13,7 @@ var knobs = map[string]*float32{
 	"dictName": &dictName, "placeCue": &placeCue, "knownName": &knownName, "titleCue": &titleCue,
 	"listSlack": &listSlack, "startCue": &startCue, "dictLong": &dictLong, "dictGivenMax": &dictGivenMax,
 	"dictShortCtx": &dictShortCtx, "givenCutoff": &givenCutoff, "nrPenalty": &nrPenalty,
+	"strongName": &strongName, "strongSur": &strongSur, "strongGiven": &strongGiven,
 }
 
 // TestSweep scores settings of the weights on CLUENER's odd lines, where
