@@ -20,8 +20,8 @@ const (
 // Bonuses taken off a name's cost by a cue, and the cost added after a
 // verb of place; chosen on CLUENER's odd lines like the model weights.
 var (
-	titleCue  float32 = 8 // a title or role before: 记者, 收件人
-	strongCue float32 = 5 // a verb of saying or a colon after: 说, 表示
+	titleCue  float32 = 9 // a title or role before: 记者, 收件人
+	strongCue float32 = 6 // a verb of saying or a colon after: 说, 表示
 	startCue  float32 = 2 // the start of a message or sentence, or its end
 	weakCue   float32 = 1 // a list separator, a particle, a verb beside it
 	placeCue  float32 = 2 // after a verb of place: 在, 前往
