@@ -190,7 +190,7 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation or a product: 武胜路, 沈河区, 张家口, 陈列柜.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳柜箱锅盒机器`
+const placeEnd = `河园路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳柜箱锅盒机器`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of
@@ -254,13 +254,13 @@ func (m *model) classBefore(w *win, s int) uint8 {
 
 // titleSuffix reports whether a word of two to four characters ends at
 // character s with a character that ends titles and trades: 医药学家,
-// 理财师, 驾驶员, 刑警.
+// 理财师, 驾驶员, 刑警, 志愿者.
 func (m *model) titleSuffix(w *win, s int) bool {
 	if s < 2 {
 		return false
 	}
 	switch w.r[s-1] {
-	case '家', '师', '员', '警', '官':
+	case '家', '师', '员', '警', '官', '者':
 	default:
 		return false
 	}

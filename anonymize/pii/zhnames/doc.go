@@ -13,7 +13,7 @@
 // character's share of first, second or only given characters; a word
 // jieba tags as a name (nr) may stand for the name at its own cost, but
 // its word costs e^2 more. Cues take from the cost: a title or role
-// before (记者, 副总经理, 收件人, a word ending in 家/师/员/警/官:
+// before (记者, 副总经理, 收件人, a word ending in 家/师/员/警/官/者:
 // 医药学家), a verb of saying, a title or a colon after (说, 表示, 总理,
 // "王小明："), one after an adverb (也坦言), 的《 (an author), （化名）;
 // weaker ones (、, 和, the verb or particle after, the start of a
