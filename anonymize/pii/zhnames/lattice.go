@@ -361,6 +361,7 @@ func hanBefore(text string, p int) rune {
 func (m *model) beforeBonus(text string, p int) float32 {
 	var k uint64
 	var f uint8
+	var tail rune
 	for n := 0; n < 4; n++ {
 		r := hanBefore(text, p)
 		if r == 0 {
@@ -371,6 +372,12 @@ func (m *model) beforeBonus(text string, p int) float32 {
 		}
 		if n == 0 && !hasBit(m.ctxTail, r) {
 			return 0
+		}
+		if n > 0 && !hasBit(m.tailLong[n-1], tail) {
+			break // no context word this long ends here
+		}
+		if n == 0 {
+			tail = r
 		}
 		k |= uint64(r) << (16 * n)
 		f |= m.ctx.get(k)
@@ -394,8 +401,14 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 	if sur <= strongSur {
 		before += strongName // an upper bound: whether it applies is known later
 	}
+	// The cue after is read only when the most it can be would change
+	// the answer: most candidates fail even with it.
+	most := max(strongCue, startCue, weakCue)
 	words := m.ch[r0-hanLo].one + m.ch[r1-hanLo].one
-	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - m.afterBound(text, p+6))
+	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - most)
+	if gain+knownName > need {
+		gain += m.afterBound(text, p+6) - most
+	}
 	if gain > need {
 		return true
 	}
@@ -420,7 +433,11 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 		}
 	}
 	words += m.ch[r2-hanLo].one
-	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - m.afterBound(text, p+9)
+	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - most
+	if words-name <= need {
+		return false
+	}
+	name += most - m.afterBound(text, p+9)
 	if words-name <= need {
 		return false
 	}
@@ -450,6 +467,9 @@ func (m *model) afterBound(text string, e int) float32 {
 		}
 		if n == 0 && !hasBit(m.ctxHead, r) {
 			return weakCue
+		}
+		if n > 0 && !hasBit(m.headLong[n-1], hanAt(text, e)) {
+			break // no context word this long starts here
 		}
 		k = k<<16 | uint64(r)
 		f |= m.ctx.get(k)
