@@ -232,7 +232,7 @@ const commonGiven = `伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞�
 // translitWide are characters frequent in transliterated places and
 // teams that are also found in Chinese names; a name of the dictionary
 // with one of them needs a cue (桑德兰, 马德里, 夏威夷).
-const translitWide = `巴德里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`
+const translitWide = `巴里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`
 
 // classAfter returns the classes of the words that start at character e.
 func (m *model) classAfter(w *win, e int) uint8 {
