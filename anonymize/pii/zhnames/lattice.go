@@ -28,8 +28,9 @@ var (
 	knownName float32 = 2
 	// dictLong is taken off a name of three characters that jieba tags
 	// as one (徐悲鸿, 王羲之) when its given name is no common word
-	// (cheaper than dictGivenMax): 于长江, 段时间 are tagged too.
-	dictLong     float32 = 0.5
+	// (cheaper than dictGivenMax) and it is no part of words (dictWordy):
+	// 于长江, 段时间, 黄金周 are tagged too.
+	dictLong     float32 = 2
 	dictGivenMax float32 = 12
 	// dictLongGiven is the most a dictionary name's given part may cost
 	// without a strong cue: jieba tags words as names too (连衣裙, whose
@@ -263,7 +264,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
-				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax {
+				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax && !m.dictWordy(w, a, e) {
 					dc -= dictLong
 				}
 				c = min(c, dc)
@@ -280,6 +281,17 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 	}
 	return best, end
+}
+
+// dictWordy reports whether the dictionary name at characters [a, e) of
+// w is rather part of words: a longer word starts with it, its last
+// character starts a word with the next (管弦乐队), or its first two
+// characters are a word that is almost never a name (黄金周).
+func (m *model) dictWordy(w *win, a, e int) bool {
+	if e < w.n && (e-a < 4 && w.cost[a][e-a] < infCost || w.cost[e-1][1] < infCost) {
+		return true
+	}
+	return hasBit(m.ctxHead, w.r[a]) && m.ctx.get(w.key(a, a+2))&ctxNever != 0
 }
 
 // rareWord is the least cost as a word of a character that no name
