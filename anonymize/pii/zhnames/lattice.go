@@ -227,7 +227,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
-	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
+	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || m.titleSuffix(w, a) || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
 		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled && !m.spokeAfter(text, w, e) {
