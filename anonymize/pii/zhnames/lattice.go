@@ -42,10 +42,14 @@ var (
 	// strongName is taken off a name of a frequent surname (cost at most
 	// strongSur: 王, 李, 吴, 周) and two given characters that are both
 	// common in their places (cost at most strongGiven each: 吴冠中,
-	// 杨振兴, not 杨一直): such a name is rarely a word by chance.
-	strongName  float32 = 1
-	strongSur   float32 = 4.6
-	strongGiven float32 = 6.6
+	// 杨振兴, not 杨一直): such a name is rarely a word by chance. So is
+	// one of a single given character common alone (cost at most
+	// strongSingle: 杨斌) that is no word of the dictionary (李宁 is a
+	// brand too).
+	strongName   float32 = 1
+	strongSur    float32 = 4.6
+	strongGiven  float32 = 6.6
+	strongSingle float32 = 8.5
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -247,7 +251,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
-		if g == 2 && sl == 1 && m.strongGiven(s, w.r[a+1], w.r[a+2]) {
+		if g == 2 && sl == 1 && m.strongGiven(s, w.r[a+1], w.r[a+2]) || g == 1 && sl == 1 && s <= strongSur && m.ch[w.r[a+1]-hanLo].single <= strongSingle && w.cost[a][1] >= infCost {
 			c -= strongName
 		}
 		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
