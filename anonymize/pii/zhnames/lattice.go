@@ -44,7 +44,7 @@ var (
 	// common in their places (cost at most strongGiven each: 吴冠中,
 	// 杨振兴, not 杨一直): such a name is rarely a word by chance. So is
 	// one of a single given character common alone (cost at most
-	// strongSingle: 杨斌) that is no word of the dictionary (李宁 is a
+	// strongSingle: 王刚) that is no word of the dictionary (李宁 is a
 	// brand too).
 	strongName   float32 = 1
 	strongSur    float32 = 4.6
