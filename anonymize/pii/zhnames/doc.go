@@ -36,7 +36,7 @@
 //
 // A name of a frequent surname (王, 李, 吴: cost at most e^4.6) and two
 // given characters both common in their places (吴冠中, 杨振兴, not 杨一直)
-// needs e^1.5 less margin: such a name is rarely words by chance.
+// needs e^2.25 less margin: such a name is rarely words by chance.
 //
 // Names in a text help each other: a name right after a name and a list
 // separator needs less margin, and so does one right before a found name

@@ -46,7 +46,7 @@ var (
 	// one of a single given character common alone (cost at most
 	// strongSingle: 王刚) that is no word of the dictionary (李宁 is a
 	// brand too).
-	strongName   float32 = 1.5
+	strongName   float32 = 2.25
 	strongSur    float32 = 4.6
 	strongGiven  float32 = 6.6
 	strongSingle float32 = 8.5
