@@ -41,8 +41,8 @@ var (
 	dictShortCtx float32 = 4
 	// strongName is taken off a name of a frequent surname (cost at most
 	// strongSur: 王, 李, 吴, 周) and two given characters that are both
-	// common in their places (cost at most strongGiven each: 吴冠中,
-	// 杨振兴, not 杨一直): such a name is rarely a word by chance. So is
+	// common in their places (cost at most strongGiven each: 王建国,
+	// 李志强, not 杨一直): such a name is rarely a word by chance. So is
 	// one of a single given character common alone (cost at most
 	// strongSingle: 王刚) that is no word of the dictionary (李宁 is a
 	// brand too).
