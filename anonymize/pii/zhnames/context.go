@@ -20,8 +20,8 @@ const (
 // Bonuses taken off a name's cost by a cue, and the cost added after a
 // verb of place; chosen on CLUENER's odd lines like the model weights.
 var (
-	titleCue  float32 = 8 // a title or role before: 记者, 收件人
-	strongCue float32 = 5 // a verb of saying or a colon after: 说, 表示
+	titleCue  float32 = 9 // a title or role before: 记者, 收件人
+	strongCue float32 = 6 // a verb of saying or a colon after: 说, 表示
 	startCue  float32 = 2 // the start of a message or sentence, or its end
 	weakCue   float32 = 1 // a list separator, a particle, a verb beside it
 	placeCue  float32 = 2 // after a verb of place: 在, 前往
@@ -190,7 +190,7 @@ const notGiven = `某氏总哈哦呢啊呀吧嘛啦嗯呵哇喔噢咯哟么吗�
 
 // placeEnd are last characters that make a name-like word a place or an
 // organisation or a product: 武胜路, 沈河区, 张家口, 陈列柜.
-const placeEnd = `路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳柜箱锅盒机器`
+const placeEnd = `河园路街巷村镇乡县市省区州港湾桥站寺庙庄屯堡府宫殿楼阁塔苑馆厂矿店铺牌杯奖号族岛祠沟洞坊坝原城网湖井节谷梨口塘坡沱嘴坪坳柜箱锅盒机器`
 
 // translit are characters of transliterated foreign words; a candidate
 // whose given characters are all of them, inside a run of them, is part of
@@ -232,7 +232,7 @@ const commonGiven = `伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞�
 // translitWide are characters frequent in transliterated places and
 // teams that are also found in Chinese names; a name of the dictionary
 // with one of them needs a cue (桑德兰, 马德里, 夏威夷).
-const translitWide = `里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`
+const translitWide = `巴里亚西拉塔沙普科威夷吉纳隆坡兰丹迪利莉娜妮娅雅安卡哈汉罗尼马`
 
 // classAfter returns the classes of the words that start at character e.
 func (m *model) classAfter(w *win, e int) uint8 {
@@ -254,13 +254,13 @@ func (m *model) classBefore(w *win, s int) uint8 {
 
 // titleSuffix reports whether a word of two to four characters ends at
 // character s with a character that ends titles and trades: 医药学家,
-// 理财师, 驾驶员, 刑警.
+// 理财师, 驾驶员, 刑警, 志愿者.
 func (m *model) titleSuffix(w *win, s int) bool {
 	if s < 2 {
 		return false
 	}
 	switch w.r[s-1] {
-	case '家', '师', '员', '警', '官':
+	case '家', '师', '员', '警', '官', '者':
 	default:
 		return false
 	}

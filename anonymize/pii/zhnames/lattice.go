@@ -28,8 +28,9 @@ var (
 	knownName float32 = 2
 	// dictLong is taken off a name of three characters that jieba tags
 	// as one (徐悲鸿, 王羲之) when its given name is no common word
-	// (cheaper than dictGivenMax): 于长江, 段时间 are tagged too.
-	dictLong     float32 = 0.5
+	// (cheaper than dictGivenMax) and it is no part of words (dictWordy):
+	// 于长江, 段时间, 黄金周 are tagged too.
+	dictLong     float32 = 2
 	dictGivenMax float32 = 12
 	// dictLongGiven is the most a dictionary name's given part may cost
 	// without a strong cue: jieba tags words as names too (连衣裙, whose
@@ -38,6 +39,17 @@ var (
 	// dictShortCtx is the bonus of cues a two-character word tagged as
 	// a name needs to stand as one without a title (金庸说).
 	dictShortCtx float32 = 4
+	// strongName is taken off a name of a frequent surname (cost at most
+	// strongSur: 王, 李, 吴, 周) and two given characters that are both
+	// common in their places (cost at most strongGiven each: 王建国,
+	// 李志强, not 杨一直): such a name is rarely a word by chance. So is
+	// one of a single given character common alone (cost at most
+	// strongSingle: 王刚) that is no word of the dictionary (李宁 is a
+	// brand too).
+	strongName   float32 = 2.25
+	strongSur    float32 = 4.6
+	strongGiven  float32 = 6.6
+	strongSingle float32 = 8.5
 )
 
 // win is the Han characters around a candidate, with their byte offsets.
@@ -131,6 +143,9 @@ func (m *model) nameAt(text string, p int, need float32) (int, bool) {
 		low = min(low, comp)
 	}
 	low += nameToken + min(m.ch[r1-hanLo].single, m.ch[r1-hanLo].first) - strongCue - m.beforeBonus(text, p)
+	if sur <= strongSur {
+		low -= strongName
+	}
 	if k := uint64(r0)<<16 | uint64(r1); m.mayHave(k, 2) {
 		if c, _, ok := m.words.get(k); ok && c+need < low {
 			return 0, false
@@ -216,7 +231,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		g0 = 2 // 温家 is a family, 温家宝 a name
 	}
-	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
+	titled := (m.ctxBeforeAt(w, a)&ctxTitle != 0 || m.titleSuffix(w, a) || a == 0 && m.punctBefore(text, w.off[0]) == titleCue) && m.ctxAfterAt(w, a)&(ctxTitle|ctxSurTitle) == 0
 	for g := g0; g <= 2; g++ {
 		e := a + sl + g
 		if e > w.n || hasBit(m.notGiven, w.r[e-1]) || hasBit(m.rareGiven, w.r[e-1]) && !titled && !m.spokeAfter(text, w, e) {
@@ -236,6 +251,9 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 		}
 		ctx := m.context(text, w, a, e)
 		c := nameToken + s + m.givenCost(w, a+sl, g)
+		if g == 2 && sl == 1 && m.strongGiven(s, w.r[a+1], w.r[a+2]) || g == 1 && sl == 1 && s <= strongSur && m.ch[w.r[a+1]-hanLo].single <= strongSingle && w.cost[a][1] >= infCost {
+			c -= strongName
+		}
 		if w.info[a][e-a-1]&personWord != 0 && m.ctx.get(w.key(a, e))&(ctxTitle|ctxSurTitle) == 0 {
 			// jieba tags the word as a name: 齐白石, 李嘉诚, but also
 			// places and transliterations (桑德兰, 马德里), which must
@@ -250,7 +268,7 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 			short := e-a == 2 && (spoke && ctx <= -dictShortCtx && !m.foreignAny(w, a+sl, e) || inList)
 			if long || short || titled {
 				dc := w.cost[a][e-a-1] - nrPenalty + dictName
-				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax {
+				if long && e-a-sl == 2 && w.cost[a+sl][1] > dictGivenMax && !m.dictWordy(w, a, e) {
 					dc -= dictLong
 				}
 				c = min(c, dc)
@@ -269,6 +287,17 @@ func (m *model) tryName(text string, w *win, lead float32, b *[window + 1]float3
 	return best, end
 }
 
+// dictWordy reports whether the dictionary name at characters [a, e) of
+// w is rather part of words: a longer word starts with it, its last
+// character starts a word with the next (管弦乐队), or its first two
+// characters are a word that is almost never a name (黄金周).
+func (m *model) dictWordy(w *win, a, e int) bool {
+	if e < w.n && (e-a < 4 && w.cost[a][e-a] < infCost || w.cost[e-1][1] < infCost) {
+		return true
+	}
+	return hasBit(m.ctxHead, w.r[a]) && m.ctx.get(w.key(a, a+2))&ctxNever != 0
+}
+
 // rareWord is the least cost as a word of a character that no name
 // holds and may still be given after a strong cue: 颐 and 跻 may, 是 and
 // 在 may not.
@@ -277,6 +306,12 @@ const rareWord = 9
 // givenCutoff rejects a candidate whose next character almost never
 // starts a given name (的, 是, 了): e^-11 is about one name in 60,000.
 var givenCutoff float32 = 11
+
+// strongGiven reports whether a surname of cost s and the given
+// characters g1, g2 make a name that earns strongName.
+func (m *model) strongGiven(s float32, g1, g2 rune) bool {
+	return s <= strongSur && m.ch[g1-hanLo].first <= strongGiven && m.ch[g2-hanLo].second <= strongGiven
+}
 
 func (m *model) givenCost(w *win, i, g int) float32 {
 	if g == 1 {
@@ -342,6 +377,7 @@ func hanBefore(text string, p int) rune {
 func (m *model) beforeBonus(text string, p int) float32 {
 	var k uint64
 	var f uint8
+	var tail rune
 	for n := 0; n < 4; n++ {
 		r := hanBefore(text, p)
 		if r == 0 {
@@ -352,6 +388,12 @@ func (m *model) beforeBonus(text string, p int) float32 {
 		}
 		if n == 0 && !hasBit(m.ctxTail, r) {
 			return 0
+		}
+		if n > 0 && !hasBit(m.tailLong[n-1], tail) {
+			break // no context word this long ends here
+		}
+		if n == 0 {
+			tail = r
 		}
 		k |= uint64(r) << (16 * n)
 		f |= m.ctx.get(k)
@@ -372,8 +414,17 @@ func (m *model) beforeBonus(text string, p int) float32 {
 // only when no segmentation can make the name win, so nothing is lost.
 func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32) bool {
 	before := max(m.beforeBonus(text, p), weakCue)
+	if sur <= strongSur {
+		before += strongName // an upper bound: whether it applies is known later
+	}
+	// The cue after is read only when the most it can be would change
+	// the answer: most candidates fail even with it.
+	most := max(strongCue, startCue, weakCue)
 	words := m.ch[r0-hanLo].one + m.ch[r1-hanLo].one
-	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - m.afterBound(text, p+6))
+	gain := words - (nameToken + sur + m.ch[r1-hanLo].single - before - most)
+	if gain+knownName > need {
+		gain += m.afterBound(text, p+6) - most
+	}
 	if gain > need {
 		return true
 	}
@@ -398,7 +449,11 @@ func (m *model) gainPossible(text string, p int, r0, r1 rune, sur, need float32)
 		}
 	}
 	words += m.ch[r2-hanLo].one
-	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - m.afterBound(text, p+9)
+	name := nameToken + sur + m.ch[r1-hanLo].first + m.ch[r2-hanLo].second - before - most
+	if words-name <= need {
+		return false
+	}
+	name += most - m.afterBound(text, p+9)
 	if words-name <= need {
 		return false
 	}
@@ -428,6 +483,9 @@ func (m *model) afterBound(text string, e int) float32 {
 		}
 		if n == 0 && !hasBit(m.ctxHead, r) {
 			return weakCue
+		}
+		if n > 0 && !hasBit(m.headLong[n-1], hanAt(text, e)) {
+			break // no context word this long starts here
 		}
 		k = k<<16 | uint64(r)
 		f |= m.ctx.get(k)

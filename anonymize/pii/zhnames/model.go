@@ -41,8 +41,12 @@ type model struct {
 	// start a name, start a context word and end one: small enough to stay
 	// in the first-level cache while the text is scanned.
 	candBits, translitBits, ctxHead, ctxTail []uint64
-	scanBits                                 []uint64  // candBits | translitBits
-	known                                    wordTable // names of two characters jieba found beyond its dictionary
+	// headLong[n-2] and tailLong[n-2] mark the characters that start or
+	// end a context word of n characters or more, so that the lookups of
+	// longer words are skipped where none can match.
+	headLong, tailLong [3][]uint64
+	scanBits           []uint64  // candBits | translitBits
+	known              wordTable // names of two characters jieba found beyond its dictionary
 	// one is the cost of each character as a word; pairs has a bit set
 	// for the first two characters of every longer word, so most
 	// lookups in words are skipped.
@@ -110,6 +114,10 @@ func load() *model {
 	for i := range m.scanBits {
 		m.scanBits[i] = m.candBits[i] | m.translitBits[i]
 	}
+	for i := range m.headLong {
+		m.headLong[i] = make([]uint64, len(m.ctxHead))
+		m.tailLong[i] = make([]uint64, len(m.ctxTail))
+	}
 	n := 0
 	for _, ws := range ctxWords {
 		n += len(strings.Fields(ws))
@@ -122,6 +130,10 @@ func load() *model {
 				rs := []rune(w)
 				setBit(m.ctxHead, rs[0])
 				setBit(m.ctxTail, rs[len(rs)-1])
+				for n := 2; n <= min(len(rs), 4); n++ {
+					setBit(m.headLong[n-2], rs[0])
+					setBit(m.tailLong[n-2], rs[len(rs)-1])
+				}
 			}
 		}
 	}

@@ -12,7 +12,8 @@ var knobs = map[string]*float32{
 	"nameToken": &nameToken, "margin": &margin, "strongCue": &strongCue, "weakCue": &weakCue,
 	"dictName": &dictName, "placeCue": &placeCue, "knownName": &knownName, "titleCue": &titleCue,
 	"listSlack": &listSlack, "startCue": &startCue, "dictLong": &dictLong, "dictGivenMax": &dictGivenMax,
-	"dictShortCtx": &dictShortCtx, "givenCutoff": &givenCutoff, "nrPenalty": &nrPenalty,
+	"dictShortCtx": &dictShortCtx, "givenCutoff": &givenCutoff, "nrPenalty": &nrPenalty, "strongSingle": &strongSingle,
+	"strongName": &strongName, "strongSur": &strongSur, "strongGiven": &strongGiven,
 }
 
 // TestSweep scores settings of the weights on CLUENER's odd lines, where

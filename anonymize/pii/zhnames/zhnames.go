@@ -94,7 +94,7 @@ func Append(dst []Span, text string) []Span {
 
 // listSlack is how much less a name must win by right after a name and
 // a list separator.
-var listSlack float32 = 3
+var listSlack float32 = 3.5
 
 // listed reports whether sep joins two items of a list.
 func listed(sep string) bool {
