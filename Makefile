@@ -9,8 +9,10 @@ build:
 	$(GO) build -o $(BIN) ./cmd/veil
 
 # Generate two days of data and run every stage on them (local folders, no server).
+# Each run starts afresh: the audience ledger lives in the warehouse and its anchor
+# beside the keys, so wiping one without the other is, rightly, refused as a wiped log.
 demo: build
-	rm -rf $(DEMO)/landing $(DEMO)/truth $(DEMO)/warehouse
+	rm -rf $(DEMO)/landing $(DEMO)/truth $(DEMO)/warehouse $(DEMO)/keys $(DEMO)/exports $(DEMO)/audit
 	./$(BIN) demo --dir $(DEMO)
 
 # Static checks, the race-enabled test suite, and every benchmark once so none rots.
