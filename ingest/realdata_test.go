@@ -3,8 +3,8 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +13,6 @@ import (
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
-
-// realData returns the shared real-data folder, or skips the test.
-func realData(t *testing.T, rel string) string {
-	t.Helper()
-	root := os.Getenv("VEIL_REAL_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "shared", "data", "real")
-	}
-	path := filepath.Join(root, rel)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real data %s not available (set VEIL_REAL_DATA): %v", rel, err)
-	}
-	return path
-}
 
 // headLines returns the first n lines of a file.
 func headLines(t *testing.T, path string, n int) string {
@@ -75,7 +61,7 @@ func noRawValues(t *testing.T, e *env, p sinks.Partition) int {
 // knows the file. The feed has no devices, IPs, merchants or amounts: they
 // must come out absent, not invented, and every row accounted for.
 func TestTianchiBehaviour(t *testing.T) {
-	src := realData(t, "tianchi-userbehavior/UserBehavior_timeordered_head.csv")
+	src := realdata.Path(t, "tianchi-userbehavior/UserBehavior_timeordered_head.csv")
 	const n = 20000
 	e := newEnv(t)
 	e.day = time.Date(2017, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -112,7 +98,7 @@ func TestTianchiBehaviour(t *testing.T) {
 // M/D/YYYY H:MM times, IPs as float integers, a cut-off last row). Every
 // row is written or quarantined with a reason; none is lost.
 func TestFraudData(t *testing.T) {
-	src := realData(t, "ecommerce-fraud/Fraud_Data_truncated_with_ip.csv")
+	src := realdata.Path(t, "ecommerce-fraud/Fraud_Data_truncated_with_ip.csv")
 	body, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package pii
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func benchFind(b *testing.B, texts []string) {
 }
 
 func presidioTexts(tb testing.TB) []string {
-	data, err := os.ReadFile(realData(tb, "presidio-research/synth_dataset_v2.json"))
+	data, err := os.ReadFile(realdata.Path(tb, "presidio-research/synth_dataset_v2.json"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func presidioTexts(tb testing.TB) []string {
 
 func cluenerTexts(tb testing.TB) []string {
 	var texts []string
-	eachLine(tb, realData(tb, "cluener2020/train.json"), func(line string) {
+	eachLine(tb, realdata.Path(tb, "cluener2020/train.json"), func(line string) {
 		var rec struct {
 			Text string `json:"text"`
 		}
@@ -109,7 +110,7 @@ func manyNumbersTexts(testing.TB) []string {
 // jddcTexts returns the message column of JD's chat lines.
 func jddcTexts(tb testing.TB) []string {
 	var texts []string
-	eachLine(tb, realData(tb, "jddc-chat/chat_0.1per.txt"), func(line string) {
+	eachLine(tb, realdata.Path(tb, "jddc-chat/chat_0.1per.txt"), func(line string) {
 		if cols := strings.Split(line, "\t"); len(cols) >= 7 {
 			texts = append(texts, strings.Join(cols[6:], "\t"))
 		}

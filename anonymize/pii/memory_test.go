@@ -2,6 +2,7 @@ package pii
 
 import (
 	"bufio"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
 	"strings"
 	"testing"
@@ -153,7 +154,7 @@ func BenchmarkConversationMemory(b *testing.B) {
 // does, per session, Learn then Redact: JD's masks ("[姓名x]") stay as
 // they are, and memory adds no more than a handful of changed lines.
 func TestJDDCSessions(t *testing.T) {
-	f, err := os.Open(realData(t, "jddc-chat/chat_0.1per.txt"))
+	f, err := os.Open(realdata.Path(t, "jddc-chat/chat_0.1per.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

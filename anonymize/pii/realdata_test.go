@@ -4,45 +4,16 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// realData returns a folder of the shared real data sets, or skips the test:
-// $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
-func realData(t testing.TB, sub string) string {
-	t.Helper()
-	dir := os.Getenv("VEIL_REAL_DATA")
-	if dir == "" {
-		root, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(root)
-			if parent == root {
-				t.Skip("real data: repository root not found; set VEIL_REAL_DATA")
-			}
-			root = parent
-		}
-		dir = filepath.Join(root, "..", "shared", "data", "real")
-	}
-	p := filepath.Join(dir, sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data %s absent (set VEIL_REAL_DATA to the shared data/real folder): %v", sub, err)
-	}
-	return p
-}
-
 // TestStdnumVectors checks the validators and the detectors against
 // python-stdnum's test cases for Chinese resident IDs and Luhn.
 func TestStdnumVectors(t *testing.T) {
-	f, err := os.Open(realData(t, "stdnum-test-vectors/extracted_vectors.csv"))
+	f, err := os.Open(realdata.Path(t, "stdnum-test-vectors/extracted_vectors.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +68,7 @@ func TestStdnumVectors(t *testing.T) {
 // Most PERSON and many STREET_ADDRESS values stand without a cue ("Follow
 // up with Satsita Umkhayev"), which this package leaves alone on purpose.
 func TestPresidio(t *testing.T) {
-	b, err := os.ReadFile(realData(t, "presidio-research/synth_dataset_v2.json"))
+	b, err := os.ReadFile(realdata.Path(t, "presidio-research/synth_dataset_v2.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +136,7 @@ func TestPresidio(t *testing.T) {
 // title (李先生, 张女士), which this package redacts; precision is given
 // with and without them.
 func TestCLUENER(t *testing.T) {
-	f, err := os.Open(realData(t, "cluener2020/train.json"))
+	f, err := os.Open(realdata.Path(t, "cluener2020/train.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +217,7 @@ func TestCLUENER(t *testing.T) {
 // brands and a place the name model takes for names (乐扣乐扣, 吉选, 马芬,
 // 高德, 石镇康): 11 of 12,136 lines, 5 of them wrong.
 func TestJDDC(t *testing.T) {
-	f, err := os.Open(realData(t, "jddc-chat/chat_0.1per.txt"))
+	f, err := os.Open(realdata.Path(t, "jddc-chat/chat_0.1per.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package pii
 
 import (
 	"encoding/csv"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
 	"slices"
 	"strings"
@@ -111,7 +112,7 @@ func TestValidIBAN(t *testing.T) {
 // test cases. Some of its valid ones are of countries outside the SWIFT
 // registry, which this package does not know.
 func TestIBANVectors(t *testing.T) {
-	f, err := os.Open(realData(t, "stdnum-test-vectors/extracted_vectors.csv"))
+	f, err := os.Open(realdata.Path(t, "stdnum-test-vectors/extracted_vectors.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package csvfeed
 
 import (
 	"bytes"
+	"github.com/veil-data/veil/internal/realdata"
 	"io"
 	"maps"
 	"os"
@@ -19,13 +20,9 @@ import (
 // test: the folder is not part of the repository (licences differ).
 func realData(t *testing.T, rel string) []byte {
 	t.Helper()
-	root := os.Getenv("VEIL_REAL_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "data", "real")
-	}
-	b, err := os.ReadFile(filepath.Join(root, rel))
+	b, err := os.ReadFile(realdata.Path(t, rel))
 	if err != nil {
-		t.Skipf("real data %s not available (set VEIL_REAL_DATA to the folder): %v", rel, err)
+		t.Fatal(err)
 	}
 	return b
 }

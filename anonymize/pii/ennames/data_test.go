@@ -2,42 +2,13 @@ package ennames
 
 import (
 	"encoding/json"
+	"github.com/veil-data/veil/internal/realdata"
 	"hash/fnv"
 	"os"
-	"path/filepath"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 )
-
-// realData returns a file of the shared real data sets, or skips the test:
-// $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
-func realData(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir := os.Getenv("VEIL_REAL_DATA")
-	if dir == "" {
-		root, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(root)
-			if parent == root {
-				tb.Skip("real data: repository root not found; set VEIL_REAL_DATA")
-			}
-			root = parent
-		}
-		dir = filepath.Join(root, "..", "shared", "data", "real")
-	}
-	p := filepath.Join(dir, sub)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("real data %s absent (set VEIL_REAL_DATA to the shared data/real folder): %v", sub, err)
-	}
-	return p
-}
 
 // A doc is a labelled text: gold spans in byte offsets.
 type doc struct {
@@ -51,7 +22,7 @@ type doc struct {
 // points.
 func loadPresidio(tb testing.TB, name string) []doc {
 	tb.Helper()
-	b, err := os.ReadFile(realData(tb, "presidio-research/"+name))
+	b, err := os.ReadFile(realdata.Path(tb, "presidio-research/"+name))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package ennames
 
 import (
 	"encoding/csv"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // ROSEMARY"). Every detection there is a false positive; a span on a JD
 // placeholder would change it.
 func TestRealTextsWithoutNames(t *testing.T) {
-	b, err := os.ReadFile(realData(t, "jddc-chat/chat_0.1per.txt"))
+	b, err := os.ReadFile(realdata.Path(t, "jddc-chat/chat_0.1per.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func TestRealTextsWithoutNames(t *testing.T) {
 		cols := strings.Split(line, "\t")
 		turns = append(turns, cols[len(cols)-1])
 	}
-	f, err := os.Open(realData(t, "uci-online-retail/OnlineRetail_first999.csv"))
+	f, err := os.Open(realdata.Path(t, "uci-online-retail/OnlineRetail_first999.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 package pieval
 
 import (
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -11,35 +11,6 @@ import (
 
 	"github.com/veil-data/veil/anonymize/pii"
 )
-
-// realData returns a file of the shared real data sets, or skips the test:
-// $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
-func realData(t *testing.T, sub string) string {
-	t.Helper()
-	dir := os.Getenv("VEIL_REAL_DATA")
-	if dir == "" {
-		root, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(root)
-			if parent == root {
-				t.Skip("real data: repository root not found; set VEIL_REAL_DATA")
-			}
-			root = parent
-		}
-		dir = filepath.Join(root, "..", "shared", "data", "real")
-	}
-	p := filepath.Join(dir, sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data %s absent (set VEIL_REAL_DATA to the shared data/real folder): %v", sub, err)
-	}
-	return p
-}
 
 // TestEvalReal scores pii.Find on the labelled real corpora, prints the
 // table `veil pii eval` prints, and asserts floors a little under what
@@ -69,7 +40,7 @@ func TestEvalReal(t *testing.T) {
 			map[string]float64{"ADDRESS": 0.02, "PERSON": 0.50}, 0.90},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := ReadFile(realData(t, tc.file))
+			c, err := ReadFile(realdata.Path(t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +68,7 @@ var jdPlaceholder = regexp.MustCompile(`\[[^\[\]]{1,8}x\]`)
 // issue 9 asks for zero detections on JD's placeholders, and the lines
 // where anything fires are what JD's masking left (or false positives).
 func TestEvalJDDC(t *testing.T) {
-	convs, err := ReadConversations(realData(t, "jddc-chat/chat_0.1per.txt"))
+	convs, err := ReadConversations(realdata.Path(t, "jddc-chat/chat_0.1per.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

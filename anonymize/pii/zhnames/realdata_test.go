@@ -4,41 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/veil-data/veil/internal/realdata"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
-
-// realData returns a folder of the shared real data sets, or skips the test:
-// $VEIL_REAL_DATA, else ../shared/data/real from the repository root.
-func realData(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir := os.Getenv("VEIL_REAL_DATA")
-	if dir == "" {
-		root, err := os.Getwd()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(root)
-			if parent == root {
-				tb.Skip("real data: repository root not found; set VEIL_REAL_DATA")
-			}
-			root = parent
-		}
-		dir = filepath.Join(root, "..", "shared", "data", "real")
-	}
-	p := filepath.Join(dir, sub)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("real data %s absent (set VEIL_REAL_DATA to the shared data/real folder): %v", sub, err)
-	}
-	return p
-}
 
 type labelled struct {
 	text  string
@@ -48,7 +19,7 @@ type labelled struct {
 // readCLUENER reads CLUENER2020's JSON lines, keeping the name labels.
 // CLUENER has no licence: it is read for evaluation only, never trained on.
 func readCLUENER(tb testing.TB) []labelled {
-	f, err := os.Open(realData(tb, "cluener2020/train.json"))
+	f, err := os.Open(realdata.Path(tb, "cluener2020/train.json"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -222,7 +193,7 @@ func clip(s string, n int) string {
 // readJDDC returns the messages of JD's chat sample, which JD already
 // masked ([姓名x], [电话x], …).
 func readJDDC(tb testing.TB) []string {
-	b, err := os.ReadFile(realData(tb, "jddc-chat/chat_0.1per.txt"))
+	b, err := os.ReadFile(realdata.Path(tb, "jddc-chat/chat_0.1per.txt"))
 	if err != nil {
 		tb.Fatal(err)
 	}
