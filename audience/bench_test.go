@@ -3,6 +3,7 @@ package audience
 import (
 	"context"
 	"errors"
+	"github.com/veil-data/veil/internal/cputime"
 	"runtime"
 	"testing"
 	"time"
@@ -67,11 +68,11 @@ func BenchmarkAudience(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				runtime.GC()
-				h, c0 := testtags.StartHeapPeak(), testtags.CPUTime()
+				h, c0 := testtags.StartHeapPeak(), cputime.Used()
 				b.StartTimer()
 				sel, err = d.Select(ctx, c.merchant, c.reach, e, false, nil, "")
 				b.StopTimer()
-				cpu += testtags.CPUTime() - c0
+				cpu += cputime.Used() - c0
 				o, l := h.Stop()
 				peak, live = max(peak, o), max(live, l)
 				if err != nil {

@@ -3,6 +3,7 @@ package tagging
 import (
 	"context"
 	"fmt"
+	"github.com/veil-data/veil/internal/cputime"
 	"log/slog"
 	"runtime"
 	"testing"
@@ -38,13 +39,13 @@ func BenchmarkTags(b *testing.B) {
 		job := testwarehouse.Job(b, world.Warehouse, mem, s, world.Day, fmt.Sprintf("bench-tags-%d", i))
 		job.Log = slog.New(summary)
 		runtime.GC() // the generator's garbage is not the stage's
-		h, c0 := testtags.StartHeapPeak(), testtags.CPUTime()
+		h, c0 := testtags.StartHeapPeak(), cputime.Used()
 		b.StartTimer()
 		if err := s.Run(context.Background(), job); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		cpu += testtags.CPUTime() - c0
+		cpu += cputime.Used() - c0
 		o, l := h.Stop()
 		peak, live = max(peak, o), max(live, l)
 	}

@@ -3,6 +3,7 @@ package pii
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/veil-data/veil/internal/cputime"
 	"github.com/veil-data/veil/internal/realdata"
 	"os"
 	"strings"
@@ -48,14 +49,14 @@ func benchFind(b *testing.B, texts []string) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	var buf []Span
-	cpu0, n := cpuTime(), 0
+	cpu0, n := cputime.Used(), 0
 	for b.Loop() {
 		for _, t := range texts {
 			buf = appendSpans(buf[:0], t)
 		}
 		n++
 	}
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Used() - cpu0; cpu > 0 {
 		// MB per second of CPU: the speed of one core, which the wall
 		// clock overstates less on a busy machine.
 		b.ReportMetric(float64(size)*float64(n)/cpu.Seconds()/1e6, "MB/cpu-s")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/veil-data/veil/internal/cputime"
 	"os"
 	"strings"
 	"time"
@@ -82,10 +83,10 @@ func Bench(convs [][]string, newRedactor func() Redactor, rounds int, round time
 			t.Bytes += int64(len(m))
 		}
 	}
-	_, t.CPU = cpuTime()
+	_, t.CPU = cputime.Process()
 	start := time.Now()
 	clock := func() time.Duration {
-		if d, ok := cpuTime(); ok && t.CPU {
+		if d, ok := cputime.Process(); ok && t.CPU {
 			return d
 		}
 		return time.Since(start)

@@ -1,15 +1,15 @@
 //go:build unix
 
-package pieval
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time the process has used (user and system, GC
-// included), so that a bench sharing the machine counts only its own work.
-func cpuTime() (time.Duration, bool) {
+// Process returns the CPU time the process has used so far; ok is false
+// where it cannot be read.
+func Process() (d time.Duration, ok bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package cputime
+
+import "time"
+
+// Process is not measured here: callers fall back to the wall clock.
+func Process() (time.Duration, bool) { return 0, false }
