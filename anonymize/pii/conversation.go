@@ -232,17 +232,7 @@ func appendKey(d []byte, t Type, raw string) []byte {
 	switch t {
 	case Phone, BankCard, CNResidentID, QQ, USSSN:
 		n := len(d)
-		for p := 0; p < len(raw); {
-			if v, w := digitAt(raw, p, len(raw)); w > 0 {
-				d = append(d, v)
-				p += w
-				continue
-			}
-			if raw[p]|0x20 == 'x' {
-				d = append(d, 'X')
-			}
-			p++
-		}
+		d = appendDigits(d, raw)
 		if t == Phone {
 			switch v := d[n:]; {
 			case len(v) == 13 && string(v[:2]) == "86" && mobileCN(v[2:]):

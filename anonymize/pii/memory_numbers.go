@@ -5,6 +5,12 @@ import "strings"
 // numberKey appends the digits of raw (ASCII or full-width), a Chinese
 // mobile without its +86 or 0086.
 func numberKey(d []byte, raw string) []byte {
+	return trimCountry(appendDigits(d, raw))
+}
+
+// appendDigits appends the digits of raw, ASCII or full-width, and an X
+// (a resident ID's check character) as 'X'; nothing else.
+func appendDigits(d []byte, raw string) []byte {
 	for p := 0; p < len(raw); {
 		if v, w := digitAt(raw, p, len(raw)); w > 0 {
 			d = append(d, v)
@@ -16,7 +22,7 @@ func numberKey(d []byte, raw string) []byte {
 		}
 		p++
 	}
-	return trimCountry(d)
+	return d
 }
 
 func trimCountry(d []byte) []byte {
