@@ -87,10 +87,17 @@ func (c *Conversation) Redact(text string) (string, Counts) {
 func (c *Conversation) redactOnce(text string) (string, Counts) {
 	var small [8]Span
 	spans := appendSpans(small[:0], text)
+	// Number the values first, so their partial repeats in this text are
+	// found below; an address waits, as it may take a remembered one's
+	// number.
+	var nsmall [8]int
+	nums := nsmall[:0]
 	for _, s := range spans {
-		if s.Type != Address { // an address may take a remembered one's number below
-			c.number(s.Type, text[s.Start:s.End])
+		n := 0
+		if s.Type != Address {
+			n = c.number(s.Type, text[s.Start:s.End])
 		}
+		nums = append(nums, n)
 	}
 	var msmall [8]mspan
 	var mem []mspan
@@ -134,17 +141,15 @@ func (c *Conversation) redactOnce(text string) (string, Counts) {
 			break
 		}
 		if det >= 0 {
-			s := spans[det]
-			n := 0
+			s, n := spans[det], nums[det]
 			if s.Type == Address {
-				n = sameType(mem, from, j, Address)
-			}
-			if n > 0 {
-				// An address read with more around it ("已经备注建国路88号")
-				// holds a remembered one: the same place.
-				c.bind(s.Type, text[s.Start:s.End], n)
-			} else {
-				n = c.number(s.Type, text[s.Start:s.End])
+				if n = sameType(mem, from, j, Address); n > 0 {
+					// An address read with more around it ("已经备注建国路88号")
+					// holds a remembered one: the same place.
+					c.bind(s.Type, text[s.Start:s.End], n)
+				} else {
+					n = c.number(s.Type, text[s.Start:s.End])
+				}
 			}
 			o.put(text, s.Type, start, end, n)
 		} else {
