@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -23,8 +24,23 @@ type evRec struct {
 	Birth    string  `json:"birth_date"`
 }
 
-// validEvents returns the fixture's well-formed, first-seen events.
+var fixtureEvents struct {
+	once sync.Once
+	evs  []evRec
+}
+
+// validEvents returns the fixture's well-formed, first-seen events, read
+// once for all tests; callers must not modify them.
 func validEvents(t *testing.T) []evRec {
+	t.Helper()
+	fixtureEvents.once.Do(func() { fixtureEvents.evs = readValidEvents(t) })
+	if fixtureEvents.evs == nil {
+		t.Fatal("fixture events could not be read")
+	}
+	return fixtureEvents.evs
+}
+
+func readValidEvents(t *testing.T) []evRec {
 	t.Helper()
 	var out []evRec
 	seen := map[string]bool{}
