@@ -30,7 +30,7 @@ const (
 	// householdP is the chance a slot holds a household. With 2.6 members
 	// on average it puts ~3% of the pool in one, which shows as ~2.5% of
 	// active users sharing a device (the public Fraud_Data file has 2.6%).
-	householdP = 0.2
+	householdP = 0.12
 	natSpan    = 2500 // pool users per NAT group slot
 	churnP     = 0.3  // share of users whose mobile IP churns
 	cgnatPool  = 512  // carrier addresses per carrier per day

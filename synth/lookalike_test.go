@@ -23,19 +23,26 @@ func truthLookalikes(t *testing.T) []lookGroup {
 	return out
 }
 
-// legitEvents returns the fixture's events of users in no fraud instance
-// (credential-stuffing victims included: their lines mix with the attack).
+// legitEvents returns the fixture's legitimate events: those of fraud
+// accounts and those from the attackers' devices (credential stuffing logs
+// in to innocent accounts) are left out.
 func legitEvents(t *testing.T) []evRec {
 	t.Helper()
-	fraud := map[string]bool{}
+	fraud, devs := map[string]bool{}, map[string]bool{}
 	for _, f := range truthInstances(t) {
+		for _, d := range f.DeviceIDs {
+			devs[d] = true
+		}
+		if f.Pattern == PatternCredStuffing {
+			continue
+		}
 		for _, u := range f.UserIDs {
 			fraud[u] = true
 		}
 	}
 	var out []evRec
 	for _, e := range validEvents(t) {
-		if e.UserID != "" && !fraud[e.UserID] {
+		if e.UserID != "" && !fraud[e.UserID] && !devs[e.DeviceID] {
 			out = append(out, e)
 		}
 	}
