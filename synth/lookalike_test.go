@@ -276,3 +276,22 @@ func TestFraudUnchangedByLookalikes(t *testing.T) {
 		}
 	}
 }
+
+// Look-alike groups hold legitimate users only: no fraud account is in one.
+func TestLookalikesAreLegitimate(t *testing.T) {
+	fraud := map[string]bool{}
+	for _, f := range truthInstances(t) {
+		if f.Pattern != PatternCredStuffing { // its victims are legitimate
+			for _, u := range f.UserIDs {
+				fraud[u] = true
+			}
+		}
+	}
+	for _, g := range truthLookalikes(t) {
+		for _, u := range g.UserIDs {
+			if fraud[u] {
+				t.Errorf("%s %s: fraud account %s", g.Kind, g.GroupID, u)
+			}
+		}
+	}
+}
