@@ -120,22 +120,26 @@ func (g *dayGen) promoBurst(r *rng) int {
 		g.push(e)
 		used++
 		ts := t + r.msBetween(3, 20)
-		if r.chance(0.08) { // the payment system is overloaded at midnight
-			g.push(g.burstPayment(lg, evPaymentFailed, ts, &p, dev, ip, it.merchant, amount))
+		card := p.cards[0]
+		if r.chance(0.08) {
+			// Declined at midnight (overload, a limit): the buyer retries,
+			// with another card when there is one, as a card tester would.
+			g.push(g.burstPayment(lg, evPaymentFailed, ts, &p, dev, ip, it.merchant, amount, card))
 			ts += r.msBetween(5, 40)
 			used++
+			card = p.cards[len(p.cards)-1]
 		}
-		g.push(g.burstPayment(lg, evPayment, ts, &p, dev, ip, it.merchant, amount))
+		g.push(g.burstPayment(lg, evPayment, ts, &p, dev, ip, it.merchant, amount, card))
 		used++
 	}
 	g.addBurst(lg)
 	return used
 }
 
-func (g *dayGen) burstPayment(lg *lookGroup, k evType, ts int64, p *profile, dev, ip string, m int, amount int64) *event {
+func (g *dayGen) burstPayment(lg *lookGroup, k evType, ts int64, p *profile, dev, ip string, m int, amount int64, card string) *event {
 	e := g.burstEvent(lg, k, ts, p, dev, ip)
 	e.merchantID, e.amount, e.hasAmount, e.currency = g.w.merchants[m].id, amount, true, p.ctry.currency
-	e.card = p.cards[0]
+	e.card = card
 	return e
 }
 
@@ -175,7 +179,7 @@ func (g *dayGen) liveBursts(r *rng) int {
 			e.amount, e.hasAmount, e.currency = amount, true, p.ctry.currency
 			e.address, e.phone = p.address, p.phone
 			g.push(e)
-			g.push(g.burstPayment(lg, evPayment, ts+r.msBetween(2, 10), &p, dev, ip, ls.merchant, amount))
+			g.push(g.burstPayment(lg, evPayment, ts+r.msBetween(2, 10), &p, dev, ip, ls.merchant, amount, p.cards[0]))
 			used += 2
 		}
 		g.addBurst(lg)
