@@ -45,6 +45,7 @@ type dayGen struct {
 	chatPool []chatCtx
 	optouts  []optoutRec
 	fraud    []*fraudInstance
+	looks    []*lookGroup    // legitimate bursts
 	types    [numEvTypes]int // clean lines by type
 
 	owedNegative int // negative-amount corruptions waiting for an event with an amount
@@ -86,6 +87,7 @@ func (g *dayGen) run(ctx context.Context, out *sink) error {
 	if g.n >= 200 {
 		planned += g.planLive()
 		planned += g.planFraud()
+		planned += g.planLookalikes()
 		g.dupLeft = int(float64(g.n) * duplicateRate)
 	}
 	budget := g.n - planned - g.dupLeft

@@ -33,6 +33,11 @@ type profile struct {
 	prefCats   [3]int
 	favMerch   [3]int // one favourite merchant per preferred category
 	optOut     bool   // will refuse personalised marketing at some point
+
+	nat     *natGroup // office or campus network, or nil
+	churn   bool      // mobile IP churns across the carrier's range
+	carrier int       // index into ctry.mobile when churn
+	hhCard  bool      // cards[0] is the household's shared card
 }
 
 // ageBands are [minAge, maxAge, weight] of the user population.
@@ -47,6 +52,9 @@ func (w *world) profile(idx int, p *profile) {
 	p.idx = idx
 	p.userID = userIDOf(w.seed, idx)
 	p.ctry = &countries[w.countryPick.pick(&r)]
+	if _, ok := w.household(idx); ok {
+		p.ctry = &countries[w.countryOf(idx)]
+	}
 	p.cn = p.ctry.code == "CN"
 	switch u := r.float(); {
 	case u < 0.52:
@@ -93,6 +101,7 @@ func (w *world) profile(idx int, p *profile) {
 		p.favMerch[i] = w.pickMerchant(&r, p.prefCats[i])
 	}
 	p.optOut = r.chance(0.02)
+	w.lookalikeProfile(p)
 }
 
 func b2i(b bool) int {

@@ -50,6 +50,11 @@ const (
 	tagLabel
 	tagMerchant
 	tagOptOut
+	tagHousehold
+	tagNAT
+	tagChurn
+	tagPromo
+	tagLiveBurst
 )
 
 type rng struct{ s uint64 }

@@ -20,10 +20,7 @@ func (g *dayGen) session(t int64, L int) {
 	if len(p.devices) > 1 && r.chance(0.3) {
 		dev = p.devices[1+r.intn(len(p.devices)-1)]
 	}
-	ip := p.homeIP
-	if r.chance(0.45) {
-		ip = pick(r, p.mobileIPs)
-	}
+	ip := g.sessionIP(r, p, t)
 	var live *liveSession
 	if !newUser {
 		live = g.liveAt(t, r)

@@ -17,6 +17,10 @@
 //	truth/optouts.jsonl        per day, each consumer who has made a
 //	                           consent request and whether they are opted
 //	                           out at the end of that day
+//	truth/lookalikes.jsonl     legitimate groups that look like fraud:
+//	                           households, NAT groups, churning mobile
+//	                           users (whole pool), promo and live-start
+//	                           bursts (per day)
 //	truth/summary.json         the Summary, with per-day counts
 //
 // The same Config always gives the same bytes. Memory stays bounded however
@@ -119,7 +123,9 @@ type Summary struct {
 	Withdrawals    int            `json:"withdrawals"`    // of them, withdrawals of an earlier opt-out
 	Appeals        int            `json:"appeals"`
 	FraudInstances int            `json:"fraud_instances"`
-	Fraud          map[string]int `json:"fraud"` // instances by pattern
+	Fraud          map[string]int `json:"fraud"`           // instances by pattern
+	Lookalikes     map[string]int `json:"lookalikes"`      // legitimate look-alike groups by kind
+	LookalikeUsers map[string]int `json:"lookalike_users"` // their members (bursts: per day, summed)
 	PerDay         []DayStats     `json:"per_day"`
 	Files          []string       `json:"files"` // data files, relative to Out, in write order
 }
@@ -159,7 +165,7 @@ type generator struct {
 	cfg   Config
 	w     *world
 	sum   Summary
-	truth struct{ fraud, pii, appeals, optouts *sink }
+	truth struct{ fraud, pii, appeals, optouts, looks *sink }
 }
 
 func (gen *generator) run(ctx context.Context) (sum Summary, err error) {
@@ -167,10 +173,11 @@ func (gen *generator) run(ctx context.Context) (sum Summary, err error) {
 	gen.sum = Summary{
 		Start: cfg.Start.Format(time.DateOnly), Days: cfg.Days, Users: gen.w.users,
 		Types: map[string]int{}, Malformed: map[string]int{}, Fraud: map[string]int{},
+		Lookalikes: map[string]int{}, LookalikeUsers: map[string]int{},
 	}
 	truthDir := filepath.Join(cfg.Out, "truth")
-	sinks := []**sink{&gen.truth.fraud, &gen.truth.pii, &gen.truth.appeals, &gen.truth.optouts}
-	for i, name := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl", "optouts.jsonl"} {
+	sinks := []**sink{&gen.truth.fraud, &gen.truth.pii, &gen.truth.appeals, &gen.truth.optouts, &gen.truth.looks}
+	for i, name := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl", "optouts.jsonl", "lookalikes.jsonl"} {
 		if *sinks[i], err = newSink(truthDir, fixedName(name), false, 0); err != nil {
 			return gen.sum, err
 		}
@@ -187,6 +194,9 @@ func (gen *generator) run(ctx context.Context) (sum Summary, err error) {
 		sum = gen.sum
 	}()
 
+	if err := gen.writeStaticLookalikes(); err != nil {
+		return gen.sum, err
+	}
 	for d := 0; d < cfg.Days; d++ {
 		n := cfg.Events / cfg.Days
 		if d < cfg.Events%cfg.Days {
@@ -229,6 +239,14 @@ func (gen *generator) day(ctx context.Context, d, n int) error {
 		gen.sum.PendingLabels += len(inst.PendingLabelUserIDs)
 	}
 	stats.Fraud = len(g.fraud)
+	for _, lg := range g.looks {
+		if b, err = json.Marshal(lg); err != nil {
+			return err
+		}
+		gen.truth.looks.line(b)
+		gen.sum.Lookalikes[lg.Kind]++
+		gen.sum.LookalikeUsers[lg.Kind] += len(lg.UserIDs)
+	}
 	gen.consentTruth(g.date)
 
 	steps := []struct {

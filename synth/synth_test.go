@@ -115,6 +115,11 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	fa, fb := treeFiles(t, a), treeFiles(t, b)
+	for _, rel := range []string{"truth/ground_truth.jsonl", "truth/lookalikes.jsonl"} {
+		if len(fa[rel]) == 0 {
+			t.Errorf("%s is missing or empty", rel)
+		}
+	}
 	if len(fa) != len(fb) {
 		t.Fatalf("runs wrote %d and %d files", len(fa), len(fb))
 	}
@@ -171,7 +176,7 @@ func TestLayout(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl", "summary.json"} {
+	for _, f := range []string{"ground_truth.jsonl", "chat_pii.jsonl", "appeals.jsonl", "lookalikes.jsonl", "summary.json"} {
 		if _, err := os.Stat(filepath.Join(fixtureDir, "truth", f)); err != nil {
 			t.Errorf("truth: %v", err)
 		}

@@ -23,6 +23,8 @@ type world struct {
 	countryPick  table
 	agePick      table
 	hourCDF      []float64 // 25 entries, cumulative share of traffic by UTC hour
+	hhSize       table     // household sizes 2..5
+	nats         []natGroup
 
 	consent  map[int]*consentState // by user index
 	labels   [][]labelRec          // labels by day index of known_at
@@ -57,6 +59,8 @@ func newWorld(cfg Config) *world {
 	}
 	w.users = min(max(cfg.Events/25, 500), maxPoolUsers)
 	w.newUser = w.users
+	w.hhSize = newTable(hhSizes)
+	w.newNATs()
 
 	cw := make([]float64, len(categories))
 	for i, c := range categories {
