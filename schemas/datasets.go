@@ -80,6 +80,12 @@ var EventsClean = Dataset{
 		dict(str("country", true)),
 		opaque(str("phone_token", true)), // one-way token of phone
 		opaque(str("email_token", true)), // one-way token of email
+		// Account creation time and the declared labels of feeds that carry
+		// them (Fraud_Data): account age and acquisition channel are risk
+		// signals, and neither identifies a person.
+		{Name: "signup_ts", Type: arrow.FixedWidthTypes.Timestamp_ms, Nullable: true},
+		dict(str("source", true)),
+		dict(str("browser", true)),
 	}, nil),
 }
 

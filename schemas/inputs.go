@@ -132,6 +132,9 @@ var Events = Input{
 		{Name: "country", Kind: String, Check: CheckCountry, Doc: "ISO 3166-1 alpha-2"},
 		{Name: "phone", Kind: String, Check: CheckPhone, PII: true},
 		{Name: "email", Kind: String, Check: CheckEmail, PII: true},
+		{Name: "signup_ts", Kind: Timestamp, Doc: "when the user's account was created, for feeds that carry it on every row (account age at the event)"},
+		{Name: "source", Kind: String, Check: CheckLabel, Doc: "acquisition channel (SEO, Ads, Direct, other): a declared low-cardinality label"},
+		{Name: "browser", Kind: String, Check: CheckLabel, Doc: "browser family (Chrome, Safari, ..., other): a declared low-cardinality label"},
 	},
 }
 

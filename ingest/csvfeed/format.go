@@ -41,8 +41,20 @@
 //	        written (in the text's zone); unix times give the UTC day
 //	tz      IANA zone of wall-clock times (Go layouts without an offset,
 //	        excel_serial); default UTC; refused where the text fixes the instant
+//	time_alt more Go layouts tried in order when time's does not parse, e.g.
+//	        ["1/2/06 15:04"] beside "1/2/2006 15:04" for a file saved with 2- or
+//	        4-digit years. Century rule of a 2-digit year ("06"): 69-99 are
+//	        1969-1999 and 00-68 are 2000-2068 (Go's time.Parse). "2006" needs
+//	        four digits and "06" exactly two, so no text matches both
 //	values  text → value mapping applied before parsing; a value it does not list
 //	        is rejected, one mapped to "" counts as not present
+//	other   with values: what a value values does not list becomes, instead of
+//	        a rejection: a declared low-cardinality label (browser, source) keeps
+//	        a small known set and folds the long tail into e.g. "other"
+//	optional the header may lack this column (needs a name and header: true):
+//	        then its field has no value in any row of the file, as for an
+//	        empty cell. Copies of one extract that differ by a column
+//	        (Fraud_Data with and without ip_address) share one format
 //	parse   ipv4_int (string fields): an integer, possibly written as a float
 //	        ("732758368.8"; the fraction is cut off), becomes a dotted IPv4;
 //	        negative or >= 2^32 is rejected; IP literals pass through.
@@ -100,6 +112,11 @@ type Column struct {
 	TZ     string            `yaml:"tz"`
 	Values map[string]string `yaml:"values"`
 	Parse  string            `yaml:"parse"`
+	// TimeAlt, Other and Optional are omitted from JSON when unset, so
+	// the fingerprints of formats that do not use them stay the same.
+	TimeAlt  []string `yaml:"time_alt" json:",omitempty"`
+	Other    string   `yaml:"other" json:",omitempty"`
+	Optional bool     `yaml:"optional" json:",omitempty"`
 }
 
 // Time formats with a name; any other Time is a Go layout.
@@ -144,6 +161,8 @@ type column struct {
 	index   int    // -1: resolved from the header
 	field   int    // index into in.Fields; -1: dropped
 	values  map[string]string
+	other   string // the value of text values does not list; "" rejects
+	opt     bool   // the header may lack the column
 	conv    converter
 	memo    bool // remember the last conversion
 }
@@ -305,11 +324,14 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 		bad("needs a name or an index")
 	case c.Index == nil && !f.Header:
 		bad("needs an index: the format has no header")
+	case c.Optional && (c.Index != nil || !f.Header):
+		bad("optional needs a name, no index, and header: true")
 	}
+	col.opt = c.Optional
 
 	if c.Field == "" {
-		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" {
-			bad("time, tz, values and parse need a field")
+		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" || c.TimeAlt != nil || c.Other != "" {
+			bad("time, time_alt, tz, values, other and parse need a field")
 		}
 		return col, errs
 	}
@@ -327,6 +349,16 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 	// Parsed kinds repeat (time-ordered logs, small amounts): worth
 	// remembering the last conversion. Strings are returned as they are.
 	col.memo = kind != schemas.String || c.Parse != ""
+	if c.Other != "" {
+		col.other = strings.TrimSpace(c.Other)
+		if c.Values == nil {
+			bad("field %q: other needs values", c.Field)
+		} else if conv != nil {
+			if _, detail := conv(col.other); detail != "" {
+				bad("field %q: other is %s", c.Field, detail)
+			}
+		}
+	}
 	if c.Values != nil {
 		if len(c.Values) == 0 {
 			bad("field %q: values is empty", c.Field)
@@ -381,7 +413,24 @@ func newConverter(kind schemas.Kind, c Column) (converter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tp.convert, nil
+	if c.TimeAlt == nil {
+		return tp.convert, nil
+	}
+	if tp.mode != modeLayout {
+		return nil, errors.New("time_alt needs time to be a Go layout")
+	}
+	alts := []*timeParser{tp}
+	for _, layout := range c.TimeAlt {
+		if !isLayout(layout) {
+			return nil, fmt.Errorf("time_alt: %q is not a Go layout", layout)
+		}
+		alt, err := newTimeParser(layout, c.TZ, kind == schemas.Date)
+		if err != nil {
+			return nil, fmt.Errorf("time_alt: %w", err)
+		}
+		alts = append(alts, alt)
+	}
+	return altConverter(alts), nil
 }
 
 // defaultConverter parses a kind's text with no options: what const values
@@ -430,6 +479,33 @@ func checkLayout(layout string) error {
 		return fmt.Errorf("layout %q needs a year, a month and a day (Go reference time Mon Jan 2 15:04:05 MST 2006)", layout)
 	}
 	return nil
+}
+
+// isLayout reports whether a time format is a Go layout, not a named one.
+func isLayout(s string) bool {
+	switch s {
+	case "", TimeRFC3339, TimeUnix, TimeUnixMilli, TimeExcelSerial:
+		return false
+	}
+	return true
+}
+
+// altConverter tries each layout in order; a value none parses is
+// rejected with the first layout's detail.
+func altConverter(ps []*timeParser) converter {
+	return func(s string) (string, string) {
+		first := ""
+		for i, p := range ps {
+			v, detail := p.convert(s)
+			if detail == "" {
+				return v, ""
+			}
+			if i == 0 {
+				first = detail
+			}
+		}
+		return "", first
+	}
 }
 
 func fieldIndex(in schemas.Input, name string) int {
