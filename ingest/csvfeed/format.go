@@ -175,6 +175,18 @@ type constant struct {
 // Input returns the input the decoder fills.
 func (d *Decoder) Input() schemas.Input { return d.in }
 
+// Mapped reports whether a column fills the field (not a const, not
+// absent): a field a row's own text decides.
+func (d *Decoder) Mapped(field string) bool {
+	fi := fieldIndex(d.in, field)
+	for _, c := range d.cols {
+		if fi >= 0 && c.field == fi {
+			return true
+		}
+	}
+	return false
+}
+
 // Absent returns the required fields the format declares the feed does
 // not carry; every Row lists them in Missing.
 func (d *Decoder) Absent() []string { return append([]string(nil), d.absent...) }
