@@ -51,10 +51,12 @@ func ts(name string) arrow.Field {
 }
 
 // EventsClean holds pseudonymous behaviour events, one row per accepted,
-// de-duplicated landing event.
+// de-duplicated landing event. Version 3 adds signup_ts, source and
+// browser: the runner re-runs partitions written under version 2, whose
+// files a version 3 scan would refuse.
 var EventsClean = Dataset{
 	Name:    "events_clean",
-	Version: 2,
+	Version: 3,
 	Doc:     "behaviour events with identifiers tokenised and quasi-identifiers generalised",
 	Schema: arrow.NewSchema([]arrow.Field{
 		str("event_id", false),

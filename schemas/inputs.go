@@ -109,7 +109,7 @@ func IsEventType(t string) bool { return eventTypes[t] }
 // Events is the behaviour-event feed.
 var Events = Input{
 	Name:    "events",
-	Version: 2,
+	Version: 3, // 3: signup_ts, source, browser
 	Fields: []Field{
 		{Name: "event_id", Kind: String, Check: CheckID, Required: true, Doc: "unique per event; replays share it"},
 		{Name: "ts", Kind: Timestamp, Required: true, Doc: "event time; must fall on the partition date (UTC)"},
