@@ -141,7 +141,7 @@ func TestFraudData(t *testing.T) {
 	rows := e.rows(schemas.EventsClean, p)
 	var withCountry int
 	for _, r := range rows {
-		for _, want := range []string{"user_token", "device_token", "ip_token", "ip_prefix", "amount", "age_band", "gender"} {
+		for _, want := range []string{"user_token", "device_token", "ip_token", "ip_prefix", "amount", "age_band", "gender", "signup_ts", "source", "browser"} {
 			if _, ok := r[want]; !ok {
 				t.Fatalf("row lacks %s: %v", want, r)
 			}
