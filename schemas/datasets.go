@@ -51,10 +51,12 @@ func ts(name string) arrow.Field {
 }
 
 // EventsClean holds pseudonymous behaviour events, one row per accepted,
-// de-duplicated landing event.
+// de-duplicated landing event. Version 3 adds signup_ts, source and
+// browser: the runner re-runs partitions written under version 2, whose
+// files a version 3 scan would refuse.
 var EventsClean = Dataset{
 	Name:    "events_clean",
-	Version: 2,
+	Version: 3,
 	Doc:     "behaviour events with identifiers tokenised and quasi-identifiers generalised",
 	Schema: arrow.NewSchema([]arrow.Field{
 		str("event_id", false),
@@ -80,6 +82,12 @@ var EventsClean = Dataset{
 		dict(str("country", true)),
 		opaque(str("phone_token", true)), // one-way token of phone
 		opaque(str("email_token", true)), // one-way token of email
+		// Account creation time and the declared labels of feeds that carry
+		// them (Fraud_Data): account age and acquisition channel are risk
+		// signals, and neither identifies a person.
+		{Name: "signup_ts", Type: arrow.FixedWidthTypes.Timestamp_ms, Nullable: true},
+		dict(str("source", true)),
+		dict(str("browser", true)),
 	}, nil),
 }
 

@@ -109,7 +109,7 @@ func IsEventType(t string) bool { return eventTypes[t] }
 // Events is the behaviour-event feed.
 var Events = Input{
 	Name:    "events",
-	Version: 2,
+	Version: 3, // 3: signup_ts, source, browser
 	Fields: []Field{
 		{Name: "event_id", Kind: String, Check: CheckID, Required: true, Doc: "unique per event; replays share it"},
 		{Name: "ts", Kind: Timestamp, Required: true, Doc: "event time; must fall on the partition date (UTC)"},
@@ -132,6 +132,9 @@ var Events = Input{
 		{Name: "country", Kind: String, Check: CheckCountry, Doc: "ISO 3166-1 alpha-2"},
 		{Name: "phone", Kind: String, Check: CheckPhone, PII: true},
 		{Name: "email", Kind: String, Check: CheckEmail, PII: true},
+		{Name: "signup_ts", Kind: Timestamp, Doc: "when the user's account was created, for feeds that carry it on every row (account age at the event)"},
+		{Name: "source", Kind: String, Check: CheckLabel, Doc: "acquisition channel (SEO, Ads, Direct, other): a declared low-cardinality label"},
+		{Name: "browser", Kind: String, Check: CheckLabel, Doc: "browser family (Chrome, Safari, ..., other): a declared low-cardinality label"},
 	},
 }
 

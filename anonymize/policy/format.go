@@ -15,16 +15,18 @@ import (
 type FileFormat struct {
 	csvfeed.Format `yaml:",inline"`
 	// Partition is "event_day" (the default: an event whose time falls
-	// outside the landing partition's day is quarantined) or "arrival"
+	// outside the landing partition's day is quarantined), "arrival"
 	// (the landing date is when the file arrived, and events of any day
-	// are accepted: extracts and historical dumps).
+	// are accepted into it) or "event_time" (a historical extract whose
+	// rows land on their own event days: see historical.go).
 	Partition string `yaml:"partition"`
 }
 
 // Partition modes.
 const (
-	PartitionEventDay = "event_day"
-	PartitionArrival  = "arrival"
+	PartitionEventDay  = "event_day"
+	PartitionArrival   = "arrival"
+	PartitionEventTime = "event_time"
 )
 
 // Format is a compiled FileFormat.
@@ -37,23 +39,35 @@ type Format struct {
 	DeriveID bool
 	// AnyDay accepts event times outside the partition's day.
 	AnyDay bool
+	// EventTime places each row of a historical file on its event day
+	// (partition: event_time).
+	EventTime bool
+	// ts is the index of the feed's ts field in a row's values.
+	ts int
 }
 
 func (ff FileFormat) compile(in schemas.Input) (*Format, error) {
 	switch ff.Partition {
-	case "", PartitionEventDay, PartitionArrival:
+	case "", PartitionEventDay, PartitionArrival, PartitionEventTime:
 	default:
-		return nil, fmt.Errorf("match %q: partition %q: want %s or %s", ff.Match, ff.Partition, PartitionEventDay, PartitionArrival)
+		return nil, fmt.Errorf("match %q: partition %q: want %s, %s or %s", ff.Match, ff.Partition, PartitionEventDay, PartitionArrival, PartitionEventTime)
 	}
 	d, err := ff.Format.Compile(in)
 	if err != nil {
 		return nil, fmt.Errorf("match %q: %w", ff.Match, err)
+	}
+	ts := slices.IndexFunc(in.Fields, func(f schemas.Field) bool { return f.Name == "ts" })
+	if ff.Partition == PartitionEventTime && (ts < 0 || !d.Mapped("ts")) {
+		// The day of a row must come from the row itself.
+		return nil, fmt.Errorf("match %q: partition %s needs a column that fills ts", ff.Match, PartitionEventTime)
 	}
 	return &Format{
 		FileFormat: ff,
 		Decoder:    d,
 		DeriveID:   slices.Contains(d.Absent(), "event_id") || slices.Contains(d.Absent(), "message_id"),
 		AnyDay:     ff.Partition == PartitionArrival,
+		EventTime:  ff.Partition == PartitionEventTime,
+		ts:         ts,
 	}, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/veil-data/veil/schemas"
 )
 
 // converter turns a trimmed, non-empty cell into canonical text. On
@@ -284,4 +286,115 @@ func (p *timeParser) parseExcel(s string) (time.Time, error) {
 		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), p.loc)
 	}
 	return t, nil
+}
+
+// newConverter builds the parser of a field's text from its kind and the
+// column's time and parse options.
+func newConverter(kind schemas.Kind, c Column) (converter, error) {
+	isTime := kind == schemas.Timestamp || kind == schemas.Date
+	switch {
+	case c.Time != "" && !isTime:
+		return nil, fmt.Errorf("time is set but the field is a %s", kind)
+	case c.TZ != "" && !isTime:
+		return nil, fmt.Errorf("tz is set but the field is a %s", kind)
+	case c.Parse != "" && isTime:
+		return nil, fmt.Errorf("parse is set but the field is a %s; use time", kind)
+	}
+	switch c.Parse {
+	case "":
+	case ParseIPv4Int:
+		if kind != schemas.String {
+			return nil, fmt.Errorf("parse %s needs a string field, not a %s", c.Parse, kind)
+		}
+		return convIPv4Int, nil
+	case ParseDecimal:
+		if kind != schemas.Number {
+			return nil, fmt.Errorf("parse %s needs a number field, not a %s", c.Parse, kind)
+		}
+		return convDecimal, nil
+	default:
+		return nil, fmt.Errorf("unknown parse %q (want %s or %s)", c.Parse, ParseIPv4Int, ParseDecimal)
+	}
+	if !isTime {
+		return defaultConverter(kind), nil
+	}
+	tp, err := newTimeParser(c.Time, c.TZ, kind == schemas.Date)
+	if err != nil {
+		return nil, err
+	}
+	if c.TimeAlt == nil {
+		return tp.convert, nil
+	}
+	if tp.mode != modeLayout {
+		return nil, errors.New("time_alt needs time to be a Go layout")
+	}
+	alts := []*timeParser{tp}
+	for _, layout := range c.TimeAlt {
+		if !isLayout(layout) {
+			return nil, fmt.Errorf("time_alt: %q is not a Go layout", layout)
+		}
+		alt, err := newTimeParser(layout, c.TZ, kind == schemas.Date)
+		if err != nil {
+			return nil, fmt.Errorf("time_alt: %w", err)
+		}
+		alts = append(alts, alt)
+	}
+	return altConverter(alts), nil
+}
+
+// defaultConverter parses a kind's text with no options: what const values
+// and unconfigured columns use.
+func defaultConverter(kind schemas.Kind) converter {
+	switch kind {
+	case schemas.Number:
+		return convNumber
+	case schemas.Timestamp:
+		tp, _ := newTimeParser(TimeRFC3339, "", false)
+		return tp.convert
+	case schemas.Date:
+		tp, _ := newTimeParser("", "", true)
+		return tp.convert
+	}
+	return convString
+}
+
+// checkLayout rejects a Go layout that cannot round-trip a date: a layout
+// with no year, month or day element would parse every value to year 0.
+func checkLayout(layout string) error {
+	ref := time.Date(2017, time.November, 26, 13, 4, 5, 0, time.UTC)
+	got, err := time.Parse(layout, ref.Format(layout))
+	if err != nil {
+		return fmt.Errorf("layout %q does not parse its own output: %w", layout, err)
+	}
+	if got.Year() != ref.Year() || got.Month() != ref.Month() || got.Day() != ref.Day() {
+		return fmt.Errorf("layout %q needs a year, a month and a day (Go reference time Mon Jan 2 15:04:05 MST 2006)", layout)
+	}
+	return nil
+}
+
+// isLayout reports whether a time format is a Go layout, not a named one.
+func isLayout(s string) bool {
+	switch s {
+	case "", TimeRFC3339, TimeUnix, TimeUnixMilli, TimeExcelSerial:
+		return false
+	}
+	return true
+}
+
+// altConverter tries each layout in order; a value none parses is
+// rejected with the first layout's detail.
+func altConverter(ps []*timeParser) converter {
+	return func(s string) (string, string) {
+		first := ""
+		for i, p := range ps {
+			v, detail := p.convert(s)
+			if detail == "" {
+				return v, ""
+			}
+			if i == 0 {
+				first = detail
+			}
+		}
+		return "", first
+	}
 }

@@ -41,8 +41,20 @@
 //	        written (in the text's zone); unix times give the UTC day
 //	tz      IANA zone of wall-clock times (Go layouts without an offset,
 //	        excel_serial); default UTC; refused where the text fixes the instant
+//	time_alt more Go layouts tried in order when time's does not parse, e.g.
+//	        ["1/2/06 15:04"] beside "1/2/2006 15:04" for a file saved with 2- or
+//	        4-digit years. Century rule of a 2-digit year ("06"): 69-99 are
+//	        1969-1999 and 00-68 are 2000-2068 (Go's time.Parse). "2006" needs
+//	        four digits and "06" exactly two, so no text matches both
 //	values  text → value mapping applied before parsing; a value it does not list
 //	        is rejected, one mapped to "" counts as not present
+//	other   with values: what a value values does not list becomes, instead of
+//	        a rejection: a declared low-cardinality label (browser, source) keeps
+//	        a small known set and folds the long tail into e.g. "other"
+//	optional the header may lack this column (needs a name and header: true):
+//	        then its field has no value in any row of the file, as for an
+//	        empty cell. Copies of one extract that differ by a column
+//	        (Fraud_Data with and without ip_address) share one format
 //	parse   ipv4_int (string fields): an integer, possibly written as a float
 //	        ("732758368.8"; the fraction is cut off), becomes a dotted IPv4;
 //	        negative or >= 2^32 is rejected; IP literals pass through.
@@ -70,7 +82,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 	// Zones must resolve on minimal hosts without a zoneinfo database:
 	// a missing zone would fail a run that works elsewhere.
 	_ "time/tzdata"
@@ -100,6 +111,11 @@ type Column struct {
 	TZ     string            `yaml:"tz"`
 	Values map[string]string `yaml:"values"`
 	Parse  string            `yaml:"parse"`
+	// TimeAlt, Other and Optional are omitted from JSON when unset, so
+	// the fingerprints of formats that do not use them stay the same.
+	TimeAlt  []string `yaml:"time_alt" json:",omitempty"`
+	Other    string   `yaml:"other" json:",omitempty"`
+	Optional bool     `yaml:"optional" json:",omitempty"`
 }
 
 // Time formats with a name; any other Time is a Go layout.
@@ -144,6 +160,8 @@ type column struct {
 	index   int    // -1: resolved from the header
 	field   int    // index into in.Fields; -1: dropped
 	values  map[string]string
+	other   string // the value of text values does not list; "" rejects
+	opt     bool   // the header may lack the column
 	conv    converter
 	memo    bool // remember the last conversion
 }
@@ -155,6 +173,18 @@ type constant struct {
 
 // Input returns the input the decoder fills.
 func (d *Decoder) Input() schemas.Input { return d.in }
+
+// Mapped reports whether a column fills the field (not a const, not
+// absent): a field a row's own text decides.
+func (d *Decoder) Mapped(field string) bool {
+	fi := fieldIndex(d.in, field)
+	for _, c := range d.cols {
+		if fi >= 0 && c.field == fi {
+			return true
+		}
+	}
+	return false
+}
 
 // Absent returns the required fields the format declares the feed does
 // not carry; every Row lists them in Missing.
@@ -305,11 +335,14 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 		bad("needs a name or an index")
 	case c.Index == nil && !f.Header:
 		bad("needs an index: the format has no header")
+	case c.Optional && (c.Index != nil || !f.Header):
+		bad("optional needs a name, no index, and header: true")
 	}
+	col.opt = c.Optional
 
 	if c.Field == "" {
-		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" {
-			bad("time, tz, values and parse need a field")
+		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" || c.TimeAlt != nil || c.Other != "" {
+			bad("time, time_alt, tz, values, other and parse need a field")
 		}
 		return col, errs
 	}
@@ -327,6 +360,16 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 	// Parsed kinds repeat (time-ordered logs, small amounts): worth
 	// remembering the last conversion. Strings are returned as they are.
 	col.memo = kind != schemas.String || c.Parse != ""
+	if c.Other != "" {
+		col.other = strings.TrimSpace(c.Other)
+		if c.Values == nil {
+			bad("field %q: other needs values", c.Field)
+		} else if conv != nil {
+			if _, detail := conv(col.other); detail != "" {
+				bad("field %q: other is %s", c.Field, detail)
+			}
+		}
+	}
 	if c.Values != nil {
 		if len(c.Values) == 0 {
 			bad("field %q: values is empty", c.Field)
@@ -347,59 +390,6 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 	return col, errs
 }
 
-// newConverter builds the parser of a field's text from its kind and the
-// column's time and parse options.
-func newConverter(kind schemas.Kind, c Column) (converter, error) {
-	isTime := kind == schemas.Timestamp || kind == schemas.Date
-	switch {
-	case c.Time != "" && !isTime:
-		return nil, fmt.Errorf("time is set but the field is a %s", kind)
-	case c.TZ != "" && !isTime:
-		return nil, fmt.Errorf("tz is set but the field is a %s", kind)
-	case c.Parse != "" && isTime:
-		return nil, fmt.Errorf("parse is set but the field is a %s; use time", kind)
-	}
-	switch c.Parse {
-	case "":
-	case ParseIPv4Int:
-		if kind != schemas.String {
-			return nil, fmt.Errorf("parse %s needs a string field, not a %s", c.Parse, kind)
-		}
-		return convIPv4Int, nil
-	case ParseDecimal:
-		if kind != schemas.Number {
-			return nil, fmt.Errorf("parse %s needs a number field, not a %s", c.Parse, kind)
-		}
-		return convDecimal, nil
-	default:
-		return nil, fmt.Errorf("unknown parse %q (want %s or %s)", c.Parse, ParseIPv4Int, ParseDecimal)
-	}
-	if !isTime {
-		return defaultConverter(kind), nil
-	}
-	tp, err := newTimeParser(c.Time, c.TZ, kind == schemas.Date)
-	if err != nil {
-		return nil, err
-	}
-	return tp.convert, nil
-}
-
-// defaultConverter parses a kind's text with no options: what const values
-// and unconfigured columns use.
-func defaultConverter(kind schemas.Kind) converter {
-	switch kind {
-	case schemas.Number:
-		return convNumber
-	case schemas.Timestamp:
-		tp, _ := newTimeParser(TimeRFC3339, "", false)
-		return tp.convert
-	case schemas.Date:
-		tp, _ := newTimeParser("", "", true)
-		return tp.convert
-	}
-	return convString
-}
-
 // delimiter reads the configured delimiter, checked as encoding/csv would.
 func delimiter(s string) (rune, error) {
 	switch s {
@@ -416,20 +406,6 @@ func delimiter(s string) (rune, error) {
 		return 0, errors.New("must not be a quote, a line break or invalid UTF-8")
 	}
 	return r, nil
-}
-
-// checkLayout rejects a Go layout that cannot round-trip a date: a layout
-// with no year, month or day element would parse every value to year 0.
-func checkLayout(layout string) error {
-	ref := time.Date(2017, time.November, 26, 13, 4, 5, 0, time.UTC)
-	got, err := time.Parse(layout, ref.Format(layout))
-	if err != nil {
-		return fmt.Errorf("layout %q does not parse its own output: %w", layout, err)
-	}
-	if got.Year() != ref.Year() || got.Month() != ref.Month() || got.Day() != ref.Day() {
-		return fmt.Errorf("layout %q needs a year, a month and a day (Go reference time Mon Jan 2 15:04:05 MST 2006)", layout)
-	}
-	return nil
 }
 
 func fieldIndex(in schemas.Input, name string) int {

@@ -14,7 +14,7 @@ import (
 
 // fuzzFormats cover every option: header names, indexes, layouts and
 // zones, unix, excel serials, dates, decimals, IPs, value mappings, const,
-// another delimiter.
+// another delimiter, alternative layouts, other and optional columns.
 var fuzzFormats = []string{`
 match: "*.csv"
 header: true
@@ -48,6 +48,14 @@ header: true
 columns:
   - {index: 0, field: id}
   - {index: 1, field: ts, time: unix}
+`, `
+match: "*.csv"
+header: true
+absent: [id]
+columns:
+  - {name: when, field: ts, time: "1/2/2006 15:04", time_alt: ["1/2/06 15:04"]}
+  - {name: kind, field: kind, values: {pv: view, buy: purchase}, other: other}
+  - {name: ip, field: ip, parse: ipv4_int, optional: true}
 `}
 
 // messageWords are the words errors and rejections are made of, besides
@@ -98,6 +106,7 @@ func FuzzDecode(f *testing.F) {
 		"",
 		"\ufeff",
 		"when,when\n",
+		"when,kind\n1/2/15 10:00,zz\n12/31/1999 23:59,pv\n2/30/15 1:00,buy\n",
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i))

@@ -173,6 +173,8 @@ func (d *Decoder) Open(r io.Reader) (*FileReader, error) {
 		}
 		p, ok := names[c.name]
 		switch {
+		case !ok && c.opt:
+			fr.pos[i] = -1 // every row leaves the field without a value
 		case !ok:
 			errs = append(errs, fmt.Errorf("column %s is not in the header", c.label))
 		case p < 0:
@@ -296,7 +298,7 @@ func (fr *FileReader) Next() (Row, error) {
 	}
 	vals, pres := fr.vals[:n:n], fr.pres[:n:n]
 	for i, c := range d.cols {
-		if c.field < 0 {
+		if c.field < 0 || fr.pos[i] < 0 {
 			continue
 		}
 		s := strings.TrimSpace(rec[fr.pos[i]])
@@ -305,7 +307,10 @@ func (fr *FileReader) Next() (Row, error) {
 		}
 		if c.values != nil {
 			mapped, ok := c.values[s]
-			if !ok {
+			switch {
+			case !ok && c.other != "":
+				mapped = c.other
+			case !ok:
 				return fr.reject(row, vals, pres, c, detailUnmapped), nil
 			}
 			if mapped == "" {

@@ -112,6 +112,10 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 		opt(country, e.Country)
 		phone.AppendNull()
 		email.AppendNull()
+		// Columns only extracts fill (signup_ts, source, browser).
+		for _, name := range []string{"signup_ts", "source", "browser"} {
+			b.Field(schemas.EventsClean.Schema.FieldIndices(name)[0]).AppendNull()
+		}
 	}
 	return b.NewRecordBatch()
 }
