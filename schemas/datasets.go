@@ -133,28 +133,6 @@ var ChatPairs = Dataset{
 	}, nil),
 }
 
-// RiskFeatures holds per-user counts over trailing windows ending at as_of,
-// computed only from events with ts <= as_of.
-var RiskFeatures = Dataset{
-	Name:    "risk_features",
-	Version: 1,
-	Doc:     "point-in-time risk features per user at the end of dt",
-	Schema: arrow.NewSchema([]arrow.Field{
-		str("user_token", false),
-		ts("as_of"),
-		i64("logins_24h"),
-		i64("logins_7d"),
-		i64("failed_logins_24h"),
-		i64("failed_logins_7d"),
-		i64("failed_payments_24h"),
-		i64("failed_payments_7d"),
-		i64("purchases_24h"),
-		i64("purchases_7d"),
-		i64("distinct_devices_7d"),
-		i64("max_accounts_per_device_7d"),
-	}, nil),
-}
-
 // Quarantine lists landing records that were not accepted, with the reason.
 // It points into the landing zone and never copies the raw record.
 var Quarantine = Dataset{
@@ -178,7 +156,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, RiskState, RiskEntities, RiskTraining, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {

@@ -59,3 +59,9 @@ func (t *Table) Sorted() []uint32 {
 	slices.SortFunc(ids, func(x, y uint32) int { return strings.Compare(t.names[x], t.names[y]) })
 	return ids
 }
+
+// Lookup returns the number of s without numbering it.
+func (t *Table) Lookup(s string) (uint32, bool) {
+	id, ok := t.ids[s]
+	return id, ok
+}
