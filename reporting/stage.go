@@ -14,6 +14,7 @@ import (
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
@@ -69,7 +70,9 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: spec.ConsumerTags(), Partition: p},
 		{Dataset: spec.ConsumerMerchantTags(), Partition: p},
 		{Dataset: schemas.AudienceReleases, Partition: p},
-		{Dataset: schemas.RiskFeatures, Partition: p},
+		{Dataset: risk.FeaturesDataset, Partition: p},
+		{Dataset: schemas.RiskEntities, Partition: p},
+		{Dataset: schemas.RiskState, Partition: p},
 	}
 }
 

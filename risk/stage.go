@@ -1,156 +1,191 @@
-// Package risk derives point-in-time risk features (risk_features) from
-// pseudonymous behaviour events (events_clean).
+// Package risk is the risk feature store's batch stage: for each day it
+// continues the feature engine (risk/features) from the previous day's
+// checkpoint, writes a row of point-in-time features per scored event
+// (risk_features), the per-entity snapshot (risk_entities) and the next
+// checkpoint (risk_state). The training stage (training.go) joins labels
+// and audits the rows against raw events.
 package risk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
 
-// windowDays is how many events_clean partitions, ending with dt, cover
-// the longest feature window.
-const windowDays = 7
-
 // batchRows bounds the Arrow records the stage writes; tests lower it.
 var batchRows = 64 * 1024
 
-// Stage computes risk_features/dt: one row per user_token with at least one
-// event in the 7-day window, as of the end of dt (dt+1d-1ms UTC). Features
-// are computed strictly from what was known at as_of: an event counts in
-// the 24h window when its ts is in (as_of-24h, as_of] and in the 7d window
-// when it is in (as_of-7d, as_of]. Events after as_of, and events that
-// landed in the window's partitions with an earlier ts, are skipped.
-//
-//   - logins, failed_logins, failed_payments, purchases: counts of events of
-//     type login, login_failed, payment_failed and purchase;
-//   - distinct_devices_7d: distinct non-empty device_tokens of the user;
-//   - max_accounts_per_device_7d: over those devices, the most distinct
-//     user_tokens seen on one device (the user included), the coupon-abuse
-//     signal: five accounts sharing a phone each get 5.
-//
-// events_clean/dt is required and the six days before it are read when
-// committed, as the tags stage does.
+// FeaturesDataset and TrainingDataset are risk_features and risk_training
+// with their feature columns.
+var (
+	FeaturesDataset = schemas.RiskFeaturesWith(features.Fields())
+	TrainingDataset = schemas.RiskTrainingWith(features.Fields())
+)
+
+// Stage computes risk_features, risk_entities and risk_state for dt from
+// events_clean/dt, labels_clean/dt and risk_state of the day before.
 type Stage struct{}
 
 // Name is "risk".
 func (Stage) Name() string { return "risk" }
 
-// Plan reads events_clean for dt (required) and the six days before it
-// (optional), and writes risk_features/dt.
+// Plan reads the day's events (required), the day's labels and the
+// previous checkpoint (optional: absent before history begins).
 func (Stage) Plan(dt time.Time) pipeline.Plan {
+	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
+	prev := sinks.Partition{DT: dt.AddDate(0, 0, -1).Format(time.DateOnly)}
 	return pipeline.Plan{
-		Inputs:  pipeline.Window(schemas.EventsClean, dt, windowDays),
-		Outputs: []pipeline.Output{{Dataset: schemas.RiskFeatures, Partition: sinks.Partition{DT: dt.Format(time.DateOnly)}}},
+		Inputs: []pipeline.Input{
+			{Dataset: schemas.EventsClean, Partition: p, Required: true},
+			{Dataset: schemas.RiskState, Partition: prev},
+		},
+		Outputs: []pipeline.Output{
+			{Dataset: schemas.RiskFeatures, Partition: p},
+			{Dataset: schemas.RiskEntities, Partition: p},
+			{Dataset: schemas.RiskState, Partition: p},
+		},
 	}
 }
 
-var transforms = map[string]string{
-	"user_token":                 "grouping key, copied from events_clean",
-	"as_of":                      "end of dt (dt+1d-1ms UTC); events_clean dt-6..dt with ts <= as_of only",
-	"logins_24h":                 "count of login events with ts in (as_of-24h, as_of]",
-	"logins_7d":                  "count of login events with ts in (as_of-7d, as_of]",
-	"failed_logins_24h":          "count of login_failed events with ts in (as_of-24h, as_of]",
-	"failed_logins_7d":           "count of login_failed events with ts in (as_of-7d, as_of]",
-	"failed_payments_24h":        "count of payment_failed events with ts in (as_of-24h, as_of]",
-	"failed_payments_7d":         "count of payment_failed events with ts in (as_of-7d, as_of]",
-	"purchases_24h":              "count of purchase events with ts in (as_of-24h, as_of]",
-	"purchases_7d":               "count of purchase events with ts in (as_of-7d, as_of]",
-	"distinct_devices_7d":        "distinct device_token of the user in (as_of-7d, as_of]",
-	"max_accounts_per_device_7d": "max over the user's devices of distinct user_token on the device in (as_of-7d, as_of]",
+// Stats is the risk stage's account: events read, rows written.
+type Stats struct {
+	pipeline.Stats
+	Scored   int64 `json:"scored_events"`
+	Labels   int64 `json:"labels"`
+	Entities int64 `json:"entities"`
+	State    int64 `json:"state_rows"`
+	From     string `json:"continued_from,omitempty"` // the checkpoint's dt
 }
 
-// Run scans the window, folds it into per-user counters and commits the
-// features sorted by user_token.
+// Run folds the day into the engine and commits the three outputs.
 func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
-	end := pipeline.EndOfDay(job.Date)
 	log := job.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	agg := newAggregator(end.UnixMilli())
-	days, err := job.ScanInputs(ctx, s.Plan(job.Date).Inputs, scanColumns, func(rec arrow.RecordBatch) error {
-		agg.add(rec)
+	d0 := job.Date.UnixMilli()
+	g, from, err := previous(ctx, job)
+	if err != nil {
+		return err
+	}
+	labels, err := readLabels(ctx, job)
+	if err != nil {
+		return err
+	}
+	src := &daySource{}
+	defer src.release()
+	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.EventsClean, job.Partition(), func(rec arrow.RecordBatch) error {
+		src.add(rec)
 		return nil
-	})
-	if err != nil {
-		return err
+	}, scanColumns...); err != nil {
+		return fmt.Errorf("read %s/dt=%s: %w", schemas.EventsClean.Name, job.DT(), err)
 	}
-	agg.finish()
 
-	pw, err := job.Warehouse.Begin(schemas.RiskFeatures, job.Partition(), s.Name(), job.RunID)
+	fw, err := newFeatureWriter(job, FeaturesDataset, s.Name())
 	if err != nil {
 		return err
 	}
-	defer pw.Abort()
-	rows, err := agg.write(ctx, job, pw, arrow.Timestamp(end.UnixMilli()))
-	if err != nil {
+	defer fw.abort()
+	if err := g.Run(ctx, d0, src, labels, func(i int, e *features.Event, row features.Row) error {
+		r, j := src.at(i)
+		return fw.add(src.recs[r], j, row, nil)
+	}); err != nil {
 		return err
 	}
-	stats := pipeline.Stats{RecordsIn: agg.read, RecordsOut: rows, Transforms: transforms}
-	if _, err := pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: stats}); err != nil {
+	st := Stats{Labels: int64(len(labels)), From: from}
+	st.RecordsIn = int64(src.Len())
+	st.Scored = fw.rows
+	st.RecordsOut = fw.rows
+	st.Transforms = map[string]string{"*": "features of each scored event from events strictly before it (risk/features.Defs; `veil features` prints them)"}
+	if err := fw.commit(job, st); err != nil {
 		return err
 	}
-	log.Info("risk features committed", "days_read", days, "events", agg.read,
-		"events_after_as_of", agg.future, "events_before_window", agg.before,
-		"users", rows, "devices", agg.devices.Len())
+
+	next := d0 + 86_400_000
+	if err := g.StartDay(next); err != nil {
+		return err
+	}
+	if st.Entities, err = writeEntities(ctx, job, g, next); err != nil {
+		return err
+	}
+	if st.State, err = writeState(job, g); err != nil {
+		return err
+	}
+	log.Info("risk features committed", "dt", job.DT(), "events", st.RecordsIn, "scored", st.Scored,
+		"labels", st.Labels, "entities", st.Entities, "state_rows", st.State, "continued_from", from)
 	return nil
 }
 
-// write writes one row per user, sorted by user_token, into one Parquet
-// file in records of at most batchRows rows.
-func (a *aggregator) write(ctx context.Context, job *pipeline.Job, pw *sinks.PartitionWriter, asOf arrow.Timestamp) (int64, error) {
-	fw, err := pw.Parquet(job.Mem)
+// previous loads the checkpoint of the day before, or starts empty when
+// history has not begun. A gap (events of an earlier day without their
+// checkpoint) fails the run naming the day: starting empty would forget
+// 30 days of state and every registration and label before them.
+func previous(ctx context.Context, job *pipeline.Job) (*features.Engine, string, error) {
+	prev := sinks.Partition{DT: job.Date.AddDate(0, 0, -1).Format(time.DateOnly)}
+	_, err := job.Warehouse.Manifest(schemas.RiskState, prev)
+	if errors.Is(err, sinks.ErrNotCommitted) {
+		return startFresh(ctx, job)
+	}
 	if err != nil {
-		return 0, err
+		return nil, "", err
 	}
-	b := array.NewRecordBuilder(job.Mem, schemas.RiskFeatures.Schema)
-	defer b.Release()
-	col := func(name string) array.Builder { return b.Field(schemas.RiskFeatures.Schema.FieldIndices(name)[0]) }
-	token := col("user_token").(*array.StringBuilder)
-	asOfB := col("as_of").(*array.TimestampBuilder)
-	var n24, n7 [nKinds]*array.Int64Builder
-	for k, name := range kindColumns {
-		n24[k] = col(name + "_24h").(*array.Int64Builder)
-		n7[k] = col(name + "_7d").(*array.Int64Builder)
+	ld := features.NewLoader()
+	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskState, prev, ld.Add); err != nil {
+		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskState.Name, prev.DT, err)
 	}
-	devices := col("distinct_devices_7d").(*array.Int64Builder)
-	maxAcct := col("max_accounts_per_device_7d").(*array.Int64Builder)
+	g, err := ld.Engine()
+	if err != nil {
+		return nil, "", fmt.Errorf("%s/dt=%s: %w", schemas.RiskState.Name, prev.DT, err)
+	}
+	return g, prev.DT, nil
+}
 
-	order := a.order()
-	for start := 0; start < len(order); start += batchRows {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		batch := order[start:min(start+batchRows, len(order))]
-		b.Reserve(len(batch))
-		for _, ix := range batch {
-			u := &a.users[ix]
-			token.Append(a.ids.Name(ix))
-			asOfB.Append(asOf)
-			for k := range nKinds {
-				n24[k].Append(int64(u.n24[k]))
-				n7[k].Append(int64(u.n7[k]))
-			}
-			devices.Append(int64(u.devices))
-			maxAcct.Append(int64(u.maxAcct))
-		}
-		rec := b.NewRecordBatch()
-		err := fw.Write(rec)
-		rec.Release()
-		if err != nil {
-			return 0, err
+// startFresh allows an empty state only when no earlier day has events,
+// or when the latest checkpoint before the job's day is newer than every
+// earlier day with events (days without events leave no checkpoint).
+func startFresh(ctx context.Context, job *pipeline.Job) (*features.Engine, string, error) {
+	days, err := job.Warehouse.Partitions(schemas.EventsClean)
+	if err != nil {
+		return nil, "", err
+	}
+	states, err := job.Warehouse.Partitions(schemas.RiskState)
+	if err != nil {
+		return nil, "", err
+	}
+	var lastState string
+	for _, p := range states {
+		if p.DT < job.DT() && p.DT > lastState {
+			lastState = p.DT
 		}
 	}
-	if err := fw.Close(); err != nil {
-		return 0, err
+	for _, p := range days {
+		if p.DT < job.DT() && p.DT > lastState {
+			return nil, "", fmt.Errorf("%s/dt=%s is missing though %s/dt=%s exists: run the risk stage for %s first, since starting from an empty state would forget the days before: %w",
+				schemas.RiskState.Name, p.DT, schemas.EventsClean.Name, p.DT, p.DT, sinks.ErrNotCommitted)
+		}
 	}
-	return fw.Rows(), nil
+	if lastState == "" {
+		return features.New(), "", nil
+	}
+	ld := features.NewLoader()
+	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskState, sinks.Partition{DT: lastState}, ld.Add); err != nil {
+		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskState.Name, lastState, err)
+	}
+	g, err := ld.Engine()
+	return g, lastState, err
+}
+
+// readLabels returns the day's fraud labels. (labels_clean is wired in
+// labels.go.)
+func readLabels(ctx context.Context, job *pipeline.Job) ([]features.Label, error) {
+	return dayLabels(ctx, job, job.Partition())
 }

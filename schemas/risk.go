@@ -16,7 +16,7 @@ var riskEventKey = []arrow.Field{
 	opaque(str("user_token", false)),
 	opaque(str("device_token", true)),
 	opaque(str("ip_token", true)),
-	opaque(str("ip_prefix", true)),
+	dict(str("ip_prefix", true)),
 	opaque(str("card_token", true)),
 	str("live_session_id", true),
 	dict(str("source", true)),
@@ -66,6 +66,8 @@ func RiskTrainingWith(features []arrow.Field) Dataset {
 // next day's features need, one row each. The next day's risk run
 // continues from it instead of re-reading 30 days of events.
 //
+// Keys that are tokens are in key, the others (IP prefixes, live session
+// ids) in key_id, so the report's leak check holds each to its own rule.
 // section says what a row is: count (entity, key, ts, value = counter),
 // amount (user key, ts, value = amount in ten-thousandths), link
 // (entity = relation, key, other, ts = last sight), register (key, ts),
@@ -79,7 +81,8 @@ var RiskState = Dataset{
 	Schema: arrow.NewSchema([]arrow.Field{
 		dict(str("section", false)),
 		dict(str("entity", true)),
-		opaque(str("key", true)),
+		opaque(str("key", true)), // a token: user, device, IP or card
+		str("key_id", true),      // not a token: an IP prefix or a live_session_id
 		opaque(str("other", true)),
 		i64("ts"),
 		i64("ts2"),
@@ -91,6 +94,7 @@ var RiskState = Dataset{
 // and the decision service: one row per user, device, IP, IP prefix and
 // card with activity in the 30 days before, sorted by entity then key.
 // Columns that do not apply to an entity (accounts of a user) are null.
+// An IP prefix row (entity ip24) has its key in ip_prefix, the others in key.
 var RiskEntities = Dataset{
 	Name:    "risk_entities",
 	Version: 1,
@@ -99,7 +103,12 @@ var RiskEntities = Dataset{
 }
 
 func riskEntityFields() []arrow.Field {
-	fs := []arrow.Field{dict(str("entity", false)), opaque(str("key", false)), ts("as_of")}
+	fs := []arrow.Field{
+		dict(str("entity", false)),
+		opaque(str("key", true)),     // user, device, IP and card tokens
+		dict(str("ip_prefix", true)), // the key of ip24 rows
+		ts("as_of"),
+	}
 	nullable := func(f arrow.Field) arrow.Field { f.Nullable = true; return f }
 	for _, c := range []string{"logins", "failed_logins", "payments", "failed_payments", "purchases"} {
 		for _, w := range RiskWindows {

@@ -5,6 +5,7 @@
 package testwarehouse
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,10 @@ type Event struct {
 	Region   string
 	Merchant string
 	Amount   float64 // written only for purchases
+	// Risk columns: empty IP and IPPrefix write fixed well-formed values,
+	// the other empty ones null; a zero Signup is null.
+	IP, IPPrefix, Card, Live string
+	Signup                   time.Time
 }
 
 // Open returns a warehouse in a temporary directory whose manifests carry a
@@ -88,8 +93,8 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 		typ.Append(e.Type)
 		user.Append(e.User)
 		dev.Append(e.Device)
-		ipTok.Append("o_AAAAAQAAAAAAAAAAAAAAAAAAAAA") // well-formed: a residual scan accepts it
-		ipPrefix.Append("10.0.0.0/24")
+		ipTok.Append(cmp.Or(e.IP, "o_AAAAAQAAAAAAAAAAAAAAAAAAAAA")) // well-formed: a residual scan accepts it
+		ipPrefix.Append(cmp.Or(e.IPPrefix, "10.0.0.0/24"))
 		ipCountry.AppendNull()
 		opt(merchant, e.Merchant)
 		item.AppendNull()
@@ -104,8 +109,8 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 			amountBand.AppendNull()
 		}
 		opt(coupon, e.Coupon)
-		live.AppendNull()
-		card.AppendNull()
+		opt(live, e.Live)
+		opt(card, e.Card)
 		opt(age, e.AgeBand)
 		gender.AppendNull()
 		opt(region, e.Region)
@@ -113,7 +118,12 @@ func Record(mem memory.Allocator, prefix string, evs []Event) arrow.RecordBatch 
 		phone.AppendNull()
 		email.AppendNull()
 		// Columns only extracts fill (signup_ts, source, browser).
-		for _, name := range []string{"signup_ts", "source", "browser"} {
+		if su := b.Field(schemas.EventsClean.Schema.FieldIndices("signup_ts")[0]).(*array.TimestampBuilder); e.Signup.IsZero() {
+			su.AppendNull()
+		} else {
+			su.Append(arrow.Timestamp(e.Signup.UnixMilli()))
+		}
+		for _, name := range []string{"source", "browser"} {
 			b.Field(schemas.EventsClean.Schema.FieldIndices(name)[0]).AppendNull()
 		}
 	}

@@ -333,28 +333,47 @@ func (g *Engine) Score(e *Event) Row {
 	return r
 }
 
+// Source is a day's events in any order: Run reads each through Fill,
+// so the batch stage can serve them from Arrow columns without building
+// an Event per row up front.
+type Source interface {
+	Len() int
+	TS(i int) int64
+	ID(i int) string
+	Fill(i int, e *Event)
+}
+
+// Events is a Source over a slice.
+type Events []Event
+
+func (s Events) Len() int             { return len(s) }
+func (s Events) TS(i int) int64       { return s[i].TS }
+func (s Events) ID(i int) string      { return s[i].ID }
+func (s Events) Fill(i int, e *Event) { *e = s[i] }
+
 // Run folds one day: events and labels must all fall on day d0 (00:00
 // UTC, ms). Events are taken in (ts, event_id) order; each scored event
 // is scored before any event of its timestamp is applied, and emit gets
-// it with its row (reused: copy what you keep). A label counts for events
-// after its known_at.
-func (g *Engine) Run(ctx context.Context, d0 int64, events []Event, labels []Label, emit func(e *Event, row Row) error) error {
+// its index in src and its row (reused: copy what you keep). A label
+// counts for events after its known_at.
+func (g *Engine) Run(ctx context.Context, d0 int64, src Source, labels []Label, emit func(i int, e *Event, row Row) error) error {
 	if err := g.StartDay(d0); err != nil {
 		return err
 	}
 	end := d0 + 86_400_000
-	order := make([]int32, len(events))
+	n := src.Len()
+	order := make([]int32, n)
 	for i := range order {
-		if t := events[i].TS; t < d0 || t >= end {
+		if t := src.TS(i); t < d0 || t >= end {
 			return fmt.Errorf("features: event %d at %s is not on %s", i, time.UnixMilli(t).UTC().Format(time.RFC3339Nano), time.UnixMilli(d0).UTC().Format(time.DateOnly))
 		}
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(events[a].TS, events[b].TS); c != 0 {
+		if c := cmp.Compare(src.TS(int(a)), src.TS(int(b))); c != 0 {
 			return c
 		}
-		return cmp.Compare(events[a].ID, events[b].ID)
+		return cmp.Compare(src.ID(int(a)), src.ID(int(b)))
 	})
 	lab := slices.Clone(labels)
 	for _, l := range lab {
@@ -364,29 +383,33 @@ func (g *Engine) Run(ctx context.Context, d0 int64, events []Event, labels []Lab
 	}
 	slices.SortStableFunc(lab, func(a, b Label) int { return cmp.Compare(a.KnownAt, b.KnownAt) })
 	li := 0
-	for i := 0; i < len(order); {
+	group := make([]Event, 0, 16)
+	for i := 0; i < n; {
 		if i&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		t := events[order[i]].TS
+		t := src.TS(int(order[i]))
 		for ; li < len(lab) && lab[li].KnownAt < t; li++ {
 			g.Label(lab[li].User, lab[li].KnownAt)
 		}
+		group = group[:0]
 		j := i
-		for j < len(order) && events[order[j]].TS == t {
-			e := &events[order[j]]
+		for ; j < n && src.TS(int(order[j])) == t; j++ {
+			group = append(group, Event{})
+			e := &group[len(group)-1]
+			src.Fill(int(order[j]), e)
 			if IsScored(e.Type) {
-				if err := emit(e, g.Score(e)); err != nil {
+				if err := emit(int(order[j]), e, g.Score(e)); err != nil {
 					return err
 				}
 			}
-			j++
 		}
-		for ; i < j; i++ {
-			g.Apply(&events[order[i]])
+		for k := range group {
+			g.Apply(&group[k])
 		}
+		i = j
 	}
 	for ; li < len(lab); li++ {
 		g.Label(lab[li].User, lab[li].KnownAt)

@@ -69,7 +69,7 @@ func runDays(t *testing.T, g *Engine, evs map[int64][]Event, labs map[int64][]La
 	t.Helper()
 	var out []scored
 	for _, d := range days {
-		err := g.Run(context.Background(), d, evs[d], labs[d], func(e *Event, row Row) error {
+		err := g.Run(context.Background(), d, Events(evs[d]), labs[d], func(_ int, e *Event, row Row) error {
 			out = append(out, scored{e.ID, slices.Clone(row)})
 			return nil
 		})

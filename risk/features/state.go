@@ -52,11 +52,16 @@ func (g *Engine) Checkpoint(mem memory.Allocator, batch int, write func(arrow.Re
 	emit := func(r stateRow) error {
 		b.Field(0).(*array.StringBuilder).Append(r.section)
 		appendOpt(b.Field(1).(*array.StringBuilder), r.entity)
-		appendOpt(b.Field(2).(*array.StringBuilder), r.key)
-		appendOpt(b.Field(3).(*array.StringBuilder), r.other)
-		b.Field(4).(*array.Int64Builder).Append(r.ts)
-		b.Field(5).(*array.Int64Builder).Append(r.ts2)
-		b.Field(6).(*array.Int64Builder).Append(r.value)
+		key, keyID := r.key, ""
+		if r.section == secLive || r.entity == EntityNames[IP24] || r.entity == Links[ip24Link].Name {
+			key, keyID = "", r.key
+		}
+		appendOpt(b.Field(2).(*array.StringBuilder), key)
+		appendOpt(b.Field(3).(*array.StringBuilder), keyID)
+		appendOpt(b.Field(4).(*array.StringBuilder), r.other)
+		b.Field(5).(*array.Int64Builder).Append(r.ts)
+		b.Field(6).(*array.Int64Builder).Append(r.ts2)
+		b.Field(7).(*array.Int64Builder).Append(r.value)
 		if n++; n >= batch {
 			return flush()
 		}
@@ -167,10 +172,11 @@ var entityIdx = map[string]Entity{"user": User, "device": Device, "ip": IP, "ip2
 // Add folds one record of risk_state rows in.
 func (ld *Loader) Add(rec arrow.RecordBatch) error {
 	col := func(i int) *array.String { return rec.Column(i).(*array.String) }
-	sec, ent, key, other := col(0), col(1), col(2), col(3)
-	ts := rec.Column(4).(*array.Int64)
-	ts2 := rec.Column(5).(*array.Int64)
-	val := rec.Column(6).(*array.Int64)
+	sec, ent, keyTok, keyID, other := col(0), col(1), col(2), col(3), col(4)
+	ts := rec.Column(5).(*array.Int64)
+	ts2 := rec.Column(6).(*array.Int64)
+	val := rec.Column(7).(*array.Int64)
+	key := keyOf{keyTok, keyID}
 	g := ld.g
 	for i := range int(rec.NumRows()) {
 		switch sec.Value(i) {
@@ -217,6 +223,26 @@ func (ld *Loader) Add(rec arrow.RecordBatch) error {
 	}
 	return nil
 }
+
+// keyOf reads a row's key from whichever of key and key_id holds it.
+type keyOf struct{ tok, id *array.String }
+
+func (k keyOf) Value(i int) string {
+	if k.tok.IsValid(i) {
+		return k.tok.Value(i)
+	}
+	return k.id.Value(i)
+}
+
+// ip24Link is the relation keyed by IP prefixes.
+var ip24Link = func() int {
+	for l, lk := range Links {
+		if lk.From == IP24 {
+			return l
+		}
+	}
+	return -1
+}()
 
 // Engine finishes the load: window counts start from every entry (the
 // first advance corrects them) and the graph is rebuilt.

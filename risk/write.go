@@ -1,0 +1,248 @@
+package risk
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/risk/features"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+)
+
+// keyCopies maps risk_features' key columns to the events_clean scan
+// columns they copy, in schema order after event_id and ts.
+var keyCopies = []struct{ name, from string }{
+	{"type", "type"}, {"user_token", "user_token"}, {"device_token", "device_token"},
+	{"ip_token", "ip_token"}, {"ip_prefix", "ip_prefix"}, {"card_token", "card_token"},
+	{"live_session_id", "live_session_id"}, {"source", "source"}, {"browser", "browser"},
+}
+
+// label is a training row's label: ok is false for an unlabelled row.
+type label struct {
+	ok      bool
+	knownAt int64
+}
+
+// featureWriter writes risk_features or risk_training rows: the event's
+// key columns copied from events_clean, then the features (and, for
+// training, the label).
+type featureWriter struct {
+	pw    *sinks.PartitionWriter
+	fw    *sinks.ParquetWriter
+	b     *array.RecordBuilder
+	ds    schemas.Dataset
+	n     int
+	rows  int64
+	feat0 int // index of the first feature column
+}
+
+func newFeatureWriter(job *pipeline.Job, ds schemas.Dataset, stage string) (*featureWriter, error) {
+	pw, err := job.Warehouse.Begin(ds, job.Partition(), stage, job.RunID)
+	if err != nil {
+		return nil, err
+	}
+	fw, err := pw.Parquet(job.Mem)
+	if err != nil {
+		pw.Abort()
+		return nil, err
+	}
+	return &featureWriter{pw: pw, fw: fw, b: array.NewRecordBuilder(job.Mem, ds.Schema), ds: ds,
+		feat0: ds.Schema.FieldIndices(features.Defs[0].Name)[0]}, nil
+}
+
+func (w *featureWriter) abort() {
+	w.b.Release()
+	w.pw.Abort()
+}
+
+// add appends row j of rec (an events_clean scan record or a risk
+// features record: both name the key columns alike) with its features.
+func (w *featureWriter) add(rec arrow.RecordBatch, j int, row features.Row, lab *label) error {
+	sch := rec.Schema()
+	w.b.Field(0).(*array.StringBuilder).Append(rec.Column(sch.FieldIndices("event_id")[0]).(*array.String).Value(j))
+	w.b.Field(1).(*array.TimestampBuilder).Append(rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp).Value(j))
+	for i, kc := range keyCopies {
+		sb := w.b.Field(2 + i).(*array.StringBuilder)
+		if a := rec.Column(sch.FieldIndices(kc.from)[0]).(*array.String); a.IsNull(j) {
+			sb.AppendNull()
+		} else {
+			sb.Append(a.Value(j))
+		}
+	}
+	for i, v := range row {
+		fb := w.b.Field(w.feat0 + i)
+		switch {
+		case features.IsNull(v):
+			fb.AppendNull()
+		case features.Defs[i].Kind == features.Int:
+			fb.(*array.Int64Builder).Append(int64(v))
+		default:
+			fb.(*array.Float64Builder).Append(v)
+		}
+	}
+	if lab != nil {
+		base := w.feat0 + len(row)
+		if lab.ok {
+			w.b.Field(base).(*array.Int32Builder).Append(1)
+			w.b.Field(base + 1).(*array.TimestampBuilder).Append(arrow.Timestamp(lab.knownAt))
+		} else {
+			w.b.Field(base).(*array.Int32Builder).Append(0)
+			w.b.Field(base + 1).AppendNull()
+		}
+	}
+	w.rows++
+	if w.n++; w.n >= batchRows {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *featureWriter) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	rec := w.b.NewRecordBatch()
+	defer rec.Release()
+	w.n = 0
+	return w.fw.Write(rec)
+}
+
+func (w *featureWriter) commit(job *pipeline.Job, stats any) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.fw.Close(); err != nil {
+		return err
+	}
+	_, err := w.pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: stats})
+	return err
+}
+
+// writeEntities commits risk_entities/dt as of t (the start of the next
+// day) and returns its rows.
+func writeEntities(ctx context.Context, job *pipeline.Job, g *features.Engine, t int64) (int64, error) {
+	pw, err := job.Warehouse.Begin(schemas.RiskEntities, job.Partition(), "risk", job.RunID)
+	if err != nil {
+		return 0, err
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(job.Mem)
+	if err != nil {
+		return 0, err
+	}
+	b := array.NewRecordBuilder(job.Mem, schemas.RiskEntities.Schema)
+	defer b.Release()
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		n = 0
+		return fw.Write(rec)
+	}
+	asOf := arrow.Timestamp(t - 1)
+	err = g.Snapshot(t, func(r *features.EntityRow) error {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		f := 0
+		next := func() array.Builder { f++; return b.Field(f - 1) }
+		next().(*array.StringBuilder).Append(r.Entity.String())
+		if r.Entity == features.IP24 {
+			next().AppendNull()
+			next().(*array.StringBuilder).Append(r.Key)
+		} else {
+			next().(*array.StringBuilder).Append(r.Key)
+			next().AppendNull()
+		}
+		next().(*array.TimestampBuilder).Append(asOf)
+		for c := range features.NCounts {
+			for w := range features.NWindows {
+				next().(*array.Int64Builder).Append(int64(r.Counts[w][c]))
+			}
+		}
+		for w := range features.NWindows {
+			ratio := features.Ratio(float64(r.Counts[w][features.FailedPayments]), float64(r.Counts[w][features.Payments]+r.Counts[w][features.FailedPayments]))
+			optFloat(next(), ratio)
+		}
+		for _, links := range [][features.NWindows]int32{r.Devices, r.IPs, r.Cards, r.Accounts} {
+			for w := range features.NWindows {
+				optInt(next(), links[w])
+			}
+		}
+		optInt(next(), r.Fraud)
+		optInt(next(), r.Cluster)
+		optTime(next(), r.Registered)
+		optTime(next(), r.FraudKnown)
+		if n++; n >= batchRows {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err == nil {
+		err = fw.Close()
+	}
+	if err != nil {
+		return 0, err
+	}
+	rows := fw.Rows()
+	st := pipeline.Stats{RecordsIn: rows, RecordsOut: rows}
+	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: st})
+	return rows, err
+}
+
+func optInt(b array.Builder, v int32) {
+	if v < 0 {
+		b.AppendNull()
+	} else {
+		b.(*array.Int64Builder).Append(int64(v))
+	}
+}
+
+func optFloat(b array.Builder, v float64) {
+	if features.IsNull(v) {
+		b.AppendNull()
+	} else {
+		b.(*array.Float64Builder).Append(v)
+	}
+}
+
+func optTime(b array.Builder, ms int64) {
+	if ms == 0 {
+		b.AppendNull()
+	} else {
+		b.(*array.TimestampBuilder).Append(arrow.Timestamp(ms))
+	}
+}
+
+// writeState commits the checkpoint risk_state/dt.
+func writeState(job *pipeline.Job, g *features.Engine) (int64, error) {
+	pw, err := job.Warehouse.Begin(schemas.RiskState, job.Partition(), "risk", job.RunID)
+	if err != nil {
+		return 0, err
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(job.Mem)
+	if err != nil {
+		return 0, err
+	}
+	if err := g.Checkpoint(job.Mem, batchRows, fw.Write); err != nil {
+		return 0, err
+	}
+	if err := fw.Close(); err != nil {
+		return 0, err
+	}
+	rows := fw.Rows()
+	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: pipeline.Stats{RecordsIn: rows, RecordsOut: rows}})
+	return rows, err
+}
