@@ -22,11 +22,11 @@ var scanSchema, _ = sinks.Project(schemas.EventsClean.Schema, scanColumns)
 func scanCol(name string) int { return scanSchema.FieldIndices(name)[0] }
 
 var (
-	cID, cTS, cType, cUser      = scanCol("event_id"), scanCol("ts"), scanCol("type"), scanCol("user_token")
-	cDevice, cIP, cIP24, cCard  = scanCol("device_token"), scanCol("ip_token"), scanCol("ip_prefix"), scanCol("card_token")
-	cLive, cAmount, cSignup     = scanCol("live_session_id"), scanCol("amount"), scanCol("signup_ts")
-	cSource, cBrowser           = scanCol("source"), scanCol("browser")
-	entityCols                  = [features.NEntities]int{cUser, cDevice, cIP, cIP24, cCard}
+	cID, cTS, cType, cUser     = scanCol("event_id"), scanCol("ts"), scanCol("type"), scanCol("user_token")
+	cDevice, cIP, cIP24, cCard = scanCol("device_token"), scanCol("ip_token"), scanCol("ip_prefix"), scanCol("card_token")
+	cLive, cAmount, cSignup    = scanCol("live_session_id"), scanCol("amount"), scanCol("signup_ts")
+	cSource, cBrowser          = scanCol("source"), scanCol("browser")
+	entityCols                 = [features.NEntities]int{cUser, cDevice, cIP, cIP24, cCard}
 )
 
 // daySource serves a day's events_clean rows to the engine straight from

@@ -59,10 +59,10 @@ func (Stage) Plan(dt time.Time) pipeline.Plan {
 // Stats is the risk stage's account: events read, rows written.
 type Stats struct {
 	pipeline.Stats
-	Scored   int64 `json:"scored_events"`
-	Labels   int64 `json:"labels"`
-	Entities int64 `json:"entities"`
-	State    int64 `json:"state_rows"`
+	Scored   int64  `json:"scored_events"`
+	Labels   int64  `json:"labels"`
+	Entities int64  `json:"entities"`
+	State    int64  `json:"state_rows"`
 	From     string `json:"continued_from,omitempty"` // the checkpoint's dt
 }
 
