@@ -50,6 +50,19 @@ func RandomStream(seed uint64, n int) ([]features.Event, []features.Label) {
 		cards:  3 + n/200,
 		lives:  2 + n/400,
 	}
+	// Each live session airs a few shows, some more than 30d apart, so
+	// sessions restart; its events crowd into a show's first minutes.
+	g.shows = make([][]int64, g.lives)
+	for i := range g.shows {
+		for at := T0 + g.r.Int64N(5*day); at < T0+Span; {
+			g.shows[i] = append(g.shows[i], at)
+			if g.r.IntN(2) == 0 {
+				at += 1 + g.r.Int64N(10*day)
+			} else {
+				at += month + g.r.Int64N(10*day) // a restart, but for the rare exact 30d
+			}
+		}
+	}
 	g.signup = make([]int64, g.users)
 	for i := range g.signup {
 		g.signup[i] = T0 - 10*day + g.r.Int64N(60*day)
@@ -81,7 +94,8 @@ func RandomStream(seed uint64, n int) ([]features.Event, []features.Label) {
 type gen struct {
 	r                           *rand.Rand
 	users, things, cards, lives int
-	signup                      []int64 // per user index
+	signup                      []int64   // per user index
+	shows                       [][]int64 // per live session, start times
 }
 
 func (g *gen) pick(k int) string { return fmt.Sprintf("k%d", g.r.IntN(k)) }
@@ -107,7 +121,17 @@ func (g *gen) fresh() features.Event {
 	ev.Keys[features.IP] = g.key(features.IP, 10)
 	ev.Keys[features.Card] = g.key(features.Card, 40)
 	if g.r.IntN(5) == 0 {
-		ev.Live = fmt.Sprintf("live%d", g.r.IntN(g.lives))
+		i := g.r.IntN(g.lives)
+		show := g.shows[i][g.r.IntN(len(g.shows[i]))]
+		ev.Live, ev.TS = fmt.Sprintf("live%d", i), show
+		switch g.r.IntN(4) {
+		case 0: // the show's start itself
+		case 1, 2:
+			ev.TS += g.r.Int64N(61_000)
+			ev.Type = "purchase"
+		default:
+			ev.TS += g.r.Int64N(2 * 3_600_000)
+		}
 	}
 	return ev
 }
@@ -121,9 +145,9 @@ func (g *gen) derived(m features.Event) features.Event {
 			ev.Keys[ent] = m.Keys[ent]
 		}
 	}
-	if m.Live != "" && g.r.IntN(3) != 0 {
-		ev.Live = m.Live
-	}
+	// A copy joins m's live session only in its first minute or 30d
+	// (+-1 ms) away, so that sessions keep their silences.
+	ev.Live = ""
 	var ts int64
 	switch k := g.r.IntN(20); {
 	case k < 2: // midnight of m's day, or the last ms before it
@@ -139,7 +163,11 @@ func (g *gen) derived(m features.Event) features.Event {
 			ev.Live, ev.Type = m.Live, "purchase"
 		}
 	default:
-		ts = m.TS + offsets[g.r.IntN(len(offsets))]
+		off := offsets[g.r.IntN(len(offsets))]
+		ts = m.TS + off
+		if off >= month-1 && g.r.IntN(2) == 0 {
+			ev.Live = m.Live
+		}
 	}
 	if ts >= T0+Span {
 		ts = m.TS - (ts - m.TS)
