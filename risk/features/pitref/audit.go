@@ -1,6 +1,7 @@
 package pitref
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -60,14 +61,16 @@ func Audit(history []features.Event, labels []features.Label, rows []Checked) []
 	return NewIndex(history, labels).Audit(rows)
 }
 
-// Index holds history indexed by entity key and live session, so that a row
-// is recomputed from the few events that can matter to it rather than from
-// all of history: built once, it serves any number of rows.
+// Index holds history indexed by entity key, live session and time, so that
+// a row is recomputed from the few events that can matter to it rather than
+// from all of history, and the cluster graph is built once per day of the
+// rows rather than once per row: built once, it serves any number of rows.
 type Index struct {
 	history []features.Event
 	byKey   [features.NEntities]map[string][]int32 // positions in history, by ts
 	byLive  map[string][]int32
 	labels  map[string][]features.Label
+	graph   graph
 }
 
 // NewIndex indexes history and labels; it keeps history without copying,
@@ -87,60 +90,72 @@ func NewIndex(history []features.Event, labels []features.Label) *Index {
 			ix.byLive[ev.Live] = append(ix.byLive[ev.Live], int32(i))
 		}
 	}
-	byTS := func(a, b int32) int {
-		if c := history[a].TS - history[b].TS; c != 0 {
-			return int(c>>63) | 1 // the sign, without int64 to int overflow
-		}
-		return int(a - b)
-	}
 	for ent := range ix.byKey {
 		for _, ps := range ix.byKey[ent] {
-			slices.SortFunc(ps, byTS)
+			ix.sortByTS(ps)
 		}
 	}
 	for _, ps := range ix.byLive {
-		slices.SortFunc(ps, byTS)
+		ix.sortByTS(ps)
 	}
 	for _, l := range labels {
 		ix.labels[l.User] = append(ix.labels[l.User], l)
 	}
+	ix.graph = newGraph(ix, labels)
 	return ix
+}
+
+func (ix *Index) sortByTS(ps []int32) {
+	slices.SortFunc(ps, func(a, b int32) int {
+		if c := cmp.Compare(ix.history[a].TS, ix.history[b].TS); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 }
 
 // Audit recomputes rows against the indexed history; see the function Audit.
 func (ix *Index) Audit(rows []Checked) []Mismatch {
+	evs := make([]features.Event, len(rows))
+	for i, r := range rows {
+		evs[i] = r.Event
+	}
+	want := ix.Rows(evs)
 	var ms []Mismatch
-	for _, r := range rows {
-		ms = append(ms, Diff(r.Event.ID, r.Row, ix.Compute(r.Event))...)
+	for i, r := range rows {
+		ms = append(ms, Diff(r.Event.ID, r.Row, want[i])...)
 	}
 	return ms
 }
 
-// Compute equals Compute(history, labels, e) on the indexed history.
-func (ix *Index) Compute(e features.Event) features.Row {
-	keyed, graph := ix.subsets(e)
-	users := make(map[string]bool)
-	var ls []features.Label
-	for _, evs := range [][]features.Event{keyed, graph} {
-		for _, ev := range evs {
+// Rows returns Compute(history, labels, e) for each of evs. The cluster
+// features cost a pass over 30 days of history per distinct day of evs, so
+// ask for many rows at once rather than one at a time.
+func (ix *Index) Rows(evs []features.Event) []features.Row {
+	clusters := ix.graph.clusters(evs)
+	rows := make([]features.Row, len(evs))
+	for i, e := range evs {
+		keyed := ix.keyed(e)
+		users := make(map[string]bool)
+		var ls []features.Label
+		for _, ev := range keyed {
 			if u := ev.Keys[features.User]; u != "" && !users[u] {
 				users[u] = true
 				ls = append(ls, ix.labels[u]...)
 			}
 		}
+		rows[i] = compute(keyed, fraudUsers(ls, e.TS), e)
+		rows[i][features.FClusterSize] = clusters[i].size
+		rows[i][features.FClusterFraud] = clusters[i].fraud
 	}
-	return compute(keyed, graph, fraudUsers(ls, e.TS), e)
+	return rows
 }
 
-// subsets returns the events compute reads for e. keyed: the user's events
-// before t (register has no horizon), the live session's before t (its
-// start has none either), and the last 30d of events sharing e's device,
-// ip, ip24 or card; every feature but the cluster reads only these. graph:
-// the events with an edge in e's user's component over [Day(t)-30d, t),
-// found breadth first; union-find over them gives the same component as
-// over all of history, since every edge of a node reached is included.
-// Labels are needed only for users of these events.
-func (ix *Index) subsets(e features.Event) (keyed, graph []features.Event) {
+// keyed returns the events compute reads for e: the user's events before t
+// (register has no horizon), the live session's before t (its start has
+// none either) and the last 30d of events sharing e's device, ip, ip24 or
+// card. The labels that matter are those of these events' users.
+func (ix *Index) keyed(e features.Event) []features.Event {
 	t := e.TS
 	var pos []int32
 	for ent, k := range e.Keys {
@@ -156,51 +171,6 @@ func (ix *Index) subsets(e features.Event) (keyed, graph []features.Event) {
 	if e.Live != "" {
 		pos = append(pos, ix.span(ix.byLive[e.Live], math.MinInt64, t)...)
 	}
-	keyed = ix.events(pos)
-
-	u := e.Keys[features.User]
-	if u == "" {
-		return keyed, nil
-	}
-	from := features.Day(t) - month
-	seen := map[node]bool{{features.User, u}: true}
-	queue := []node{{features.User, u}}
-	pos = pos[:0]
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, p := range ix.span(ix.byKey[n.ent][n.key], from, t) {
-			ev := &ix.history[p]
-			if ev.Keys[features.User] == "" {
-				continue // no edge
-			}
-			pos = append(pos, p)
-			next := []features.Entity{features.User}
-			if n.ent == features.User {
-				next = []features.Entity{features.Device, features.IP, features.Card}
-			}
-			for _, ent := range next {
-				m := node{ent, ev.Keys[ent]}
-				if m.key != "" && !seen[m] {
-					seen[m] = true
-					queue = append(queue, m)
-				}
-			}
-		}
-	}
-	return keyed, ix.events(pos)
-}
-
-// span returns the positions of ps (sorted by ts) with from <= ts < to.
-func (ix *Index) span(ps []int32, from, to int64) []int32 {
-	lo := sort.Search(len(ps), func(i int) bool { return ix.history[ps[i]].TS >= from })
-	hi := sort.Search(len(ps), func(i int) bool { return ix.history[ps[i]].TS >= to })
-	return ps[lo:hi]
-}
-
-// events returns the distinct events at pos, each once.
-func (ix *Index) events(pos []int32) []features.Event {
-	pos = slices.Clone(pos)
 	slices.Sort(pos)
 	pos = slices.Compact(pos)
 	evs := make([]features.Event, len(pos))
@@ -208,4 +178,11 @@ func (ix *Index) events(pos []int32) []features.Event {
 		evs[i] = ix.history[p]
 	}
 	return evs
+}
+
+// span returns the positions of ps (sorted by ts) with from <= ts < to.
+func (ix *Index) span(ps []int32, from, to int64) []int32 {
+	lo := sort.Search(len(ps), func(i int) bool { return ix.history[ps[i]].TS >= from })
+	hi := sort.Search(len(ps), func(i int) bool { return ix.history[ps[i]].TS >= to })
+	return ps[lo:hi]
 }

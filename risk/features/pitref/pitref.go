@@ -33,25 +33,26 @@ const (
 // in any order and may hold e itself and events at or after e.TS: the rules
 // ignore them. Every Defs column is filled; NaN is null.
 func Compute(history []features.Event, labels []features.Label, e features.Event) features.Row {
-	return compute(history, history, fraudUsers(labels, e.TS), e)
+	fraud := fraudUsers(labels, e.TS)
+	row := compute(history, fraud, e)
+	cluster(row, history, fraud, e)
+	return row
 }
 
-// compute is Compute with the graph's events apart from the rest, so that
-// Audit can hand it only the events that matter to e (see Index.subsets):
-// keyed must hold every event sharing a key or live session with e, graph
-// every event with an edge in e's user's component.
-func compute(keyed, graph []features.Event, fraud map[string]bool, e features.Event) features.Row {
+// compute fills every feature but the cluster's from hist, which must hold
+// at least every event sharing a key or the live session with e (Audit
+// hands it only those; see Index.keyed).
+func compute(hist []features.Event, fraud map[string]bool, e features.Event) features.Row {
 	row := make(features.Row, len(features.Defs))
 	for i := range row {
 		row[i] = features.Null
 	}
-	counts(row, keyed, e)
-	links(row, keyed, e)
-	amounts(row, keyed, e)
-	accountAge(row, keyed, e)
-	liveSession(row, keyed, e)
-	cluster(row, graph, fraud, e)
-	fraudLinks(row, keyed, fraud, e)
+	counts(row, hist, e)
+	links(row, hist, e)
+	amounts(row, hist, e)
+	accountAge(row, hist, e)
+	liveSession(row, hist, e)
+	fraudLinks(row, hist, fraud, e)
 	return row
 }
 
