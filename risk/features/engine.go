@@ -188,6 +188,17 @@ func (g *Engine) Apply(e *Event) {
 			}
 		}
 	}
+	if e.Live != "" {
+		s := g.live[e.Live]
+		if s == nil || t-s.last > Horizon {
+			s = &session{start: t}
+			g.live[e.Live] = s
+		}
+		if e.Type == "purchase" && t < s.start+60_000 {
+			s.firstMin++
+		}
+		s.last = t
+	}
 	if !has[User] {
 		return
 	}
@@ -208,17 +219,6 @@ func (g *Engine) Apply(e *Event) {
 		if r, ok := g.reg[u]; !ok || t < r {
 			g.reg[u] = t
 		}
-	}
-	if e.Live != "" {
-		s := g.live[e.Live]
-		if s == nil || t-s.last > Horizon {
-			s = &session{start: t}
-			g.live[e.Live] = s
-		}
-		if e.Type == "purchase" && t < s.start+60_000 {
-			s.firstMin++
-		}
-		s.last = t
 	}
 	for _, k := range [...]Entity{Device, IP, Card} {
 		if has[k] {
@@ -275,10 +275,37 @@ func (g *Engine) Score(e *Event) Row {
 	if e.HasAmount {
 		r[FAmount] = float64(e.Amount4) / 1e4
 	}
+	if e.Live != "" {
+		if s := g.live[e.Live]; s != nil && s.last >= t-Horizon {
+			r[FLiveSinceStart] = float64(t-s.start) / 1000
+			r[FLiveOrdersFirstMin] = float64(s.firstMin)
+		}
+	}
+	u, uk := ix[User], known[User]
+	labelled := false
+	if uk {
+		_, labelled = g.labels[u]
+	}
+	for k, l := range fraudLink {
+		if l < 0 || e.Keys[k] == "" {
+			continue
+		}
+		var n int32
+		if known[k] {
+			s := g.links[l]
+			s.advance(ix[k], t)
+			n = s.fraudCount(ix[k])
+			if labelled {
+				if nd, ok := s.node(ix[k], u); ok && nd.fraud {
+					n--
+				}
+			}
+		}
+		r[FFraudLinks[k]] = float64(n)
+	}
 	if e.Keys[User] == "" {
 		return r
 	}
-	u, uk := ix[User], known[User]
 	mean := Null
 	if uk {
 		g.amts[u].advance(t)
@@ -295,16 +322,6 @@ func (g *Engine) Score(e *Event) Row {
 	} else if reg, ok := g.reg[u]; uk && ok {
 		r[FAccountAge] = float64(t-reg) / 1000
 	}
-	if e.Live != "" {
-		if s := g.live[e.Live]; s != nil && s.last >= t-Horizon {
-			r[FLiveSinceStart] = float64(t-s.start) / 1000
-			r[FLiveOrdersFirstMin] = float64(s.firstMin)
-		}
-	}
-	labelled := false
-	if uk {
-		_, labelled = g.labels[u]
-	}
 	size, fraud := int32(1), int32(0)
 	if uk {
 		size, fraud = g.graph.cluster(u)
@@ -313,23 +330,6 @@ func (g *Engine) Score(e *Event) Row {
 		fraud--
 	}
 	r[FClusterSize], r[FClusterFraud] = float64(size), float64(fraud)
-	for k, l := range fraudLink {
-		if l < 0 || e.Keys[k] == "" {
-			continue
-		}
-		var n int32
-		if known[k] {
-			s := g.links[l]
-			s.advance(ix[k], t)
-			n = s.heads[ix[k]].fraud
-			if labelled && uk {
-				if nd, ok := s.node(ix[k], u); ok && nd.fraud {
-					n--
-				}
-			}
-		}
-		r[FFraudLinks[k]] = float64(n)
-	}
 	return r
 }
 

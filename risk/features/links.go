@@ -190,6 +190,14 @@ func (s *linkSet) count(from uint32, w Window) int32 {
 	return s.heads[from].cnt[w]
 }
 
+// fraudCount returns from's labelled accounts (zero when never seen).
+func (s *linkSet) fraudCount(from uint32) int32 {
+	if int(from) >= len(s.heads) {
+		return 0
+	}
+	return s.heads[from].fraud
+}
+
 // each calls fn for from's nodes in list order (oldest sight first).
 func (s *linkSet) each(from uint32, fn func(to uint32, last int64)) {
 	if int(from) >= len(s.heads) {

@@ -66,8 +66,8 @@ func (g *Engine) Snapshot(t int64, fn func(*EntityRow) error) error {
 					dst[w] = ls.count(ix, Window(w))
 				}
 				active = active || ls.count(ix, W30d) > 0
-				if lk.To == User && fraudLink[k] == l && int(ix) < len(ls.heads) {
-					r.Fraud = ls.heads[ix].fraud
+				if lk.To == User && fraudLink[k] == l {
+					r.Fraud = ls.fraudCount(ix)
 				}
 			}
 			if k == User {
