@@ -1,0 +1,206 @@
+package risk
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/risk/features"
+	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/sinks"
+)
+
+// Training builds risk_training/dt: risk_features/dt with each row's
+// label as known by the declared cutoff, the end of dt + LabelDays. A row
+// is labelled 1 when its user has a fraud label known at or before the
+// cutoff; label_known_at is the earliest such label. Labels known by the
+// end of dt come from risk_state/dt, later ones from labels_clean of the
+// days after dt up to the cutoff; a partition built before those days
+// land is due again when they do (they are inputs), and its manifest
+// records the cutoff and the last labels day it read.
+//
+// Every build runs the leakage audit (audit.go) and fails, committing
+// nothing, when a sampled row differs from its recomputation from raw
+// events or a label known after the cutoff is present.
+type Training struct {
+	LabelDays   int // default 30
+	AuditSample int // rows recomputed per build; default 256
+}
+
+// Name is "training".
+func (Training) Name() string { return "training" }
+
+func (s Training) labelDays() int { return cmpOr(s.LabelDays, 30) }
+
+func cmpOr(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+// Plan reads risk_features and risk_state of dt, labels_clean of the days
+// up to the cutoff, and the raw events the audit recomputes from.
+func (s Training) Plan(dt time.Time) pipeline.Plan {
+	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
+	in := []pipeline.Input{
+		{Dataset: schemas.RiskFeatures, Partition: p, Required: true},
+		{Dataset: schemas.RiskState, Partition: p, Required: true},
+	}
+	for d := 1; d <= s.labelDays(); d++ {
+		in = append(in, pipeline.Input{Dataset: labelsDataset, Partition: sinks.Partition{DT: dt.AddDate(0, 0, d).Format(time.DateOnly)}})
+	}
+	in = append(in, pipeline.Window(schemas.EventsClean, dt, auditDays)...)
+	return pipeline.Plan{Inputs: in, Outputs: []pipeline.Output{{Dataset: schemas.RiskTraining, Partition: p}}}
+}
+
+// TrainingStats is the training stage's account, with the cutoff.
+type TrainingStats struct {
+	pipeline.Stats
+	Cutoff        time.Time `json:"label_cutoff"`
+	LabelsThrough string    `json:"labels_through,omitempty"` // last labels_clean day read
+	Positive      int64     `json:"labelled_fraud"`
+	Audit         Audit     `json:"leakage_audit"`
+}
+
+// Run joins the labels, audits a sample and commits.
+func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
+	log := job.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cutoff := job.Date.AddDate(0, 0, s.labelDays()+1).Add(-time.Millisecond)
+	known, regs, err := readState(ctx, job, job.Partition())
+	if err != nil {
+		return err
+	}
+	st := TrainingStats{Cutoff: cutoff.UTC()}
+	for d := 1; d <= s.labelDays(); d++ {
+		p := sinks.Partition{DT: job.Date.AddDate(0, 0, d).Format(time.DateOnly)}
+		ls, err := dayLabels(ctx, job, p)
+		if err != nil {
+			return err
+		}
+		if ls != nil {
+			st.LabelsThrough = p.DT
+		}
+		for _, l := range ls {
+			if t, ok := known[l.User]; !ok || l.KnownAt < t {
+				known[l.User] = l.KnownAt
+			}
+		}
+	}
+
+	fw, err := newFeatureWriter(job, TrainingDataset, s.Name())
+	if err != nil {
+		return err
+	}
+	defer fw.abort()
+	sample := newSampler(cmpOr(s.AuditSample, 256))
+	row := make(features.Row, len(features.Defs))
+	err = job.Warehouse.Scan(ctx, job.Mem, FeaturesDataset, job.Partition(), func(rec arrow.RecordBatch) error {
+		users := rec.Column(rec.Schema().FieldIndices("user_token")[0]).(*array.String)
+		ids := rec.Column(0).(*array.String)
+		feat0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
+		for j := range int(rec.NumRows()) {
+			readRow(rec, feat0, j, row)
+			lab := label{}
+			if t, ok := known[users.Value(j)]; ok && t <= cutoff.UnixMilli() {
+				lab = label{ok: true, knownAt: t}
+				st.Positive++
+			}
+			if lab.ok && lab.knownAt > cutoff.UnixMilli() {
+				st.Audit.LabelsAfterCutoff++
+			}
+			sample.offer(ids.Value(j), row)
+			if err := fw.add(rec, j, row, &lab); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read %s/dt=%s: %w", FeaturesDataset.Name, job.DT(), err)
+	}
+	after := st.Audit.LabelsAfterCutoff
+	st.Audit, err = audit(ctx, job, sample.rows(), known, regs)
+	if err != nil {
+		return err
+	}
+	st.Audit.LabelsAfterCutoff = after
+	if err := st.Audit.err(); err != nil {
+		return err
+	}
+	st.RecordsIn, st.RecordsOut = fw.rows, fw.rows
+	st.Transforms = map[string]string{
+		"label":          fmt.Sprintf("1 when the user has a fraud label known by %s (the end of dt + %d days), else 0", cutoff.UTC().Format(time.RFC3339), s.labelDays()),
+		"label_known_at": "known_at of that label; null when label is 0",
+	}
+	if err := fw.commit(job, st); err != nil {
+		return err
+	}
+	log.Info("risk training committed", "dt", job.DT(), "rows", fw.rows, "labelled_fraud", st.Positive,
+		"cutoff", cutoff.UTC(), "labels_through", st.LabelsThrough, "audited", st.Audit.Rows)
+	return nil
+}
+
+// readRow reads row j's features from rec's feature columns.
+func readRow(rec arrow.RecordBatch, feat0, j int, row features.Row) {
+	for i, d := range features.Defs {
+		col := rec.Column(feat0 + i)
+		switch {
+		case col.IsNull(j):
+			row[i] = features.Null
+		case d.Kind == features.Int:
+			row[i] = float64(col.(*array.Int64).Value(j))
+		default:
+			row[i] = col.(*array.Float64).Value(j)
+		}
+	}
+}
+
+// sampler keeps the rows whose event_id hashes lowest: a sample that is
+// the same on every re-run and spread over the day.
+type sampler struct {
+	n    int
+	kept []sampled
+}
+
+type sampled struct {
+	hash uint64
+	id   string
+	row  features.Row
+}
+
+func newSampler(n int) *sampler { return &sampler{n: n} }
+
+func (s *sampler) offer(id string, row features.Row) {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	x := h.Sum64()
+	if len(s.kept) >= s.n && x >= s.kept[len(s.kept)-1].hash {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(s.kept, x, func(a sampled, x uint64) int {
+		switch {
+		case a.hash < x:
+			return -1
+		case a.hash > x:
+			return 1
+		}
+		return 0
+	})
+	s.kept = slices.Insert(s.kept, i, sampled{x, id, slices.Clone(row)})
+	if len(s.kept) > s.n {
+		s.kept = s.kept[:s.n]
+	}
+}
+
+func (s *sampler) rows() []sampled { return s.kept }
