@@ -227,4 +227,3 @@ func readState(ctx context.Context, job *pipeline.Job, p sinks.Partition) (label
 	}
 	return labels, regs, nil
 }
-
