@@ -48,7 +48,11 @@ func Diff(eventID string, got, want features.Row) []Mismatch {
 	var ms []Mismatch
 	for i := range got {
 		if !Same(got[i], want[i]) {
-			ms = append(ms, Mismatch{EventID: eventID, Feature: features.Defs[i].Name, Got: got[i], Want: want[i]})
+			name := fmt.Sprintf("column_%d", i)
+			if i < len(features.Defs) {
+				name = features.Defs[i].Name
+			}
+			ms = append(ms, Mismatch{EventID: eventID, Feature: name, Got: got[i], Want: want[i]})
 		}
 	}
 	return ms

@@ -162,10 +162,15 @@ func amounts(row features.Row, hist []features.Event, e features.Event) {
 }
 
 // accountAge: from the feed's signup time, else the user's earliest
-// register event before t, however old.
+// register event before t, however old. It is a user feature, so an event
+// without a user has none, signup time or not (the package's rule for an
+// absent entity).
 func accountAge(row features.Row, hist []features.Event, e features.Event) {
+	if e.Keys[features.User] == "" {
+		return
+	}
 	s, found := e.Signup, e.Signup != 0
-	if !found && e.Keys[features.User] != "" {
+	if !found {
 		for _, ev := range hist {
 			if ev.Type == "register" && ev.Keys[features.User] == e.Keys[features.User] && ev.TS < e.TS && (!found || ev.TS < s) {
 				s, found = ev.TS, true
