@@ -13,7 +13,13 @@
 //   - only events with ts < t are read (equal ts never see each other), and
 //     labels with known_at < t;
 //   - window W is [t-W, t); the cluster graph spans [Day(t)-30d, t);
-//   - an entity the event lacks (empty key) has all its features null.
+//   - an entity the event lacks (empty key) has all its features null; so
+//     without a user, account_age_s (even with a signup time) and the
+//     cluster features are null too.
+//
+// Audit reaches the same rows by a different road for speed (an index by
+// key, and one union-find per day for the clusters, graph.go); the tests
+// hold the two roads equal on adversarial streams (RandomStream).
 package pitref
 
 import (
