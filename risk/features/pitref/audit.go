@@ -48,7 +48,11 @@ func Diff(eventID string, got, want features.Row) []Mismatch {
 	var ms []Mismatch
 	for i := range got {
 		if !Same(got[i], want[i]) {
-			ms = append(ms, Mismatch{EventID: eventID, Feature: features.Defs[i].Name, Got: got[i], Want: want[i]})
+			name := fmt.Sprintf("column_%d", i)
+			if i < len(features.Defs) {
+				name = features.Defs[i].Name
+			}
+			ms = append(ms, Mismatch{EventID: eventID, Feature: name, Got: got[i], Want: want[i]})
 		}
 	}
 	return ms
@@ -67,51 +71,65 @@ func Audit(history []features.Event, labels []features.Label, rows []Checked) []
 // rows rather than once per row: built once, it serves any number of rows.
 type Index struct {
 	history []features.Event
-	byKey   [features.NEntities]map[string][]int32 // positions in history, by ts
+	byKey   [features.NEntities]map[string]*keyEntry
 	byLive  map[string][]int32
 	labels  map[string][]features.Label
 	graph   graph
+}
+
+// keyEntry is one entity value: its events and its node in the graph.
+type keyEntry struct {
+	pos  []int32 // positions in history, by ts
+	node int32
 }
 
 // NewIndex indexes history and labels; it keeps history without copying,
 // so the caller must not change it while the Index is in use.
 func NewIndex(history []features.Event, labels []features.Label) *Index {
 	ix := &Index{history: history, byLive: make(map[string][]int32), labels: make(map[string][]features.Label)}
-	for ent := range ix.byKey {
-		ix.byKey[ent] = make(map[string][]int32)
+	// One sort by ts, on a compact copy of the times; appending in that
+	// order leaves every per-key list sorted.
+	ts := make([]int64, len(history))
+	order := make([]int32, len(history))
+	for i := range history {
+		ts[i], order[i] = history[i].TS, int32(i)
 	}
-	for i, ev := range history {
-		for ent, k := range ev.Keys {
-			if k != "" {
-				ix.byKey[ent][k] = append(ix.byKey[ent][k], int32(i))
-			}
-		}
-		if ev.Live != "" {
-			ix.byLive[ev.Live] = append(ix.byLive[ev.Live], int32(i))
-		}
-	}
-	for ent := range ix.byKey {
-		for _, ps := range ix.byKey[ent] {
-			ix.sortByTS(ps)
-		}
-	}
-	for _, ps := range ix.byLive {
-		ix.sortByTS(ps)
-	}
-	for _, l := range labels {
-		ix.labels[l.User] = append(ix.labels[l.User], l)
-	}
-	ix.graph = newGraph(ix, labels)
-	return ix
-}
-
-func (ix *Index) sortByTS(ps []int32) {
-	slices.SortFunc(ps, func(a, b int32) int {
-		if c := cmp.Compare(ix.history[a].TS, ix.history[b].TS); c != 0 {
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(ts[a], ts[b]); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
 	})
+	for ent := range ix.byKey {
+		ix.byKey[ent] = make(map[string]*keyEntry)
+	}
+	var g graphBuilder
+	for _, p := range order {
+		ev := &history[p]
+		var nodes [features.NEntities]int32
+		for ent, k := range ev.Keys {
+			nodes[ent] = -1
+			if k == "" {
+				continue
+			}
+			en := ix.byKey[ent][k]
+			if en == nil {
+				en = &keyEntry{node: g.node(features.Entity(ent))}
+				ix.byKey[ent][k] = en
+			}
+			en.pos = append(en.pos, p)
+			nodes[ent] = en.node
+		}
+		if ev.Live != "" {
+			ix.byLive[ev.Live] = append(ix.byLive[ev.Live], p)
+		}
+		g.event(ev.TS, nodes)
+	}
+	for _, l := range labels {
+		ix.labels[l.User] = append(ix.labels[l.User], l)
+	}
+	ix.graph = g.build(ix, labels)
+	return ix
 }
 
 // Audit recomputes rows against the indexed history; see the function Audit.
@@ -166,7 +184,9 @@ func (ix *Index) keyed(e features.Event) []features.Event {
 		if features.Entity(ent) == features.User {
 			from = math.MinInt64
 		}
-		pos = append(pos, ix.span(ix.byKey[ent][k], from, t)...)
+		if en := ix.byKey[ent][k]; en != nil {
+			pos = append(pos, ix.span(en.pos, from, t)...)
+		}
 	}
 	if e.Live != "" {
 		pos = append(pos, ix.span(ix.byLive[e.Live], math.MinInt64, t)...)

@@ -9,59 +9,53 @@ import (
 	"github.com/veil-data/veil/risk/features"
 )
 
-// graph is the cluster graph of an Index: its nodes interned once, and its
-// edges as the events that carry them, by ts. It answers the cluster
-// features of many events at once (clusters), which Audit needs: a
-// component can span most of history, so rebuilding it per row, as Compute
-// does, would be too slow over a million events.
+// graph is the cluster graph of an Index: its nodes (interned with the
+// index's keys) and its edges as the events that carry them, by ts. It
+// answers the cluster features of many events at once (clusters), which
+// Audit needs: a component can span most of history, so rebuilding it per
+// row, as Compute does, would be too slow over a million events.
 type graph struct {
-	nodeOf   map[node]int32
+	users    map[string]*keyEntry // the index's user keys, with their nodes
 	isUser   []bool
 	earliest []int64    // per user node, its earliest label's known_at; MaxInt64 without one
 	ts       []int64    // per edge-carrying event (one with a user), by ts
 	edges    [][4]int32 // its user, device, ip and card nodes; -1 when absent
 }
 
-var edgeEnds = [3]features.Entity{features.Device, features.IP, features.Card}
+// graphBuilder collects the graph while NewIndex walks history in ts order.
+type graphBuilder struct{ g graph }
 
-func newGraph(ix *Index, labels []features.Label) graph {
-	g := graph{nodeOf: make(map[node]int32)}
-	intern := func(n node) int32 {
-		id, ok := g.nodeOf[n]
-		if !ok {
-			id = int32(len(g.isUser))
-			g.nodeOf[n] = id
-			g.isUser = append(g.isUser, n.ent == features.User)
-		}
-		return id
+// node returns a new node for a value of ent, or -1 for an entity that is
+// not in the graph (ip24).
+func (b *graphBuilder) node(ent features.Entity) int32 {
+	switch ent {
+	case features.User, features.Device, features.IP, features.Card:
+		b.g.isUser = append(b.g.isUser, ent == features.User)
+		return int32(len(b.g.isUser) - 1)
 	}
-	var pos []int32
-	for i, ev := range ix.history {
-		if ev.Keys[features.User] != "" {
-			pos = append(pos, int32(i))
-		}
+	return -1
+}
+
+// event adds an event's edges, given its nodes by entity; events must come
+// in ts order.
+func (b *graphBuilder) event(ts int64, nodes [features.NEntities]int32) {
+	if nodes[features.User] < 0 {
+		return // no user, no edge
 	}
-	ix.sortByTS(pos)
-	g.ts = make([]int64, len(pos))
-	g.edges = make([][4]int32, len(pos))
-	for i, p := range pos {
-		ev := &ix.history[p]
-		g.ts[i] = ev.TS
-		g.edges[i][0] = intern(node{features.User, ev.Keys[features.User]})
-		for j, ent := range edgeEnds {
-			g.edges[i][j+1] = -1
-			if k := ev.Keys[ent]; k != "" {
-				g.edges[i][j+1] = intern(node{ent, k})
-			}
-		}
-	}
+	b.g.ts = append(b.g.ts, ts)
+	b.g.edges = append(b.g.edges, [4]int32{nodes[features.User], nodes[features.Device], nodes[features.IP], nodes[features.Card]})
+}
+
+func (b *graphBuilder) build(ix *Index, labels []features.Label) graph {
+	g := b.g
+	g.users = ix.byKey[features.User]
 	g.earliest = make([]int64, len(g.isUser))
 	for i := range g.earliest {
 		g.earliest[i] = math.MaxInt64
 	}
 	for _, l := range labels {
-		if id, ok := g.nodeOf[node{features.User, l.User}]; ok && l.User != "" {
-			g.earliest[id] = min(g.earliest[id], l.KnownAt)
+		if en := g.users[l.User]; en != nil {
+			g.earliest[en.node] = min(g.earliest[en.node], l.KnownAt)
 		}
 	}
 	return g
@@ -95,11 +89,12 @@ func (g *graph) clusters(evs []features.Event) []clusterFeatures {
 					}
 				}
 			}
-			u, ok := g.nodeOf[node{features.User, evs[i].Keys[features.User]}]
-			if !ok { // a user history never saw: alone
+			en := g.users[evs[i].Keys[features.User]]
+			if en == nil { // a user history never saw: alone
 				out[i] = clusterFeatures{1, 0}
 				continue
 			}
+			u := en.node
 			r := uf.find(u)
 			var fraud int
 			for _, v := range uf.labelled[r] {

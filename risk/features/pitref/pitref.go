@@ -13,7 +13,13 @@
 //   - only events with ts < t are read (equal ts never see each other), and
 //     labels with known_at < t;
 //   - window W is [t-W, t); the cluster graph spans [Day(t)-30d, t);
-//   - an entity the event lacks (empty key) has all its features null.
+//   - an entity the event lacks (empty key) has all its features null; so
+//     without a user, account_age_s (even with a signup time) and the
+//     cluster features are null too.
+//
+// Audit reaches the same rows by a different road for speed (an index by
+// key, and one union-find per day for the clusters, graph.go); the tests
+// hold the two roads equal on adversarial streams (RandomStream).
 package pitref
 
 import (
@@ -162,10 +168,15 @@ func amounts(row features.Row, hist []features.Event, e features.Event) {
 }
 
 // accountAge: from the feed's signup time, else the user's earliest
-// register event before t, however old.
+// register event before t, however old. It is a user feature, so an event
+// without a user has none, signup time or not (the package's rule for an
+// absent entity).
 func accountAge(row features.Row, hist []features.Event, e features.Event) {
+	if e.Keys[features.User] == "" {
+		return
+	}
 	s, found := e.Signup, e.Signup != 0
-	if !found && e.Keys[features.User] != "" {
+	if !found {
 		for _, ev := range hist {
 			if ev.Type == "register" && ev.Keys[features.User] == e.Keys[features.User] && ev.TS < e.TS && (!found || ev.TS < s) {
 				s, found = ev.TS, true

@@ -31,6 +31,11 @@ func withAmount(e features.Event, a4 int64) features.Event {
 	return e
 }
 
+func withSignup(e features.Event, at int64) features.Event {
+	e.Signup = at
+	return e
+}
+
 func withLive(e features.Event, live string) features.Event {
 	e.Live = live
 	return e
@@ -136,6 +141,18 @@ var handCases = []handCase{
 		hist: []features.Event{ev("a", now, "register", "u1", "", "", "")},
 		e:    ev("e0", now, "register", "u1", "", "", ""),
 		want: map[string]float64{"account_age_s": nan, "cluster_size": 1, "cluster_fraud_accounts": 0},
+	},
+	{
+		name: "account age from signup, before register",
+		hist: []features.Event{ev("a", now-10*day, "register", "u1", "", "", "")},
+		e:    withSignup(ev("e0", now, "login", "u1", "", "", ""), now-1500),
+		want: map[string]float64{"account_age_s": 1.5},
+	},
+	{
+		name: "account age without a user",
+		hist: []features.Event{ev("a", now-10*day, "register", "", "", "", "")},
+		e:    withSignup(ev("e0", now, "login", "", "d1", "", ""), now-1500),
+		want: map[string]float64{"account_age_s": nan, "user_logins_1h": nan, "user_devices_30d": nan, "device_accounts_1h": 0},
 	},
 	{
 		name: "live session restarts after a 30d silence",
