@@ -109,7 +109,11 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	const days = 4
-	if _, err := synth.Generate(context.Background(), synth.Config{Out: dir, Days: days, Events: 4 * 100_000, Seed: 7, ChatRatio: -1}); err != nil {
+	perDay := 100_000
+	if raceBuild {
+		perDay = 40_000
+	}
+	if _, err := synth.Generate(context.Background(), synth.Config{Out: dir, Days: days, Events: days * perDay, Seed: 7, ChatRatio: -1}); err != nil {
 		t.Fatal(err)
 	}
 	g := features.New()
