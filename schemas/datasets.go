@@ -178,7 +178,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, Quarantine, Reports, LabelsClean}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {

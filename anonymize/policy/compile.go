@@ -40,7 +40,7 @@ type Compiled struct {
 	files   FileRules      // with defaults
 	index   map[string]int // field name → index in Feed.Fields
 	keys    *KeyTable
-	tsField int // index of the event time field, or -1
+	tsField int // index of the field that places a record on its day (Input.TimeField), or -1
 	// External is the text field whose redaction the stage performs
 	// itself (generalize redact_pii), or -1.
 	External int
@@ -102,7 +102,7 @@ func (f *File) compile(in schemas.Input) (*Compiled, error) {
 	c := &Compiled{Feed: in, Dataset: ds, External: -1, tsField: -1, index: map[string]int{}, files: f.Files.withDefaults()}
 	for i, fd := range in.Fields {
 		c.index[fd.Name] = i
-		if fd.Name == "ts" {
+		if fd.Name == in.TimeField() {
 			c.tsField = i
 		}
 	}
