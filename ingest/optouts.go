@@ -149,6 +149,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	readDone(&stats)
 	warnDamaged(job, &stats)
 	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
 	if !stats.Balanced() {
