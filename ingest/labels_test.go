@@ -35,7 +35,7 @@ func TestLabelsDaily(t *testing.T) {
 		labelLine("u5", "fraud", "2026-11-18T23:59:59Z", ""),                  // another day
 		labelLine("u 6", "fraud", "2026-11-19T11:00:00Z", ""),                 // invalid_value user_id
 		`{"label":"fraud","known_at":"2026-11-19T11:00:00Z"}`,                 // missing_field user_id
-		`{"user_id":"u7",`,                                                    // bad_json
+		`{"user_id":"u7",`, // bad_json
 	}
 	e.land("labels", map[string]string{"labels.jsonl": strings.Join(lines, "\n") + "\n"})
 	if err := e.run(Labels{}); err != nil {

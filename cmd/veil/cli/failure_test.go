@@ -83,7 +83,7 @@ func TestBackfillShowsFailures(t *testing.T) {
 		t.Fatalf("report after the repair: %v %+v", err, rep)
 	}
 	_, status, _ = run(t, append([]string{"status"}, where...)...)
-	if n := strings.Count(status, "up to date"); n != 12 {
+	if n := strings.Count(status, "up to date"); n != 14 { // 7 stages, 2 days
 		t.Fatalf("status after the repair:\n%s", status)
 	}
 }
