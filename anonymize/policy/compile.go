@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -44,6 +45,11 @@ type Compiled struct {
 	// External is the text field whose redaction the stage performs
 	// itself (generalize redact_pii), or -1.
 	External int
+
+	// fp memoises Fingerprint: the runner asks for it for every stage
+	// and date it checks.
+	fpOnce sync.Once
+	fp     string
 }
 
 type fieldRules struct {
@@ -425,6 +431,11 @@ func (c *Compiled) Columns() [][3]string {
 // with the same fingerprint transform every record the same way. Stages
 // record it so a policy change makes their outputs due.
 func (c *Compiled) Fingerprint() string {
+	c.fpOnce.Do(func() { c.fp = c.fingerprint() })
+	return c.fp
+}
+
+func (c *Compiled) fingerprint() string {
 	h := sha256.New()
 	var files *FileRules // the default rules leave older fingerprints as they were
 	if !c.files.isDefault() {
