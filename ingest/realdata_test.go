@@ -102,7 +102,7 @@ func TestTianchiBehaviour(t *testing.T) {
 // historical batch of events and of labels. Each day's run writes the
 // rows Place puts on it and counts the rest as other_partition; labels
 // land 30 days after their purchase and join events on user_token. Only a
-// few days run (all 349 take about 35 s); `veil backfill` does them all.
+// few days run (all 349 take about 45 s of ingest); `veil backfill` does them all.
 func TestFraudData(t *testing.T) {
 	src := realdata.Path(t, "ecommerce-fraud/Fraud_Data_truncated_with_ip.csv")
 	body, err := os.ReadFile(src)

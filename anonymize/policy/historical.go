@@ -56,7 +56,7 @@ import (
 // quarantined as ts_outside_partition, loudly, not spread silently.
 //
 // Each run reads its batches whole: fine for extracts (Fraud_Data's 30k
-// rows over 348 purchase days are about 10.5M row reads in all, about 35
+// rows over 348 purchase days are about 10.5M row reads in all, about 45
 // s of ingest). Bigger archives want a per-batch index of day to byte
 // range, written once on arrival.
 const HistoricalDir = "historical"
