@@ -53,6 +53,10 @@ func TestExtracts(t *testing.T) {
 	if want := []string{"2015-02-14", "2015-02-15", "2026-11-19"}; !slices.Equal(got, want) {
 		t.Fatalf("dates %v, want %v", got, want)
 	}
+	// A stage of the same feed without batches is fired for its own dates.
+	if own, err := r.stageDates(&copyStage{}); err != nil || len(own) != 1 || !own[0].Equal(day) {
+		t.Errorf("dates of a stage without batches: %v, %v", own, err)
+	}
 	if err := r.RunDue(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}

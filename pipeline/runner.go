@@ -326,11 +326,39 @@ func (r *Runner) LandingDates() ([]time.Time, error) {
 	return dates, nil
 }
 
+// stageDates are the dates RunDue considers for s: for a stage that
+// requires a landing feed, that feed's dates and the days of its
+// historical batches; otherwise every date of r. A firing of chats thus
+// does not journal "not ready" for each day of an events extract.
+func (r *Runner) stageDates(s Stage) ([]time.Time, error) {
+	var feeds []string
+	for _, in := range s.Plan(time.Time{}).Inputs {
+		if in.Feed != "" && in.Required {
+			feeds = append(feeds, in.Feed)
+		}
+	}
+	if len(feeds) == 0 {
+		return r.LandingDates()
+	}
+	dates, err := LandingDates(r.Env.Landing, feeds...)
+	if err != nil {
+		return nil, err
+	}
+	if x, ok := s.(Extracts); ok {
+		more, err := x.ExtractDates(r.Env.Landing)
+		if err != nil {
+			return nil, err
+		}
+		dates = mergeDates(dates, more)
+	}
+	return dates, nil
+}
+
 // RunDue runs stage s for every landing date where it is ready and due.
 // A date another process is writing is skipped (and journaled): the next
 // firing reconsiders it.
 func (r *Runner) RunDue(ctx context.Context, s Stage) error {
-	dates, err := r.LandingDates()
+	dates, err := r.stageDates(s)
 	if err != nil {
 		return err
 	}
