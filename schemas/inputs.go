@@ -68,7 +68,9 @@ type Field struct {
 // Input is the contract of one landing feed: JSON Lines (optionally gzip),
 // or CSV read through a format the policy declares, under
 // landing/<Name>/dt=YYYY-MM-DD/, made visible by a _SUCCESS file written
-// after the last data file.
+// after the last data file. A historical extract (CSV with a format of
+// partition: event_time) lands under landing/<Name>/historical/dt=<arrival>/
+// and its rows reach the days of their DayField.
 type Input struct {
 	Name    string
 	Version int
