@@ -169,3 +169,24 @@ func TestHistoricalNeedsEventTime(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestHistoricalGzip: a batch file may be gzip, for placing and reading.
+func TestHistoricalGzip(t *testing.T) {
+	e := newEnv(t)
+	gz := map[string]string{}
+	for name, body := range fraudFiles(t) {
+		gz[name+".gz"] = body
+	}
+	e.landBatch("events", day, gz)
+	r := e.runner(Events{})
+	got, err := r.LandingDates()
+	if err != nil || len(got) != 5 {
+		t.Fatalf("dates %v, %v", dates(got), err)
+	}
+	if err := r.RunDue(context.Background(), Events{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.stats(schemas.EventsClean, sinks.Partition{DT: "2015-02-14"}); st.RecordsOut != 2 || st.RecordsIn != 6 || !st.Balanced() {
+		t.Errorf("2015-02-14: %+v", st)
+	}
+}
