@@ -156,6 +156,7 @@ func (s Chats) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	readDone(&stats)
 	warnDamaged(job, &stats)
 	if !stats.Balanced() {
 		return fmt.Errorf("chats %s: unaccounted records", job.DT())

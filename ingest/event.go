@@ -65,14 +65,20 @@ type parser struct {
 	sizes []int // buildRecord's column sizes
 	// idField is the record id (event_id, message_id) that dedupes.
 	idField int
-	rec     *policy.Record
-	stats   pipeline.Stats // only DroppedFields is used
+	// dayField is the field that must fall on the partition's day
+	// (Input.TimeField), or -1.
+	dayField int
+	rec      *policy.Record
+	stats    pipeline.Stats // only DroppedFields is used
 	// guard, if set, collects the residual scan's needles and row checks.
 	guard *guardWorker
 }
 
 func newParser(pol *policy.Compiled, tok policy.Tokens, day time.Time) *parser {
-	p := &parser{pol: pol, tok: tok, day: day, rec: pol.NewRecord(), idField: -1}
+	p := &parser{pol: pol, tok: tok, day: day, rec: pol.NewRecord(), idField: -1, dayField: -1}
+	if i, ok := pol.Index(pol.Feed.TimeField()); ok {
+		p.dayField = i
+	}
 	for _, name := range []string{"event_id", "message_id"} {
 		if i, ok := pol.Index(name); ok {
 			p.idField = i
@@ -194,7 +200,7 @@ func (p *parser) validate() *rejection {
 			if err != nil {
 				return &rejection{reason: "invalid_value", field: f.Name}
 			}
-			if f.Name == "ts" {
+			if i == p.dayField {
 				if !p.any && (t.Before(p.day) || !t.Before(p.day.AddDate(0, 0, 1))) {
 					return &rejection{reason: "ts_outside_partition", field: f.Name}
 				}
@@ -245,6 +251,8 @@ func normalize(check schemas.Check, v string) (string, bool) {
 		return v, slices.Contains(schemas.ConsentScopes, v)
 	case schemas.CheckConsentAction:
 		return v, slices.Contains(schemas.ConsentActions, v)
+	case schemas.CheckLabelValue:
+		return v, slices.Contains(schemas.LabelValues, v)
 	case schemas.CheckIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil {

@@ -104,7 +104,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- writeRecords(ctx, r.clean, job, recs) }()
 
-	col := newCollector(job, pol, estimateRows(r.files))
+	col := newCollector(job, pol, estimateRows(r.files, r.arrivals))
 	q, err := newQuarantine(job.Mem, r.qPW, relPaths(r.files))
 	if err != nil {
 		cancel()
@@ -128,6 +128,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	readDone(&stats)
 	warnDamaged(job, &stats)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -136,8 +137,8 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 		stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
 	}
 	if !stats.Balanced() {
-		return fmt.Errorf("ingest %s: %d records in, %d out, %d quarantined, %d duplicates: unaccounted records",
-			job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates)
+		return fmt.Errorf("ingest %s: %d records in, %d out, %d quarantined, %d duplicates, %d %s: unaccounted records",
+			job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates, stats.OtherPartition, policy.ReasonOtherPartition)
 	}
 	if err := q.close(); err != nil {
 		return err
@@ -149,7 +150,7 @@ func (s Events) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	job.Log.Info("ingest committed", "records_in", stats.RecordsIn, "records_out", stats.RecordsOut,
-		"quarantined", stats.QuarantinedTotal(), "duplicates", stats.Duplicates)
+		"quarantined", stats.QuarantinedTotal(), "duplicates", stats.Duplicates, policy.ReasonOtherPartition, stats.OtherPartition)
 	return nil
 }
 
@@ -308,9 +309,12 @@ func (c *collector) take(ctx context.Context, p *parsed, q *quarantine, recs cha
 // estimateRows guesses a day's record count from its files' sizes (about
 // 200 bytes a line, 6x that compressed), capped so that a huge day does
 // not reserve memory for its guess.
-func estimateRows(files []pipeline.LandingFile) int {
+func estimateRows(files []pipeline.LandingFile, arrivals []time.Time) int {
 	var n int64
-	for _, f := range files {
+	for i, f := range files {
+		if i < len(arrivals) && !arrivals[i].IsZero() {
+			continue // mostly other days' rows
+		}
 		if st, err := os.Stat(f.Path); err == nil {
 			size := st.Size()
 			if policy.IsGzip(f.Rel) {

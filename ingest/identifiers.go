@@ -25,14 +25,13 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 			vals[s] = struct{}{}
 		}
 	}
-	dt := day.Format(time.DateOnly)
 	for _, feed := range Feeds {
 		pol, err := compile(f, feed)
 		if err != nil {
 			return nil, err
 		}
 		p := newParser(pol, nil, day)
-		err = eachRecord(ctx, landing, p, dt, func(rec *policy.Record) {
+		err = eachRecord(ctx, landing, p, day, func(rec *policy.Record) {
 			for i, f := range feed.Fields {
 				if !f.PII || !rec.Present[i] {
 					continue
@@ -75,17 +74,29 @@ func rawForms(check schemas.Check, given, norm string, add func(v string, tokenF
 // eachRecord calls fn with every decodable record of a landing partition
 // (JSON Lines or CSV) in the files the policy accepts, of a damaged file
 // all that can be read before its damage (a superset of what ingest could
-// have kept); a missing partition has none.
-func eachRecord(ctx context.Context, landing string, p *parser, dt string, fn func(*policy.Record)) error {
-	l, err := pipeline.ListLanding(landing, p.pol.Feed.Name, dt, p.pol.Files().Landing())
+// have kept), and then with the rows of historical batches placed on the
+// day; a missing partition has none.
+func eachRecord(ctx context.Context, landing string, p *parser, day time.Time, fn func(*policy.Record)) error {
+	l, err := pipeline.ListLanding(landing, p.pol.Feed.Name, day.Format(time.DateOnly), p.pol.Files().Landing())
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		err = nil
 	}
 	if err != nil {
 		return err
 	}
+	hist, err := historicalFor(landing, p.pol, day)
+	if err != nil {
+		return err
+	}
+	arrivals := make([]time.Time, len(l.Files))
+	for _, b := range hist {
+		l.Files = append(l.Files, b.files...)
+		for range b.files {
+			arrivals = append(arrivals, b.arrival)
+		}
+	}
 	var stats pipeline.Stats
-	chunks, errc := readFiles(ctx, l.Files, p.pol, damageReadsAll, &stats)
+	chunks, errc := readPlaced(ctx, l.Files, arrivals, day, p.pol, damageReadsAll, &stats)
 	for c := range chunks {
 		for i, l := range c.lines {
 			if l.reason != "" {

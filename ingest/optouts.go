@@ -67,7 +67,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	if err := sameUserTokens(s.Policy, pol); err != nil {
+	if err := sameUserTokens(s.Policy, pol, "the opt-out registry"); err != nil {
 		return err
 	}
 	tokCol, tsCol := column(pol.Dataset, "user_token"), column(pol.Dataset, "ts")
@@ -149,6 +149,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := <-readErr; err != nil {
 		return err
 	}
+	readDone(&stats)
 	warnDamaged(job, &stats)
 	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
 	if !stats.Balanced() {
@@ -229,16 +230,17 @@ func consentScope(v string) string {
 }
 
 // sameUserTokens refuses a policy under which the feed's user_id would not
-// get the token events give it: the registry would then match nobody, and
-// every opted-out consumer would reach merchants.
-func sameUserTokens(f *policy.File, optouts *policy.Compiled) error {
+// get the token events give it: the feed's rows would then match nobody
+// (every opted-out consumer would reach merchants; no label would join
+// its events). what names the output that must join.
+func sameUserTokens(f *policy.File, c *policy.Compiled, what string) error {
 	events, err := compile(f, schemas.Events)
 	if err != nil {
 		return err
 	}
-	want, got := events.Describe()["user_id"], optouts.Describe()["user_id"]
+	want, got := events.Describe()["user_id"], c.Describe()["user_id"]
 	if got != want {
-		return fmt.Errorf("policy: feed optouts treats user_id as %q and feed events as %q; the opt-out registry must carry the events' user_token", got, want)
+		return fmt.Errorf("policy: feed %s treats user_id as %q and feed events as %q; %s must carry the events' user_token", c.Feed.Name, got, want, what)
 	}
 	return nil
 }

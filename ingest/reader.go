@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/ingest/csvfeed"
@@ -63,13 +64,27 @@ const (
 // channel is closed when all files are read or ctx is cancelled; an error
 // (I/O, or a damaged file under damageFails) is returned through errc.
 func readFiles(ctx context.Context, files []pipeline.LandingFile, pol *policy.Compiled, mode damageMode, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
+	return readPlaced(ctx, files, nil, time.Time{}, pol, mode, stats)
+}
+
+// readPlaced is readFiles where files may include historical ones: file i
+// is historical when arrivals[i] is set, and then only its rows placed on
+// day are passed on; the others are counted in stats.OtherPartition (and
+// in the file's records) when the reader is done, and not in RecordsIn,
+// which the caller adds them to.
+func readPlaced(ctx context.Context, files []pipeline.LandingFile, arrivals []time.Time, day time.Time, pol *policy.Compiled, mode damageMode, stats *pipeline.Stats) (<-chan *chunk, <-chan error) {
 	out := make(chan *chunk, 8)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(out)
 		defer close(errc)
-		fr := fileReader{pol: pol, mode: mode, out: out}
+		fr := fileReader{pol: pol, mode: mode, out: out, day: day}
+		defer func() { stats.OtherPartition += fr.other }()
 		for i, f := range files {
+			fr.arrival = time.Time{}
+			if i < len(arrivals) {
+				fr.arrival = arrivals[i]
+			}
 			in, dmg, err := fr.read(ctx, i, f)
 			if err != nil {
 				errc <- err
@@ -91,6 +106,10 @@ type fileReader struct {
 	out     chan<- *chunk
 	seq     int
 	scratch []byte // checkGzip's buffer
+	// arrival is set while a historical file is read: its rows not placed
+	// on day are counted in other, not passed on.
+	arrival, day time.Time
+	other        int64
 }
 
 func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile) (pipeline.InputFile, *pipeline.DamagedFile, error) {
@@ -103,6 +122,12 @@ func (fr *fileReader) read(ctx context.Context, idx int, lf pipeline.LandingFile
 		}
 		if format = fr.pol.FormatFor(name); format == nil {
 			return in, nil, fmt.Errorf("landing file %s is CSV, and the policy of feed %s declares no format that matches it (formats: match)", in.Path, fr.pol.Feed.Name)
+		}
+	}
+	if !fr.arrival.IsZero() {
+		var err error
+		if format, err = historicalFormat(fr.pol, lf.Rel); err != nil {
+			return in, nil, err
 		}
 	}
 	gz := policy.IsGzip(lf.Rel)
@@ -258,6 +283,10 @@ func (fr *fileReader) readCSV(ctx context.Context, r io.Reader, idx int, format 
 			return n, err
 		}
 		n++
+		if !fr.arrival.IsZero() && !format.Place(row.Values, row.Present, fr.arrival).Equal(fr.day) {
+			fr.other++ // another day's run reads it
+			continue
+		}
 		l := line{file: idx, no: int64(row.Line)}
 		if row.Reject != nil {
 			l.reason, l.field = row.Reject.Reason, row.Reject.Field

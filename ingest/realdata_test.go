@@ -3,11 +3,14 @@ package ingest
 import (
 	"bufio"
 	"context"
-	"github.com/veil-data/veil/internal/realdata"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/veil-data/veil/internal/realdata"
 
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/schemas"
@@ -94,9 +97,12 @@ func TestTianchiBehaviour(t *testing.T) {
 	t.Logf("ingested %d real Taobao events (%d duplicates), %d raw values checked: %v", len(rows), st.Duplicates, checked, types)
 }
 
-// TestFraudData ingests the real Fraud_Data file as Excel left it (BOM,
-// M/D/YYYY H:MM times, IPs as float integers, a cut-off last row). Every
-// row is written or quarantined with a reason; none is lost.
+// TestFraudData lands the real Fraud_Data file as Excel left it (BOM,
+// M/D/YYYY H:MM times, IPs as float integers, a cut-off last row) as a
+// historical batch of events and of labels. Each day's run writes the
+// rows Place puts on it and counts the rest as other_partition; labels
+// land 30 days after their purchase and join events on user_token. Only a
+// few days run (all 349 take about 45 s of ingest); `veil backfill` does them all.
 func TestFraudData(t *testing.T) {
 	src := realdata.Path(t, "ecommerce-fraud/Fraud_Data_truncated_with_ip.csv")
 	body, err := os.ReadFile(src)
@@ -105,38 +111,79 @@ func TestFraudData(t *testing.T) {
 	}
 	dataRows := int64(strings.Count(strings.TrimRight(string(body), "\r\n"), "\n")) // lines minus the header
 	e := newEnv(t)
-	e.land("events", map[string]string{"Fraud_Data_2015.csv": string(body)})
-	if err := e.run(Events{}); err != nil {
+	files := map[string]string{"Fraud_Data_2015.csv": string(body)}
+	e.landBatch("events", e.day, files)
+	e.landBatch("labels", e.day, files)
+	pol, err := compile(nil, schemas.Events)
+	if err != nil {
 		t.Fatal(err)
 	}
-	p := sinks.Partition{DT: e.day.Format(time.DateOnly)}
-	st := e.stats(schemas.EventsClean, p)
-	if st.RecordsIn != dataRows || !st.Balanced() {
-		t.Fatalf("in %d of %d rows, out %d, quarantined %v, balanced %v", st.RecordsIn, dataRows, st.RecordsOut, st.Quarantined, st.Balanced())
+	days, err := pol.FormatFor("Fraud_Data_2015.csv").Days(strings.NewReader(string(body)), e.day)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if st.QuarantinedTotal() == 0 {
-		t.Error("the cut-off last row was not quarantined")
-	}
-	// signup_time, source and browser are kept (signup_ts and two labels);
-	// only the fraud label has no field.
-	for _, col := range []string{"class"} {
-		if st.DroppedFields[col] == 0 {
-			t.Errorf("unmapped column %s not counted as dropped: %v", col, st.DroppedFields)
+	keys := slices.Sorted(maps.Keys(days))
+	busiest := keys[0]
+	for _, d := range keys {
+		if d != e.day.Format(time.DateOnly) && days[d] > days[busiest] {
+			busiest = d
 		}
 	}
-	rows := e.rows(schemas.EventsClean, p)
-	var withCountry int
-	for _, r := range rows {
-		for _, want := range []string{"user_token", "device_token", "ip_token", "ip_prefix", "amount", "age_band", "gender", "signup_ts", "source", "browser"} {
-			if _, ok := r[want]; !ok {
-				t.Fatalf("row lacks %s: %v", want, r)
+	arrival := e.day
+	var written int64
+	for _, d := range []string{keys[0], busiest, keys[len(keys)-2], arrival.Format(time.DateOnly)} {
+		e.day, _ = time.Parse(time.DateOnly, d)
+		if err := e.run(Events{}); err != nil {
+			t.Fatal(err)
+		}
+		p := sinks.Partition{DT: d}
+		st := e.stats(schemas.EventsClean, p)
+		if st.RecordsIn != dataRows || !st.Balanced() || st.RecordsOut+st.QuarantinedTotal() != days[d] {
+			t.Fatalf("%s: in %d of %d rows, out %d, quarantined %v, other_partition %d; %d placed on it",
+				d, st.RecordsIn, dataRows, st.RecordsOut, st.Quarantined, st.OtherPartition, days[d])
+		}
+		written += st.RecordsOut
+		for _, r := range e.rows(schemas.EventsClean, p) {
+			for _, want := range []string{"user_token", "device_token", "ip_token", "ip_prefix", "amount", "age_band", "gender", "signup_ts", "source", "browser"} {
+				if _, ok := r[want]; !ok {
+					t.Fatalf("row lacks %s: %v", want, r)
+				}
 			}
 		}
-		if r["ip_country"] != "" {
-			withCountry++
+		noRawValues(t, e, p)
+		if d == arrival.Format(time.DateOnly) && (st.QuarantinedTotal() != 1 || st.DroppedFields["class"] != 0) {
+			t.Errorf("arrival day: quarantined %v (want the cut-off last row)", st.Quarantined)
+		}
+		if d == busiest && st.DroppedFields["class"] != days[d] {
+			t.Errorf("%s: class dropped %d times, want %d", d, st.DroppedFields["class"], days[d])
 		}
 	}
-	checked := noRawValues(t, e, p)
-	t.Logf("Fraud_Data: %d rows in, %d written, quarantined %v, %d with an IP country, %d raw values checked",
-		st.RecordsIn, st.RecordsOut, st.Quarantined, withCountry, checked)
+
+	// The labels of the busiest purchase day are known exactly 30 days
+	// (720h) later, so all on one day, and each names a user of that day.
+	bd, _ := time.Parse(time.DateOnly, busiest)
+	e.day = bd.AddDate(0, 0, 30)
+	if err := e.run(Labels{}); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]bool{}
+	for _, r := range e.rows(schemas.EventsClean, sinks.Partition{DT: busiest}) {
+		tokens[r["user_token"]] = true
+	}
+	lp := sinks.Partition{DT: e.day.Format(time.DateOnly)}
+	st := e.stats(schemas.LabelsClean, lp)
+	if st.RecordsIn != dataRows || !st.Balanced() || st.RecordsOut != days[busiest] {
+		t.Fatalf("labels %s: in %d, out %d (want %d), other_partition %d", lp.DT, st.RecordsIn, st.RecordsOut, days[busiest], st.OtherPartition)
+	}
+	var fraud int
+	for _, r := range e.rows(schemas.LabelsClean, lp) {
+		if !tokens[r["user_token"]] {
+			t.Fatalf("a label of %s names no user of the purchase day %s", lp.DT, busiest)
+		}
+		if r["label"] == schemas.LabelFraud {
+			fraud++
+		}
+	}
+	t.Logf("Fraud_Data: %d rows over %d purchase days and the arrival day; %d written on the 4 days run; labels of %s: %d of %d fraud, all joining events_clean of %s on user_token",
+		dataRows, len(keys)-1, written, lp.DT, fraud, st.RecordsOut, busiest)
 }

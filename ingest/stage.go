@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"time"
 
 	"github.com/veil-data/veil/anonymize"
@@ -13,7 +15,7 @@ import (
 
 // Feeds are the landing feeds the ingest stages read; a policy must cover
 // each of them.
-var Feeds = []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts}
+var Feeds = []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts, schemas.Labels}
 
 // plan is the plan of a stage that reads one landing feed and writes a
 // clean dataset plus its own quarantine partition.
@@ -32,8 +34,12 @@ func plan(feed schemas.Input, clean schemas.Dataset, dt time.Time) pipeline.Plan
 // files, a tokenizer, and the partitions they commit. close aborts
 // whatever was not committed.
 type run struct {
-	pol        *policy.Compiled
-	files      []pipeline.LandingFile
+	pol   *policy.Compiled
+	day   time.Time
+	files []pipeline.LandingFile
+	// arrivals[i] is the arrival day of files[i] if it is in a historical
+	// batch; the zero time for the day's own landing files.
+	arrivals   []time.Time
 	refused    []pipeline.RefusedFile
 	tok        *anonymize.Tokenizer
 	clean, qPW *sinks.PartitionWriter
@@ -44,8 +50,23 @@ type run struct {
 func openRun(ctx context.Context, job *pipeline.Job, pol *policy.Compiled) (*run, error) {
 	feed := pol.Feed
 	l, err := pipeline.ListLanding(job.Landing, feed.Name, job.DT(), pol.Files().Landing())
+	hist, herr := historicalFor(job.Landing, pol, job.Date)
+	if herr != nil {
+		return nil, herr
+	}
+	if errors.Is(err, fs.ErrNotExist) && len(hist) > 0 {
+		err = nil // a day of an extract, with no daily partition
+	}
 	if err != nil {
 		return nil, err
+	}
+	arrivals := make([]time.Time, len(l.Files), len(l.Files)+len(hist))
+	for _, b := range hist {
+		l.Files = append(l.Files, b.files...)
+		l.Refused = append(l.Refused, b.refused...)
+		for range b.files {
+			arrivals = append(arrivals, b.arrival)
+		}
 	}
 	for _, rf := range l.Refused {
 		job.Log.Warn("landing file refused: not read", "feed", feed.Name, "dt", job.DT(), "path", rf.Path, "reason", rf.Reason)
@@ -58,7 +79,7 @@ func openRun(ctx context.Context, job *pipeline.Job, pol *policy.Compiled) (*run
 	if err != nil {
 		return nil, err
 	}
-	r := &run{pol: pol, files: l.Files, refused: l.Refused, tok: tok}
+	r := &run{pol: pol, day: job.Date, files: l.Files, arrivals: arrivals, refused: l.Refused, tok: tok}
 	if r.clean, err = job.Warehouse.Begin(pol.Dataset, job.Partition(), job.Stage, job.RunID); err != nil {
 		return nil, err
 	}
@@ -106,8 +127,12 @@ func (r *run) read(ctx context.Context, stats *pipeline.Stats) (<-chan *chunk, <
 	if r.pol.Files().QuarantineDamaged() {
 		mode = damageQuarantines
 	}
-	return readFiles(ctx, r.files, r.pol, mode, stats)
+	return readPlaced(ctx, r.files, r.arrivals, r.day, r.pol, mode, stats)
 }
+
+// readDone completes the account once the reader has finished: the rows
+// of historical batches placed on other days were read too.
+func readDone(stats *pipeline.Stats) { stats.RecordsIn += stats.OtherPartition }
 
 // warnDamaged logs each damaged file the run quarantined in part: records
 // were lost, and an operator must hear of it beyond the stats.

@@ -91,10 +91,16 @@ type Status struct {
 func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 	plan := s.Plan(dt)
 	var st Status
+	extra, err := r.extractInputs(s, dt)
+	if err != nil {
+		return st, err
+	}
 	for _, in := range plan.Inputs {
 		ref, fp, err := r.fingerprint(in)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, sinks.ErrNotCommitted) {
-			if in.Required {
+			// A day that historical batches have rows on needs no daily
+			// landing partition.
+			if in.Required && (in.Feed == "" || len(extra) == 0) {
 				st.Reason = ref + " not committed"
 				return st, nil
 			}
@@ -105,6 +111,7 @@ func (r *Runner) Check(s Stage, dt time.Time) (Status, error) {
 		}
 		st.Inputs = append(st.Inputs, sinks.Input{Ref: ref, Fingerprint: fp})
 	}
+	st.Inputs = append(st.Inputs, extra...)
 	if c, ok := s.(Configured); ok {
 		st.Inputs = append(st.Inputs, sinks.Input{Ref: "config/" + s.Name(), Fingerprint: c.ConfigFingerprint()})
 	}
@@ -292,7 +299,8 @@ func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wai
 }
 
 // LandingDates lists the dates that have a partition in any landing feed
-// a stage of r reads: the dates the scheduler and status consider.
+// a stage of r reads, and the days historical batches have rows on
+// (Extracts): the dates the scheduler and status consider.
 func (r *Runner) LandingDates() ([]time.Time, error) {
 	var feeds []string
 	for _, s := range r.Stages {
@@ -302,14 +310,55 @@ func (r *Runner) LandingDates() ([]time.Time, error) {
 			}
 		}
 	}
-	return LandingDates(r.Env.Landing, feeds...)
+	dates, err := LandingDates(r.Env.Landing, feeds...)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range r.Stages {
+		if x, ok := s.(Extracts); ok {
+			more, err := x.ExtractDates(r.Env.Landing)
+			if err != nil {
+				return nil, err
+			}
+			dates = mergeDates(dates, more)
+		}
+	}
+	return dates, nil
+}
+
+// stageDates are the dates RunDue considers for s: for a stage that
+// requires a landing feed, that feed's dates and the days of its
+// historical batches; otherwise every date of r. A firing of chats thus
+// does not journal "not ready" for each day of an events extract.
+func (r *Runner) stageDates(s Stage) ([]time.Time, error) {
+	var feeds []string
+	for _, in := range s.Plan(time.Time{}).Inputs {
+		if in.Feed != "" && in.Required {
+			feeds = append(feeds, in.Feed)
+		}
+	}
+	if len(feeds) == 0 {
+		return r.LandingDates()
+	}
+	dates, err := LandingDates(r.Env.Landing, feeds...)
+	if err != nil {
+		return nil, err
+	}
+	if x, ok := s.(Extracts); ok {
+		more, err := x.ExtractDates(r.Env.Landing)
+		if err != nil {
+			return nil, err
+		}
+		dates = mergeDates(dates, more)
+	}
+	return dates, nil
 }
 
 // RunDue runs stage s for every landing date where it is ready and due.
 // A date another process is writing is skipped (and journaled): the next
 // firing reconsiders it.
 func (r *Runner) RunDue(ctx context.Context, s Stage) error {
-	dates, err := r.LandingDates()
+	dates, err := r.stageDates(s)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 // Stats is a stage's account of one run, recorded in each output manifest
 // and gathered by the report. For the stages that read landing records,
 // every record that entered is counted out: RecordsIn = RecordsOut +
-// sum(Quarantined) + Duplicates (Balanced). Aggregating stages (tags, risk)
+// sum(Quarantined) + Duplicates + OtherPartition (Balanced). Aggregating stages (tags, risk)
 // count the rows they read and the rows they wrote; Balanced does not apply.
 type Stats struct {
 	Inputs []InputFile `json:"inputs,omitempty"`
@@ -25,6 +25,10 @@ type Stats struct {
 	RecordsOut   int64            `json:"records_out"`
 	Quarantined  map[string]int64 `json:"quarantined,omitempty"` // by reason
 	Duplicates   int64            `json:"duplicates"`
+	// OtherPartition counts rows of historical batches that another day's
+	// run writes or quarantines (their event time places them there):
+	// read, and neither written nor quarantined by this run.
+	OtherPartition int64 `json:"other_partition,omitempty"`
 	// DroppedFields counts undeclared fields by name; names that do not
 	// look like field names are counted under "<other>" since a hostile
 	// feed can put anything in a key.
@@ -148,6 +152,7 @@ func (s *Stats) Merge(o Stats) {
 	s.RecordsIn += o.RecordsIn
 	s.RecordsOut += o.RecordsOut
 	s.Duplicates += o.Duplicates
+	s.OtherPartition += o.OtherPartition
 	s.OptOutsHonoured += o.OptOutsHonoured
 	for k, v := range o.Quarantined {
 		if s.Quarantined == nil {
@@ -180,5 +185,5 @@ func (s *Stats) Merge(o Stats) {
 
 // Balanced reports whether every record is accounted for.
 func (s *Stats) Balanced() bool {
-	return s.RecordsIn == s.RecordsOut+s.QuarantinedTotal()+s.Duplicates
+	return s.RecordsIn == s.RecordsOut+s.QuarantinedTotal()+s.Duplicates+s.OtherPartition
 }

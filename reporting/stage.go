@@ -67,12 +67,15 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: schemas.OptOutsClean, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.OptOuts.Name}},
 		{Dataset: schemas.OptOutRegistry, Partition: p},
+		{Dataset: schemas.LabelsClean, Partition: p},
+		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Labels.Name}},
 		{Dataset: spec.ConsumerTags(), Partition: p},
 		{Dataset: spec.ConsumerMerchantTags(), Partition: p},
 		{Dataset: schemas.AudienceReleases, Partition: p},
 		{Dataset: risk.FeaturesDataset, Partition: p},
 		{Dataset: schemas.RiskEntities, Partition: p},
 		{Dataset: schemas.RiskState, Partition: p},
+		{Dataset: risk.TrainingDataset, Partition: p},
 	}
 }
 

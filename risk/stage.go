@@ -47,6 +47,7 @@ func (Stage) Plan(dt time.Time) pipeline.Plan {
 		Inputs: []pipeline.Input{
 			{Dataset: schemas.EventsClean, Partition: p, Required: true},
 			{Dataset: schemas.RiskState, Partition: prev},
+			{Dataset: schemas.LabelsClean, Partition: p},
 		},
 		Outputs: []pipeline.Output{
 			{Dataset: schemas.RiskFeatures, Partition: p},
@@ -77,7 +78,10 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	labels, err := readLabels(ctx, job)
+	if err := gapLabels(ctx, job, g, from); err != nil {
+		return err
+	}
+	labels, err := dayLabels(ctx, job, job.Partition())
 	if err != nil {
 		return err
 	}
@@ -182,10 +186,4 @@ func startFresh(ctx context.Context, job *pipeline.Job) (*features.Engine, strin
 	}
 	g, err := ld.Engine()
 	return g, lastState, err
-}
-
-// readLabels returns the day's fraud labels. (labels_clean is wired in
-// labels.go.)
-func readLabels(ctx context.Context, job *pipeline.Job) ([]features.Label, error) {
-	return dayLabels(ctx, job, job.Partition())
 }

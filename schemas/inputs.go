@@ -47,6 +47,7 @@ const (
 	CheckSender                     // buyer, seller or bot
 	CheckConsentScope               // one of ConsentScopes
 	CheckConsentAction              // one of ConsentActions
+	CheckLabelValue                 // one of LabelValues (fraud, legit)
 )
 
 // Field is one field of a landing feed.
@@ -67,11 +68,26 @@ type Field struct {
 // Input is the contract of one landing feed: JSON Lines (optionally gzip),
 // or CSV read through a format the policy declares, under
 // landing/<Name>/dt=YYYY-MM-DD/, made visible by a _SUCCESS file written
-// after the last data file.
+// after the last data file. A historical extract (CSV with a format of
+// partition: event_time) lands under landing/<Name>/historical/dt=<arrival>/
+// and its rows reach the days of their DayField.
 type Input struct {
 	Name    string
 	Version int
 	Fields  []Field
+	// DayField is the timestamp field that places a record on its day:
+	// it must fall on the landing partition's date, and a historical
+	// extract's rows land on its day. Empty means "ts".
+	DayField string
+}
+
+// TimeField returns the name of the field that places a record on its
+// day (DayField, by default ts).
+func (in Input) TimeField() string {
+	if in.DayField == "" {
+		return "ts"
+	}
+	return in.DayField
 }
 
 // Field returns the named field and whether the feed declares it.
@@ -153,16 +169,30 @@ var Chats = Input{
 	},
 }
 
-// Labels are confirmed-fraud labels; known_at is when the label became known,
-// which point-in-time features must respect.
+// Label values: a confirmed fraud (chargeback, manual review) or a
+// confirmed legitimate account (a reviewed false positive, or a
+// historical extract's class 0).
+const (
+	LabelFraud = "fraud"
+	LabelLegit = "legit"
+)
+
+// LabelValues are the values the labels feed's label may take.
+var LabelValues = []string{LabelFraud, LabelLegit}
+
+// Labels are confirmed labels of users; known_at is when the label became
+// known, which point-in-time features and training cut-offs must respect.
+// known_at places a record on its day, as ts does for events. Version 2:
+// fields checked (ids, label values, source a short label).
 var Labels = Input{
-	Name:    "labels",
-	Version: 1,
+	Name:     "labels",
+	Version:  2,
+	DayField: "known_at",
 	Fields: []Field{
-		{Name: "user_id", Kind: String, Required: true, PII: true},
-		{Name: "label", Kind: String, Required: true, Doc: "fraud"},
-		{Name: "known_at", Kind: Timestamp, Required: true},
-		{Name: "source", Kind: String, Doc: "chargeback, manual_review, ..."},
+		{Name: "user_id", Kind: String, Check: CheckID, Required: true, PII: true, Doc: "the user, as in events"},
+		{Name: "label", Kind: String, Check: CheckLabelValue, Required: true, Doc: "fraud or legit"},
+		{Name: "known_at", Kind: Timestamp, Required: true, Doc: "when the label became known; must fall on the partition date (UTC)"},
+		{Name: "source", Kind: String, Check: CheckLabel, Doc: "chargeback, manual_review, ...: a short label"},
 	},
 }
 

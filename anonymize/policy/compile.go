@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -40,10 +41,15 @@ type Compiled struct {
 	files   FileRules      // with defaults
 	index   map[string]int // field name → index in Feed.Fields
 	keys    *KeyTable
-	tsField int // index of the event time field, or -1
+	tsField int // index of the field that places a record on its day (Input.TimeField), or -1
 	// External is the text field whose redaction the stage performs
 	// itself (generalize redact_pii), or -1.
 	External int
+
+	// fp memoises Fingerprint: the runner asks for it for every stage
+	// and date it checks.
+	fpOnce sync.Once
+	fp     string
 }
 
 type fieldRules struct {
@@ -102,7 +108,7 @@ func (f *File) compile(in schemas.Input) (*Compiled, error) {
 	c := &Compiled{Feed: in, Dataset: ds, External: -1, tsField: -1, index: map[string]int{}, files: f.Files.withDefaults()}
 	for i, fd := range in.Fields {
 		c.index[fd.Name] = i
-		if fd.Name == "ts" {
+		if fd.Name == in.TimeField() {
 			c.tsField = i
 		}
 	}
@@ -425,6 +431,11 @@ func (c *Compiled) Columns() [][3]string {
 // with the same fingerprint transform every record the same way. Stages
 // record it so a policy change makes their outputs due.
 func (c *Compiled) Fingerprint() string {
+	c.fpOnce.Do(func() { c.fp = c.fingerprint() })
+	return c.fp
+}
+
+func (c *Compiled) fingerprint() string {
 	h := sha256.New()
 	var files *FileRules // the default rules leave older fingerprints as they were
 	if !c.files.isDefault() {

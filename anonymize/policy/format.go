@@ -42,7 +42,8 @@ type Format struct {
 	// EventTime places each row of a historical file on its event day
 	// (partition: event_time).
 	EventTime bool
-	// ts is the index of the feed's ts field in a row's values.
+	// ts is the index of the feed's time field (Input.TimeField: ts,
+	// or known_at for labels) in a row's values.
 	ts int
 }
 
@@ -56,10 +57,11 @@ func (ff FileFormat) compile(in schemas.Input) (*Format, error) {
 	if err != nil {
 		return nil, fmt.Errorf("match %q: %w", ff.Match, err)
 	}
-	ts := slices.IndexFunc(in.Fields, func(f schemas.Field) bool { return f.Name == "ts" })
-	if ff.Partition == PartitionEventTime && (ts < 0 || !d.Mapped("ts")) {
+	day := in.TimeField()
+	ts := slices.IndexFunc(in.Fields, func(f schemas.Field) bool { return f.Name == day })
+	if ff.Partition == PartitionEventTime && (ts < 0 || !d.Mapped(day)) {
 		// The day of a row must come from the row itself.
-		return nil, fmt.Errorf("match %q: partition %s needs a column that fills ts", ff.Match, PartitionEventTime)
+		return nil, fmt.Errorf("match %q: partition %s needs a column that fills %s", ff.Match, PartitionEventTime, day)
 	}
 	return &Format{
 		FileFormat: ff,

@@ -152,6 +152,8 @@ type timeParser struct {
 	loc    *time.Location
 	date   bool   // output YYYY-MM-DD instead of an instant
 	detail string // rejection detail, naming the expected format
+	// offset is added to every instant read (Column.Offset).
+	offset time.Duration
 }
 
 // newTimeParser compiles a column's time and tz options. An empty format
@@ -222,6 +224,7 @@ func (p *timeParser) convert(s string) (string, string) {
 	if err != nil {
 		return "", p.detail
 	}
+	t = t.Add(p.offset)
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
 		return "", detailTimeRange
 	}
@@ -299,6 +302,8 @@ func newConverter(kind schemas.Kind, c Column) (converter, error) {
 		return nil, fmt.Errorf("tz is set but the field is a %s", kind)
 	case c.Parse != "" && isTime:
 		return nil, fmt.Errorf("parse is set but the field is a %s; use time", kind)
+	case c.Offset != "" && !isTime:
+		return nil, fmt.Errorf("offset is set but the field is a %s", kind)
 	}
 	switch c.Parse {
 	case "":
@@ -318,10 +323,15 @@ func newConverter(kind schemas.Kind, c Column) (converter, error) {
 	if !isTime {
 		return defaultConverter(kind), nil
 	}
+	offset, err := parseOffset(c.Offset, kind)
+	if err != nil {
+		return nil, err
+	}
 	tp, err := newTimeParser(c.Time, c.TZ, kind == schemas.Date)
 	if err != nil {
 		return nil, err
 	}
+	tp.offset = offset
 	if c.TimeAlt == nil {
 		return tp.convert, nil
 	}
@@ -337,9 +347,28 @@ func newConverter(kind schemas.Kind, c Column) (converter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("time_alt: %w", err)
 		}
+		alt.offset = offset
 		alts = append(alts, alt)
 	}
 	return altConverter(alts), nil
+}
+
+// parseOffset reads a column's offset: a Go duration ("720h", "-90m")
+// added to a timestamp, for a time the file implies but does not hold (a
+// chargeback known weeks after the purchase it names). A date has no
+// instant to move, so it takes none.
+func parseOffset(s string, kind schemas.Kind) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if kind != schemas.Timestamp {
+		return 0, fmt.Errorf("offset needs a timestamp field, this one is a %s", kind)
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("offset: %q is not a duration such as 720h", s)
+	}
+	return d, nil
 }
 
 // defaultConverter parses a kind's text with no options: what const values

@@ -1,6 +1,7 @@
 package csvfeed
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/veil-data/veil/schemas"
@@ -190,5 +191,36 @@ func TestTimeFormats(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOffset: an offset moves every instant read, through time_alt too,
+// and is refused where there is no instant to move.
+func TestOffset(t *testing.T) {
+	c := Column{Field: "known_at", Time: "1/2/2006 15:04", TimeAlt: []string{"1/2/06 15:04"}, TZ: "UTC", Offset: "720h"}
+	conv, err := newConverter(schemas.Timestamp, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"2/14/2015 23:59": "2015-03-16T23:59:00Z",
+		"2/14/15 23:59":   "2015-03-16T23:59:00Z",
+		"12/31/9999 1:00": "", // past year 9999 once moved
+	} {
+		if got, _ := conv(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+	for _, bad := range []struct {
+		kind schemas.Kind
+		c    Column
+	}{
+		{schemas.Timestamp, Column{Offset: "30 days"}},
+		{schemas.Date, Column{Offset: "24h"}},
+		{schemas.String, Column{Offset: "24h"}},
+	} {
+		if _, err := newConverter(bad.kind, bad.c); err == nil || !strings.Contains(err.Error(), "offset") {
+			t.Errorf("%v %+v: error %v, want one about offset", bad.kind, bad.c, err)
+		}
 	}
 }

@@ -51,6 +51,9 @@
 //	other   with values: what a value values does not list becomes, instead of
 //	        a rejection: a declared low-cardinality label (browser, source) keeps
 //	        a small known set and folds the long tail into e.g. "other"
+//	offset  timestamps: a Go duration ("720h", "-90m") added to every time read,
+//	        for a time the file implies but does not hold: a chargeback label
+//	        known a declared delay after the purchase it names
 //	optional the header may lack this column (needs a name and header: true):
 //	        then its field has no value in any row of the file, as for an
 //	        empty cell. Copies of one extract that differ by a column
@@ -116,6 +119,8 @@ type Column struct {
 	TimeAlt  []string `yaml:"time_alt" json:",omitempty"`
 	Other    string   `yaml:"other" json:",omitempty"`
 	Optional bool     `yaml:"optional" json:",omitempty"`
+	// Offset (timestamps) is a Go duration added to every time read.
+	Offset string `yaml:"offset" json:",omitempty"`
 }
 
 // Time formats with a name; any other Time is a Go layout.
@@ -341,8 +346,8 @@ func compileColumn(in schemas.Input, f Format, i int, c Column) (column, []error
 	col.opt = c.Optional
 
 	if c.Field == "" {
-		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" || c.TimeAlt != nil || c.Other != "" {
-			bad("time, time_alt, tz, values, other and parse need a field")
+		if c.Time != "" || c.TZ != "" || c.Values != nil || c.Parse != "" || c.TimeAlt != nil || c.Other != "" || c.Offset != "" {
+			bad("time, time_alt, tz, offset, values, other and parse need a field")
 		}
 		return col, errs
 	}

@@ -119,7 +119,7 @@ func TestCompileErrors(t *testing.T) {
 		{"parse on time", func(f *Format) { f.Columns[1].Parse = "decimal" },
 			[]string{"parse is set but the field is a timestamp"}},
 		{"options on unmapped", func(f *Format) { f.Columns = append(f.Columns, Column{Name: "x", Time: "unix"}) },
-			[]string{`column "x": time, time_alt, tz, values, other and parse need a field`}},
+			[]string{`column "x": time, time_alt, tz, offset, values, other and parse need a field`}},
 		{"empty values", func(f *Format) {
 			f.Columns = append(f.Columns, Column{Name: "k", Field: "kind", Values: map[string]string{}})
 		}, []string{`field "kind": values is empty`}},

@@ -134,6 +134,9 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	if err := a.optoutSummary(wh, start, days, &scans); err != nil {
 		return err
 	}
+	if err := a.labelSummary(wh, start, days, &scans); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stdout, "opted-out consumers left out of the tags (and so of every audience): %s\n", strings.Join(honoured, ", "))
 	if leaks += scans.failed; leaks == 0 {
 		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans.runs, scans.cells)
@@ -216,6 +219,31 @@ func (a *app) optoutSummary(wh *sinks.Warehouse, start time.Time, days int, scan
 		c := reg.Consent
 		fmt.Fprintf(a.stdout, "%-9s %s: %d requests read, %d accepted, %d quarantined, %d duplicates; %d opt-outs, %d withdrawals, %d unchanged; registry: %d of %d consumers opted out\n",
 			label, p.DT, in.RecordsIn, in.RecordsOut, in.QuarantinedTotal(), in.Duplicates, c.NewOptOuts, c.Withdrawals, c.Unchanged, c.OptedOut, c.Consumers)
+	}
+	return nil
+}
+
+// labelSummary prints, per day, the labels the labels stage read and
+// wrote, and adds its residual scans to scans (the reports do not cover
+// it).
+func (a *app) labelSummary(wh *sinks.Warehouse, start time.Time, days int, scans *residualTally) error {
+	for d := 0; d < days; d++ {
+		p := sinks.Partition{DT: start.AddDate(0, 0, d).Format(time.DateOnly)}
+		m, err := wh.Manifest(schemas.LabelsClean, p)
+		if err != nil {
+			return err
+		}
+		st, err := decodeStats(m.Stats)
+		if err != nil {
+			return fmt.Errorf("%s/%s: stats: %w", schemas.LabelsClean.Name, p.Path(schemas.LabelsClean), err)
+		}
+		scans.add(st.Residual)
+		label := "labels"
+		if d > 0 {
+			label = ""
+		}
+		fmt.Fprintf(a.stdout, "%-9s %s: %d read, %d written to %s, %d quarantined, %d duplicates\n",
+			label, p.DT, st.RecordsIn, st.RecordsOut, schemas.LabelsClean.Name, st.QuarantinedTotal(), st.Duplicates)
 	}
 	return nil
 }

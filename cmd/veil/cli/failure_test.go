@@ -13,7 +13,7 @@ import (
 )
 
 // TestBackfillShowsFailures: with a damaged warehouse file that the second
-// day's tags and risk read, backfill prints one line per failed stage and
+// day's tags and training read, backfill prints one line per failed stage and
 // date and exits non-zero, the day's report is committed saying what is
 // missing, and status does not call the day up to date; repaired, a
 // backfill brings it all up to date and the report complete.
@@ -46,7 +46,7 @@ func TestBackfillShowsFailures(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("backfill exited 0 with failed stages:\n%s", stderr)
 	}
-	for _, want := range []string{`(?m)^FAILED +2026-11-20 +tags +\S`, `(?m)^FAILED +2026-11-20 +risk +\S`, `backfill: stage runs not up to date: 2 failed`} {
+	for _, want := range []string{`(?m)^FAILED +2026-11-20 +tags +\S`, `(?m)^FAILED +2026-11-20 +training +\S`, `backfill: stage runs not up to date: 2 failed`} {
 		if !regexp.MustCompile(want).MatchString(stderr) {
 			t.Errorf("stderr lacks %s:\n%s", want, stderr)
 		}
@@ -63,11 +63,11 @@ func TestBackfillShowsFailures(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no report for the day with failures: %v", err)
 	}
-	if rep.Complete || len(rep.Incomplete) != 2 || !strings.HasPrefix(rep.Incomplete[0], "tags 2026-11-20: failed: ") || !strings.HasPrefix(rep.Incomplete[1], "risk 2026-11-20: failed: ") {
+	if rep.Complete || len(rep.Incomplete) != 2 || !strings.HasPrefix(rep.Incomplete[0], "tags 2026-11-20: failed: ") || !strings.HasPrefix(rep.Incomplete[1], "training 2026-11-20: failed: ") {
 		t.Fatalf("report: complete %v, incomplete %q", rep.Complete, rep.Incomplete)
 	}
 	_, status, _ := run(t, append([]string{"status"}, where...)...)
-	for _, want := range []string{`2026-11-20 +tags +failed`, `2026-11-20 +risk +failed`, `2026-11-20 +report +incomplete +tags 2026-11-20: failed`} {
+	for _, want := range []string{`2026-11-20 +tags +failed`, `2026-11-20 +training +failed`, `2026-11-20 +report +incomplete +tags 2026-11-20: failed`} {
 		if !regexp.MustCompile(want).MatchString(status) {
 			t.Errorf("status lacks %s:\n%s", want, status)
 		}
@@ -83,7 +83,7 @@ func TestBackfillShowsFailures(t *testing.T) {
 		t.Fatalf("report after the repair: %v %+v", err, rep)
 	}
 	_, status, _ = run(t, append([]string{"status"}, where...)...)
-	if n := strings.Count(status, "up to date"); n != 12 {
+	if n := strings.Count(status, "up to date"); n != 16 { // 8 stages, 2 days
 		t.Fatalf("status after the repair:\n%s", status)
 	}
 }

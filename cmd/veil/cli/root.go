@@ -148,7 +148,7 @@ func (p *paths) loadTags() (*tagging.Spec, error) {
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
 func stages(pol *policy.File, spec *tagging.Spec, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
 }
 
 func stageNames() []string {
