@@ -21,19 +21,20 @@ type LogisticOptions struct {
 	// Lambda is the L2 penalty on the coefficients (not the intercept),
 	// against a loss summed over rows: Lambda = 1/C in scikit-learn's
 	// terms. See the package doc.
-	Lambda float64
+	Lambda float64 `json:"lambda"`
 	// PosWeight and NegWeight weight rows by class (0 means 1).
 	// BalancedWeights gives scikit-learn's class_weight="balanced".
-	PosWeight, NegWeight float64
+	PosWeight float64 `json:"pos_weight,omitempty"`
+	NegWeight float64 `json:"neg_weight,omitempty"`
 	// Tol stops Newton once no coefficient moves by more than
 	// Tol*(1+max|θ|) in a step; the step before is then at machine
 	// precision already, since Newton converges quadratically.
-	Tol float64
+	Tol float64 `json:"tol,omitempty"`
 	// MaxIter bounds Newton iterations.
-	MaxIter int
+	MaxIter int `json:"max_iter,omitempty"`
 	// Workers bounds the goroutines used (0: GOMAXPROCS). The result is
 	// bit-identical whatever the value.
-	Workers int
+	Workers int `json:"-"`
 }
 
 // FitInfo describes a training run.
