@@ -22,3 +22,87 @@ func TestLogisticRecoversCoefficients(t *testing.T) {
 		}
 	}
 }
+
+// TestLogisticDeterministic: the worker count changes nothing, to the bit.
+func TestLogisticDeterministic(t *testing.T) {
+	X, y := synthLogistic(2, 3*chunkRows+77, 0.5, []float64{1, -1, 0.3, 2, 0})
+	var ref *Logistic
+	for _, w := range []int{1, 2, 3, 8} {
+		m, _, err := TrainLogistic(X, y, LogisticOptions{Lambda: 0.5, PosWeight: 3, Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = m
+			continue
+		}
+		if math.Float64bits(m.Intercept) != math.Float64bits(ref.Intercept) {
+			t.Fatalf("workers %d: intercept differs", w)
+		}
+		for j := range m.Coef {
+			if math.Float64bits(m.Coef[j]) != math.Float64bits(ref.Coef[j]) {
+				t.Fatalf("workers %d: coef %d differs", w, j)
+			}
+		}
+	}
+	// Batch and row prediction agree to the bit.
+	s, err := ref.Predict(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]float64, len(X))
+	for i := 0; i < len(y); i += 997 {
+		for j := range X {
+			row[j] = X[j][i]
+		}
+		if got := ref.PredictRow(row); math.Float64bits(got) != math.Float64bits(s[i]) {
+			t.Fatalf("row %d: PredictRow %v, Predict %v", i, got, s[i])
+		}
+	}
+}
+
+// TestLogisticOptimality checks the first-order condition directly: at the
+// solution the penalised gradient vanishes.
+func TestLogisticOptimality(t *testing.T) {
+	X, y := synthLogistic(5, 5000, -2, []float64{3, -2, 1, 0.5})
+	for _, lambda := range []float64{0, 1e-2, 10, 1000} {
+		m, info, err := TrainLogistic(X, y, LogisticOptions{Lambda: lambda, NegWeight: 0.5})
+		if err != nil {
+			t.Fatalf("lambda %v: %v", lambda, err)
+		}
+		s, _ := m.Predict(X)
+		g := make([]float64, len(X)+1)
+		for i, p := range s {
+			w, yi := 0.5, 0.0
+			if y[i] {
+				w, yi = 1, 1
+			}
+			g[0] += w * (p - yi)
+			for j := range X {
+				g[j+1] += w * (p - yi) * X[j][i]
+			}
+		}
+		for j := range m.Coef {
+			g[j+1] += lambda * m.Coef[j]
+		}
+		if mg := maxAbs(g); mg > 1e-8 {
+			t.Errorf("lambda %v: max |gradient| %.3g at the solution (%d iterations)", lambda, mg, info.Iterations)
+		}
+	}
+}
+
+func TestLogisticRejects(t *testing.T) {
+	X, y := synthLogistic(6, 100, 0, []float64{1})
+	if _, _, err := TrainLogistic(X, y[:50], LogisticOptions{}); err == nil {
+		t.Error("labels of the wrong length: want an error")
+	}
+	X[0][3] = math.NaN()
+	if _, _, err := TrainLogistic(X, y, LogisticOptions{}); err == nil {
+		t.Error("a NaN feature: want an error")
+	}
+	// Perfectly separable without a penalty has no finite solution.
+	X = [][]float64{{-2, -1, 1, 2}}
+	if _, _, err := TrainLogistic(X, bools(0, 0, 1, 1), LogisticOptions{MaxIter: 30}); err == nil {
+		t.Error("separable data with Lambda 0: want an error")
+	}
+}
