@@ -9,10 +9,9 @@ import (
 // Hessian is positive definite, so this means Lambda = 0 on degenerate data.
 var errNotPD = errors.New("hessian is not positive definite (set Lambda > 0 or drop collinear columns)")
 
-// cholSolve solves A x = b for a symmetric positive definite n×n matrix A
-// given by its lower triangle (row-major, a[i*n+j] for j <= i). a is
-// overwritten by its Cholesky factor L; b is overwritten by x.
-func cholSolve(a []float64, n int, b []float64) error {
+// cholFactor overwrites the lower triangle of the symmetric n×n matrix a
+// (row-major, a[i*n+j] for j <= i) with its Cholesky factor L.
+func cholFactor(a []float64, n int) error {
 	for j := 0; j < n; j++ {
 		rj := a[j*n : j*n+j+1]
 		d := rj[j] - dot(rj[:j], rj[:j])
@@ -26,20 +25,22 @@ func cholSolve(a []float64, n int, b []float64) error {
 			ri[j] = (ri[j] - dot(ri[:j], rj[:j])) / d
 		}
 	}
-	// Forward: L z = b.
-	for i := 0; i < n; i++ {
-		ri := a[i*n : i*n+i+1]
+	return nil
+}
+
+// cholSolve solves L Lᵀ x = b given cholFactor's L, overwriting b with x.
+func cholSolve(l []float64, n int, b []float64) {
+	for i := 0; i < n; i++ { // L z = b
+		ri := l[i*n : i*n+i+1]
 		b[i] = (b[i] - dot(ri[:i], b[:i])) / ri[i]
 	}
-	// Back: Lᵀ x = z.
-	for i := n - 1; i >= 0; i-- {
+	for i := n - 1; i >= 0; i-- { // Lᵀ x = z
 		s := b[i]
 		for k := i + 1; k < n; k++ {
-			s -= a[k*n+i] * b[k]
+			s -= l[k*n+i] * b[k]
 		}
-		b[i] = s / a[i*n+i]
+		b[i] = s / l[i*n+i]
 	}
-	return nil
 }
 
 // dot is a fixed-order dot product: four interleaved partial sums added

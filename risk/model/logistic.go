@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
 // Logistic is a fitted logistic regression: P(y=1|x) = σ(Intercept + x·Coef).
@@ -39,10 +36,14 @@ type LogisticOptions struct {
 
 // FitInfo describes a training run.
 type FitInfo struct {
-	Iterations int     `json:"iterations"`
-	Objective  float64 `json:"objective"`     // penalised weighted loss at the solution
-	MaxGrad    float64 `json:"max_abs_grad"`  // max |gradient| at the last Hessian
-	LastStep   float64 `json:"last_max_step"` // max |Δθ| of the last step
+	Iterations int `json:"iterations"` // Newton (or chord) steps
+	// Hessians and SubHessians count the Hessians formed on every row and
+	// on a fixed subsample of row chunks (see solve).
+	Hessians    int     `json:"hessians"`
+	SubHessians int     `json:"sub_hessians"`
+	Objective   float64 `json:"objective"`     // penalised weighted loss at the solution
+	MaxGrad     float64 `json:"max_abs_grad"`  // max |gradient| at the last Hessian
+	LastStep    float64 `json:"last_max_step"` // max |Δθ| of the last step
 }
 
 // ErrNotConverged is returned (wrapped, with the model as it stands) when
@@ -65,24 +66,16 @@ func BalancedWeights(y []bool) (pos, neg float64) {
 	return n / (2 * float64(np)), n / (2 * float64(len(y)-np))
 }
 
-// chunkRows is the fixed unit of parallel work: partial sums are kept per
-// chunk and added in chunk order, which makes results independent of the
-// worker count. tileRows is the inner block the Hessian kernel keeps in
-// cache.
-const (
-	chunkRows = 16384
-	tileRows  = 128
-)
-
 // TrainLogistic fits an L2-regularised logistic regression by Newton's
 // method (the Hessian solved by Cholesky, a backtracking line search for
 // safety) on column-major X (X[j][i], no nulls: apply Prep first) and
-// labels y.
+// labels y. Forming the Hessian costs n·p²; solve explains how it is
+// formed rarely and, on large inputs, mostly from a subsample.
 func TrainLogistic(X [][]float64, y []bool, opt LogisticOptions) (*Logistic, FitInfo, error) {
 	var info FitInfo
-	n, p, err := shape(X)
+	n, _, err := shape(X)
 	if err != nil {
-		return nil, info, err
+		return nil, info, fmt.Errorf("train logistic: %w", err)
 	}
 	if len(y) != n {
 		return nil, info, fmt.Errorf("train logistic: %d labels for %d rows", len(y), n)
@@ -123,39 +116,8 @@ func TrainLogistic(X [][]float64, y []bool, opt LogisticOptions) (*Logistic, Fit
 			s[i] = wn
 		}
 	}
-	t := &trainer{X: X, y: ys, s: s, n: n, p: p, lambda: opt.Lambda, workers: opt.Workers}
-	t.init()
-	m := p + 1
-	theta := make([]float64, m) // intercept first
-	d := make([]float64, m)
-	for it := 1; it <= maxIter; it++ {
-		info.Iterations = it
-		f0, g, h := t.pass(theta)
-		info.Objective, info.MaxGrad = f0, maxAbs(g)
-		if info.MaxGrad == 0 {
-			info.LastStep = 0
-			return t.model(theta), info, nil
-		}
-		for i := range d {
-			d[i] = -g[i]
-		}
-		if err := cholSolve(h, m, d); err != nil {
-			return nil, info, fmt.Errorf("train logistic: iteration %d: %w", it, err)
-		}
-		gd := dot(g, d)
-		alpha, f := t.lineSearch(theta, d, f0, gd)
-		step := 0.0
-		for i := range theta {
-			delta := alpha * d[i]
-			theta[i] += delta
-			step = math.Max(step, math.Abs(delta))
-		}
-		info.Objective, info.LastStep = f, step
-		if step <= tol*(1+maxAbs(theta)) {
-			return t.model(theta), info, nil
-		}
-	}
-	return t.model(theta), info, fmt.Errorf("train logistic: %d iterations, last step %.3g: %w", maxIter, info.LastStep, ErrNotConverged)
+	t := newTrainer(X, ys, s, opt)
+	return t.solve(tol, maxIter)
 }
 
 func shape(X [][]float64) (n, p int, err error) {
@@ -178,217 +140,6 @@ func maxAbs(v []float64) float64 {
 		m = math.Max(m, math.Abs(x))
 	}
 	return m
-}
-
-// trainer holds the per-row buffers of one fit.
-type trainer struct {
-	X         [][]float64
-	y, s      []float64
-	n, p      int
-	lambda    float64
-	workers   int
-	eta, u    []float64 // linear predictor at θ; X̃·d for the line search
-	nChunks   int
-	partLoss  []float64
-	partGrad  [][]float64
-	partHess  [][]float64
-	tileBufs  sync.Pool
-	hess, grd []float64
-}
-
-func (t *trainer) init() {
-	t.eta = make([]float64, t.n)
-	t.u = make([]float64, t.n)
-	t.nChunks = (t.n + chunkRows - 1) / chunkRows
-	m := t.p + 1
-	t.partLoss = make([]float64, t.nChunks)
-	t.partGrad = make([][]float64, t.nChunks)
-	t.partHess = make([][]float64, t.nChunks)
-	for c := range t.nChunks {
-		t.partGrad[c] = make([]float64, m)
-		t.partHess[c] = make([]float64, m*m)
-	}
-	t.hess = make([]float64, m*m)
-	t.grd = make([]float64, m)
-	p := t.p
-	t.tileBufs.New = func() any { b := make([]float64, (p+3)*tileRows); return &b }
-}
-
-func (t *trainer) model(theta []float64) *Logistic {
-	return &Logistic{Intercept: theta[0], Coef: append([]float64(nil), theta[1:]...)}
-}
-
-// parallel runs fn on every chunk, on up to Workers goroutines.
-func (t *trainer) parallel(fn func(c, lo, hi int)) {
-	w := t.workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	w = min(w, t.nChunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= t.nChunks {
-					return
-				}
-				lo := c * chunkRows
-				fn(c, lo, min(lo+chunkRows, t.n))
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// pass computes, at θ, the penalised objective, its gradient and the lower
-// triangle of its Hessian (row-major (p+1)², intercept first).
-func (t *trainer) pass(theta []float64) (float64, []float64, []float64) {
-	t.parallel(func(c, lo, hi int) { t.chunk(theta, c, lo, hi) })
-	m := t.p + 1
-	clear(t.hess)
-	clear(t.grd)
-	f := 0.0
-	for c := range t.nChunks {
-		f += t.partLoss[c]
-		ph, pg := t.partHess[c], t.partGrad[c]
-		for i := range m {
-			t.grd[i] += pg[i]
-			row, prow := t.hess[i*m:i*m+i+1], ph[i*m:i*m+i+1]
-			for k := range row {
-				row[k] += prow[k]
-			}
-		}
-	}
-	for j := 1; j < m; j++ {
-		f += 0.5 * t.lambda * theta[j] * theta[j]
-		t.grd[j] += t.lambda * theta[j]
-		t.hess[j*m+j] += t.lambda
-	}
-	return f, t.grd, t.hess
-}
-
-// linear sets eta[lo:hi] = b0 + Σ_j θ_j X[j][i], summing in column order
-// as PredictRow does, so training and prediction agree bit for bit.
-func linear(X [][]float64, theta []float64, eta []float64, lo, hi int) {
-	e := eta[lo:hi]
-	for i := range e {
-		e[i] = theta[0]
-	}
-	for j, col := range X {
-		b, x := theta[j+1], col[lo:hi]
-		for i := range e {
-			e[i] += b * x[i]
-		}
-	}
-}
-
-// chunk fills chunk c's partial loss, gradient and Hessian.
-func (t *trainer) chunk(theta []float64, c, lo, hi int) {
-	m := t.p + 1
-	linear(t.X, theta, t.eta, lo, hi)
-	bp := t.tileBufs.Get().(*[]float64)
-	defer t.tileBufs.Put(bp)
-	buf := *bp
-	r := buf[0:tileRows]            // s(p - y)
-	w := buf[tileRows : 2*tileRows] // s p (1-p)
-	wx := buf[2*tileRows:]          // w·X[k] per column, tileRows apart
-	ph, pg := t.partHess[c], t.partGrad[c]
-	clear(ph)
-	clear(pg)
-	loss := 0.0
-	for t0 := lo; t0 < hi; t0 += tileRows {
-		t1 := min(t0+tileRows, hi)
-		nt := t1 - t0
-		rt, wt := r[:nt], w[:nt]
-		for i := range nt {
-			e, s, y := t.eta[t0+i], t.s[t0+i], t.y[t0+i]
-			pr := sigmoid(e)
-			loss += s * (log1pExp(e) - y*e)
-			rt[i] = s * (pr - y)
-			wt[i] = s * pr * (1 - pr)
-		}
-		pg[0] += sum(rt)
-		ph[0] += sum(wt)
-		for k := range t.p {
-			xk := t.X[k][t0:t1]
-			wxk := wx[k*tileRows : k*tileRows+nt]
-			for i := range wxk {
-				wxk[i] = wt[i] * xk[i]
-			}
-			pg[k+1] += dot(xk, rt)
-			ph[(k+1)*m] += sum(wxk)
-		}
-		// Lower triangle of Xᵀ W X, in 2×2 blocks of columns.
-		for j := 0; j < t.p; j += 2 {
-			xj := t.X[j][t0:t1]
-			if j+1 == t.p {
-				row := ph[(j+1)*m:]
-				for k := 0; k <= j; k++ {
-					row[k+1] += dot(xj, wx[k*tileRows:k*tileRows+nt])
-				}
-				continue
-			}
-			xj1 := t.X[j+1][t0:t1]
-			r0, r1 := ph[(j+1)*m:], ph[(j+2)*m:]
-			for k := 0; k <= j; k += 2 {
-				s00, s01, s10, s11 := dot2x2(xj, xj1, wx[k*tileRows:k*tileRows+nt], wx[(k+1)*tileRows:(k+1)*tileRows+nt])
-				r0[k+1] += s00
-				if k < j {
-					r0[k+2] += s01
-				}
-				r1[k+1] += s10
-				r1[k+2] += s11
-			}
-		}
-	}
-	t.partLoss[c] = loss
-}
-
-// lineSearch backtracks from the full Newton step until the Armijo
-// condition holds. A slack of 1e-13·|f0| absorbs rounding near the optimum,
-// where the true decrease is below what float64 can show.
-func (t *trainer) lineSearch(theta, d []float64, f0, gd float64) (alpha, f float64) {
-	t.parallel(func(_, lo, hi int) {
-		u := t.u[lo:hi]
-		d0 := d[0]
-		for i := range u {
-			u[i] = d0
-		}
-		for j, col := range t.X {
-			b, x := d[j+1], col[lo:hi]
-			for i := range u {
-				u[i] += b * x[i]
-			}
-		}
-	})
-	slack := 1e-13 * math.Abs(f0)
-	alpha = 1
-	for range 60 {
-		f = t.objectiveAlong(theta, d, alpha)
-		if f <= f0+1e-4*alpha*gd+slack {
-			return alpha, f
-		}
-		alpha /= 2
-	}
-	return alpha, f
-}
-
-// objectiveAlong is the objective at θ + αd, from eta and u.
-func (t *trainer) objectiveAlong(theta, d []float64, alpha float64) float64 {
-	f := 0.0
-	for i, e := range t.eta {
-		e += alpha * t.u[i]
-		f += t.s[i] * (log1pExp(e) - t.y[i]*e)
-	}
-	for j := 1; j < len(theta); j++ {
-		b := theta[j] + alpha*d[j]
-		f += 0.5 * t.lambda * b * b
-	}
-	return f
 }
 
 // sigmoid is 1/(1+e^-x), computed without overflow.

@@ -12,7 +12,7 @@ func TestLogisticRecoversCoefficients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("iterations %d, objective %.6f, max |grad| %.3g, last step %.3g", info.Iterations, info.Objective, info.MaxGrad, info.LastStep)
+	t.Logf("hessians %d full, %d subsampled; steps %d, objective %.6f, max |grad| %.3g, last step %.3g", info.Hessians, info.SubHessians, info.Iterations, info.Objective, info.MaxGrad, info.LastStep)
 	if math.Abs(m.Intercept+1) > 0.03 {
 		t.Errorf("intercept %.4f, want -1 ± 0.03", m.Intercept)
 	}
