@@ -51,11 +51,30 @@ type skCoef struct {
 
 type skResult struct {
 	Fits []struct {
-		LBFGS  skCoef `json:"lbfgs"`
-		Newton skCoef `json:"newton-cholesky"`
+		LBFGS      skCoef    `json:"lbfgs"`
+		Newton     skCoef    `json:"newton-cholesky"`
+		TestScores []float64 `json:"test_scores"`
 	} `json:"fits"`
 	AUC     []float64 `json:"auc"`
 	Version string    `json:"sklearn"`
+}
+
+// runSklearn sends a JSON request to testdata/sklearn_ref.py.
+func runSklearn(t *testing.T, py string, req []byte) skResult {
+	t.Helper()
+	cmd := exec.Command(py, "testdata/sklearn_ref.py")
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sklearn reference: %v\n%s", err, stderr.String())
+	}
+	var ref skResult
+	if err := json.Unmarshal(out, &ref); err != nil {
+		t.Fatalf("sklearn reference output: %v", err)
+	}
+	return ref
 }
 
 // objective returns the penalised objective and its max |gradient| at θ.
@@ -174,18 +193,7 @@ func TestAgainstSklearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "testdata/sklearn_ref.py")
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("sklearn reference: %v\n%s", err, stderr.String())
-	}
-	var ref skResult
-	if err := json.Unmarshal(out, &ref); err != nil {
-		t.Fatalf("sklearn reference output: %v", err)
-	}
+	ref := runSklearn(t, py, req)
 	for k, o := range opts {
 		m, info, err := TrainLogistic(X, y, o)
 		if err != nil {
