@@ -1,6 +1,9 @@
 package model
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -36,5 +39,44 @@ func BenchmarkTrainLogistic1Mx160(b *testing.B) {
 	if cpu > 0 {
 		b.ReportMetric(cpu, "cpu-s/fit")
 		b.ReportMetric(float64(n)/cpu, "rows/cpu-s")
+	}
+}
+
+// BenchmarkPrep1Mx160 fits and applies Prep to 1M raw rows × 160 columns
+// with nulls and heavy-tailed counts: go test -run '^$' -bench Prep1M -benchtime 1x ./risk/model/
+func BenchmarkPrep1Mx160(b *testing.B) {
+	const n, p = 1_000_000, 160
+	r := rand.New(rand.NewPCG(1, 2))
+	names := make([]string, p)
+	X := make([][]float64, p)
+	for j := range X {
+		names[j] = fmt.Sprintf("f%03d", j)
+		X[j] = make([]float64, n)
+		for i := range X[j] {
+			switch {
+			case j%5 == 0 && r.IntN(10) == 0:
+				X[j][i] = math.NaN()
+			case j%2 == 0:
+				X[j][i] = math.Floor(math.Exp(r.NormFloat64() * 2)) // counts
+			default:
+				X[j][i] = r.NormFloat64()
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, wall0 := cputime.Used(), time.Now()
+	for range b.N {
+		prep, err := FitPrep(names, X, PrepOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := prep.Transform(X); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(time.Since(wall0).Seconds()/float64(b.N), "wall-s/op")
+	if cpu := (cputime.Used() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(cpu/float64(b.N), "cpu-s/op")
 	}
 }

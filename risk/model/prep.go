@@ -133,9 +133,9 @@ func FitPrep(names []string, X [][]float64, opt PrepOptions) (*Prep, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []float64
+			var buf, tbuf []float64
 			for j := range jobs {
-				fits[j], buf = fitColumn(names[j], j, X[j], opt, buf)
+				fits[j], buf, tbuf = fitColumn(names[j], j, X[j], opt, buf, tbuf)
 			}
 		}()
 	}
@@ -163,8 +163,9 @@ type colFit struct {
 	dropped string
 }
 
-// fitColumn fits input j; buf is scratch space reused across columns.
-func fitColumn(name string, j int, col []float64, opt PrepOptions, buf []float64) (colFit, []float64) {
+// fitColumn fits input j; buf and tbuf are scratch space reused across
+// columns.
+func fitColumn(name string, j int, col []float64, opt PrepOptions, buf, tbuf []float64) (colFit, []float64, []float64) {
 	f := colFit{input: j}
 	buf = buf[:0]
 	for _, v := range col {
@@ -176,38 +177,42 @@ func fitColumn(name string, j int, col []float64, opt PrepOptions, buf []float64
 	nullFrac := float64(n-nn) / float64(n)
 	if nn == 0 {
 		f.dropped = "all null"
-		return f, buf
+		return f, buf, tbuf
 	}
-	slices.Sort(buf) // fixed order for the sums below, and the median
+	// Moments in row order, before the median reorders buf.
 	c := PrepColumn{Name: name, Input: j, NullFrac: nullFrac}
 	mean := sum(buf) / float64(nn)
-	if opt.Impute == "median" {
-		if nn%2 == 1 {
-			c.Fill = buf[nn/2]
-		} else {
-			c.Fill = buf[nn/2-1] + (buf[nn/2]-buf[nn/2-1])/2
-		}
-	} else {
-		c.Fill = mean
-	}
 	c.Skew = skewness(buf, mean)
-	distinct := 1
-	for i := 1; i < nn && distinct <= 2; i++ {
-		if buf[i] != buf[i-1] {
+	lo, distinct := buf[0], 1
+	other := [2]float64{buf[0]}
+	for _, v := range buf {
+		lo = min(lo, v)
+		if distinct < 3 && v != other[0] && (distinct == 1 || v != other[1]) {
+			if distinct < 2 {
+				other[1] = v
+			}
 			distinct++
 		}
 	}
-	c.Log = opt.LogSkew > 0 && buf[0] >= 0 && distinct > 2 && c.Skew > opt.LogSkew
+	c.Log = opt.LogSkew > 0 && lo >= 0 && distinct > 2 && c.Skew > opt.LogSkew
+	if opt.Impute == "median" {
+		c.Fill = median(buf)
+	} else {
+		c.Fill = mean
+	}
 	// Standardise the column as Transform will see it: imputed, logged.
 	c.Center, c.Scale = 0, 1
-	s := 0.0
-	for _, v := range col {
-		s += c.value(v)
+	if cap(tbuf) < n {
+		tbuf = make([]float64, n)
 	}
-	mu := s / float64(n)
+	tv := tbuf[:n]
+	for i, v := range col {
+		tv[i] = c.value(v)
+	}
+	mu := sum(tv) / float64(n)
 	ss := 0.0
-	for _, v := range col {
-		d := c.value(v) - mu
+	for _, v := range tv {
+		d := v - mu
 		ss += d * d
 	}
 	sd := math.Sqrt(ss / float64(n))
@@ -224,7 +229,57 @@ func fitColumn(name string, j int, col []float64, opt PrepOptions, buf []float64
 			Center: nullFrac, Scale: math.Sqrt(nullFrac * p), NullFrac: nullFrac,
 		})
 	}
-	return f, buf
+	return f, buf, tbuf
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count, as numpy's), reordering v. Quickselect with a three-way partition:
+// linear on average, and columns of counts, mostly one value, partition
+// in one pass.
+func median(v []float64) float64 {
+	n := len(v)
+	hi := selectKth(v, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	lo := slices.Max(v[:n/2]) // selectKth left the smaller half in front
+	return lo + (hi-lo)/2
+}
+
+// selectKth reorders v so v[k] is its k-th smallest value, with no larger
+// value before it and no smaller after, and returns v[k]. The pivot is the
+// median of three fixed positions, so the result is deterministic.
+func selectKth(v []float64, k int) float64 {
+	lo, hi := 0, len(v) // the k-th lies in v[lo:hi]
+	for hi-lo > 16 {
+		a, b, c := v[lo], v[lo+(hi-lo)/2], v[hi-1]
+		pivot := max(min(a, b), min(max(a, b), c))
+		// v[lo:lt] < pivot, v[lt:i] == pivot, v[gt:hi] > pivot.
+		lt, i, gt := lo, lo, hi
+		for i < gt {
+			switch x := v[i]; {
+			case x < pivot:
+				v[lt], v[i] = v[i], v[lt]
+				lt++
+				i++
+			case x > pivot:
+				gt--
+				v[gt], v[i] = v[i], v[gt]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return v[k]
+		}
+	}
+	slices.Sort(v[lo:hi])
+	return v[k]
 }
 
 // skewness is the population (Fisher–Pearson) skewness of v around mean.

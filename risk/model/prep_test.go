@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -145,5 +146,29 @@ func TestPrepMeanImputeAndSelect(t *testing.T) {
 	}
 	if _, err := FitPrep(names, X, PrepOptions{Impute: "mode"}); err == nil {
 		t.Error("impute mode: want an error")
+	}
+}
+
+func TestMedian(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 5))
+	for trial := range 200 {
+		n := 1 + r.IntN(500)
+		v := make([]float64, n)
+		for i := range v {
+			if trial%2 == 0 {
+				v[i] = float64(r.IntN(3)) // mostly duplicates, as counts are
+			} else {
+				v[i] = r.NormFloat64()
+			}
+		}
+		s := slices.Clone(v)
+		slices.Sort(s)
+		want := s[n/2]
+		if n%2 == 0 {
+			want = s[n/2-1] + (s[n/2]-s[n/2-1])/2
+		}
+		if got := median(v); got != want {
+			t.Fatalf("trial %d (n %d): median %v, want %v", trial, n, got, want)
+		}
 	}
 }
