@@ -106,7 +106,16 @@ func (t *trainer) solve(tol float64, maxIter int) (*Logistic, FitInfo, error) {
 		freshSub = false
 		if needH || !haveH {
 			t.hessPass()
-			if err := cholFactor(t.hess, m); err != nil {
+			err := cholFactor(t.hess, m)
+			if err != nil && t.subStride > 1 {
+				// A subsample can miss what makes the full Hessian definite
+				// (a rare column all zero in it, with Lambda 0).
+				info.SubHessians++
+				t.subStride = 1
+				t.hessPass()
+				err = cholFactor(t.hess, m)
+			}
+			if err != nil {
 				return nil, info, fmt.Errorf("train logistic: iteration %d: %w", it, err)
 			}
 			haveH = true
