@@ -28,7 +28,9 @@ type Artefact struct {
 	Prep     *Prep           `json:"prep"`
 	Options  LogisticOptions `json:"options"`
 	Model    *Logistic       `json:"model"`
-	Fit      FitInfo         `json:"fit"`
+	// Threshold is the decision threshold: flag rows scoring >= it.
+	Threshold float64 `json:"threshold"`
+	Fit       FitInfo `json:"fit"`
 	// Metrics by evaluation set, e.g. "train" and "validation".
 	Metrics map[string]Metrics `json:"metrics,omitempty"`
 	// Labels are free-form provenance the caller adds (training dataset,
@@ -37,7 +39,7 @@ type Artefact struct {
 }
 
 // Train fits prep and a logistic regression on raw training columns and
-// returns an unsealed artefact; add metrics and labels, then Seal.
+// returns an artefact without metrics or threshold; Save seals it.
 func Train(names []string, X [][]float64, y []bool, popt PrepOptions, lopt LogisticOptions) (*Artefact, error) {
 	prep, err := FitPrep(names, X, popt)
 	if err != nil {
@@ -51,6 +53,7 @@ func Train(names []string, X [][]float64, y []bool, popt PrepOptions, lopt Logis
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	lopt, _ = lopt.withDefaults() // record what was used
 	return &Artefact{
 		Version: FormatVersion, Kind: "logistic", Features: prep.Inputs,
 		Prep: prep, Options: lopt, Model: m, Fit: info,
@@ -97,12 +100,11 @@ func (a *Artefact) digest() (string, error) {
 	return hex.EncodeToString(h[:]), nil
 }
 
-// Save writes the artefact as indented JSON, sealing it if unsealed.
+// Save seals the artefact (its ID follows any edit made since) and writes
+// it as indented JSON.
 func (a *Artefact) Save(w io.Writer) error {
-	if a.ID == "" {
-		if err := a.Seal(); err != nil {
-			return err
-		}
+	if err := a.Seal(); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {

@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -94,4 +95,42 @@ func TestArtefactRoundTrip(t *testing.T) {
 		}
 	}
 	t.Logf("train AUC %.4f, recall %.3f at fpr %.4f, brier %.4f", m.AUC, m.AtFPR.Recall, m.AtFPR.FPR, m.Calibration.Brier)
+}
+
+func TestTrainValidate(t *testing.T) {
+	names, X := rawColumns(7, 6000)
+	n := len(X[0])
+	y := make([]bool, n)
+	times := make([]int64, n)
+	for i := range y {
+		times[i] = int64(n-i) / 3 // reverse row order, three rows a tick
+		v := X[5][i] + math.Log1p(max(0, X[1][i]))
+		y[i] = v+float64(i%5)/2 > 4.5
+	}
+	for _, refit := range []bool{false, true} {
+		a, err := TrainValidate(Dataset{Names: names, X: X, Label: y, Time: times}, Config{Refit: refit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, va := a.Metrics["train"], a.Metrics["validation"]
+		if tr.Rows+va.Rows != n || va.Rows < n/5 || va.AUC < 0.8 {
+			t.Errorf("refit %v: train %d rows, validation %d rows, AUC %.3f", refit, tr.Rows, va.Rows, va.AUC)
+		}
+		if tr.AtThreshold.FPR > 0.01 || !a.Flag(a.Threshold) {
+			t.Errorf("refit %v: threshold %v gives training fpr %v", refit, a.Threshold, tr.AtThreshold.FPR)
+		}
+		var buf bytes.Buffer
+		if err := a.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		b, err := Load(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Threshold != a.Threshold || b.Labels["validation_rows"] != strconv.Itoa(va.Rows) {
+			t.Errorf("refit %v: loaded %v %v", refit, b.Threshold, b.Labels)
+		}
+		t.Logf("refit %v: validation AUC %.4f, recall %.3f at threshold %.4f (fpr %.4f), split %v",
+			refit, va.AUC, va.AtThreshold.Recall, a.Threshold, va.AtThreshold.FPR, a.Labels)
+	}
 }

@@ -12,26 +12,57 @@ type Logistic struct {
 	Coef      []float64 `json:"coef"`
 }
 
-// LogisticOptions configure TrainLogistic. The zero value is Lambda 0
-// (unregularised), unit class weights, Tol 1e-10, MaxIter 100.
+// LogisticOptions configure TrainLogistic. The zero value is Lambda 1
+// (scikit-learn's default C=1), unit class weights, Tol 1e-10, MaxIter 100.
 type LogisticOptions struct {
 	// Lambda is the L2 penalty on the coefficients (not the intercept),
 	// against a loss summed over rows: Lambda = 1/C in scikit-learn's
-	// terms. See the package doc.
+	// terms. See the package doc. 0 means 1.
 	Lambda float64 `json:"lambda"`
+	// NoPenalty fits without a penalty (Lambda must be 0). Data that a
+	// column separates, even partly, then has no finite solution, and the
+	// fit fails with ErrNotConverged: rare fraud patterns often do that.
+	NoPenalty bool `json:"no_penalty,omitempty"`
 	// PosWeight and NegWeight weight rows by class (0 means 1).
 	// BalancedWeights gives scikit-learn's class_weight="balanced".
 	PosWeight float64 `json:"pos_weight,omitempty"`
 	NegWeight float64 `json:"neg_weight,omitempty"`
-	// Tol stops Newton once no coefficient moves by more than
-	// Tol*(1+max|θ|) in a step; the step before is then at machine
-	// precision already, since Newton converges quadratically.
+	// Tol stops the fit once no coefficient moves by more than
+	// Tol*(1+max|θ|) in a step. Near the end every step shrinks the
+	// gradient at least fourfold (see solve), so what remains is smaller
+	// than the last step.
 	Tol float64 `json:"tol,omitempty"`
 	// MaxIter bounds Newton iterations.
 	MaxIter int `json:"max_iter,omitempty"`
 	// Workers bounds the goroutines used (0: GOMAXPROCS). The result is
 	// bit-identical whatever the value.
 	Workers int `json:"-"`
+}
+
+// withDefaults returns the options with zero values replaced by defaults.
+func (o LogisticOptions) withDefaults() (LogisticOptions, error) {
+	if o.Lambda < 0 || math.IsNaN(o.Lambda) || math.IsInf(o.Lambda, 0) || o.PosWeight < 0 || o.NegWeight < 0 {
+		return o, errors.New("Lambda and class weights must be finite and non-negative")
+	}
+	switch {
+	case o.NoPenalty && o.Lambda != 0:
+		return o, errors.New("NoPenalty with a non-zero Lambda")
+	case !o.NoPenalty && o.Lambda == 0:
+		o.Lambda = 1
+	}
+	if o.PosWeight == 0 {
+		o.PosWeight = 1
+	}
+	if o.NegWeight == 0 {
+		o.NegWeight = 1
+	}
+	if o.Tol <= 0 {
+		o.Tol = 1e-10
+	}
+	if o.MaxIter <= 0 {
+		o.MaxIter = 100
+	}
+	return o, nil
 }
 
 // FitInfo describes a training run.
@@ -83,8 +114,9 @@ func TrainLogistic(X [][]float64, y []bool, opt LogisticOptions) (*Logistic, Fit
 	if n == 0 {
 		return nil, info, errors.New("train logistic: no rows")
 	}
-	if opt.Lambda < 0 || math.IsNaN(opt.Lambda) || opt.PosWeight < 0 || opt.NegWeight < 0 {
-		return nil, info, errors.New("train logistic: Lambda and class weights must be non-negative")
+	opt, err = opt.withDefaults()
+	if err != nil {
+		return nil, info, fmt.Errorf("train logistic: %w", err)
 	}
 	for j, col := range X {
 		for _, v := range col {
@@ -93,31 +125,17 @@ func TrainLogistic(X [][]float64, y []bool, opt LogisticOptions) (*Logistic, Fit
 			}
 		}
 	}
-	tol, maxIter := opt.Tol, opt.MaxIter
-	if tol <= 0 {
-		tol = 1e-10
-	}
-	if maxIter <= 0 {
-		maxIter = 100
-	}
 	s := make([]float64, n) // row weights
 	ys := make([]float64, n)
-	wp, wn := opt.PosWeight, opt.NegWeight
-	if wp == 0 {
-		wp = 1
-	}
-	if wn == 0 {
-		wn = 1
-	}
 	for i, v := range y {
 		if v {
-			s[i], ys[i] = wp, 1
+			s[i], ys[i] = opt.PosWeight, 1
 		} else {
-			s[i] = wn
+			s[i] = opt.NegWeight
 		}
 	}
 	t := newTrainer(X, ys, s, opt)
-	return t.solve(tol, maxIter)
+	return t.solve(opt.Tol, opt.MaxIter)
 }
 
 func shape(X [][]float64) (n, p int, err error) {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -66,7 +67,7 @@ func TestLogisticDeterministic(t *testing.T) {
 func TestLogisticOptimality(t *testing.T) {
 	X, y := synthLogistic(5, 5000, -2, []float64{3, -2, 1, 0.5})
 	for _, lambda := range []float64{0, 1e-2, 10, 1000} {
-		m, info, err := TrainLogistic(X, y, LogisticOptions{Lambda: lambda, NegWeight: 0.5})
+		m, info, err := TrainLogistic(X, y, LogisticOptions{Lambda: lambda, NoPenalty: lambda == 0, NegWeight: 0.5})
 		if err != nil {
 			t.Fatalf("lambda %v: %v", lambda, err)
 		}
@@ -102,8 +103,12 @@ func TestLogisticRejects(t *testing.T) {
 	}
 	// Perfectly separable without a penalty has no finite solution.
 	X = [][]float64{{-2, -1, 1, 2}}
-	if _, _, err := TrainLogistic(X, bools(0, 0, 1, 1), LogisticOptions{MaxIter: 30}); err == nil {
-		t.Error("separable data with Lambda 0: want an error")
+	_, _, err := TrainLogistic(X, bools(0, 0, 1, 1), LogisticOptions{NoPenalty: true, MaxIter: 30})
+	if !errors.Is(err, ErrNotConverged) {
+		t.Errorf("separable data without a penalty: %v, want ErrNotConverged", err)
+	}
+	if _, _, err := TrainLogistic(X, bools(0, 0, 1, 1), LogisticOptions{NoPenalty: true, Lambda: 1}); err == nil {
+		t.Error("NoPenalty with a Lambda: want an error")
 	}
 }
 
