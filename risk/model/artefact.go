@@ -69,6 +69,16 @@ func (a *Artefact) Score(X [][]float64) ([]float64, error) {
 	return a.Model.Predict(Z)
 }
 
+// ScoreNamed returns probabilities for raw columns named names, in any
+// order; columns the model does not use are ignored.
+func (a *Artefact) ScoreNamed(names []string, X [][]float64) ([]float64, error) {
+	sel, err := a.Prep.Select(names, X)
+	if err != nil {
+		return nil, fmt.Errorf("score: %w", err)
+	}
+	return a.Score(sel)
+}
+
 // ScoreRow returns the probability for one raw row in Features order, equal
 // bit for bit to Score's for the same row.
 func (a *Artefact) ScoreRow(row []float64) (float64, error) {

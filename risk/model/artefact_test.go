@@ -45,7 +45,7 @@ func TestArtefactRoundTrip(t *testing.T) {
 	if b.ID != a.ID || b.ID == "" {
 		t.Fatalf("id %q after load, %q before", b.ID, a.ID)
 	}
-	again, err := b.Score(X)
+	again, err := b.ScoreNamed(append([]string{"unused"}, names...), append([][]float64{X[0]}, X...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,12 +73,12 @@ type FitInfo struct {
 	Hessians    int     `json:"hessians"`
 	SubHessians int     `json:"sub_hessians"`
 	Objective   float64 `json:"objective"`     // penalised weighted loss at the solution
-	MaxGrad     float64 `json:"max_abs_grad"`  // max |gradient| at the last Hessian
+	MaxGrad     float64 `json:"max_abs_grad"`  // max |gradient| before the last step
 	LastStep    float64 `json:"last_max_step"` // max |Δθ| of the last step
 }
 
-// ErrNotConverged is returned (wrapped, with the model as it stands) when
-// MaxIter Newton steps did not meet Tol.
+// ErrNotConverged is returned (wrapped; TrainLogistic also returns the
+// model as it stands) when MaxIter steps did not meet Tol.
 var ErrNotConverged = errors.New("logistic regression did not converge")
 
 // BalancedWeights returns scikit-learn's "balanced" class weights,
