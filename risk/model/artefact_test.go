@@ -134,3 +134,32 @@ func TestTrainValidate(t *testing.T) {
 			refit, va.AUC, va.AtThreshold.Recall, a.Threshold, va.AtThreshold.FPR, a.Labels)
 	}
 }
+
+// FuzzLoad: whatever the bytes, Load returns an artefact or an error, and
+// an artefact it returns can score a row without panicking.
+func FuzzLoad(f *testing.F) {
+	names, X := rawColumns(9, 300)
+	y := make([]bool, len(X[0]))
+	for i := range y {
+		y[i] = X[5][i] > 1
+	}
+	a, err := Train(names, X, y, PrepOptions{}, LogisticOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := a.Save(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"version":1,"kind":"logistic"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := Load(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if _, err := a.ScoreRow(make([]float64, len(a.Features))); err != nil {
+			t.Fatalf("loaded artefact cannot score: %v", err)
+		}
+	})
+}
