@@ -192,3 +192,27 @@ func TestSplitByTime(t *testing.T) {
 		t.Errorf("Take %v", got)
 	}
 }
+
+func TestFeatureAUCs(t *testing.T) {
+	nan := math.NaN()
+	names := []string{"up", "down", "sparse", "flat"}
+	X := [][]float64{
+		{1, 2, 3, 4},
+		{4, 3, 2, 0},
+		{nan, nan, 1, 2},
+		{5, 5, 5, 5},
+	}
+	got, err := FeatureAUCs(names, X, bools(0, 0, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FeatureAUC{
+		{"down", 1, false, 1}, {"up", 1, true, 1},
+		{"flat", 0.5, true, 1}, {"sparse", 0.5, true, 0.5},
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("rank %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -138,12 +138,12 @@ func TestFraudDataTimeSplit(t *testing.T) {
 		time.Unix(split.Cut, 0).UTC().Format(time.DateTime), len(yte), m.Positives)
 	t.Logf("go model: test AUC %.4f; recall %.3f at fpr %.4f (threshold %.4f); brier %.4f, ece %.4f; %d steps",
 		m.AUC, m.AtFPR.Recall, m.AtFPR.FPR, m.AtFPR.Threshold, m.Calibration.Brier, m.Calibration.ECE, a.Fit.Iterations)
-	for j, nm := range names {
-		auc, err := AUC(Xte[j], yte)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("  single column %-15s test AUC %.4f, either direction (log1p %v)", nm, math.Max(auc, 1-auc), logged(a.Prep, nm))
+	fa, err := FeatureAUCs(names, Xte, yte)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fa {
+		t.Logf("  single column %-15s test AUC %.4f (higher is fraud: %v; log1p %v)", f.Name, f.AUC, f.Higher, logged(a.Prep, f.Name))
 	}
 	// For contrast, rows not split by time (every third row tests): the
 	// file's sub-minute frauds all buy in January 2015, so a time-ordered
