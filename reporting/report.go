@@ -78,8 +78,11 @@ type Totals struct {
 	RecordsOut  int64            `json:"records_out"`
 	Quarantined map[string]int64 `json:"quarantined"`
 	Duplicates  int64            `json:"duplicates"`
-	Dropped     map[string]int64 `json:"dropped_fields,omitempty"`
-	PII         map[string]int64 `json:"pii_found"`
+	// OtherPartition counts rows of historical extracts that belong to
+	// other days: records_in = out + quarantined + duplicates + this.
+	OtherPartition int64            `json:"other_partition,omitempty"`
+	Dropped        map[string]int64 `json:"dropped_fields,omitempty"`
+	PII            map[string]int64 `json:"pii_found"`
 }
 
 // LeakCheck is the result of scanning every output for the run's raw

@@ -231,6 +231,7 @@ func (t *Totals) add(s pipeline.Stats) {
 	t.RecordsIn += s.RecordsIn
 	t.RecordsOut += s.RecordsOut
 	t.Duplicates += s.Duplicates
+	t.OtherPartition += s.OtherPartition
 	for k, v := range s.Quarantined {
 		t.Quarantined[k] += v
 	}

@@ -2,7 +2,9 @@ package risk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk/features"
+	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
 
@@ -153,4 +156,108 @@ func TestAuditCatchesPlantedFutureEvent(t *testing.T) {
 		t.Fatalf("audit with a future event in o1's row: err = %v, want ErrLeak", err)
 	}
 	t.Log(err)
+}
+
+// writeLabels commits labels_clean/day with the given fraud labels.
+func writeLabels(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, day string, ls map[string]time.Time) {
+	t.Helper()
+	b := array.NewRecordBuilder(mem, schemas.LabelsClean.Schema)
+	defer b.Release()
+	for u, at := range ls {
+		b.Field(0).(*array.StringBuilder).Append(u)
+		b.Field(1).(*array.StringBuilder).Append(schemas.LabelFraud)
+		b.Field(2).(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMilli()))
+		b.Field(3).(*array.StringBuilder).Append("chargeback")
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	pw, err := w.Begin(schemas.LabelsClean, sinks.Partition{DT: day}, "labels", "test-labels-"+day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.Commit(sinks.CommitInfo{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTrainingLabelCutoff: with a cutoff of the end of dt + 5 days, a
+// label known on dt (before the user's event) and one known 3 days later
+// count; one known 6 days later does not, and the manifest says where
+// the cutoff was.
+func TestTrainingLabelCutoff(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	w := testwarehouse.Open(t)
+	day := "2026-11-19"
+	testwarehouse.WriteEvents(t, w, mem, day, []ev{
+		{ID: "e-a", TS: at(day, "10:00:00"), Type: "purchase", User: "uA", Device: "d1", IP: "o_ip1", IPPrefix: "3.3.3.0/24", Amount: 9},
+		{ID: "e-b", TS: at(day, "10:00:00"), Type: "purchase", User: "uB", Device: "d2", IP: "o_ip2", IPPrefix: "3.3.4.0/24", Amount: 9},
+		{ID: "e-c", TS: at(day, "12:00:00"), Type: "login", User: "uC", Device: "d3", IP: "o_ip3", IPPrefix: "3.3.5.0/24"},
+	})
+	knownC := at(day, "11:00:00")
+	writeLabels(t, w, mem, day, map[string]time.Time{"uC": knownC})
+	knownA := at("2026-11-22", "08:00:00")
+	writeLabels(t, w, mem, "2026-11-22", map[string]time.Time{"uA": knownA})
+	writeLabels(t, w, mem, "2026-11-25", map[string]time.Time{"uB": at("2026-11-25", "08:00:00")})
+	if err := runStage(t, w, mem, Stage{}, day); err != nil {
+		t.Fatal(err)
+	}
+	tr := Training{LabelDays: 5}
+	if err := runStage(t, w, mem, tr, day); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	err := w.Scan(context.Background(), mem, TrainingDataset, sinks.Partition{DT: day}, func(rec arrow.RecordBatch) error {
+		sch := rec.Schema()
+		users := rec.Column(sch.FieldIndices("user_token")[0]).(*array.String)
+		label := rec.Column(sch.FieldIndices("label")[0]).(*array.Int32)
+		known := rec.Column(sch.FieldIndices("label_known_at")[0]).(*array.Timestamp)
+		for j := range int(rec.NumRows()) {
+			s := fmt.Sprint(label.Value(j))
+			if known.IsValid(j) {
+				s += " " + known.Value(j).ToTime(arrow.Millisecond).UTC().Format(time.RFC3339)
+			}
+			got[users.Value(j)] = s
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"uA": "1 " + knownA.Format(time.RFC3339), // known 3 days later: inside the cutoff
+		"uB": "0",                                // known 6 days later: after it
+		"uC": "1 " + knownC.Format(time.RFC3339), // known before the event
+	}
+	for u, w := range want {
+		if got[u] != w {
+			t.Errorf("%s: label %q, want %q", u, got[u], w)
+		}
+	}
+	m, err := w.Manifest(schemas.RiskTraining, sinks.Partition{DT: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st TrainingStats
+	if err := json.Unmarshal(m.Stats, &st); err != nil {
+		t.Fatal(err)
+	}
+	if want := at("2026-11-24", "23:59:59").Add(999 * time.Millisecond); !st.Cutoff.Equal(want) || st.LabelsThrough != "2026-11-22" || st.Positive != 2 {
+		t.Errorf("manifest: cutoff %v (want %v), labels through %q, positives %d", st.Cutoff, want, st.LabelsThrough, st.Positive)
+	}
+	// Three rows: the audit recomputed all of them, uC's label included.
+	if st.Audit.Mismatches != 0 || st.Audit.Rows != 3 {
+		t.Errorf("audit: %+v", st.Audit)
+	}
 }
