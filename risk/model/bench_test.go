@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,8 +14,18 @@ import (
 
 // BenchmarkTrainLogistic1Mx160 trains on 1M prepared rows × 160 columns,
 // the size of a large risk_training set: go test -run '^$' -bench TrainLogistic -benchtime 1x ./risk/model/
+// benchRows is the benchmarks' row count: 200k by default, so that make
+// test's one pass of every benchmark stays light; VEIL_BENCH_MODEL_ROWS=1000000
+// gives the figures the README quotes.
+func benchRows() int {
+	if v, err := strconv.Atoi(os.Getenv("VEIL_BENCH_MODEL_ROWS")); err == nil && v > 0 {
+		return v
+	}
+	return 200_000
+}
+
 func BenchmarkTrainLogistic1Mx160(b *testing.B) {
-	const n, p = 1_000_000, 160
+	n, p := benchRows(), 160
 	beta := make([]float64, p)
 	for j := range beta {
 		beta[j] = 0.3 * float64((j%7)-3) / 3
@@ -45,7 +57,7 @@ func BenchmarkTrainLogistic1Mx160(b *testing.B) {
 // BenchmarkPrep1Mx160 fits and applies Prep to 1M raw rows × 160 columns
 // with nulls and heavy-tailed counts: go test -run '^$' -bench Prep1M -benchtime 1x ./risk/model/
 func BenchmarkPrep1Mx160(b *testing.B) {
-	const n, p = 1_000_000, 160
+	n, p := benchRows(), 160
 	r := rand.New(rand.NewPCG(1, 2))
 	names := make([]string, p)
 	X := make([][]float64, p)
