@@ -190,3 +190,33 @@ func TestHistoricalGzip(t *testing.T) {
 		t.Errorf("2015-02-14: %+v", st)
 	}
 }
+
+// TestFraudDataOriginalTimes: the original Fraud_Data file writes times
+// as YYYY-MM-DD HH:MM:SS; the default policy places its purchases on
+// their own days to the second (and its labels 30 days later), rather
+// than quarantining them.
+func TestFraudDataOriginalTimes(t *testing.T) {
+	const body = "user_id,signup_time,purchase_time,purchase_value,device_id,source,browser,sex,age,ip_address,class\n" +
+		"22058,2015-02-24 22:55:49,2015-04-18 02:47:11,34,QVPSPJUOCKZAR,SEO,Chrome,M,39,732758368.79972,0\n" +
+		"333320,2015-06-07 20:39:50,2015-06-08 01:38:54,16,EOGFQPIZPYXFZ,Ads,Chrome,F,53,350311387.865908,1\n"
+	arrival := time.Date(2016, 1, 31, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		in   schemas.Input
+		want map[string]int64
+	}{
+		{schemas.Events, map[string]int64{"2015-04-18": 1, "2015-06-08": 1}},
+		{schemas.Labels, map[string]int64{"2015-05-18": 1, "2015-07-08": 1}},
+	} {
+		pol, err := compile(nil, c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		days, err := pol.FormatFor("Fraud_Data.csv").Days(strings.NewReader(body), arrival)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(days, c.want) {
+			t.Errorf("%s: rows by day %v, want %v", c.in.Name, days, c.want)
+		}
+	}
+}
