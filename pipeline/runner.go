@@ -412,13 +412,53 @@ func (r *Runner) Backfill(ctx context.Context, from, to time.Time, force bool) e
 		return fmt.Errorf("backfill: --to %s is before --from %s", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
 	var fails Failures
+	passes := 1
+	if r.looksAhead(from) {
+		// A stage that reads later dates (training reads the labels of
+		// the 30 days after its date) is due again once the backfill has
+		// reached them, and so is what reads its output: a second pass
+		// runs whatever is due, and only that.
+		passes = 2
+	}
+	for pass := 0; pass < passes; pass++ {
+		if pass > 0 {
+			force = false
+		}
+		fails = r.backfillPass(ctx, from, to, force, fails[:0])
+		if err := ctx.Err(); err != nil {
+			if len(fails) == 0 {
+				return err
+			}
+			return errors.Join(fails, err)
+		}
+	}
+	if len(fails) > 0 {
+		return fails
+	}
+	return nil
+}
+
+// looksAhead reports whether some stage's plan for dt reads a partition
+// of a later date.
+func (r *Runner) looksAhead(dt time.Time) bool {
+	day := dt.Format(time.DateOnly)
+	for _, s := range r.Stages {
+		for _, in := range s.Plan(dt).Inputs {
+			if in.Partition.DT > day {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// backfillPass runs every due stage for each date in order and returns
+// the failures appended to fails.
+func (r *Runner) backfillPass(ctx context.Context, from, to time.Time, force bool, fails Failures) Failures {
 	for dt := from; !dt.After(to); dt = dt.AddDate(0, 0, 1) {
 		for _, s := range r.Stages {
-			if err := ctx.Err(); err != nil {
-				if len(fails) == 0 {
-					return err
-				}
-				return errors.Join(fails, err)
+			if ctx.Err() != nil {
+				return fails
 			}
 			out, err := r.RunOne(ctx, s, dt, force)
 			if err != nil {
@@ -430,10 +470,7 @@ func (r *Runner) Backfill(ctx context.Context, from, to time.Time, force bool) e
 			r.Env.Log.Debug("backfill", "stage", s.Name(), "dt", dt.Format(time.DateOnly), "outcome", out)
 		}
 	}
-	if len(fails) > 0 {
-		return fails
-	}
-	return nil
+	return fails
 }
 
 func (r *Runner) record(rec Record) {

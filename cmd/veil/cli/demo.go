@@ -16,6 +16,8 @@ import (
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
+	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/synth"
@@ -138,6 +140,9 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 		return err
 	}
 	fmt.Fprintf(a.stdout, "opted-out consumers left out of the tags (and so of every audience): %s\n", strings.Join(honoured, ", "))
+	if err := a.riskSummary(wh, start, days); err != nil {
+		return err
+	}
 	if leaks += scans.failed; leaks == 0 {
 		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans.runs, scans.cells)
 		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
@@ -244,6 +249,29 @@ func (a *app) labelSummary(wh *sinks.Warehouse, start time.Time, days int, scans
 		}
 		fmt.Fprintf(a.stdout, "%-9s %s: %d read, %d written to %s, %d quarantined, %d duplicates\n",
 			label, p.DT, st.RecordsIn, st.RecordsOut, schemas.LabelsClean.Name, st.QuarantinedTotal(), st.Duplicates)
+	}
+	return nil
+}
+
+// riskSummary prints each day's training set: scored events, labelled
+// fraud by the cutoff, and what the leakage audit recomputed.
+func (a *app) riskSummary(wh *sinks.Warehouse, start time.Time, days int) error {
+	for d := 0; d < days; d++ {
+		dt := start.AddDate(0, 0, d).Format(time.DateOnly)
+		m, err := wh.Manifest(schemas.RiskTraining, sinks.Partition{DT: dt})
+		if err != nil {
+			return err
+		}
+		var st risk.TrainingStats
+		if err := json.Unmarshal(m.Stats, &st); err != nil {
+			return fmt.Errorf("%s/dt=%s: stats: %w", schemas.RiskTraining.Name, dt, err)
+		}
+		lead := "risk     "
+		if d > 0 {
+			lead = "         "
+		}
+		fmt.Fprintf(a.stdout, "%s %s: %d scored events with %d point-in-time features, %d labelled fraud by %s; leakage audit: %d rows recomputed from raw events, %d differences\n",
+			lead, dt, st.RecordsOut, len(features.Defs), st.Positive, st.Cutoff.Format(time.DateOnly), st.Audit.Rows, st.Audit.Mismatches)
 	}
 	return nil
 }
