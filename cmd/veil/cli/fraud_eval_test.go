@@ -108,14 +108,37 @@ func TestFraudDataModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The validation rows' own signal: what account age alone gives there.
+	split, err := model.SplitByTime(ds.Time, 0.7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ageCol := ds.X[slices.Index(ds.Names, "account_age_s")]
+	var valAge []float64
+	var valY []bool
+	for _, i := range split.Test {
+		valAge = append(valAge, -ageCol[i])
+		valY = append(valY, ds.Label[i])
+	}
+	valAgeAUC, err := model.AUC(valAge, valY)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d risk_training rows over %d days (%d labelled fraud), pipeline %s\n", len(ds.Label), len(parts), fraud, pipelineTook.Round(time.Second))
 	fmt.Fprintf(&b, "logistic regression, time-ordered 70/30 split: validation AUC %.4f (%d rows, %d fraud); train AUC %.4f\n",
 		val.AUC, val.Rows, val.Positives, art.Metrics["train"].AUC)
-	fmt.Fprintf(&b, "at 1%% FPR on validation: recall %.3f\n", val.AtFPR.Recall)
+	fmt.Fprintf(&b, "at 1%% FPR on validation: recall %.3f; account_age_s alone on the validation rows: AUC %.4f\n", val.AtFPR.Recall, valAgeAUC)
 	fmt.Fprintln(&b, "strongest single features (AUC over all rows, either direction):")
 	for _, f := range aucs[:min(8, len(aucs))] {
 		fmt.Fprintf(&b, "  %-40s %.4f\n", f.Name, f.AUC)
 	}
 	t.Log("\n" + b.String())
+	// Every label of the file reached its purchases through the tokens.
+	if want := strings.Count(string(body), ",1\r\n") + strings.Count(string(body), ",1\n"); fraud != want {
+		t.Errorf("%d rows labelled fraud in risk_training, the file has %d", fraud, want)
+	}
+	if aucs[0].Name != "account_age_s" || aucs[0].AUC < 0.75 {
+		t.Errorf("strongest single feature %s at %.4f, want account_age_s >= 0.75 (its known signal)", aucs[0].Name, aucs[0].AUC)
+	}
 }
