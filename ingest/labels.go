@@ -3,7 +3,6 @@ package ingest
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -86,67 +85,22 @@ func (s Labels) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	defer q.release()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stats := r.stats()
-	chunks, readErr := r.read(ctx, &stats)
-	w := r.tok.Worker()
-	p := newParser(pol, w, job.Date)
-	guard := newGuard(pol)
-	p.guard = guard.worker()
-	p.guard.watch(w)
-	row := pol.NewRows(1).Row(0)
 	seen := map[labelKey]struct{}{}
 	var labels []label
-	var runErr error
-	for c := range chunks {
-		if runErr != nil {
-			continue // drain so the reader can finish
+	guard, gw, err := readSmallFeed(ctx, job, pol, r, q, &stats, func(row policy.Row) bool {
+		lb := label{token: row.S[tokCol], value: labelValue(row.S[valCol]), ms: row.I[atCol],
+			source: strings.Clone(row.S[srcCol]), hasSource: row.Valid[srcCol]}
+		k := labelKey{token: lb.token, value: lb.value, ms: lb.ms}
+		if _, dup := seen[k]; dup {
+			return false
 		}
-		for i, l := range c.lines {
-			stats.RecordsIn++
-			row.Clear()
-			rej := &rejection{reason: l.reason, field: l.field}
-			if l.reason == "" {
-				rej = p.parseLine(c, i, row)
-			}
-			if rej != nil {
-				stats.Quarantine(rej.reason)
-				if runErr = q.add(l.file, l.no, rej); runErr != nil {
-					break
-				}
-				continue
-			}
-			lb := label{token: row.S[tokCol], value: labelValue(row.S[valCol]), ms: row.I[atCol],
-				source: strings.Clone(row.S[srcCol]), hasSource: row.Valid[srcCol]}
-			k := labelKey{token: lb.token, value: lb.value, ms: lb.ms}
-			if _, dup := seen[k]; dup {
-				stats.Duplicates++
-				continue
-			}
-			seen[k] = struct{}{}
-			labels = append(labels, lb)
-			stats.RecordsOut++
-		}
-		if runErr == nil {
-			runErr = ctx.Err()
-		}
-		if runErr != nil {
-			cancel()
-		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if err := <-readErr; err != nil {
+		seen[k] = struct{}{}
+		labels = append(labels, lb)
+		return true
+	})
+	if err != nil {
 		return err
-	}
-	readDone(&stats)
-	warnDamaged(job, &stats)
-	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
-	if !stats.Balanced() {
-		return fmt.Errorf("labels %s: %d records in, %d out, %d quarantined, %d duplicates, %d %s: unaccounted records",
-			job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates, stats.OtherPartition, policy.ReasonOtherPartition)
 	}
 	if err := q.close(); err != nil {
 		return err
@@ -159,7 +113,7 @@ func (s Labels) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := writeLabels(job, r.clean, ds.Schema, labels); err != nil {
 		return err
 	}
-	if err := r.scan(job, guard, []*guardWorker{p.guard}, &stats); err != nil {
+	if err := r.scan(job, guard, []*guardWorker{gw}, &stats); err != nil {
 		return err
 	}
 	if err := r.commit(job, stats); err != nil {

@@ -92,69 +92,24 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	defer q.release()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stats := r.stats()
-	chunks, readErr := r.read(ctx, &stats)
-	w := r.tok.Worker()
-	p := newParser(pol, w, job.Date)
-	guard := newGuard(pol)
-	p.guard = guard.worker()
-	p.guard.watch(w)
-	row := pol.NewRows(1).Row(0)
 	seen := map[requestKey]struct{}{}
 	var reqs []request
-	var runErr error
-	for c := range chunks {
-		if runErr != nil {
-			continue // drain so the reader can finish
+	guard, gw, err := readSmallFeed(ctx, job, pol, r, q, &stats, func(row policy.Row) bool {
+		req := request{
+			Change: consent.Change{UserToken: row.S[tokCol], TS: time.UnixMilli(row.I[tsCol]).UTC(), Action: consentAction(row.S[actionCol])},
+			scope:  consentScope(row.S[scopeCol]),
 		}
-		for i, l := range c.lines {
-			stats.RecordsIn++
-			row.Clear()
-			rej := &rejection{reason: l.reason, field: l.field}
-			if l.reason == "" {
-				rej = p.parseLine(c, i, row)
-			}
-			if rej != nil {
-				stats.Quarantine(rej.reason)
-				if runErr = q.add(l.file, l.no, rej); runErr != nil {
-					break
-				}
-				continue
-			}
-			req := request{
-				Change: consent.Change{UserToken: row.S[tokCol], TS: time.UnixMilli(row.I[tsCol]).UTC(), Action: consentAction(row.S[actionCol])},
-				scope:  consentScope(row.S[scopeCol]),
-			}
-			k := requestKey{token: req.UserToken, scope: req.scope, action: req.Action, ms: row.I[tsCol]}
-			if _, dup := seen[k]; dup {
-				stats.Duplicates++
-				continue
-			}
-			seen[k] = struct{}{}
-			reqs = append(reqs, req)
-			stats.RecordsOut++
+		k := requestKey{token: req.UserToken, scope: req.scope, action: req.Action, ms: row.I[tsCol]}
+		if _, dup := seen[k]; dup {
+			return false
 		}
-		if runErr == nil {
-			runErr = ctx.Err()
-		}
-		if runErr != nil {
-			cancel()
-		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if err := <-readErr; err != nil {
+		seen[k] = struct{}{}
+		reqs = append(reqs, req)
+		return true
+	})
+	if err != nil {
 		return err
-	}
-	readDone(&stats)
-	warnDamaged(job, &stats)
-	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
-	if !stats.Balanced() {
-		return fmt.Errorf("optouts %s: %d records in, %d out, %d quarantined, %d duplicates: unaccounted records",
-			job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates)
 	}
 	if err := q.close(); err != nil {
 		return err
@@ -185,7 +140,7 @@ func (s OptOuts) Run(ctx context.Context, job *pipeline.Job) error {
 	if n := malformedTokens(entries); n > 0 {
 		extra = append(extra, residual.Finding{Dataset: schemas.OptOutRegistry.Name, Column: "user_token", Kind: residual.MalformedToken, Count: n})
 	}
-	if err := r.scan(job, guard, []*guardWorker{p.guard}, &stats, extra...); err != nil {
+	if err := r.scan(job, guard, []*guardWorker{gw}, &stats, extra...); err != nil {
 		return err
 	}
 	if err := r.commit(job, stats); err != nil {

@@ -1,0 +1,74 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/veil-data/veil/anonymize/policy"
+	"github.com/veil-data/veil/pipeline"
+)
+
+// readSmallFeed is the read loop of the small feeds (opt-outs, labels),
+// whose accepted rows fit in memory: every line of the run is parsed
+// through the policy and either quarantined with its reason or handed to
+// accept, which keeps the row (it must copy what it keeps: row is reused)
+// and reports false for a declared duplicate. On return the reader is
+// done and the stats balance, or the error says which count is off. The
+// guard that watched the tokens made is returned for the residual scan.
+func readSmallFeed(ctx context.Context, job *pipeline.Job, pol *policy.Compiled, r *run, q *quarantine, stats *pipeline.Stats, accept func(row policy.Row) bool) (*guard, *guardWorker, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks, readErr := r.read(ctx, stats)
+	w := r.tok.Worker()
+	p := newParser(pol, w, job.Date)
+	g := newGuard(pol)
+	p.guard = g.worker()
+	p.guard.watch(w)
+	row := pol.NewRows(1).Row(0)
+	var runErr error
+	for c := range chunks {
+		if runErr != nil {
+			continue // drain so the reader can finish
+		}
+		for i, l := range c.lines {
+			stats.RecordsIn++
+			row.Clear()
+			rej := &rejection{reason: l.reason, field: l.field}
+			if l.reason == "" {
+				rej = p.parseLine(c, i, row)
+			}
+			if rej != nil {
+				stats.Quarantine(rej.reason)
+				if runErr = q.add(l.file, l.no, rej); runErr != nil {
+					break
+				}
+				continue
+			}
+			if accept(row) {
+				stats.RecordsOut++
+			} else {
+				stats.Duplicates++
+			}
+		}
+		if runErr == nil {
+			runErr = ctx.Err()
+		}
+		if runErr != nil {
+			cancel()
+		}
+	}
+	if runErr != nil {
+		return nil, nil, runErr
+	}
+	if err := <-readErr; err != nil {
+		return nil, nil, err
+	}
+	readDone(stats)
+	warnDamaged(job, stats)
+	stats.Merge(pipeline.Stats{DroppedFields: p.stats.DroppedFields})
+	if !stats.Balanced() {
+		return nil, nil, fmt.Errorf("%s %s: %d records in, %d out, %d quarantined, %d duplicates, %d %s: unaccounted records",
+			job.Stage, job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates, stats.OtherPartition, policy.ReasonOtherPartition)
+	}
+	return g, p.guard, nil
+}
