@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/veil-data/veil/internal/intern"
@@ -192,7 +193,8 @@ func (g *Engine) Apply(e *Event) {
 		s := g.live[e.Live]
 		if s == nil || t-s.last > Horizon {
 			s = &session{start: t}
-			g.live[e.Live] = s
+			// The id may point into a record's buffer: keep a copy.
+			g.live[strings.Clone(e.Live)] = s
 		}
 		if e.Type == "purchase" && t < s.start+60_000 {
 			s.firstMin++
