@@ -275,9 +275,10 @@ func (g *dayWriter) record(rng *rand.Rand, dayMS int64, idPrefix string, evs []u
 		}
 	}
 	// Columns the tags stage does not read are null.
-	for _, name := range []string{"device_token", "ip_token", "ip_prefix", "ip_country", "item_id", "live_session_id", "card_token", "phone_token", "email_token"} {
+	for _, name := range []string{"device_token", "ip_token", "ip_prefix", "ip_country", "item_id", "live_session_id", "card_token", "phone_token", "email_token", "source", "browser"} {
 		str(name).AppendNulls(hi - lo)
 	}
+	b.Field(schemas.EventsClean.Schema.FieldIndices("signup_ts")[0]).AppendNulls(hi - lo)
 	return b.NewRecordBatch()
 }
 
