@@ -1,0 +1,182 @@
+package riskbench
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/veil-data/veil/sinks"
+)
+
+// markerName holds, in a world's directory, the Config it was built with
+// and whether its setup finished, so a kept world is reused only whole.
+const markerName = "_riskbench.json"
+
+// version changes with the generator, so that a kept world made by an
+// older one is rebuilt.
+const version = 1
+
+type marker struct {
+	Version int
+	Config  Config
+	Events  int64
+	Ready   bool
+}
+
+const usage = `usage:
+  riskbench setup -dir W [-events N] [-history-events M] [-days 30] [-users U] [-seed 7]
+      generate events_clean for every day into W/warehouse and run the risk
+      stage on all days but the last (reused when W holds the same world)
+  riskbench run -dir W
+      run the risk stage on the last day, timed; prints a line to stderr and
+      a JSON Result to stdout
+`
+
+// Main runs the command with args (without the program name) and returns
+// its exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("riskbench "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "work directory (required)")
+	var c Config
+	events := fs.String("events", "10_000_000", "events of the timed day (underscores allowed)")
+	history := fs.String("history-events", "1_000_000", "events of each earlier day")
+	fs.IntVar(&c.Days, "days", 30, "days of events, the last one timed")
+	users := fs.Uint("users", 0, "population (0: max(events, history-events)/5)")
+	fs.Uint64Var(&c.Seed, "seed", 7, "random seed")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *dir == "" {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "setup":
+		if c.Events, err = count(*events); err == nil {
+			c.HistoryEvents, err = count(*history)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "riskbench: %v\n", err)
+			return 2
+		}
+		c.Users = uint32(*users)
+		err = setup(ctx, *dir, c.Defaults(), stderr)
+	case "run":
+		err = run(ctx, *dir, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "riskbench: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func count(s string) (int, error) {
+	n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: not a count: %w", s, err)
+	}
+	return int(n), nil
+}
+
+func openWarehouse(dir string) (*sinks.Warehouse, error) {
+	wh, err := sinks.Open(filepath.Join(dir, "warehouse"))
+	if err != nil {
+		return nil, err
+	}
+	// A fixed commit time: re-runs write the same manifests.
+	wh.Now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	return wh, nil
+}
+
+func setup(ctx context.Context, dir string, c Config, log io.Writer) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, markerName)
+	var m marker
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &m) == nil &&
+		m.Version == version && m.Ready && m.Config == c {
+		fmt.Fprintf(log, "riskbench: reusing the world in %s (%d events)\n", dir, m.Events)
+		return nil
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "warehouse")); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	wh, err := openWarehouse(dir)
+	if err != nil {
+		return err
+	}
+	mem := memory.DefaultAllocator
+	t0 := time.Now()
+	n, err := Generate(ctx, wh, mem, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "riskbench: generated %d days, %d events (last day %d, others %d each), %d users in %.1f s\n",
+		c.Days, n, c.Events, c.HistoryEvents, c.Users, time.Since(t0).Seconds())
+	t1 := time.Now()
+	if err := Setup(ctx, wh, mem, c, func(d int, took time.Duration) {
+		if d%10 == 9 || d == c.Days-2 {
+			fmt.Fprintf(log, "riskbench: risk stage day %d/%d (%s) in %.1f s\n", d+1, c.Days-1, c.Day(d).Format(time.DateOnly), took.Seconds())
+		}
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "riskbench: risk state of days 1..%d built in %.1f s\n", c.Days-1, time.Since(t1).Seconds())
+	b, err := json.Marshal(marker{Version: version, Config: c, Events: n, Ready: true})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func run(ctx context.Context, dir string, stdout, log io.Writer) error {
+	var m marker
+	b, err := os.ReadFile(filepath.Join(dir, markerName))
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil || !m.Ready || m.Version != version {
+		return fmt.Errorf("no finished world in %s: run riskbench setup first", dir)
+	}
+	wh, err := openWarehouse(dir)
+	if err != nil {
+		return err
+	}
+	r, err := Measure(ctx, wh, memory.DefaultAllocator, m.Config)
+	if err != nil {
+		return err
+	}
+	r.Cores = runtime.GOMAXPROCS(0)
+	fmt.Fprintf(log, "risk: %d events (%d scored) in %.2f s (%.0f events/s), CPU %.2f s, peak RSS %.0f MiB, peak heap %.0f MiB, over %d days (%d events) of state\n",
+		r.Events, r.Scored, r.Seconds, r.EventsPerS, r.CPUSeconds, r.PeakRSSMiB, r.PeakHeapMiB, m.Config.Days-1, r.History)
+	out, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
