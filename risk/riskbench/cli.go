@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.Days, "days", 30, "days of events, the last one timed")
 	users := fs.Uint("users", 0, "population (0: max(events, history-events)/5)")
 	fs.Uint64Var(&c.Seed, "seed", 7, "random seed")
+	cpuProfile := fs.String("cpuprofile", "", "run: write a CPU profile of the timed stage to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -78,7 +80,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		c.Users = uint32(*users)
 		err = setup(ctx, *dir, c.Defaults(), stderr)
 	case "run":
-		err = run(ctx, *dir, stdout, stderr)
+		err = run(ctx, *dir, *cpuProfile, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -153,7 +155,7 @@ func setup(ctx context.Context, dir string, c Config, log io.Writer) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-func run(ctx context.Context, dir string, stdout, log io.Writer) error {
+func run(ctx context.Context, dir, cpuProfile string, stdout, log io.Writer) error {
 	var m marker
 	b, err := os.ReadFile(filepath.Join(dir, markerName))
 	if err == nil {
@@ -165,6 +167,17 @@ func run(ctx context.Context, dir string, stdout, log io.Writer) error {
 	wh, err := openWarehouse(dir)
 	if err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r, err := Measure(ctx, wh, memory.DefaultAllocator, m.Config)
 	if err != nil {
