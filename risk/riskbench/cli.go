@@ -28,16 +28,19 @@ const markerName = "_riskbench.json"
 const version = 1
 
 type marker struct {
-	Version int
-	Config  Config
-	Events  int64
-	Ready   bool
+	Version   int
+	Config    Config
+	Events    int64
+	Generated bool // events_clean is complete
+	Ready     bool // and so is the checkpoint before the timed day
 }
 
 const usage = `usage:
-  riskbench setup -dir W [-events N] [-history-events M] [-days 30] [-users U] [-seed 7]
-      generate events_clean for every day into W/warehouse and run the risk
-      stage on all days but the last (reused when W holds the same world)
+  riskbench setup -dir W [-events N] [-history-events M] [-days 30] [-users U] [-seed 7] [-fold-with engine|stage]
+      generate events_clean for every day into W/warehouse and build the risk
+      state of all days but the last: folded by one engine (engine, the
+      default) or by running the risk stage on each day (stage). What W
+      already holds of the same world is reused.
   riskbench run -dir W
       run the risk stage on the last day, timed; prints a line to stderr and
       a JSON Result to stdout
@@ -59,6 +62,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.Days, "days", 30, "days of events, the last one timed")
 	users := fs.Uint("users", 0, "population (0: max(events, history-events)/5)")
 	fs.Uint64Var(&c.Seed, "seed", 7, "random seed")
+	foldWith := fs.String("fold-with", "engine", "setup: build the state with one engine (engine) or the risk stage day by day (stage)")
 	cpuProfile := fs.String("cpuprofile", "", "run: write a CPU profile of the timed stage to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -78,7 +82,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		c.Users = uint32(*users)
-		err = setup(ctx, *dir, c.Defaults(), stderr)
+		if *foldWith != "engine" && *foldWith != "stage" {
+			fmt.Fprintf(stderr, "riskbench: -fold-with %q: want engine or stage\n", *foldWith)
+			return 2
+		}
+		err = setup(ctx, *dir, c.Defaults(), *foldWith == "stage", stderr)
 	case "run":
 		err = run(ctx, *dir, *cpuProfile, stdout, stderr)
 	default:
@@ -110,19 +118,36 @@ func openWarehouse(dir string) (*sinks.Warehouse, error) {
 	return wh, nil
 }
 
-func setup(ctx context.Context, dir string, c Config, log io.Writer) error {
+func setup(ctx context.Context, dir string, c Config, stage bool, log io.Writer) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	path := filepath.Join(dir, markerName)
 	var m marker
-	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &m) == nil &&
-		m.Version == version && m.Ready && m.Config == c {
+	if b, err := os.ReadFile(path); err != nil || json.Unmarshal(b, &m) != nil || m.Version != version || !m.Config.same(c) {
+		m = marker{Version: version, Config: c}
+	}
+	if m.Ready {
 		fmt.Fprintf(log, "riskbench: reusing the world in %s (%d events)\n", dir, m.Events)
 		return nil
 	}
-	if err := os.RemoveAll(filepath.Join(dir, "warehouse")); err != nil {
-		return err
+	save := func() error {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, b, 0o644)
+	}
+	// Outputs of the risk stage from an earlier, unfinished setup go; the
+	// events stay only if they were generated whole for this world.
+	remove := []string{"risk_features", "risk_entities", "risk_state"}
+	if !m.Generated {
+		remove = []string{""}
+	}
+	for _, d := range remove {
+		if err := os.RemoveAll(filepath.Join(dir, "warehouse", d)); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -132,27 +157,43 @@ func setup(ctx context.Context, dir string, c Config, log io.Writer) error {
 		return err
 	}
 	mem := memory.DefaultAllocator
-	t0 := time.Now()
-	n, err := Generate(ctx, wh, mem, c)
-	if err != nil {
-		return err
+	if !m.Generated {
+		t0 := time.Now()
+		if m.Events, err = Generate(ctx, wh, mem, c); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "riskbench: generated %d days, %d events (last day %d, others %d each), %d users in %.1f s\n",
+			c.Days, m.Events, c.Events, c.HistoryEvents, c.Users, time.Since(t0).Seconds())
+		m.Generated = true
+		if err := save(); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(log, "riskbench: generated %d days, %d events (last day %d, others %d each), %d users in %.1f s\n",
-		c.Days, n, c.Events, c.HistoryEvents, c.Users, time.Since(t0).Seconds())
 	t1 := time.Now()
-	if err := Setup(ctx, wh, mem, c, func(d int, took time.Duration) {
+	how, build := "one engine", Fold
+	if stage {
+		how, build = "the risk stage day by day", Setup
+	}
+	if err := build(ctx, wh, mem, c, func(d int, took time.Duration) {
 		if d%10 == 9 || d == c.Days-2 {
-			fmt.Fprintf(log, "riskbench: risk stage day %d/%d (%s) in %.1f s\n", d+1, c.Days-1, c.Day(d).Format(time.DateOnly), took.Seconds())
+			fmt.Fprintf(log, "riskbench: day %d/%d (%s) folded in %.1f s\n", d+1, c.Days-1, c.Day(d).Format(time.DateOnly), took.Seconds())
 		}
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "riskbench: risk state of days 1..%d built in %.1f s\n", c.Days-1, time.Since(t1).Seconds())
-	b, err := json.Marshal(marker{Version: version, Config: c, Events: n, Ready: true})
-	if err != nil {
-		return err
+	fmt.Fprintf(log, "riskbench: risk_state/dt=%s (days 1..%d) built by %s in %.1f s\n",
+		c.Day(c.Days-2).Format(time.DateOnly), c.Days-1, how, time.Since(t1).Seconds())
+	m.Ready = true
+	return save()
+}
+
+// same reports whether a and b describe one world.
+func (a Config) same(b Config) bool {
+	if !a.Last.Equal(b.Last) {
+		return false
 	}
-	return os.WriteFile(path, b, 0o644)
+	a.Last = b.Last
+	return a == b
 }
 
 func run(ctx context.Context, dir, cpuProfile string, stdout, log io.Writer) error {
