@@ -64,6 +64,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&c.Seed, "seed", 7, "random seed")
 	foldWith := fs.String("fold-with", "engine", "setup: build the state with one engine (engine) or the risk stage day by day (stage)")
 	cpuProfile := fs.String("cpuprofile", "", "run: write a CPU profile of the timed stage to this file")
+	memProfile := fs.String("memprofile", "", "run: write an allocation profile of the timed stage to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -88,7 +89,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err = setup(ctx, *dir, c.Defaults(), *foldWith == "stage", stderr)
 	case "run":
-		err = run(ctx, *dir, *cpuProfile, stdout, stderr)
+		err = run(ctx, *dir, *cpuProfile, *memProfile, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -196,7 +197,7 @@ func (a Config) same(b Config) bool {
 	return a == b
 }
 
-func run(ctx context.Context, dir, cpuProfile string, stdout, log io.Writer) error {
+func run(ctx context.Context, dir, cpuProfile, memProfile string, stdout, log io.Writer) error {
 	var m marker
 	b, err := os.ReadFile(filepath.Join(dir, markerName))
 	if err == nil {
@@ -220,9 +221,17 @@ func run(ctx context.Context, dir, cpuProfile string, stdout, log io.Writer) err
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if memProfile != "" {
+		runtime.MemProfileRate = 512 * 1024
+	}
 	r, err := Measure(ctx, wh, memory.DefaultAllocator, m.Config)
 	if err != nil {
 		return err
+	}
+	if memProfile != "" {
+		if err := writeProfile("allocs", memProfile); err != nil {
+			return err
+		}
 	}
 	r.Cores = runtime.GOMAXPROCS(0)
 	fmt.Fprintf(log, "risk: %d events (%d scored) in %.2f s (%.0f events/s), CPU %.2f s, peak RSS %.0f MiB, peak heap %.0f MiB, over %d days (%d events) of state\n",
@@ -233,4 +242,16 @@ func run(ctx context.Context, dir, cpuProfile string, stdout, log io.Writer) err
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", out)
 	return err
+}
+
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

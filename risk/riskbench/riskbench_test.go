@@ -2,6 +2,8 @@ package riskbench
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +154,37 @@ func BenchmarkRiskDay(b *testing.B) {
 	}
 	b.ReportMetric(float64(c.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric((cputime.Used()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// TestCommand runs the command as bench.sh does: setup, setup again (the
+// world is reused), then the timed run and its JSON.
+func TestCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var out, log strings.Builder
+	setup := []string{"setup", "-dir", dir, "-days", "3", "-events", "3_000", "-history-events", "1000"}
+	for range 2 {
+		if code := Main(ctx, setup, &out, &log); code != 0 {
+			t.Fatalf("setup: exit %d: %s", code, log.String())
+		}
+	}
+	if !strings.Contains(log.String(), "reusing the world") {
+		t.Errorf("second setup did not reuse the world: %s", log.String())
+	}
+	if code := Main(ctx, []string{"run", "-dir", dir}, &out, &log); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, log.String())
+	}
+	var r Result
+	if err := json.Unmarshal([]byte(out.String()), &r); err != nil {
+		t.Fatalf("%v: %q", err, out.String())
+	}
+	if r.Events != 3000 || r.History != 2000 || r.Scored == 0 || r.DT != "2026-11-19" || r.Seconds <= 0 {
+		t.Errorf("result %+v", r)
+	}
+	if code := Main(ctx, []string{"run", "-dir", t.TempDir()}, &out, &log); code != 1 {
+		t.Errorf("run without setup: exit %d", code)
+	}
+	if code := Main(ctx, []string{"setup", "-dir", dir, "-fold-with", "magic"}, &out, &log); code != 2 {
+		t.Errorf("bad -fold-with: exit %d", code)
+	}
 }
