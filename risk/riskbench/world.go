@@ -1,7 +1,9 @@
 // Package riskbench builds the world of the risk stage's benchmark and
 // runs the stage on it: 30 days of events_clean committed through the real
-// sinks, days 1..29 folded by the risk stage as setup, then day 30 timed.
-// cmd/riskbench is its command; scripts/bench.sh runs it against DuckDB.
+// sinks, the risk_state of day 29 built as setup (Fold: one engine over
+// days 1..29; or Setup: the risk stage on each day, slower and equal), then
+// the risk stage on day 30 timed (Measure). risk/riskbench/cmd/riskbench is
+// its command; scripts/bench.sh (step 10) runs it against DuckDB.
 package riskbench
 
 import (
