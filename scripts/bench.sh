@@ -32,6 +32,18 @@
 #      MB, previous MB/s, now MB/s, ratio. ~25 s.
 #   9. go test -run '^$' -bench . -benchmem ./...  (step 7's benchmarks at
 #      their small default size)
+#  10. risk features (issue 10): risk/riskbench/cmd/riskbench setup writes
+#      $BENCH_RISK_DAYS days of events_clean ($BENCH_RISK_EVENTS on the last
+#      day, $BENCH_RISK_HISTORY on each earlier one) and folds all but the
+#      last into risk_state (not timed); then `riskbench run` times the risk
+#      stage on the last day under /usr/bin/time -v, and
+#      scripts/duckdb-risk.mjs computes the same per-event window counts
+#      (5 entities x 5 event types x 1h/24h/7d/30d) and the 30d distinct
+#      devices per user and accounts per device with window functions over
+#      the same Parquet, also under /usr/bin/time -v, then checks every
+#      compared column of every row against veil's risk_features (a
+#      mismatch fails the step). Table: engine, seconds, events/s, CPU,
+#      peak RSS; the veil/DuckDB ratio.
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
@@ -48,6 +60,16 @@
 #   VEIL_REAL_DATA  the shared real data folder (default ../shared/data/real
 #                from the repository root); absent: step 8 is skipped
 #   BENCH_SKIP_GO_BENCH=1  skip step 9
+#   BENCH_SKIP_RISK=1      skip step 10
+#   BENCH_RISK_EVENTS (1000000)  events of the timed day of step 10; the
+#                issue's figure is 10000000 (with BENCH_RISK_HISTORY=1000000:
+#                ~15 min of setup, ~6 min and ~15 GiB for veil's day, and
+#                DuckDB's queries, so ~30 min in all on 2 cores)
+#   BENCH_RISK_HISTORY (200000)  events of each of the days before it
+#   BENCH_RISK_DAYS (30)          days, the timed one included
+#   BENCH_RISK_DUCKDB_MEMORY (8GB)  DuckDB's memory_limit (it spills beyond)
+#   BENCH_RISK_DISTINCT=0  leave the distinct-count windows out of DuckDB's
+#                query and of the check
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -353,6 +375,72 @@ else
   awk '/^BenchmarkApplyEvent\/cached/ { printf "policy row, cached tokens:  %s ns/row\n", $3 }
        /^BenchmarkApplyEvent\/cold/   { printf "policy row, cold tokens:    %s ns/row\n", $3 }
        /^BenchmarkTokenize\//          { printf "%-27s %s ns/event (6 tokens)\n", $1 ":", $3 }' "$WORK/gobench.txt"
+fi
+
+# ------------------------------------------------------------------ 10. risk features
+if [ "${BENCH_SKIP_RISK:-0}" = 1 ]; then
+  step "risk features skipped (BENCH_SKIP_RISK=1)"
+else
+  # The default keeps the step to ~5 minutes; see the header for 10M.
+  R_EVENTS="${BENCH_RISK_EVENTS:-1000000}"
+  R_HISTORY="${BENCH_RISK_HISTORY:-200000}"
+  R_DAYS="${BENCH_RISK_DAYS:-30}"
+  RW="$WORK/risk"
+  if [ ! -d "$ROOT/scripts/node_modules/@duckdb/node-api" ]; then
+    step "npm ci (scripts/)"
+    (cd "$ROOT/scripts" && npm ci --no-audit --no-fund)
+  fi
+  step "risk features: setup, $R_DAYS days of events_clean ($R_EVENTS on the last, $R_HISTORY before), state of all but the last (not timed)"
+  go build -o "$WORK/riskbench" ./risk/riskbench/cmd/riskbench
+  t0=$(now)
+  "$WORK/riskbench" setup -dir "$RW" -days "$R_DAYS" -events "$R_EVENTS" -history-events "$R_HISTORY"
+  echo "(setup: $(elapsed "$t0") s)"
+
+  step "veil: the risk stage on the last day ($CORES cores)"
+  run_measured riskveil "$WORK/riskbench" run -dir "$RW"
+  RV_JSON="$(tail -n 1 "$WORK/riskveil.stdout")"
+  jfield() { node -e 'const o = JSON.parse(process.argv[1]); const v = o[process.argv[2]]; process.stdout.write(v === undefined || v === null ? "" : String(v))' "$1" "$2"; }
+  R_DT="$(jfield "$RV_JSON" dt)"
+
+  DUCK_ARGS=(--days "$R_DAYS" --memory-limit "${BENCH_RISK_DUCKDB_MEMORY:-8GB}")
+  [ "${BENCH_RISK_DISTINCT:-1}" = 0 ] && DUCK_ARGS+=(--no-distinct)
+  step "DuckDB: window functions over the same $R_DAYS days of Parquet, then the check against risk_features/dt=$R_DT  ($CORES threads)"
+  run_measured riskduck node "$ROOT/scripts/duckdb-risk.mjs" "$RW/warehouse" "$R_DT" "$RW/duckdb" "${DUCK_ARGS[@]}"
+  RD_JSON="$(tail -n 1 "$WORK/riskduck.stdout")"
+
+  time_cpu() { awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1" 2>/dev/null; }
+  R_SCORED="$(jfield "$RV_JSON" scored)"
+  V_SEC="$(jfield "$RV_JSON" seconds)"
+  V_CPU="$(awk -v c="$(jfield "$RV_JSON" cpu_seconds)" 'BEGIN { printf "%.1f", c }')"
+  V_RSS="$(time_rss_mib "$WORK/riskveil.time")"
+  V_RSS="${V_RSS:-$(jfield "$RV_JSON" peak_rss_mib)}"
+  D_COUNTS="$(jfield "$RD_JSON" counts_seconds)"
+  D_DISTINCT="$(jfield "$RD_JSON" distinct_seconds)"
+  D_SEC="$(jfield "$RD_JSON" seconds)"
+  D_RSS="$(jfield "$RD_JSON" peak_rss_mib)"
+  rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
+  step "risk features: $R_EVENTS-event day over $R_DAYS days ($(jfield "$RV_JSON" history) events before it), $R_SCORED scored events, $CORES cores"
+  printf '%-26s %9s %12s %12s %8s %13s\n' engine seconds "events/s" "scored/s" "CPU s" "peak RSS MiB"
+  printf '%-26s %9s %12s %12s %8s %13s\n' -------------------------- --------- ------------ ------------ -------- -------------
+  printf '%-26s %9.2f %12s %12s %8s %13s\n' "veil risk stage" "$V_SEC" "$(rate "$R_EVENTS" "$V_SEC")" "$(rate "$R_SCORED" "$V_SEC")" "$V_CPU" "$V_RSS"
+  printf '%-26s %9.2f %12s %12s %8s %13s\n' "duckdb counts" "$D_COUNTS" "$(rate "$R_EVENTS" "$D_COUNTS")" "$(rate "$R_SCORED" "$D_COUNTS")" "" ""
+  if [ -n "$D_DISTINCT" ]; then
+    printf '%-26s %9.2f %12s %12s %8s %13s\n' "duckdb distinct 30d" "$D_DISTINCT" "" "" "" ""
+  fi
+  printf '%-26s %9.2f %12s %12s %8s %13s\n' "duckdb total" "$D_SEC" "$(rate "$R_EVENTS" "$D_SEC")" "$(rate "$R_SCORED" "$D_SEC")" "$(time_cpu "$WORK/riskduck.time")" "$D_RSS"
+  echo
+  echo "veil: the whole risk stage (load risk_state of the day before, read the day's events_clean, every feature of risk/features.Defs for"
+  echo "  each scored event, write risk_features, risk_entities and risk_state); CPU from getrusage, peak RSS from /usr/bin/time -v."
+  echo "DuckDB: reads the $R_DAYS days of events_clean; compared: $(jfield "$RD_JSON" compared_columns) columns (the 100 counts$([ -n "$D_DISTINCT" ] && echo ', user_devices_30d, device_accounts_30d')),"
+  echo "  each query COPY'd to Parquet; peak RSS is node's maxRSS after the queries (DuckDB in-process), CPU from /usr/bin/time (check included)."
+  echo "check: $(jfield "$RD_JSON" veil_rows) veil rows, $(jfield "$RD_JSON" duckdb_rows) DuckDB rows, $(jfield "$RD_JSON" mismatched_rows) rows differ."
+  echo
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+  R_ALL="$(ratio "$D_SEC" "$V_SEC")"
+  R_COUNTS="$(ratio "$D_COUNTS" "$V_SEC")"
+  R_RSS="$(ratio "$V_RSS" "$D_RSS")"
+  echo "veil/DuckDB speed ratio (DuckDB seconds / veil seconds): ${R_ALL}x; against DuckDB's counts alone: ${R_COUNTS}x"
+  echo "peak RSS veil/DuckDB: ${R_RSS}x   (goal, issue 10: veil within 8192 MiB and faster than DuckDB)"
 fi
 echo
 echo "bench: done"
