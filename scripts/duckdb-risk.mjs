@@ -20,7 +20,8 @@
 //
 // Then, unless --no-distinct, a second timed query: distinct devices per
 // user and distinct accounts per device over 30d (count(DISTINCT) OVER a
-// RANGE frame), which need every event of the 30 days.
+// RANGE frame) over the scored events of the 30 days: as in veil, browsing
+// links nothing.
 //
 // Each result is written with COPY to OUTDIR/*.parquet (veil writes its
 // rows too) and timed from the query's start to the end of the COPY.
@@ -96,8 +97,9 @@ function distinctSQL(src, d0) {
     `CASE WHEN ${by} IS NOT NULL THEN count(DISTINCT ${of}) OVER (PARTITION BY ${by}, CASE WHEN ${by} IS NULL THEN event_id END ORDER BY t RANGE BETWEEN ${30 * DAY} PRECEDING AND 1 PRECEDING) END AS ${name}`);
   return `SELECT event_id, ${DISTINCT.map((d) => d[0]).join(', ')} FROM (
       SELECT event_id, t, type, ${cols.join(',\n        ')}
-      FROM (SELECT event_id, epoch_ms(ts) AS t, type, user_token, device_token FROM ${src}))
-    WHERE t >= ${d0} AND t < ${d0 + DAY} AND type IN (${SCORED.map(q).join(', ')})`;
+      FROM (SELECT event_id, epoch_ms(ts) AS t, type, user_token, device_token FROM ${src}
+            WHERE type IN (${SCORED.map(q).join(', ')})))
+    WHERE t >= ${d0} AND t < ${d0 + DAY}`;
 }
 
 async function timed(con, sql) {

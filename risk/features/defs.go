@@ -21,6 +21,14 @@
 // event without an entity (no device, no card) has that entity's features
 // null.
 //
+// # Links
+//
+// Distinct counts (devices per user, accounts per device, ...), the
+// linked cluster and the fraud links come from scored events only: the
+// events that act on an account (logins, registrations, payments,
+// purchases, coupon redemptions), not browsing. Counters count their
+// event types; live sessions start at their first event of any type.
+//
 // Every feature is defined once, in Defs; `veil features` prints them.
 package features
 
@@ -103,10 +111,17 @@ var (
 
 // CountOf returns the counter an event type feeds, or -1.
 func CountOf(typ string) Count {
-	for c, t := range CountTypes {
-		if t == typ {
-			return Count(c)
-		}
+	switch typ {
+	case "login":
+		return Logins
+	case "login_failed":
+		return FailedLogins
+	case "payment":
+		return Payments
+	case "payment_failed":
+		return FailedPayments
+	case "purchase":
+		return Purchases
 	}
 	return -1
 }
@@ -116,16 +131,15 @@ var ScoredTypes = []string{"purchase", "payment", "payment_failed", "coupon_rede
 
 // IsScored reports whether events of type typ get a feature row.
 func IsScored(typ string) bool {
-	for _, t := range ScoredTypes {
-		if t == typ {
-			return true
-		}
+	switch typ {
+	case "purchase", "payment", "payment_failed", "coupon_redeem", "register", "login", "login_failed":
+		return true
 	}
 	return false
 }
 
 // Links are the distinct-count relations: From's entity counts distinct
-// values of To among its events of any type.
+// values of To among its scored events.
 var Links = [...]struct {
 	From, To Entity
 	Name     string // column stem
@@ -249,7 +263,7 @@ func buildDefs() []Def {
 		for w := range NWindows {
 			FLink[l][w] = add(Def{
 				Name: fmt.Sprintf("%s_%s", lk.Name, WindowSuffix[w]), Entity: lk.From, Window: WindowSuffix[w], Kind: Int,
-				Doc: fmt.Sprintf("distinct %s values among events of any type with the event's %s and ts in [t-%s, t)", EntityNames[lk.To], EntityNames[lk.From], WindowSuffix[w]),
+				Doc: fmt.Sprintf("distinct %s values among scored events with the event's %s and ts in [t-%s, t)", EntityNames[lk.To], EntityNames[lk.From], WindowSuffix[w]),
 			})
 		}
 	}
@@ -264,7 +278,7 @@ func buildDefs() []Def {
 	FLiveOrdersFirstMin = add(Def{"live_orders_first_minute", OfSession, "first 60s of the session", Int,
 		"purchase events of the live session with ts in [start, start+60s) and ts < t; null when live_since_start_s is"})
 	FClusterSize = add(Def{"cluster_size", OfCluster, "[D0-30d, t)", Int,
-		"accounts in the user's connected component of the graph of users, devices, IPs and cards, whose edges are (user, device), (user, ip) and (user, card) pairs of events of any type with ts in [D0-30d, t), D0 being 00:00 UTC of the event's day; at least 1"})
+		"accounts in the user's connected component of the graph of users, devices, IPs and cards, whose edges are (user, device), (user, ip) and (user, card) pairs of scored events with ts in [D0-30d, t), D0 being 00:00 UTC of the event's day; at least 1"})
 	FClusterFraud = add(Def{"cluster_fraud_accounts", OfCluster, "[D0-30d, t)", Int,
 		"accounts in that component other than the user with a fraud label known_at < t"})
 	for e := range NEntities {
@@ -272,7 +286,7 @@ func buildDefs() []Def {
 	}
 	for _, e := range []Entity{Device, IP, Card} {
 		FFraudLinks[e] = add(Def{fmt.Sprintf("%s_fraud_accounts_30d", EntityNames[e]), e, "30d", Int,
-			fmt.Sprintf("accounts other than the user with a fraud label known_at < t and an event with the event's %s in [t-30d, t)", EntityNames[e])})
+			fmt.Sprintf("accounts other than the user with a fraud label known_at < t and a scored event with the event's %s in [t-30d, t)", EntityNames[e])})
 	}
 	return ds
 }

@@ -172,23 +172,7 @@ func (g *Engine) Label(user string, knownAt int64) {
 // Apply folds event e into the state. Events must come in time order;
 // Score every event of a timestamp before applying any of them.
 func (g *Engine) Apply(e *Event) {
-	var ix [NEntities]uint32
-	var has [NEntities]bool
-	for k := range NEntities {
-		if e.Keys[k] != "" {
-			ix[k], has[k] = g.intern(k, e.Keys[k]), true
-		}
-	}
 	t := e.TS
-	if c := CountOf(e.Type); c >= 0 {
-		for k := range NEntities {
-			if has[k] {
-				s := &g.counts[k][ix[k]]
-				s.advance(t)
-				s.add(t, c)
-			}
-		}
-	}
 	if e.Live != "" {
 		s := g.live[e.Live]
 		if s == nil || t-s.last > Horizon {
@@ -200,6 +184,27 @@ func (g *Engine) Apply(e *Event) {
 			s.firstMin++
 		}
 		s.last = t
+	}
+	// Every counted type is scored; the rest (browsing) touches nothing
+	// else, so most events cost no lookup at all.
+	if !IsScored(e.Type) {
+		return
+	}
+	var ix [NEntities]uint32
+	var has [NEntities]bool
+	for k := range NEntities {
+		if e.Keys[k] != "" {
+			ix[k], has[k] = g.intern(k, e.Keys[k]), true
+		}
+	}
+	if c := CountOf(e.Type); c >= 0 {
+		for k := range NEntities {
+			if has[k] {
+				s := &g.counts[k][ix[k]]
+				s.advance(t)
+				s.add(t, c)
+			}
+		}
 	}
 	if !has[User] {
 		return

@@ -1,34 +1,35 @@
 package features
 
 // graph is the user–device–IP–card graph as a union-find over all four
-// entity kinds (each node id is kind<<28 | index, hashed into a map so
-// the kinds share one forest). Each root carries its component's number
+// entity kinds, which share one forest (id maps an entity's index to its
+// node). Each root carries its component's number
 // of accounts and of accounts with a fraud label. Links are never removed
 // from a union-find, so the engine rebuilds it at the start of every day
 // from the links still inside 30 days: cluster_size is therefore defined
 // over [D0-30d, t), D0 being the event's day.
 type graph struct {
-	id     map[uint64]int32
+	id     [NEntities][]int32 // node by entity index; -1 for none
 	parent []int32
 	users  []int32 // accounts in the component, at roots
 	fraud  []int32 // labelled accounts in the component, at roots
 }
 
-func newGraph() *graph { return &graph{id: make(map[uint64]int32)} }
-
-func gkey(e Entity, ix uint32) uint64 { return uint64(e)<<32 | uint64(ix) }
+func newGraph() *graph { return &graph{} }
 
 // node returns e's node, adding it when add is set (else -1 if absent).
 func (g *graph) node(e Entity, ix uint32, add bool) int32 {
-	k := gkey(e, ix)
-	if n, ok := g.id[k]; ok {
-		return n
+	ids := g.id[e]
+	if int(ix) < len(ids) && ids[ix] >= 0 {
+		return ids[ix]
 	}
 	if !add {
 		return -1
 	}
+	for int(ix) >= len(g.id[e]) {
+		g.id[e] = append(g.id[e], -1)
+	}
 	n := int32(len(g.parent))
-	g.id[k] = n
+	g.id[e][ix] = n
 	g.parent = append(g.parent, n)
 	u := int32(0)
 	if e == User {

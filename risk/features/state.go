@@ -85,10 +85,17 @@ func appendOpt(b *array.StringBuilder, s string) {
 func (g *Engine) sortedIDs(k Entity) []uint32 { return g.ids[k].Sorted() }
 
 func (g *Engine) rows(emit func(stateRow) error) error {
+	var sorted [NEntities][]uint32 // each table sorted once
+	order := func(k Entity) []uint32 {
+		if sorted[k] == nil {
+			sorted[k] = g.sortedIDs(k)
+		}
+		return sorted[k]
+	}
 	if err := emit(stateRow{section: secDay, ts: g.day}); err != nil {
 		return err
 	}
-	users := g.sortedIDs(User)
+	users := order(User)
 	name := g.ids[User].Name
 	for _, u := range users {
 		if t, ok := g.reg[u]; ok {
@@ -105,7 +112,7 @@ func (g *Engine) rows(emit func(stateRow) error) error {
 		}
 	}
 	for k := range NEntities {
-		for _, ix := range g.sortedIDs(k) {
+		for _, ix := range order(k) {
 			for _, x := range g.counts[k][ix].live() {
 				r := stateRow{section: secCount, entity: EntityNames[k], key: g.ids[k].Name(ix), ts: entryTS(x), value: int64(entryCount(x))}
 				if err := emit(r); err != nil {
@@ -124,7 +131,7 @@ func (g *Engine) rows(emit func(stateRow) error) error {
 	}
 	for l, lk := range Links {
 		s := g.links[l]
-		for _, from := range g.sortedIDs(lk.From) {
+		for _, from := range order(lk.From) {
 			var err error
 			s.each(from, func(to uint32, last int64) {
 				if err == nil {

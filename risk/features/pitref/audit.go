@@ -123,7 +123,9 @@ func NewIndex(history []features.Event, labels []features.Label) *Index {
 		if ev.Live != "" {
 			ix.byLive[ev.Live] = append(ix.byLive[ev.Live], p)
 		}
-		g.event(ev.TS, nodes)
+		if features.IsScored(ev.Type) { // browsing links nothing
+			g.event(ev.TS, nodes)
+		}
 	}
 	for _, l := range labels {
 		ix.labels[l.User] = append(ix.labels[l.User], l)

@@ -112,8 +112,8 @@ func counts(row features.Row, hist []features.Event, e features.Event) {
 	}
 }
 
-// links fills FLink: distinct non-empty To keys among events of any type
-// that share e's From key.
+// links fills FLink: distinct non-empty To keys among scored events that
+// share e's From key.
 func links(row features.Row, hist []features.Event, e features.Event) {
 	for l, lk := range features.Links {
 		k := e.Keys[lk.From]
@@ -124,7 +124,7 @@ func links(row features.Row, hist []features.Event, e features.Event) {
 			seen := make(map[string]bool)
 			for _, ev := range hist {
 				to := ev.Keys[lk.To]
-				if ev.Keys[lk.From] == k && to != "" && within(ev.TS, e.TS, features.WindowMS[w]) {
+				if ev.Keys[lk.From] == k && to != "" && features.IsScored(ev.Type) && within(ev.TS, e.TS, features.WindowMS[w]) {
 					seen[to] = true
 				}
 			}
@@ -253,7 +253,7 @@ func cluster(row features.Row, hist []features.Event, fraud map[string]bool, e f
 	from := features.Day(e.TS) - month
 	for _, ev := range hist {
 		eu := ev.Keys[features.User]
-		if eu == "" || ev.TS < from || ev.TS >= e.TS {
+		if eu == "" || !features.IsScored(ev.Type) || ev.TS < from || ev.TS >= e.TS {
 			continue
 		}
 		for _, ent := range []features.Entity{features.Device, features.IP, features.Card} {
@@ -283,7 +283,7 @@ func cluster(row features.Row, hist []features.Event, fraud map[string]bool, e f
 }
 
 // fraudLinks fills device/ip/card_fraud_accounts_30d: labelled users other
-// than e's with an event of any type sharing that key in the last 30d.
+// than e's with a scored event sharing that key in the last 30d.
 func fraudLinks(row features.Row, hist []features.Event, fraud map[string]bool, e features.Event) {
 	for ent, f := range features.FFraudLinks {
 		k := e.Keys[ent]
@@ -293,7 +293,7 @@ func fraudLinks(row features.Row, hist []features.Event, fraud map[string]bool, 
 		users := make(map[string]bool)
 		for _, ev := range hist {
 			v := ev.Keys[features.User]
-			if ev.Keys[ent] == k && v != "" && v != e.Keys[features.User] && fraud[v] && within(ev.TS, e.TS, month) {
+			if ev.Keys[ent] == k && v != "" && v != e.Keys[features.User] && fraud[v] && features.IsScored(ev.Type) && within(ev.TS, e.TS, month) {
 				users[v] = true
 			}
 		}

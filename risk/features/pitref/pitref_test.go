@@ -76,18 +76,18 @@ var handCases = []handCase{
 	{
 		name: "links",
 		hist: []features.Event{
-			ev("a", now-hour/2, "view", "u1", "d1", "i1", ""),
-			ev("b", now-2*hour, "click", "u1", "d2", "i1", "c1"),
-			ev("c", now-hour/6, "login", "u1", "", "", ""), // no device: not a value
-			ev("d", now-2*day, "cart", "u1", "d3", "i2", ""),
+			ev("a", now-hour/2, "coupon_redeem", "u1", "d1", "i1", ""),
+			ev("b", now-2*hour, "coupon_redeem", "u1", "d2", "i1", "c1"),
+			ev("c", now-hour/6, "login", "u1", "", "", ""),   // no device: not a value
+			ev("d", now-2*day, "cart", "u1", "d3", "i2", ""), // browsing: links nothing
 			ev("e", now-3*hour, "login", "u2", "d1", "", ""),
 			ev("f", now-hour, "login", "", "d1", "", ""), // no user: not an account
 			ev("g", now-40*day, "login", "u3", "d1", "", ""),
 		},
 		e: ev("e0", now, "login", "u1", "d1", "", ""),
 		want: map[string]float64{
-			"user_devices_1h": 1, "user_devices_24h": 2, "user_devices_7d": 3, "user_devices_30d": 3,
-			"user_ips_1h": 1, "user_ips_30d": 2, "user_cards_1h": 0, "user_cards_24h": 1,
+			"user_devices_1h": 1, "user_devices_24h": 2, "user_devices_7d": 2, "user_devices_30d": 2,
+			"user_ips_1h": 1, "user_ips_30d": 1, "user_cards_1h": 0, "user_cards_24h": 1,
 			"device_accounts_1h": 1, "device_accounts_24h": 2, "device_accounts_30d": 2,
 			"ip_accounts_30d": nan, "card_accounts_1h": nan,
 		},
@@ -193,8 +193,8 @@ var handCases = []handCase{
 	{
 		name: "cluster",
 		hist: []features.Event{
-			ev("a", now-hour, "view", "u1", "d1", "", ""),
-			ev("b", now-2*hour, "view", "u2", "d1", "", ""),
+			ev("a", now-hour, "coupon_redeem", "u1", "d1", "", ""),
+			ev("b", now-2*hour, "coupon_redeem", "u2", "d1", "", ""),
 			ev("c", features.Day(now)-month, "payment", "u2", "", "", "c1"), // graph span edge: in
 			ev("d", features.Day(now)-month, "payment", "u3", "", "", "c1"),
 			ev("e", features.Day(now)-month-1, "login", "u3", "", "i1", ""), // just out
@@ -219,12 +219,12 @@ var handCases = []handCase{
 	{
 		name: "fraud links",
 		hist: []features.Event{
-			ev("a", now-hour, "view", "u2", "d1", "", ""),
-			ev("b", now-hour, "view", "u3", "d1", "", ""),
-			ev("c", now-hour, "view", "u1", "d1", "", ""),
-			ev("d", now-month-1, "view", "u4", "d1", "", ""),
-			ev("e", now-month, "view", "u5", "d1", "", "c1"),
-			ev("f", now-hour, "view", "u2", "d2", "", ""),
+			ev("a", now-hour, "coupon_redeem", "u2", "d1", "", ""),
+			ev("b", now-hour, "coupon_redeem", "u3", "d1", "", ""),
+			ev("c", now-hour, "coupon_redeem", "u1", "d1", "", ""),
+			ev("d", now-month-1, "coupon_redeem", "u4", "d1", "", ""),
+			ev("e", now-month, "coupon_redeem", "u5", "d1", "", "c1"),
+			ev("f", now-hour, "coupon_redeem", "u2", "d2", "", ""),
 		},
 		labels: []features.Label{lab("u2", now-5*day), lab("u3", now), lab("u1", now-day), lab("u4", now-day), lab("u5", now-1), lab("u5", now+day)},
 		e:      ev("e0", now, "login", "u1", "d1", "", "c2"),
