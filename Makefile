@@ -30,7 +30,8 @@ lint:
 	    echo "go mod tidy changed go.mod/go.sum:"; git --no-pager diff -- go.mod go.sum; \
 	    cp /tmp/veil-go.mod.bak go.mod; cp /tmp/veil-go.sum.bak go.sum; exit 1; fi
 
-# Ingest throughput on a generated 1M-event day against DuckDB doing the comparable job.
+# Every step of scripts/bench.sh against its peer in the same run: ingest and the
+# risk stage against DuckDB, tags and audiences, chat PII redaction (scripts/README.md).
 bench: build
 	scripts/bench.sh
 

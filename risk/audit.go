@@ -189,18 +189,7 @@ func mapKeysS(m map[string]int64) func(func(string) bool) {
 
 // eventOf reads row j of an events_clean scan record (scanColumns).
 func eventOf(rec arrow.RecordBatch, j int) features.Event {
-	var s daySource
-	s.recs = []arrow.RecordBatch{rec}
-	s.ids = []*array.String{rec.Column(cID).(*array.String)}
-	s.ts = []*array.Timestamp{rec.Column(cTS).(*array.Timestamp)}
-	s.loc = []uint64{uint64(j)}
-	var e features.Event
-	s.Fill(0, &e)
-	// Strings from Arrow buffers die with the record: keep copies.
-	e.ID, e.Type, e.Live = strings.Clone(e.ID), strings.Clone(e.Type), strings.Clone(e.Live)
-	for k := range e.Keys {
-		e.Keys[k] = strings.Clone(e.Keys[k])
-	}
+	e, _, _ := readEvent(rec, j)
 	return e
 }
 

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"math"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,46 +30,72 @@ var (
 	entityCols                 = [features.NEntities]int{cUser, cDevice, cIP, cIP24, cCard}
 )
 
-// daySource serves a day's events_clean rows to the engine straight from
-// the Arrow records the scan produced (retained until release), so a 10M
-// event day costs its decoded columns and an index, not a struct per row.
+// dayRow is a scored event of the day with the key columns risk_features
+// copies that the engine does not read.
+type dayRow struct {
+	ev              features.Event
+	source, browser string
+}
+
+// liveRow is an event that is not scored but carries a live session: all
+// the engine takes from it is when the session was seen.
+type liveRow struct {
+	ts       int64
+	typ, live string
+}
+
+// daySource is the day's events as the engine needs them: scored events
+// whole, other events only when they carry a live session, and nothing
+// of the rest (browsing, nine events in ten), so a 10M-event day is held
+// as its 0.8M scored events and the records go as soon as they are read.
 type daySource struct {
-	recs []arrow.RecordBatch
-	ts   []*array.Timestamp
-	ids  []*array.String
-	loc  []uint64 // rec<<32 | row
+	rows []dayRow
+	live []liveRow
+	read int64
 }
 
 func (s *daySource) add(rec arrow.RecordBatch) {
-	rec.Retain()
-	r := len(s.recs)
-	s.recs = append(s.recs, rec)
-	s.ts = append(s.ts, rec.Column(cTS).(*array.Timestamp))
-	s.ids = append(s.ids, rec.Column(cID).(*array.String))
-	for i := range int(rec.NumRows()) {
-		s.loc = append(s.loc, uint64(r)<<32|uint64(i))
+	types := rec.Column(cType).(*array.String)
+	lives := rec.Column(cLive).(*array.String)
+	ts := rec.Column(cTS).(*array.Timestamp)
+	n := int(rec.NumRows())
+	s.read += int64(n)
+	for j := range n {
+		typ := types.Value(j)
+		if features.IsScored(typ) {
+			ev, src, br := readEvent(rec, j)
+			s.rows = append(s.rows, dayRow{ev: ev, source: src, browser: br})
+		} else if lives.IsValid(j) && lives.Value(j) != "" {
+			s.live = append(s.live, liveRow{ts: int64(ts.Value(j)), typ: strings.Clone(typ), live: strings.Clone(lives.Value(j))})
+		}
 	}
 }
 
-func (s *daySource) release() {
-	for _, r := range s.recs {
-		r.Release()
-	}
-	s.recs = nil
-}
-
-func (s *daySource) at(i int) (int, int) { return int(s.loc[i] >> 32), int(uint32(s.loc[i])) }
-
-func (s *daySource) Len() int { return len(s.loc) }
+func (s *daySource) Len() int { return len(s.rows) + len(s.live) }
 
 func (s *daySource) TS(i int) int64 {
-	r, j := s.at(i)
-	return int64(s.ts[r].Value(j))
+	if i < len(s.rows) {
+		return s.rows[i].ev.TS
+	}
+	return s.live[i-len(s.rows)].ts
 }
 
+// ID orders simultaneous events for output only; unscored events make no
+// row, and their order among equals changes nothing.
 func (s *daySource) ID(i int) string {
-	r, j := s.at(i)
-	return s.ids[r].Value(j)
+	if i < len(s.rows) {
+		return s.rows[i].ev.ID
+	}
+	return ""
+}
+
+func (s *daySource) Fill(i int, e *features.Event) {
+	if i < len(s.rows) {
+		*e = s.rows[i].ev
+		return
+	}
+	l := &s.live[i-len(s.rows)]
+	*e = features.Event{TS: l.ts, Type: l.typ, Live: l.live}
 }
 
 func str(rec arrow.RecordBatch, col, row int) string {
@@ -76,13 +103,19 @@ func str(rec arrow.RecordBatch, col, row int) string {
 	if a.IsNull(row) {
 		return ""
 	}
-	return a.Value(row)
+	return strings.Clone(a.Value(row))
 }
 
-func (s *daySource) Fill(i int, e *features.Event) {
-	r, j := s.at(i)
-	rec := s.recs[r]
-	*e = features.Event{ID: s.ids[r].Value(j), TS: int64(s.ts[r].Value(j)), Type: str(rec, cType, j), Live: str(rec, cLive, j)}
+// readEvent reads row j of an events_clean scan record (scanColumns) into
+// an Event, with its source and browser; strings are copies, so the record
+// may go.
+func readEvent(rec arrow.RecordBatch, j int) (features.Event, string, string) {
+	e := features.Event{
+		ID:   str(rec, cID, j),
+		TS:   int64(rec.Column(cTS).(*array.Timestamp).Value(j)),
+		Type: str(rec, cType, j),
+		Live: str(rec, cLive, j),
+	}
 	for k, c := range entityCols {
 		e.Keys[k] = str(rec, c, j)
 	}
@@ -92,6 +125,7 @@ func (s *daySource) Fill(i int, e *features.Event) {
 	if su := rec.Column(cSignup).(*array.Timestamp); su.IsValid(j) {
 		e.Signup = int64(su.Value(j))
 	}
+	return e, str(rec, cSource, j), str(rec, cBrowser, j)
 }
 
 // Amount4 is an amount in ten-thousandths, the engine's exact unit.

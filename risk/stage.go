@@ -74,10 +74,30 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d0 := job.Date.UnixMilli()
-	g, from, err := previous(ctx, job)
-	if err != nil {
-		return err
+	// The checkpoint loads while the day's events are read: two cores.
+	type loaded struct {
+		g    *features.Engine
+		from string
+		err  error
 	}
+	prev := make(chan loaded, 1)
+	go func() {
+		g, from, err := previous(ctx, job)
+		prev <- loaded{g, from, err}
+	}()
+	src := &daySource{}
+	scanErr := job.Warehouse.Scan(ctx, job.Mem, schemas.EventsClean, job.Partition(), func(rec arrow.RecordBatch) error {
+		src.add(rec)
+		return nil
+	}, scanColumns...)
+	ld := <-prev
+	if scanErr != nil {
+		return fmt.Errorf("read %s/dt=%s: %w", schemas.EventsClean.Name, job.DT(), scanErr)
+	}
+	if ld.err != nil {
+		return ld.err
+	}
+	g, from := ld.g, ld.from
 	if err := gapLabels(ctx, job, g, from); err != nil {
 		return err
 	}
@@ -85,28 +105,19 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	src := &daySource{}
-	defer src.release()
-	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.EventsClean, job.Partition(), func(rec arrow.RecordBatch) error {
-		src.add(rec)
-		return nil
-	}, scanColumns...); err != nil {
-		return fmt.Errorf("read %s/dt=%s: %w", schemas.EventsClean.Name, job.DT(), err)
-	}
 
 	fw, err := newFeatureWriter(job, FeaturesDataset, s.Name())
 	if err != nil {
 		return err
 	}
 	defer fw.abort()
-	if err := g.Run(ctx, d0, src, labels, func(i int, e *features.Event, row features.Row) error {
-		r, j := src.at(i)
-		return fw.add(src.recs[r], j, row, nil)
+	if err := g.Run(ctx, d0, src, labels, func(i int, _ *features.Event, row features.Row) error {
+		return fw.addEvent(&src.rows[i], row)
 	}); err != nil {
 		return err
 	}
 	st := Stats{Labels: int64(len(labels)), From: from}
-	st.RecordsIn = int64(src.Len())
+	st.RecordsIn = src.read
 	st.Scored = fw.rows
 	st.RecordsOut = fw.rows
 	st.Transforms = map[string]string{"*": "features of each scored event from events strictly before it (risk/features.Defs; `veil features` prints them)"}
@@ -118,10 +129,16 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := g.StartDay(next); err != nil {
 		return err
 	}
-	if st.Entities, err = writeEntities(ctx, job, g, next); err != nil {
-		return err
-	}
-	if st.State, err = writeState(job, g); err != nil {
+	// The snapshot and the checkpoint only read the engine: both at once.
+	var entErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		st.Entities, entErr = writeEntities(ctx, job, g, next)
+	}()
+	st.State, err = writeState(job, g)
+	<-done
+	if err = errors.Join(entErr, err); err != nil {
 		return err
 	}
 	log.Info("risk features committed", "dt", job.DT(), "events", st.RecordsIn, "scored", st.Scored,

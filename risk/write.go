@@ -12,8 +12,8 @@ import (
 	"github.com/veil-data/veil/sinks"
 )
 
-// keyCopies maps risk_features' key columns to the events_clean scan
-// columns they copy, in schema order after event_id and ts.
+// keyCopies names risk_features' key columns after event_id and ts, in
+// schema order, with the column of a record they are copied from.
 var keyCopies = []struct{ name, from string }{
 	{"type", "type"}, {"user_token", "user_token"}, {"device_token", "device_token"},
 	{"ip_token", "ip_token"}, {"ip_prefix", "ip_prefix"}, {"card_token", "card_token"},
@@ -29,6 +29,10 @@ type label struct {
 // featureWriter writes risk_features or risk_training rows: the event's
 // key columns copied from events_clean, then the features (and, for
 // training, the label).
+//
+// Records are encoded to Parquet by a goroutine of their own while the
+// caller builds the next (the engine is single-threaded; this gives the
+// second core the compression).
 type featureWriter struct {
 	pw    *sinks.PartitionWriter
 	fw    *sinks.ParquetWriter
@@ -37,6 +41,10 @@ type featureWriter struct {
 	n     int
 	rows  int64
 	feat0 int // index of the first feature column
+
+	recs    chan arrow.RecordBatch
+	written chan error // the writer's result, once recs is closed
+	closed  bool
 }
 
 func newFeatureWriter(job *pipeline.Job, ds schemas.Dataset, stage string) (*featureWriter, error) {
@@ -49,17 +57,40 @@ func newFeatureWriter(job *pipeline.Job, ds schemas.Dataset, stage string) (*fea
 		pw.Abort()
 		return nil, err
 	}
-	return &featureWriter{pw: pw, fw: fw, b: array.NewRecordBuilder(job.Mem, ds.Schema), ds: ds,
-		feat0: ds.Schema.FieldIndices(features.Defs[0].Name)[0]}, nil
+	w := &featureWriter{pw: pw, fw: fw, b: array.NewRecordBuilder(job.Mem, ds.Schema), ds: ds,
+		feat0: ds.Schema.FieldIndices(features.Defs[0].Name)[0],
+		recs: make(chan arrow.RecordBatch, 2), written: make(chan error, 1)}
+	go func() {
+		var err error
+		for rec := range w.recs {
+			if err == nil {
+				err = fw.Write(rec)
+			}
+			rec.Release()
+		}
+		w.written <- err
+	}()
+	return w, nil
+}
+
+// drain stops the writer goroutine and returns its error.
+func (w *featureWriter) drain() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	close(w.recs)
+	return <-w.written
 }
 
 func (w *featureWriter) abort() {
+	w.drain()
 	w.b.Release()
 	w.pw.Abort()
 }
 
-// add appends row j of rec (an events_clean scan record or a risk
-// features record: both name the key columns alike) with its features.
+// add appends row j of rec (a risk_features record: training copies its
+// key columns) with its features and label.
 func (w *featureWriter) add(rec arrow.RecordBatch, j int, row features.Row, lab *label) error {
 	sch := rec.Schema()
 	w.b.Field(0).(*array.StringBuilder).Append(rec.Column(sch.FieldIndices("event_id")[0]).(*array.String).Value(j))
@@ -72,6 +103,30 @@ func (w *featureWriter) add(rec arrow.RecordBatch, j int, row features.Row, lab 
 			sb.Append(a.Value(j))
 		}
 	}
+	return w.finish(row, lab)
+}
+
+// addEvent appends a scored event of the day with its features.
+func (w *featureWriter) addEvent(r *dayRow, row features.Row) error {
+	e := &r.ev
+	w.b.Field(0).(*array.StringBuilder).Append(e.ID)
+	w.b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(e.TS))
+	keys := [...]string{e.Type, e.Keys[features.User], e.Keys[features.Device], e.Keys[features.IP],
+		e.Keys[features.IP24], e.Keys[features.Card], e.Live, r.source, r.browser}
+	for i, v := range keys {
+		sb := w.b.Field(2 + i).(*array.StringBuilder)
+		if v == "" && keyCopies[i].name != "type" && keyCopies[i].name != "user_token" {
+			sb.AppendNull()
+		} else {
+			sb.Append(v)
+		}
+	}
+	return w.finish(row, nil)
+}
+
+// finish appends the features (and label) of the row whose keys were
+// just appended.
+func (w *featureWriter) finish(row features.Row, lab *label) error {
 	for i, v := range row {
 		fb := w.b.Field(w.feat0 + i)
 		switch {
@@ -104,14 +159,16 @@ func (w *featureWriter) flush() error {
 	if w.n == 0 {
 		return nil
 	}
-	rec := w.b.NewRecordBatch()
-	defer rec.Release()
 	w.n = 0
-	return w.fw.Write(rec)
+	w.recs <- w.b.NewRecordBatch()
+	return nil
 }
 
 func (w *featureWriter) commit(job *pipeline.Job, stats any) error {
 	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.drain(); err != nil {
 		return err
 	}
 	if err := w.fw.Close(); err != nil {

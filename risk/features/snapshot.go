@@ -1,6 +1,8 @@
 package features
 
 import (
+	"fmt"
+
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
@@ -32,9 +34,13 @@ type EntityRow struct {
 }
 
 // Snapshot calls fn for every entity with something inside 30 days of t,
-// by entity then key, as of t (windows [t-W, t)). The engine must be at
-// the start of t's day or later in it.
+// by entity then key, as of t (windows [t-W, t)). t must be the day the
+// engine was last moved to (StartDay(t)): Snapshot then changes nothing
+// Checkpoint reads, and the two may run at once.
 func (g *Engine) Snapshot(t int64, fn func(*EntityRow) error) error {
+	if t != g.day {
+		return fmt.Errorf("features: snapshot as of %d, but the engine is at %d", t, g.day)
+	}
 	for k := range NEntities {
 		for _, ix := range g.sortedIDs(k) {
 			r := EntityRow{Entity: k, Key: g.ids[k].Name(ix), Fraud: -1, Cluster: -1}
@@ -42,7 +48,6 @@ func (g *Engine) Snapshot(t int64, fn func(*EntityRow) error) error {
 				r.Devices[w], r.IPs[w], r.Cards[w], r.Accounts[w] = -1, -1, -1, -1
 			}
 			s := &g.counts[k][ix]
-			s.advance(t)
 			r.Counts = s.cnt
 			active := !s.empty()
 			for l, lk := range Links {
@@ -50,7 +55,6 @@ func (g *Engine) Snapshot(t int64, fn func(*EntityRow) error) error {
 					continue
 				}
 				ls := g.links[l]
-				ls.advance(ix, t)
 				var dst *[NWindows]int32
 				switch lk.To {
 				case Device:
