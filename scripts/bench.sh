@@ -63,8 +63,8 @@
 #   BENCH_SKIP_RISK=1      skip step 10
 #   BENCH_RISK_EVENTS (1000000)  events of the timed day of step 10; the
 #                issue's figure is 10000000 (with BENCH_RISK_HISTORY=1000000:
-#                ~15 min of setup, ~6 min and ~15 GiB for veil's day, and
-#                DuckDB's queries, so ~30 min in all on 2 cores)
+#                ~5 min of setup, ~1.5 min and ~5 GiB for veil's day, ~2 min
+#                for DuckDB's queries on 2 cores)
 #   BENCH_RISK_HISTORY (200000)  events of each of the days before it
 #   BENCH_RISK_DAYS (30)          days, the timed one included
 #   BENCH_RISK_DUCKDB_MEMORY (8GB)  DuckDB's memory_limit (it spills beyond)
