@@ -40,7 +40,7 @@ type dayRow struct {
 // liveRow is an event that is not scored but carries a live session: all
 // the engine takes from it is when the session was seen.
 type liveRow struct {
-	ts       int64
+	ts        int64
 	typ, live string
 }
 

@@ -59,7 +59,7 @@ func newFeatureWriter(job *pipeline.Job, ds schemas.Dataset, stage string) (*fea
 	}
 	w := &featureWriter{pw: pw, fw: fw, b: array.NewRecordBuilder(job.Mem, ds.Schema), ds: ds,
 		feat0: ds.Schema.FieldIndices(features.Defs[0].Name)[0],
-		recs: make(chan arrow.RecordBatch, 2), written: make(chan error, 1)}
+		recs:  make(chan arrow.RecordBatch, 2), written: make(chan error, 1)}
 	go func() {
 		var err error
 		for rec := range w.recs {
