@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/internal/heappeak"
 	"github.com/veil-data/veil/internal/testtags"
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/schemas"
@@ -68,7 +69,7 @@ func BenchmarkAudience(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				runtime.GC()
-				h, c0 := testtags.StartHeapPeak(), cputime.Used()
+				h, c0 := heappeak.Start(), cputime.Used()
 				b.StartTimer()
 				sel, err = d.Select(ctx, c.merchant, c.reach, e, false, nil, "")
 				b.StopTimer()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/internal/heappeak"
 	"github.com/veil-data/veil/internal/testtags"
 	"github.com/veil-data/veil/internal/testwarehouse"
 )
@@ -21,7 +22,7 @@ import (
 // ~4 events each. Generation is not timed. peak-heap-MiB is the
 // high-water mark of the Go heap's objects sampled every 10 ms during the
 // run, peak-live-MiB of what garbage collections found live
-// (testtags.HeapPeak); evals and memo-hits are the stage's own counts
+// (heappeak.Sampler); evals and memo-hits are the stage's own counts
 // of CEL evaluations and memoised results; cpu-s is the process's CPU
 // seconds during the run, steadier than ns/op on a shared machine.
 func BenchmarkTags(b *testing.B) {
@@ -39,7 +40,7 @@ func BenchmarkTags(b *testing.B) {
 		job := testwarehouse.Job(b, world.Warehouse, mem, s, world.Day, fmt.Sprintf("bench-tags-%d", i))
 		job.Log = slog.New(summary)
 		runtime.GC() // the generator's garbage is not the stage's
-		h, c0 := testtags.StartHeapPeak(), cputime.Used()
+		h, c0 := heappeak.Start(), cputime.Used()
 		b.StartTimer()
 		if err := s.Run(context.Background(), job); err != nil {
 			b.Fatal(err)

@@ -1,5 +1,6 @@
 // Package cputime reads the CPU time the process has used, user and
-// system, every thread and the garbage collector included. On a shared
+// system, every thread and the garbage collector included, and its peak
+// resident set (PeakRSS). On a shared
 // machine a benchmark's wall clock counts other processes' load; its CPU
 // seconds do not, so per-core throughput is work over this.
 package cputime

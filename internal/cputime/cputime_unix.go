@@ -16,3 +16,13 @@ func Process() (d time.Duration, ok bool) {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
+
+// PeakRSS returns the process's maximum resident set size in bytes, 0
+// where it cannot be read.
+func PeakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // Linux reports KiB
+}

@@ -1,19 +1,16 @@
 package riskbench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/internal/cputime"
+	"github.com/veil-data/veil/internal/heappeak"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/schemas"
@@ -79,7 +76,7 @@ type Result struct {
 	Seconds     float64 `json:"seconds"`       // wall clock of the stage
 	CPUSeconds  float64 `json:"cpu_seconds"`   // process CPU time during it
 	EventsPerS  float64 `json:"events_per_s"`  // Events / Seconds
-	PeakRSSMiB  float64 `json:"peak_rss_mib"`  // VmHWM of the process (Linux), 0 elsewhere
+	PeakRSSMiB  float64 `json:"peak_rss_mib"`  // the process's peak resident set, 0 where unknown
 	PeakHeapMiB float64 `json:"peak_heap_mib"` // Go heap objects, sampled
 	Cores       int     `json:"cores"`
 }
@@ -101,14 +98,14 @@ func Measure(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, c C
 	} else if c.Days > 1 {
 		return r, fmt.Errorf("the checkpoint before the timed day: %w (run setup first)", err)
 	}
-	hp := startHeapPeak()
+	hp := heappeak.Start()
 	cpu0 := cputime.Used()
 	t0 := time.Now()
 	err := RunStage(ctx, wh, mem, dt)
 	r.Seconds = time.Since(t0).Seconds()
 	r.CPUSeconds = (cputime.Used() - cpu0).Seconds()
-	r.PeakHeapMiB = hp.stop()
-	r.PeakRSSMiB = peakRSS()
+	r.PeakHeapMiB, _ = hp.Stop()
+	r.PeakRSSMiB = float64(cputime.PeakRSS()) / (1 << 20)
 	if err != nil {
 		return r, err
 	}
@@ -127,19 +124,3 @@ func Measure(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, c C
 	return r, nil
 }
 
-// peakRSS is the process's peak resident set (VmHWM) in MiB, or 0 where
-// /proc is absent.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(string(f[1]), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/veil-data/veil/internal/cputime"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 )
@@ -90,21 +90,12 @@ func (a *app) printThroughput(r *pipeline.Runner, stage string, dt time.Time, d 
 		}
 	}
 	fmt.Fprintf(a.stderr, "%s: %d records in %.2f s (%.0f records/s), peak RSS %d MiB\n",
-		stage, in, d.Seconds(), float64(in)/d.Seconds(), peakRSS()>>20)
+		stage, in, d.Seconds(), float64(in)/d.Seconds(), cputime.PeakRSS()>>20)
 }
 
 func mustStage(r *pipeline.Runner, name string) pipeline.Stage {
 	s, _ := r.Stage(name)
 	return s
-}
-
-// peakRSS is the process's maximum resident set size in bytes.
-func peakRSS() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Maxrss << 10 // Linux reports KiB
 }
 
 func (a *app) backfillCmd() *cobra.Command {

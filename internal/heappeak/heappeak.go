@@ -1,4 +1,7 @@
-package testtags
+// Package heappeak samples the Go heap's peak while a benchmark runs,
+// without stopping the world: the tags, audience and risk benchmarks
+// report it beside peak RSS.
+package heappeak
 
 import (
 	"runtime/metrics"
@@ -14,17 +17,17 @@ const (
 	heapLive = "/gc/heap/live:bytes"
 )
 
-// HeapPeak samples heapObjects and heapLive every 10 ms between
-// StartHeapPeak and Stop. A peak shorter than 10 ms can be missed; the
+// Sampler samples heapObjects and heapLive every 10 ms between Start
+// and Stop. A peak shorter than 10 ms can be missed; the
 // stages' state grows over seconds.
-type HeapPeak struct {
+type Sampler struct {
 	stop, done chan struct{}
 	peak       [2]uint64
 }
 
-// StartHeapPeak starts sampling.
-func StartHeapPeak() *HeapPeak {
-	h := &HeapPeak{stop: make(chan struct{}), done: make(chan struct{})}
+// Start starts sampling.
+func Start() *Sampler {
+	h := &Sampler{stop: make(chan struct{}), done: make(chan struct{})}
 	s := []metrics.Sample{{Name: heapObjects}, {Name: heapLive}}
 	read := func() {
 		metrics.Read(s)
@@ -52,7 +55,7 @@ func StartHeapPeak() *HeapPeak {
 
 // Stop ends sampling and returns the peaks of heapObjects and heapLive in
 // MiB.
-func (h *HeapPeak) Stop() (objects, live float64) {
+func (h *Sampler) Stop() (objects, live float64) {
 	close(h.stop)
 	<-h.done
 	return float64(h.peak[0]) / (1 << 20), float64(h.peak[1]) / (1 << 20)
