@@ -123,4 +123,3 @@ func Measure(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, c C
 	r.EventsPerS = float64(r.Events) / r.Seconds
 	return r, nil
 }
-
