@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -73,54 +74,22 @@ func audit(ctx context.Context, job *pipeline.Job, sample []sampled, known, regs
 	for _, s := range sample {
 		want[s.id] = true
 	}
-	// The sampled events themselves, from the raw day.
-	var targets []features.Event
-	err := job.Warehouse.Scan(ctx, job.Mem, schemas.EventsClean, job.Partition(), func(rec arrow.RecordBatch) error {
-		ids := rec.Column(cID).(*array.String)
-		for j := range int(rec.NumRows()) {
-			if want[ids.Value(j)] {
-				targets = append(targets, eventOf(rec, j))
-			}
-		}
-		return nil
-	}, scanColumns...)
-	if err != nil {
-		return a, fmt.Errorf("audit: read %s/dt=%s: %w", schemas.EventsClean.Name, job.DT(), err)
-	}
+	d0, d1 := job.Date.UnixMilli(), job.Date.AddDate(0, 0, 1).UnixMilli()
 	keep := func(features.Event) bool { return true }
 	if total > auditFullLimit {
 		a.Mode = "keyed"
 		a.NotAudited = []string{features.Defs[features.FClusterSize].Name, features.Defs[features.FClusterFraud].Name}
-		var keys [features.NEntities]map[string]bool
-		for k := range keys {
-			keys[k] = map[string]bool{}
-		}
-		lives := map[string]bool{}
-		for _, e := range targets {
-			for k, v := range e.Keys {
-				if v != "" {
-					keys[k][v] = true
-				}
-			}
-			if e.Live != "" {
-				lives[e.Live] = true
-			}
-		}
-		keep = func(e features.Event) bool {
-			for k, v := range e.Keys {
-				if v != "" && keys[k][v] {
-					return true
-				}
-			}
-			return e.Live != "" && lives[e.Live]
+		var err error
+		if keep, err = sharesKey(ctx, job, want); err != nil {
+			return a, err
 		}
 	}
 	var history []features.Event
 	for _, in := range window {
 		err := job.Warehouse.Scan(ctx, job.Mem, in.Dataset, in.Partition, func(rec arrow.RecordBatch) error {
 			for j := range int(rec.NumRows()) {
-				if e := eventOf(rec, j); keep(e) {
-					history = append(history, e)
+				if e, _, _ := readEvent(rec, j); keep(e) {
+					history = append(history, cloneEvent(e))
 				}
 			}
 			return nil
@@ -132,9 +101,16 @@ func audit(ctx context.Context, job *pipeline.Job, sample []sampled, known, regs
 			return a, fmt.Errorf("audit: read %s/dt=%s: %w", in.Dataset.Name, in.Partition.DT, err)
 		}
 	}
+	// The sampled events themselves, raw, from the day's part of history.
+	byID := make(map[string]*features.Event, len(sample))
+	for i := range history {
+		if e := &history[i]; e.TS >= d0 && e.TS < d1 && want[e.ID] {
+			byID[e.ID] = e
+		}
+	}
 	// Registrations older than the raw window, from the checkpoint.
 	start := job.Date.AddDate(0, 0, 1-auditDays).UnixMilli()
-	for _, u := range slices.Sorted(mapKeysS(regs)) {
+	for _, u := range slices.Sorted(maps.Keys(regs)) {
 		if t := regs[u]; t < start {
 			e := features.Event{ID: "state-register-" + u, TS: t, Type: "register"}
 			e.Keys[features.User] = u
@@ -143,12 +119,8 @@ func audit(ctx context.Context, job *pipeline.Job, sample []sampled, known, regs
 	}
 	a.RawEvents = len(history)
 	var labels []features.Label
-	for _, u := range slices.Sorted(mapKeysS(known)) {
+	for _, u := range slices.Sorted(maps.Keys(known)) {
 		labels = append(labels, features.Label{User: u, KnownAt: known[u]})
-	}
-	byID := make(map[string]*features.Event, len(targets))
-	for i := range targets {
-		byID[targets[i].ID] = &targets[i]
 	}
 	var rows []pitref.Checked
 	for _, s := range sample {
@@ -177,20 +149,44 @@ func appendExample(ex []string, s string) []string {
 	return ex
 }
 
-func mapKeysS(m map[string]int64) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
+// sharesKey reads the sampled events of the day (by event_id) and returns
+// a filter keeping the events that share an entity key or a live session
+// with one of them: all a sampled row's features but the cluster's read.
+func sharesKey(ctx context.Context, job *pipeline.Job, want map[string]bool) (func(features.Event) bool, error) {
+	var keys [features.NEntities]map[string]bool
+	for k := range keys {
+		keys[k] = map[string]bool{}
+	}
+	lives := map[string]bool{}
+	err := job.Warehouse.Scan(ctx, job.Mem, schemas.EventsClean, job.Partition(), func(rec arrow.RecordBatch) error {
+		ids := rec.Column(cID).(*array.String)
+		for j := range int(rec.NumRows()) {
+			if !want[ids.Value(j)] {
+				continue
+			}
+			e, _, _ := readEvent(rec, j)
+			for k, v := range e.Keys {
+				if v != "" {
+					keys[k][strings.Clone(v)] = true
+				}
+			}
+			if e.Live != "" {
+				lives[strings.Clone(e.Live)] = true
 			}
 		}
+		return nil
+	}, scanColumns...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: read %s/dt=%s: %w", schemas.EventsClean.Name, job.DT(), err)
 	}
-}
-
-// eventOf reads row j of an events_clean scan record (scanColumns).
-func eventOf(rec arrow.RecordBatch, j int) features.Event {
-	e, _, _ := readEvent(rec, j)
-	return e
+	return func(e features.Event) bool {
+		for k, v := range e.Keys {
+			if v != "" && keys[k][v] {
+				return true
+			}
+		}
+		return e.Live != "" && lives[e.Live]
+	}, nil
 }
 
 // readState returns the labels (user -> earliest known_at) and

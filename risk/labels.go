@@ -16,14 +16,11 @@ import (
 	"github.com/veil-data/veil/sinks"
 )
 
-// labelsDataset is where the labels feed lands in the warehouse.
-var labelsDataset = schemas.LabelsClean
-
 // dayLabels returns the fraud labels of labels_clean/p, or none when the
 // partition is not committed (most days have no labels feed).
 func dayLabels(ctx context.Context, job *pipeline.Job, p sinks.Partition) ([]features.Label, error) {
 	var out []features.Label
-	err := job.Warehouse.Scan(ctx, job.Mem, labelsDataset, p, func(rec arrow.RecordBatch) error {
+	err := job.Warehouse.Scan(ctx, job.Mem, schemas.LabelsClean, p, func(rec arrow.RecordBatch) error {
 		sch := rec.Schema()
 		users := rec.Column(sch.FieldIndices("user_token")[0]).(*array.String)
 		labels := rec.Column(sch.FieldIndices("label")[0]).(*array.String)
@@ -39,7 +36,7 @@ func dayLabels(ctx context.Context, job *pipeline.Job, p sinks.Partition) ([]fea
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s/dt=%s: %w", labelsDataset.Name, p.DT, err)
+		return nil, fmt.Errorf("read %s/dt=%s: %w", schemas.LabelsClean.Name, p.DT, err)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/netip"
 	"os"
@@ -177,7 +178,7 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d legitimate users with a scored event (%d in look-alike groups)\n", len(legit), countIn(legit, looks))
 	fmt.Fprintf(&b, "%-22s %5s  %-34s %-4s %12s %7s %7s  %s\n", "pattern", "users", "best feature", "dir", "threshold", "recall", "FP", "look-alikes flagged")
-	for _, p := range slices.Sorted(mapsKeys(patterns)) {
+	for _, p := range slices.Sorted(maps.Keys(patterns)) {
 		best := bestFeature(sc, patterns[p], legit)
 		flagged := map[string]string{}
 		for kind, us := range looks {
@@ -193,7 +194,7 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 			}
 			flagged[kind] = fmt.Sprintf("%s %d/%d", kind, f, n)
 		}
-		fmt.Fprintf(&b, "%-22s %5d  %-34s %-4s %12.4g %7.3f %7.4f  %s\n", p, best.n, features.Defs[best.feature].Name, best.dir, best.thr, best.recall, best.fp, strings.Join(slices.Sorted(mapsValues(flagged)), ", "))
+		fmt.Fprintf(&b, "%-22s %5d  %-34s %-4s %12.4g %7.3f %7.4f  %s\n", p, best.n, features.Defs[best.feature].Name, best.dir, best.thr, best.recall, best.fp, strings.Join(slices.Sorted(maps.Values(flagged)), ", "))
 		if best.recall < 0.95 || best.fp > 0.01 {
 			t.Errorf("%s: best single feature %s reaches recall %.3f at FP %.4f; want >= 0.95 at <= 0.01", p, features.Defs[best.feature].Name, best.recall, best.fp)
 		}
@@ -299,24 +300,4 @@ func countIn(users []string, groups map[string]map[string]bool) int {
 		}
 	}
 	return n
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-func mapsValues(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
-	}
 }

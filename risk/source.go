@@ -64,7 +64,7 @@ func (s *daySource) add(rec arrow.RecordBatch) {
 		typ := types.Value(j)
 		if features.IsScored(typ) {
 			ev, src, br := readEvent(rec, j)
-			s.rows = append(s.rows, dayRow{ev: ev, source: src, browser: br})
+			s.rows = append(s.rows, dayRow{ev: cloneEvent(ev), source: strings.Clone(src), browser: strings.Clone(br)})
 		} else if lives.IsValid(j) && lives.Value(j) != "" {
 			s.live = append(s.live, liveRow{ts: int64(ts.Value(j)), typ: strings.Clone(typ), live: strings.Clone(lives.Value(j))})
 		}
@@ -103,12 +103,12 @@ func str(rec arrow.RecordBatch, col, row int) string {
 	if a.IsNull(row) {
 		return ""
 	}
-	return strings.Clone(a.Value(row))
+	return a.Value(row)
 }
 
 // readEvent reads row j of an events_clean scan record (scanColumns) into
-// an Event, with its source and browser; strings are copies, so the record
-// may go.
+// an Event, with its source and browser. The strings point into the
+// record: cloneEvent what outlives it.
 func readEvent(rec arrow.RecordBatch, j int) (features.Event, string, string) {
 	e := features.Event{
 		ID:   str(rec, cID, j),
@@ -126,6 +126,15 @@ func readEvent(rec arrow.RecordBatch, j int) (features.Event, string, string) {
 		e.Signup = int64(su.Value(j))
 	}
 	return e, str(rec, cSource, j), str(rec, cBrowser, j)
+}
+
+// cloneEvent copies e's strings out of the record they point into.
+func cloneEvent(e features.Event) features.Event {
+	e.ID, e.Type, e.Live = strings.Clone(e.ID), strings.Clone(e.Type), strings.Clone(e.Live)
+	for k := range e.Keys {
+		e.Keys[k] = strings.Clone(e.Keys[k])
+	}
+	return e
 }
 
 // Amount4 is an amount in ten-thousandths, the engine's exact unit.

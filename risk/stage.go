@@ -151,56 +151,53 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 // checkpoint) fails the run naming the day: starting empty would forget
 // 30 days of state and every registration and label before them.
 func previous(ctx context.Context, job *pipeline.Job) (*features.Engine, string, error) {
-	prev := sinks.Partition{DT: job.Date.AddDate(0, 0, -1).Format(time.DateOnly)}
-	_, err := job.Warehouse.Manifest(schemas.RiskState, prev)
-	if errors.Is(err, sinks.ErrNotCommitted) {
-		return startFresh(ctx, job)
-	}
+	from, err := checkpointDay(job)
 	if err != nil {
 		return nil, "", err
 	}
-	ld := features.NewLoader()
-	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskState, prev, ld.Add); err != nil {
-		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskState.Name, prev.DT, err)
-	}
-	g, err := ld.Engine()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s/dt=%s: %w", schemas.RiskState.Name, prev.DT, err)
-	}
-	return g, prev.DT, nil
-}
-
-// startFresh allows an empty state only when no earlier day has events,
-// or when the latest checkpoint before the job's day is newer than every
-// earlier day with events (days without events leave no checkpoint).
-func startFresh(ctx context.Context, job *pipeline.Job) (*features.Engine, string, error) {
-	days, err := job.Warehouse.Partitions(schemas.EventsClean)
-	if err != nil {
-		return nil, "", err
-	}
-	states, err := job.Warehouse.Partitions(schemas.RiskState)
-	if err != nil {
-		return nil, "", err
-	}
-	var lastState string
-	for _, p := range states {
-		if p.DT < job.DT() && p.DT > lastState {
-			lastState = p.DT
-		}
-	}
-	for _, p := range days {
-		if p.DT < job.DT() && p.DT > lastState {
-			return nil, "", fmt.Errorf("%s/dt=%s is missing though %s/dt=%s exists: run the risk stage for %s first, since starting from an empty state would forget the days before: %w",
-				schemas.RiskState.Name, p.DT, schemas.EventsClean.Name, p.DT, p.DT, sinks.ErrNotCommitted)
-		}
-	}
-	if lastState == "" {
+	if from == "" {
 		return features.New(), "", nil
 	}
 	ld := features.NewLoader()
-	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskState, sinks.Partition{DT: lastState}, ld.Add); err != nil {
-		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskState.Name, lastState, err)
+	if err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskState, sinks.Partition{DT: from}, ld.Add); err != nil {
+		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskState.Name, from, err)
 	}
 	g, err := ld.Engine()
-	return g, lastState, err
+	if err != nil {
+		return nil, "", fmt.Errorf("%s/dt=%s: %w", schemas.RiskState.Name, from, err)
+	}
+	return g, from, nil
+}
+
+// checkpointDay is the day of the checkpoint the job continues from: the
+// day before when it is committed, else the latest one before the job's
+// day provided no day with events lies between (days without events leave
+// no checkpoint), and "" before history begins.
+func checkpointDay(job *pipeline.Job) (string, error) {
+	prev := sinks.Partition{DT: job.Date.AddDate(0, 0, -1).Format(time.DateOnly)}
+	_, err := job.Warehouse.Manifest(schemas.RiskState, prev)
+	if err == nil || !errors.Is(err, sinks.ErrNotCommitted) {
+		return prev.DT, err
+	}
+	days, err := job.Warehouse.Partitions(schemas.EventsClean)
+	if err != nil {
+		return "", err
+	}
+	states, err := job.Warehouse.Partitions(schemas.RiskState)
+	if err != nil {
+		return "", err
+	}
+	var last string
+	for _, p := range states {
+		if p.DT < job.DT() && p.DT > last {
+			last = p.DT
+		}
+	}
+	for _, p := range days {
+		if p.DT < job.DT() && p.DT > last {
+			return "", fmt.Errorf("%s/dt=%s is missing though %s/dt=%s exists: run the risk stage for %s first, since starting from an empty state would forget the days before: %w",
+				schemas.RiskState.Name, p.DT, schemas.EventsClean.Name, p.DT, p.DT, sinks.ErrNotCommitted)
+		}
+	}
+	return last, nil
 }

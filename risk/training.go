@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -37,14 +38,7 @@ type Training struct {
 // Name is "training".
 func (Training) Name() string { return "training" }
 
-func (s Training) labelDays() int { return cmpOr(s.LabelDays, 30) }
-
-func cmpOr(v, d int) int {
-	if v > 0 {
-		return v
-	}
-	return d
-}
+func (s Training) labelDays() int { return cmp.Or(s.LabelDays, 30) }
 
 // Plan reads risk_features and risk_state of dt, labels_clean of the days
 // up to the cutoff, and the raw events the audit recomputes from.
@@ -55,7 +49,7 @@ func (s Training) Plan(dt time.Time) pipeline.Plan {
 		{Dataset: schemas.RiskState, Partition: p, Required: true},
 	}
 	for d := 1; d <= s.labelDays(); d++ {
-		in = append(in, pipeline.Input{Dataset: labelsDataset, Partition: sinks.Partition{DT: dt.AddDate(0, 0, d).Format(time.DateOnly)}})
+		in = append(in, pipeline.Input{Dataset: schemas.LabelsClean, Partition: sinks.Partition{DT: dt.AddDate(0, 0, d).Format(time.DateOnly)}})
 	}
 	in = append(in, pipeline.Window(schemas.EventsClean, dt, auditDays)...)
 	return pipeline.Plan{Inputs: in, Outputs: []pipeline.Output{{Dataset: schemas.RiskTraining, Partition: p}}}
@@ -103,12 +97,13 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	defer fw.abort()
-	sample := newSampler(cmpOr(s.AuditSample, 256))
+	sample := newSampler(cmp.Or(s.AuditSample, 256))
 	row := make(features.Row, len(features.Defs))
 	err = job.Warehouse.Scan(ctx, job.Mem, FeaturesDataset, job.Partition(), func(rec arrow.RecordBatch) error {
 		users := rec.Column(rec.Schema().FieldIndices("user_token")[0]).(*array.String)
 		ids := rec.Column(0).(*array.String)
 		feat0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
+		cols := keyColumnsOf(rec.Schema())
 		for j := range int(rec.NumRows()) {
 			readRow(rec, feat0, j, row)
 			lab := label{}
@@ -120,7 +115,7 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 				st.Audit.LabelsAfterCutoff++
 			}
 			sample.offer(ids.Value(j), row)
-			if err := fw.add(rec, j, row, &lab); err != nil {
+			if err := fw.add(rec, &cols, j, row, &lab); err != nil {
 				return err
 			}
 		}
@@ -188,15 +183,7 @@ func (s *sampler) offer(id string, row features.Row) {
 	if len(s.kept) >= s.n && x >= s.kept[len(s.kept)-1].hash {
 		return
 	}
-	i, _ := slices.BinarySearchFunc(s.kept, x, func(a sampled, x uint64) int {
-		switch {
-		case a.hash < x:
-			return -1
-		case a.hash > x:
-			return 1
-		}
-		return 0
-	})
+	i, _ := slices.BinarySearchFunc(s.kept, x, func(a sampled, x uint64) int { return cmp.Compare(a.hash, x) })
 	s.kept = slices.Insert(s.kept, i, sampled{x, id, slices.Clone(row)})
 	if len(s.kept) > s.n {
 		s.kept = s.kept[:s.n]

@@ -12,12 +12,11 @@ import (
 	"github.com/veil-data/veil/sinks"
 )
 
-// keyCopies names risk_features' key columns after event_id and ts, in
-// schema order, with the column of a record they are copied from.
-var keyCopies = []struct{ name, from string }{
-	{"type", "type"}, {"user_token", "user_token"}, {"device_token", "device_token"},
-	{"ip_token", "ip_token"}, {"ip_prefix", "ip_prefix"}, {"card_token", "card_token"},
-	{"live_session_id", "live_session_id"}, {"source", "source"}, {"browser", "browser"},
+// keyCopies are risk_features' key columns after event_id and ts, in
+// schema order: copied from the event's row.
+var keyCopies = [...]string{
+	"type", "user_token", "device_token", "ip_token", "ip_prefix", "card_token",
+	"live_session_id", "source", "browser",
 }
 
 // label is a training row's label: ok is false for an unlabelled row.
@@ -89,15 +88,27 @@ func (w *featureWriter) abort() {
 	w.pw.Abort()
 }
 
-// add appends row j of rec (a risk_features record: training copies its
-// key columns) with its features and label.
-func (w *featureWriter) add(rec arrow.RecordBatch, j int, row features.Row, lab *label) error {
-	sch := rec.Schema()
-	w.b.Field(0).(*array.StringBuilder).Append(rec.Column(sch.FieldIndices("event_id")[0]).(*array.String).Value(j))
-	w.b.Field(1).(*array.TimestampBuilder).Append(rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp).Value(j))
-	for i, kc := range keyCopies {
+// keyColumns are the positions of event_id, ts and the keyCopies in a
+// record's schema, found once per record.
+type keyColumns [2 + len(keyCopies)]int
+
+func keyColumnsOf(sch *arrow.Schema) keyColumns {
+	var c keyColumns
+	c[0], c[1] = sch.FieldIndices("event_id")[0], sch.FieldIndices("ts")[0]
+	for i, name := range keyCopies {
+		c[2+i] = sch.FieldIndices(name)[0]
+	}
+	return c
+}
+
+// add appends row j of rec (a risk_features record, whose key columns
+// are at cols: training copies them) with its features and label.
+func (w *featureWriter) add(rec arrow.RecordBatch, cols *keyColumns, j int, row features.Row, lab *label) error {
+	w.b.Field(0).(*array.StringBuilder).Append(rec.Column(cols[0]).(*array.String).Value(j))
+	w.b.Field(1).(*array.TimestampBuilder).Append(rec.Column(cols[1]).(*array.Timestamp).Value(j))
+	for i := range keyCopies {
 		sb := w.b.Field(2 + i).(*array.StringBuilder)
-		if a := rec.Column(sch.FieldIndices(kc.from)[0]).(*array.String); a.IsNull(j) {
+		if a := rec.Column(cols[2+i]).(*array.String); a.IsNull(j) {
 			sb.AppendNull()
 		} else {
 			sb.Append(a.Value(j))
@@ -115,7 +126,7 @@ func (w *featureWriter) addEvent(r *dayRow, row features.Row) error {
 		e.Keys[features.IP24], e.Keys[features.Card], e.Live, r.source, r.browser}
 	for i, v := range keys {
 		sb := w.b.Field(2 + i).(*array.StringBuilder)
-		if v == "" && keyCopies[i].name != "type" && keyCopies[i].name != "user_token" {
+		if v == "" && w.ds.Schema.Field(2+i).Nullable {
 			sb.AppendNull()
 		} else {
 			sb.Append(v)

@@ -137,18 +137,8 @@ func (g *Engine) rebuildGraph() {
 			s.each(uint32(u), func(x uint32, _ int64) { g.graph.link(uint32(u), lk.To, x) })
 		}
 	}
-	for _, u := range slices.Sorted(mapKeys(g.labels)) {
+	for u := range g.labels { // counts: the order does not matter
 		g.graph.label(u)
-	}
-}
-
-func mapKeys(m map[uint32]int64) func(func(uint32) bool) {
-	return func(yield func(uint32) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 
