@@ -160,26 +160,18 @@ func (pw *pairWriter) write(job *pipeline.Job, part *sinks.PartitionWriter) erro
 	a := b.Field(4).(*array.StringBuilder)
 	lang := b.Field(5).(*array.StringBuilder)
 	n := b.Field(6).(*array.Int32Builder)
-	for start := 0; start < len(pw.rows); start += flushRows {
-		for _, r := range pw.rows[start:min(start+flushRows, len(pw.rows))] {
-			conv.Append(r.conv)
-			if r.merchant == "" {
-				merchant.AppendNull()
-			} else {
-				merchant.Append(r.merchant)
-			}
-			turn.Append(r.turn)
-			q.Append(r.q)
-			a.Append(r.a)
-			lang.Append(r.lang)
-			n.Append(r.placeholders)
+	return writeRows(w, b, len(pw.rows), func(i int) {
+		r := &pw.rows[i]
+		conv.Append(r.conv)
+		if r.merchant == "" {
+			merchant.AppendNull()
+		} else {
+			merchant.Append(r.merchant)
 		}
-		rec := b.NewRecordBatch()
-		err := w.Write(rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return w.Close()
+		turn.Append(r.turn)
+		q.Append(r.q)
+		a.Append(r.a)
+		lang.Append(r.lang)
+		n.Append(r.placeholders)
+	})
 }

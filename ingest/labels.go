@@ -146,23 +146,15 @@ func writeLabels(job *pipeline.Job, pw *sinks.PartitionWriter, schema *arrow.Sch
 	val := b.Field(column(ds, "label")).(*array.StringBuilder)
 	at := b.Field(column(ds, "known_at")).(*array.TimestampBuilder)
 	src := b.Field(column(ds, "source")).(*array.StringBuilder)
-	for start := 0; start < len(labels); start += flushRows {
-		for _, l := range labels[start:min(start+flushRows, len(labels))] {
-			tok.Append(l.token)
-			val.Append(l.value)
-			at.Append(arrow.Timestamp(l.ms))
-			if l.hasSource {
-				src.Append(l.source)
-			} else {
-				src.AppendNull()
-			}
+	return writeRows(w, b, len(labels), func(i int) {
+		l := &labels[i]
+		tok.Append(l.token)
+		val.Append(l.value)
+		at.Append(arrow.Timestamp(l.ms))
+		if l.hasSource {
+			src.Append(l.source)
+		} else {
+			src.AppendNull()
 		}
-		rec := b.NewRecordBatch()
-		err := w.Write(rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return w.Close()
+	})
 }

@@ -241,21 +241,13 @@ func writeRequests(job *pipeline.Job, pw *sinks.PartitionWriter, schema *arrow.S
 	ts := b.Field(column(schemas.OptOutsClean, "ts")).(*array.TimestampBuilder)
 	scope := b.Field(column(schemas.OptOutsClean, "scope")).(*array.StringBuilder)
 	action := b.Field(column(schemas.OptOutsClean, "action")).(*array.StringBuilder)
-	for start := 0; start < len(reqs); start += flushRows {
-		for _, r := range reqs[start:min(start+flushRows, len(reqs))] {
-			tok.Append(r.UserToken)
-			ts.Append(arrow.Timestamp(r.TS.UnixMilli()))
-			scope.Append(r.scope)
-			action.Append(string(r.Action))
-		}
-		rec := b.NewRecordBatch()
-		err := w.Write(rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return w.Close()
+	return writeRows(w, b, len(reqs), func(i int) {
+		r := &reqs[i]
+		tok.Append(r.UserToken)
+		ts.Append(arrow.Timestamp(r.TS.UnixMilli()))
+		scope.Append(r.scope)
+		action.Append(string(r.Action))
+	})
 }
 
 // writeRegistry writes the folded registry.

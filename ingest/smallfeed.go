@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/sinks"
 )
 
 // readSmallFeed is the read loop of the small feeds (opt-outs, labels),
@@ -71,4 +74,21 @@ func readSmallFeed(ctx context.Context, job *pipeline.Job, pol *policy.Compiled,
 			job.Stage, job.DT(), stats.RecordsIn, stats.RecordsOut, stats.QuarantinedTotal(), stats.Duplicates, stats.OtherPartition, policy.ReasonOtherPartition)
 	}
 	return g, p.guard, nil
+}
+
+// writeRows writes n rows to w in records of at most flushRows rows, add
+// appending row i to b, and closes w.
+func writeRows(w *sinks.ParquetWriter, b *array.RecordBuilder, n int, add func(i int)) error {
+	for start := 0; start < n; start += flushRows {
+		for i := start; i < min(start+flushRows, n); i++ {
+			add(i)
+		}
+		rec := b.NewRecordBatch()
+		err := w.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return w.Close()
 }

@@ -310,20 +310,7 @@ func (r *Runner) LandingDates() ([]time.Time, error) {
 			}
 		}
 	}
-	dates, err := LandingDates(r.Env.Landing, feeds...)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range r.Stages {
-		if x, ok := s.(Extracts); ok {
-			more, err := x.ExtractDates(r.Env.Landing)
-			if err != nil {
-				return nil, err
-			}
-			dates = mergeDates(dates, more)
-		}
-	}
-	return dates, nil
+	return datesWithExtracts(r.Env.Landing, feeds, r.Stages)
 }
 
 // stageDates are the dates RunDue considers for s: for a stage that
@@ -340,16 +327,24 @@ func (r *Runner) stageDates(s Stage) ([]time.Time, error) {
 	if len(feeds) == 0 {
 		return r.LandingDates()
 	}
-	dates, err := LandingDates(r.Env.Landing, feeds...)
+	return datesWithExtracts(r.Env.Landing, feeds, []Stage{s})
+}
+
+// datesWithExtracts lists the dates of the feeds' landing partitions and
+// the days the historical batches of stages (Extracts) have rows on.
+func datesWithExtracts(landing string, feeds []string, stages []Stage) ([]time.Time, error) {
+	dates, err := LandingDates(landing, feeds...)
 	if err != nil {
 		return nil, err
 	}
-	if x, ok := s.(Extracts); ok {
-		more, err := x.ExtractDates(r.Env.Landing)
-		if err != nil {
-			return nil, err
+	for _, s := range stages {
+		if x, ok := s.(Extracts); ok {
+			more, err := x.ExtractDates(landing)
+			if err != nil {
+				return nil, err
+			}
+			dates = mergeDates(dates, more)
 		}
-		dates = mergeDates(dates, more)
 	}
 	return dates, nil
 }

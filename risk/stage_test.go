@@ -171,24 +171,7 @@ func writeLabels(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, day str
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	pw, err := w.Begin(schemas.LabelsClean, sinks.Partition{DT: day}, "labels", "test-labels-"+day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pw.Commit(sinks.CommitInfo{}); err != nil {
-		t.Fatal(err)
-	}
+	testwarehouse.Commit(t, w, mem, schemas.LabelsClean, sinks.Partition{DT: day}, "labels", rec)
 }
 
 // TestTrainingLabelCutoff: with a cutoff of the end of dt + 5 days, a

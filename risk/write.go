@@ -192,7 +192,76 @@ func (w *featureWriter) commit(job *pipeline.Job, stats any) error {
 // writeEntities commits risk_entities/dt as of t (the start of the next
 // day) and returns its rows.
 func writeEntities(ctx context.Context, job *pipeline.Job, g *features.Engine, t int64) (int64, error) {
-	pw, err := job.Warehouse.Begin(schemas.RiskEntities, job.Partition(), "risk", job.RunID)
+	return commitParquet(job, schemas.RiskEntities, func(fw *sinks.ParquetWriter) error {
+		b := array.NewRecordBuilder(job.Mem, schemas.RiskEntities.Schema)
+		defer b.Release()
+		n := 0
+		flush := func() error {
+			if n == 0 {
+				return nil
+			}
+			rec := b.NewRecordBatch()
+			defer rec.Release()
+			n = 0
+			return fw.Write(rec)
+		}
+		asOf := arrow.Timestamp(t - 1)
+		err := g.Snapshot(t, func(r *features.EntityRow) error {
+			if n&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			appendEntity(b, r, asOf)
+			if n++; n >= batchRows {
+				return flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return flush()
+	})
+}
+
+// appendEntity appends r as a risk_entities row.
+func appendEntity(b *array.RecordBuilder, r *features.EntityRow, asOf arrow.Timestamp) {
+	f := 0
+	next := func() array.Builder { f++; return b.Field(f - 1) }
+	next().(*array.StringBuilder).Append(r.Entity.String())
+	if r.Entity == features.IP24 {
+		next().AppendNull()
+		next().(*array.StringBuilder).Append(r.Key)
+	} else {
+		next().(*array.StringBuilder).Append(r.Key)
+		next().AppendNull()
+	}
+	next().(*array.TimestampBuilder).Append(asOf)
+	for c := range features.NCounts {
+		for w := range features.NWindows {
+			next().(*array.Int64Builder).Append(int64(r.Counts[w][c]))
+		}
+	}
+	for w := range features.NWindows {
+		ratio := features.Ratio(float64(r.Counts[w][features.FailedPayments]), float64(r.Counts[w][features.Payments]+r.Counts[w][features.FailedPayments]))
+		optFloat(next(), ratio)
+	}
+	for _, links := range [][features.NWindows]int32{r.Devices, r.IPs, r.Cards, r.Accounts} {
+		for w := range features.NWindows {
+			optInt(next(), links[w])
+		}
+	}
+	optInt(next(), r.Fraud)
+	optInt(next(), r.Cluster)
+	optTime(next(), r.Registered)
+	optTime(next(), r.FraudKnown)
+}
+
+// commitParquet commits one Parquet file of ds/dt that write fills, with
+// rows in and out both its row count, and returns the rows.
+func commitParquet(job *pipeline.Job, ds schemas.Dataset, write func(*sinks.ParquetWriter) error) (int64, error) {
+	pw, err := job.Warehouse.Begin(ds, job.Partition(), "risk", job.RunID)
 	if err != nil {
 		return 0, err
 	}
@@ -201,71 +270,14 @@ func writeEntities(ctx context.Context, job *pipeline.Job, g *features.Engine, t
 	if err != nil {
 		return 0, err
 	}
-	b := array.NewRecordBuilder(job.Mem, schemas.RiskEntities.Schema)
-	defer b.Release()
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		rec := b.NewRecordBatch()
-		defer rec.Release()
-		n = 0
-		return fw.Write(rec)
+	if err := write(fw); err != nil {
+		return 0, err
 	}
-	asOf := arrow.Timestamp(t - 1)
-	err = g.Snapshot(t, func(r *features.EntityRow) error {
-		if n&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		f := 0
-		next := func() array.Builder { f++; return b.Field(f - 1) }
-		next().(*array.StringBuilder).Append(r.Entity.String())
-		if r.Entity == features.IP24 {
-			next().AppendNull()
-			next().(*array.StringBuilder).Append(r.Key)
-		} else {
-			next().(*array.StringBuilder).Append(r.Key)
-			next().AppendNull()
-		}
-		next().(*array.TimestampBuilder).Append(asOf)
-		for c := range features.NCounts {
-			for w := range features.NWindows {
-				next().(*array.Int64Builder).Append(int64(r.Counts[w][c]))
-			}
-		}
-		for w := range features.NWindows {
-			ratio := features.Ratio(float64(r.Counts[w][features.FailedPayments]), float64(r.Counts[w][features.Payments]+r.Counts[w][features.FailedPayments]))
-			optFloat(next(), ratio)
-		}
-		for _, links := range [][features.NWindows]int32{r.Devices, r.IPs, r.Cards, r.Accounts} {
-			for w := range features.NWindows {
-				optInt(next(), links[w])
-			}
-		}
-		optInt(next(), r.Fraud)
-		optInt(next(), r.Cluster)
-		optTime(next(), r.Registered)
-		optTime(next(), r.FraudKnown)
-		if n++; n >= batchRows {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
-	if err == nil {
-		err = fw.Close()
-	}
-	if err != nil {
+	if err := fw.Close(); err != nil {
 		return 0, err
 	}
 	rows := fw.Rows()
-	st := pipeline.Stats{RecordsIn: rows, RecordsOut: rows}
-	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: st})
+	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: pipeline.Stats{RecordsIn: rows, RecordsOut: rows}})
 	return rows, err
 }
 
@@ -295,22 +307,7 @@ func optTime(b array.Builder, ms int64) {
 
 // writeState commits the checkpoint risk_state/dt.
 func writeState(job *pipeline.Job, g *features.Engine) (int64, error) {
-	pw, err := job.Warehouse.Begin(schemas.RiskState, job.Partition(), "risk", job.RunID)
-	if err != nil {
-		return 0, err
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(job.Mem)
-	if err != nil {
-		return 0, err
-	}
-	if err := g.Checkpoint(job.Mem, batchRows, fw.Write); err != nil {
-		return 0, err
-	}
-	if err := fw.Close(); err != nil {
-		return 0, err
-	}
-	rows := fw.Rows()
-	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: pipeline.Stats{RecordsIn: rows, RecordsOut: rows}})
-	return rows, err
+	return commitParquet(job, schemas.RiskState, func(fw *sinks.ParquetWriter) error {
+		return g.Checkpoint(job.Mem, batchRows, fw.Write)
+	})
 }

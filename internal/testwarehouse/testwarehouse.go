@@ -205,3 +205,31 @@ func Day(tb testing.TB, dt string) time.Time {
 
 // batchRows is the record size WriteEvents writes in.
 const batchRows = 64 * 1024
+
+// Commit commits recs as partition p of ds, written by stage, and returns
+// the manifest.
+func Commit(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, ds schemas.Dataset, p sinks.Partition, stage string, recs ...arrow.RecordBatch) *sinks.Manifest {
+	tb.Helper()
+	pw, err := w.Begin(ds, p, stage, stage+"-"+p.DT)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(mem)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, rec := range recs {
+		if err := fw.Write(rec); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	m, err := pw.Commit(sinks.CommitInfo{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
