@@ -42,10 +42,10 @@ func featureRows(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, day str
 	t.Helper()
 	out := map[string]features.Row{}
 	err := w.Scan(context.Background(), mem, FeaturesDataset, sinks.Partition{DT: day}, func(rec arrow.RecordBatch) error {
-		feat0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
+		fc := featureColumnsOf(rec)
 		for j := range int(rec.NumRows()) {
 			row := make(features.Row, len(features.Defs))
-			readRow(rec, feat0, j, row)
+			fc.read(j, row)
 			out[rec.Column(0).(*array.String).Value(j)] = row
 		}
 		return nil

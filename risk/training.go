@@ -102,10 +102,10 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 	err = job.Warehouse.Scan(ctx, job.Mem, FeaturesDataset, job.Partition(), func(rec arrow.RecordBatch) error {
 		users := rec.Column(rec.Schema().FieldIndices("user_token")[0]).(*array.String)
 		ids := rec.Column(0).(*array.String)
-		feat0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
+		fc := featureColumnsOf(rec)
 		cols := keyColumnsOf(rec.Schema())
 		for j := range int(rec.NumRows()) {
-			readRow(rec, feat0, j, row)
+			fc.read(j, row)
 			lab := label{}
 			if t, ok := known[users.Value(j)]; ok && t <= cutoff.UnixMilli() {
 				lab = label{ok: true, knownAt: t}
@@ -146,17 +146,30 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 	return nil
 }
 
-// readRow reads row j's features from rec's feature columns.
-func readRow(rec arrow.RecordBatch, feat0, j int, row features.Row) {
-	for i, d := range features.Defs {
-		col := rec.Column(feat0 + i)
-		switch {
-		case col.IsNull(j):
-			row[i] = features.Null
-		case d.Kind == features.Int:
-			row[i] = float64(col.(*array.Int64).Value(j))
-		default:
-			row[i] = col.(*array.Float64).Value(j)
+// featureColumns are a record's feature columns, typed once per record.
+type featureColumns []arrow.Array
+
+func featureColumnsOf(rec arrow.RecordBatch) featureColumns {
+	feat0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
+	return featureColumns(rec.Columns()[feat0 : feat0+len(features.Defs)])
+}
+
+// read reads row j's features.
+func (fc featureColumns) read(j int, row features.Row) {
+	for i, col := range fc {
+		switch c := col.(type) {
+		case *array.Int64:
+			if c.IsNull(j) {
+				row[i] = features.Null
+			} else {
+				row[i] = float64(c.Value(j))
+			}
+		case *array.Float64:
+			if c.IsNull(j) {
+				row[i] = features.Null
+			} else {
+				row[i] = c.Value(j)
+			}
 		}
 	}
 }

@@ -30,7 +30,7 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 	for _, p := range parts {
 		err := w.Scan(ctx, mem, TrainingDataset, p, func(rec arrow.RecordBatch) error {
 			sch := rec.Schema()
-			feat0 := sch.FieldIndices(features.Defs[0].Name)[0]
+			fc := featureColumnsOf(rec)
 			label := rec.Column(sch.FieldIndices("label")[0]).(*array.Int32)
 			ts := rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp)
 			catCols := make([]*array.String, len(categorical))
@@ -38,7 +38,7 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 				catCols[i] = rec.Column(sch.FieldIndices(c)[0]).(*array.String)
 			}
 			for j := range int(rec.NumRows()) {
-				readRow(rec, feat0, j, row)
+				fc.read(j, row)
 				for i, v := range row {
 					feats[i] = append(feats[i], v)
 				}
