@@ -60,7 +60,6 @@ func (Stage) Plan(dt time.Time) pipeline.Plan {
 // Stats is the risk stage's account: events read, rows written.
 type Stats struct {
 	pipeline.Stats
-	Scored   int64  `json:"scored_events"`
 	Labels   int64  `json:"labels"`
 	Entities int64  `json:"entities"`
 	State    int64  `json:"state_rows"`
@@ -118,7 +117,6 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	st := Stats{Labels: int64(len(labels)), From: from}
 	st.RecordsIn = src.read
-	st.Scored = fw.rows
 	st.RecordsOut = fw.rows
 	st.Transforms = map[string]string{"*": "features of each scored event from events strictly before it (risk/features.Defs; `veil features` prints them)"}
 	if err := fw.commit(job, st); err != nil {
@@ -141,7 +139,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err = errors.Join(entErr, err); err != nil {
 		return err
 	}
-	log.Info("risk features committed", "dt", job.DT(), "events", st.RecordsIn, "scored", st.Scored,
+	log.Info("risk features committed", "dt", job.DT(), "events", st.RecordsIn, "scored", st.RecordsOut,
 		"labels", st.Labels, "entities", st.Entities, "state_rows", st.State, "continued_from", from)
 	return nil
 }

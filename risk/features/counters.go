@@ -7,10 +7,9 @@ package features
 // pointers forward, so each entry is passed over once per window: a query
 // costs O(1) amortised however long the window.
 type counters struct {
-	q    []uint64 // ts<<3 | count, time order; q[:ptr[W30d]] is dead
-	ptr  [NWindows]int32
-	cnt  [NWindows][NCounts]int32
-	seen bool // advanced at least once since load
+	q   []uint64 // ts<<3 | count, time order; q[:ptr[W30d]] is dead
+	ptr [NWindows]int32
+	cnt [NWindows][NCounts]int32
 }
 
 func packEntry(ts int64, c Count) uint64 { return uint64(ts)<<3 | uint64(c) }
@@ -52,20 +51,6 @@ func (s *counters) live() []uint64 { return s.q[s.ptr[W30d]:] }
 
 // empty reports whether nothing is left in the 30-day window.
 func (s *counters) empty() bool { return int(s.ptr[W30d]) == len(s.q) }
-
-// load replaces the state with entries read from a checkpoint, all
-// within 30 days of the checkpoint: each window counts them all until
-// the first advance moves its pointer.
-func (s *counters) load(entries []uint64) {
-	s.q = append(s.q[:0], entries...)
-	s.ptr = [NWindows]int32{}
-	s.cnt = [NWindows][NCounts]int32{}
-	for _, x := range s.q {
-		for w := range NWindows {
-			s.cnt[w][entryCount(x)]++
-		}
-	}
-}
 
 // amounts is a user's purchase amounts of the last 30 days (the baseline
 // of amount_vs_user_mean_30d), summed in ten-thousandths so the mean does

@@ -35,7 +35,6 @@ package features
 import (
 	"fmt"
 	"math"
-	"time"
 )
 
 // Window is a trailing feature window.
@@ -293,6 +292,3 @@ func buildDefs() []Def {
 
 // Day returns 00:00 UTC of the day holding t (ms).
 func Day(t int64) int64 { return t - ((t%86_400_000)+86_400_000)%86_400_000 }
-
-// DayTime is Day as a time.Time.
-func DayTime(t int64) time.Time { return time.UnixMilli(Day(t)).UTC() }
