@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"log/slog"
 	"os"
@@ -124,11 +126,37 @@ func TestFraudDataModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the validation rows hold at all: the strongest single columns
+	// there, and when the frauds that buy within two minutes of signing
+	// up happened.
+	valX := make([][]float64, len(ds.X))
+	for c, col := range ds.X {
+		for _, i := range split.Test {
+			valX[c] = append(valX[c], col[i])
+		}
+	}
+	valAUCs, err := model.FeatureAUCs(ds.Names, valX, valY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastByMonth := map[string]int{}
+	for i, y := range ds.Label {
+		if y && ageCol[i] >= 0 && ageCol[i] < 120 {
+			fastByMonth[time.UnixMilli(ds.Time[i]).UTC().Format("2006-01")]++
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d risk_training rows over %d days (%d labelled fraud), pipeline %s\n", len(ds.Label), len(parts), fraud, pipelineTook.Round(time.Second))
 	fmt.Fprintf(&b, "logistic regression, time-ordered 70/30 split: validation AUC %.4f (%d rows, %d fraud); train AUC %.4f\n",
 		val.AUC, val.Rows, val.Positives, art.Metrics["train"].AUC)
 	fmt.Fprintf(&b, "at 1%% FPR on validation: recall %.3f; account_age_s alone on the validation rows: AUC %.4f\n", val.AtFPR.Recall, valAgeAUC)
+	fmt.Fprintf(&b, "frauds buying within 2 minutes of signup, by month: %v\n", fastByMonth)
+	fmt.Fprintf(&b, "frauds sharing a device only with purchases in the same minute (the file keeps minutes): %d\n", sameMinuteOnly(t, body))
+	fmt.Fprint(&b, "strongest single features on the validation rows:")
+	for _, f := range valAUCs[:min(3, len(valAUCs))] {
+		fmt.Fprintf(&b, " %s %.4f", f.Name, f.AUC)
+	}
+	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "strongest single features (AUC over all rows, either direction):")
 	for _, f := range aucs[:min(8, len(aucs))] {
 		fmt.Fprintf(&b, "  %-40s %.4f\n", f.Name, f.AUC)
@@ -141,4 +169,53 @@ func TestFraudDataModel(t *testing.T) {
 	if aucs[0].Name != "account_age_s" || aucs[0].AUC < 0.75 {
 		t.Errorf("strongest single feature %s at %.4f, want account_age_s >= 0.75 (its known signal)", aucs[0].Name, aucs[0].AUC)
 	}
+}
+
+// sameMinuteOnly counts the file's frauds whose device has another
+// purchase in the same minute and none before it in the 30 days before:
+// a strictly-before feature cannot see their ring.
+func sameMinuteOnly(t *testing.T, body []byte) int {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	type purchase struct {
+		at    time.Time
+		fraud bool
+	}
+	byDevice := map[string][]purchase{}
+	for _, r := range rows[1:] {
+		at, err := time.Parse("1/2/2006 15:04", r[col["purchase_time"]])
+		if err != nil || len(r) < len(rows[0]) {
+			continue // the cut-off last row
+		}
+		byDevice[r[col["device_id"]]] = append(byDevice[r[col["device_id"]]], purchase{at, r[col["class"]] == "1"})
+	}
+	n := 0
+	for _, ps := range byDevice {
+		for i, p := range ps {
+			if !p.fraud {
+				continue
+			}
+			same, before := false, false
+			for j, q := range ps {
+				switch {
+				case j == i:
+				case q.at.Equal(p.at):
+					same = true
+				case q.at.Before(p.at) && p.at.Sub(q.at) < 30*24*time.Hour:
+					before = true
+				}
+			}
+			if same && !before {
+				n++
+			}
+		}
+	}
+	return n
 }
