@@ -16,22 +16,5 @@ func WriteRegistry(tb testing.TB, w *sinks.Warehouse, mem memory.Allocator, day 
 	tb.Helper()
 	rec := consent.NewRecord(mem, entries)
 	defer rec.Release()
-	pw, err := w.Begin(schemas.OptOutRegistry, sinks.Partition{DT: day}, "optouts", "optouts-"+day)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(mem)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		tb.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := pw.Commit(sinks.CommitInfo{}); err != nil {
-		tb.Fatal(err)
-	}
+	Commit(tb, w, mem, schemas.OptOutRegistry, sinks.Partition{DT: day}, "optouts", rec)
 }
