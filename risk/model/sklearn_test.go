@@ -6,32 +6,14 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/veil-data/veil/internal/sklearnref"
 )
 
-// sklearnPython finds a python3 that imports scikit-learn: $VEIL_PYTHON,
-// then python3 on PATH, then the system's /usr/bin/python3 (where the
-// python3-sklearn package installs), or skips.
-func sklearnPython(t *testing.T) string {
-	t.Helper()
-	var cands []string
-	if p := os.Getenv("VEIL_PYTHON"); p != "" {
-		cands = append(cands, p)
-	}
-	if p, err := exec.LookPath("python3"); err == nil {
-		cands = append(cands, p)
-	}
-	cands = append(cands, "/usr/bin/python3")
-	for _, p := range cands {
-		if exec.Command(p, "-c", "import sklearn").Run() == nil {
-			return p
-		}
-	}
-	t.Skip("scikit-learn cross-check skipped: no python3 with sklearn (install python3-sklearn or set VEIL_PYTHON)")
-	return ""
-}
+// sklearnPython finds a python3 that imports scikit-learn, or skips.
+func sklearnPython(t *testing.T) string { return sklearnref.Python(t) }
 
 type skFit struct {
 	C           float64 `json:"C"`
