@@ -15,9 +15,12 @@ demo: build
 	rm -rf $(DEMO)/landing $(DEMO)/truth $(DEMO)/warehouse $(DEMO)/keys $(DEMO)/exports $(DEMO)/audit
 	./$(BIN) demo --dir $(DEMO)
 
-# Static checks, the race-enabled test suite, and every benchmark once so none rots.
+# Static checks, the race-enabled test suite, the tests too slow for the race
+# detector (a year of real data through the pipeline; they skip under -race),
+# and every benchmark once so none rots.
 test: lint
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run '^TestFraudDataModel$$' ./cmd/veil/cli
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 lint:

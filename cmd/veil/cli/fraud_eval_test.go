@@ -32,6 +32,9 @@ func TestFraudDataModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the pipeline over a year of days")
 	}
+	if raceBuild {
+		t.Skip("runs the pipeline over a year of days: too slow under -race; make test runs it in its race-free pass")
+	}
 	src := realdata.Path(t, "ecommerce-fraud/Fraud_Data_truncated_with_ip.csv")
 	body, err := os.ReadFile(src)
 	if err != nil {
