@@ -46,7 +46,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	}
 	n := m.Rows
 	t := buildTree(m, p.LeafSize)
-	r, r2 := p.Eps, p.Eps*p.Eps // sklearn's _dist_to_rdist(r) = r*r
+	bl := newBall(p.Eps)
 	res := &DBSCANResult{Labels: make([]int, n), Core: make([]bool, n)}
 	none := func() struct{} { return struct{}{} }
 
@@ -54,7 +54,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	err := parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]
-			res.Core[i] = t.radiusCount(0, m.Row(i), r, r2) >= ms
+			res.Core[i] = t.radiusCount(0, m.Row(i), bl) >= ms
 		}
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	}
 
 	// 2. Connect cores.
-	c := &connector{t: t, r: r, r2: r2, coreAt: coreAt, nodeCore: nodeCore,
+	c := &connector{t: t, b: bl, coreAt: coreAt, nodeCore: nodeCore,
 		uf: newUnionFind(n), joined: make([]atomic.Bool, t.nNodes)}
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
@@ -115,7 +115,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 			}
 		}
 	}
-	b := &borderer{t: t, r: r, r2: r2, coreAt: coreAt, minLabel: minLabel, labels: res.Labels}
+	b := &borderer{t: t, b: bl, coreAt: coreAt, minLabel: minLabel, labels: res.Labels}
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]
