@@ -11,9 +11,9 @@ import (
 // three passes over the tree instead and keeps only per-point and per-node
 // arrays.
 //
-//  1. Count: |N(i)|, the points within eps of i (i included), with the
-//     traversal sklearn's query_radius makes, so counts are identical;
-//     core = count >= min_samples.
+//  1. Core flags: whether |N(i)|, the points within eps of i (i included),
+//     reaches min_samples, counting with the tests sklearn's query_radius
+//     makes (and stopping there).
 //  2. Connect: a lock-free union-find joins each core to the cores in its
 //     neighbourhood. A node wholly inside the ball joins all its cores
 //     once; later visits join one of them (its cores are already one set).
@@ -54,7 +54,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	err := parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]
-			res.Core[i] = t.radiusCount(0, m.Row(i), bl) >= ms
+			res.Core[i] = t.radiusCount(0, m.Row(i), bl, ms) >= ms
 		}
 	})
 	if err != nil {

@@ -2,10 +2,12 @@ package outlier
 
 import "sync/atomic"
 
-// radiusCount is query_radius(count_only=True) for one point: a node whose
-// box is farther than r is skipped, one wholly within r counts whole, a leaf
-// counts the points with squared distance <= r*r.
-func (t *kdTree) radiusCount(node int, pt []float64, b ball) int {
+// radiusCount is query_radius(count_only=True) for one point, stopped as
+// soon as the count reaches need (DBSCAN only asks whether a point has
+// min_samples neighbours): a node whose box is farther than r is skipped,
+// one wholly within r counts whole, a leaf counts the points with squared
+// distance <= r*r. Up to need, the count is sklearn's.
+func (t *kdTree) radiusCount(node int, pt []float64, b ball, need int) int {
 	switch t.boxVsBall(node, pt, b) {
 	case boxOutside:
 		return 0
@@ -23,7 +25,27 @@ func (t *kdTree) radiusCount(node int, pt []float64, b ball) int {
 		}
 		return cnt
 	}
-	return t.radiusCount(2*node+1, pt, b) + t.radiusCount(2*node+2, pt, b)
+	// The child holding pt first: it reaches need sooner.
+	c1, c2 := 2*node+1, 2*node+2
+	if !t.inBox(c1, pt) {
+		c1, c2 = c2, c1
+	}
+	cnt := t.radiusCount(c1, pt, b, need)
+	if cnt >= need {
+		return cnt
+	}
+	return cnt + t.radiusCount(c2, pt, b, need-cnt)
+}
+
+// inBox reports whether pt lies in the node's bounding box.
+func (t *kdTree) inBox(node int, pt []float64) bool {
+	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	for j, x := range pt {
+		if x < lo[j] || x > hi[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // unionFind is a lock-free disjoint-set forest over point indices. A root
@@ -109,17 +131,18 @@ func (c *connector) visit(node int, pt []float64, q int32) {
 		return
 	}
 	if t.leaf[node] {
-		d, all := t.d, true
+		d, all, rq := t.d, true, uf.find(q)
 		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
 			if !c.coreAt[pos] {
 				continue
 			}
 			j := int32(t.idx[pos])
-			if uf.find(j) == uf.find(q) {
+			if uf.find(j) == rq {
 				continue
 			}
 			if rdist(pt, t.pts[pos*d:(pos+1)*d]) <= c.b.r2 {
 				uf.union(q, j)
+				rq = uf.find(q)
 			} else {
 				all = false
 			}
