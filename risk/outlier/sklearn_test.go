@@ -136,6 +136,10 @@ func refCases() []refCase {
 	if testing.Short() || raceBuild {
 		n = 3000
 	}
+	constCol := Blobs(300, 3, 0.1, 8)
+	for i := range constCol.Rows {
+		constCol.Data[i*3+1] = 3.7 // a constant column: StandardScaler only centres it
+	}
 	return []refCase{
 		{"blobs8d", Blobs(n, 8, 0.02, 1), 1.5, 5},
 		{"lattice2d", lattice(2, 12, 6, 1), 1, 5},
@@ -145,6 +149,7 @@ func refCases() []refCase {
 		{"gauss1d", gauss1d, 0.05, 5},
 		{"blobs30d", Blobs(800, 30, 0.02, 5), 7, 5},
 		{"n7", Blobs(7, 3, 0, 6), 9, 2},
+		{"const_column", constCol, 1.2, 4},
 		{"n2", Blobs(2, 2, 0, 7), 1, 1},
 	}
 }
@@ -321,4 +326,15 @@ func TestDBSCANMatchesSklearn(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestStandardizeMatchesSklearn(t *testing.T) {
+	worst := 0.0
+	for _, c := range refCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ref := refFor(t, c)
+			worst = max(worst, checkClose(t, "StandardScaler", Standardize(c.m).Data, ref.Scale, 1e-12))
+		})
+	}
+	t.Logf("Standardize worst relative difference to sklearn: %.3g", worst)
 }
