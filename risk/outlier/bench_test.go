@@ -2,6 +2,7 @@ package outlier
 
 import (
 	"context"
+	"os"
 	"testing"
 )
 
@@ -53,4 +54,36 @@ func BenchmarkDBSCAN50k(b *testing.B) {
 			b.ReportMetric(float64(m.Rows*b.N)/b.Elapsed().Seconds(), "points/s")
 		})
 	}
+}
+
+// The 1M-point runs take tens of seconds, so they run only when asked:
+//
+//	VEIL_BENCH_1M=1 go test ./risk/outlier -run '^$' -bench 1M -benchtime 1x
+func BenchmarkLOF1M(b *testing.B) {
+	m := bench1M(b)
+	for b.Loop() {
+		if _, err := LOF(context.Background(), m, LOFParams{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/fit")
+}
+
+func BenchmarkDBSCAN1M(b *testing.B) {
+	m := bench1M(b)
+	for b.Loop() {
+		if _, err := DBSCAN(context.Background(), m, DBSCANParams{Eps: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/fit")
+}
+
+func bench1M(b *testing.B) Matrix {
+	b.Helper()
+	if os.Getenv("VEIL_BENCH_1M") == "" {
+		b.Skip("set VEIL_BENCH_1M=1 to run the 1M-point benchmark")
+	}
+	b.ReportAllocs()
+	return benchBlobs(b, 1_000_000)
 }

