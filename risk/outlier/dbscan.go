@@ -17,10 +17,9 @@ import (
 //  2. Connect: a lock-free union-find joins each core to the cores in its
 //     neighbourhood. A node wholly inside the ball joins all its cores
 //     once; later visits join one of them (its cores are already one set).
-//     Roots are the lowest index of their set, so the result does not
-//     depend on scheduling.
+//     The sets do not depend on scheduling, only their roots do.
 //  3. Label: sklearn numbers clusters in the order its loop meets their
-//     lowest-index core, so a cluster's label is the rank of its root; a
+//     lowest-index core, so a cluster's label is the rank of that index; a
 //     border point takes the first cluster that reaches it, which is the
 //     smallest label among the cores within eps.
 //
@@ -63,8 +62,10 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	if err != nil {
 		return nil, err
 	}
-	coreAt := make([]bool, n)           // by tree position
-	nodeCore := make([]int32, t.nNodes) // a core's index in the node, or -1
+	// From here on points are named by tree position: a leaf's points are
+	// then adjacent in every array, which keeps the union-find in cache.
+	coreAt := make([]bool, n)
+	nodeCore := make([]int32, t.nNodes) // a core's position in the node, or -1
 	for pos, i := range t.idx {
 		coreAt[pos] = res.Core[i]
 	}
@@ -72,7 +73,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 		nodeCore[nd] = -1
 		for pos := int(t.start[nd]); pos < int(t.end[nd]); pos++ {
 			if coreAt[pos] {
-				nodeCore[nd] = int32(t.idx[pos])
+				nodeCore[nd] = int32(pos)
 				break
 			}
 		}
@@ -84,8 +85,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			if coreAt[pos] {
-				i := t.idx[pos]
-				c.visit(0, m.Row(i), int32(i))
+				c.visit(0, t.pts[pos*t.d:(pos+1)*t.d], int32(pos))
 			}
 		}
 	})
@@ -93,17 +93,42 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 		return nil, err
 	}
 
-	// 3. Labels: cores by the rank of their root, then borders.
-	for i := range res.Labels {
-		res.Labels[i] = -1
-		if res.Core[i] && c.uf.find(int32(i)) == int32(i) {
-			res.Labels[i] = res.NClusters
-			res.NClusters++
+	// 3. Labels: a cluster's number is the rank of its lowest point index
+	// among the clusters; then borders.
+	low := make([]int32, n) // by root position: the set's lowest index
+	for i := range low {
+		low[i] = -1
+	}
+	for pos, i := range t.idx {
+		if coreAt[pos] {
+			r := c.uf.find(int32(pos))
+			if low[r] < 0 || int32(i) < low[r] {
+				low[r] = int32(i)
+			}
 		}
 	}
 	for i := range res.Labels {
-		if res.Core[i] {
-			res.Labels[i] = res.Labels[c.uf.find(int32(i))]
+		res.Labels[i] = -1
+	}
+	rootOf := make([]int32, n) // by index: the root position of a core
+	for pos, i := range t.idx {
+		if coreAt[pos] {
+			rootOf[i] = c.uf.find(int32(pos))
+		}
+	}
+	clusterOf := make([]int32, n) // by root position
+	for i := range res.Labels {
+		if res.Core[i] && low[rootOf[i]] == int32(i) {
+			clusterOf[rootOf[i]] = int32(res.NClusters)
+			res.NClusters++
+		}
+	}
+	labelAt := make([]int32, n) // by position
+	for pos, i := range t.idx {
+		labelAt[pos] = -1
+		if coreAt[pos] {
+			labelAt[pos] = clusterOf[rootOf[i]]
+			res.Labels[i] = int(labelAt[pos])
 		}
 	}
 	minLabel := make([]int32, t.nNodes) // smallest core label in the node
@@ -113,12 +138,12 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 			continue
 		}
 		for pos := int(t.start[nd]); pos < int(t.end[nd]); pos++ {
-			if l := int32(res.Labels[t.idx[pos]]); coreAt[pos] && (minLabel[nd] < 0 || l < minLabel[nd]) {
+			if l := labelAt[pos]; coreAt[pos] && (minLabel[nd] < 0 || l < minLabel[nd]) {
 				minLabel[nd] = l
 			}
 		}
 	}
-	b := &borderer{t: t, b: bl, coreAt: coreAt, minLabel: minLabel, labels: res.Labels}
+	b := &borderer{t: t, b: bl, coreAt: coreAt, minLabel: minLabel, labelAt: labelAt}
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]

@@ -48,10 +48,9 @@ func (t *kdTree) inBox(node int, pt []float64) bool {
 	return true
 }
 
-// unionFind is a lock-free disjoint-set forest over point indices. A root
-// is always the smallest index of its set: union links the larger root
-// under the smaller, and path halving only moves pointers to smaller
-// indices.
+// unionFind is a lock-free disjoint-set forest. Union links the larger
+// root under the smaller, and path halving only moves pointers to smaller
+// elements, so every pointer goes down and a CAS on a root is enough.
 type unionFind []int32
 
 func newUnionFind(n int) unionFind {
@@ -98,9 +97,9 @@ func (u unionFind) union(a, b int32) {
 type connector struct {
 	t        *kdTree
 	b        ball
-	coreAt   []bool  // by tree position
-	nodeCore []int32 // a core in the node, -1 if none
-	uf       unionFind
+	coreAt   []bool        // by tree position
+	nodeCore []int32       // a core's position in the node, -1 if none
+	uf       unionFind     // over tree positions
 	joined   []atomic.Bool // all the node's cores are in one set
 }
 
@@ -124,7 +123,7 @@ func (c *connector) visit(node int, pt []float64, q int32) {
 		}
 		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
 			if c.coreAt[pos] {
-				uf.union(q, int32(t.idx[pos]))
+				uf.union(q, int32(pos))
 			}
 		}
 		c.joined[node].Store(true)
@@ -136,7 +135,7 @@ func (c *connector) visit(node int, pt []float64, q int32) {
 			if !c.coreAt[pos] {
 				continue
 			}
-			j := int32(t.idx[pos])
+			j := int32(pos)
 			if uf.find(j) == rq {
 				continue
 			}
@@ -172,7 +171,7 @@ type borderer struct {
 	b        ball
 	coreAt   []bool
 	minLabel []int32 // smallest core label in the node, -1 if no core
-	labels   []int
+	labelAt  []int32 // by position
 }
 
 func (b *borderer) visit(node int, pt []float64, best int32) int32 {
@@ -193,7 +192,7 @@ func (b *borderer) visit(node int, pt []float64, best int32) int32 {
 			if !b.coreAt[pos] {
 				continue
 			}
-			l := int32(b.labels[t.idx[pos]])
+			l := b.labelAt[pos]
 			if (best < 0 || l < best) && rdist(pt, t.pts[pos*d:(pos+1)*d]) <= b.b.r2 {
 				best = l
 			}
@@ -209,4 +208,32 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// radiusIndices appends to out the points within r of pt, pt included if
+// it is a point, in the order sklearn's KDTree.query_radius(sort_results=
+// False) lists them (node by node, leaf order). OPTICS may use it for its
+// max_eps neighbourhoods.
+func (t *kdTree) radiusIndices(pt []float64, r float64, out []int) []int {
+	return t.radiusAppend(0, pt, newBall(r), out)
+}
+
+func (t *kdTree) radiusAppend(node int, pt []float64, b ball, out []int) []int {
+	switch t.boxVsBall(node, pt, b) {
+	case boxOutside:
+		return out
+	case boxInside:
+		return append(out, t.idx[t.start[node]:t.end[node]]...)
+	}
+	if t.leaf[node] {
+		d := t.d
+		for p := int(t.start[node]); p < int(t.end[node]); p++ {
+			if rdist(pt, t.pts[p*d:(p+1)*d]) <= b.r2 {
+				out = append(out, t.idx[p])
+			}
+		}
+		return out
+	}
+	out = t.radiusAppend(2*node+1, pt, b, out)
+	return t.radiusAppend(2*node+2, pt, b, out)
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 
 	"github.com/veil-data/veil/internal/sklearnref"
@@ -23,7 +24,8 @@ type refOut struct {
 		Dist []float64 `json:"dist"`
 		Ind  []int     `json:"ind"`
 	} `json:"knn"`
-	LOF []struct {
+	Radius [][]int `json:"radius"`
+	LOF    []struct {
 		NOF        []float64 `json:"nof"`
 		Offset     float64   `json:"offset"`
 		Outlier    []bool    `json:"outlier"`
@@ -215,7 +217,8 @@ func refFor(t *testing.T, c refCase) *refOut {
 		reqs = append(reqs, map[string]any{
 			"rows": c.m.Rows, "cols": c.m.Cols, "X": c.m.Data,
 			"tree": refLeaf, "knn": map[string]int{"k": min(refK, c.m.Rows), "leaf_size": refLeaf},
-			"lof": lreq, "dbscan": dreq, "scale": true,
+			"radius": map[string]any{"r": c.eps, "leaf_size": refLeaf, "points": min(200, c.m.Rows)},
+			"lof":    lreq, "dbscan": dreq, "scale": true,
 		})
 	}
 	for i, r := range sklearnRefs(t, py, reqs) {
@@ -258,6 +261,11 @@ func TestTreeAndKNNMatchSklearn(t *testing.T) {
 				}
 				if kd := tr.kthDistance(c.m.Row(q), k); kd != ref.KNN.Dist[q*k+k-1] {
 					t.Fatalf("point %d: kthDistance %v, sklearn %v", q, kd, ref.KNN.Dist[q*k+k-1])
+				}
+			}
+			for q, want := range ref.Radius {
+				if got := tr.radiusIndices(c.m.Row(q), c.eps, nil); !slices.Equal(got, want) {
+					t.Fatalf("point %d: radius neighbours %v, sklearn %v", q, got, want)
 				}
 			}
 		})

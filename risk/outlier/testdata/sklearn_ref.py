@@ -2,7 +2,8 @@
 
 Reads {"cases": [request, ...]} on stdin and prints {"cases": [result,
 ...]}, so that one python start serves every test. A request is {"rows", "cols", "X" (row-major floats),
-and any of "tree" (leaf_size), "knn" ({"k", "leaf_size"}), "lof" (list of
+and any of "tree" (leaf_size), "knn" ({"k", "leaf_size"}), "radius" ({"r", "leaf_size",
+"points"}: neighbours of the first points), "lof" (list of
 {"n_neighbors", "contamination", "algorithm"}), "dbscan" (list of {"eps",
 "min_samples", "algorithm"}), "scale" (bool)}; its result has
 the same keys holding scikit-learn's results.
@@ -37,6 +38,10 @@ def run(req):
         nn = NearestNeighbors(algorithm="kd_tree", leaf_size=q["leaf_size"]).fit(X)
         dist, ind = nn.kneighbors(X, q["k"])
         out["knn"] = {"dist": dist.ravel().tolist(), "ind": ind.ravel().tolist()}
+    if "radius" in req:
+        q = req["radius"]
+        tree = KDTree(X, leaf_size=q["leaf_size"])
+        out["radius"] = [a.tolist() for a in tree.query_radius(X[: q["points"]], r=q["r"])]
     if "lof" in req:
         res = []
         for p in req["lof"]:
