@@ -185,6 +185,9 @@ type ball struct {
 }
 
 func newBall(r float64) ball {
+	if math.IsInf(r, 1) {
+		return ball{r: r, r2: r, maxSum: r} // every point is a neighbour
+	}
 	x := r * r
 	for x > 0 && math.Sqrt(x) > r {
 		x = math.Nextafter(x, -1)

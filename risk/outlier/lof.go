@@ -31,7 +31,7 @@ func lof(ctx context.Context, m Matrix, p LOFParams) (*LOFResult, error) {
 		return nil, fmt.Errorf("outlier: LOF n_neighbors %d must be positive", nn)
 	}
 	c := p.Contamination
-	if c < 0 || c > 0.5 {
+	if !(c >= 0 && c <= 0.5) {
 		return nil, fmt.Errorf("outlier: LOF contamination %g must be in (0, 0.5], or 0 for auto", c)
 	}
 	n := m.Rows

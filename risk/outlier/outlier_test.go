@@ -61,7 +61,9 @@ func TestBadInput(t *testing.T) {
 		"lof nan":           errOf(LOF(ctx, nan, LOFParams{})),
 		"lof one point":     errOf(LOF(ctx, Matrix{Rows: 1, Cols: 2, Data: []float64{1, 2}}, LOFParams{})),
 		"lof contamination": errOf(LOF(ctx, good, LOFParams{Contamination: 0.7})),
+		"lof contam NaN":    errOf(LOF(ctx, good, LOFParams{Contamination: math.NaN()})),
 		"dbscan eps 0":      errOf(DBSCAN(ctx, good, DBSCANParams{})),
+		"dbscan eps NaN":    errOf(DBSCAN(ctx, good, DBSCANParams{Eps: math.NaN()})),
 		"dbscan short data": errOf(DBSCAN(ctx, Matrix{Rows: 3, Cols: 2, Data: []float64{1}}, DBSCANParams{Eps: 1})),
 	} {
 		if err == nil {
@@ -116,6 +118,18 @@ func TestNthElementPartitions(t *testing.T) {
 					t.Fatalf("n=%d nth=%d: left side not smaller", n, nth)
 				}
 			}
+		}
+	}
+}
+
+func TestDBSCANInfiniteEps(t *testing.T) {
+	res, err := DBSCAN(context.Background(), Blobs(40, 2, 0.5, 3), DBSCANParams{Eps: math.Inf(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range res.Labels {
+		if l != 0 || !res.Core[i] {
+			t.Fatalf("point %d: label %d core %v, want one cluster of cores", i, l, res.Core[i])
 		}
 	}
 }
