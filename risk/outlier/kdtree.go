@@ -1,6 +1,7 @@
 package outlier
 
 import (
+	"context"
 	"math"
 	"sync"
 )
@@ -12,8 +13,10 @@ import (
 // it does. tree_test.go checks idx_array and the node table against
 // KDTree.get_arrays().
 //
-// OPTICS uses it too: build it with buildTree(m, leafSize) and ask
-// kthDistance(pt, k) for a point's core distance.
+// OPTICS uses it too: build it with buildTree(m, leafSize); a point's core
+// distance is kthDistance(pt, min_samples) (kthDistances does all points in
+// parallel), and radiusIndices(pt, r, nil) lists the points within r as
+// KDTree.query_radius does. All three are checked against sklearn.
 type kdTree struct {
 	n, d   int
 	idx    []int     // tree position -> point index (sklearn's idx_array)
@@ -239,4 +242,24 @@ func (t *kdTree) kthDistance(pt []float64, k int) float64 {
 	h := newKNNHeap(k)
 	t.knn(0, pt, h, t.minRdist(0, pt))
 	return math.Sqrt(h.dist[0])
+}
+
+// kthDistances is kthDistance for every point of the tree, on workers
+// goroutines, in tree order (for cache): OPTICS's core_distances_ with
+// k = min_samples.
+func (t *kdTree) kthDistances(ctx context.Context, k, workers int) ([]float64, error) {
+	out := make([]float64, t.n)
+	err := parallelChunks(ctx, t.n, workers, func() *knnHeap { return newKNNHeap(k) },
+		func(h *knnHeap, lo, hi int) {
+			for pos := lo; pos < hi; pos++ {
+				pt := t.pts[pos*t.d : (pos+1)*t.d]
+				h.reset()
+				t.knn(0, pt, h, t.minRdist(0, pt))
+				out[t.idx[pos]] = math.Sqrt(h.dist[0])
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -263,6 +263,15 @@ func TestTreeAndKNNMatchSklearn(t *testing.T) {
 					t.Fatalf("point %d: kthDistance %v, sklearn %v", q, kd, ref.KNN.Dist[q*k+k-1])
 				}
 			}
+			all, err := tr.kthDistances(context.Background(), k, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for q := range c.m.Rows {
+				if all[q] != ref.KNN.Dist[q*k+k-1] {
+					t.Fatalf("point %d: kthDistances %v, sklearn %v", q, all[q], ref.KNN.Dist[q*k+k-1])
+				}
+			}
 			for q, want := range ref.Radius {
 				if got := tr.radiusIndices(c.m.Row(q), c.eps, nil); !slices.Equal(got, want) {
 					t.Fatalf("point %d: radius neighbours %v, sklearn %v", q, got, want)
