@@ -6,6 +6,10 @@ import (
 	"sync/atomic"
 )
 
+// connectStrides space the rounds of DBSCAN's connect pass; each divides
+// the one before, and the last is 1.
+var connectStrides = []int{256, 32, 4, 1}
+
 // dbscan is DBSCAN(eps, min_samples, algorithm='kd_tree').fit in O(n)
 // memory: sklearn stores every neighbourhood (O(n·neighbours)); veil makes
 // three passes over the tree instead and keeps only per-point and per-node
@@ -79,18 +83,30 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 		}
 	}
 
-	// 2. Connect cores.
+	// 2. Connect cores. Every core is queried once; the order only changes
+	// the cost. Sparse first rounds (every 256th position, then every 32nd,
+	// every 4th) merge each dense region into a few sets early, so later
+	// queries find most cores already in their own set, a cheap check,
+	// where they would otherwise measure the distance (9 in 10 of those
+	// distances, at 200k Blobs points, were to cores of the same cluster;
+	// the rounds halve the pass there).
 	c := &connector{t: t, b: bl, coreAt: coreAt, nodeCore: nodeCore,
 		uf: newUnionFind(n), joined: make([]atomic.Bool, t.nNodes)}
-	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
-		for pos := lo; pos < hi; pos++ {
-			if coreAt[pos] {
-				c.visit(0, t.pts[pos*t.d:(pos+1)*t.d], int32(pos))
-			}
+	for r, stride := range connectStrides {
+		prev := 0 // positions that are multiples of the previous stride are done
+		if r > 0 {
+			prev = connectStrides[r-1]
 		}
-	})
-	if err != nil {
-		return nil, err
+		err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
+			for pos := lo; pos < hi; pos++ {
+				if coreAt[pos] && pos%stride == 0 && (prev == 0 || pos%prev != 0) {
+					c.visit(0, t.pts[pos*t.d:(pos+1)*t.d], int32(pos))
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	// 3. Labels: a cluster's number is the rank of its lowest point index
