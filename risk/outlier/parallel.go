@@ -55,6 +55,9 @@ func checkMatrix(m Matrix) error {
 	if m.Rows < 1 || m.Cols < 1 {
 		return fmt.Errorf("outlier: empty matrix (%d×%d)", m.Rows, m.Cols)
 	}
+	if m.Rows > math.MaxInt32 {
+		return fmt.Errorf("outlier: %d points, at most %d (neighbour indices are int32)", m.Rows, math.MaxInt32)
+	}
 	if len(m.Data) != m.Rows*m.Cols {
 		return fmt.Errorf("outlier: matrix data has %d values, want %d×%d", len(m.Data), m.Rows, m.Cols)
 	}
