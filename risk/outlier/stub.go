@@ -11,10 +11,6 @@ var errNotBuilt = errors.New("outlier: not built yet")
 
 func lof(context.Context, Matrix, LOFParams) (*LOFResult, error)          { return nil, errNotBuilt }
 func dbscan(context.Context, Matrix, DBSCANParams) (*DBSCANResult, error) { return nil, errNotBuilt }
-func optics(context.Context, Matrix, OPTICSParams) (*OPTICSResult, error) { return nil, errNotBuilt }
-
-// ClusterOpticsDBSCAN is cluster_optics_dbscan(reachability, core_distances, ordering, eps).
-func ClusterOpticsDBSCAN(reach, core []float64, ordering []int, eps float64) []int { return nil }
 
 // Standardize scales each column as StandardScaler does (mean 0, population
 // standard deviation 1; a constant column is only centred).
