@@ -25,6 +25,7 @@ type denseState struct {
 	ids   []int32
 	pts   []float64
 	reach []float64
+	skip  []float64 // skipAbove(reach), +Inf while reach is
 	pred  []int
 	q     []float64 // the point being processed, copied out of pts
 	core  float64   // its core distance; +Inf means "only search"
@@ -41,39 +42,75 @@ type best struct {
 
 func (a best) less(b best) bool { return a.reach < b.reach || (a.reach == b.reach && a.id < b.id) }
 
+// skipAbove returns a squared distance beyond which a point whose
+// reachability is r cannot improve: round15 moves a value by at most
+// 0.5e-15 plus two roundings, and sqrt by one, so any sum above
+// ((r+0.5e-15)/(1-3u))^2 gives round15(max(sqrt(sum), core)) >= r. The
+// margins below are several times those bounds. Most pairs fail this
+// test, which spares them the sqrt, the rounding and its division.
+func skipAbove(r float64) float64 {
+	t := (r + 1e-15) * (1 + 1e-15)
+	return t * t * (1 + 1e-15)
+}
+
+// offer is _set_reach_dist for one pair whose squared distance is sum.
+func (s *denseState) offer(j int, sum float64) {
+	rd := math.Sqrt(sum)
+	if rd < s.core {
+		rd = s.core
+	}
+	if rd = round15(rd); rd < s.reach[j] {
+		s.reach[j] = rd
+		s.skip[j] = skipAbove(rd)
+		s.pred[s.ids[j]] = s.p
+	}
+}
+
 // pass updates positions [lo, hi) from the current point and returns the
-// smallest (reach, id) among them.
+// smallest (reach, id) among them. Four rows go through the distance loop
+// together so their (each strictly sequential) sums overlap in the CPU.
 func (s *denseState) pass(lo, hi int) best {
-	b := best{reach: math.Inf(1), id: math.MaxInt32, pos: -1}
-	ids, reach := s.ids[lo:hi], s.reach[lo:hi]
-	if math.IsInf(s.core, 1) {
-		for j, r := range reach {
-			if r < b.reach || (r == b.reach && ids[j] < b.id) {
-				b = best{r, ids[j], lo + j}
+	if !math.IsInf(s.core, 1) {
+		d, q, pts, skip := s.d, s.q, s.pts, s.skip
+		j := lo
+		for ; j+4 <= hi; j += 4 {
+			n := len(q) // == d; re-slicing to it lets the compiler drop bounds checks
+			r0 := pts[j*d:][:n:n]
+			r1 := pts[(j+1)*d:][:n:n]
+			r2 := pts[(j+2)*d:][:n:n]
+			r3 := pts[(j+3)*d:][:n:n]
+			var s0, s1, s2, s3 float64
+			for t, x := range q {
+				v0, v1, v2, v3 := x-r0[t], x-r1[t], x-r2[t], x-r3[t]
+				// float64() forbids FMA: each sum must be cdist's, bit for bit
+				s0 += float64(v0 * v0)
+				s1 += float64(v1 * v1)
+				s2 += float64(v2 * v2)
+				s3 += float64(v3 * v3)
+			}
+			sk := (*[4]float64)(skip[j : j+4])
+			if s0 <= sk[0] {
+				s.offer(j, s0)
+			}
+			if s1 <= sk[1] {
+				s.offer(j+1, s1)
+			}
+			if s2 <= sk[2] {
+				s.offer(j+2, s2)
+			}
+			if s3 <= sk[3] {
+				s.offer(j+3, s3)
 			}
 		}
-		return b
+		for ; j < hi; j++ {
+			if sum := optSqDist(q, pts[j*d:j*d+d]); sum <= skip[j] {
+				s.offer(j, sum)
+			}
+		}
 	}
-	d, q, core := s.d, s.q, s.core
-	pts := s.pts[lo*d : hi*d]
-	for j := range reach {
-		row := pts[j*d : j*d+d : j*d+d]
-		sum := 0.0
-		for t, x := range q {
-			v := x - row[t]
-			sum += float64(v * v) // no FMA: the sum must be cdist's, bit for bit
-		}
-		rd := math.Sqrt(sum)
-		if rd < core {
-			rd = core
-		}
-		rd = round15(rd)
-		r := reach[j]
-		if rd < r {
-			r = rd
-			reach[j] = r
-			s.pred[ids[j]] = s.p
-		}
+	b := best{reach: math.Inf(1), id: math.MaxInt32, pos: -1}
+	ids, reach := s.ids[lo:hi], s.reach[lo:hi]
+	for j, r := range reach {
 		if r < b.reach || (r == b.reach && ids[j] < b.id) {
 			b = best{r, ids[j], lo + j}
 		}
@@ -89,12 +126,14 @@ func opticsDense(ctx context.Context, m Matrix, core []float64, workers int) (*O
 		ids:   make([]int32, n),
 		pts:   append([]float64(nil), m.Data...),
 		reach: make([]float64, n),
+		skip:  make([]float64, n),
 		pred:  res.Predecessor,
 		q:     make([]float64, d),
 	}
 	for i := range n {
 		s.ids[i] = int32(i)
 		s.reach[i] = inf
+		s.skip[i] = inf
 	}
 	pool := newPassPool(s, workers)
 	defer pool.close()
@@ -111,9 +150,9 @@ func opticsDense(ctx context.Context, m Matrix, core []float64, workers int) (*O
 		res.Reachability[id] = s.reach[next]
 		copy(s.q, s.pts[next*d:next*d+d])
 		last := len(s.ids) - 1
-		s.ids[next], s.reach[next] = s.ids[last], s.reach[last]
+		s.ids[next], s.reach[next], s.skip[next] = s.ids[last], s.reach[last], s.skip[last]
 		copy(s.pts[next*d:next*d+d], s.pts[last*d:last*d+d])
-		s.ids, s.reach, s.pts = s.ids[:last], s.reach[:last], s.pts[:last*d]
+		s.ids, s.reach, s.skip, s.pts = s.ids[:last], s.reach[:last], s.skip[:last], s.pts[:last*d]
 		if last == 0 {
 			break
 		}

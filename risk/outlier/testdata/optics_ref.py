@@ -39,7 +39,7 @@ def run(c):
             ordering=est.ordering_,
             eps=eps,
         ).tolist()
-        for eps in c.get("dbscan_eps", [])
+        for eps in c.get("dbscan_eps") or []
     ]
     return {
         "ordering": est.ordering_.tolist(),
