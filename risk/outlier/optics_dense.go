@@ -17,8 +17,9 @@ import (
 // is the same for any number of workers.
 
 // denseMinPerWorker keeps small passes on one goroutine, where a hand-off
-// would cost more than the pass; a multiple of 4 and of denseChunk.
-const denseMinPerWorker = 4096
+// (two channel operations, a wake-up) would cost more than the pass. A
+// variable so that tests can make every pass split.
+var denseMinPerWorker = 8192
 
 // denseChunk is how many sums sqDist4 writes at a time (stays in L1).
 const denseChunk = 256

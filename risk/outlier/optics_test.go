@@ -90,17 +90,15 @@ func TestKthDistance(t *testing.T) {
 // that the assembly and Go kernels agree, and that the radius path with an
 // all-covering MaxEps gives what the dense path gives.
 func TestOPTICSWorkersAndPaths(t *testing.T) {
-	n := 10000 // > 2 * denseMinPerWorker, so passes really split
-	if opticsRace {
-		n = 8200
-	}
-	m := blobsForOPTICS(n, 8, 0.02, 21)
+	defer func(v int) { denseMinPerWorker = v }(denseMinPerWorker)
+	denseMinPerWorker = 64 // split nearly every pass, down to uneven tails
+	m := blobsForOPTICS(3001, 8, 0.02, 21)
 	ctx := context.Background()
 	ref, err := OPTICS(ctx, m, OPTICSParams{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []int{2, 3} {
+	for _, w := range []int{2, 3, 7} {
 		got, err := OPTICS(ctx, m, OPTICSParams{Workers: w})
 		if err != nil {
 			t.Fatal(err)
