@@ -193,6 +193,8 @@ func TestOPTICSMatchesSklearn(t *testing.T) {
 		{name: "lattice2-ties", m: lattice(600, 2, 20), eps: []float64{1, 1.5}},
 		{name: "lattice3-ties-maxeps", m: lattice(800, 3, 10), p: OPTICSParams{MaxEps: 2, MinSamples: 7}},
 		{name: "1d", m: blobsForOPTICS(1500, 1, 0.02, 11), eps: []float64{0.05}},
+		{name: "1d-xi0.5-mcs50", m: blobsForOPTICS(1500, 1, 0.02, 16), p: OPTICSParams{Xi: 0.5, MinClusterSize: 50}},
+		{name: "2d-xi0.01-ms3", m: blobsForOPTICS(1500, 2, 0.05, 17), p: OPTICSParams{Xi: 0.01, MinSamples: 3}},
 		{name: "30d-kdtree", m: blobsForOPTICS(1000, 30, 0.02, 12)},
 		{name: "n-equals-min-samples", m: blobsForOPTICS(5, 3, 0, 13)},
 		{name: "n-below-min-samples", m: blobsForOPTICS(3, 3, 0, 14)},
