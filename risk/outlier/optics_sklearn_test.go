@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -256,4 +257,40 @@ func TestOPTICSMatchesSklearn(t *testing.T) {
 		})
 	}
 	t.Logf("worst relative float difference over all cases: %.3g", worst)
+}
+
+// TestRound15MatchesNumpy checks round15 against np.around(x, 15) over
+// many magnitudes, halfway cases included.
+func TestRound15MatchesNumpy(t *testing.T) {
+	py := sklearnref.Python(t)
+	rng := rand.New(rand.NewPCG(8, 9))
+	xs := []float64{0, 0.5e-15, 1.5e-15, 2.5e-15, 1e-16, 0.1, 1, 9, 9.007199254740993, 1e300, math.MaxFloat64}
+	for range 20000 {
+		xs = append(xs, rng.Float64()*math.Pow(10, float64(rng.IntN(40)-20)))
+	}
+	in := make([]string, len(xs))
+	for i, x := range xs {
+		in[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	cmd := exec.Command(py, "-c", `import sys, numpy as np
+x = np.array([float(v) for v in sys.stdin.read().split()])
+print(" ".join(repr(float(v)) for v in np.around(x, decimals=15)))`)
+	cmd.Stdin = strings.NewReader(strings.Join(in, " "))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(string(out))
+	if len(want) != len(xs) {
+		t.Fatalf("numpy gave %d values for %d", len(want), len(xs))
+	}
+	for i, x := range xs {
+		w, err := strconv.ParseFloat(want[i], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := round15(x); got != w {
+			t.Fatalf("round15(%v) = %v, numpy %v", x, got, w)
+		}
+	}
 }
