@@ -2,6 +2,9 @@
 
 package outlier
 
+// useAVX is false off amd64: the Go kernel is the only one.
+var useAVX = false
+
 // sqDist4 writes to out[4g+l] the squared distance from q to lane l of
 // each of the first len(out)/4 groups in grp, and to mask[g] bit l
 // whether that sum is <= skip[4g+l].
