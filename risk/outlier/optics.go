@@ -30,7 +30,15 @@ import (
 // Where scikit-learn differs from itself: with algorithm='auto' it finds
 // core distances by brute force (GEMM-based, inexact to ~1e-8 for close
 // points) when d > 15 or MinSamples >= n/2; veil always computes them
-// exactly, i.e. it matches OPTICS(algorithm='kd_tree').
+// exactly, i.e. it matches OPTICS(algorithm='kd_tree'). With a finite
+// MaxEps, neighbours are the points with squared distance <= MaxEps^2, the
+// test KDTree.query_radius makes in its leaves. MinSamples and
+// MinClusterSize are counts; scikit-learn's fractional forms are not
+// offered.
+//
+// Speed: the main loop is optics_dense.go (MaxEps = +Inf, a fused update
+// and argmin over the unprocessed points, four at a time in AVX) or
+// optics_radius.go (finite MaxEps, radius queries and a heap).
 
 var errOPTICSParams = errors.New("outlier: invalid OPTICS parameters")
 
