@@ -9,7 +9,6 @@ import (
 // them delete this one.
 var errNotBuilt = errors.New("outlier: not built yet")
 
-func lof(context.Context, Matrix, LOFParams) (*LOFResult, error)          { return nil, errNotBuilt }
 func dbscan(context.Context, Matrix, DBSCANParams) (*DBSCANResult, error) { return nil, errNotBuilt }
 func optics(context.Context, Matrix, OPTICSParams) (*OPTICSResult, error) { return nil, errNotBuilt }
 

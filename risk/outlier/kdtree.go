@@ -1,0 +1,169 @@
+package outlier
+
+import (
+	"math"
+	"sync"
+)
+
+// kdTree is scikit-learn 1.2's KDTree (Euclidean), rebuilt node for node:
+// same node numbering (children of i are 2i+1 and 2i+2), same split
+// dimension, same median split and the same point order inside every node,
+// so that queries visit points in the order sklearn does and break ties as
+// it does. tree_test.go checks idx_array and the node table against
+// KDTree.get_arrays().
+//
+// OPTICS uses it too: build it with buildTree(m, leafSize) and ask
+// kthDistance(pt, k) for a point's core distance.
+type kdTree struct {
+	n, d   int
+	idx    []int     // tree position -> point index (sklearn's idx_array)
+	pts    []float64 // the points in tree order, for cache-friendly leaves
+	start  []int32   // node -> first tree position
+	end    []int32   // node -> one past the last tree position
+	leaf   []bool
+	lo, hi []float64 // node bounds, nNodes*d
+	nNodes int
+}
+
+// buildTree builds sklearn's KDTree(m, leaf_size=leafSize). m must hold
+// finite values and at least one point.
+func buildTree(m Matrix, leafSize int) *kdTree {
+	if leafSize < 1 {
+		leafSize = 30
+	}
+	n, d := m.Rows, m.Cols
+	// int(np.log2(fmax(1, (n_samples - 1) / leaf_size)) + 1), true division.
+	levels := int(math.Log2(math.Max(1, float64(n-1)/float64(leafSize))) + 1)
+	nNodes := 1<<levels - 1
+	t := &kdTree{
+		n: n, d: d, nNodes: nNodes,
+		idx:   make([]int, n),
+		start: make([]int32, nNodes),
+		end:   make([]int32, nNodes),
+		leaf:  make([]bool, nNodes),
+		lo:    make([]float64, nNodes*d),
+		hi:    make([]float64, nNodes*d),
+	}
+	for i := range t.idx {
+		t.idx[i] = i
+	}
+	var wg sync.WaitGroup
+	t.build(m.Data, 0, 0, n, 0, &wg)
+	wg.Wait()
+	t.pts = make([]float64, n*d)
+	for p, i := range t.idx {
+		copy(t.pts[p*d:(p+1)*d], m.Data[i*d:(i+1)*d])
+	}
+	return t
+}
+
+// build is _recursive_build. Disjoint subtrees are built concurrently near
+// the root; the result does not depend on it.
+func (t *kdTree) build(data []float64, node, start, end, depth int, wg *sync.WaitGroup) {
+	t.initNode(data, node, start, end)
+	if 2*node+1 >= t.nNodes || end-start < 2 {
+		t.leaf[node] = true
+		return
+	}
+	s := t.idx[start:end]
+	dim := splitDim(data, s, t.d)
+	nthElement(s, len(s)/2, idxLess{data: data, d: t.d, dim: dim})
+	mid := start + len(s)/2
+	if depth < 3 && end-start > 4096 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.build(data, 2*node+1, start, mid, depth+1, wg)
+		}()
+	} else {
+		t.build(data, 2*node+1, start, mid, depth+1, wg)
+	}
+	t.build(data, 2*node+2, mid, end, depth+1, wg)
+}
+
+func (t *kdTree) initNode(data []float64, node, start, end int) {
+	t.start[node], t.end[node] = int32(start), int32(end)
+	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	for j := range lo {
+		lo[j], hi[j] = inf, -inf
+	}
+	for _, i := range t.idx[start:end] {
+		row := data[i*t.d : (i+1)*t.d]
+		for j, v := range row {
+			lo[j] = math.Min(lo[j], v)
+			hi[j] = math.Max(hi[j], v)
+		}
+	}
+}
+
+// splitDim is find_node_split_dim: the first dimension of largest spread.
+func splitDim(data []float64, s []int, d int) int {
+	best, bestSpread := 0, 0.0
+	for j := 0; j < d; j++ {
+		mx := data[s[0]*d+j]
+		mn := mx
+		for _, i := range s[1:] {
+			v := data[i*d+j]
+			mx = math.Max(mx, v)
+			mn = math.Min(mn, v)
+		}
+		if spread := mx - mn; spread > bestSpread {
+			best, bestSpread = j, spread
+		}
+	}
+	return best
+}
+
+// rdist is euclidean_rdist: squared differences summed in dimension order.
+// The explicit float64 conversion stops the compiler fusing into an FMA,
+// which sklearn's build does not do.
+func rdist(a, b []float64) float64 {
+	s := 0.0
+	b = b[:len(a)]
+	for j, x := range a {
+		t := x - b[j]
+		s += float64(t * t)
+	}
+	return s
+}
+
+// minRdist is the kd-tree's min_rdist: squared distance from pt to the
+// node's box.
+func (t *kdTree) minRdist(node int, pt []float64) float64 {
+	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	s := 0.0
+	for j, x := range pt {
+		dlo := lo[j] - x
+		dhi := x - hi[j]
+		dd := (dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi))
+		h := 0.5 * dd
+		s += float64(h * h)
+	}
+	return s
+}
+
+// minMaxDist is min_max_dist: the distances from pt to the nearest and the
+// farthest point of the node's box.
+func (t *kdTree) minMaxDist(node int, pt []float64) (lb, ub float64) {
+	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	for j, x := range pt {
+		dlo := lo[j] - x
+		dhi := x - hi[j]
+		dd := (dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi))
+		h := 0.5 * dd
+		lb += float64(h * h)
+		f := math.Max(math.Abs(dlo), math.Abs(dhi))
+		ub += float64(f * f)
+	}
+	return math.Sqrt(lb), math.Sqrt(ub)
+}
+
+// kthDistance is the distance from pt to its k-th nearest point of the
+// tree, counting pt itself when it is one of the points:
+// NearestNeighbors(algorithm='kd_tree').kneighbors(X, k)[0][:, -1]. The
+// value does not depend on how ties are broken. k must be in [1, n].
+func (t *kdTree) kthDistance(pt []float64, k int) float64 {
+	h := newKNNHeap(k)
+	t.knn(0, pt, h, t.minRdist(0, pt))
+	return math.Sqrt(h.dist[0])
+}

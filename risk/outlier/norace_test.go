@@ -1,0 +1,5 @@
+//go:build !race
+
+package outlier
+
+const raceBuild = false

@@ -1,0 +1,232 @@
+package outlier
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/veil-data/veil/internal/sklearnref"
+)
+
+// refOut is what testdata/sklearn_ref.py prints.
+type refOut struct {
+	Tree *struct {
+		Idx   []int    `json:"idx"`
+		Nodes [][3]int `json:"nodes"`
+	} `json:"tree"`
+	KNN *struct {
+		Dist []float64 `json:"dist"`
+		Ind  []int     `json:"ind"`
+	} `json:"knn"`
+	LOF []struct {
+		NOF        []float64 `json:"nof"`
+		Offset     float64   `json:"offset"`
+		Outlier    []bool    `json:"outlier"`
+		NNeighbors int       `json:"n_neighbors"`
+	} `json:"lof"`
+	DBSCAN []struct {
+		Labels []int  `json:"labels"`
+		Core   []bool `json:"core"`
+	} `json:"dbscan"`
+	Scale []float64 `json:"scale"`
+}
+
+// sklearnRef runs the reference script on m with the other request keys in
+// req. encoding/json writes float64 in the shortest form that parses back
+// to the same bits, so python sees exactly m.
+func sklearnRef(t *testing.T, py string, m Matrix, req map[string]any) *refOut {
+	t.Helper()
+	req["rows"], req["cols"], req["X"] = m.Rows, m.Cols, m.Data
+	in, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, "testdata/sklearn_ref.py")
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sklearn_ref.py: %v", err)
+	}
+	var r refOut
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("sklearn_ref.py output: %v", err)
+	}
+	return &r
+}
+
+// relDiff is |a-b|/max(|a|,|b|), 0 when both are 0.
+func relDiff(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / max(math.Abs(a), math.Abs(b))
+}
+
+// worstRel is the largest relative difference measured by any test, logged
+// by TestMain-less tests through t.Log so -v shows it.
+func checkClose(t *testing.T, what string, got, want []float64, tol float64) float64 {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, sklearn %d", what, len(got), len(want))
+	}
+	worst, at := 0.0, -1
+	for i := range got {
+		if d := relDiff(got[i], want[i]); d > worst {
+			worst, at = d, i
+		}
+	}
+	if worst > tol {
+		t.Errorf("%s: worst relative difference %.3g at %d (got %v, sklearn %v)", what, worst, at, got[at], want[at])
+	}
+	return worst
+}
+
+// lattice is an integer grid in d dimensions of side s, each grid point
+// repeated 1 to maxRep times, shuffled: the tie-heaviest data there is.
+func lattice(d, s, maxRep int, seed uint64) Matrix {
+	r := rand.New(rand.NewPCG(seed, 7))
+	var data []float64
+	total := 1
+	for range d {
+		total *= s
+	}
+	for c := range total {
+		reps := 1 + r.IntN(maxRep)
+		for range reps {
+			x := c
+			for range d {
+				data = append(data, float64(x%s))
+				x /= s
+			}
+		}
+	}
+	n := len(data) / d
+	m := Matrix{Rows: n, Cols: d, Data: data}
+	r.Shuffle(n, func(a, b int) {
+		ra, rb := m.Row(a), m.Row(b)
+		for j := range ra {
+			ra[j], rb[j] = rb[j], ra[j]
+		}
+	})
+	return m
+}
+
+type refCase struct {
+	name string
+	m    Matrix
+	eps  float64 // DBSCAN eps
+	ms   int     // DBSCAN min_samples
+}
+
+func refCases() []refCase {
+	gauss1d := Blobs(500, 1, 0.05, 3)
+	for i := range 100 { // duplicates in 1-d
+		gauss1d.Data[i+100] = gauss1d.Data[i]
+	}
+	n := 10000
+	if testing.Short() || raceBuild {
+		n = 3000
+	}
+	return []refCase{
+		{"blobs8d", Blobs(n, 8, 0.02, 1), 1.5, 5},
+		{"lattice2d", lattice(2, 12, 6, 1), 1, 5},
+		{"lattice2d_diag", lattice(2, 10, 3, 2), math.Sqrt2, 7},
+		{"lattice3d_dups", lattice(3, 6, 30, 3), 1, 12},
+		{"line1d", lattice(1, 40, 5, 4), 2, 6},
+		{"gauss1d", gauss1d, 0.05, 5},
+		{"blobs30d", Blobs(800, 30, 0.02, 5), 7, 5},
+		{"n7", Blobs(7, 3, 0, 6), 9, 2},
+		{"n2", Blobs(2, 2, 0, 7), 1, 1},
+	}
+}
+
+func TestTreeAndKNNMatchSklearn(t *testing.T) {
+	py := sklearnref.Python(t)
+	for _, c := range refCases() {
+		t.Run(c.name, func(t *testing.T) {
+			leaf := 5
+			k := min(8, c.m.Rows)
+			ref := sklearnRef(t, py, c.m, map[string]any{"tree": leaf, "knn": map[string]int{"k": k, "leaf_size": leaf}})
+			tr := buildTree(c.m, leaf)
+			if len(tr.idx) != len(ref.Tree.Idx) || len(ref.Tree.Nodes) != tr.nNodes {
+				t.Fatalf("tree shape: %d points %d nodes, sklearn %d points %d nodes", len(tr.idx), tr.nNodes, len(ref.Tree.Idx), len(ref.Tree.Nodes))
+			}
+			for i := range tr.idx {
+				if tr.idx[i] != ref.Tree.Idx[i] {
+					t.Fatalf("idx_array differs first at %d: %d, sklearn %d", i, tr.idx[i], ref.Tree.Idx[i])
+				}
+			}
+			for i, nd := range ref.Tree.Nodes {
+				if nd[2] == 0 && (int(tr.start[i]) != nd[0] || int(tr.end[i]) != nd[1] || tr.leaf[i]) {
+					t.Fatalf("node %d: %d..%d leaf %v, sklearn %v", i, tr.start[i], tr.end[i], tr.leaf[i], nd)
+				}
+			}
+			h := newKNNHeap(k)
+			dist, ind := make([]float64, k), make([]int, k)
+			for q := range c.m.Rows {
+				tr.query(c.m.Row(q), h, dist, ind)
+				for j := range k {
+					if ind[j] != ref.KNN.Ind[q*k+j] || dist[j] != ref.KNN.Dist[q*k+j] {
+						t.Fatalf("point %d neighbour %d: %d at %v, sklearn %d at %v", q, j, ind[j], dist[j], ref.KNN.Ind[q*k+j], ref.KNN.Dist[q*k+j])
+					}
+				}
+				if kd := tr.kthDistance(c.m.Row(q), k); kd != ref.KNN.Dist[q*k+k-1] {
+					t.Fatalf("point %d: kthDistance %v, sklearn %v", q, kd, ref.KNN.Dist[q*k+k-1])
+				}
+			}
+		})
+	}
+}
+
+func TestLOFMatchesSklearn(t *testing.T) {
+	py := sklearnref.Python(t)
+	worst := 0.0
+	for _, c := range refCases() {
+		t.Run(c.name, func(t *testing.T) {
+			params := []LOFParams{{}, {NNeighbors: 5, Contamination: 0.1}, {NNeighbors: 35, Contamination: 0.02}}
+			var req []map[string]any
+			for _, p := range params {
+				nn := p.NNeighbors
+				if nn == 0 {
+					nn = 20
+				}
+				req = append(req, map[string]any{"n_neighbors": nn, "contamination": p.Contamination, "algorithm": "kd_tree"})
+			}
+			// 'auto' picks kd_tree only when d <= 15 and k < n/2.
+			if c.m.Cols <= 15 && 20 < c.m.Rows/2 {
+				params = append(params, LOFParams{})
+				req = append(req, map[string]any{"n_neighbors": 20, "contamination": 0, "algorithm": "auto"})
+			}
+			ref := sklearnRef(t, py, c.m, map[string]any{"lof": req})
+			for i, p := range params {
+				for _, w := range []int{1, 3} {
+					p.Workers = w
+					got, err := LOF(context.Background(), c.m, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := ref.LOF[i]
+					if got.NNeighbors != want.NNeighbors {
+						t.Errorf("case %d: n_neighbors_ %d, sklearn %d", i, got.NNeighbors, want.NNeighbors)
+					}
+					worst = max(worst, checkClose(t, "negative_outlier_factor_", got.NegativeOutlierFactor, want.NOF, 1e-12))
+					worst = max(worst, checkClose(t, "offset_", []float64{got.Offset}, []float64{want.Offset}, 1e-12))
+					for j := range got.Outlier {
+						if got.Outlier[j] != want.Outlier[j] {
+							t.Errorf("case %d: point %d outlier %v, sklearn %v", i, j, got.Outlier[j], want.Outlier[j])
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+	t.Logf("LOF worst relative difference to sklearn: %.3g", worst)
+}
