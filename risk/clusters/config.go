@@ -2,12 +2,16 @@ package clusters
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"go.yaml.in/yaml/v3"
@@ -62,13 +66,24 @@ func (c *Config) lof() outlier.LOFParams {
 	return outlier.LOFParams{NNeighbors: c.LOF.NNeighbors, Contamination: c.contamination}
 }
 
-// DefaultConfig is the embedded configs/clusters.yaml.
-func DefaultConfig() *Config {
+// DefaultConfig is the embedded configs/clusters.yaml, parsed once.
+var DefaultConfig = sync.OnceValue(func() *Config {
 	c, err := ParseConfig(configs.DefaultClusters, "configs/clusters.yaml (embedded)")
 	if err != nil {
 		panic(err) // a test keeps the embedded file valid
 	}
 	return c
+})
+
+// Fingerprint identifies what the configuration makes the stage compute:
+// a change makes risk_clusters partitions due again.
+func (c *Config) Fingerprint() string {
+	b, err := json.Marshal(c.params())
+	if err != nil {
+		panic(err) // plain fields always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // LoadConfig reads and checks a clusters file.

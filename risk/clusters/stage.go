@@ -44,6 +44,10 @@ func (s Stage) config() *Config {
 	return DefaultConfig()
 }
 
+// ConfigFingerprint makes the stage pipeline.Configured: a new feature
+// list or parameter recomputes the partitions.
+func (s Stage) ConfigFingerprint() string { return s.config().Fingerprint() }
+
 // Plan reads risk_entities/dt and writes risk_clusters/dt.
 func (Stage) Plan(dt time.Time) pipeline.Plan {
 	p := sinks.Partition{DT: dt.Format(time.DateOnly)}
