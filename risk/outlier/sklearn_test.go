@@ -147,13 +147,72 @@ func refCases() []refCase {
 	}
 }
 
-func TestTreeAndKNNMatchSklearn(t *testing.T) {
+// Reference requests, one python run per case (importing sklearn costs
+// most of a second), kept for all the tests of the package run.
+var refCache = map[string]*refOut{}
+
+const refLeaf, refK = 5, 8
+
+func lofCases(m Matrix) ([]LOFParams, []map[string]any) {
+	params := []LOFParams{{}, {NNeighbors: 5, Contamination: 0.1}, {NNeighbors: 35, Contamination: 0.02}}
+	algo := []string{"kd_tree", "kd_tree", "kd_tree"}
+	// 'auto' picks kd_tree only when d <= 15 and k < n/2.
+	if m.Cols <= 15 && 20 < m.Rows/2 {
+		params = append(params, LOFParams{Contamination: 0.05})
+		algo = append(algo, "auto")
+	}
+	var req []map[string]any
+	for i, p := range params {
+		nn := p.NNeighbors
+		if nn == 0 {
+			nn = 20
+		}
+		req = append(req, map[string]any{"n_neighbors": nn, "contamination": p.Contamination, "algorithm": algo[i]})
+	}
+	return params, req
+}
+
+func dbscanCases(c refCase) ([]DBSCANParams, []map[string]any) {
+	params := []DBSCANParams{{Eps: c.eps, MinSamples: c.ms}, {Eps: c.eps}, {Eps: 2 * c.eps, MinSamples: 3 * c.ms}}
+	algo := []string{"kd_tree", "kd_tree", "kd_tree"}
+	// DBSCAN's NearestNeighbors keeps n_neighbors=5: 'auto' is kd_tree
+	// when d <= 15 and 5 < n//2.
+	if c.m.Cols <= 15 && 5 < c.m.Rows/2 {
+		params = append(params, DBSCANParams{Eps: c.eps, MinSamples: c.ms})
+		algo = append(algo, "auto")
+	}
+	var req []map[string]any
+	for i, p := range params {
+		ms := p.MinSamples
+		if ms == 0 {
+			ms = 5
+		}
+		req = append(req, map[string]any{"eps": p.Eps, "min_samples": ms, "algorithm": algo[i]})
+	}
+	return params, req
+}
+
+func refFor(t *testing.T, c refCase) *refOut {
+	t.Helper()
+	if r, ok := refCache[c.name]; ok {
+		return r
+	}
 	py := sklearnref.Python(t)
+	_, lreq := lofCases(c.m)
+	_, dreq := dbscanCases(c)
+	r := sklearnRef(t, py, c.m, map[string]any{
+		"tree": refLeaf, "knn": map[string]int{"k": min(refK, c.m.Rows), "leaf_size": refLeaf},
+		"lof": lreq, "dbscan": dreq, "scale": true,
+	})
+	refCache[c.name] = r
+	return r
+}
+
+func TestTreeAndKNNMatchSklearn(t *testing.T) {
 	for _, c := range refCases() {
 		t.Run(c.name, func(t *testing.T) {
-			leaf := 5
-			k := min(8, c.m.Rows)
-			ref := sklearnRef(t, py, c.m, map[string]any{"tree": leaf, "knn": map[string]int{"k": k, "leaf_size": leaf}})
+			ref := refFor(t, c)
+			leaf, k := refLeaf, min(refK, c.m.Rows)
 			tr := buildTree(c.m, leaf)
 			if len(tr.idx) != len(ref.Tree.Idx) || len(ref.Tree.Nodes) != tr.nNodes {
 				t.Fatalf("tree shape: %d points %d nodes, sklearn %d points %d nodes", len(tr.idx), tr.nNodes, len(ref.Tree.Idx), len(ref.Tree.Nodes))
@@ -186,25 +245,11 @@ func TestTreeAndKNNMatchSklearn(t *testing.T) {
 }
 
 func TestLOFMatchesSklearn(t *testing.T) {
-	py := sklearnref.Python(t)
 	worst := 0.0
 	for _, c := range refCases() {
 		t.Run(c.name, func(t *testing.T) {
-			params := []LOFParams{{}, {NNeighbors: 5, Contamination: 0.1}, {NNeighbors: 35, Contamination: 0.02}}
-			var req []map[string]any
-			for _, p := range params {
-				nn := p.NNeighbors
-				if nn == 0 {
-					nn = 20
-				}
-				req = append(req, map[string]any{"n_neighbors": nn, "contamination": p.Contamination, "algorithm": "kd_tree"})
-			}
-			// 'auto' picks kd_tree only when d <= 15 and k < n/2.
-			if c.m.Cols <= 15 && 20 < c.m.Rows/2 {
-				params = append(params, LOFParams{})
-				req = append(req, map[string]any{"n_neighbors": 20, "contamination": 0, "algorithm": "auto"})
-			}
-			ref := sklearnRef(t, py, c.m, map[string]any{"lof": req})
+			ref := refFor(t, c)
+			params, _ := lofCases(c.m)
 			for i, p := range params {
 				for _, w := range []int{1, 3} {
 					p.Workers = w
@@ -229,4 +274,36 @@ func TestLOFMatchesSklearn(t *testing.T) {
 		})
 	}
 	t.Logf("LOF worst relative difference to sklearn: %.3g", worst)
+}
+
+func TestDBSCANMatchesSklearn(t *testing.T) {
+	for _, c := range refCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ref := refFor(t, c)
+			params, _ := dbscanCases(c)
+			for i, p := range params {
+				for _, w := range []int{1, 3} {
+					p.Workers = w
+					got, err := DBSCAN(context.Background(), c.m, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := ref.DBSCAN[i]
+					nc := 0
+					for j := range got.Labels {
+						if got.Core[j] != want.Core[j] {
+							t.Fatalf("case %d: point %d core %v, sklearn %v", i, j, got.Core[j], want.Core[j])
+						}
+						if got.Labels[j] != want.Labels[j] {
+							t.Fatalf("case %d: point %d label %d, sklearn %d", i, j, got.Labels[j], want.Labels[j])
+						}
+						nc = max(nc, want.Labels[j]+1)
+					}
+					if got.NClusters != nc {
+						t.Errorf("case %d: %d clusters, sklearn %d", i, got.NClusters, nc)
+					}
+				}
+			}
+		})
+	}
 }

@@ -9,7 +9,6 @@ import (
 // them delete this one.
 var errNotBuilt = errors.New("outlier: not built yet")
 
-func dbscan(context.Context, Matrix, DBSCANParams) (*DBSCANResult, error) { return nil, errNotBuilt }
 func optics(context.Context, Matrix, OPTICSParams) (*OPTICSResult, error) { return nil, errNotBuilt }
 
 // ClusterOpticsDBSCAN is cluster_optics_dbscan(reachability, core_distances, ordering, eps).

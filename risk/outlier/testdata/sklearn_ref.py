@@ -8,6 +8,7 @@ the same keys holding scikit-learn's results.
 """
 import json
 import sys
+import warnings
 
 import numpy as np
 from sklearn.cluster import DBSCAN
@@ -16,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 
 def main():
+    warnings.simplefilter("ignore")  # n_neighbors > n is a case we test
     req = json.load(sys.stdin)
     X = np.asarray(req["X"], dtype=np.float64).reshape(req["rows"], req["cols"])
     out = {}
