@@ -11,9 +11,9 @@ import (
 // three passes over the tree instead and keeps only per-point and per-node
 // arrays.
 //
-//  1. Count: |N(i)|, the points within eps of i (i included), with the
-//     traversal sklearn's query_radius makes, so counts are identical;
-//     core = count >= min_samples.
+//  1. Core flags: whether |N(i)|, the points within eps of i (i included),
+//     reaches min_samples, counting with the tests sklearn's query_radius
+//     makes (and stopping there).
 //  2. Connect: a lock-free union-find joins each core to the cores in its
 //     neighbourhood. A node wholly inside the ball joins all its cores
 //     once; later visits join one of them (its cores are already one set).
@@ -29,7 +29,10 @@ import (
 // single point is taken when its squared distance <= eps², and the two
 // roundings can disagree in the last bit for a distance equal to eps. veil
 // treats the relation as symmetric; sklearn's outcome would then depend on
-// its visiting order. No test data has shown it.
+// its visiting order. No test data has shown it. (sklearn also takes that
+// square root as pow(x, 0.5), veil as math.Sqrt; glibc's pow is within
+// 0.52 ulp, so they could differ only for a sum within a hair of a rounding
+// midpoint.)
 func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error) {
 	if err := checkMatrix(m); err != nil {
 		return nil, err
@@ -46,7 +49,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	}
 	n := m.Rows
 	t := buildTree(m, p.LeafSize)
-	r, r2 := p.Eps, p.Eps*p.Eps // sklearn's _dist_to_rdist(r) = r*r
+	bl := newBall(p.Eps)
 	res := &DBSCANResult{Labels: make([]int, n), Core: make([]bool, n)}
 	none := func() struct{} { return struct{}{} }
 
@@ -54,7 +57,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	err := parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]
-			res.Core[i] = t.radiusCount(0, m.Row(i), r, r2) >= ms
+			res.Core[i] = t.radiusCount(0, m.Row(i), bl, ms) >= ms
 		}
 	})
 	if err != nil {
@@ -76,7 +79,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 	}
 
 	// 2. Connect cores.
-	c := &connector{t: t, r: r, r2: r2, coreAt: coreAt, nodeCore: nodeCore,
+	c := &connector{t: t, b: bl, coreAt: coreAt, nodeCore: nodeCore,
 		uf: newUnionFind(n), joined: make([]atomic.Bool, t.nNodes)}
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
@@ -115,7 +118,7 @@ func dbscan(ctx context.Context, m Matrix, p DBSCANParams) (*DBSCANResult, error
 			}
 		}
 	}
-	b := &borderer{t: t, r: r, r2: r2, coreAt: coreAt, minLabel: minLabel, labels: res.Labels}
+	b := &borderer{t: t, b: bl, coreAt: coreAt, minLabel: minLabel, labels: res.Labels}
 	err = parallelChunks(ctx, n, p.Workers, none, func(_ struct{}, lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			i := t.idx[pos]

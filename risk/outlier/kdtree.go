@@ -142,20 +142,90 @@ func (t *kdTree) minRdist(node int, pt []float64) float64 {
 	return s
 }
 
-// minMaxDist is min_max_dist: the distances from pt to the nearest and the
-// farthest point of the node's box.
-func (t *kdTree) minMaxDist(node int, pt []float64) (lb, ub float64) {
+// rdist4 is rdist from pt to the four consecutive rows of block. Each
+// sum keeps sklearn's order; computing four at once only lets the CPU
+// overlap their (otherwise serial) additions.
+func rdist4(pt, block []float64) (s0, s1, s2, s3 float64) {
+	d := len(pt)
+	r0, r1, r2, r3 := block[:d], block[d:2*d], block[2*d:3*d], block[3*d:4*d]
+	for j, x := range pt {
+		t0, t1, t2, t3 := x-r0[j], x-r1[j], x-r2[j], x-r3[j]
+		s0 += float64(t0 * t0)
+		s1 += float64(t1 * t1)
+		s2 += float64(t2 * t2)
+		s3 += float64(t3 * t3)
+	}
+	return
+}
+
+// minRdist2 is minRdist for two nodes at once (for the same reason).
+func (t *kdTree) minRdist2(n1, n2 int, pt []float64) (s1, s2 float64) {
+	d := t.d
+	lo1, hi1 := t.lo[n1*d:(n1+1)*d], t.hi[n1*d:(n1+1)*d]
+	lo2, hi2 := t.lo[n2*d:(n2+1)*d], t.hi[n2*d:(n2+1)*d]
+	for j, x := range pt {
+		dlo, dhi := lo1[j]-x, x-hi1[j]
+		h := 0.5 * ((dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi)))
+		s1 += float64(h * h)
+		dlo, dhi = lo2[j]-x, x-hi2[j]
+		h = 0.5 * ((dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi)))
+		s2 += float64(h * h)
+	}
+	return
+}
+
+// ball is a radius query's radius in the forms the tests need.
+type ball struct {
+	r  float64 // eps
+	r2 float64 // sklearn's _dist_to_rdist(r) = r*r, for single points
+	// maxSum is the largest x with sqrt(x) <= r. sklearn compares
+	// sqrt(Σ box term²) with r; comparing the sum with maxSum gives the same
+	// answer (sqrt is correctly rounded, so monotone) without the sqrt.
+	maxSum float64
+}
+
+func newBall(r float64) ball {
+	x := r * r
+	for x > 0 && math.Sqrt(x) > r {
+		x = math.Nextafter(x, -1)
+	}
+	for math.Sqrt(math.Nextafter(x, inf)) <= r {
+		x = math.Nextafter(x, inf)
+	}
+	return ball{r: r, r2: r * r, maxSum: x}
+}
+
+// Where a node's box lies with respect to a ball.
+const (
+	boxOutside = iota // nearest box point farther than r: prune
+	boxInside         // farthest box point within r: take all
+	boxAcross
+)
+
+// boxVsBall is min_max_dist compared with r: outside when
+// sqrt(Σ min term²) > r, inside when sqrt(Σ max term²) <= r, the terms
+// computed as sklearn computes them.
+func (t *kdTree) boxVsBall(node int, pt []float64, b ball) int {
 	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	lb := 0.0
 	for j, x := range pt {
 		dlo := lo[j] - x
 		dhi := x - hi[j]
-		dd := (dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi))
-		h := 0.5 * dd
+		h := 0.5 * ((dlo + math.Abs(dlo)) + (dhi + math.Abs(dhi)))
 		lb += float64(h * h)
-		f := math.Max(math.Abs(dlo), math.Abs(dhi))
-		ub += float64(f * f)
 	}
-	return math.Sqrt(lb), math.Sqrt(ub)
+	if lb > b.maxSum {
+		return boxOutside
+	}
+	ub := 0.0
+	for j, x := range pt {
+		f := max(math.Abs(lo[j]-x), math.Abs(x-hi[j]))
+		ub += float64(f * f)
+		if ub > b.maxSum {
+			return boxAcross
+		}
+	}
+	return boxInside
 }
 
 // kthDistance is the distance from pt to its k-th nearest point of the

@@ -66,21 +66,40 @@ func (h *knnHeap) push(val float64, idx int) {
 // current k-th distance, scan leaves in tree order, visit the nearer child
 // first (the left one on a tie).
 func (t *kdTree) knn(node int, pt []float64, h *knnHeap, lb float64) {
-	if lb > h.dist[0] {
+	// sklearn prunes when lb > the k-th distance; pruning also at equality
+	// changes nothing, as a point enters only if strictly nearer.
+	if lb >= h.dist[0] {
 		return
 	}
 	if t.leaf[node] {
-		d := t.d
-		for p := int(t.start[node]); p < int(t.end[node]); p++ {
-			r := rdist(pt, t.pts[p*d:(p+1)*d])
-			if r < h.dist[0] {
+		// Distances four at a time, pushes in leaf order as sklearn does.
+		d, p, end := t.d, int(t.start[node]), int(t.end[node])
+		for ; p+4 <= end; p += 4 {
+			r0, r1, r2, r3 := rdist4(pt, t.pts[p*d:(p+4)*d])
+			// push rejects r >= the largest itself; testing here first saves
+			// most calls.
+			if r0 < h.dist[0] {
+				h.push(r0, t.idx[p])
+			}
+			if r1 < h.dist[0] {
+				h.push(r1, t.idx[p+1])
+			}
+			if r2 < h.dist[0] {
+				h.push(r2, t.idx[p+2])
+			}
+			if r3 < h.dist[0] {
+				h.push(r3, t.idx[p+3])
+			}
+		}
+		for ; p < end; p++ {
+			if r := rdist(pt, t.pts[p*d:(p+1)*d]); r < h.dist[0] {
 				h.push(r, t.idx[p])
 			}
 		}
 		return
 	}
 	c1, c2 := 2*node+1, 2*node+2
-	lb1, lb2 := t.minRdist(c1, pt), t.minRdist(c2, pt)
+	lb1, lb2 := t.minRdist2(c1, c2, pt)
 	if lb1 <= lb2 {
 		t.knn(c1, pt, h, lb1)
 		t.knn(c2, pt, h, lb2)

@@ -2,26 +2,50 @@ package outlier
 
 import "sync/atomic"
 
-// radiusCount is query_radius(count_only=True) for one point: a node whose
-// box is farther than r is skipped, one wholly within r counts whole, a leaf
-// counts the points with squared distance <= r2.
-func (t *kdTree) radiusCount(node int, pt []float64, r, r2 float64) int {
-	lb, ub := t.minMaxDist(node, pt)
-	switch {
-	case lb > r:
+// radiusCount is query_radius(count_only=True) for one point, stopped as
+// soon as the count reaches need (DBSCAN only asks whether a point has
+// min_samples neighbours): a node whose box is farther than r is skipped,
+// one wholly within r counts whole, a leaf counts the points with squared
+// distance <= r*r. Up to need, the count is sklearn's.
+func (t *kdTree) radiusCount(node int, pt []float64, b ball, need int) int {
+	switch t.boxVsBall(node, pt, b) {
+	case boxOutside:
 		return 0
-	case ub <= r:
+	case boxInside:
 		return int(t.end[node] - t.start[node])
-	case t.leaf[node]:
-		cnt, d := 0, t.d
-		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
-			if rdist(pt, t.pts[pos*d:(pos+1)*d]) <= r2 {
-				cnt++
-			}
+	}
+	if t.leaf[node] {
+		cnt, d, p, end := 0, t.d, int(t.start[node]), int(t.end[node])
+		for ; p+4 <= end; p += 4 {
+			r0, r1, r2, r3 := rdist4(pt, t.pts[p*d:(p+4)*d])
+			cnt += b2i(r0 <= b.r2) + b2i(r1 <= b.r2) + b2i(r2 <= b.r2) + b2i(r3 <= b.r2)
+		}
+		for ; p < end; p++ {
+			cnt += b2i(rdist(pt, t.pts[p*d:(p+1)*d]) <= b.r2)
 		}
 		return cnt
 	}
-	return t.radiusCount(2*node+1, pt, r, r2) + t.radiusCount(2*node+2, pt, r, r2)
+	// The child holding pt first: it reaches need sooner.
+	c1, c2 := 2*node+1, 2*node+2
+	if !t.inBox(c1, pt) {
+		c1, c2 = c2, c1
+	}
+	cnt := t.radiusCount(c1, pt, b, need)
+	if cnt >= need {
+		return cnt
+	}
+	return cnt + t.radiusCount(c2, pt, b, need-cnt)
+}
+
+// inBox reports whether pt lies in the node's bounding box.
+func (t *kdTree) inBox(node int, pt []float64) bool {
+	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
+	for j, x := range pt {
+		if x < lo[j] || x > hi[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // unionFind is a lock-free disjoint-set forest over point indices. A root
@@ -68,10 +92,12 @@ func (u unionFind) union(a, b int32) {
 }
 
 // connector joins a core with the cores in its neighbourhood, visiting the
-// tree as radiusCount does (so it finds the same neighbours).
+// tree as radiusCount does (so it finds the same neighbours). It skips
+// what cannot change the sets: a subtree whose cores are known to be in
+// one set already holding q, and single cores already in q's set.
 type connector struct {
 	t        *kdTree
-	r, r2    float64
+	b        ball
 	coreAt   []bool  // by tree position
 	nodeCore []int32 // a core in the node, -1 if none
 	uf       unionFind
@@ -79,44 +105,71 @@ type connector struct {
 }
 
 func (c *connector) visit(node int, pt []float64, q int32) {
-	t := c.t
-	if c.nodeCore[node] < 0 {
+	t, uf := c.t, c.uf
+	rep := c.nodeCore[node]
+	if rep < 0 {
 		return
 	}
-	lb, ub := t.minMaxDist(node, pt)
-	switch {
-	case lb > c.r:
+	joined := c.joined[node].Load()
+	if joined && uf.find(rep) == uf.find(q) {
 		return
-	case ub <= c.r:
-		if c.joined[node].Load() {
-			c.uf.union(q, c.nodeCore[node])
+	}
+	switch t.boxVsBall(node, pt, c.b) {
+	case boxOutside:
+		return
+	case boxInside:
+		if joined {
+			uf.union(q, rep)
 			return
 		}
 		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
 			if c.coreAt[pos] {
-				c.uf.union(q, int32(t.idx[pos]))
+				uf.union(q, int32(t.idx[pos]))
 			}
 		}
 		c.joined[node].Store(true)
 		return
-	case t.leaf[node]:
-		d := t.d
+	}
+	if t.leaf[node] {
+		d, all, rq := t.d, true, uf.find(q)
 		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
-			if c.coreAt[pos] && rdist(pt, t.pts[pos*d:(pos+1)*d]) <= c.r2 {
-				c.uf.union(q, int32(t.idx[pos]))
+			if !c.coreAt[pos] {
+				continue
 			}
+			j := int32(t.idx[pos])
+			if uf.find(j) == rq {
+				continue
+			}
+			if rdist(pt, t.pts[pos*d:(pos+1)*d]) <= c.b.r2 {
+				uf.union(q, j)
+				rq = uf.find(q)
+			} else {
+				all = false
+			}
+		}
+		if all {
+			c.joined[node].Store(true)
 		}
 		return
 	}
-	c.visit(2*node+1, pt, q)
-	c.visit(2*node+2, pt, q)
+	c1, c2 := 2*node+1, 2*node+2
+	c.visit(c1, pt, q)
+	c.visit(c2, pt, q)
+	if !joined && c.isJoined(c1) && c.isJoined(c2) &&
+		(c.nodeCore[c1] < 0 || c.nodeCore[c2] < 0 || uf.find(c.nodeCore[c1]) == uf.find(c.nodeCore[c2])) {
+		c.joined[node].Store(true)
+	}
+}
+
+func (c *connector) isJoined(node int) bool {
+	return c.nodeCore[node] < 0 || c.joined[node].Load()
 }
 
 // borderer finds the smallest cluster label among the cores within r of a
 // non-core point (-1 if none).
 type borderer struct {
 	t        *kdTree
-	r, r2    float64
+	b        ball
 	coreAt   []bool
 	minLabel []int32 // smallest core label in the node, -1 if no core
 	labels   []int
@@ -128,20 +181,20 @@ func (b *borderer) visit(node int, pt []float64, best int32) int32 {
 	if ml < 0 || (best >= 0 && ml >= best) {
 		return best
 	}
-	lb, ub := t.minMaxDist(node, pt)
-	switch {
-	case lb > b.r:
+	switch t.boxVsBall(node, pt, b.b) {
+	case boxOutside:
 		return best
-	case ub <= b.r:
+	case boxInside:
 		return ml
-	case t.leaf[node]:
+	}
+	if t.leaf[node] {
 		d := t.d
 		for pos := int(t.start[node]); pos < int(t.end[node]); pos++ {
 			if !b.coreAt[pos] {
 				continue
 			}
 			l := int32(b.labels[t.idx[pos]])
-			if (best < 0 || l < best) && rdist(pt, t.pts[pos*d:(pos+1)*d]) <= b.r2 {
+			if (best < 0 || l < best) && rdist(pt, t.pts[pos*d:(pos+1)*d]) <= b.b.r2 {
 				best = l
 			}
 		}
@@ -149,4 +202,11 @@ func (b *borderer) visit(node int, pt []float64, best int32) int32 {
 	}
 	best = b.visit(2*node+1, pt, best)
 	return b.visit(2*node+2, pt, best)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

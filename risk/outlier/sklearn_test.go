@@ -36,13 +36,12 @@ type refOut struct {
 	Scale []float64 `json:"scale"`
 }
 
-// sklearnRef runs the reference script on m with the other request keys in
-// req. encoding/json writes float64 in the shortest form that parses back
-// to the same bits, so python sees exactly m.
-func sklearnRef(t *testing.T, py string, m Matrix, req map[string]any) *refOut {
+// sklearnRefs runs the reference script once over all requests. Each
+// request carries its matrix; encoding/json writes float64 in the shortest
+// form that parses back to the same bits, so python sees exactly the data.
+func sklearnRefs(t *testing.T, py string, reqs []map[string]any) []*refOut {
 	t.Helper()
-	req["rows"], req["cols"], req["X"] = m.Rows, m.Cols, m.Data
-	in, err := json.Marshal(req)
+	in, err := json.Marshal(map[string]any{"cases": reqs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +53,14 @@ func sklearnRef(t *testing.T, py string, m Matrix, req map[string]any) *refOut {
 	if err != nil {
 		t.Fatalf("sklearn_ref.py: %v", err)
 	}
-	var r refOut
+	var r struct{ Cases []*refOut }
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("sklearn_ref.py output: %v", err)
 	}
-	return &r
+	if len(r.Cases) != len(reqs) {
+		t.Fatalf("sklearn_ref.py answered %d cases, asked %d", len(r.Cases), len(reqs))
+	}
+	return r.Cases
 }
 
 // relDiff is |a-b|/max(|a|,|b|), 0 when both are 0.
@@ -134,6 +136,10 @@ func refCases() []refCase {
 	if testing.Short() || raceBuild {
 		n = 3000
 	}
+	constCol := Blobs(300, 3, 0.1, 8)
+	for i := range constCol.Rows {
+		constCol.Data[i*3+1] = 3.7 // a constant column: StandardScaler only centres it
+	}
 	return []refCase{
 		{"blobs8d", Blobs(n, 8, 0.02, 1), 1.5, 5},
 		{"lattice2d", lattice(2, 12, 6, 1), 1, 5},
@@ -143,6 +149,7 @@ func refCases() []refCase {
 		{"gauss1d", gauss1d, 0.05, 5},
 		{"blobs30d", Blobs(800, 30, 0.02, 5), 7, 5},
 		{"n7", Blobs(7, 3, 0, 6), 9, 2},
+		{"const_column", constCol, 1.2, 4},
 		{"n2", Blobs(2, 2, 0, 7), 1, 1},
 	}
 }
@@ -192,19 +199,32 @@ func dbscanCases(c refCase) ([]DBSCANParams, []map[string]any) {
 	return params, req
 }
 
+// refFor returns sklearn's results for case c, asking python for all the
+// cases the first time.
 func refFor(t *testing.T, c refCase) *refOut {
 	t.Helper()
 	if r, ok := refCache[c.name]; ok {
 		return r
 	}
 	py := sklearnref.Python(t)
-	_, lreq := lofCases(c.m)
-	_, dreq := dbscanCases(c)
-	r := sklearnRef(t, py, c.m, map[string]any{
-		"tree": refLeaf, "knn": map[string]int{"k": min(refK, c.m.Rows), "leaf_size": refLeaf},
-		"lof": lreq, "dbscan": dreq, "scale": true,
-	})
-	refCache[c.name] = r
+	cases := refCases()
+	var reqs []map[string]any
+	for _, c := range cases {
+		_, lreq := lofCases(c.m)
+		_, dreq := dbscanCases(c)
+		reqs = append(reqs, map[string]any{
+			"rows": c.m.Rows, "cols": c.m.Cols, "X": c.m.Data,
+			"tree": refLeaf, "knn": map[string]int{"k": min(refK, c.m.Rows), "leaf_size": refLeaf},
+			"lof": lreq, "dbscan": dreq, "scale": true,
+		})
+	}
+	for i, r := range sklearnRefs(t, py, reqs) {
+		refCache[cases[i].name] = r
+	}
+	r, ok := refCache[c.name]
+	if !ok {
+		t.Fatalf("no reference for %s", c.name)
+	}
 	return r
 }
 
@@ -306,4 +326,15 @@ func TestDBSCANMatchesSklearn(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestStandardizeMatchesSklearn(t *testing.T) {
+	worst := 0.0
+	for _, c := range refCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ref := refFor(t, c)
+			worst = max(worst, checkClose(t, "StandardScaler", Standardize(c.m).Data, ref.Scale, 1e-12))
+		})
+	}
+	t.Logf("Standardize worst relative difference to sklearn: %.3g", worst)
 }

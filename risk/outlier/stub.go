@@ -13,7 +13,3 @@ func optics(context.Context, Matrix, OPTICSParams) (*OPTICSResult, error) { retu
 
 // ClusterOpticsDBSCAN is cluster_optics_dbscan(reachability, core_distances, ordering, eps).
 func ClusterOpticsDBSCAN(reach, core []float64, ordering []int, eps float64) []int { return nil }
-
-// Standardize scales each column as StandardScaler does (mean 0, population
-// standard deviation 1; a constant column is only centred).
-func Standardize(m Matrix) Matrix { return m }

@@ -1,9 +1,10 @@
 """Reference outputs from scikit-learn for risk/outlier's tests.
 
-Reads one JSON object on stdin: {"rows", "cols", "X" (row-major floats),
+Reads {"cases": [request, ...]} on stdin and prints {"cases": [result,
+...]}, so that one python start serves every test. A request is {"rows", "cols", "X" (row-major floats),
 and any of "tree" (leaf_size), "knn" ({"k", "leaf_size"}), "lof" (list of
 {"n_neighbors", "contamination", "algorithm"}), "dbscan" (list of {"eps",
-"min_samples", "algorithm"}), "scale" (bool)}; prints one JSON object with
+"min_samples", "algorithm"}), "scale" (bool)}; its result has
 the same keys holding scikit-learn's results.
 """
 import json
@@ -18,7 +19,11 @@ from sklearn.preprocessing import StandardScaler
 
 def main():
     warnings.simplefilter("ignore")  # n_neighbors > n is a case we test
-    req = json.load(sys.stdin)
+    cases = json.load(sys.stdin)["cases"]
+    json.dump({"cases": [run(req) for req in cases]}, sys.stdout)
+
+
+def run(req):
     X = np.asarray(req["X"], dtype=np.float64).reshape(req["rows"], req["cols"])
     out = {}
     if "tree" in req:
@@ -55,7 +60,7 @@ def main():
         out["dbscan"] = res
     if req.get("scale"):
         out["scale"] = StandardScaler().fit_transform(X).ravel().tolist()
-    json.dump(out, sys.stdout)
+    return out
 
 
 if __name__ == "__main__":
