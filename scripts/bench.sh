@@ -500,11 +500,16 @@ else
         --workers "$th" --out "$OW/veil-$algo-$th.csv" | tee "$OW/veil-$algo-$th.txt"
       vs="$(fit_secs "$OW/veil-$algo-$th.txt")"
       ss="n/a"
+      jobs="$th"
+      # scikit-learn's OPTICS with n_jobs > 1 sends a joblib task per point
+      # (10x slower); its best all-cores setting is n_jobs=None with BLAS
+      # threads, which sklearn-outlier.py --n-jobs 0 gives.
+      [ "$algo" = optics ] && [ "$th" -gt 1 ] && jobs=0
       if [ "$HAVE_SK" = 1 ]; then
         # shellcheck disable=SC2046
         if ! OMP_NUM_THREADS="$th" OPENBLAS_NUM_THREADS="$th" MKL_NUM_THREADS="$th" \
           "$PY" "$ROOT/scripts/sklearn-outlier.py" "$algo" --in "$OW/blobs.csv" --columns "$O_COLS" $(algo_args "$algo") \
-          --n-jobs "$th" --check "$OW/veil-$algo-$th.csv" | tee "$OW/sk-$algo-$th.txt"; then
+          --n-jobs "$jobs" --check "$OW/veil-$algo-$th.csv" | tee "$OW/sk-$algo-$th.txt"; then
           echo "bench: veil's $algo differs from scikit-learn's ($th threads)" >&2
           exit 1
         fi
@@ -514,8 +519,8 @@ else
     done
   done
   step "outlier: $O_N 8-d points; seconds of fitting (file reading and writing excluded), same data, same run"
-  printf '%-8s %8s %9s %11s %8s %s\n' algorithm threads "veil s" "sklearn s" ratio goal
-  printf '%-8s %8s %9s %11s %8s %s\n' -------- -------- --------- ----------- -------- ----
+  printf '%-9s %8s %9s %11s %8s %s\n' algorithm threads "veil s" "sklearn s" ratio goal
+  printf '%-9s %8s %9s %11s %8s %s\n' --------- -------- --------- ----------- -------- ----
   for r in "${ROWS[@]}"; do
     read -r algo th vs ss <<<"$r"
     goal=""
@@ -523,11 +528,12 @@ else
       case $algo in lof) goal="<= 1.5 s" ;; dbscan) goal="<= 3 s" ;; optics) goal="<= 10 s" ;; esac
     fi
     ratio="$(awk -v a="$ss" -v b="$vs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else print "n/a" }')"
-    printf '%-8s %8s %9s %11s %8s %s\n' "$algo" "$th" "$vs" "$ss" "$ratio" "$goal"
+    printf '%-9s %8s %9s %11s %8s %s\n' "$algo" "$th" "$vs" "$ss" "$ratio" "$goal"
   done
   echo "ratio = scikit-learn seconds / veil seconds. Parameters: scikit-learn's defaults (LOF n_neighbors 20, contamination auto;"
   echo "OPTICS min_samples 5, xi 0.05, max_eps inf), DBSCAN eps $O_EPS, min_samples 5. Labels, core flags, outlier flags and the OPTICS"
   echo "ordering were checked equal to scikit-learn's, scores and reachabilities within 1e-9 relative (a difference fails the step)."
+  echo "scikit-learn on all cores: n_jobs=$CORES and $CORES BLAS/OpenMP threads, except OPTICS: n_jobs=None (a joblib task per point is 10x slower)."
 
   # Same density at $O_BIG points as at $O_N: eps shrinks as n^(-1/8), so a
   # neighbourhood holds about as many points (eps 2.0 at 1M would hold ~20x).
@@ -539,12 +545,12 @@ else
   run_measured outlier-big-dbscan "$VEIL" anomaly dbscan --in "$OW/big.parquet" --columns "$O_COLS" --eps "$O_BIG_EPS" --out "$OW/big-dbscan.parquet"
   cat "$WORK/outlier-big-dbscan.stdout"
   echo
-  printf '%-8s %9s %8s %9s %13s %s\n' algorithm points "fit s" "wall s" "peak RSS MiB" summary
-  printf '%-8s %9s %8s %9s %13s %s\n' -------- --------- -------- --------- ------------- -------
+  printf '%-9s %9s %8s %9s %13s %s\n' algorithm points "fit s" "wall s" "peak RSS MiB" summary
+  printf '%-9s %9s %8s %9s %13s %s\n' --------- --------- -------- --------- ------------- -------
   for algo in lof dbscan; do
     f="$WORK/outlier-big-$algo"
     sum="$(sed -n 's/^[a-z]*: [0-9]* rows, [0-9]* columns: \([^;]*\);.*/\1/p' "$f.stdout")"
-    printf '%-8s %9s %8s %9s %13s %s\n' "$algo" "$O_BIG" "$(fit_secs "$f.stdout")" "$(cat "$f.wall")" "$(time_rss_mib "$f.time")" "$sum"
+    printf '%-9s %9s %8s %9s %13s %s\n' "$algo" "$O_BIG" "$(fit_secs "$f.stdout")" "$(cat "$f.wall")" "$(time_rss_mib "$f.time")" "$sum"
   done
   echo "wall includes reading the Parquet input and writing the output; DBSCAN eps $O_BIG_EPS (= $O_EPS x ($O_N/$O_BIG)^(1/8))."
 fi
