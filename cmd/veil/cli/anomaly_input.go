@@ -88,6 +88,9 @@ func readCSVTable(path string, columns, keep []string) (*table, error) {
 	}
 	pos := map[string]int{}
 	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // a spreadsheet's byte order mark
+		}
 		pos[strings.TrimSpace(h)] = i
 	}
 	idx := func(names []string) ([]int, error) {

@@ -129,7 +129,7 @@ func TestAnomalyModes(t *testing.T) {
 }
 
 func TestAnomalyCSVOutputRoundTrips(t *testing.T) {
-	src := writeFile(t, "in.csv", "id,a,b\nu1,0,0\nu2,0,1\nu3,1,0\nu4,1,1\nu5,9,9\n")
+	src := writeFile(t, "in.csv", "\ufeffid,a,b\nu1,0,0\nu2,0,1\nu3,1,0\nu4,1,1\nu5,9,9\n")
 	out := filepath.Join(t.TempDir(), "out.csv")
 	code, _, errOut := run(t, "anomaly", "lof", "--in", src, "--columns", "a,b", "--keep", "id", "--n-neighbors", "2", "--out", out)
 	skipUnbuilt(t, errOut)
