@@ -52,7 +52,8 @@
 #      veil's output against scikit-learn's (a mismatch fails the step).
 #      Table: algorithm, threads, veil s, sklearn s, ratio. Then LOF and
 #      DBSCAN at $BENCH_OUTLIER_BIG points, veil only, under /usr/bin/time -v.
-#      ~2.5 min at the defaults, most of it scikit-learn's OPTICS.
+#      ~13 min at the defaults on the shared 2-core host: the two 1M runs
+#      (~4 min each) and scikit-learn's OPTICS (~3 min per thread count).
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
