@@ -19,3 +19,9 @@ var DefaultTags []byte
 //
 //go:embed audience.yaml
 var DefaultAudience []byte
+
+// DefaultClusters is clusters.yaml: the default features and parameters
+// of the risk_clusters stage.
+//
+//go:embed clusters.yaml
+var DefaultClusters []byte

@@ -29,6 +29,9 @@ type Config struct {
 	// Audience is the audience release policy; empty means the embedded
 	// configs/audience.yaml.
 	Audience string `yaml:"audience"`
+	// Clusters is the risk_clusters features and parameters; empty means
+	// the embedded configs/clusters.yaml.
+	Clusters string `yaml:"clusters"`
 	// Schedules maps a stage name to a standard five-field cron spec or a
 	// descriptor such as @hourly, evaluated in UTC.
 	Schedules map[string]string `yaml:"schedules"`

@@ -41,6 +41,9 @@ type Report struct {
 	// when the report was made; absent when the stage was not told where
 	// the log's anchor is.
 	Reidentifications *Reidentifications `json:"reidentifications,omitempty"`
+	// Clusters is the note on risk_clusters/dt; absent when it was not
+	// committed.
+	Clusters *ClustersNote `json:"clusters,omitempty"`
 }
 
 // Audiences is the report's view of audience_releases/dt.

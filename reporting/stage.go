@@ -76,6 +76,7 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: schemas.RiskEntities, Partition: p},
 		{Dataset: schemas.RiskState, Partition: p},
 		{Dataset: risk.TrainingDataset, Partition: p},
+		{Dataset: schemas.RiskClusters, Partition: p},
 	}
 }
 
@@ -165,6 +166,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	rep.Reidentifications = reidentifications(s.AuditAnchor)
+	if rep.Clusters, err = clustersNote(job); err != nil {
+		return err
+	}
 
 	if !rep.LeakCheck.Passed {
 		// A leak commits nothing, not even the report: the journal keeps

@@ -44,6 +44,16 @@
 #      compared column of every row against veil's risk_features (a
 #      mismatch fails the step). Table: engine, seconds, events/s, CPU,
 #      peak RSS; the veil/DuckDB ratio.
+#  11. outlier scores and clusters (issue 11): `veil anomaly blobs` writes
+#      $BENCH_OUTLIER_N 8-d points (5 Gaussian blobs, 2% uniform outliers);
+#      `veil anomaly lof|dbscan|optics` and scripts/sklearn-outlier.py fit
+#      the same CSV, one thread each (GOMAXPROCS=1 --workers 1; n_jobs=1,
+#      OMP/OpenBLAS/MKL threads 1) and then all cores; the script checks
+#      veil's output against scikit-learn's (a mismatch fails the step).
+#      Table: algorithm, threads, veil s, sklearn s, ratio. Then LOF and
+#      DBSCAN at $BENCH_OUTLIER_BIG points, veil only, under /usr/bin/time -v.
+#      ~13 min at the defaults on the shared 2-core host: the two 1M runs
+#      (~4 min each) and scikit-learn's OPTICS (~3 min per thread count).
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
@@ -70,6 +80,14 @@
 #   BENCH_RISK_DUCKDB_MEMORY (8GB)  DuckDB's memory_limit (it spills beyond)
 #   BENCH_RISK_DISTINCT=0  leave the distinct-count windows out of DuckDB's
 #                query and of the check
+#   BENCH_SKIP_OUTLIER=1   skip step 11
+#   BENCH_OUTLIER_N (50000)  points of the veil/scikit-learn comparison
+#   BENCH_OUTLIER_EPS (2.0)  DBSCAN's eps there
+#   BENCH_OUTLIER_BIG (1000000)  points of the veil-only LOF and DBSCAN run;
+#                BENCH_OUTLIER_BIG_EPS its eps (default: scaled to the density)
+#   VEIL_PYTHON  a python3 with scikit-learn (default /usr/bin/python3;
+#                Debian's python3-sklearn); without one step 11 runs veil only,
+#                or fails when VEIL_REQUIRE_SKLEARN is set
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -441,6 +459,101 @@ else
   R_RSS="$(ratio "$V_RSS" "$D_RSS")"
   echo "veil/DuckDB speed ratio (DuckDB seconds / veil seconds): ${R_ALL}x; against DuckDB's counts alone: ${R_COUNTS}x"
   echo "peak RSS veil/DuckDB: ${R_RSS}x   (goal, issue 10: veil within 8192 MiB and faster than DuckDB)"
+fi
+
+# ------------------------------------------------------------------ 11. outlier scores and clusters
+if [ "${BENCH_SKIP_OUTLIER:-0}" = 1 ]; then
+  step "outlier scores and clusters skipped (BENCH_SKIP_OUTLIER=1)"
+else
+  O_N="${BENCH_OUTLIER_N:-50000}"
+  O_BIG="${BENCH_OUTLIER_BIG:-1000000}"
+  # eps 2.0 at 50k: the 5 blobs come out as 5 clusters and every one of the
+  # 1000 uniform points is noise (with ~400 blob fringe points); 1.5 splits
+  # blobs, 2.5 makes each query slower for nothing.
+  O_EPS="${BENCH_OUTLIER_EPS:-2.0}"
+  PY="${VEIL_PYTHON:-/usr/bin/python3}"
+  OW="$WORK/outlier"
+  mkdir -p "$OW"
+  O_COLS="x0,x1,x2,x3,x4,x5,x6,x7"
+  HAVE_SK=1
+  if ! "$PY" -c 'import sklearn' >/dev/null 2>&1; then
+    [ -n "${VEIL_REQUIRE_SKLEARN:-}" ] && { echo "bench: $PY has no scikit-learn (VEIL_REQUIRE_SKLEARN is set)" >&2; exit 1; }
+    echo "bench: $PY has no scikit-learn (apt-get install python3-sklearn, or set VEIL_PYTHON); veil only"
+    HAVE_SK=0
+  fi
+  step "outlier: $O_N 8-d points, 5 Gaussian blobs + 2% uniform outliers (veil anomaly blobs --seed 11)"
+  "$VEIL" anomaly blobs --n "$O_N" --dims 8 --outliers 0.02 --seed 11 --out "$OW/blobs.csv"
+  fit_secs() { sed -n 's/.*fit \([0-9.]*\) s.*/\1/p' "$1" | head -n 1; }
+  algo_args() {
+    case $1 in
+      dbscan) echo "--eps $O_EPS" ;;
+      *) echo "" ;;
+    esac
+  }
+  THREADS=(1)
+  [ "$CORES" -gt 1 ] && THREADS+=("$CORES")
+  ROWS=()
+  for th in "${THREADS[@]}"; do
+    for algo in lof dbscan optics; do
+      step "outlier: $algo, $th thread(s): veil, then scikit-learn on the same file"
+      # shellcheck disable=SC2046
+      GOMAXPROCS="$th" "$VEIL" anomaly "$algo" --in "$OW/blobs.csv" --columns "$O_COLS" $(algo_args "$algo") \
+        --workers "$th" --out "$OW/veil-$algo-$th.csv" | tee "$OW/veil-$algo-$th.txt"
+      vs="$(fit_secs "$OW/veil-$algo-$th.txt")"
+      ss="n/a"
+      jobs="$th"
+      # scikit-learn's OPTICS with n_jobs > 1 sends a joblib task per point
+      # (10x slower); its best all-cores setting is n_jobs=None with BLAS
+      # threads, which sklearn-outlier.py --n-jobs 0 gives.
+      [ "$algo" = optics ] && [ "$th" -gt 1 ] && jobs=0
+      if [ "$HAVE_SK" = 1 ]; then
+        # shellcheck disable=SC2046
+        if ! OMP_NUM_THREADS="$th" OPENBLAS_NUM_THREADS="$th" MKL_NUM_THREADS="$th" \
+          "$PY" "$ROOT/scripts/sklearn-outlier.py" "$algo" --in "$OW/blobs.csv" --columns "$O_COLS" $(algo_args "$algo") \
+          --n-jobs "$jobs" --check "$OW/veil-$algo-$th.csv" | tee "$OW/sk-$algo-$th.txt"; then
+          echo "bench: veil's $algo differs from scikit-learn's ($th threads)" >&2
+          exit 1
+        fi
+        ss="$(fit_secs "$OW/sk-$algo-$th.txt")"
+      fi
+      ROWS+=("$algo $th $vs $ss")
+    done
+  done
+  step "outlier: $O_N 8-d points; seconds of fitting (file reading and writing excluded), same data, same run"
+  printf '%-9s %8s %9s %11s %8s %s\n' algorithm threads "veil s" "sklearn s" ratio goal
+  printf '%-9s %8s %9s %11s %8s %s\n' --------- -------- --------- ----------- -------- ----
+  for r in "${ROWS[@]}"; do
+    read -r algo th vs ss <<<"$r"
+    goal=""
+    if [ "$th" = 1 ]; then
+      case $algo in lof) goal="<= 1.5 s" ;; dbscan) goal="<= 3 s" ;; optics) goal="<= 10 s" ;; esac
+    fi
+    ratio="$(awk -v a="$ss" -v b="$vs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", a / b; else print "n/a" }')"
+    printf '%-9s %8s %9s %11s %8s %s\n' "$algo" "$th" "$vs" "$ss" "$ratio" "$goal"
+  done
+  echo "ratio = scikit-learn seconds / veil seconds. Parameters: scikit-learn's defaults (LOF n_neighbors 20, contamination auto;"
+  echo "OPTICS min_samples 5, xi 0.05, max_eps inf), DBSCAN eps $O_EPS, min_samples 5. Labels, core flags, outlier flags and the OPTICS"
+  echo "ordering were checked equal to scikit-learn's, scores and reachabilities within 1e-9 relative (a difference fails the step)."
+  echo "scikit-learn on all cores: n_jobs=$CORES and $CORES BLAS/OpenMP threads, except OPTICS: n_jobs=None (a joblib task per point is 10x slower)."
+
+  # Same density at $O_BIG points as at $O_N: eps shrinks as n^(-1/8), so a
+  # neighbourhood holds about as many points (eps 2.0 at 1M would hold ~20x).
+  O_BIG_EPS="${BENCH_OUTLIER_BIG_EPS:-$(awk -v e="$O_EPS" -v a="$O_N" -v b="$O_BIG" 'BEGIN { printf "%.3f", e * (a / b) ^ (1 / 8) }')}"
+  step "outlier: $O_BIG 8-d points, veil only, $CORES cores (blobs written as Parquet)"
+  "$VEIL" anomaly blobs --n "$O_BIG" --dims 8 --outliers 0.02 --seed 12 --out "$OW/big.parquet"
+  run_measured outlier-big-lof "$VEIL" anomaly lof --in "$OW/big.parquet" --columns "$O_COLS" --out "$OW/big-lof.parquet"
+  cat "$WORK/outlier-big-lof.stdout"
+  run_measured outlier-big-dbscan "$VEIL" anomaly dbscan --in "$OW/big.parquet" --columns "$O_COLS" --eps "$O_BIG_EPS" --out "$OW/big-dbscan.parquet"
+  cat "$WORK/outlier-big-dbscan.stdout"
+  echo
+  printf '%-9s %9s %8s %9s %13s %s\n' algorithm points "fit s" "wall s" "peak RSS MiB" summary
+  printf '%-9s %9s %8s %9s %13s %s\n' --------- --------- -------- --------- ------------- -------
+  for algo in lof dbscan; do
+    f="$WORK/outlier-big-$algo"
+    sum="$(sed -n 's/^[a-z]*: [0-9]* rows, [0-9]* columns: \([^;]*\);.*/\1/p' "$f.stdout")"
+    printf '%-9s %9s %8s %9s %13s %s\n' "$algo" "$O_BIG" "$(fit_secs "$f.stdout")" "$(cat "$f.wall")" "$(time_rss_mib "$f.time")" "$sum"
+  done
+  echo "wall includes reading the Parquet input and writing the output; DBSCAN eps $O_BIG_EPS (= $O_EPS x ($O_N/$O_BIG)^(1/8))."
 fi
 echo
 echo "bench: done"

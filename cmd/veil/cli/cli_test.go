@@ -91,6 +91,10 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil || rep.Reidentifications == nil || rep.Reidentifications.Anchor != reporting.AnchorPresent {
 		t.Errorf("report's record of the audit anchor: %+v, %v", rep, err)
 	}
+	// ... and its clusters note: users per cluster and how many flagged.
+	if rep != nil && (rep.Clusters == nil || rep.Clusters.Users == 0 || len(rep.Clusters.Largest) == 0 || !strings.Contains(out, "DBSCAN clusters")) {
+		t.Errorf("report's clusters note: %+v", rep.Clusters)
+	}
 
 	// A second demo over the same directory regenerates the same bytes and
 	// commits the same rows.

@@ -24,6 +24,7 @@ import (
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/risk/clusters"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
@@ -67,7 +68,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd())
 	return root
 }
 
@@ -81,6 +82,7 @@ type paths struct {
 	policy    string
 	tags      string
 	audience  string
+	clusters  string
 }
 
 func (p *paths) flags(cmd *cobra.Command) {
@@ -92,6 +94,7 @@ func (p *paths) flags(cmd *cobra.Command) {
 	f.StringVar(&p.kek, "kek", "", "key-encryption key file (default $VEIL_KEK or <keys>/kek.json)")
 	f.StringVar(&p.policy, "policy", "", "field policy file (default: the embedded configs/policy.yaml)")
 	f.StringVar(&p.tags, "tags", "", "tag file (default: the embedded configs/tags.yaml)")
+	f.StringVar(&p.clusters, "clusters", "", "risk_clusters features and parameters (default: the embedded configs/clusters.yaml)")
 }
 
 // load applies the config file, if any, and returns it.
@@ -115,6 +118,9 @@ func (p *paths) load() (*pipeline.Config, error) {
 	}
 	if c.Audience != "" && p.audience == "" {
 		p.audience = c.Audience
+	}
+	if c.Clusters != "" && p.clusters == "" {
+		p.clusters = c.Clusters
 	}
 	return c, nil
 }
@@ -145,15 +151,23 @@ func (p *paths) loadTags() (*tagging.Spec, error) {
 	return tagging.LoadSpec(p.tags)
 }
 
+// loadClusters reads the clusters file (or the embedded default).
+func (p *paths) loadClusters() (*clusters.Config, error) {
+	if p.clusters == "" {
+		return clusters.DefaultConfig(), nil
+	}
+	return clusters.LoadConfig(p.clusters)
+}
+
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
-func stages(pol *policy.File, spec *tagging.Spec, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
+func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, auditAnchor string) []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
 }
 
 func stageNames() []string {
 	var n []string
-	for _, s := range stages(nil, nil, "") {
+	for _, s := range stages(nil, nil, nil, "") {
 		n = append(n, s.Name())
 	}
 	return n
@@ -169,6 +183,10 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	cl, err := p.loadClusters()
+	if err != nil {
+		return nil, err
+	}
 	wh, err := a.openWarehouse(p)
 	if err != nil {
 		return nil, err
@@ -178,7 +196,7 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 		return nil, err
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: p.keyOpener()}
-	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, audit.AnchorPath(p.keys)), Journal: j}, nil
+	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, cl, audit.AnchorPath(p.keys)), Journal: j}, nil
 }
 
 // openWarehouse checks where p puts the warehouse against landing and keys,

@@ -199,6 +199,9 @@ func (a *app) runCmd() *cobra.Command {
 				return err
 			}
 			if check {
+				if _, err := p.loadClusters(); err != nil {
+					return err
+				}
 				fmt.Fprintf(a.stdout, "config %s is valid\n", p.config)
 				return nil
 			}
