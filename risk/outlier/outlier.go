@@ -26,7 +26,8 @@
 // goroutines (0: GOMAXPROCS); results do not depend on Workers.
 // Cancelling the context stops the work between chunks of points.
 //
-// Standardize is StandardScaler, to the bit as well.
+// Standardize is StandardScaler, to the bit as well. OPTICS's own notes
+// (the steps it follows, its two main loops) head optics.go.
 package outlier
 
 import (
