@@ -1,15 +1,10 @@
 package risk
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -26,73 +21,22 @@ import (
 // raw ids, so features over raw ids are the features over tokens: this
 // test feeds the generator's landing files to the engine directly.
 
-type landingEvent struct {
-	EventID string   `json:"event_id"`
-	TS      string   `json:"ts"`
-	Type    string   `json:"type"`
-	UserID  string   `json:"user_id"`
-	Device  string   `json:"device_id"`
-	IP      string   `json:"ip"`
-	Card    string   `json:"payment_card"`
-	Live    string   `json:"live_session_id"`
-	Amount  *float64 `json:"amount"`
-}
-
-type truthInstance struct {
-	Pattern     string   `json:"pattern"`
-	UserIDs     []string `json:"user_ids"`
-	Compromised []string `json:"compromised_user_ids"`
-}
-
-type lookalike struct {
-	Kind    string   `json:"kind"`
-	UserIDs []string `json:"user_ids"`
-}
-
-func prefixOf(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ""
-	}
-	bits := 24
-	if a.Is6() && !a.Is4In6() {
-		bits = 48
-	}
-	p, _ := a.Prefix(bits)
-	return p.String()
-}
-
-// readDay reads a generated landing day as the ingest stage would accept
-// it: parseable lines with a known type on the day, first event_id wins.
-func readDay(t *testing.T, dir string, day time.Time, seen map[string]bool) []features.Event {
+// events turns a generated day, as ingest would accept it, into engine
+// events keyed by raw ids.
+func events(t *testing.T, dir string, day time.Time, seen map[string]bool) []features.Event {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	var out []features.Event
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
+	les, err := synth.ReadLandingDay(dir, day, seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]features.Event, len(les))
+	for i, le := range les {
+		e := features.Event{ID: le.ID, TS: le.TS.UnixMilli(), Type: le.Type, Live: le.Live}
+		e.Keys = [features.NEntities]string{le.User, le.Device, le.IP, le.Prefix, le.Card}
+		if le.Amount != nil {
+			e.Amount4, e.HasAmount = Amount4(*le.Amount), true
 		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var le landingEvent
-			if json.Unmarshal(sc.Bytes(), &le) != nil || le.EventID == "" || le.UserID == "" || seen[le.EventID] {
-				continue
-			}
-			ts, err := time.Parse(time.RFC3339Nano, le.TS)
-			if err != nil || features.Day(ts.UnixMilli()) != day.UnixMilli() {
-				continue
-			}
-			seen[le.EventID] = true
-			e := features.Event{ID: le.EventID, TS: ts.UnixMilli(), Type: le.Type, Live: le.Live}
-			e.Keys = [features.NEntities]string{le.UserID, le.Device, le.IP, prefixOf(le.IP), le.Card}
-			if le.Amount != nil && *le.Amount >= 0 {
-				e.Amount4, e.HasAmount = Amount4(*le.Amount), true
-			}
-			out = append(out, e)
-		}
-		fh.Close()
+		out[i] = e
 	}
 	return out
 }
@@ -122,7 +66,7 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 	seen := map[string]bool{}
 	for d := range days {
 		day := synth.DefaultStart.AddDate(0, 0, d)
-		evs := readDay(t, filepath.Join(dir, "landing", "events", "dt="+day.Format(time.DateOnly)), day, seen)
+		evs := events(t, dir, day, seen)
 		err := g.Run(context.Background(), day.UnixMilli(), features.Events(evs), nil, func(_ int, e *features.Event, row features.Row) error {
 			u := e.Keys[features.User]
 			hi, lo := sc.hi[u], sc.lo[u]
@@ -145,31 +89,28 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 		}
 	}
 
-	patterns := map[string]map[string]bool{}
-	fraud := map[string]bool{}
-	for _, inst := range readJSONL[truthInstance](t, filepath.Join(dir, "truth", "ground_truth.jsonl")) {
-		if patterns[inst.Pattern] == nil {
-			patterns[inst.Pattern] = map[string]bool{}
-		}
-		for _, u := range inst.UserIDs {
-			patterns[inst.Pattern][u], fraud[u] = true, true
-		}
-		for _, u := range inst.Compromised {
-			fraud[u] = true
-		}
+	truth, err := synth.ReadTruth(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
+	patterns := map[string]map[string]bool{}
+	for u, p := range truth.Fraud {
+		if patterns[p] == nil {
+			patterns[p] = map[string]bool{}
+		}
+		patterns[p][u] = true
+	}
+	fraud := func(u string) bool { _, ok := truth.Pattern(u); return ok }
 	looks := map[string]map[string]bool{}
-	for _, l := range readJSONL[lookalike](t, filepath.Join(dir, "truth", "lookalikes.jsonl")) {
-		if looks[l.Kind] == nil {
-			looks[l.Kind] = map[string]bool{}
+	for u, kind := range truth.Lookalike {
+		if looks[kind] == nil {
+			looks[kind] = map[string]bool{}
 		}
-		for _, u := range l.UserIDs {
-			looks[l.Kind][u] = true
-		}
+		looks[kind][u] = true
 	}
 	var legit []string
 	for u := range sc.hi {
-		if !fraud[u] {
+		if !fraud(u) {
 			legit = append(legit, u)
 		}
 	}
@@ -184,7 +125,7 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 		for kind, us := range looks {
 			n, f := 0, 0
 			for u := range us {
-				if fraud[u] || sc.hi[u] == nil {
+				if fraud(u) || sc.hi[u] == nil {
 					continue
 				}
 				n++
@@ -267,26 +208,6 @@ func bestFeature(sc userScores, pattern map[string]bool, legit []string) separat
 		}
 	}
 	return best
-}
-
-func readJSONL[T any](t *testing.T, path string) []T {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []T
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if line == "" {
-			continue
-		}
-		var v T
-		if err := json.Unmarshal([]byte(line), &v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
 }
 
 func countIn(users []string, groups map[string]map[string]bool) int {

@@ -1,14 +1,9 @@
 package clusters
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
-	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,73 +23,21 @@ import (
 // Tokens are a bijection of raw ids, so the test writes raw ids where
 // events_clean holds tokens and reads the ground truth by them.
 
-type landingEvent struct {
-	EventID string   `json:"event_id"`
-	TS      string   `json:"ts"`
-	Type    string   `json:"type"`
-	UserID  string   `json:"user_id"`
-	Device  string   `json:"device_id"`
-	IP      string   `json:"ip"`
-	Card    string   `json:"payment_card"`
-	Live    string   `json:"live_session_id"`
-	Amount  *float64 `json:"amount"`
-}
-
-// landingDay reads a generated day as ingest would accept it: parseable
-// lines with a user, on the day, the first of each event_id.
+// landingDay is a generated day as ingest would accept it, for
+// testwarehouse.
 func landingDay(t *testing.T, dir string, day time.Time, seen map[string]bool) []testwarehouse.Event {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "landing", "events", "dt="+day.Format(time.DateOnly), "*.jsonl"))
-	var out []testwarehouse.Event
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var le landingEvent
-			if json.Unmarshal(sc.Bytes(), &le) != nil || le.EventID == "" || le.UserID == "" || le.Type == "" || seen[le.EventID] {
-				continue
-			}
-			ts, err := time.Parse(time.RFC3339Nano, le.TS)
-			if err != nil || ts.UTC().Truncate(24*time.Hour) != day {
-				continue
-			}
-			seen[le.EventID] = true
-			e := testwarehouse.Event{ID: le.EventID, TS: ts.UTC(), Type: le.Type, User: le.UserID, Device: le.Device, Card: le.Card, Live: le.Live}
-			if a, err := netip.ParseAddr(le.IP); err == nil {
-				bits := 24
-				if a.Is6() && !a.Is4In6() {
-					bits = 48
-				}
-				p, _ := a.Prefix(bits)
-				e.IP, e.IPPrefix = le.IP, p.String()
-			}
-			if le.Amount != nil && *le.Amount >= 0 {
-				e.Amount = *le.Amount
-			}
-			out = append(out, e)
-		}
-		fh.Close()
-	}
-	return out
-}
-
-func readLines[T any](t *testing.T, path string) []T {
-	t.Helper()
-	b, err := os.ReadFile(path)
+	les, err := synth.ReadLandingDay(dir, day, seen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []T
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var v T
-		if err := json.Unmarshal([]byte(line), &v); err != nil {
-			t.Fatalf("%s: %v", path, err)
+	out := make([]testwarehouse.Event, len(les))
+	for i, le := range les {
+		out[i] = testwarehouse.Event{ID: le.ID, TS: le.TS, Type: le.Type, User: le.User, Device: le.Device,
+			IP: le.IP, IPPrefix: le.Prefix, Card: le.Card, Live: le.Live}
+		if le.Amount != nil {
+			out[i].Amount = *le.Amount
 		}
-		out = append(out, v)
 	}
 	return out
 }
@@ -131,25 +74,19 @@ func TestFraudShareFlagged(t *testing.T) {
 	skipIfUnbuilt(t, err)
 	rows := readClusters(t, w, mem, last)
 
-	type instance struct {
-		Pattern     string   `json:"pattern"`
-		UserIDs     []string `json:"user_ids"`
-		Compromised []string `json:"compromised_user_ids"`
-	}
-	type lookalike struct {
-		Kind    string   `json:"kind"`
-		UserIDs []string `json:"user_ids"`
+	truth, err := synth.ReadTruth(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	group := map[string]string{} // user -> pattern, or "lookalike <kind>"
-	for _, l := range readLines[lookalike](t, filepath.Join(dir, "truth", "lookalikes.jsonl")) {
-		for _, u := range l.UserIDs {
-			group[u] = "lookalike " + l.Kind
-		}
+	for u, kind := range truth.Lookalike {
+		group[u] = "lookalike " + kind
 	}
-	for _, in := range readLines[instance](t, filepath.Join(dir, "truth", "ground_truth.jsonl")) {
-		for _, u := range append(slices.Clone(in.UserIDs), in.Compromised...) {
-			group[u] = in.Pattern
-		}
+	for u, p := range truth.Fraud {
+		group[u] = p
+	}
+	for u, p := range truth.Compromised {
+		group[u] = p
 	}
 	type tally struct{ n, outlier, small, either int }
 	by := map[string]*tally{}

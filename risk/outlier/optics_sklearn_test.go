@@ -104,17 +104,6 @@ func sklearnOPTICS(t *testing.T, py string, cases []opticsCase) []opticsRefOut {
 	return res.Results
 }
 
-// relDiffInf is |a-b|/max(|a|,|b|), 0 when both are equal (infinities too).
-func relDiffInf(a, b float64) float64 {
-	if a == b {
-		return 0
-	}
-	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
-		return math.Inf(1)
-	}
-	return math.Abs(a-b) / math.Max(math.Abs(a), math.Abs(b))
-}
-
 // compareFloats checks got against scikit-learn's repr strings within
 // 1e-12 relative and returns the worst relative difference.
 func compareFloats(t *testing.T, what string, got []float64, want []string) float64 {
@@ -128,7 +117,7 @@ func compareFloats(t *testing.T, what string, got []float64, want []string) floa
 		if err != nil {
 			t.Fatalf("%s[%d]: %v", what, i, err)
 		}
-		d := relDiffInf(got[i], wv)
+		d := relDiff(got[i], wv)
 		if d > 1e-12 {
 			t.Errorf("%s[%d] = %v, scikit-learn %v", what, i, got[i], wv)
 		}
@@ -229,7 +218,7 @@ func TestOPTICSMatchesSklearn(t *testing.T) {
 				w := 0.0
 				for k, v := range ref.CoreDistances {
 					wv, _ := strconv.ParseFloat(v, 64)
-					w = max(w, relDiffInf(got.CoreDistances[k], wv))
+					w = max(w, relDiff(got.CoreDistances[k], wv))
 				}
 				if w > 1e-6 {
 					t.Errorf("core distances differ by %.3g relative", w)

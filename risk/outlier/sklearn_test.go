@@ -65,10 +65,14 @@ func sklearnRefs(t *testing.T, py string, reqs []map[string]any) []*refOut {
 	return r.Cases
 }
 
-// relDiff is |a-b|/max(|a|,|b|), 0 when both are 0.
+// relDiff is |a-b|/max(|a|,|b|): 0 when both are equal (infinities
+// too), +Inf when only one is infinite or either is NaN.
 func relDiff(a, b float64) float64 {
 	if a == b {
 		return 0
+	}
+	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
+		return math.Inf(1)
 	}
 	return math.Abs(a-b) / max(math.Abs(a), math.Abs(b))
 }
