@@ -16,13 +16,14 @@ demo: build
 	./$(BIN) demo --dir $(DEMO)
 
 # Static checks, the race-enabled test suite, then without the race detector
-# the measurements it would slow past CI's budget (a year of real data through
-# the pipeline, which skips under -race; the generator's fraud against the
-# outlier flags at full size), printed with -v; and every benchmark once so
-# none rots.
+# what it would slow past CI's budget, printed with -v: a year of real data
+# through the pipeline (skipped under -race), the generator's fraud against
+# the outlier flags, and the scikit-learn comparisons at 10k points (3k under
+# -race); and every benchmark once so none rots.
+FULLSIZE := ^(TestFraudDataModel|TestFraudShareFlagged|Test(LOF|DBSCAN|OPTICS)MatchesSklearn)$$
 test: lint
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -v -run '^(TestFraudDataModel|TestFraudShareFlagged)$$' ./cmd/veil/cli ./risk/clusters
+	$(GO) test -count=1 -v -run '$(FULLSIZE)' ./cmd/veil/cli ./risk/clusters ./risk/outlier
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 lint:

@@ -2,6 +2,7 @@ package outlier
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"math"
@@ -304,11 +305,19 @@ func TestLOFMatchesSklearn(t *testing.T) {
 					}
 					worst = max(worst, checkClose(t, "negative_outlier_factor_", got.NegativeOutlierFactor, want.NOF, 1e-12))
 					worst = max(worst, checkClose(t, "offset_", []float64{got.Offset}, []float64{want.Offset}, 1e-12))
+					flagged := 0
 					for j := range got.Outlier {
 						if got.Outlier[j] != want.Outlier[j] {
 							t.Errorf("case %d: point %d outlier %v, sklearn %v", i, j, got.Outlier[j], want.Outlier[j])
 							break
 						}
+						if got.Outlier[j] {
+							flagged++
+						}
+					}
+					if w == 1 {
+						t.Logf("n=%d d=%d n_neighbors_=%d contamination=%g (0: auto): %d outliers, offset %.6g, as sklearn",
+							c.m.Rows, c.m.Cols, got.NNeighbors, p.Contamination, flagged, got.Offset)
 					}
 				}
 			}
@@ -342,6 +351,10 @@ func TestDBSCANMatchesSklearn(t *testing.T) {
 					}
 					if got.NClusters != nc {
 						t.Errorf("case %d: %d clusters, sklearn %d", i, got.NClusters, nc)
+					}
+					if w == 1 {
+						t.Logf("n=%d d=%d eps=%g min_samples=%d: %d clusters, labels and core flags as sklearn",
+							c.m.Rows, c.m.Cols, p.Eps, cmp.Or(p.MinSamples, 5), nc)
 					}
 				}
 			}
