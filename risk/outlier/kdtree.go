@@ -205,10 +205,11 @@ const (
 	boxAcross
 )
 
-// boxVsBall is min_max_dist compared with r: outside when
+// boxVsBallGo is min_max_dist compared with r: outside when
 // sqrt(Σ min term²) > r, inside when sqrt(Σ max term²) <= r, the terms
-// computed as sklearn computes them.
-func (t *kdTree) boxVsBall(node int, pt []float64, b ball) int {
+// computed as sklearn computes them. On amd64, boxVsBall computes the same
+// sums in kdtree_amd64.s.
+func (t *kdTree) boxVsBallGo(node int, pt []float64, b ball) int {
 	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
 	lb := 0.0
 	for j, x := range pt {

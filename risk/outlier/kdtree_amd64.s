@@ -49,3 +49,51 @@ loop:
 	MOVSD  X0, s1+32(FP)
 	MOVHPD X0, s2+40(FP)
 	RET
+
+// func boxBoundsSSE(pt *float64, d int, lo, hi *float64) (lb, ub float64)
+//
+// The two sums boxVsBall compares with a radius, each term as it
+// computes it: lb adds h*h, h = 0.5*((dlo+|dlo|) + (dhi+|dhi|)); ub adds
+// f*f, f = max(|dlo|, |dhi|); dlo = lo-x, dhi = x-hi. Both in full: a sum
+// of non-negative terms only grows, so stopping early cannot change a
+// comparison with it.
+TEXT ·boxBoundsSSE(SB), NOSPLIT, $0-48
+	MOVQ pt+0(FP), SI
+	MOVQ d+8(FP), CX
+	MOVQ lo+16(FP), DI
+	MOVQ hi+24(FP), R8
+	XORPD X0, X0             // lb
+	XORPD X9, X9             // ub
+	PCMPEQL X7, X7
+	PSRLQ $1, X7             // X7 = |x| mask
+	MOVQ $0x3FE0000000000000, AX
+	MOVQ AX, X8              // 0.5
+
+bbloop:
+	MOVSD (SI), X1           // x
+	MOVSD (DI), X2
+	SUBSD X1, X2             // dlo = lo - x
+	SUBSD (R8), X1           // dhi = x - hi
+	MOVAPD X2, X4
+	ANDPD X7, X4             // |dlo|
+	MOVAPD X1, X5
+	ANDPD X7, X5             // |dhi|
+	MOVAPD X4, X6
+	MAXSD X5, X6             // f
+	MULSD X6, X6
+	ADDSD X6, X9
+	ADDSD X4, X2             // dlo + |dlo|
+	ADDSD X5, X1             // dhi + |dhi|
+	ADDSD X1, X2
+	MULSD X8, X2             // h
+	MULSD X2, X2
+	ADDSD X2, X0
+	ADDQ $8, SI
+	ADDQ $8, DI
+	ADDQ $8, R8
+	DECQ CX
+	JNZ  bbloop
+
+	MOVSD X0, lb+32(FP)
+	MOVSD X9, ub+40(FP)
+	RET

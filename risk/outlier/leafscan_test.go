@@ -161,3 +161,41 @@ func TestMinRdist2(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxVsBall checks boxVsBall (SSE2 where it runs) against
+// boxVsBallGo, with radii at and next to both of a box's bounds.
+func TestBoxVsBall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, d := range []int{1, 2, 3, 8, 9} {
+		m := Matrix{Rows: 300, Cols: d, Data: make([]float64, 300*d)}
+		for i := range m.Data {
+			m.Data[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2))
+		}
+		tr := buildTree(m, 4)
+		for range 100 {
+			pt := make([]float64, d)
+			for j := range pt {
+				pt[j] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2))
+			}
+			for node := range tr.nNodes {
+				lb := tr.minRdist(node, pt)
+				ub := 0.0
+				for j, x := range pt {
+					f := max(math.Abs(tr.lo[node*d+j]-x), math.Abs(x-tr.hi[node*d+j]))
+					ub += float64(f * f)
+				}
+				for _, r := range []float64{0, math.Sqrt(lb), math.Sqrt(ub), math.Sqrt((lb + ub) / 2), math.Inf(1)} {
+					for _, r := range []float64{math.Nextafter(r, -1), r, math.Nextafter(r, math.Inf(1))} {
+						if r < 0 {
+							continue
+						}
+						b := newBall(r)
+						if got, want := tr.boxVsBall(node, pt, b), tr.boxVsBallGo(node, pt, b); got != want {
+							t.Fatalf("d=%d node %d r=%v: %d, Go %d", d, node, r, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
