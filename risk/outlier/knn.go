@@ -7,6 +7,10 @@ import "math"
 type knnHeap struct {
 	dist []float64
 	ind  []int
+	// The leaf scan's sums and masks, kept here rather than on the stack,
+	// which Go would zero on every leaf.
+	sums [4 * leafChunk]float64
+	mask [leafChunk]uint8
 }
 
 func newKNNHeap(k int) *knnHeap {

@@ -28,9 +28,7 @@ func leafGroups(start, end int) (g0, g1 int, first, last uint8) {
 // k-th distance when the chunk is measured; it only shrinks, so the mask
 // keeps every point that can still enter and push's test decides.
 func (t *kdTree) knnLeaf(node int, pt []float64, h *knnHeap) {
-	var sums [4 * leafChunk]float64
-	var mask [leafChunk]uint8
-	d := t.d
+	sums, mask, d := &h.sums, &h.mask, t.d
 	g0, g1, first, last := leafGroups(int(t.start[node]), int(t.end[node]))
 	for c := g0; c < g1; c += leafChunk {
 		ng := min(leafChunk, g1-c)
