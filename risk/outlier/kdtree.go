@@ -26,6 +26,10 @@ type kdTree struct {
 	leaf   []bool
 	lo, hi []float64 // node bounds, nNodes*d
 	nNodes int
+	// grp is pts again in sqDist4's groups of four: position p is lane p%4
+	// of group p/4, dimension-major inside the group, padded to whole
+	// groups. The leaf scans (leafscan.go) measure from it.
+	grp []float64
 }
 
 // buildTree builds sklearn's KDTree(m, leaf_size=leafSize). m must hold
@@ -56,6 +60,13 @@ func buildTree(m Matrix, leafSize int) *kdTree {
 	t.pts = make([]float64, n*d)
 	for p, i := range t.idx {
 		copy(t.pts[p*d:(p+1)*d], m.Data[i*d:(i+1)*d])
+	}
+	t.grp = make([]float64, (n+3)/4*4*d)
+	for p, i := range t.idx {
+		blk := t.grp[p/4*4*d:]
+		for j, v := range m.Data[i*d : (i+1)*d] {
+			blk[4*j+p%4] = v
+		}
 	}
 	return t
 }
@@ -145,25 +156,11 @@ func (t *kdTree) minRdist(node int, pt []float64) float64 {
 	return s
 }
 
-// rdist4 is rdist from pt to the four consecutive rows of block. Each
-// sum keeps sklearn's order; computing four at once only lets the CPU
-// overlap their (otherwise serial) additions.
-func rdist4(pt, block []float64) (s0, s1, s2, s3 float64) {
-	d := len(pt)
-	r0, r1, r2, r3 := block[:d], block[d:2*d], block[2*d:3*d], block[3*d:4*d]
-	for j, x := range pt {
-		t0, t1, t2, t3 := x-r0[j], x-r1[j], x-r2[j], x-r3[j]
-		s0 += float64(t0 * t0)
-		s1 += float64(t1 * t1)
-		s2 += float64(t2 * t2)
-		s3 += float64(t3 * t3)
-	}
-	return
-}
-
-// minRdist2 is minRdist for two nodes at once (for the same reason).
-func (t *kdTree) minRdist2(n1, n2 int, pt []float64) (s1, s2 float64) {
-	d := t.d
+// minRdist2Go is minRdist for the sibling nodes n1 and n1+1 at once: the
+// CPU overlaps their (otherwise serial) additions. kdtree_amd64.s does it
+// in one SSE2 register.
+func (t *kdTree) minRdist2Go(n1 int, pt []float64) (s1, s2 float64) {
+	d, n2 := t.d, n1+1
 	lo1, hi1 := t.lo[n1*d:(n1+1)*d], t.hi[n1*d:(n1+1)*d]
 	lo2, hi2 := t.lo[n2*d:(n2+1)*d], t.hi[n2*d:(n2+1)*d]
 	for j, x := range pt {
@@ -208,10 +205,11 @@ const (
 	boxAcross
 )
 
-// boxVsBall is min_max_dist compared with r: outside when
+// boxVsBallGo is min_max_dist compared with r: outside when
 // sqrt(Σ min term²) > r, inside when sqrt(Σ max term²) <= r, the terms
-// computed as sklearn computes them.
-func (t *kdTree) boxVsBall(node int, pt []float64, b ball) int {
+// computed as sklearn computes them. On amd64, boxVsBall computes the same
+// sums in kdtree_amd64.s.
+func (t *kdTree) boxVsBallGo(node int, pt []float64, b ball) int {
 	lo, hi := t.lo[node*t.d:(node+1)*t.d], t.hi[node*t.d:(node+1)*t.d]
 	lb := 0.0
 	for j, x := range pt {

@@ -7,6 +7,10 @@ import "math"
 type knnHeap struct {
 	dist []float64
 	ind  []int
+	// The leaf scan's sums and masks, kept here rather than on the stack,
+	// which Go would zero on every leaf.
+	sums [4 * leafChunk]float64
+	mask [leafChunk]uint8
 }
 
 func newKNNHeap(k int) *knnHeap {
@@ -72,34 +76,11 @@ func (t *kdTree) knn(node int, pt []float64, h *knnHeap, lb float64) {
 		return
 	}
 	if t.leaf[node] {
-		// Distances four at a time, pushes in leaf order as sklearn does.
-		d, p, end := t.d, int(t.start[node]), int(t.end[node])
-		for ; p+4 <= end; p += 4 {
-			r0, r1, r2, r3 := rdist4(pt, t.pts[p*d:(p+4)*d])
-			// push rejects r >= the largest itself; testing here first saves
-			// most calls.
-			if r0 < h.dist[0] {
-				h.push(r0, t.idx[p])
-			}
-			if r1 < h.dist[0] {
-				h.push(r1, t.idx[p+1])
-			}
-			if r2 < h.dist[0] {
-				h.push(r2, t.idx[p+2])
-			}
-			if r3 < h.dist[0] {
-				h.push(r3, t.idx[p+3])
-			}
-		}
-		for ; p < end; p++ {
-			if r := rdist(pt, t.pts[p*d:(p+1)*d]); r < h.dist[0] {
-				h.push(r, t.idx[p])
-			}
-		}
+		t.knnLeaf(node, pt, h)
 		return
 	}
 	c1, c2 := 2*node+1, 2*node+2
-	lb1, lb2 := t.minRdist2(c1, c2, pt)
+	lb1, lb2 := t.minRdist2(c1, pt)
 	if lb1 <= lb2 {
 		t.knn(c1, pt, h, lb1)
 		t.knn(c2, pt, h, lb2)

@@ -110,6 +110,111 @@ done:
 	VZEROUPPER
 	RET
 
+// func sqDist4LEAVX(q *float64, d int, grp *float64, groups int, out *float64, bound float64, mask *uint8)
+//
+// sqDist4AVX's loop with one bound for all lanes: mask[g] bit l is
+// out[4g+l] <= bound. The kd-tree's leaf scans call it.
+TEXT ·sqDist4LEAVX(SB), NOSPLIT, $0-56
+	MOVQ q+0(FP), SI
+	MOVQ d+8(FP), CX
+	MOVQ grp+16(FP), DI
+	MOVQ groups+24(FP), BX
+	MOVQ out+32(FP), DX
+	VBROADCASTSD bound+40(FP), Y9
+	MOVQ mask+48(FP), R14
+	MOVQ CX, R8
+	SHLQ $5, R8          // R8 = bytes per group = 32*d
+	LEAQ (R8)(R8*2), R11 // R11 = 3 groups
+
+lequad:
+	CMPQ BX, $4
+	JLT  lesingle
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ R9, R9          // 8*t
+	MOVQ DI, R10         // group 0, dimension t
+	MOVQ CX, R12
+
+lequaddim:
+	VBROADCASTSD (SI)(R9*1), Y4
+	VMOVUPD (R10), Y5
+	VSUBPD  Y5, Y4, Y5
+	VMULPD  Y5, Y5, Y5
+	VADDPD  Y5, Y0, Y0
+	VMOVUPD (R10)(R8*1), Y6
+	VSUBPD  Y6, Y4, Y6
+	VMULPD  Y6, Y6, Y6
+	VADDPD  Y6, Y1, Y1
+	VMOVUPD (R10)(R8*2), Y7
+	VSUBPD  Y7, Y4, Y7
+	VMULPD  Y7, Y7, Y7
+	VADDPD  Y7, Y2, Y2
+	VMOVUPD (R10)(R11*1), Y8
+	VSUBPD  Y8, Y4, Y8
+	VMULPD  Y8, Y8, Y8
+	VADDPD  Y8, Y3, Y3
+	ADDQ $8, R9
+	ADDQ $32, R10
+	DECQ R12
+	JNZ  lequaddim
+
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD Y3, 96(DX)
+	VCMPPD  $0x12, Y9, Y0, Y0
+	VCMPPD  $0x12, Y9, Y1, Y1
+	VCMPPD  $0x12, Y9, Y2, Y2
+	VCMPPD  $0x12, Y9, Y3, Y3
+	VMOVMSKPD Y0, AX
+	MOVB AX, (R14)
+	VMOVMSKPD Y1, AX
+	MOVB AX, 1(R14)
+	VMOVMSKPD Y2, AX
+	MOVB AX, 2(R14)
+	VMOVMSKPD Y3, AX
+	MOVB AX, 3(R14)
+	LEAQ (DI)(R8*4), DI
+	ADDQ $128, DX
+	ADDQ $4, R14
+	SUBQ $4, BX
+	JMP  lequad
+
+lesingle:
+	TESTQ BX, BX
+	JZ    ledone
+	VXORPD Y0, Y0, Y0
+	XORQ R9, R9
+	MOVQ DI, R10
+	MOVQ CX, R12
+
+lesingledim:
+	VBROADCASTSD (SI)(R9*1), Y4
+	VMOVUPD (R10), Y5
+	VSUBPD  Y5, Y4, Y5
+	VMULPD  Y5, Y5, Y5
+	VADDPD  Y5, Y0, Y0
+	ADDQ $8, R9
+	ADDQ $32, R10
+	DECQ R12
+	JNZ  lesingledim
+
+	VMOVUPD Y0, (DX)
+	VCMPPD  $0x12, Y9, Y0, Y0
+	VMOVMSKPD Y0, AX
+	MOVB AX, (R14)
+	ADDQ R8, DI
+	ADDQ $32, DX
+	INCQ R14
+	DECQ BX
+	JMP  lesingle
+
+ledone:
+	VZEROUPPER
+	RET
+
 // func minAVX(x *float64, n int) float64
 //
 // The smallest of x[:n], n a positive multiple of 4, for values that are

@@ -15,15 +15,7 @@ func (t *kdTree) radiusCount(node int, pt []float64, b ball, need int) int {
 		return int(t.end[node] - t.start[node])
 	}
 	if t.leaf[node] {
-		cnt, d, p, end := 0, t.d, int(t.start[node]), int(t.end[node])
-		for ; p+4 <= end; p += 4 {
-			r0, r1, r2, r3 := rdist4(pt, t.pts[p*d:(p+4)*d])
-			cnt += b2i(r0 <= b.r2) + b2i(r1 <= b.r2) + b2i(r2 <= b.r2) + b2i(r3 <= b.r2)
-		}
-		for ; p < end; p++ {
-			cnt += b2i(rdist(pt, t.pts[p*d:(p+1)*d]) <= b.r2)
-		}
-		return cnt
+		return t.countLeaf(node, pt, b.r2)
 	}
 	// The child holding pt first: it reaches need sooner.
 	c1, c2 := 2*node+1, 2*node+2
@@ -226,13 +218,7 @@ func (t *kdTree) radiusAppend(node int, pt []float64, b ball, out []int) []int {
 		return append(out, t.idx[t.start[node]:t.end[node]]...)
 	}
 	if t.leaf[node] {
-		d := t.d
-		for p := int(t.start[node]); p < int(t.end[node]); p++ {
-			if rdist(pt, t.pts[p*d:(p+1)*d]) <= b.r2 {
-				out = append(out, t.idx[p])
-			}
-		}
-		return out
+		return t.appendLeaf(node, pt, b.r2, out)
 	}
 	out = t.radiusAppend(2*node+1, pt, b, out)
 	return t.radiusAppend(2*node+2, pt, b, out)
