@@ -129,7 +129,7 @@ func readList(cc parquet.ColumnChunk, b *array.ListBuilder, vals []parquet.Value
 		return fmt.Errorf("list of %s, want list<string>", b.ValueBuilder().Type())
 	}
 	maxDef := listMaxDef(nullable)
-	return readPages(cc, vals, func(vs []parquet.Value) error {
+	return ReadPages(cc, vals, func(vs []parquet.Value) error {
 		for _, v := range vs {
 			d := v.DefinitionLevel()
 			if v.RepetitionLevel() == 0 {

@@ -115,7 +115,7 @@ func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value, n
 	if lb, ok := b.(*array.ListBuilder); ok {
 		return readList(cc, lb, vals, nullable)
 	}
-	return readPages(cc, vals, func(vs []parquet.Value) error {
+	return ReadPages(cc, vals, func(vs []parquet.Value) error {
 		for _, v := range vs {
 			appendValue(b, v)
 		}
@@ -123,9 +123,9 @@ func readColumn(cc parquet.ColumnChunk, b array.Builder, vals []parquet.Value, n
 	})
 }
 
-// readPages calls fn with the values of cc, page by page, len(vals) at a
+// ReadPages calls fn with the values of cc, page by page, len(vals) at a
 // time. A value's bytes belong to its page and are valid only during fn.
-func readPages(cc parquet.ColumnChunk, vals []parquet.Value, fn func([]parquet.Value) error) error {
+func ReadPages(cc parquet.ColumnChunk, vals []parquet.Value, fn func([]parquet.Value) error) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	for {

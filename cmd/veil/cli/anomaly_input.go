@@ -14,6 +14,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/veil-data/veil/risk/outlier"
+	"github.com/veil-data/veil/sinks"
 )
 
 // table is what `veil anomaly` reads: the numeric columns as a matrix and
@@ -242,38 +243,17 @@ func readParquetTable(path string, columns, keep []string) (*table, error) {
 // group, page by page.
 func eachValue(pf *parquet.File, c int, vals []parquet.Value, fn func(parquet.Value) error) error {
 	for _, rg := range pf.RowGroups() {
-		pages := rg.ColumnChunks()[c].Pages()
-		for {
-			page, err := pages.ReadPage()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				pages.Close()
-				return err
-			}
-			r := page.Values()
-			for {
-				n, err := r.ReadValues(vals)
-				for _, v := range vals[:n] {
-					if ferr := fn(v); ferr != nil {
-						parquet.Release(page)
-						pages.Close()
-						return ferr
-					}
-				}
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					parquet.Release(page)
-					pages.Close()
+		err := sinks.ReadPages(rg.ColumnChunks()[c], vals, func(vs []parquet.Value) error {
+			for _, v := range vs {
+				if err := fn(v); err != nil {
 					return err
 				}
 			}
-			parquet.Release(page)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		pages.Close()
 	}
 	return nil
 }
