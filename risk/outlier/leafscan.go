@@ -15,26 +15,39 @@ import "math/bits"
 // points) takes one call.
 const leafChunk = 16
 
-// leafGroups is the range of groups covering positions [start, end), and
-// the lanes of its first and last groups that lie in the range.
-func leafGroups(start, end int) (g0, g1 int, first, last uint8) {
-	g0, g1 = start/4, (end+3)/4
-	first = uint8(0xf) << (start % 4) & 0xf
-	last = uint8(0xf) >> ((4 - end%4) % 4)
-	return
+// leafSpan is the range of groups [g0, g1) covering positions [start,
+// end), and the lanes of its first and last groups that lie in the range.
+type leafSpan struct {
+	g0, g1      int
+	first, last uint8
+}
+
+func leafGroups(start, end int) leafSpan {
+	return leafSpan{g0: start / 4, g1: (end + 3) / 4,
+		first: uint8(0xf) << (start % 4) & 0xf, last: uint8(0xf) >> ((4 - end%4) % 4)}
+}
+
+// measure fills sums and mask for groups c..c+ng of the span with one
+// kernel call, then clears the lanes outside the leaf.
+func (t *kdTree) measure(pt []float64, sp leafSpan, c, ng int, bound float64, sums []float64, mask []uint8) {
+	sqDist4LE(pt, t.grp[c*4*t.d:], sums[:4*ng], bound, mask[:ng])
+	if c == sp.g0 {
+		mask[0] &= sp.first
+	}
+	if c+ng == sp.g1 {
+		mask[ng-1] &= sp.last
+	}
 }
 
 // knnLeaf pushes the leaf's points into h. The mask is taken against the
 // k-th distance when the chunk is measured; it only shrinks, so the mask
 // keeps every point that can still enter and push's test decides.
 func (t *kdTree) knnLeaf(node int, pt []float64, h *knnHeap) {
-	sums, mask, d := &h.sums, &h.mask, t.d
-	g0, g1, first, last := leafGroups(int(t.start[node]), int(t.end[node]))
-	for c := g0; c < g1; c += leafChunk {
-		ng := min(leafChunk, g1-c)
-		sqDist4LE(pt, t.grp[c*4*d:], sums[:4*ng], h.dist[0], mask[:ng])
-		mask[0] &= first | uint8(b2i(c != g0)*0xf)
-		mask[ng-1] &= last | uint8(b2i(c+ng != g1)*0xf)
+	sums, mask := &h.sums, &h.mask
+	sp := leafGroups(int(t.start[node]), int(t.end[node]))
+	for c := sp.g0; c < sp.g1; c += leafChunk {
+		ng := min(leafChunk, sp.g1-c)
+		t.measure(pt, sp, c, ng, h.dist[0], sums[:], mask[:])
 		for g, mk := range mask[:ng] {
 			for ; mk != 0; mk &= mk - 1 {
 				l := 4*g + bits.TrailingZeros8(mk)
@@ -51,13 +64,11 @@ func (t *kdTree) knnLeaf(node int, pt []float64, h *knnHeap) {
 func (t *kdTree) countLeaf(node int, pt []float64, r2 float64) int {
 	var sums [4 * leafChunk]float64
 	var mask [leafChunk]uint8
-	d, cnt := t.d, 0
-	g0, g1, first, last := leafGroups(int(t.start[node]), int(t.end[node]))
-	for c := g0; c < g1; c += leafChunk {
-		ng := min(leafChunk, g1-c)
-		sqDist4LE(pt, t.grp[c*4*d:], sums[:4*ng], r2, mask[:ng])
-		mask[0] &= first | uint8(b2i(c != g0)*0xf)
-		mask[ng-1] &= last | uint8(b2i(c+ng != g1)*0xf)
+	cnt := 0
+	sp := leafGroups(int(t.start[node]), int(t.end[node]))
+	for c := sp.g0; c < sp.g1; c += leafChunk {
+		ng := min(leafChunk, sp.g1-c)
+		t.measure(pt, sp, c, ng, r2, sums[:], mask[:])
 		for _, mk := range mask[:ng] {
 			cnt += bits.OnesCount8(mk)
 		}
@@ -70,13 +81,10 @@ func (t *kdTree) countLeaf(node int, pt []float64, r2 float64) int {
 func (t *kdTree) appendLeaf(node int, pt []float64, r2 float64, out []int) []int {
 	var sums [4 * leafChunk]float64
 	var mask [leafChunk]uint8
-	d := t.d
-	g0, g1, first, last := leafGroups(int(t.start[node]), int(t.end[node]))
-	for c := g0; c < g1; c += leafChunk {
-		ng := min(leafChunk, g1-c)
-		sqDist4LE(pt, t.grp[c*4*d:], sums[:4*ng], r2, mask[:ng])
-		mask[0] &= first | uint8(b2i(c != g0)*0xf)
-		mask[ng-1] &= last | uint8(b2i(c+ng != g1)*0xf)
+	sp := leafGroups(int(t.start[node]), int(t.end[node]))
+	for c := sp.g0; c < sp.g1; c += leafChunk {
+		ng := min(leafChunk, sp.g1-c)
+		t.measure(pt, sp, c, ng, r2, sums[:], mask[:])
 		for g, mk := range mask[:ng] {
 			for ; mk != 0; mk &= mk - 1 {
 				out = append(out, t.idx[4*(c+g)+bits.TrailingZeros8(mk)])
