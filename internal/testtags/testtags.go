@@ -15,7 +15,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +23,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/sinks"
+
+	"github.com/veil-data/veil/internal/worldgen"
 )
 
 const (
@@ -123,40 +124,30 @@ func day(offset int) time.Time {
 // number, so the generator can revisit a consumer on any day without
 // storing anything about it.
 
-// mix is the SplitMix64 finaliser: a bijection, so mix(x) of distinct x
-// are distinct.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
 // unit maps a hash to a float in (0, 1].
 func unit(h uint64) float64 { return float64(h>>11+1) / (1 << 53) }
 
-func profile(u uint32) uint64 { return mix(uint64(u)*0x9e3779b97f4a7c15 + seed) }
+func profile(u uint32) uint64 { return worldgen.Mix(uint64(u)*0x9e3779b97f4a7c15 + seed) }
 
 // activity is a consumer's events in the window: 1 plus a Lomax (Pareto
 // II) draw, mean ~4; a few consumers have thousands.
 func activity(h uint64) int {
-	x := 3.5 * (math.Pow(unit(mix(h^0xa1)), -1/2.0) - 1)
+	x := 3.5 * (math.Pow(unit(worldgen.Mix(h^0xa1)), -1/2.0) - 1)
 	return 1 + int(min(x, 5000))
 }
 
 // token writes u's user_token: like a Tink AES-SIV token of a short user
 // id, "r_" and 40 base64url characters, the first few (the key prefix)
-// shared by all. The bytes after the prefix start with mix(u), so tokens
+// shared by all. The bytes after the prefix start with worldgen.Mix(u), so tokens
 // are distinct.
 func token(dst []byte, u uint32) []byte {
 	var raw [30]byte
 	copy(raw[:5], []byte{0x01, 0x2a, 0x5c, 0x33, 0x07})
-	h := mix(uint64(u) ^ 0x5eed)
+	h := worldgen.Mix(uint64(u) ^ 0x5eed)
 	binary.BigEndian.PutUint64(raw[5:], h)
-	binary.BigEndian.PutUint64(raw[13:], mix(h+1))
-	binary.BigEndian.PutUint64(raw[21:], mix(h+2))
-	raw[29] = byte(mix(h + 3))
+	binary.BigEndian.PutUint64(raw[13:], worldgen.Mix(h+1))
+	binary.BigEndian.PutUint64(raw[21:], worldgen.Mix(h+2))
+	raw[29] = byte(worldgen.Mix(h + 3))
 	dst = append(dst, "r_"...)
 	n := len(dst)
 	dst = append(dst, make([]byte, 40)...)
@@ -167,35 +158,6 @@ func token(dst []byte, u uint32) []byte {
 // Token is consumer u's user_token.
 func Token(u uint32) string { return string(token(nil, u)) }
 
-// law samples an index with fixed weights from a uniform in (0, 1].
-type law []float64 // cumulative, normalised to end at 1
-
-func newLaw(w []float64) law {
-	c := make(law, len(w))
-	sum := 0.0
-	for i, x := range w {
-		sum += x
-		c[i] = sum
-	}
-	for i := range c {
-		c[i] /= sum
-	}
-	return c
-}
-
-func zipfLaw(n int, s float64) law {
-	w := make([]float64, n)
-	for i := range w {
-		w[i] = math.Pow(float64(i+1), -s)
-	}
-	return newLaw(w)
-}
-
-func (l law) pick(x float64) int {
-	i, _ := slices.BinarySearch(l, x)
-	return min(i, len(l)-1)
-}
-
 // The shape of the world.
 var (
 	categories = []string{"beauty", "apparel", "electronics", "home", "food", "books", "toys", "sports",
@@ -203,18 +165,18 @@ var (
 		"office", "health", "snacks", "wine", "furniture", "lighting", "kitchen", "camera", "phones",
 		"computers", "watches", "cosmetics", "skincare", "haircare", "fitness", "travel", "crafts",
 		"stationery", "tools", "bedding", "luggage"}
-	categoryLaw = zipfLaw(len(categories), 0.8)
+	categoryLaw = worldgen.ZipfLaw(len(categories), 0.8)
 	ageBands    = []string{"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}
-	ageLaw      = newLaw([]float64{18, 32, 24, 14, 8, 4})
+	ageLaw      = worldgen.NewLaw(18, 32, 24, 14, 8, 4)
 	genders     = []string{"F", "M", "U"}
 	regions     = []string{"Guangdong", "Zhejiang", "Jiangsu", "Shandong", "Henan", "Sichuan", "Hubei",
 		"Fujian", "Hunan", "Shanghai", "Beijing", "Anhui", "Hebei", "Shaanxi", "Liaoning", "Jiangxi",
 		"Chongqing", "Yunnan", "Guangxi", "Shanxi", "Tianjin", "Guizhou", "Heilongjiang", "Jilin",
 		"Xinjiang", "Inner Mongolia", "Gansu", "Hainan", "Ningxia", "Qinghai", "Tibet"}
-	regionLaw = zipfLaw(len(regions), 0.7)
+	regionLaw = worldgen.ZipfLaw(len(regions), 0.7)
 	// A few consumers abroad: their region is the country.
 	countries  = []string{"CN", "HK", "SG", "US"}
-	countryLaw = newLaw([]float64{96, 2, 1, 1})
+	countryLaw = worldgen.NewLaw(96, 2, 1, 1)
 	coupons    = func() []string {
 		c := make([]string, 300)
 		for i := range c {
@@ -229,24 +191,24 @@ var (
 
 	// Events with a merchant, and events without (sign-ins, payments).
 	merchantTypes = []string{"view", "click", "fav", "cart", "purchase", "coupon_redeem", "refund"}
-	merchantLaw   = newLaw([]float64{60, 18, 5, 7, 8, 1, 1})
+	merchantLaw   = worldgen.NewLaw(60, 18, 5, 7, 8, 1, 1)
 	otherTypes    = []string{"login", "login_failed", "register", "payment", "payment_failed"}
-	otherLaw      = newLaw([]float64{70, 5, 3, 18, 4})
+	otherLaw      = worldgen.NewLaw(70, 5, 3, 18, 4)
 	// A consumer's events go to its first, second, third favourite
 	// merchant, or to none.
-	slotLaw = newLaw([]float64{45, 30, 15, 10})
+	slotLaw = worldgen.NewLaw(45, 30, 15, 10)
 )
 
 // shape is the merchants of a world of n consumers: one per thousand
 // consumers (at least 50), popularity Zipf(1.05).
 type shape struct {
 	merchants []string
-	law       law
+	law       worldgen.Law
 }
 
 func newShape(n int) *shape {
 	m := max(50, n/1000)
-	s := &shape{merchants: make([]string, m), law: zipfLaw(m, 1.05)}
+	s := &shape{merchants: make([]string, m), law: worldgen.ZipfLaw(m, 1.05)}
 	for i := range s.merchants {
 		s.merchants[i] = fmt.Sprintf("m-%05d", i)
 	}
@@ -256,17 +218,17 @@ func newShape(n int) *shape {
 // favourite is consumer h's merchant in slot 0..2; merchant i sells
 // mostly category i mod len(categories), so the largest sells beauty.
 func (s *shape) favourite(h uint64, slot uint32) int {
-	return s.law.pick(unit(mix(h + 0x100 + uint64(slot))))
+	return s.law.Pick(unit(worldgen.Mix(h + 0x100 + uint64(slot))))
 }
 
 // favourites is how many of the three slots a consumer uses: 1 to 3.
-func favourites(h uint64) uint32 { return 1 + uint32(mix(h^0xf0)%3) }
+func favourites(h uint64) uint32 { return 1 + uint32(worldgen.Mix(h^0xf0)%3) }
 
 // eventSlot draws the j-th event's day and merchant slot (3: none).
 func eventSlot(h uint64, j int, nfav uint32) (day int, slot uint32) {
-	r := mix(h + 0x10000 + uint64(j))
+	r := worldgen.Mix(h + 0x10000 + uint64(j))
 	day = int(r % Days)
-	slot = uint32(slotLaw.pick(unit(mix(r))))
+	slot = uint32(slotLaw.Pick(unit(worldgen.Mix(r))))
 	if slot < 3 && slot >= nfav {
 		slot = 0
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
+
+	"github.com/veil-data/veil/internal/worldgen"
 )
 
 // generate writes the world of n consumers into wh.
@@ -217,11 +219,11 @@ func (g *dayWriter) record(rng *rand.Rand, dayMS int64, idPrefix string, evs []u
 		user.BinaryBuilder.Append(g.scratch)
 		t, c := "", 0
 		if slot == 3 {
-			t = otherTypes[otherLaw.pick(rng.Float64())]
+			t = otherTypes[otherLaw.Pick(rng.Float64())]
 			merchant.AppendNull()
 			cat.AppendNull()
 		} else {
-			t = merchantTypes[merchantLaw.pick(rng.Float64())]
+			t = merchantTypes[merchantLaw.Pick(rng.Float64())]
 			m := s.favourite(h, slot)
 			merchant.Append(s.merchants[m])
 			// Mostly what the merchant sells, else the consumer's own
@@ -230,9 +232,9 @@ func (g *dayWriter) record(rng *rand.Rand, dayMS int64, idPrefix string, evs []u
 			case r < 0.6:
 				c = m % len(categories)
 			case r < 0.9:
-				c = categoryLaw.pick(unit(mix(h ^ 0xca)))
+				c = categoryLaw.Pick(unit(worldgen.Mix(h ^ 0xca)))
 			default:
-				c = categoryLaw.pick(rng.Float64())
+				c = categoryLaw.Pick(rng.Float64())
 			}
 			cat.Append(categories[c])
 		}
@@ -240,11 +242,11 @@ func (g *dayWriter) record(rng *rand.Rand, dayMS int64, idPrefix string, evs []u
 		if t == "purchase" {
 			// Prices: the category's level, the consumer's (budget, mid
 			// or premium), and noise; cents.
-			a := math.Round((12+float64(c%20)*9)*priceLevels[mix(h^0x9e)%3]*(0.5+rng.Float64())*100) / 100
+			a := math.Round((12+float64(c%20)*9)*priceLevels[worldgen.Mix(h^0x9e)%3]*(0.5+rng.Float64())*100) / 100
 			amount.Append(a)
 			currency.Append("CNY")
 			band.Append(amountBand(a))
-			if rng.Float64() < couponHabits[mix(h^0xc0)%3] {
+			if rng.Float64() < couponHabits[worldgen.Mix(h^0xc0)%3] {
 				coupon.Append(coupons[rng.IntN(len(coupons))])
 			} else {
 				coupon.AppendNull()
@@ -258,12 +260,12 @@ func (g *dayWriter) record(rng *rand.Rand, dayMS int64, idPrefix string, evs []u
 		// Profile fields come with sign-ins, sign-ups and purchases, and
 		// now and then with anything else.
 		if t == "purchase" || t == "login" || t == "register" || rng.Float64() < 0.05 {
-			age.Append(ageBands[ageLaw.pick(unit(mix(h^0xa9)))])
-			gender.Append(genders[mix(h^0x6e)%3])
-			c := countries[countryLaw.pick(unit(mix(h^0xc7)))]
+			age.Append(ageBands[ageLaw.Pick(unit(worldgen.Mix(h^0xa9)))])
+			gender.Append(genders[worldgen.Mix(h^0x6e)%3])
+			c := countries[countryLaw.Pick(unit(worldgen.Mix(h^0xc7)))]
 			country.Append(c)
 			if c == "CN" {
-				region.Append(regions[regionLaw.pick(unit(mix(h^0x7e)))])
+				region.Append(regions[regionLaw.Pick(unit(worldgen.Mix(h^0x7e)))])
 			} else {
 				region.Append(c)
 			}

@@ -4,46 +4,17 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"math"
-	"slices"
 	"strconv"
+
+	"github.com/veil-data/veil/internal/worldgen"
 )
 
 // Every choice about a user, device, IP or card is a function of a hash of
 // its number, so a user looks the same on every day without the generator
 // storing anything about it; per-event choices come from the day's stream.
 
-// mix is the SplitMix64 finaliser, a bijection on uint64.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
 // unit maps a hash to [0, 1).
 func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
-
-// law samples an index with fixed weights from a uniform in [0, 1).
-type law []float64 // cumulative, normalised to end at 1
-
-func newLaw(w ...float64) law {
-	c := make(law, len(w))
-	sum := 0.0
-	for i, x := range w {
-		sum += x
-		c[i] = sum
-	}
-	for i := range c {
-		c[i] /= sum
-	}
-	return c
-}
-
-func (l law) pick(x float64) int {
-	i, _ := slices.BinarySearch(l, x)
-	return min(i, len(l)-1)
-}
 
 // Event types in percent of all events: the scored ones as issue 10
 // gives them (login 4.3, purchase 1.5, payment 1.4, login_failed 0.5,
@@ -51,7 +22,7 @@ func (l law) pick(x float64) int {
 // the issue's summary says ~7.7%), the rest browsing.
 var (
 	types   = []string{"login", "purchase", "payment", "login_failed", "coupon_redeem", "register", "payment_failed", "view", "click", "cart", "fav"}
-	typeLaw = newLaw(4.3, 1.5, 1.4, 0.5, 0.3, 0.1, 0.1, 55, 22, 10, 5.3)
+	typeLaw = worldgen.NewLaw(4.3, 1.5, 1.4, 0.5, 0.3, 0.1, 0.1, 55, 22, 10, 5.3)
 )
 
 // Scored is the share of scored events the generator aims at.
@@ -63,18 +34,18 @@ const Scored = 0.082
 // a user's number says nothing about its activity.
 func pickUser(x float64, n uint32) uint32 {
 	r := uint32(float64(n) * math.Pow(x, 1/0.6))
-	return uint32(mix(uint64(min(r, n-1))^0xa5a5) % uint64(n))
+	return uint32(worldgen.Mix(uint64(min(r, n-1))^0xa5a5) % uint64(n))
 }
 
 // devicesOf is how many devices a user has: most 1 or 2.
-var deviceLaw = newLaw(62, 29, 6, 2, 1)
+var deviceLaw = worldgen.NewLaw(62, 29, 6, 2, 1)
 
 // device picks the device of user u for an event: the first device
 // mostly. A household (one user in 25, grouped four by four) shares the
 // first device of its head.
 func device(u uint32, x float64) uint64 {
-	h := mix(uint64(u) ^ 0xde)
-	n := deviceLaw.pick(unit(h)) + 1
+	h := worldgen.Mix(uint64(u) ^ 0xde)
+	n := deviceLaw.Pick(unit(h)) + 1
 	j := 0
 	if x >= 0.7 {
 		j = int(float64(n) * (x - 0.7) / 0.3)
@@ -91,7 +62,7 @@ func device(u uint32, x float64) uint64 {
 // addresses (n/20 of them, any user). Address numbers are then spread so
 // that a /24 prefix holds 64 consecutive numbers.
 func ip(u uint32, n uint32, x, y float64) uint32 {
-	h := mix(uint64(u) ^ 0x1b)
+	h := worldgen.Mix(uint64(u) ^ 0x1b)
 	switch {
 	case x < 0.2:
 		return n + uint32(y*float64(max(n/20, 1)))
@@ -104,7 +75,7 @@ func ip(u uint32, n uint32, x, y float64) uint32 {
 // card picks the user's card for a payment: one in five users has a
 // second card; one in fifty pays with its household head's first card.
 func card(u uint32, x float64) uint64 {
-	h := mix(uint64(u) ^ 0xca)
+	h := worldgen.Mix(uint64(u) ^ 0xca)
 	j := 0
 	if h%5 == 0 && x < 0.3 {
 		j = 1
@@ -121,11 +92,11 @@ func card(u uint32, x float64) uint64 {
 func token(dst []byte, prefix string, domain, x uint64) []byte {
 	var raw [30]byte
 	copy(raw[:5], []byte{0x01, 0x2a, 0x5c, 0x33, byte(domain)})
-	h := mix(x ^ domain<<56)
+	h := worldgen.Mix(x ^ domain<<56)
 	binary.BigEndian.PutUint64(raw[5:], h)
-	binary.BigEndian.PutUint64(raw[13:], mix(h+1))
-	binary.BigEndian.PutUint64(raw[21:], mix(h+2))
-	raw[29] = byte(mix(h + 3))
+	binary.BigEndian.PutUint64(raw[13:], worldgen.Mix(h+1))
+	binary.BigEndian.PutUint64(raw[21:], worldgen.Mix(h+2))
+	raw[29] = byte(worldgen.Mix(h + 3))
 	dst = append(dst, prefix...)
 	n := len(dst)
 	dst = append(dst, make([]byte, 40)...)

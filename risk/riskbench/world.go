@@ -194,7 +194,7 @@ func (g *dayWriter) record(rng *rand.Rand, st *dayState, lo, hi int) arrow.Recor
 		u := pickUser(rng.Float64(), c.Users)
 		g.scratch = token(g.scratch[:0], "r_", domUser, uint64(u))
 		user.BinaryBuilder.Append(g.scratch)
-		tp := types[typeLaw.pick(rng.Float64())]
+		tp := types[typeLaw.Pick(rng.Float64())]
 		typ.Append(tp)
 		if rng.Float64() < 0.02 { // no device id (a web checkout)
 			dev.AppendNull()
