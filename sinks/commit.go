@@ -146,11 +146,16 @@ func (pw *PartitionWriter) Commit(info CommitInfo) (_ *Manifest, err error) {
 }
 
 // renameInto renames src to dst, creating dst's parent. A concurrent
-// clean-up may remove an empty _trash between the two steps; retry then.
+// clean-up may remove an empty _trash between the two steps, or between
+// MkdirAll's own steps; retry then.
 func renameInto(src, dst string) error {
 	var err error
 	for range 10 {
-		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		// MkdirAll itself can lose that race: a parent it just made may be
+		// gone when it makes the child.
+		if err = os.MkdirAll(filepath.Dir(dst), 0o755); errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
 			return err
 		}
 		if err = os.Rename(src, dst); !errors.Is(err, fs.ErrNotExist) {
