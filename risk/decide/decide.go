@@ -1,0 +1,191 @@
+// Package decide turns one scored event into allow, review or block: the
+// rules, the model and the blacklist, read the same way by the batch
+// risk-list stage and by the HTTP decision service, so both decide alike.
+package decide
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/veil-data/veil/risk/blacklist"
+	"github.com/veil-data/veil/risk/features"
+	"github.com/veil-data/veil/risk/model"
+	"github.com/veil-data/veil/risk/rules"
+)
+
+// Reason codes the decider adds beside the rules' own.
+const (
+	ReasonModel       = "MODEL_SCORE"
+	ReasonBlacklisted = "BLACKLISTED"
+)
+
+// Input is one scored event: the event, its point-in-time features and the
+// categorical columns a model may read beside them.
+type Input struct {
+	Event   *features.Event
+	Row     features.Row // features.Defs order
+	Source  string       // the feed's acquisition source, "" when absent
+	Browser string
+}
+
+// Decision is what a Decider answers for one event.
+type Decision struct {
+	Action  rules.Action
+	Reasons []string // sorted, distinct
+	Hits    []rules.Hit
+	Score   float64 // the model's probability; NaN without a model
+	// Blacklisted are the entries in force on the event's entities.
+	Blacklisted []blacklist.Entry
+}
+
+// Decider holds what decisions read. Its fields are set once; Decide is
+// safe for concurrent use when the blacklist is not being folded.
+type Decider struct {
+	Rules     *rules.Set
+	Model     *model.Artefact // nil: no model
+	Blacklist *blacklist.List // nil: nothing blacklisted
+	// Clusters are risk_clusters' outputs by user token, from the last day
+	// before the event's; nil when none.
+	Clusters map[string]rules.Cluster
+	// ModelAction is what a score at or above the model's threshold asks
+	// for; Review unless set.
+	ModelAction rules.Action
+
+	bind *binding
+}
+
+// New checks the parts and binds the model's inputs to feature columns.
+func New(rs *rules.Set, m *model.Artefact, bl *blacklist.List, clusters map[string]rules.Cluster) (*Decider, error) {
+	if rs == nil {
+		return nil, fmt.Errorf("decide: no rules")
+	}
+	d := &Decider{Rules: rs, Model: m, Blacklist: bl, Clusters: clusters, ModelAction: rules.Review}
+	if m != nil {
+		b, err := bindModel(m)
+		if err != nil {
+			return nil, err
+		}
+		d.bind = b
+	}
+	return d, nil
+}
+
+// Decide decides in.
+func (d *Decider) Decide(in Input) (Decision, error) {
+	e := in.Event
+	dec := Decision{Score: math.NaN()}
+	if d.Model != nil {
+		s, err := d.Model.ScoreRow(d.bind.row(in))
+		if err != nil {
+			return dec, fmt.Errorf("decide: %w", err)
+		}
+		dec.Score = s
+		if d.Model.Flag(s) {
+			dec.Action = d.ModelAction
+			dec.Reasons = append(dec.Reasons, ReasonModel)
+		}
+	}
+	ri := rules.Input{Type: e.Type, Row: in.Row, Score: dec.Score}
+	if c, ok := d.Clusters[e.Keys[features.User]]; ok {
+		ri.Cluster = c
+	}
+	hits, err := d.Rules.Eval(&ri, nil)
+	if err != nil {
+		return dec, fmt.Errorf("decide: %w", err)
+	}
+	dec.Hits = hits
+	for _, h := range hits {
+		dec.Action = max(dec.Action, h.Action)
+		dec.Reasons = append(dec.Reasons, h.Reason)
+	}
+	if d.Blacklist != nil {
+		for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
+			if tok := e.Keys[k]; tok != "" {
+				if en, ok := d.Blacklist.Lookup(k, tok, e.TS); ok {
+					dec.Blacklisted = append(dec.Blacklisted, en)
+					dec.Action = rules.Block
+					dec.Reasons = append(dec.Reasons, ReasonBlacklisted)
+				}
+			}
+		}
+	}
+	slices.Sort(dec.Reasons)
+	dec.Reasons = slices.Compact(dec.Reasons)
+	return dec, nil
+}
+
+// Flags are the blacklist flags a decision raises: one per rule hit on the
+// entity it targets, and the model's on the user.
+func (d *Decider) Flags(e *features.Event, dec Decision) []blacklist.Flag {
+	var out []blacklist.Flag
+	for _, h := range dec.Hits {
+		tok := e.Keys[h.Entity]
+		if tok == "" || h.Action == rules.Allow {
+			continue
+		}
+		out = append(out, blacklist.Flag{
+			Entity: h.Entity, Token: tok, Reason: h.Reason, Severity: int(h.Severity),
+			Block: h.Action == rules.Block, Source: fmt.Sprintf("rule:%s@v%d", h.Name, h.Version),
+			EventID: e.ID, At: e.TS,
+		})
+	}
+	if d.Model != nil && d.Model.Flag(dec.Score) && e.Keys[features.User] != "" {
+		out = append(out, blacklist.Flag{
+			Entity: features.User, Token: e.Keys[features.User], Reason: ReasonModel, Severity: int(rules.Medium),
+			Block: d.ModelAction == rules.Block, Source: "model:" + shortID(d.Model.ID), EventID: e.ID, At: e.TS,
+		})
+	}
+	return out
+}
+
+func shortID(id string) string { return id[:min(12, len(id))] }
+
+// binding maps the model's inputs to an Input: a feature column, a one-hot
+// categorical column ("type=purchase"), or null for a column it cannot
+// fill (the model's prep imputes it).
+type binding struct {
+	feature []int    // Defs index, or -1
+	cat     []int    // 0 type, 1 source, 2 browser, or -1
+	value   []string // the one-hot value
+}
+
+// categorical are the one-hot columns risk_training's loader makes.
+var categorical = []string{"type", "source", "browser"}
+
+func bindModel(m *model.Artefact) (*binding, error) {
+	idx := map[string]int{}
+	for i, d := range features.Defs {
+		idx[d.Name] = i
+	}
+	b := &binding{}
+	for _, name := range m.Features {
+		f, c, v := -1, -1, ""
+		if i, ok := idx[name]; ok {
+			f = i
+		} else if col, val, ok := strings.Cut(name, "="); ok && slices.Contains(categorical, col) {
+			c, v = slices.Index(categorical, col), val
+		} else {
+			return nil, fmt.Errorf("decide: model input %q is neither a feature nor a one-hot key column", name)
+		}
+		b.feature, b.cat, b.value = append(b.feature, f), append(b.cat, c), append(b.value, v)
+	}
+	return b, nil
+}
+
+// row fills the model's input row for in. It allocates: Decide may run on
+// many goroutines.
+func (b *binding) row(in Input) []float64 {
+	out := make([]float64, len(b.feature))
+	cats := [...]string{in.Event.Type, in.Source, in.Browser}
+	for i, f := range b.feature {
+		switch {
+		case f >= 0:
+			out[i] = in.Row[f]
+		case cats[b.cat[i]] == b.value[i]:
+			out[i] = 1
+		}
+	}
+	return out
+}
