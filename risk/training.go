@@ -76,20 +76,8 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	st := TrainingStats{Cutoff: cutoff.UTC()}
-	for d := 1; d <= s.labelDays(); d++ {
-		p := sinks.Partition{DT: job.Date.AddDate(0, 0, d).Format(time.DateOnly)}
-		ls, err := dayLabels(ctx, job, p)
-		if err != nil {
-			return err
-		}
-		if ls != nil {
-			st.LabelsThrough = p.DT
-		}
-		for _, l := range ls {
-			if t, ok := known[l.User]; !ok || l.KnownAt < t {
-				known[l.User] = l.KnownAt
-			}
-		}
+	if st.LabelsThrough, err = laterLabels(ctx, job, s.labelDays(), known); err != nil {
+		return err
 	}
 
 	fw, err := newFeatureWriter(job, TrainingDataset, s.Name())
@@ -144,6 +132,40 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 	log.Info("risk training committed", "dt", job.DT(), "rows", fw.rows, "labelled_fraud", st.Positive,
 		"cutoff", cutoff.UTC(), "labels_through", st.LabelsThrough, "audited", st.Audit.Rows)
 	return nil
+}
+
+// laterLabels adds to known the fraud labels of labels_clean of the days
+// after job's, up to days later, keeping each user's earliest, and returns
+// the last day read.
+func laterLabels(ctx context.Context, job *pipeline.Job, days int, known map[string]int64) (through string, err error) {
+	for d := 1; d <= days; d++ {
+		p := sinks.Partition{DT: job.Date.AddDate(0, 0, d).Format(time.DateOnly)}
+		ls, err := dayLabels(ctx, job, p)
+		if err != nil {
+			return "", err
+		}
+		if ls != nil {
+			through = p.DT
+		}
+		for _, l := range ls {
+			if t, ok := known[l.User]; !ok || l.KnownAt < t {
+				known[l.User] = l.KnownAt
+			}
+		}
+	}
+	return through, nil
+}
+
+// KnownLabels are the fraud labels known by the end of job's day plus
+// days (risk_state of the day, labels_clean of the days after): user
+// token to the earliest known_at, and the last labels day read.
+func KnownLabels(ctx context.Context, job *pipeline.Job, days int) (map[string]int64, string, error) {
+	known, _, err := readState(ctx, job, job.Partition())
+	if err != nil {
+		return nil, "", err
+	}
+	through, err := laterLabels(ctx, job, days, known)
+	return known, through, err
 }
 
 // featureColumns are a record's feature columns, typed once per record.
