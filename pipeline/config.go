@@ -32,6 +32,12 @@ type Config struct {
 	// Clusters is the risk_clusters features and parameters; empty means
 	// the embedded configs/clusters.yaml.
 	Clusters string `yaml:"clusters"`
+	// Rules is the risk rule file; empty means the embedded
+	// configs/rules.yaml.
+	Rules string `yaml:"rules"`
+	// Blacklist is the blacklist admission and expiry policy; empty means
+	// the embedded configs/blacklist.yaml.
+	Blacklist string `yaml:"blacklist"`
 	// Schedules maps a stage name to a standard five-field cron spec or a
 	// descriptor such as @hourly, evaluated in UTC.
 	Schedules map[string]string `yaml:"schedules"`

@@ -44,6 +44,10 @@ type Report struct {
 	// Clusters is the note on risk_clusters/dt; absent when it was not
 	// committed.
 	Clusters *ClustersNote `json:"clusters,omitempty"`
+	// Risk is dt's risk control: decisions, risk list, blacklist changes,
+	// the post-event review and overdue appeals; absent when
+	// risk_decisions/dt was not committed.
+	Risk *RiskNote `json:"risk,omitempty"`
 }
 
 // Audiences is the report's view of audience_releases/dt.

@@ -1,6 +1,7 @@
 package reporting
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/risk/appeals"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
@@ -38,6 +40,11 @@ type Stage struct {
 	// (audit.AnchorPath); the report records what it says. Empty: not
 	// recorded.
 	AuditAnchor string
+	// Appeals returns the appeal cases as of a moment (ms), for the
+	// overdue count; nil: not counted.
+	Appeals func(ctx context.Context, asOf int64) ([]appeals.Case, error)
+	// AppealOverdueDays is when an unanswered appeal is overdue; 0: 14.
+	AppealOverdueDays int
 }
 
 func (s Stage) spec() *tagging.Spec {
@@ -77,6 +84,10 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: schemas.RiskState, Partition: p},
 		{Dataset: risk.TrainingDataset, Partition: p},
 		{Dataset: schemas.RiskClusters, Partition: p},
+		{Dataset: schemas.RiskDecisions, Partition: p},
+		{Dataset: schemas.RiskList, Partition: p},
+		{Dataset: schemas.Blacklist, Partition: p},
+		{Dataset: schemas.RiskReview, Partition: p},
 	}
 }
 
@@ -167,6 +178,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	rep.Reidentifications = reidentifications(s.AuditAnchor)
 	if rep.Clusters, err = clustersNote(job); err != nil {
+		return err
+	}
+	if rep.Risk, err = riskNote(ctx, job, s.Appeals, cmp.Or(s.AppealOverdueDays, 14)); err != nil {
 		return err
 	}
 

@@ -177,9 +177,9 @@ func (d *day) gather(k entityKey, fr *risk.FeatureRow, dec *decide.Decision, a r
 }
 
 // evidence is the values the hit read, as JSON: feature values (null when
-// absent), the event's type and time and the model score. No tokens.
+// absent), the event's type and the model score. No tokens.
 func evidence(fr *risk.FeatureRow, dec *decide.Decision, reason string, vars []string) string {
-	ev := map[string]any{"reason": reason, "event_type": fr.Event.Type, "ts": fr.Event.TS}
+	ev := map[string]any{"reason": reason, "event_type": fr.Event.Type}
 	if !math.IsNaN(dec.Score) {
 		ev["model_score"] = dec.Score
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/risk/clusters"
+	"github.com/veil-data/veil/risk/risklist"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
@@ -83,6 +84,8 @@ type paths struct {
 	tags      string
 	audience  string
 	clusters  string
+	rules     string
+	blacklist string
 }
 
 func (p *paths) flags(cmd *cobra.Command) {
@@ -95,6 +98,8 @@ func (p *paths) flags(cmd *cobra.Command) {
 	f.StringVar(&p.policy, "policy", "", "field policy file (default: the embedded configs/policy.yaml)")
 	f.StringVar(&p.tags, "tags", "", "tag file (default: the embedded configs/tags.yaml)")
 	f.StringVar(&p.clusters, "clusters", "", "risk_clusters features and parameters (default: the embedded configs/clusters.yaml)")
+	f.StringVar(&p.rules, "rules", "", "risk rule file (default: the embedded configs/rules.yaml)")
+	f.StringVar(&p.blacklist, "blacklist-policy", "", "blacklist admission and expiry policy (default: the embedded configs/blacklist.yaml)")
 }
 
 // load applies the config file, if any, and returns it.
@@ -121,6 +126,12 @@ func (p *paths) load() (*pipeline.Config, error) {
 	}
 	if c.Clusters != "" && p.clusters == "" {
 		p.clusters = c.Clusters
+	}
+	if c.Rules != "" && p.rules == "" {
+		p.rules = c.Rules
+	}
+	if c.Blacklist != "" && p.blacklist == "" {
+		p.blacklist = c.Blacklist
 	}
 	return c, nil
 }
@@ -161,13 +172,15 @@ func (p *paths) loadClusters() (*clusters.Config, error) {
 
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
-func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
+func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, rk riskParts, auditAnchor string) []pipeline.Stage {
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl},
+		risklist.Stage{Rules: rk.rules, Policy: rk.policy, Models: rk.models, Lifts: rk.lifts}, risklist.Review{Appeals: rk.cases},
+		reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor, Appeals: rk.cases}}
 }
 
 func stageNames() []string {
 	var n []string
-	for _, s := range stages(nil, nil, nil, "") {
+	for _, s := range stages(nil, nil, nil, riskParts{}, "") {
 		n = append(n, s.Name())
 	}
 	return n
@@ -196,7 +209,11 @@ func (a *app) runner(p *paths) (*pipeline.Runner, error) {
 		return nil, err
 	}
 	env := &pipeline.Env{Landing: p.landing, Warehouse: wh, Mem: memory.DefaultAllocator, Log: a.log, Keys: p.keyOpener()}
-	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, cl, audit.AnchorPath(p.keys)), Journal: j}, nil
+	rk, err := a.riskParts(p, wh)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Runner{Env: env, Stages: stages(pol, spec, cl, rk, audit.AnchorPath(p.keys)), Journal: j}, nil
 }
 
 // openWarehouse checks where p puts the warehouse against landing and keys,
