@@ -146,6 +146,9 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	if err := a.clustersSummary(wh, start, days); err != nil {
 		return err
 	}
+	if err := a.riskListSummary(wh, start, days); err != nil {
+		return err
+	}
 	if leaks += scans.failed; leaks == 0 {
 		fmt.Fprintf(a.stdout, "residual scan before each ingest commit: PASSED (%d runs, %d cells checked)\n", scans.runs, scans.cells)
 		fmt.Fprintf(a.stdout, "leak check: PASSED (%d raw values searched in every output column)\n", checked)
