@@ -1,0 +1,5 @@
+//go:build !race
+
+package risklist
+
+const raceBuild = false
