@@ -161,13 +161,20 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		slices.SortStableFunc(lifts, func(a, b blacklist.Lift) int { return cmp.Compare(a.At, b.At) })
 	}
+	// Provenance names the risk_features run the evidence came from, not
+	// this run: a re-run writes the same rows.
+	fm, err := job.Warehouse.Manifest(schemas.RiskFeatures, job.Partition())
+	if err != nil {
+		return err
+	}
+	prov := job.DT() + "/" + fm.RunID
 	v0 := list.NextVersion
 	day := newDay(job, rs, m)
 	defer day.release()
 	err = risk.ReadFeatures(ctx, job.Warehouse, job.Mem, job.Partition(), func(fr *risk.FeatureRow) error {
 		// Lifts take effect from their moment: before any event after it.
 		for len(lifts) > 0 && lifts[0].At < fr.Event.TS {
-			if _, err := list.Fold(pol, job.RunID, nil, lifts[:1]); err != nil {
+			if _, err := list.Fold(pol, prov, nil, lifts[:1]); err != nil {
 				return err
 			}
 			lifts = lifts[1:]
@@ -178,7 +185,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		flags := d.Flags(&fr.Event, dec)
 		if len(flags) > 0 {
-			if _, err := list.Fold(pol, job.RunID, flags, nil); err != nil {
+			if _, err := list.Fold(pol, prov, flags, nil); err != nil {
 				return err
 			}
 		}
@@ -193,7 +200,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	if len(lifts) > 0 {
-		if _, err := list.Fold(pol, job.RunID, nil, lifts); err != nil {
+		if _, err := list.Fold(pol, prov, nil, lifts); err != nil {
 			return err
 		}
 	}
