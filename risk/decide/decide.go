@@ -101,9 +101,11 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 		dec.Reasons = append(dec.Reasons, h.Reason)
 	}
 	if d.Blacklist != nil {
+		// Entries admitted strictly before the event: simultaneous events
+		// never see each other, here as in the features.
 		for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
 			if tok := e.Keys[k]; tok != "" {
-				if en, ok := d.Blacklist.Lookup(k, tok, e.TS); ok {
+				if en, ok := d.Blacklist.Lookup(k, tok, e.TS-1); ok {
 					dec.Blacklisted = append(dec.Blacklisted, en)
 					dec.Action = rules.Block
 					dec.Reasons = append(dec.Reasons, ReasonBlacklisted)
