@@ -168,6 +168,15 @@ func parse(b []byte, source string) (*Set, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
+		// One line per unknown key or bad value, like the rule errors.
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			errs := make([]error, len(te.Errors))
+			for i, e := range te.Errors {
+				errs[i] = fmt.Errorf("%s: %s", prefix, e)
+			}
+			return nil, errors.Join(errs...)
+		}
 		return nil, fmt.Errorf("%s: %w", prefix, err)
 	}
 	s, errs := compile(f)
