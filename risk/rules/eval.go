@@ -29,6 +29,10 @@ type compiled struct {
 	mu          sync.RWMutex
 	memo        map[string]bool
 	evals, hits atomic.Int64
+	// bypass is set once the memo is full and answers under a quarter of
+	// the evaluations: the rule reads near-unique values (amounts, ages),
+	// so the lookup costs more than it saves.
+	bypass atomic.Bool
 }
 
 // Eval appends to dst the rules that fire on in, in file order. A rule
@@ -54,6 +58,9 @@ func (s *Set) Eval(in *Input, dst []Hit) ([]Hit, error) {
 }
 
 func (c *compiled) eval(in *Input, key []byte) (bool, error) {
+	if c.bypass.Load() {
+		return c.run(in)
+	}
 	for _, v := range c.vars {
 		key = appendKey(key, v, in)
 	}
@@ -64,6 +71,22 @@ func (c *compiled) eval(in *Input, key []byte) (bool, error) {
 		c.hits.Add(1)
 		return r, nil
 	}
+	r, err := c.run(in)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	if len(c.memo) < maxMemo {
+		c.memo[string(key)] = r
+	} else if c.hits.Load()*4 < c.evals.Load() {
+		c.bypass.Store(true)
+	}
+	c.mu.Unlock()
+	return r, nil
+}
+
+// run evaluates the program on in.
+func (c *compiled) run(in *Input) (bool, error) {
 	c.evals.Add(1)
 	out, _, err := c.prg.Eval(&activation{in: in, vars: c.vars})
 	if err != nil {
@@ -73,11 +96,6 @@ func (c *compiled) eval(in *Input, key []byte) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("rule %s: evaluated to %s, not bool", c.name, out.Type())
 	}
-	c.mu.Lock()
-	if len(c.memo) < maxMemo {
-		c.memo[string(key)] = bool(b)
-	}
-	c.mu.Unlock()
 	return bool(b), nil
 }
 
