@@ -182,11 +182,13 @@ func TestDefaultRulesCatchPatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perDay := 60_000
+	// Two seeds, so that a threshold fitted to one world shows; checked
+	// once on seeds 3, 99 and 2026 at four days of 100k events too.
+	perDay, seeds := 60_000, []int64{7, 11}
 	if raceBuild {
-		perDay = 25_000
+		perDay, seeds = 25_000, seeds[:1]
 	}
-	for _, seed := range []int64{7, 11} {
+	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			w := generate(t, seed, 3, perDay)
 			table, fails := patternTable(w, catches(t, w, s))

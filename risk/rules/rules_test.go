@@ -268,3 +268,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A rule over near-unique values fills its memo, then stops using it; the
+// answers stay right.
+func TestMemoBypass(t *testing.T) {
+	s, err := Parse([]byte(oneRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := inputOf(map[string]any{})
+	c := s.compiled[0]
+	for i := range maxMemo + 10 {
+		in.Row[features.FAmount] = float64(i) / 2
+		hits, err := s.Eval(in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := float64(i)/2 > 1; (len(hits) == 1) != want {
+			t.Fatalf("amount %g: hits %v", float64(i)/2, hits)
+		}
+	}
+	if !c.bypass.Load() || len(c.memo) != maxMemo {
+		t.Errorf("memo %d entries, bypass %v; want %d, true", len(c.memo), c.bypass.Load(), maxMemo)
+	}
+}
