@@ -125,6 +125,7 @@ type RuleDef struct {
 // Limits on a rule file.
 const (
 	maxRules = 256
+	maxExpr  = 4096 // bytes: a rule is a line or two; this bounds parse time
 	// maxCost bounds an expression's estimated evaluation cost: rules
 	// over scalars cost tens; the limit refuses a list comprehension
 	// that could run away. Every variable is a scalar, so the estimate
@@ -237,9 +238,12 @@ func compile(f File) (*Set, []error) {
 			fail("entity %q is not user, device, ip or card", d.Entity)
 		}
 		var c *compiled
-		if strings.TrimSpace(d.Expr) == "" {
+		switch {
+		case strings.TrimSpace(d.Expr) == "":
 			fail("expr is empty")
-		} else {
+		case len(d.Expr) > maxExpr:
+			fail("expr is %d bytes, at most %d", len(d.Expr), maxExpr)
+		default:
 			var err error
 			if c, err = compileExpr(d.Expr); err != nil {
 				fail("%w", err)
