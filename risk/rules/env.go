@@ -78,12 +78,18 @@ func buildVars() ([]variable, map[string]int) {
 	return vars, byName
 }
 
-// Variables lists the names rules may read with their CEL type and doc,
-// for `veil rules check` and the docs.
-func Variables() [][3]string {
-	out := make([][3]string, len(vars))
+// Variable is a name rules may read.
+type Variable struct {
+	Name, Type, Doc string
+	Feature         bool // a column of features.Defs
+}
+
+// Variables lists every name rules may read, the features first, for
+// `veil rules check` and the docs.
+func Variables() []Variable {
+	out := make([]Variable, len(vars))
 	for i, v := range vars {
-		out[i] = [3]string{v.name, v.kind.String(), v.doc}
+		out[i] = Variable{v.name, v.kind.String(), v.doc, v.feature >= 0}
 	}
 	return out
 }

@@ -78,8 +78,10 @@ func printRules(a *app, file string, s *rules.Set) {
 	tw.Flush()
 	fmt.Fprintln(a.stdout, "\nvariables: every feature of `veil features` (double; null is NaN, and <, <=, >, >= with a null are false; is_null(x) tests), and:")
 	tw = tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-	for _, v := range rules.Variables()[len(features.Defs):] {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v[0], v[1], v[2])
+	for _, v := range rules.Variables() {
+		if !v.Feature {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, v.Type, v.Doc)
+		}
 	}
 	tw.Flush()
 }
