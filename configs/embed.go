@@ -25,3 +25,8 @@ var DefaultAudience []byte
 //
 //go:embed clusters.yaml
 var DefaultClusters []byte
+
+// DefaultRules is rules.yaml: the default risk rules.
+//
+//go:embed rules.yaml
+var DefaultRules []byte
