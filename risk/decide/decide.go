@@ -15,11 +15,11 @@ import (
 	"github.com/veil-data/veil/risk/rules"
 )
 
-// Reason codes the decider adds beside the rules' own.
-const (
-	ReasonModel       = "MODEL_SCORE"
-	ReasonBlacklisted = "BLACKLISTED"
-)
+// ReasonBlacklisted is the reason code of an event on a blacklisted
+// entity; every other reason comes from a rule. The model acts through
+// rules that read model_score, so its threshold and action are
+// configuration like any other.
+const ReasonBlacklisted = "BLACKLISTED"
 
 // Input is one scored event: the event, its point-in-time features and the
 // categorical columns a model may read beside them.
@@ -49,11 +49,7 @@ type Decider struct {
 	// Clusters are risk_clusters' outputs by user token, from the last day
 	// before the event's; nil when none.
 	Clusters map[string]rules.Cluster
-	// ModelAction is what a score at or above the model's threshold asks
-	// for; Review unless set.
-	ModelAction rules.Action
-
-	bind *binding
+	bind     *binding
 }
 
 // New checks the parts and binds the model's inputs to feature columns.
@@ -61,7 +57,7 @@ func New(rs *rules.Set, m *model.Artefact, bl *blacklist.List, clusters map[stri
 	if rs == nil {
 		return nil, fmt.Errorf("decide: no rules")
 	}
-	d := &Decider{Rules: rs, Model: m, Blacklist: bl, Clusters: clusters, ModelAction: rules.Review}
+	d := &Decider{Rules: rs, Model: m, Blacklist: bl, Clusters: clusters}
 	if m != nil {
 		b, err := bindModel(m)
 		if err != nil {
@@ -82,10 +78,6 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 			return dec, fmt.Errorf("decide: %w", err)
 		}
 		dec.Score = s
-		if d.Model.Flag(s) {
-			dec.Action = d.ModelAction
-			dec.Reasons = append(dec.Reasons, ReasonModel)
-		}
 	}
 	ri := rules.Input{Type: e.Type, Row: in.Row, Score: dec.Score}
 	if c, ok := d.Clusters[e.Keys[features.User]]; ok {
@@ -119,7 +111,7 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 }
 
 // Flags are the blacklist flags a decision raises: one per rule hit on the
-// entity it targets, and the model's on the user.
+// entity it targets.
 func (d *Decider) Flags(e *features.Event, dec Decision) []blacklist.Flag {
 	var out []blacklist.Flag
 	for _, h := range dec.Hits {
@@ -127,22 +119,17 @@ func (d *Decider) Flags(e *features.Event, dec Decision) []blacklist.Flag {
 		if tok == "" || h.Action == rules.Allow {
 			continue
 		}
+		src := fmt.Sprintf("rule:%s@v%d", h.Name, h.Version)
+		if d.Model != nil && slices.Contains(d.Rules.Rules()[h.Rule].Vars, "model_score") {
+			src += " model:" + d.Model.ID[:min(12, len(d.Model.ID))]
+		}
 		out = append(out, blacklist.Flag{
 			Entity: h.Entity, Token: tok, Reason: h.Reason, Severity: int(h.Severity),
-			Block: h.Action == rules.Block, Source: fmt.Sprintf("rule:%s@v%d", h.Name, h.Version),
-			EventID: e.ID, At: e.TS,
-		})
-	}
-	if d.Model != nil && d.Model.Flag(dec.Score) && e.Keys[features.User] != "" {
-		out = append(out, blacklist.Flag{
-			Entity: features.User, Token: e.Keys[features.User], Reason: ReasonModel, Severity: int(rules.Medium),
-			Block: d.ModelAction == rules.Block, Source: "model:" + shortID(d.Model.ID), EventID: e.ID, At: e.TS,
+			Block: h.Action == rules.Block, Source: src, EventID: e.ID, At: e.TS,
 		})
 	}
 	return out
 }
-
-func shortID(id string) string { return id[:min(12, len(id))] }
 
 // binding maps the model's inputs to an Input: a feature column, a one-hot
 // categorical column ("type=purchase"), or null for a column it cannot

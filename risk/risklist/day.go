@@ -105,7 +105,7 @@ func ruleIDs(hits []rules.Hit) []string {
 }
 
 // add writes fr's decision and gathers its flags into the risk list.
-func (d *day) add(fr *risk.FeatureRow, dec *decide.Decision, flags []blacklist.Flag) error {
+func (d *day) add(fr *risk.FeatureRow, dec *decide.Decision) error {
 	if d.err != nil {
 		return d.err
 	}
@@ -134,15 +134,6 @@ func (d *day) add(fr *risk.FeatureRow, dec *decide.Decision, flags []blacklist.F
 		}
 		d.gather(entityKey{h.Entity, e.Keys[h.Entity]}, fr, dec, h.Action, h.Reason, h.Name+"@v"+strconv.Itoa(h.Version),
 			[2]int{int(h.Action), int(h.Severity)}, d.rs.Rules()[h.Rule].Vars)
-	}
-	for _, fl := range flags {
-		if fl.Reason == decide.ReasonModel {
-			a := rules.Review
-			if fl.Block {
-				a = rules.Block
-			}
-			d.gather(entityKey{fl.Entity, fl.Token}, fr, dec, a, fl.Reason, "", [2]int{int(a), fl.Severity}, nil)
-		}
 	}
 	return nil
 }

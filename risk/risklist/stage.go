@@ -194,7 +194,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		for _, r := range dec.Reasons {
 			st.Reasons[r]++
 		}
-		return day.add(fr, &dec, flags)
+		return day.add(fr, &dec)
 	})
 	if err != nil {
 		return err
