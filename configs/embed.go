@@ -25,3 +25,9 @@ var DefaultAudience []byte
 //
 //go:embed clusters.yaml
 var DefaultClusters []byte
+
+// DefaultBlacklist is blacklist.yaml: the default admission and expiry
+// policy of the blacklist.
+//
+//go:embed blacklist.yaml
+var DefaultBlacklist []byte
