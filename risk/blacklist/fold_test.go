@@ -334,6 +334,9 @@ func TestNoLookupSeesAFutureEntry(t *testing.T) {
 				}
 			}
 		}
+		if l.VersionAt(plantAt-1) >= v || l.VersionAt(plantAt) != v {
+			t.Fatalf("seed %d: version at %d is %d, just before %d; planted %d", seed, plantAt, l.VersionAt(plantAt), l.VersionAt(plantAt-1), v)
+		}
 		if e, ok := l.Lookup(features.Card, "planted", plantAt); !ok || e.Version != v || e.Source != "model:m1" || e.RunID != "run-plant" {
 			t.Fatalf("seed %d: the entry is not in force at its AddedAt: %+v %v", seed, e, ok)
 		}

@@ -106,3 +106,20 @@ func (l *List) History() []Change {
 	slices.SortFunc(out, func(a, b Change) int { return cmp.Compare(a.Version, b.Version) })
 	return out
 }
+
+// VersionAt is the version the list had at t: the last change made at or
+// before t (versions grow with time within and across folds).
+func (l *List) VersionAt(t int64) int64 {
+	var v int64
+	for _, e := range l.Entries {
+		if e.AddedAt <= t {
+			v = max(v, e.Version)
+		}
+	}
+	for _, r := range l.Lifts {
+		if r.At <= t {
+			v = max(v, r.Version)
+		}
+	}
+	return v
+}
