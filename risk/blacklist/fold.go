@@ -281,14 +281,34 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
+// cmpFlag orders flags by time, then everything else. It returns at the
+// first difference: cmp.Or would compare every field first, and sorting
+// a day's flags is most of a fold.
 func cmpFlag(a, b Flag) int {
-	return cmp.Or(cmp.Compare(a.At, b.At), cmp.Compare(a.Entity, b.Entity), strings.Compare(a.Token, b.Token),
-		strings.Compare(a.EventID, b.EventID), strings.Compare(a.Reason, b.Reason), cmp.Compare(a.Severity, b.Severity),
+	if c := cmp.Compare(a.At, b.At); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Entity, b.Entity); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Token, b.Token); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.EventID, b.EventID); c != 0 {
+		return c
+	}
+	return cmp.Or(strings.Compare(a.Reason, b.Reason), cmp.Compare(a.Severity, b.Severity),
 		cmpBool(a.Block, b.Block), strings.Compare(a.Source, b.Source))
 }
 
 func cmpPending(a, b Flag) int {
-	return cmp.Or(cmp.Compare(a.Entity, b.Entity), strings.Compare(a.Token, b.Token), cmpFlag(a, b))
+	if c := cmp.Compare(a.Entity, b.Entity); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Token, b.Token); c != 0 {
+		return c
+	}
+	return cmpFlag(a, b)
 }
 
 func cmpLift(a, b Lift) int {
