@@ -342,3 +342,29 @@ func TestNoLookupSeesAFutureEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyVariants(t *testing.T) {
+	flags := []Flag{review("u1", "e1", t0, 1), block("u2", "e2", t0, 4), review("u3", "e3", t0, 4), review("u3", "e4", t0+hour, 4)}
+	for _, c := range []struct {
+		policy  string
+		entries []string // tokens admitted, in version order
+		pending int
+	}{
+		{"admission: {block_severity: none, reviews: 1, review_window: 1h}\nexpiry: {default: 1d}", []string{"u1", "u2", "u3"}, 0},
+		{"admission: {block_severity: high}\nexpiry: {default: 1d}", []string{"u2"}, 0},
+		{"admission: {block_severity: critical, reviews: 2, review_window: 59m}\nexpiry: {default: 1d}", []string{"u2"}, 1}, // u3 e4 waits
+		{"admission: {block_severity: critical, reviews: 2, review_window: 1h}\nexpiry: {default: 1d}", []string{"u2", "u3"}, 1},
+	} {
+		var l List
+		if _, err := l.Fold(mustPolicy(t, c.policy), "r", flags, nil); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range l.Entries {
+			got = append(got, e.Token)
+		}
+		if !slices.Equal(got, c.entries) || len(l.Pending) != c.pending {
+			t.Errorf("%s:\nentries %v pending %d, want %v %d", c.policy, got, len(l.Pending), c.entries, c.pending)
+		}
+	}
+}
