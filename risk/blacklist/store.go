@@ -258,6 +258,9 @@ func Read(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator, part si
 	if !meta {
 		return nil, fmt.Errorf("read %s/%s: no meta row", schemas.Blacklist.Name, part.Path(schemas.Blacklist))
 	}
+	if err := l.check(); err != nil {
+		return nil, fmt.Errorf("read %s/%s: %w", schemas.Blacklist.Name, part.Path(schemas.Blacklist), err)
+	}
 	return l, nil
 }
 
@@ -280,4 +283,22 @@ func Latest(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator, onOrB
 		return l, parts[i], true, nil
 	}
 	return &List{NextVersion: 1}, sinks.Partition{}, false, nil
+}
+
+// check refuses a list whose versions a later fold would reuse or whose
+// entries are out of version order: a damaged or hand-edited partition.
+func (l *List) check() error {
+	last := int64(0)
+	for _, e := range l.Entries {
+		if e.Version <= last || e.Version >= l.NextVersion || e.LiftVersion >= l.NextVersion {
+			return fmt.Errorf("entry version %d out of order or not below the next version %d", e.Version, l.NextVersion)
+		}
+		last = e.Version
+	}
+	for _, r := range l.Lifts {
+		if r.Version < 1 || r.Version >= l.NextVersion {
+			return fmt.Errorf("lift version %d not below the next version %d", r.Version, l.NextVersion)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,10 @@ package blacklist
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -9,7 +13,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
 
+	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -127,3 +133,64 @@ func TestRecordsBatchesAndEmptyList(t *testing.T) {
 }
 
 type arrowRecord = arrow.RecordBatch
+
+// TestFileReadsAsRows reads the committed file with parquet-go's row
+// reader, as a consumer with its own struct would, not with sinks.Scan
+// that mirrors the writer.
+func TestFileReadsAsRows(t *testing.T) {
+	w, err := sinks.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l List
+	fold(t, &l, []Flag{block("u1", "e1", t0, 4), review("u2", "e2", t0+hour, 1)}, []Lift{{Entity: features.User, Token: "u1", At: t0 + day, Case: "A-1"}})
+	commitDay(t, w, memory.NewGoAllocator(), &l, "2026-11-02")
+	m, err := w.Manifest(schemas.Blacklist, sinks.Partition{DT: "2026-11-02"})
+	if err != nil || len(m.Files) != 1 || m.Rows != 4 {
+		t.Fatalf("manifest %+v %v", m, err)
+	}
+	type row struct {
+		Section     string  `parquet:"section"`
+		Version     int64   `parquet:"version"`
+		Entity      *string `parquet:"entity,optional"`
+		Token       *string `parquet:"token,optional"`
+		Severity    *int64  `parquet:"severity,optional"`
+		Block       *bool   `parquet:"block,optional"`
+		EventID     *string `parquet:"event_id,optional"`
+		At          int64   `parquet:"at"`
+		Expires     *int64  `parquet:"expires_at,optional"`
+		Lifted      *int64  `parquet:"lifted_at,optional"`
+		LiftCase    *string `parquet:"lift_case,optional"`
+		LiftVersion *int64  `parquet:"lift_version,optional"`
+	}
+	rows, err := parquet.ReadFile[row](filepath.Join(w.Dir(schemas.Blacklist, sinks.Partition{DT: "2026-11-02"}), m.Files[0].Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		s := fmt.Sprintf("%s v%d at+%d", r.Section, r.Version, r.At-t0)
+		if r.Token != nil {
+			s += " " + *r.Entity + ":" + *r.Token
+		}
+		if r.Expires != nil {
+			s += fmt.Sprintf(" exp+%dd sev%d block=%v", (*r.Expires-t0)/day, *r.Severity, *r.Block)
+		}
+		if r.Lifted != nil {
+			s += fmt.Sprintf(" lifted+%d by %s v%d", *r.Lifted-t0, *r.LiftCase, *r.LiftVersion)
+		}
+		if r.EventID != nil {
+			s += " event " + *r.EventID
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		fmt.Sprintf("meta v3 at+%d", day),
+		fmt.Sprintf("entry v1 at+0 user:u1 exp+30d sev4 block=false lifted+%d by A-1 v2", day),
+		fmt.Sprintf("lift v2 at+%d user:u1", day),
+		fmt.Sprintf("pending v0 at+%d user:u2 event e2", hour),
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -22,6 +22,14 @@ func (a *app) blacklistCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "blacklist",
 		Short: "Inspect the versioned blacklist",
+		Long: `The blacklist holds entities (users, devices, IPs, cards, by token) that
+the risk list's flags admitted under configs/blacklist.yaml: at once on a
+severe enough block, or after enough reviews within a window. Each entry
+records the rule or model and the run that admitted it, a digest of the
+events behind it, and when it expires; an appeal lifts it from the
+decision on, and the same events never re-admit it. Every change is a
+version, and the risk-list stage commits the whole list each day as
+blacklist/dt=D.`,
 	}
 	cmd.AddCommand(a.blacklistShowCmd())
 	return cmd
@@ -221,7 +229,7 @@ func (v *blacklistView) print(w io.Writer, ent features.Entity, o showOpts) erro
 		fmt.Fprintf(w, "no blacklist partition on or before %s", v.at.Format(time.DateOnly))
 	}
 	fmt.Fprintf(w, "; %d appeal lift(s) decided since folded in\n", v.lifts.LiftsApplied)
-	fmt.Fprintf(w, "%d entr%s in force\n", len(entries), map[bool]string{true: "y", false: "ies"}[len(entries) == 1])
+	fmt.Fprintf(w, "%s in force\n", entriesN(len(entries)))
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	if len(entries) > 0 {
 		fmt.Fprintln(tw, "  VERSION\tENTITY\tTOKEN\tREASON\tSEVERITY\tSOURCE\tRUN\tADDED\tEXPIRES")
@@ -243,7 +251,14 @@ func (v *blacklistView) print(w io.Writer, ent features.Entity, o showOpts) erro
 
 func changeDetail(c blacklist.Change) string {
 	if c.Kind == "lift" {
-		return fmt.Sprintf("appeal %s, ended %d entr%s", c.Case, c.Ended, map[bool]string{true: "y", false: "ies"}[c.Ended == 1])
+		return fmt.Sprintf("appeal %s, ended %s", c.Case, entriesN(c.Ended))
 	}
 	return strings.Join([]string{c.Reason, blacklist.SeverityName(c.Severity), c.Source, "run " + c.RunID, "expires " + msTime(c.Expires)}, ", ")
+}
+
+func entriesN(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
