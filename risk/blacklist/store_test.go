@@ -3,11 +3,11 @@ package blacklist
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
-	"math/rand/v2"
-	"reflect"
 	"testing"
 	"time"
 
