@@ -368,3 +368,22 @@ func TestPolicyVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentLookups: lookups from many goroutines share one lazily
+// built index (run with -race).
+func TestConcurrentLookups(t *testing.T) {
+	var l List
+	fold(t, &l, []Flag{block("u1", "e1", t0, 4), block("u2", "e2", t0, 4)}, nil)
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			_, ok := l.Lookup(features.User, []string{"u1", "u2"}[g%2], t0+hour)
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("lookup missed an entry in force")
+		}
+	}
+}
