@@ -30,3 +30,9 @@ var DefaultClusters []byte
 //
 //go:embed rules.yaml
 var DefaultRules []byte
+
+// DefaultBlacklist is blacklist.yaml: the default admission and expiry
+// policy of the blacklist.
+//
+//go:embed blacklist.yaml
+var DefaultBlacklist []byte

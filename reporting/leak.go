@@ -84,7 +84,8 @@ func holdsStrings(t arrow.DataType) bool {
 // a column named *_id holds identifiers, matched exactly against raw
 // values but not searched for PII patterns (a Luhn-valid digit run in an
 // id is not a card); everything else is checked as Generalised, the full
-// check. The name rules catch the token and id columns of derived
+// check. evidence columns are veil's own JSON of feature values or a
+// digest, checked as identifiers. The name rules catch the token and id columns of derived
 // datasets, which carry no metadata: searching base64 for substrings
 // finds short numeric ids in it by chance. Datasets a policy fills get
 // the policy's classes instead (scanner.policy).
@@ -95,6 +96,10 @@ func columnClasses(s *arrow.Schema) map[string]residual.Class {
 		switch {
 		case f.Name == "text" || f.Name == "question" || f.Name == "answer": // chats_clean, chat_pairs
 			classes[f.Name] = residual.Text
+		case f.Name == "evidence": // risk_list (feature values as JSON), blacklist (a digest)
+			// Made by veil from numbers and names, never from input text:
+			// held to exact matches against raw values, like identifiers.
+			classes[f.Name] = residual.Identifier
 		case bounds == "skip" || strings.HasSuffix(f.Name, "_token"):
 			classes[f.Name] = residual.Token
 		case strings.HasSuffix(f.Name, "_id"):

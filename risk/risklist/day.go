@@ -208,6 +208,9 @@ func (d *day) commit(ctx context.Context, job *pipeline.Job, list *blacklist.Lis
 	if err := d.fw.Close(); err != nil {
 		return err
 	}
+	for k := range d.list {
+		st.Listed[k.entity.String()]++
+	}
 	if _, err := d.pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: st}); err != nil {
 		return err
 	}
@@ -273,7 +276,6 @@ func (d *day) writeList(job *pipeline.Job, list *blacklist.List, v0 int64, st *S
 		f[10].(*array.Float64Builder).Append(l.amount)
 		f[11].(*array.StringBuilder).Append(l.evidence)
 		f[12].(*array.BooleanBuilder).Append(admitted[k])
-		st.Listed[k.entity.String()]++
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
