@@ -156,7 +156,7 @@ var Reports = Dataset{
 }
 
 // Datasets lists every warehouse dataset.
-var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, LabelsClean, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, RiskState, RiskEntities, RiskTraining, RiskClusters, RiskDecisions, RiskList, RiskReview, Quarantine, Reports}
+var Datasets = []Dataset{EventsClean, ChatsClean, ChatPairs, OptOutsClean, OptOutRegistry, LabelsClean, ConsumerTags, ConsumerMerchantTags, AudienceReleases, RiskFeatures, RiskState, RiskEntities, RiskTraining, RiskClusters, RiskDecisions, RiskList, RiskReview, Blacklist, Quarantine, Reports}
 
 // Lookup returns the dataset with the given name.
 func Lookup(name string) (Dataset, bool) {
