@@ -44,6 +44,9 @@ type Report struct {
 	// Clusters is the note on risk_clusters/dt; absent when it was not
 	// committed.
 	Clusters *ClustersNote `json:"clusters,omitempty"`
+	// Model is the fraud model in force when the report was made; absent
+	// when none has been activated.
+	Model *ModelNote `json:"model,omitempty"`
 }
 
 // Audiences is the report's view of audience_releases/dt.

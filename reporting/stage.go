@@ -169,6 +169,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if rep.Clusters, err = clustersNote(job); err != nil {
 		return err
 	}
+	rep.Model = modelNote(job)
 
 	if !rep.LeakCheck.Passed {
 		// A leak commits nothing, not even the report: the journal keeps
