@@ -235,8 +235,9 @@ func (a *app) printModel(art *model.Artefact, current bool) {
 	}
 	fmt.Fprintf(a.stdout, "model %s%s\n", art.ID, cur)
 	fmt.Fprintf(a.stdout, "data: %s %s..%s, %s partitions, fingerprint %s\n", l["dataset"], l["from"], l["to"], l["partitions"], short12(l["data_fingerprint"]))
-	cut, _ := strconv.ParseInt(l["split_cut_time"], 10, 64)
-	fmt.Fprintf(a.stdout, "split: time-ordered, %s rows before %s train, %s rows from it validate\n", l["train_rows"], fmtMillis(cut), l["validation_rows"])
+	if cut, err := strconv.ParseInt(l["split_cut_time"], 10, 64); err == nil {
+		fmt.Fprintf(a.stdout, "split: time-ordered, %s rows before %s train, %s rows from it validate\n", l["train_rows"], fmtMillis(cut), l["validation_rows"])
+	}
 	pr := art.Prep
 	fmt.Fprintf(a.stdout, "prep: %d inputs -> %d columns (median imputation, missing indicators, log1p on skewed counts, standardised); %d dropped (constant or all null)\n",
 		len(pr.Inputs), len(pr.Columns), len(pr.Dropped))
