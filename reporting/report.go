@@ -48,6 +48,9 @@ type Report struct {
 	// the post-event review and overdue appeals; absent when
 	// risk_decisions/dt was not committed.
 	Risk *RiskNote `json:"risk,omitempty"`
+	// Model is the fraud model in force when the report was made; absent
+	// when none has been activated.
+	Model *ModelNote `json:"model,omitempty"`
 }
 
 // Audiences is the report's view of audience_releases/dt.

@@ -183,6 +183,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if rep.Risk, err = riskNote(ctx, job, s.Appeals, cmp.Or(s.AppealOverdueDays, 14)); err != nil {
 		return err
 	}
+	rep.Model = modelNote(job)
 
 	if !rep.LeakCheck.Passed {
 		// A leak commits nothing, not even the report: the journal keeps

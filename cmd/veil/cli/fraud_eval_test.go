@@ -172,6 +172,7 @@ func TestFraudDataModel(t *testing.T) {
 	if aucs[0].Name != "account_age_s" || aucs[0].AUC < 0.75 {
 		t.Errorf("strongest single feature %s at %.4f, want account_age_s >= 0.75 (its known signal)", aucs[0].Name, aucs[0].AUC)
 	}
+	t.Run("sklearn", func(t *testing.T) { compareWithSklearn(t, p, art) })
 }
 
 // sameMinuteOnly counts the file's frauds whose device has another
