@@ -69,6 +69,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd())
+	root.AddCommand(a.appealsCmd())
 	return root
 }
 
@@ -162,7 +163,7 @@ func (p *paths) loadClusters() (*clusters.Config, error) {
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
 func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, ingest.Appeals{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl}, reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor}}
 }
 
 func stageNames() []string {
