@@ -166,6 +166,37 @@ func Overdue(cases []Case, now int64, days int) []Case {
 	return out
 }
 
+// Summary is what a day's report says of the appeals: how many cases,
+// how decided, and which open ones are overdue (by case id; never a user).
+type Summary struct {
+	Cases       int      `json:"cases"`
+	Open        int      `json:"open"`
+	Upheld      int      `json:"upheld"`
+	Lifted      int      `json:"lifted"`
+	OverdueDays int      `json:"overdue_days"`
+	Overdue     []string `json:"overdue,omitempty"` // case ids, oldest first
+}
+
+// Summarize counts cases (Cases as of now) and flags the open ones filed
+// at least days days before now.
+func Summarize(cases []Case, now int64, days int) Summary {
+	s := Summary{Cases: len(cases), OverdueDays: days}
+	for _, c := range cases {
+		switch c.Decision {
+		case "":
+			s.Open++
+		case Uphold:
+			s.Upheld++
+		case Lift:
+			s.Lifted++
+		}
+	}
+	for _, c := range Overdue(cases, now, days) {
+		s.Overdue = append(s.Overdue, c.ID)
+	}
+	return s
+}
+
 // RedactReason replaces the PII in a decision's reason (a phone number
 // the reviewer typed in, say) with typed placeholders, as chat text is:
 // the log is kept for years and read by auditors who need the why, not

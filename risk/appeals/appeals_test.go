@@ -23,7 +23,7 @@ import (
 
 var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-func newKey(t *testing.T) tink.MAC {
+func newKey(t testing.TB) tink.MAC {
 	t.Helper()
 	h, err := keyset.NewHandle(mac.HMACSHA256Tag256KeyTemplate())
 	if err != nil {
@@ -37,7 +37,7 @@ func newKey(t *testing.T) tink.MAC {
 }
 
 // newLog makes an anchored, empty log in a temporary folder.
-func newLog(t *testing.T) (Files, tink.MAC) {
+func newLog(t testing.TB) (Files, tink.MAC) {
 	t.Helper()
 	dir := t.TempDir()
 	files := Files{Log: filepath.Join(dir, "warehouse", LogFile), Anchor: filepath.Join(dir, AnchorFile)}
@@ -297,6 +297,9 @@ func TestCases(t *testing.T) {
 	}
 	if o := Overdue(cases, later, 2); len(o) != 0 {
 		t.Errorf("overdue after 2 days: %+v", o)
+	}
+	if s := Summarize(cases, later, 1); s.Cases != 2 || s.Open != 1 || s.Lifted != 1 || s.Upheld != 0 || len(s.Overdue) != 1 || s.Overdue[0] != "ap-2" {
+		t.Errorf("summary %+v", s)
 	}
 	// As of before the decision, the case is open again.
 	cases, _ = Cases(context.Background(), wh, mem, l, t0.UnixMilli())
