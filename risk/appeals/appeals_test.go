@@ -154,7 +154,10 @@ func TestTamperDetected(t *testing.T) {
 		}, 2, 2, "out of sequence"},
 		{"truncated mid-line", func(t *testing.T, f Files, _ []byte) {
 			rewrite(t, f.Log, func(s string) string { return s[:len(s)-40] })
-		}, 3, 3, "damaged entry"},
+		}, 3, 3, "incomplete"},
+		{"last newline cut", func(t *testing.T, f Files, _ []byte) {
+			rewrite(t, f.Log, func(s string) string { return s[:len(s)-1] })
+		}, 3, 3, "incomplete"},
 		{"wiped log", func(t *testing.T, f Files, _ []byte) { os.Remove(f.Log) }, 0, 1, "log is empty"},
 		{"old anchor", func(t *testing.T, f Files, old []byte) { os.WriteFile(f.Anchor, old, 0o600) }, 0, 2, "added outside veil"},
 		{"edited anchor", func(t *testing.T, f Files, _ []byte) {

@@ -39,6 +39,12 @@ const AnchorFile = "appeals-anchor.json"
 // LogFile is the log's path under the warehouse root.
 const LogFile = "_appeals/decisions.jsonl"
 
+// maxLine bounds a log line; maxReason keeps an entry well under it.
+const (
+	maxLine   = 1 << 20
+	maxReason = 16 << 10
+)
+
 // ErrTampered is matched (errors.Is) by every *VerifyError.
 var ErrTampered = errors.New("appeals decision log fails verification")
 
@@ -155,12 +161,26 @@ func (l *Log) verify(r io.Reader) error {
 	decided := map[string]bool{}
 	prev, headAt, found := chain.Genesis, chain.Genesis, a.Seq == 0
 	if r != nil {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for n := 1; sc.Scan(); n++ {
+		br := bufio.NewReaderSize(r, maxLine)
+		for n := 1; ; n++ {
+			line, err := br.ReadSlice('\n')
+			if errors.Is(err, io.EOF) && len(line) == 0 {
+				break
+			}
 			seq := uint64(n)
+			if errors.Is(err, io.EOF) {
+				// An append writes whole lines: the rest of one is damage,
+				// and the next entry would be glued to it.
+				return bad(n, seq, "damaged entry: the last line is incomplete")
+			}
+			if errors.Is(err, bufio.ErrBufferFull) {
+				return bad(n, seq, "damaged entry: line too long")
+			}
+			if err != nil {
+				return fmt.Errorf("appeals: read %s: %w", l.files.Log, err)
+			}
 			var e Entry
-			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+			dec := json.NewDecoder(bytes.NewReader(line))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&e); err != nil || dec.More() {
 				return bad(n, seq, "damaged entry: not one decision in JSON")
@@ -189,9 +209,6 @@ func (l *Log) verify(r io.Reader) error {
 				headAt, found = prev, true
 			}
 			l.entries = append(l.entries, e)
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("appeals: read %s: %w", l.files.Log, err)
 		}
 	}
 	switch {
@@ -222,6 +239,9 @@ func (l *Log) Decide(c Case, decision, by, reason string, at time.Time) (Entry, 
 	}
 	if by == "" || reason == "" {
 		return Entry{}, errors.New("appeals: a decision needs who made it and why")
+	}
+	if len(reason) > maxReason || len(by) > 256 {
+		return Entry{}, fmt.Errorf("appeals: a reason is at most %d bytes and a name 256", maxReason)
 	}
 	if err := os.MkdirAll(filepath.Dir(l.files.Log), 0o700); err != nil {
 		return Entry{}, fmt.Errorf("appeals: %w", err)
