@@ -19,6 +19,14 @@ import (
 // done and the stats balance, or the error says which count is off. The
 // guard that watched the tokens made is returned for the residual scan.
 func readSmallFeed(ctx context.Context, job *pipeline.Job, pol *policy.Compiled, r *run, q *quarantine, stats *pipeline.Stats, accept func(row policy.Row) bool) (*guard, *guardWorker, error) {
+	return readSmallFeedRaw(ctx, job, pol, r, q, stats, func(row policy.Row, _ *policy.Record) bool { return accept(row) })
+}
+
+// readSmallFeedRaw is readSmallFeed for a feed whose stage transforms a
+// field itself (the policy's external redact_pii): accept also gets the
+// parsed record, whose Vals hold that field's raw value (valid only during
+// the call).
+func readSmallFeedRaw(ctx context.Context, job *pipeline.Job, pol *policy.Compiled, r *run, q *quarantine, stats *pipeline.Stats, accept func(row policy.Row, rec *policy.Record) bool) (*guard, *guardWorker, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks, readErr := r.read(ctx, stats)
@@ -47,7 +55,7 @@ func readSmallFeed(ctx context.Context, job *pipeline.Job, pol *policy.Compiled,
 				}
 				continue
 			}
-			if accept(row) {
+			if accept(row, p.rec) {
 				stats.RecordsOut++
 			} else {
 				stats.Duplicates++

@@ -15,7 +15,7 @@ import (
 
 // Feeds are the landing feeds the ingest stages read; a policy must cover
 // each of them.
-var Feeds = []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts, schemas.Labels}
+var Feeds = []schemas.Input{schemas.Events, schemas.Chats, schemas.OptOuts, schemas.Labels, schemas.Appeals}
 
 // plan is the plan of a stage that reads one landing feed and writes a
 // clean dataset plus its own quarantine partition.

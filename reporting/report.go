@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/risk/appeals"
 )
 
 // Version is the report format version.
@@ -48,6 +49,9 @@ type Report struct {
 	// the post-event review and overdue appeals; absent when
 	// risk_decisions/dt was not committed.
 	Risk *RiskNote `json:"risk,omitempty"`
+	// Appeals are the appeal cases as of the end of dt, how they were
+	// decided and the open ones overdue; absent without a decision log.
+	Appeals *appeals.Summary `json:"appeals,omitempty"`
 	// Model is the fraud model in force when the report was made; absent
 	// when none has been activated.
 	Model *ModelNote `json:"model,omitempty"`

@@ -15,9 +15,9 @@ import (
 
 // RiskNote is the report's view of dt's risk control: decisions by action
 // and reason (risk_decisions' manifest), entities listed, blacklist
-// changes (the blacklist's), the post-event review with false positives
-// against the labels known by its cutoff (risk_review's) and the appeals
-// left unanswered too long. Counts and amounts only: no token.
+// changes (the blacklist's) and the post-event review with false
+// positives against the labels known by its cutoff (risk_review's).
+// Counts and amounts only: no token.
 type RiskNote struct {
 	Actions   map[string]int64 `json:"actions"`
 	Reasons   map[string]int64 `json:"reasons,omitempty"`
@@ -27,10 +27,6 @@ type RiskNote struct {
 	Model     string           `json:"model,omitempty"`
 	// Review is absent until risk_review/dt is committed.
 	Review *risklist.ReviewStats `json:"review,omitempty"`
-	// AppealsOverdue counts open appeals older than the configured days
-	// at the end of dt.
-	AppealsOverdue int `json:"appeals_overdue"`
-	OverdueDays    int `json:"appeals_overdue_after_days"`
 }
 
 // BlacklistNote is what changed in the blacklist on dt.
@@ -43,7 +39,7 @@ type BlacklistNote struct {
 
 // riskNote reads the note from the manifests; nil when risk_decisions/dt
 // is not committed.
-func riskNote(ctx context.Context, job *pipeline.Job, cases func(context.Context, int64) ([]appeals.Case, error), overdueDays int) (*RiskNote, error) {
+func riskNote(job *pipeline.Job) (*RiskNote, error) {
 	m, err := job.Warehouse.Manifest(schemas.RiskDecisions, job.Partition())
 	if errors.Is(err, sinks.ErrNotCommitted) {
 		return nil, nil
@@ -56,8 +52,7 @@ func riskNote(ctx context.Context, job *pipeline.Job, cases func(context.Context
 		return nil, fmt.Errorf("%s/%s: stats: %w", m.Dataset, m.Partition, err)
 	}
 	n := &RiskNote{Actions: st.Actions, Reasons: st.Reasons, Listed: st.Listed, RuleSet: st.RuleSet, Model: st.Model,
-		Blacklist:   BlacklistNote{Admitted: st.Admitted, Lifted: st.Lifted, InForce: st.InForce, Version: st.Version},
-		OverdueDays: overdueDays}
+		Blacklist: BlacklistNote{Admitted: st.Admitted, Lifted: st.Lifted, InForce: st.InForce, Version: st.Version}}
 	rm, err := job.Warehouse.Manifest(schemas.RiskReview, job.Partition())
 	switch {
 	case err == nil:
@@ -69,17 +64,20 @@ func riskNote(ctx context.Context, job *pipeline.Job, cases func(context.Context
 	case !errors.Is(err, sinks.ErrNotCommitted):
 		return nil, err
 	}
-	if cases != nil && overdueDays > 0 {
-		end := pipeline.EndOfDay(job.Date).UnixMilli()
-		cs, err := cases(ctx, end)
-		if err != nil {
-			return nil, fmt.Errorf("appeals: %w", err)
-		}
-		for _, c := range cs {
-			if c.Decision == "" && c.OpenedAt <= end-int64(overdueDays)*86_400_000 {
-				n.AppealsOverdue++
-			}
-		}
-	}
 	return n, nil
+}
+
+// appealsNote is the appeals as of the end of dt: cases, how decided, and
+// the open ones overdue (case ids, never a user); nil without a log.
+func appealsNote(ctx context.Context, job *pipeline.Job, cases func(context.Context, int64) ([]appeals.Case, error), overdueDays int) (*appeals.Summary, error) {
+	if cases == nil {
+		return nil, nil
+	}
+	end := pipeline.EndOfDay(job.Date).UnixMilli()
+	cs, err := cases(ctx, end)
+	if err != nil {
+		return nil, fmt.Errorf("appeals: %w", err)
+	}
+	s := appeals.Summarize(cs, end, overdueDays)
+	return &s, nil
 }

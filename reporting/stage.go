@@ -43,7 +43,8 @@ type Stage struct {
 	// Appeals returns the appeal cases as of a moment (ms), for the
 	// overdue count; nil: not counted.
 	Appeals func(ctx context.Context, asOf int64) ([]appeals.Case, error)
-	// AppealOverdueDays is when an unanswered appeal is overdue; 0: 14.
+	// AppealOverdueDays is when an unanswered appeal is overdue; 0:
+	// appeals.DefaultOverdueDays.
 	AppealOverdueDays int
 }
 
@@ -76,6 +77,8 @@ func covered(dt string, spec *tagging.Spec) []pipeline.Input {
 		{Dataset: schemas.OptOutRegistry, Partition: p},
 		{Dataset: schemas.LabelsClean, Partition: p},
 		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Labels.Name}},
+		{Dataset: schemas.AppealsClean, Partition: p},
+		{Dataset: schemas.Quarantine, Partition: sinks.Partition{DT: dt, Sub: schemas.Appeals.Name}},
 		{Dataset: spec.ConsumerTags(), Partition: p},
 		{Dataset: spec.ConsumerMerchantTags(), Partition: p},
 		{Dataset: schemas.AudienceReleases, Partition: p},
@@ -126,7 +129,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		pol = policy.Default()
 	}
 	scan.policy = map[string]map[string]residual.Class{}
-	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats} {
+	for _, feed := range []schemas.Input{schemas.Events, schemas.Chats, schemas.Appeals} {
 		c, err := pol.Compile(feed)
 		if err != nil {
 			return err
@@ -180,7 +183,10 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if rep.Clusters, err = clustersNote(job); err != nil {
 		return err
 	}
-	if rep.Risk, err = riskNote(ctx, job, s.Appeals, cmp.Or(s.AppealOverdueDays, 14)); err != nil {
+	if rep.Risk, err = riskNote(job); err != nil {
+		return err
+	}
+	if rep.Appeals, err = appealsNote(ctx, job, s.Appeals, cmp.Or(s.AppealOverdueDays, appeals.DefaultOverdueDays)); err != nil {
 		return err
 	}
 	rep.Model = modelNote(job)

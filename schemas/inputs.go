@@ -231,15 +231,17 @@ var OptOuts = Input{
 	},
 }
 
-// Appeals are counter-statements against a blacklist entry.
+// Appeals are counter-statements against a blacklist entry: each record
+// opens one case (package risk/appeals). Version 2: fields checked (ids,
+// statement a bounded UTF-8 text).
 var Appeals = Input{
 	Name:    "appeals",
-	Version: 1,
+	Version: 2,
 	Fields: []Field{
-		{Name: "appeal_id", Kind: String, Required: true},
-		{Name: "user_id", Kind: String, Required: true, PII: true},
-		{Name: "ts", Kind: Timestamp, Required: true},
-		{Name: "statement", Kind: String, Required: true, PII: true},
+		{Name: "appeal_id", Kind: String, Check: CheckID, Required: true, Doc: "unique per appeal; a repeat is a duplicate"},
+		{Name: "user_id", Kind: String, Check: CheckID, Required: true, PII: true, Doc: "the appellant, as in events"},
+		{Name: "ts", Kind: Timestamp, Required: true, Doc: "when the appeal was filed; must fall on the partition date (UTC)"},
+		{Name: "statement", Kind: String, Check: CheckText, Required: true, PII: true, Doc: "the counter-statement, English or Chinese free text"},
 	},
 }
 

@@ -10,10 +10,12 @@
 //	audit.json              MAC (HMAC-SHA256) of the re-identification audit log, under
 //	                        the re-identification KEK
 //	audience-ledger.json    MAC (HMAC-SHA256) of the audience ledger, under kek.json
+//	appeals.json            MAC (HMAC-SHA256) of the appeals decision log, under kek.json
 //	reidentify-kek.json     the re-identification KEK (embedded default only; in
 //	                        production it is not here but held by compliance)
 //	audit-anchor.json       where the audit log ends (package audit; not a keyset)
 //	audience-ledger-anchor.json  where the audience ledger ends (package audience)
+//	appeals-anchor.json     where the appeals decision log ends (package risk/appeals)
 //
 // Each keyset file is a Tink encrypted keyset (JSON) encrypted under its KEK
 // with the keyset name as associated data, so a file renamed to another

@@ -16,7 +16,7 @@ import (
 // The MAC keysets key veil's append-only logs (package audit/chain). Each
 // is under the KEK of whoever appends to its log, so that appending needs
 // no other key: the audit log's under the re-identification KEK, the
-// audience ledger's under the pipeline KEK.
+// audience ledger's and the appeals decision log's under the pipeline KEK.
 const (
 	// Audit is the MAC (HMAC-SHA256) keyset of the re-identification
 	// audit log, under the re-identification KEK.
@@ -24,11 +24,17 @@ const (
 	// AudienceLedger is the MAC (HMAC-SHA256) keyset of the audience
 	// ledger, under the pipeline KEK.
 	AudienceLedger = "audience-ledger"
+	// Appeals is the MAC (HMAC-SHA256) keyset of the appeals decision log
+	// (package risk/appeals), under the pipeline KEK: whoever decides an
+	// appeal runs the pipeline's commands and needs no re-identification
+	// key, since cases are kept by token.
+	Appeals = "appeals"
 )
 
 var (
-	auditSpec  = keysetSpec{Audit, "mac", mac.HMACSHA256Tag256KeyTemplate, "--reid-kek / $" + EnvReidentifyKEK}
-	ledgerSpec = keysetSpec{AudienceLedger, "mac", mac.HMACSHA256Tag256KeyTemplate, "--kek / $" + EnvKEK}
+	auditSpec   = keysetSpec{Audit, "mac", mac.HMACSHA256Tag256KeyTemplate, "--reid-kek / $" + EnvReidentifyKEK}
+	ledgerSpec  = keysetSpec{AudienceLedger, "mac", mac.HMACSHA256Tag256KeyTemplate, "--kek / $" + EnvKEK}
+	appealsSpec = keysetSpec{Appeals, "mac", mac.HMACSHA256Tag256KeyTemplate, "--kek / $" + EnvKEK}
 )
 
 // MAC is an opened MAC keyset: ComputeMAC with the primary key, VerifyMAC
@@ -76,6 +82,33 @@ func OpenLedgerKey(ctx context.Context, dir string, kek KEK) (*MAC, error) {
 	return openMAC(ctx, dir, ledgerSpec, kek)
 }
 
+// OpenAppealsKey opens appeals.json in dir under the pipeline KEK.
+func OpenAppealsKey(ctx context.Context, dir string, kek KEK) (*MAC, error) {
+	return openMAC(ctx, dir, appealsSpec, kek)
+}
+
+// InitAppealsKey creates appeals.json in dir under kek unless it exists,
+// and reports whether it did: the decision log's key is made on first use
+// in a keys folder made before it, as `veil keys init` would.
+func InitAppealsKey(ctx context.Context, dir string, kek KEK) (bool, error) {
+	if kek == nil {
+		return false, errors.New("keys: init appeals keyset: no key-encryption key")
+	}
+	if _, err := Open(ctx, dir, kek); err != nil { // the KEK is this folder's
+		return false, err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	created, err := initMAC(ctx, dir, appealsSpec, kek)
+	if created {
+		syncDir(dir)
+	}
+	return created, err
+}
+
 func openMAC(ctx context.Context, dir string, spec keysetSpec, kek KEK) (*MAC, error) {
 	if kek == nil {
 		return nil, fmt.Errorf("keys: open keyset %q: no key-encryption key", spec.name)
@@ -98,7 +131,7 @@ func openMAC(ctx context.Context, dir string, spec keysetSpec, kek KEK) (*MAC, e
 }
 
 // InitMACKeys adds to dir whichever MAC keyset is missing: the audience
-// ledger's under kek, and, when reidKEK is not nil, the audit log's under
+// ledger's and the appeals log's under kek, and, when reidKEK is not nil, the audit log's under
 // reidKEK. Existing keysets are kept. It returns the names it created.
 func InitMACKeys(ctx context.Context, dir string, kek, reidKEK KEK) ([]string, error) {
 	if kek == nil {
@@ -115,32 +148,44 @@ func InitMACKeys(ctx context.Context, dir string, kek, reidKEK KEK) ([]string, e
 	todo := []struct {
 		spec keysetSpec
 		kek  KEK
-	}{{ledgerSpec, kek}, {auditSpec, reidKEK}}
+	}{{ledgerSpec, kek}, {auditSpec, reidKEK}, {appealsSpec, kek}}
 	var created []string
 	for _, w := range todo {
-		p := Path(dir, w.spec.name)
 		if w.kek == nil {
 			continue
 		}
-		if _, err := os.Lstat(p); err == nil {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return created, fmt.Errorf("keys: init %s: %w", dir, err)
-		}
-		h, err := keyset.NewHandle(w.spec.template())
+		made, err := initMAC(ctx, dir, w.spec, w.kek)
 		if err != nil {
-			return created, fmt.Errorf("keys: generate keyset %q: %w", w.spec.name, err)
+			return created, err
 		}
-		data, err := encryptKeyset(h, w.spec.name, w.kek)
-		if err == nil {
-			err = writeNew(p, data)
+		if made {
+			created = append(created, w.spec.name)
 		}
-		if err != nil {
-			return created, fmt.Errorf("keys: write keyset %q (%s) under key-encryption key %s: %w", w.spec.name, p, w.kek.ID(), err)
-		}
-		created = append(created, w.spec.name)
 	}
 	syncDir(dir)
 	return created, nil
+}
+
+// initMAC writes a fresh keyset of spec under kek unless its file exists.
+// The caller holds the folder lock.
+func initMAC(ctx context.Context, dir string, spec keysetSpec, kek KEK) (bool, error) {
+	p := Path(dir, spec.name)
+	if _, err := os.Lstat(p); err == nil {
+		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("keys: init %s: %w", dir, err)
+	}
+	h, err := keyset.NewHandle(spec.template())
+	if err != nil {
+		return false, fmt.Errorf("keys: generate keyset %q: %w", spec.name, err)
+	}
+	data, err := encryptKeyset(h, spec.name, kek)
+	if err == nil {
+		err = writeNew(p, data)
+	}
+	if err != nil {
+		return false, fmt.Errorf("keys: write keyset %q (%s) under key-encryption key %s: %w", spec.name, p, kek.ID(), err)
+	}
+	return true, nil
 }

@@ -27,8 +27,8 @@ type RotatedKeyset struct {
 // reidentify copy, makes it primary and keeps the old keys enabled, so
 // tokens made before still re-identify (reversible) and old key ids stay
 // known (one-way). The copy gets exactly the keys of the new
-// tokens-reversible. The MAC keysets of the audit log and the audience
-// ledger get a new primary too; their old keys stay to verify the entries
+// tokens-reversible. The MAC keysets of the audit log, the audience
+// ledger and (where it exists) the appeals log get a new primary too; their old keys stay to verify the entries
 // they made.
 //
 // It reads and checks everything before writing anything: a wrong KEK, a
@@ -76,6 +76,14 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	if err != nil {
 		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w (a keys folder made before it gets it from `veil keys init`)", err)
 	}
+	// The appeals log's keyset is rotated where it exists; a folder made
+	// before it gets it on the log's first use.
+	app, err := readKeyset(dir, appealsSpec, kek)
+	if errors.Is(err, os.ErrNotExist) {
+		app = nil
+	} else if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
+	}
 	// A superset is the state an interrupted rotation leaves; a missing or
 	// different key would make tokens unrevealable, and rotating would hide it.
 	if err := sameKeys(rev, reid, false); err != nil {
@@ -109,6 +117,25 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 		{auditSpec, newAud, reidKEK},
 		{ledgerSpec, newLed, kek},
 	}
+	type macCheck struct {
+		spec keysetSpec
+		kek  KEK
+		want uint32
+	}
+	checks := []macCheck{{auditSpec, reidKEK, audRes.NewPrimary}, {ledgerSpec, kek, ledRes.NewPrimary}}
+	var appRes RotatedKeyset
+	if app != nil {
+		var newApp *keyset.Handle
+		if newApp, appRes, err = addPrimary(app, appealsSpec); err != nil {
+			return RotateResult{}, err
+		}
+		writes = append(writes, struct {
+			spec keysetSpec
+			h    *keyset.Handle
+			kek  KEK
+		}{appealsSpec, newApp, kek})
+		checks = append(checks, macCheck{appealsSpec, kek, appRes.NewPrimary})
+	}
 	var staged []string
 	for _, w := range writes {
 		path := Path(dir, w.spec.name)
@@ -138,11 +165,7 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	if err := verifyRotation(dir, kek, reidKEK, revRes.NewPrimary, oneRes.NewPrimary); err != nil {
 		return RotateResult{}, err
 	}
-	for _, m := range []struct {
-		spec keysetSpec
-		kek  KEK
-		want uint32
-	}{{auditSpec, reidKEK, audRes.NewPrimary}, {ledgerSpec, kek, ledRes.NewPrimary}} {
+	for _, m := range checks {
 		h, err := readKeyset(dir, m.spec, m.kek)
 		if err != nil {
 			return RotateResult{}, fmt.Errorf("keys: rotate: files replaced but the check after failed: %w", err)
@@ -154,7 +177,11 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	reidRes := revRes
 	reidRes.Name = Reidentify
 	reidRes.OldPrimary = reid.KeysetInfo().GetPrimaryKeyId()
-	return RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes, audRes, ledRes}}, nil
+	res := RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes, audRes, ledRes}}
+	if app != nil {
+		res.Keysets = append(res.Keysets, appRes)
+	}
+	return res, nil
 }
 
 // addPrimary returns h with a fresh enabled key of spec's template as

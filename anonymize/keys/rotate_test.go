@@ -34,7 +34,12 @@ func TestRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	appealsKey, err := OpenAppealsKey(ctx, dir, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
 	oldIDs[Audit], oldIDs[AudienceLedger] = auditKey.Info().PrimaryKeyID, ledgerKey.Info().PrimaryKeyID
+	oldIDs[Appeals] = appealsKey.Info().PrimaryKeyID
 	tag, err := auditKey.ComputeMAC([]byte("entry"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,8 +50,8 @@ func TestRotate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotation %d: %v", round, err)
 		}
-		if len(res.Keysets) != 5 {
-			t.Fatalf("result %+v, want 5 keysets", res)
+		if len(res.Keysets) != 6 {
+			t.Fatalf("result %+v, want 6 keysets", res)
 		}
 		for _, k := range res.Keysets {
 			if k.OldPrimary != oldIDs[k.Name] || k.NewPrimary == k.OldPrimary || k.Keys != round+1 {
@@ -93,7 +98,7 @@ func TestRotate(t *testing.T) {
 	if string(ct2) == string(ct) {
 		t.Error("the same value encrypts the same after rotation")
 	}
-	for _, f := range []string{TokensReversible, TokensOneWay, Reidentify, Audit, AudienceLedger} {
+	for _, f := range []string{TokensReversible, TokensOneWay, Reidentify, Audit, AudienceLedger, Appeals} {
 		if st, err := os.Stat(Path(dir, f)); err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("%s after rotation: %v %v", f, st.Mode(), err)
 		}

@@ -180,7 +180,7 @@ type shownEntry struct {
 	Expires  string `json:"expires_at"`
 }
 
-func msTime(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano) }
+func msTimeNano(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano) }
 
 func (v *blacklistView) print(w io.Writer, ent features.Entity, o showOpts) error {
 	ms := v.at.UnixMilli()
@@ -190,7 +190,7 @@ func (v *blacklistView) print(w io.Writer, ent features.Entity, o showOpts) erro
 			continue
 		}
 		entries = append(entries, shownEntry{e.Version, e.Entity.String(), e.Token, e.Reason, blacklist.SeverityName(e.Severity),
-			e.Source, e.RunID, e.Evidence, msTime(e.AddedAt), msTime(e.ExpiresAt)})
+			e.Source, e.RunID, e.Evidence, msTimeNano(e.AddedAt), msTimeNano(e.ExpiresAt)})
 	}
 	var history []blacklist.Change
 	if o.history {
@@ -243,7 +243,7 @@ func (v *blacklistView) print(w io.Writer, ent features.Entity, o showOpts) erro
 			fmt.Fprintln(tw, "  VERSION\tCHANGE\tAT\tENTITY\tTOKEN\tDETAIL")
 		}
 		for _, c := range history {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", c.Version, c.Kind, msTime(c.At), c.Entity, c.Token, changeDetail(c))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", c.Version, c.Kind, msTimeNano(c.At), c.Entity, c.Token, changeDetail(c))
 		}
 	}
 	return tw.Flush()
@@ -253,7 +253,7 @@ func changeDetail(c blacklist.Change) string {
 	if c.Kind == "lift" {
 		return fmt.Sprintf("appeal %s, ended %s", c.Case, entriesN(c.Ended))
 	}
-	return strings.Join([]string{c.Reason, blacklist.SeverityName(c.Severity), c.Source, "run " + c.RunID, "expires " + msTime(c.Expires)}, ", ")
+	return strings.Join([]string{c.Reason, blacklist.SeverityName(c.Severity), c.Source, "run " + c.RunID, "expires " + msTimeNano(c.Expires)}, ", ")
 }
 
 func entriesN(n int) string {

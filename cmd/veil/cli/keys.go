@@ -287,14 +287,17 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 }
 
 // initLedgerAnchor makes the audience ledger's anchor beside the keys if
-// it is absent.
+// it is absent, and the appeals decision log's: both are keyed under the
+// pipeline KEK.
 func initLedgerAnchor(ctx context.Context, dir string, kek keys.KEK) error {
 	key, err := keys.OpenLedgerKey(ctx, dir, kek)
 	if err != nil {
 		return err
 	}
-	_, err = audience.InitLedgerAnchor(filepath.Join(dir, audience.LedgerAnchorFile), key)
-	return err
+	if _, err = audience.InitLedgerAnchor(filepath.Join(dir, audience.LedgerAnchorFile), key); err != nil {
+		return err
+	}
+	return initAppealsAnchor(ctx, dir, kek)
 }
 
 // initAuditAnchor makes the audit log's anchor beside the keys if it is

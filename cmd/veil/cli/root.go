@@ -69,7 +69,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd(), a.appealsCmd())
 	return root
 }
 
@@ -173,7 +173,7 @@ func (p *paths) loadClusters() (*clusters.Config, error) {
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
 func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, rk riskParts, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl},
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, ingest.Appeals{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl},
 		risklist.Stage{Rules: rk.rules, Policy: rk.policy, Models: rk.models, Lifts: rk.lifts}, risklist.Review{Appeals: rk.cases},
 		reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor, Appeals: rk.cases}}
 }
