@@ -42,20 +42,22 @@ func loadCases(ctx context.Context, p *paths, asOf int64) ([]appeals.Case, error
 	return appeals.Cases(ctx, wh, memory.DefaultAllocator, log, asOf)
 }
 
-// readAppealsLog opens and verifies the decision log; nil when neither
-// the log nor its key exists.
+// readAppealsLog opens and verifies the decision log; nil when there is
+// no log.
 func readAppealsLog(p *paths) (*appeals.Log, error) {
 	ctx := context.Background()
 	logPath := filepath.Join(p.warehouse, appeals.LogFile)
+	if _, err := os.Stat(logPath); errors.Is(err, os.ErrNotExist) {
+		// No decision yet: nothing to verify, and no key needed. A wiped
+		// log is caught by `veil appeals` against its anchor.
+		return nil, nil
+	}
 	kek, err := keys.LoadKEK(keys.ResolveKEKPath(p.kek, p.keys))
 	if err != nil {
 		return nil, err
 	}
 	key, err := keys.OpenAppealsKey(ctx, p.keys, kek)
 	if errors.Is(err, os.ErrNotExist) {
-		if _, serr := os.Stat(logPath); errors.Is(serr, os.ErrNotExist) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("appeals: %s exists but its key is missing: restore %s from backup: %w", logPath, keys.Path(p.keys, keys.Appeals), err)
 	}
 	if err != nil {
