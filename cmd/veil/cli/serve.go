@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/spf13/cobra"
+
+	"github.com/veil-data/veil/anonymize"
+	"github.com/veil-data/veil/risk/blacklist"
+	"github.com/veil-data/veil/risk/decide"
+	"github.com/veil-data/veil/risk/model"
+	"github.com/veil-data/veil/risk/rules"
+	"github.com/veil-data/veil/serve"
+	"github.com/veil-data/veil/serve/loadgen"
+)
+
+func (a *app) serveCmd() *cobra.Command {
+	var p paths
+	var addr, keyFile, rulesFile, modelFile, stateDT string
+	var digests []string
+	var hashKey bool
+	cmd := &cobra.Command{
+		Use:   "serve --key-digests FILE [--addr HOST:PORT]",
+		Short: "Serve real-time decisions: POST /v1/decide, GET /healthz",
+		Long: `Serve real-time risk decisions over HTTP. POST /v1/decide takes one raw event
+in the events feed's shape (schemas: veil policy show), tokenises it with the
+ingest policy, scores it with the risk feature engine continued from the
+newest risk_state checkpoint, and answers allow, review or block with reason
+codes; ?explain=1 adds the feature row. Requests carry
+"Authorization: Bearer <service key>"; the server holds only the keys' SHA-256
+digests (veil serve --hash-key < keyfile prints one). Decisions are logged,
+tokens only, to <warehouse>/_decisions/dt=D/<run>.jsonl. SIGTERM stops it
+gracefully.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if hashKey {
+				key, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+				if key = strings.TrimSpace(key); key == "" {
+					return fmt.Errorf("--hash-key: no key on stdin: %w", err)
+				}
+				fmt.Fprintln(a.stdout, serve.DigestKey(key))
+				return nil
+			}
+			if _, err := p.load(); err != nil {
+				return err
+			}
+			keys, err := keyDigests(keyFile, digests)
+			if err != nil {
+				return err
+			}
+			dec, err := loadDecider(rulesFile, modelFile)
+			if err != nil {
+				return err
+			}
+			pol, err := p.loadPolicy()
+			if err != nil {
+				return err
+			}
+			wh, err := a.openWarehouse(&p)
+			if err != nil {
+				return err
+			}
+			set, err := p.keyOpener()(cmd.Context())
+			if err != nil {
+				return err
+			}
+			tok, err := anonymize.NewTokenizer(set)
+			if err != nil {
+				return err
+			}
+			t0 := time.Now()
+			s, err := serve.New(cmd.Context(), serve.Config{
+				Warehouse: wh, Mem: memory.DefaultAllocator, Policy: pol, Tokenizer: tok, Decider: dec,
+				Keys: keys, StateDT: stateDT, Log: a.log,
+			})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			fmt.Fprintf(a.stdout, "veil serve: state loaded in %.1f s; listening on http://%s\n", time.Since(t0).Seconds(), ln.Addr())
+			return s.Serve(cmd.Context(), ln)
+		},
+	}
+	p.flags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
+	f.StringVar(&keyFile, "key-digests", "", "file of service key SHA-256 digests, one hex digest a line")
+	f.StringSliceVar(&digests, "key-sha256", nil, "a service key's SHA-256 digest in hex (repeatable)")
+	f.StringVar(&rulesFile, "rules", "", "rule file (default: the embedded configs/rules.yaml)")
+	f.StringVar(&modelFile, "model", "", "model artefact file (default: none; decisions from rules and blacklist)")
+	f.StringVar(&stateDT, "state-date", "", "continue from risk_state of this day, YYYY-MM-DD (default: the newest)")
+	f.BoolVar(&hashKey, "hash-key", false, "print the SHA-256 digest of the key read from stdin, and exit")
+	return cmd
+}
+
+// keyDigests reads the service keys' digests from a file and flags.
+func keyDigests(file string, flags []string) ([]serve.KeyDigest, error) {
+	text := strings.Join(flags, "\n")
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--key-digests: %w", err)
+		}
+		text += "\n" + string(b)
+	}
+	keys, err := serve.ParseKeyDigests(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no service key: give --key-digests FILE or --key-sha256 HEX (veil serve --hash-key < keyfile prints a digest)")
+	}
+	return keys, nil
+}
+
+// loadDecider builds the decision from the rules (required), a model (if
+// given) and the blacklist.
+// TODO(lead): the model from model.Current(<warehouse>/_models) and the
+// blacklist from blacklist.Latest once they land; until then an empty
+// blacklist, and risk_clusters are not read (rules see Cluster.Known false).
+func loadDecider(rulesFile, modelFile string) (*decide.Decider, error) {
+	var rs *rules.Set
+	var err error
+	if rulesFile != "" {
+		b, rerr := os.ReadFile(rulesFile)
+		if rerr != nil {
+			return nil, fmt.Errorf("--rules: %w", rerr)
+		}
+		rs, err = rules.Parse(b)
+	} else {
+		rs, err = rules.Default()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	var m *model.Artefact
+	if modelFile != "" {
+		b, err := os.ReadFile(modelFile)
+		if err != nil {
+			return nil, fmt.Errorf("--model: %w", err)
+		}
+		if m, err = model.Load(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("--model %s: %w", modelFile, err)
+		}
+	}
+	return decide.New(rs, m, &blacklist.List{}, nil)
+}
+
+func (a *app) loadgenCmd() *cobra.Command {
+	var cfg loadgen.Config
+	var keyFile string
+	cmd := &cobra.Command{
+		Use:   "loadgen --url URL --key-file F [--workers 32 --rate 2000 --duration 30s]",
+		Short: "Drive a running veil serve at a fixed rate and concurrency; print latency and throughput",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(cmd, "url"); err != nil {
+				return err
+			}
+			cfg.Key = os.Getenv("VEIL_SERVICE_KEY")
+			if keyFile != "" {
+				b, err := os.ReadFile(keyFile)
+				if err != nil {
+					return fmt.Errorf("--key-file: %w", err)
+				}
+				cfg.Key = strings.TrimSpace(string(b))
+			}
+			if cfg.Key == "" {
+				return errors.New("no service key: give --key-file or set VEIL_SERVICE_KEY")
+			}
+			res, err := loadgen.Run(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "loadgen: %d workers, target %.0f req/s for %s\n%s", cfg.Workers, cfg.Rate, cfg.Duration, res)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.URL, "url", "", "the service's base URL, e.g. http://127.0.0.1:8080")
+	f.StringVar(&keyFile, "key-file", "", "file holding the service key (default: $VEIL_SERVICE_KEY)")
+	f.IntVar(&cfg.Workers, "workers", 32, "concurrent requests at most")
+	f.Float64Var(&cfg.Rate, "rate", 2000, "requests per second, open loop")
+	f.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to send")
+	f.IntVar(&cfg.Users, "users", 2000, "distinct users the events rotate over")
+	f.Uint64Var(&cfg.Seed, "seed", 1, "event generator seed")
+	return cmd
+}
