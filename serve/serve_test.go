@@ -23,7 +23,7 @@ import (
 
 const testKey = "test-service-key-0123456789"
 
-func newServer(t *testing.T, w *world, stateDT string, d serve.Decider) (*serve.Server, *httptest.Server) {
+func newServer(t testing.TB, w *world, stateDT string, d serve.Decider) (*serve.Server, *httptest.Server) {
 	t.Helper()
 	s, err := serve.New(context.Background(), serve.Config{
 		Warehouse: w.wh, Mem: w.mem, Tokenizer: w.tok, Decider: d,

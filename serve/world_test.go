@@ -41,7 +41,7 @@ type world struct {
 // runs ingest and the risk stage on each day, as the runner would.
 // Labels are not ingested: the service has no label feed, and the
 // equivalence holds for what both sides see.
-func newWorld(t *testing.T, days, perDay int) *world {
+func newWorld(t testing.TB, days, perDay int) *world {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := synth.Generate(context.Background(), synth.Config{Out: dir, Days: days, Events: days * perDay, Seed: 11, ChatRatio: -1}); err != nil {
@@ -229,7 +229,7 @@ func (testDecider) Decide(in decide.Input) (decide.Decision, error) {
 }
 
 // decider is the real one when the embedded rules load, else testDecider.
-func decider(t *testing.T) interface {
+func decider(t testing.TB) interface {
 	Decide(decide.Input) (decide.Decision, error)
 } {
 	rs, err := rules.Default()

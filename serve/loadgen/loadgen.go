@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				samples[w] = append(samples[w], send(ctx, client, cfg, gen.body(j.seq, start, j.due), j.due))
+				samples[w] = append(samples[w], send(ctx, client, cfg, gen.body(j.seq, time.Since(start)), j.due))
 			}
 		}()
 	}
@@ -256,7 +256,9 @@ var typeMix = []struct {
 	{"payment", 94, true}, {"payment_failed", 97, true}, {"coupon_redeem", 100, false},
 }
 
-func (g *events) body(seq int64, start, due time.Time) []byte {
+// body is event seq, stamped at offset since the run began: as a
+// checkout stamps an event when it sends it.
+func (g *events) body(seq int64, offset time.Duration) []byte {
 	r := rand.New(rand.NewPCG(g.seed, uint64(seq)))
 	u := r.IntN(g.cfg.Users)
 	dev := (u*7 + r.IntN(3)) % g.cfg.Devices // a user keeps to a few devices
@@ -267,7 +269,7 @@ func (g *events) body(seq int64, start, due time.Time) []byte {
 		i++
 	}
 	t := typeMix[i]
-	ts := g.day.Add(due.Sub(start) % (24 * time.Hour))
+	ts := g.day.Add(offset % (24 * time.Hour))
 	m := map[string]any{
 		"event_id": fmt.Sprintf("lg-%d-%d", g.seed, seq), "ts": ts.UTC().Format(time.RFC3339Nano), "type": t.typ,
 		"user_id": fmt.Sprintf("lg-user-%d", u), "device_id": fmt.Sprintf("lg-dev-%d", dev),
