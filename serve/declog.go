@@ -30,18 +30,18 @@ type logFile struct {
 // logLine is one decision as logged: what was decided and on which tokens.
 // It has no field that could hold a raw value.
 type logLine struct {
-	At       string            `json:"at"` // decision time, RFC 3339 UTC
-	Key      string            `json:"key"`
-	EventID  string            `json:"event_id"`
-	TS       int64             `json:"ts"`
-	Type     string            `json:"type"`
-	Tokens   map[string]string `json:"tokens"`
-	Decision string            `json:"decision"`
-	Reasons  []string          `json:"reasons"`
-	Score    *float64          `json:"score"`
-	Rules    []string          `json:"rules,omitempty"`
-	Late     bool              `json:"late,omitempty"`
-	Scored   bool              `json:"scored"`
+	At       string   `json:"at"` // decision time, RFC 3339 UTC
+	Key      string   `json:"key"`
+	EventID  string   `json:"event_id"`
+	TS       int64    `json:"ts"`
+	Type     string   `json:"type"`
+	Tokens   Tokens   `json:"tokens"`
+	Decision string   `json:"decision"`
+	Reasons  []string `json:"reasons"`
+	Score    *float64 `json:"score"`
+	Rules    []string `json:"rules,omitempty"`
+	Late     bool     `json:"late,omitempty"`
+	Scored   bool     `json:"scored"`
 }
 
 func newDecisionLog(warehouse, run string) *decisionLog {

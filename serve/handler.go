@@ -58,16 +58,6 @@ type Tokens struct {
 	Card     string `json:"card,omitempty"`
 }
 
-func (t Tokens) byName() map[string]string {
-	m := map[string]string{}
-	for k, v := range map[string]string{"user": t.User, "device": t.Device, "ip": t.IP, "ip_prefix": t.IPPrefix, "card": t.Card} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	return m
-}
-
 // errorBody is every error's answer: a code and the field it concerns.
 type errorBody struct {
 	Error string `json:"error"`
@@ -170,7 +160,7 @@ func fillDecision(resp *Response, dec decide.Decision) {
 func (s *Server) logDecision(r *http.Request, e *features.Event, resp *Response) {
 	ln := logLine{
 		At: time.Now().UTC().Format(time.RFC3339Nano), Key: caller(r.Context()), EventID: e.ID, TS: e.TS, Type: e.Type,
-		Tokens: resp.Tokens.byName(), Decision: resp.Decision, Reasons: resp.Reasons, Score: resp.Score,
+		Tokens: resp.Tokens, Decision: resp.Decision, Reasons: resp.Reasons, Score: resp.Score,
 		Late: resp.Late, Scored: resp.Scored,
 	}
 	for _, h := range resp.RuleHits {
