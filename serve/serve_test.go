@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -256,5 +257,47 @@ func TestRequestErrors(t *testing.T) {
 		if bytes.Contains(all.Bytes(), []byte(raw)) {
 			t.Errorf("a raw value (%d bytes) appears in a response or the decision log", len(raw))
 		}
+	}
+}
+
+// TestServeShutdown runs Serve on a real listener: a decision, then a
+// cancelled context stops it cleanly and leaves the decision on disk.
+func TestServeShutdown(t *testing.T) {
+	w := newWorld(t, 1, 2_000)
+	s, err := serve.New(context.Background(), serve.Config{
+		Warehouse: w.wh, Mem: w.mem, Tokenizer: w.tok, Decider: testDecider{},
+		Keys: []serve.KeyDigest{serve.DigestKey(testKey)}, RunID: "shutdown",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	body := `{"event_id":"s-1","ts":"2026-11-20T08:00:00Z","type":"login","user_id":"u-1","device_id":"d-1","ip":"198.51.100.7"}`
+	code, b := post(t, http.DefaultClient, "http://"+ln.Addr().String()+"/v1/decide", testKey, body)
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, b)
+	}
+	res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Contains(hb, []byte(`"decided":1`)) || !bytes.Contains(hb, []byte(`"checkpoint":"2026-11-19"`)) {
+		t.Errorf("healthz: %s", hb)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b, err = os.ReadFile(filepath.Join(w.wh.Root, "_decisions", "dt=2026-11-20", "shutdown.jsonl"))
+	if err != nil || !bytes.Contains(b, []byte(`"event_id":"s-1"`)) {
+		t.Fatalf("decision log after shutdown: %q %v", b, err)
 	}
 }
