@@ -46,12 +46,9 @@ func newState(g *features.Engine, day int64, from string) *state {
 // with no checkpoint at all it starts empty at the first event's day.
 func loadState(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator, dt string) (*state, error) {
 	if dt == "" {
-		parts, err := w.Partitions(schemas.RiskState)
-		if err != nil {
-			return nil, fmt.Errorf("serve: list %s: %w", schemas.RiskState.Name, err)
-		}
-		for _, p := range parts {
-			dt = max(dt, p.DT)
+		var err error
+		if dt, err = NewestCheckpoint(w); err != nil {
+			return nil, err
 		}
 		if dt == "" {
 			return newState(features.New(), -1<<62, ""), nil

@@ -56,15 +56,26 @@ gracefully.`,
 			if err != nil {
 				return err
 			}
-			dec, err := loadDecider(rulesFile, modelFile)
-			if err != nil {
-				return err
-			}
 			pol, err := p.loadPolicy()
 			if err != nil {
 				return err
 			}
 			wh, err := a.openWarehouse(&p)
+			if err != nil {
+				return err
+			}
+			if stateDT == "" {
+				if stateDT, err = serve.NewestCheckpoint(wh); err != nil {
+					return err
+				}
+			}
+			// The rules read the users' clusters of the checkpoint's day:
+			// the last day before the events the service will see.
+			clusters, err := serve.LoadClusters(cmd.Context(), wh, memory.DefaultAllocator, stateDT)
+			if err != nil {
+				return err
+			}
+			dec, err := loadDecider(rulesFile, modelFile, clusters)
 			if err != nil {
 				return err
 			}
@@ -125,11 +136,12 @@ func keyDigests(file string, flags []string) ([]serve.KeyDigest, error) {
 }
 
 // loadDecider builds the decision from the rules (required), a model (if
-// given) and the blacklist.
-// TODO(lead): the model from model.Current(<warehouse>/_models) and the
-// blacklist from blacklist.Latest once they land; until then an empty
-// blacklist, and risk_clusters are not read (rules see Cluster.Known false).
-func loadDecider(rulesFile, modelFile string) (*decide.Decider, error) {
+// given), the blacklist and the users' clusters.
+// TODO(lead): without --model, model.Current(<warehouse>/_models) (func
+// Current(dir string) (*model.Artefact, bool, error)); the blacklist from
+// blacklist.Latest(ctx, wh, mem, <checkpoint day>) instead of the empty
+// list, once both land.
+func loadDecider(rulesFile, modelFile string, clusters map[string]rules.Cluster) (*decide.Decider, error) {
 	var rs *rules.Set
 	var err error
 	if rulesFile != "" {
@@ -154,7 +166,7 @@ func loadDecider(rulesFile, modelFile string) (*decide.Decider, error) {
 			return nil, fmt.Errorf("--model %s: %w", modelFile, err)
 		}
 	}
-	return decide.New(rs, m, &blacklist.List{}, nil)
+	return decide.New(rs, m, &blacklist.List{}, clusters)
 }
 
 func (a *app) loadgenCmd() *cobra.Command {
