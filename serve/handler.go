@@ -97,6 +97,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := &p.ev
+	if s.cfg.MaxFuture > 0 && e.TS > time.Now().Add(s.cfg.MaxFuture).UnixMilli() {
+		s.count.rejected.Add(1)
+		writeError(w, http.StatusBadRequest, "ts_in_future", "ts")
+		return
+	}
 	st, err := s.st.step(e)
 	if err != nil {
 		s.fail(w, "state", err)

@@ -219,6 +219,7 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown field", testKey, strings.Replace(withPhone, `"amount"`, `"favourite_colour":"u-secret-1","amount"`, 1), 400, "unknown_field", "favourite_colour"},
 		{"missing field", testKey, strings.Replace(withPhone, `"user_id":"u-secret-1",`, "", 1), 400, "missing_field", "user_id"},
 		{"bad value", testKey, strings.Replace(withPhone, `"203.0.113.77"`, `"u-secret-1"`, 1), 400, "invalid_value", "ip"},
+		{"future", testKey, strings.Replace(withPhone, "2026-11-20T10", "2999-11-20T10", 1), 400, "ts_in_future", "ts"},
 		{"ok", testKey, withPhone, 200, "", ""},
 	}
 	var all bytes.Buffer

@@ -52,6 +52,11 @@ type Config struct {
 	MaxBody    int64         // 0: DefaultMaxBody
 	FlushEvery time.Duration // decision log flush interval; 0: 1 s
 	RunID      string        // names the decision log files; "": a new run id
+	// MaxFuture refuses events stamped further ahead of the server's clock:
+	// one event from the year 2100 would otherwise move the state's time
+	// there and make every real event after it late. 0: 5 minutes;
+	// negative: no bound (replaying a day from another clock).
+	MaxFuture time.Duration
 }
 
 // Server answers decisions. Its handler may be mounted anywhere (tests
@@ -94,6 +99,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = time.Second
+	}
+	if cfg.MaxFuture == 0 {
+		cfg.MaxFuture = 5 * time.Minute
 	}
 	if cfg.RunID == "" {
 		cfg.RunID = pipeline.NewRunID(time.Now())
