@@ -103,6 +103,7 @@ func TestServiceMatchesBatch(t *testing.T) {
 	url := hs.URL + "/v1/decide?explain=1"
 	c := hs.Client()
 	var scored, late, decided int
+	actions := map[string]int{}
 	for _, id := range ids {
 		var resp serve.Response
 		ok := false
@@ -141,6 +142,7 @@ func TestServiceMatchesBatch(t *testing.T) {
 			continue
 		}
 		scored++
+		actions[resp.Decision]++
 		for i, def := range features.Defs {
 			got, ok := resp.Features[def.Name]
 			switch {
@@ -167,7 +169,7 @@ func TestServiceMatchesBatch(t *testing.T) {
 	if scored != len(batch) || scored == 0 {
 		t.Fatalf("%d scored events compared, risk_features has %d", scored, len(batch))
 	}
-	t.Logf("%d events posted, %d scored and equal to risk_features/dt=%s bit for bit, decisions equal", decided, scored, day)
+	t.Logf("%d events posted, %d scored and equal to risk_features/dt=%s bit for bit, decisions equal (%v)", decided, scored, day, actions)
 }
 
 // declaredOnly drops the members of a JSON object the events feed does
