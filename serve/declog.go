@@ -41,6 +41,7 @@ type logLine struct {
 	Score    *float64 `json:"score"`
 	Rules    []string `json:"rules,omitempty"`
 	Late     bool     `json:"late,omitempty"`
+	Folded   bool     `json:"folded"`
 	Scored   bool     `json:"scored"`
 }
 

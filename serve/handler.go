@@ -27,7 +27,8 @@ type Response struct {
 	Blacklisted []Listed            `json:"blacklisted"`
 	Tokens      Tokens              `json:"tokens"`
 	Scored      bool                `json:"scored"`             // false: a type risk_features has no row for; allowed
-	Late        bool                `json:"late"`               // older than the service's latest event: scored from the state as it stands, not folded in
+	Late        bool                `json:"late"`               // older than the service's latest event: scored from the state as it stands
+	Folded      bool                `json:"folded"`             // the event entered the state (a late one only within the reorder window)
 	Features    map[string]*float64 `json:"features,omitempty"` // ?explain=1: the feature row by name, null where null
 }
 
@@ -109,7 +110,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := Response{
 		EventID: e.ID, Decision: rules.Allow.String(), Reasons: []string{}, RuleHits: []RuleHit{}, Blacklisted: []Listed{},
-		Scored: st.scored, Late: st.late,
+		Scored: st.scored, Late: st.late, Folded: st.folded,
 		Tokens: Tokens{User: e.Keys[features.User], Device: e.Keys[features.Device], IP: e.Keys[features.IP], IPPrefix: e.Keys[features.IP24], Card: e.Keys[features.Card]},
 	}
 	if st.scored {
@@ -166,7 +167,7 @@ func (s *Server) logDecision(r *http.Request, e *features.Event, resp *Response)
 	ln := logLine{
 		At: time.Now().UTC().Format(time.RFC3339Nano), Key: caller(r.Context()), EventID: e.ID, TS: e.TS, Type: e.Type,
 		Tokens: resp.Tokens, Decision: resp.Decision, Reasons: resp.Reasons, Score: resp.Score,
-		Late: resp.Late, Scored: resp.Scored,
+		Late: resp.Late, Folded: resp.Folded, Scored: resp.Scored,
 	}
 	for _, h := range resp.RuleHits {
 		ln.Rules = append(ln.Rules, h.Name)

@@ -57,6 +57,10 @@ type Config struct {
 	// there and make every real event after it late. 0: 5 minutes;
 	// negative: no bound (replaying a day from another clock).
 	MaxFuture time.Duration
+	// ReorderWindow folds late events no older than this into the state
+	// at the state's time (a few ms off their own); 0 folds none, as the
+	// batch engine, which never sees an event out of order, would.
+	ReorderWindow time.Duration
 }
 
 // Server answers decisions. Its handler may be mounted anywhere (tests
@@ -114,6 +118,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.reorder = cfg.ReorderWindow.Milliseconds()
 	return &Server{cfg: cfg, tok: tok, st: st, log: cfg.Log, dlog: newDecisionLog(cfg.Warehouse.Root, cfg.RunID)}, nil
 }
 

@@ -28,12 +28,18 @@ type state struct {
 	now     int64 // the latest event time applied or pending; -inf before any
 	pending []features.Event
 	from    string // the checkpoint's dt, "" when started empty
+	// reorder, if positive, folds a late event no older than this (ms)
+	// into the state as if it came at the state's time: concurrent
+	// requests arrive a few milliseconds out of order, and a burst of
+	// them (card testing) should count. 0 folds no late event.
+	reorder int64
 }
 
 // step is what the state answers for one event.
 type step struct {
 	row    features.Row // nil when the type is not scored
-	late   bool         // older than the engine's time: scored, not applied
+	late   bool         // older than the engine's time: scored from the state as it stands
+	folded bool         // the event entered the state (late ones only within the reorder window)
 	scored bool
 }
 
@@ -83,12 +89,21 @@ func (s *state) step(e *features.Event) (step, error) {
 	scored := features.IsScored(e.Type)
 	if e.TS < s.now || e.TS < s.day {
 		// Late: the state already holds later events. Answer from it as it
-		// stands; applying would fold time backwards.
+		// stands; applying at its own time would fold time backwards.
 		var row features.Row
 		if scored {
 			row = slices.Clone(s.g.Score(e))
 		}
-		return step{row: row, late: true, scored: scored}, nil
+		folded := false
+		if s.reorder > 0 && e.TS >= s.day && s.now-e.TS <= s.reorder {
+			// Folded as at the state's time, so the state stays in time
+			// order; it is applied with that time's events.
+			c := *e
+			c.TS = s.now
+			s.pending = append(s.pending, c)
+			folded = true
+		}
+		return step{row: row, late: true, folded: folded, scored: scored}, nil
 	}
 	if e.TS > s.now {
 		s.flush()
@@ -105,7 +120,7 @@ func (s *state) step(e *features.Event) (step, error) {
 		row = slices.Clone(s.g.Score(e))
 	}
 	s.pending = append(s.pending, *e)
-	return step{row: row, scored: scored}, nil
+	return step{row: row, folded: true, scored: scored}, nil
 }
 
 // flush applies the pending events of the last timestamp. The batch

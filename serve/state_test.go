@@ -82,3 +82,27 @@ func BenchmarkStep(b *testing.B) {
 		}
 	}
 }
+
+// TestStateReorderWindow: a late event within the window is folded in at
+// the state's time, so later events count it; one beyond it is not.
+func TestStateReorderWindow(t *testing.T) {
+	s := newState(features.New(), -1<<62, "")
+	s.reorder = 5
+	at := testDay + 3_600_000
+	for i, st := range []struct {
+		e            *features.Event
+		want         float64
+		late, folded bool
+	}{
+		{ev("a", at, "login", "u1", "d1"), 0, false, true},
+		{ev("b", at+10, "login", "u1", "d1"), 1, false, true},
+		{ev("c", at+7, "login", "u1", "d1"), 1, true, true},   // 3 ms late: folded at at+10
+		{ev("d", at+2, "login", "u1", "d1"), 1, true, false},  // 8 ms late: not folded
+		{ev("e", at+11, "login", "u1", "d1"), 3, false, true}, // a, b and c
+	} {
+		got, res := logins(t, s, st.e)
+		if got != st.want || res.late != st.late || res.folded != st.folded {
+			t.Errorf("step %d (%s): logins_1h %v late %v folded %v, want %v %v %v", i, st.e.ID, got, res.late, res.folded, st.want, st.late, st.folded)
+		}
+	}
+}

@@ -27,6 +27,7 @@ func (a *app) serveCmd() *cobra.Command {
 	var addr, keyFile, rulesFile, modelFile, stateDT string
 	var digests []string
 	var hashKey bool
+	var reorder time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve --key-digests FILE [--addr HOST:PORT]",
 		Short: "Serve real-time decisions: POST /v1/decide, GET /healthz",
@@ -90,7 +91,7 @@ gracefully.`,
 			t0 := time.Now()
 			s, err := serve.New(cmd.Context(), serve.Config{
 				Warehouse: wh, Mem: memory.DefaultAllocator, Policy: pol, Tokenizer: tok, Decider: dec,
-				Keys: keys, StateDT: stateDT, Log: a.log,
+				Keys: keys, StateDT: stateDT, Log: a.log, ReorderWindow: reorder,
 			})
 			if err != nil {
 				return err
@@ -111,6 +112,7 @@ gracefully.`,
 	f.StringVar(&rulesFile, "rules", "", "rule file (default: the embedded configs/rules.yaml)")
 	f.StringVar(&modelFile, "model", "", "model artefact file (default: none; decisions from rules and blacklist)")
 	f.StringVar(&stateDT, "state-date", "", "continue from risk_state of this day, YYYY-MM-DD (default: the newest)")
+	f.DurationVar(&reorder, "reorder-window", 0, "fold late events no older than this into the state at its time (0: answer them, fold none, as the batch engine)")
 	f.BoolVar(&hashKey, "hash-key", false, "print the SHA-256 digest of the key read from stdin, and exit")
 	return cmd
 }
