@@ -91,7 +91,7 @@
 #                query and of the check
 #   BENCH_SKIP_DECIDE=1    skip step 12
 #   BENCH_DECIDE_EVENTS (100000) BENCH_DECIDE_RATE (2000) BENCH_DECIDE_WORKERS (32)
-#   BENCH_DECIDE_DURATION (30s)
+#   BENCH_DECIDE_DURATION (30s)  BENCH_DECIDE_REORDER (0s: veil serve --reorder-window)
 #   BENCH_SKIP_OUTLIER=1   skip step 11
 #   BENCH_OUTLIER_N (50000)  points of the veil/scikit-learn comparison
 #   BENCH_OUTLIER_EPS (2.0)  DBSCAN's eps there
@@ -577,6 +577,7 @@ else
   D_RATE="${BENCH_DECIDE_RATE:-2000}"
   D_WORKERS="${BENCH_DECIDE_WORKERS:-32}"
   D_DUR="${BENCH_DECIDE_DURATION:-30s}"
+  D_REORDER="${BENCH_DECIDE_REORDER:-0s}"
   rm -rf "$DW"
   mkdir -p "$DW"
   step "decide: 2 days of $D_EVENTS events generated, ingested and folded into risk_state (not timed)"
@@ -591,7 +592,7 @@ else
   done
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DW/service.key")
   "$VEIL" serve --hash-key <"$DW/service.key" >"$DW/key-digests"
-  "$VEIL" serve "${D_PATHS[@]}" --key-digests "$DW/key-digests" --addr 127.0.0.1:0 >"$DW/serve.out" 2>"$DW/serve.err" &
+  "$VEIL" serve "${D_PATHS[@]}" --key-digests "$DW/key-digests" --reorder-window "$D_REORDER" --addr 127.0.0.1:0 >"$DW/serve.out" 2>"$DW/serve.err" &
   SERVE_PID=$!
   trap 'kill "$SERVE_PID" 2>/dev/null || true; cleanup' EXIT
   D_URL=""

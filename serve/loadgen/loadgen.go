@@ -38,9 +38,12 @@ type Config struct {
 
 // Result is what a run measured.
 type Result struct {
-	Sent, OK, Late, Missed int64 // Missed: due while every worker and the queue were busy
-	Errors                 map[string]int64
-	Elapsed                time.Duration
+	Sent, OK, Missed int64 // Missed: due while every worker and the queue were busy
+	// Late answers came from a state already past the event's time;
+	// LateFolded of them still entered it (veil serve --reorder-window).
+	Late, LateFolded int64
+	Errors           map[string]int64
+	Elapsed          time.Duration
 	// Service is latency from send to the whole answer read; Due is from
 	// when the request was due (includes waiting for a free worker).
 	Service, Due Percentiles
@@ -56,8 +59,8 @@ func (r Result) Throughput() float64 { return float64(r.Sent) / r.Elapsed.Second
 func (r Result) String() string {
 	var b bytes.Buffer
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) }
-	fmt.Fprintf(&b, "requests %d in %.1f s: %.0f req/s, %d ok, %d late-answered, %d missed, errors %v\n",
-		r.Sent, r.Elapsed.Seconds(), r.Throughput(), r.OK, r.Late, r.Missed, r.Errors)
+	fmt.Fprintf(&b, "requests %d in %.1f s: %.0f req/s, %d ok, %d late (%d of them folded), %d missed, errors %v\n",
+		r.Sent, r.Elapsed.Seconds(), r.Throughput(), r.OK, r.Late, r.LateFolded, r.Missed, r.Errors)
 	fmt.Fprintf(&b, "latency ms (send to answer): p50 %s  p90 %s  p99 %s  max %s\n", ms(r.Service.P50), ms(r.Service.P90), ms(r.Service.P99), ms(r.Service.Max))
 	fmt.Fprintf(&b, "latency ms (due to answer):  p50 %s  p90 %s  p99 %s  max %s\n", ms(r.Due.P50), ms(r.Due.P90), ms(r.Due.P99), ms(r.Due.Max))
 	return b.String()
@@ -93,7 +96,7 @@ type job struct {
 type sample struct {
 	service, due time.Duration
 	status       int
-	late         bool
+	late, folded bool
 	err          string
 }
 
@@ -166,6 +169,9 @@ schedule:
 			if s.late {
 				res.Late++
 			}
+			if s.folded {
+				res.LateFolded++
+			}
 			svc, due = append(svc, s.service), append(due, s.due)
 		}
 	}
@@ -194,6 +200,7 @@ func send(ctx context.Context, c *http.Client, cfg Config, body []byte, due time
 	// The answer's encoder writes "late":true exactly so; decoding the
 	// whole answer would cost the generator more than the server.
 	s.late = res.StatusCode == http.StatusOK && bytes.Contains(b, []byte(`"late":true`))
+	s.folded = s.late && bytes.Contains(b, []byte(`"folded":true`))
 	return s
 }
 
