@@ -610,6 +610,8 @@ else
   cat "$DW/serve.out"
   D_CMD=("$VEIL" loadgen --url "$D_URL" --key-file "$DW/service.key" --workers "$D_WORKERS" --rate "$D_RATE" --duration "$D_DUR")
   step "decide: ${D_CMD[*]}"
+  # Tail latency on a shared host follows its load: print it beside the figures.
+  D_LOAD="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
   "${D_CMD[@]}" | tee "$DW/loadgen.txt"
   kill -TERM "$SERVE_PID"
   wait "$SERVE_PID" || { echo "bench: veil serve exited with an error:" >&2; cat "$DW/serve.err" >&2; exit 1; }
@@ -619,6 +621,7 @@ else
   thr="$(sed -n 's/.*s: \([0-9]*\) req\/s.*/\1/p' "$DW/loadgen.txt")"
   printf '%-10s %8s %8s %8s %10s %s\n' workers "target" "req/s" "p50 ms" "p99 ms" goal
   printf '%-10s %8s %8s %8s %10s %s\n' "$D_WORKERS" "$D_RATE" "$thr" "$(awk '{print $7}' <<<"$lat")" "$(awk '{print $11}' <<<"$lat")" "p99 <= 5 ms at 2000 req/s"
+  echo "load average (1, 5, 15 min) when the run began: $D_LOAD"
   echo "decisions logged to $DW/warehouse/_decisions/ (tokens only); command: ${D_CMD[*]}"
 fi
 echo
