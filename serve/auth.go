@@ -62,9 +62,9 @@ func caller(ctx context.Context) string {
 // request's context. A refusal says only "unauthorized".
 func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		match := -1
-		if ok && key != "" {
+		if strings.EqualFold(scheme, "Bearer") && key != "" { // the scheme is case-insensitive (RFC 9110)
 			d := DigestKey(key)
 			for i := range s.cfg.Keys {
 				if subtle.ConstantTimeCompare(d[:], s.cfg.Keys[i][:]) == 1 {
