@@ -69,7 +69,11 @@ func post(t *testing.T, c *http.Client, url, key, body string) (int, []byte) {
 // scored event gets risk_features/dt=day2's row bit for bit, and the
 // decision the batch row gets.
 func TestServiceMatchesBatch(t *testing.T) {
-	w := newWorld(t, 2, 20_000)
+	perDay := 20_000
+	if raceBuild {
+		perDay = 4_000
+	}
+	w := newWorld(t, 2, perDay)
 	d := decider(t)
 	_, hs := newServer(t, w, dayOf(0), d)
 	day := dayOf(1)
