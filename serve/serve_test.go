@@ -5,7 +5,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -29,6 +31,7 @@ func newServer(t testing.TB, w *world, stateDT string, d serve.Decider) (*serve.
 	s, err := serve.New(context.Background(), serve.Config{
 		Warehouse: w.wh, Mem: w.mem, Tokenizer: w.tok, Decider: d,
 		Keys: []serve.KeyDigest{serve.DigestKey(testKey)}, StateDT: stateDT, RunID: "test-run",
+		Log: slog.New(slog.NewJSONHandler(&w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +179,12 @@ func TestServiceMatchesBatch(t *testing.T) {
 	t.Logf("%d events posted, %d scored and equal to risk_features/dt=%s bit for bit, decisions equal (%v)", decided, scored, day, actions)
 }
 
+type failingDecider struct{}
+
+func (failingDecider) Decide(decide.Input) (decide.Decision, error) {
+	return decide.Decision{}, errors.New("rules: evaluation failed")
+}
+
 // declaredOnly drops the members of a JSON object the events feed does
 // not declare, leaving the others' text as it was.
 func declaredOnly(t *testing.T, line string) string {
@@ -260,9 +269,19 @@ func TestRequestErrors(t *testing.T) {
 		t.Fatalf("decision log: %q %v", b, err)
 	}
 	all.Write(b)
+	// A decision that fails is logged, and answered without detail.
+	_, hs2 := newServer(t, w, "", failingDecider{})
+	if code, body := post(t, hs2.Client(), hs2.URL+"/v1/decide", testKey, withPhone); code != http.StatusInternalServerError || !bytes.Contains(body, []byte("decision_failed")) {
+		t.Errorf("failing decider: %d %s", code, body)
+	}
+	hs2.Close()
+	if !bytes.Contains(w.logs.Bytes(), []byte("decision failed")) {
+		t.Errorf("the failure was not logged: %s", w.logs.Bytes())
+	}
+	all.Write(w.logs.Bytes())
 	for _, raw := range []string{"u-secret-1", "d-secret-1", "203.0.113.77", "4111111111111111", secret} {
 		if bytes.Contains(all.Bytes(), []byte(raw)) {
-			t.Errorf("a raw value (%d bytes) appears in a response or the decision log", len(raw))
+			t.Errorf("a raw value (%d bytes) appears in a response, the log or the decision log", len(raw))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -35,6 +36,8 @@ type world struct {
 	mem memory.Allocator
 	set *keys.Set
 	tok *anonymize.Tokenizer
+	// logs collects the servers' logs; read it once they are done.
+	logs bytes.Buffer
 }
 
 // newWorld generates days of events (perDay lines each, no chats) and
