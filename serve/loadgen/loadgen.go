@@ -30,10 +30,12 @@ type Config struct {
 	// Users, devices and IPs the events rotate over (2000, 1500, 800
 	// unless set); cards follow users.
 	Users, Devices, IPs int
-	// Day is the UTC day the events fall on; zero: the day the service
-	// stands at (GET /healthz). Event times advance with the run's clock.
-	Day  time.Time
-	Seed uint64
+	// Start is the first event's time; zero: just after the service's
+	// latest event, or the start of the day it stands at (GET /healthz),
+	// so that runs against one service follow each other in time. Event
+	// times advance with the run's clock.
+	Start time.Time
+	Seed  uint64
 }
 
 // Result is what a run measured.
@@ -110,15 +112,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		Transport: &http.Transport{MaxIdleConns: cfg.Workers, MaxIdleConnsPerHost: cfg.Workers, MaxConnsPerHost: cfg.Workers},
 	}
 	defer client.CloseIdleConnections()
-	day := cfg.Day
-	if day.IsZero() {
-		d, err := serviceDay(ctx, client, cfg.URL)
+	first := cfg.Start
+	if first.IsZero() {
+		t, err := serviceTime(ctx, client, cfg.URL)
 		if err != nil {
 			return Result{}, err
 		}
-		day = d
+		first = t
 	}
-	gen := newEvents(cfg, day)
+	gen := newEvents(cfg, first)
 	jobs := make(chan job, 4*cfg.Workers)
 	samples := make([][]sample, cfg.Workers)
 	var wg sync.WaitGroup
@@ -204,8 +206,9 @@ func send(ctx context.Context, c *http.Client, cfg Config, body []byte, due time
 	return s
 }
 
-// serviceDay asks the service which day its state stands at.
-func serviceDay(ctx context.Context, c *http.Client, url string) (time.Time, error) {
+// serviceTime asks the service where its state stands: just after its
+// latest event, else the start of its day, else now.
+func serviceTime(ctx context.Context, c *http.Client, url string) (time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/healthz", nil)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("loadgen: %w", err)
@@ -216,10 +219,18 @@ func serviceDay(ctx context.Context, c *http.Client, url string) (time.Time, err
 	}
 	defer res.Body.Close()
 	var h struct {
-		Day string `json:"day"`
+		Day    string `json:"day"`
+		Latest string `json:"latest_event"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&h); err != nil || res.StatusCode != http.StatusOK {
 		return time.Time{}, fmt.Errorf("loadgen: healthz: status %d, %v", res.StatusCode, err)
+	}
+	if h.Latest != "" {
+		t, err := time.Parse(time.RFC3339Nano, h.Latest)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("loadgen: healthz latest_event: %w", err)
+		}
+		return t.Add(time.Millisecond), nil
 	}
 	if h.Day == "" {
 		return time.Now().UTC().Truncate(24 * time.Hour), nil // started empty: any day
@@ -244,12 +255,14 @@ func percentiles(d []time.Duration) Percentiles {
 // mostly, a scored event in three), over rotating users, devices and
 // IPs, at times that advance with the run.
 type events struct {
-	cfg  Config
-	day  time.Time
-	seed uint64
+	cfg   Config
+	first time.Time
+	seed  uint64
 }
 
-func newEvents(cfg Config, day time.Time) *events { return &events{cfg: cfg, day: day, seed: cfg.Seed} }
+func newEvents(cfg Config, first time.Time) *events {
+	return &events{cfg: cfg, first: first, seed: cfg.Seed}
+}
 
 var typeMix = []struct {
 	typ  string
@@ -274,7 +287,7 @@ func (g *events) body(seq int64, offset time.Duration) []byte {
 		i++
 	}
 	t := typeMix[i]
-	ts := g.day.Add(offset % (24 * time.Hour))
+	ts := g.first.Add(offset)
 	b := make([]byte, 0, 320)
 	b = fmt.Appendf(b, `{"event_id":"lg-%d-%d","ts":"%s","type":"%s","user_id":"lg-user-%d","device_id":"lg-dev-%d","ip":"10.%d.%d.%d"`,
 		g.seed, seq, ts.UTC().Format(time.RFC3339Nano), t.typ, u, dev, ip/65536%256, ip/256%256, ip%256)
