@@ -69,6 +69,9 @@ gracefully.`,
 				if stateDT, err = serve.NewestCheckpoint(wh); err != nil {
 					return err
 				}
+				if stateDT == "" {
+					fmt.Fprintln(a.stderr, "veil serve: no risk_state checkpoint in the warehouse: starting from an empty state")
+				}
 			}
 			// The rules read the users' clusters of the checkpoint's day:
 			// the last day before the events the service will see.
