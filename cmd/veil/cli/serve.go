@@ -24,7 +24,7 @@ import (
 
 func (a *app) serveCmd() *cobra.Command {
 	var p paths
-	var addr, keyFile, rulesFile, modelFile, stateDT string
+	var addr, keyFile, modelFile, stateDT string
 	var digests []string
 	var hashKey bool
 	var reorder time.Duration
@@ -79,6 +79,7 @@ gracefully.`,
 			if err != nil {
 				return err
 			}
+			rulesFile, _ := cmd.Flags().GetString("rules")
 			dec, err := loadDecider(rulesFile, modelFile, clusters)
 			if err != nil {
 				return err
@@ -112,7 +113,9 @@ gracefully.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	f.StringVar(&keyFile, "key-digests", "", "file of service key SHA-256 digests, one hex digest a line")
 	f.StringSliceVar(&digests, "key-sha256", nil, "a service key's SHA-256 digest in hex (repeatable)")
-	f.StringVar(&rulesFile, "rules", "", "rule file (default: the embedded configs/rules.yaml)")
+	if f.Lookup("rules") == nil { // paths.flags may define it for every pipeline command
+		f.String("rules", "", "rule file (default: the embedded configs/rules.yaml)")
+	}
 	f.StringVar(&modelFile, "model", "", "model artefact file (default: none; decisions from rules and blacklist)")
 	f.StringVar(&stateDT, "state-date", "", "continue from risk_state of this day, YYYY-MM-DD (default: the newest)")
 	f.DurationVar(&reorder, "reorder-window", 0, "fold late events no older than this into the state at its time (0: answer them, fold none, as the batch engine)")
