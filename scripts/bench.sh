@@ -54,6 +54,15 @@
 #      DBSCAN at $BENCH_OUTLIER_BIG points, veil only, under /usr/bin/time -v.
 #      ~13 min at the defaults on the shared 2-core host: the two 1M runs
 #      (~4 min each) and scikit-learn's OPTICS (~3 min per thread count).
+#  12. decide latency (issue 12): veil gen writes 2 days of $BENCH_DECIDE_EVENTS
+#      events each; veil once runs ingest and risk on both (not timed); veil
+#      serve starts on that warehouse (continuing from the second day's
+#      risk_state) with a fresh service key; veil loadgen posts generator-like
+#      events at $BENCH_DECIDE_RATE requests/s, open loop, from
+#      $BENCH_DECIDE_WORKERS workers for $BENCH_DECIDE_DURATION, and prints
+#      p50/p90/p99/max latency (send to answer, and due to answer) and the
+#      throughput; the server is stopped with SIGTERM. Goal: p99 <= 5 ms at
+#      2,000 requests/s.
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
@@ -80,6 +89,9 @@
 #   BENCH_RISK_DUCKDB_MEMORY (8GB)  DuckDB's memory_limit (it spills beyond)
 #   BENCH_RISK_DISTINCT=0  leave the distinct-count windows out of DuckDB's
 #                query and of the check
+#   BENCH_SKIP_DECIDE=1    skip step 12
+#   BENCH_DECIDE_EVENTS (100000) BENCH_DECIDE_RATE (2000) BENCH_DECIDE_WORKERS (32)
+#   BENCH_DECIDE_DURATION (30s)  BENCH_DECIDE_REORDER (0s: veil serve --reorder-window)
 #   BENCH_SKIP_OUTLIER=1   skip step 11
 #   BENCH_OUTLIER_N (50000)  points of the veil/scikit-learn comparison
 #   BENCH_OUTLIER_EPS (2.0)  DBSCAN's eps there
@@ -554,6 +566,63 @@ else
     printf '%-9s %9s %8s %9s %13s %s\n' "$algo" "$O_BIG" "$(fit_secs "$f.stdout")" "$(cat "$f.wall")" "$(time_rss_mib "$f.time")" "$sum"
   done
   echo "wall includes reading the Parquet input and writing the output; DBSCAN eps $O_BIG_EPS (= $O_EPS x ($O_N/$O_BIG)^(1/8))."
+fi
+
+# ------------------------------------------------------------------ 12. decide latency
+if [ "${BENCH_SKIP_DECIDE:-0}" = 1 ]; then
+  step "decide latency skipped (BENCH_SKIP_DECIDE=1)"
+else
+  DW="$WORK/decide"
+  D_EVENTS="${BENCH_DECIDE_EVENTS:-100000}"
+  D_RATE="${BENCH_DECIDE_RATE:-2000}"
+  D_WORKERS="${BENCH_DECIDE_WORKERS:-32}"
+  D_DUR="${BENCH_DECIDE_DURATION:-30s}"
+  D_REORDER="${BENCH_DECIDE_REORDER:-0s}"
+  rm -rf "$DW"
+  mkdir -p "$DW"
+  step "decide: 2 days of $D_EVENTS events generated, ingested and folded into risk_state (not timed)"
+  "$VEIL" gen --out "$DW" --days 2 --events $((2 * D_EVENTS)) --seed "$SEED"
+  "$VEIL" keys init --dir "$DW/keys" >/dev/null
+  D_PATHS=(--landing "$DW/landing" --warehouse "$DW/warehouse" --keys "$DW/keys")
+  for d in 0 1; do
+    dt="$(date -u -d "2026-11-19 + $d day" +%F)"
+    for s in ingest risk; do
+      "$VEIL" once --stage "$s" --date "$dt" "${D_PATHS[@]}" 2>/dev/null
+    done
+  done
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DW/service.key")
+  "$VEIL" serve --hash-key <"$DW/service.key" >"$DW/key-digests"
+  "$VEIL" serve "${D_PATHS[@]}" --key-digests "$DW/key-digests" --reorder-window "$D_REORDER" --addr 127.0.0.1:0 >"$DW/serve.out" 2>"$DW/serve.err" &
+  SERVE_PID=$!
+  trap 'kill "$SERVE_PID" 2>/dev/null || true; cleanup' EXIT
+  D_URL=""
+  for _ in $(seq 1 300); do
+    D_URL="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$DW/serve.out")"
+    [ -n "$D_URL" ] && break
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$D_URL" ]; then
+    echo "bench: veil serve did not start:" >&2
+    cat "$DW/serve.err" >&2
+    exit 1
+  fi
+  cat "$DW/serve.out"
+  D_CMD=("$VEIL" loadgen --url "$D_URL" --key-file "$DW/service.key" --workers "$D_WORKERS" --rate "$D_RATE" --duration "$D_DUR")
+  step "decide: ${D_CMD[*]}"
+  # Tail latency on a shared host follows its load: print it beside the figures.
+  D_LOAD="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
+  "${D_CMD[@]}" | tee "$DW/loadgen.txt"
+  kill -TERM "$SERVE_PID"
+  wait "$SERVE_PID" || { echo "bench: veil serve exited with an error:" >&2; cat "$DW/serve.err" >&2; exit 1; }
+  trap cleanup EXIT
+  step "decide latency: POST /v1/decide against veil serve on this machine ($CORES cores, load generator on the same cores)"
+  lat="$(grep 'send to answer' "$DW/loadgen.txt")"
+  thr="$(sed -n 's/.*s: \([0-9]*\) req\/s.*/\1/p' "$DW/loadgen.txt")"
+  printf '%-10s %8s %8s %8s %10s %s\n' workers "target" "req/s" "p50 ms" "p99 ms" goal
+  printf '%-10s %8s %8s %8s %10s %s\n' "$D_WORKERS" "$D_RATE" "$thr" "$(awk '{print $7}' <<<"$lat")" "$(awk '{print $11}' <<<"$lat")" "p99 <= 5 ms at 2000 req/s"
+  echo "load average (1, 5, 15 min) when the run began: $D_LOAD"
+  echo "decisions logged to $DW/warehouse/_decisions/ (tokens only); command: ${D_CMD[*]}"
 fi
 echo
 echo "bench: done"
