@@ -114,7 +114,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		Tokens: Tokens{User: e.Keys[features.User], Device: e.Keys[features.Device], IP: e.Keys[features.IP], IPPrefix: e.Keys[features.IP24], Card: e.Keys[features.Card]},
 	}
 	if st.scored {
-		dec, err := s.cfg.Decider.Decide(decide.Input{Event: e, Row: st.row, Source: p.source, Browser: p.browser})
+		dec, err := s.enf.decide(s.cfg.Decider, decide.Input{Event: e, Row: st.row, Source: p.source, Browser: p.browser})
 		if err != nil {
 			s.fail(w, "decide", err)
 			return
@@ -181,7 +181,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	day, now, from := s.st.position()
 	h := map[string]any{
 		"status": "ok", "checkpoint": from, "decided": s.count.decided.Load(), "late": s.count.late.Load(),
-		"rejected": s.count.rejected.Load(), "failed": s.count.failed.Load(),
+		"rejected": s.count.rejected.Load(), "failed": s.count.failed.Load(), "blacklist_version": s.enf.version(),
 	}
 	if day > math.MinInt64/4 {
 		h["day"] = time.UnixMilli(day).UTC().Format(time.DateOnly)

@@ -61,6 +61,10 @@ type Config struct {
 	// at the state's time (a few ms off their own); 0 folds none, as the
 	// batch engine, which never sees an event out of order, would.
 	ReorderWindow time.Duration
+	// Enforce, when set, folds each decision's flags and the appeal lifts
+	// into the blacklist the Decider reads; nil keeps the blacklist as
+	// loaded.
+	Enforce *Enforcement
 }
 
 // Server answers decisions. Its handler may be mounted anywhere (tests
@@ -71,6 +75,7 @@ type Server struct {
 	st    *state
 	log   *slog.Logger
 	dlog  *decisionLog
+	enf   *enforcer
 	count struct{ decided, late, rejected, failed atomic.Int64 }
 }
 
@@ -119,7 +124,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st.reorder = cfg.ReorderWindow.Milliseconds()
-	return &Server{cfg: cfg, tok: tok, st: st, log: cfg.Log, dlog: newDecisionLog(cfg.Warehouse.Root, cfg.RunID)}, nil
+	enf, err := newEnforcer(cfg.Enforce, cfg.RunID)
+	if err != nil {
+		return nil, err
+	}
+	// A decision log that fails verification stops the start: lifts
+	// cannot be trusted, and neither can what they would unblock.
+	if err := enf.refresh(ctx, time.Now().UnixMilli()); err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, tok: tok, st: st, log: cfg.Log, enf: enf, dlog: newDecisionLog(cfg.Warehouse.Root, cfg.RunID)}, nil
+}
+
+// RefreshLifts folds the appeal lifts decided since the last call into
+// the blacklist; Serve calls it every FlushEvery.
+func (s *Server) RefreshLifts(ctx context.Context) error {
+	return s.enf.refresh(ctx, time.Now().UnixMilli())
 }
 
 // Handler routes POST /v1/decide (authenticated) and GET /healthz.
@@ -160,6 +180,11 @@ loop:
 		case <-tick.C:
 			if ferr := s.dlog.flush(); ferr != nil {
 				s.log.Error("decision log flush failed", "err", ferr)
+			}
+			if lerr := s.RefreshLifts(ctx); lerr != nil {
+				// Entries stay as they are: a lift is taken only from a
+				// log that verifies.
+				s.log.Error("appeal lifts not refreshed", "err", lerr)
 			}
 		case err = <-served:
 			break loop // the listener failed

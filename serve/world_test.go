@@ -21,10 +21,13 @@ import (
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk"
+	"github.com/veil-data/veil/risk/blacklist"
 	"github.com/veil-data/veil/risk/decide"
 	"github.com/veil-data/veil/risk/features"
+	"github.com/veil-data/veil/risk/risklist"
 	"github.com/veil-data/veil/risk/rules"
 	"github.com/veil-data/veil/schemas"
+	"github.com/veil-data/veil/serve"
 	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/synth"
 )
@@ -72,7 +75,7 @@ func newWorld(t testing.TB, days, perDay int) *world {
 	w := &world{dir: dir, wh: wh, mem: memory.DefaultAllocator, set: set, tok: tok}
 	for d := range days {
 		day := synth.DefaultStart.AddDate(0, 0, d)
-		for _, st := range []pipeline.Stage{ingest.Events{}, risk.Stage{}} {
+		for _, st := range []pipeline.Stage{ingest.Events{}, risk.Stage{}, risklist.Stage{}} {
 			job := &pipeline.Job{
 				Env: &pipeline.Env{Landing: filepath.Join(dir, "landing"), Warehouse: wh, Mem: w.mem, Log: slog.New(slog.DiscardHandler),
 					Keys: func(context.Context) (*keys.Set, error) { return set, nil }},
@@ -173,6 +176,62 @@ func (w *world) cleanEvents(t *testing.T, day string) map[string]cleanRow {
 	return out
 }
 
+// batchDecision is a risk_decisions row: the batch stage's decision.
+type batchDecision struct {
+	action  string
+	reasons []string
+}
+
+// batchDecisions reads risk_decisions/day by event id.
+func (w *world) batchDecisions(t *testing.T, day string) map[string]batchDecision {
+	t.Helper()
+	out := map[string]batchDecision{}
+	err := w.wh.Scan(context.Background(), w.mem, schemas.RiskDecisions, sinks.Partition{DT: day}, func(rec arrow.RecordBatch) error {
+		col := func(n string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(n)[0]) }
+		ids, acts, rs := col("event_id").(*array.String), col("action").(*array.String), col("reasons").(*array.List)
+		vals, offs := rs.ListValues().(*array.String), rs.Offsets()
+		for j := range int(rec.NumRows()) {
+			bd := batchDecision{action: acts.Value(j), reasons: []string{}}
+			for k := offs[j]; k < offs[j+1]; k++ {
+				bd.reasons = append(bd.reasons, vals.Value(int(k)))
+			}
+			out[ids.Value(j)] = bd
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// enforced is the real decider over the blacklist as of the end of day,
+// with the enforcement that moves it as the batch risk list does.
+func (w *world) enforced(t testing.TB, day string) (*decide.Decider, *serve.Enforcement) {
+	t.Helper()
+	rs, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := blacklist.DefaultPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dt, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, _, _, err := blacklist.Latest(context.Background(), w.wh, w.mem, dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := decide.New(rs, nil, bl, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, &serve.Enforcement{List: bl, Policy: pol, Flags: d.Flags}
+}
+
 // batchFeatures reads risk_features/day by event id.
 func (w *world) batchFeatures(t *testing.T, day string) map[string]features.Row {
 	t.Helper()
@@ -231,14 +290,12 @@ func (testDecider) Decide(in decide.Input) (decide.Decision, error) {
 	return d, nil
 }
 
-// decider is the real one when the embedded rules load, else testDecider.
-func decider(t testing.TB) interface {
-	Decide(decide.Input) (decide.Decision, error)
-} {
+// decider is the real one over the embedded rules, with no blacklist.
+func decider(t testing.TB) *decide.Decider {
+	t.Helper()
 	rs, err := rules.Default()
 	if err != nil {
-		t.Logf("embedded rules unavailable (%v): deciding with the test's own decider", err)
-		return testDecider{}
+		t.Fatal(err)
 	}
 	d, err := decide.New(rs, nil, nil, nil)
 	if err != nil {

@@ -40,8 +40,10 @@ newest risk_state checkpoint, and answers allow, review or block with reason
 codes; ?explain=1 adds the feature row. Requests carry
 "Authorization: Bearer <service key>"; the server holds only the keys' SHA-256
 digests (veil serve --hash-key < keyfile prints one). Decisions are logged,
-tokens only, to <warehouse>/_decisions/dt=D/<run>.jsonl. SIGTERM stops it
-gracefully.`,
+tokens only, to <warehouse>/_decisions/dt=D/<run>.jsonl. Each decision's
+flags are folded into the blacklist under its policy, and appeal lifts from
+the decision log are folded in within a second of being decided, so a lifted
+entity passes from then on. SIGTERM stops it gracefully.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if hashKey {
@@ -85,6 +87,12 @@ gracefully.`,
 			if err != nil {
 				return err
 			}
+			bpol, err := p.loadBlacklistPolicy()
+			if err != nil {
+				return err
+			}
+			enforce := &serve.Enforcement{List: dec.Blacklist, Policy: bpol, Flags: dec.Flags,
+				Lifts: func(_ context.Context, asOf int64) ([]blacklist.Lift, error) { return loadLifts(&p, asOf) }}
 			set, err := p.keyOpener()(cmd.Context())
 			if err != nil {
 				return err
@@ -96,7 +104,7 @@ gracefully.`,
 			t0 := time.Now()
 			s, err := serve.New(cmd.Context(), serve.Config{
 				Warehouse: wh, Mem: memory.DefaultAllocator, Policy: pol, Tokenizer: tok, Decider: dec,
-				Keys: keys, StateDT: stateDT, Log: a.log, ReorderWindow: reorder,
+				Keys: keys, StateDT: stateDT, Log: a.log, ReorderWindow: reorder, Enforce: enforce,
 			})
 			if err != nil {
 				return err
@@ -116,7 +124,7 @@ gracefully.`,
 	f.StringSliceVar(&digests, "key-sha256", nil, "a service key's SHA-256 digest in hex (repeatable)")
 	f.StringVar(&modelFile, "model", "", "model artefact file (default: none; decisions from rules and blacklist)")
 	f.StringVar(&stateDT, "state-date", "", "continue from risk_state of this day, YYYY-MM-DD (default: the newest)")
-	f.DurationVar(&reorder, "reorder-window", 0, "fold late events no older than this into the state at its time (0: answer them, fold none, as the batch engine)")
+	f.DurationVar(&reorder, "reorder-window", 2*time.Second, "fold late events no older than this into the state at its time (0: answer them from the state, fold none)")
 	f.BoolVar(&hashKey, "hash-key", false, "print the SHA-256 digest of the key read from stdin, and exit")
 	return cmd
 }
