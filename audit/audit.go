@@ -347,10 +347,10 @@ func (l Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		return Entry{}, fmt.Errorf("audit: open %s: %w", l.Path, err)
 	}
 	defer f.Close()
-	if err := lock(f, true); err != nil {
+	if err := chain.LockFile(f, true); err != nil {
 		return Entry{}, fmt.Errorf("audit: lock %s: %w", l.Path, err)
 	}
-	defer unlock(f)
+	defer chain.UnlockFile(f)
 
 	st, err := l.scan(f, false, true)
 	if err != nil {

@@ -97,10 +97,10 @@ func (l Log) read(keep bool) ([]Entry, Result, error) {
 	}
 	defer f.Close()
 	// Shared: an append in progress finishes before we read.
-	if err := lock(f, false); err != nil {
+	if err := chain.LockFile(f, false); err != nil {
 		return nil, Result{}, fmt.Errorf("audit: lock %s: %w", l.Path, err)
 	}
-	defer unlock(f)
+	defer chain.UnlockFile(f)
 	st, err := l.scan(f, keep, false)
 	if err != nil {
 		return nil, Result{}, err

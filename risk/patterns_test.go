@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/synth"
 )
@@ -20,26 +20,6 @@ import (
 // IP churn, promotion and live-start bursts). Tokens are a bijection of
 // raw ids, so features over raw ids are the features over tokens: this
 // test feeds the generator's landing files to the engine directly.
-
-// events turns a generated day, as ingest would accept it, into engine
-// events keyed by raw ids.
-func events(t *testing.T, dir string, day time.Time, seen map[string]bool) []features.Event {
-	t.Helper()
-	les, err := synth.ReadLandingDay(dir, day, seen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]features.Event, len(les))
-	for i, le := range les {
-		e := features.Event{ID: le.ID, TS: le.TS.UnixMilli(), Type: le.Type, Live: le.Live}
-		e.Keys = [features.NEntities]string{le.User, le.Device, le.IP, le.Prefix, le.Card}
-		if le.Amount != nil {
-			e.Amount4, e.HasAmount = Amount4(*le.Amount), true
-		}
-		out[i] = e
-	}
-	return out
-}
 
 // userScores folds the days and keeps, per user and feature, the highest
 // value over the user's scored events (and the lowest, for features where
@@ -66,7 +46,7 @@ func TestPatternsSeparatedFromLookalikes(t *testing.T) {
 	seen := map[string]bool{}
 	for d := range days {
 		day := synth.DefaultStart.AddDate(0, 0, d)
-		evs := events(t, dir, day, seen)
+		evs := testwarehouse.EngineDay(t, dir, day, seen)
 		err := g.Run(context.Background(), day.UnixMilli(), features.Events(evs), nil, func(_ int, e *features.Event, row features.Row) error {
 			u := e.Keys[features.User]
 			hi, lo := sc.hi[u], sc.lo[u]

@@ -128,10 +128,10 @@ func Open(files Files, key chain.MAC) (*Log, error) {
 		return nil, fmt.Errorf("appeals: open %s: %w", files.Log, err)
 	}
 	defer f.Close()
-	if err := lock(f, false); err != nil {
+	if err := chain.LockFile(f, false); err != nil {
 		return nil, fmt.Errorf("appeals: lock %s: %w", files.Log, err)
 	}
-	defer unlock(f)
+	defer chain.UnlockFile(f)
 	l.err = l.verify(f)
 	return l, nil
 }
@@ -251,10 +251,10 @@ func (l *Log) Decide(c Case, decision, by, reason string, at time.Time) (Entry, 
 		return Entry{}, fmt.Errorf("appeals: open %s: %w", l.files.Log, err)
 	}
 	defer f.Close()
-	if err := lock(f, true); err != nil {
+	if err := chain.LockFile(f, true); err != nil {
 		return Entry{}, fmt.Errorf("appeals: lock %s: %w", l.files.Log, err)
 	}
-	defer unlock(f)
+	defer chain.UnlockFile(f)
 	if l.err = l.verify(f); l.err != nil {
 		return Entry{}, fmt.Errorf("appeals: decision on case %s refused: %w", c.ID, l.err)
 	}

@@ -23,25 +23,6 @@ import (
 // Tokens are a bijection of raw ids, so the test writes raw ids where
 // events_clean holds tokens and reads the ground truth by them.
 
-// landingDay is a generated day as ingest would accept it, for
-// testwarehouse.
-func landingDay(t *testing.T, dir string, day time.Time, seen map[string]bool) []testwarehouse.Event {
-	t.Helper()
-	les, err := synth.ReadLandingDay(dir, day, seen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]testwarehouse.Event, len(les))
-	for i, le := range les {
-		out[i] = testwarehouse.Event{ID: le.ID, TS: le.TS, Type: le.Type, User: le.User, Device: le.Device,
-			IP: le.IP, IPPrefix: le.Prefix, Card: le.Card, Live: le.Live}
-		if le.Amount != nil {
-			out[i].Amount = *le.Amount
-		}
-	}
-	return out
-}
-
 func TestFraudShareFlagged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates two days of events and runs the risk stage on them")
@@ -63,7 +44,7 @@ func TestFraudShareFlagged(t *testing.T) {
 	for d := range days {
 		day := synth.DefaultStart.AddDate(0, 0, d)
 		last = day.Format(time.DateOnly)
-		testwarehouse.WriteEvents(t, w, mem, last, landingDay(t, dir, day, seen))
+		testwarehouse.WriteEvents(t, w, mem, last, testwarehouse.LandingDay(t, dir, day, seen))
 		s := risk.Stage{}
 		if err := s.Run(context.Background(), testwarehouse.Job(t, w, mem, s, day, "run-risk-"+last)); err != nil {
 			t.Fatal(err)

@@ -243,15 +243,6 @@ func (d *day) writeList(job *pipeline.Job, list *blacklist.List, v0 int64, st *S
 	slices.SortFunc(keys, func(a, b entityKey) int {
 		return cmp.Or(cmp.Compare(a.entity, b.entity), cmp.Compare(a.token, b.token))
 	})
-	pw, err := job.Warehouse.Begin(schemas.RiskList, job.Partition(), "risklist", job.RunID)
-	if err != nil {
-		return err
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(job.Mem)
-	if err != nil {
-		return err
-	}
 	b := array.NewRecordBuilder(job.Mem, schemas.RiskList.Schema)
 	defer b.Release()
 	mv := ""
@@ -276,6 +267,20 @@ func (d *day) writeList(job *pipeline.Job, list *blacklist.List, v0 int64, st *S
 		f[10].(*array.Float64Builder).Append(l.amount)
 		f[11].(*array.StringBuilder).Append(l.evidence)
 		f[12].(*array.BooleanBuilder).Append(admitted[k])
+	}
+	return commitBuilt(job, schemas.RiskList, "risklist", b, st)
+}
+
+// commitBuilt writes what b holds as the whole of ds/dt and commits it.
+func commitBuilt(job *pipeline.Job, ds schemas.Dataset, stage string, b *array.RecordBuilder, st any) error {
+	pw, err := job.Warehouse.Begin(ds, job.Partition(), stage, job.RunID)
+	if err != nil {
+		return err
+	}
+	defer pw.Abort()
+	fw, err := pw.Parquet(job.Mem)
+	if err != nil {
+		return err
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()

@@ -32,23 +32,6 @@ import (
 // ids, so the test writes raw ids where events_clean holds tokens and
 // reads the ground truth by them.
 
-func landingDay(t *testing.T, dir string, day time.Time, seen map[string]bool) []testwarehouse.Event {
-	t.Helper()
-	les, err := synth.ReadLandingDay(dir, day, seen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]testwarehouse.Event, len(les))
-	for i, le := range les {
-		out[i] = testwarehouse.Event{ID: le.ID, TS: le.TS, Type: le.Type, User: le.User, Device: le.Device,
-			IP: le.IP, IPPrefix: le.Prefix, Card: le.Card, Live: le.Live}
-		if le.Amount != nil {
-			out[i].Amount = *le.Amount
-		}
-	}
-	return out
-}
-
 // world is a generated world run through risk and risklist.
 type world struct {
 	dir  string
@@ -67,7 +50,7 @@ func buildWorld(t *testing.T, days, perDay int, seed int64) *world {
 	for d := range days {
 		day := synth.DefaultStart.AddDate(0, 0, d)
 		dt := day.Format(time.DateOnly)
-		testwarehouse.WriteEvents(t, wd.w, wd.mem, dt, landingDay(t, wd.dir, day, seen))
+		testwarehouse.WriteEvents(t, wd.w, wd.mem, dt, testwarehouse.LandingDay(t, wd.dir, day, seen))
 		wd.writeLabels(t, dt)
 		rs := risk.Stage{}
 		if err := rs.Run(context.Background(), testwarehouse.Job(t, wd.w, wd.mem, rs, day, "run-risk-"+dt)); err != nil {

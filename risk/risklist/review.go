@@ -251,15 +251,6 @@ func (s Review) Run(ctx context.Context, job *pipeline.Job) error {
 }
 
 func writeReview(job *pipeline.Job, rows []ReviewRow, st *ReviewStats) error {
-	pw, err := job.Warehouse.Begin(schemas.RiskReview, job.Partition(), "review", job.RunID)
-	if err != nil {
-		return err
-	}
-	defer pw.Abort()
-	fw, err := pw.Parquet(job.Mem)
-	if err != nil {
-		return err
-	}
 	b := array.NewRecordBuilder(job.Mem, schemas.RiskReview.Schema)
 	defer b.Release()
 	f := b.Fields()
@@ -282,15 +273,6 @@ func writeReview(job *pipeline.Job, rows []ReviewRow, st *ReviewStats) error {
 		f[13].(*array.Int64Builder).Append(r.AppealsOpened)
 		f[14].(*array.Int64Builder).Append(r.AppealsLifted)
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	if err := fw.Write(rec); err != nil {
-		return err
-	}
-	if err := fw.Close(); err != nil {
-		return err
-	}
 	st.RecordsOut = st.RecordsIn
-	_, err = pw.Commit(sinks.CommitInfo{Inputs: job.Inputs, Stats: st})
-	return err
+	return commitBuilt(job, schemas.RiskReview, "review", b, st)
 }

@@ -2,6 +2,7 @@ package risklist
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -115,5 +116,45 @@ func TestLiftTakesEffect(t *testing.T) {
 	}
 	if lifted == 0 {
 		t.Errorf("no entry records the lift")
+	}
+}
+
+// The review's day row accounts for every decision: events are the
+// decisions read, reviewed and blocked the decisions that were, and the
+// false-positive rate is over users without a fraud label.
+func TestReviewAccounts(t *testing.T) {
+	wd := buildWorld(t, 2, 20_000, 7)
+	wd.runList(t, Stage{}, "run-a")
+	for _, day := range wd.days {
+		r := Review{}
+		if err := r.Run(context.Background(), testwarehouse.Job(t, wd.w, wd.mem, r, day, "run-review")); err != nil {
+			t.Fatal(err)
+		}
+		p := sinks.Partition{DT: day.Format(time.DateOnly)}
+		m, err := wd.w.Manifest(schemas.RiskReview, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st ReviewStats
+		if err := json.Unmarshal(m.Stats, &st); err != nil {
+			t.Fatal(err)
+		}
+		dm, err := wd.w.Manifest(schemas.RiskDecisions, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds Stats
+		if err := json.Unmarshal(dm.Stats, &ds); err != nil {
+			t.Fatal(err)
+		}
+		if st.Day.Events != dm.Rows || st.RecordsIn != dm.Rows {
+			t.Errorf("%s: review read %d events, %d decisions", p.DT, st.Day.Events, dm.Rows)
+		}
+		if st.Day.Reviewed != ds.Actions["review"] || st.Day.Blocked != ds.Actions["block"] {
+			t.Errorf("%s: review %d reviewed, %d blocked; decisions %v", p.DT, st.Day.Reviewed, st.Day.Blocked, ds.Actions)
+		}
+		if st.Day.FPR == nil || *st.Day.FPR < 0 || *st.Day.FPR > 1 || st.Day.Flagged < st.Day.FlaggedFraud {
+			t.Errorf("%s: day row %+v", p.DT, st.Day)
+		}
 	}
 }

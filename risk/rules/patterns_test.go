@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/synth"
 )
@@ -44,7 +44,7 @@ func generate(t *testing.T, seed int64, days, perDay int) *world {
 		seen := map[string]bool{}
 		for d := range days {
 			day := synth.DefaultStart.AddDate(0, 0, d)
-			evs := landingEvents(t, dir, day, seen)
+			evs := testwarehouse.EngineDay(t, dir, day, seen)
 			err := g.Run(context.Background(), day.UnixMilli(), features.Events(evs), nil, func(_ int, e *features.Event, row features.Row) error {
 				fn(e, row)
 				return nil
@@ -55,26 +55,6 @@ func generate(t *testing.T, seed int64, days, perDay int) *world {
 		}
 	}
 	return &world{truth: truth, each: each}
-}
-
-// landingEvents turns a generated day, as ingest would accept it, into
-// engine events keyed by raw ids.
-func landingEvents(t *testing.T, dir string, day time.Time, seen map[string]bool) []features.Event {
-	t.Helper()
-	les, err := synth.ReadLandingDay(dir, day, seen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]features.Event, len(les))
-	for i, le := range les {
-		e := features.Event{ID: le.ID, TS: le.TS.UnixMilli(), Type: le.Type, Live: le.Live}
-		e.Keys = [features.NEntities]string{le.User, le.Device, le.IP, le.Prefix, le.Card}
-		if le.Amount != nil {
-			e.Amount4, e.HasAmount = int64(math.Round(*le.Amount*1e4)), true
-		}
-		out[i] = e
-	}
-	return out
 }
 
 // catches evaluates s on every scored event and returns, per user with a
