@@ -18,12 +18,13 @@ demo: build
 # Static checks, the race-enabled test suite, then without the race detector
 # what it would slow past CI's budget, printed with -v: a year of real data
 # through the pipeline (skipped under -race), the generator's fraud against
-# the outlier flags, and the scikit-learn comparisons at 10k points (3k under
-# -race); and every benchmark once so none rots.
-FULLSIZE := ^(TestFraudDataModel|TestFraudShareFlagged|Test(LOF|DBSCAN|OPTICS)MatchesSklearn)$$
+# the outlier flags, the scikit-learn comparisons at 10k points (3k under
+# -race), the generator's fraud patterns against the rules and the whole
+# decision path (tables per pattern); and every benchmark once so none rots.
+FULLSIZE := ^(TestFraudDataModel|TestFraudShareFlagged|Test(LOF|DBSCAN|OPTICS)MatchesSklearn|TestDefaultRulesCatchPatterns|TestPatternsCaught)$$
 test: lint
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -v -run '$(FULLSIZE)' ./cmd/veil/cli ./risk/clusters ./risk/outlier
+	$(GO) test -count=1 -v -run '$(FULLSIZE)' ./cmd/veil/cli ./risk/clusters ./risk/outlier ./risk/rules ./risk/risklist
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 lint:

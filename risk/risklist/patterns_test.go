@@ -134,17 +134,12 @@ func TestPatternsCaught(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and decides four days of events")
 	}
-	perDay := 100_000
 	if raceBuild {
-		perDay = 30_000
+		t.Skip("a measurement at 100k events a day: make test runs it in its race-free pass, printed")
 	}
-	seeds := []int64{7, 11}
-	if raceBuild {
-		seeds = seeds[:1]
-	}
-	for _, seed := range seeds {
+	for _, seed := range []int64{7, 11} {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
-			wd := buildWorld(t, 4, perDay, seed)
+			wd := buildWorld(t, 4, 100_000, seed)
 			wd.runList(t, Stage{}, "run-list")
 			dec := wd.decisions(t)
 			truth, err := synth.ReadTruth(wd.dir)
