@@ -9,6 +9,7 @@ import (
 
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/risk/blacklist"
+	"github.com/veil-data/veil/risk/rules"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -156,5 +157,43 @@ func TestReviewAccounts(t *testing.T) {
 		if st.Day.FPR == nil || *st.Day.FPR < 0 || *st.Day.FPR > 1 || st.Day.Flagged < st.Day.FlaggedFraud {
 			t.Errorf("%s: day row %+v", p.DT, st.Day)
 		}
+	}
+}
+
+// A rule change, a policy change or a new current model makes the risk
+// list due: each changes the stage's config fingerprint.
+func TestConfigFingerprint(t *testing.T) {
+	parse := func(thr string) *rules.Set {
+		s, err := rules.Parse([]byte(`
+rules:
+  - name: r
+    version: 1
+    expr: user_failed_logins_1h >= ` + thr + `
+    reason: R
+    severity: high
+    action: block
+    entity: user
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	pol := func(days string) *blacklist.Policy {
+		p, err := blacklist.ParsePolicy([]byte("admission:\n  block_severity: high\n  reviews: 2\n  review_window: 7d\nexpiry:\n  default: " + days + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base := Stage{Rules: parse("3.0"), Policy: pol("30d")}
+	if base.ConfigFingerprint() != (Stage{Rules: parse("3.0"), Policy: pol("30d")}).ConfigFingerprint() {
+		t.Fatal("the same configuration fingerprints differently")
+	}
+	if base.ConfigFingerprint() == (Stage{Rules: parse("4.0"), Policy: pol("30d")}).ConfigFingerprint() {
+		t.Error("a changed rule leaves the fingerprint as it was")
+	}
+	if base.ConfigFingerprint() == (Stage{Rules: parse("3.0"), Policy: pol("60d")}).ConfigFingerprint() {
+		t.Error("a changed policy leaves the fingerprint as it was")
 	}
 }
