@@ -51,6 +51,7 @@ func (s Training) Plan(dt time.Time) pipeline.Plan {
 	for d := 1; d <= s.labelDays(); d++ {
 		in = append(in, pipeline.Input{Dataset: schemas.LabelsClean, Partition: sinks.Partition{DT: dt.AddDate(0, 0, d).Format(time.DateOnly)}})
 	}
+	in = append(in, pipeline.Input{Dataset: schemas.Blacklist, Partition: p})
 	in = append(in, pipeline.Window(schemas.EventsClean, dt, auditDays)...)
 	return pipeline.Plan{Inputs: in, Outputs: []pipeline.Output{{Dataset: schemas.RiskTraining, Partition: p}}}
 }
@@ -80,6 +81,10 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 
+	bl, err := dayBlacklist(ctx, job)
+	if err != nil {
+		return err
+	}
 	fw, err := newFeatureWriter(job, TrainingDataset, s.Name())
 	if err != nil {
 		return err
@@ -94,7 +99,7 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 		cols := keyColumnsOf(rec.Schema())
 		for j := range int(rec.NumRows()) {
 			fc.read(j, row)
-			lab := label{}
+			lab := label{blacklisted: bl.before(rec, &cols, j)}
 			if t, ok := known[users.Value(j)]; ok && t <= cutoff.UnixMilli() {
 				lab = label{ok: true, knownAt: t}
 				st.Positive++
@@ -123,8 +128,9 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	st.RecordsIn, st.RecordsOut = fw.rows, fw.rows
 	st.Transforms = map[string]string{
-		"label":          fmt.Sprintf("1 when the user has a fraud label known by %s (the end of dt + %d days), else 0", cutoff.UTC().Format(time.RFC3339), s.labelDays()),
-		"label_known_at": "known_at of that label; null when label is 0",
+		"label":              fmt.Sprintf("1 when the user has a fraud label known by %s (the end of dt + %d days), else 0", cutoff.UTC().Format(time.RFC3339), s.labelDays()),
+		"label_known_at":     "known_at of that label; null when label is 0",
+		"blacklisted_before": "1 when the event's user, device, IP or card had a blacklist entry in force strictly before it (blacklist/dt), 0 if none, null without a blacklist",
 	}
 	if err := fw.commit(job, st); err != nil {
 		return err

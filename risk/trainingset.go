@@ -18,22 +18,30 @@ import (
 // encoded by LoadTraining (a column per value seen, "type=purchase").
 var categorical = []string{"type", "source", "browser"}
 
+// BlacklistedColumn is risk_training's blacklist-hit column, a model
+// input beside the features (risk/decide computes it online the same way).
+const BlacklistedColumn = "blacklisted_before"
+
 // LoadTraining reads risk_training partitions into a model dataset:
-// every feature column as is (nulls NaN), the categorical key columns
-// one-hot, the label and the event time. Nothing else is derived: the
+// every feature column as is (nulls NaN), blacklisted_before, the
+// categorical key columns one-hot, the label and the event time. Nothing else is derived: the
 // modeller's prep (imputation, scaling) belongs to the model.
 func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator, parts []sinks.Partition) (model.Dataset, error) {
 	ds := model.Dataset{}
 	feats := make([][]float64, len(features.Defs))
 	var cats [][]string
+	var blacklisted []float64
 	row := make(features.Row, len(features.Defs))
 	for _, p := range parts {
 		err := w.Scan(ctx, mem, TrainingDataset, p, func(rec arrow.RecordBatch) error {
 			sch := rec.Schema()
 			fc := featureColumnsOf(rec)
 			label := rec.Column(sch.FieldIndices("label")[0]).(*array.Int32)
+			listed := rec.Column(sch.FieldIndices(BlacklistedColumn)[0]).(*array.Int32)
 			ts := rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp)
 			catCols := make([]*array.String, len(categorical))
+			ds.Names = append(ds.Names, BlacklistedColumn)
+			ds.X = append(ds.X, blacklisted)
 			for i, c := range categorical {
 				catCols[i] = rec.Column(sch.FieldIndices(c)[0]).(*array.String)
 			}
@@ -49,6 +57,11 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 					}
 				}
 				cats = append(cats, vals)
+				if listed.IsValid(j) {
+					blacklisted = append(blacklisted, float64(listed.Value(j)))
+				} else {
+					blacklisted = append(blacklisted, features.Null)
+				}
 				ds.Label = append(ds.Label, label.Value(j) == 1)
 				ds.Time = append(ds.Time, int64(ts.Value(j)))
 			}

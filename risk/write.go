@@ -20,9 +20,11 @@ var keyCopies = [...]string{
 }
 
 // label is a training row's label: ok is false for an unlabelled row.
+// blacklisted is -1 when the day has no blacklist, else 0 or 1.
 type label struct {
-	ok      bool
-	knownAt int64
+	ok          bool
+	knownAt     int64
+	blacklisted int8
 }
 
 // featureWriter writes risk_features or risk_training rows: the event's
@@ -157,6 +159,11 @@ func (w *featureWriter) finish(row features.Row, lab *label) error {
 		} else {
 			w.b.Field(base).(*array.Int32Builder).Append(0)
 			w.b.Field(base + 1).AppendNull()
+		}
+		if lab.blacklisted < 0 {
+			w.b.Field(base + 2).AppendNull()
+		} else {
+			w.b.Field(base + 2).(*array.Int32Builder).Append(int32(lab.blacklisted))
 		}
 	}
 	w.rows++

@@ -47,15 +47,20 @@ var RiskTraining = RiskTrainingWith(nil)
 // as known by the partition's declared cutoff (its manifest records it):
 // label is 1 when the event's user has a fraud label with known_at at or
 // before the cutoff, and label_known_at is that label's known_at.
+// blacklisted_before is 1 when one of the event's user, device, IP or card
+// had a blacklist entry in force strictly before the event (blacklist/dt,
+// whose entries carry the moment they were admitted and lifted), 0 when
+// none had, null when dt has no blacklist. Version 2 adds it.
 func RiskTrainingWith(features []arrow.Field) Dataset {
 	fs := append(append([]arrow.Field{}, riskEventKey...), features...)
 	fs = append(fs,
 		arrow.Field{Name: "label", Type: arrow.PrimitiveTypes.Int32},
 		arrow.Field{Name: "label_known_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Nullable: true},
+		arrow.Field{Name: "blacklisted_before", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 	)
 	return Dataset{
 		Name:    "risk_training",
-		Version: 1,
+		Version: 2,
 		Doc:     "risk_features of dt with fraud labels known by the declared cutoff, for model training",
 		Schema:  arrow.NewSchema(fs, nil),
 	}

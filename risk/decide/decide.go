@@ -73,7 +73,7 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 	e := in.Event
 	dec := Decision{Score: math.NaN()}
 	if d.Model != nil {
-		s, err := d.Model.ScoreRow(d.bind.row(in))
+		s, err := d.Model.ScoreRow(d.bind.row(in, d.Blacklist))
 		if err != nil {
 			return dec, fmt.Errorf("decide: %w", err)
 		}
@@ -97,7 +97,7 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 		// never see each other, here as in the features.
 		for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
 			if tok := e.Keys[k]; tok != "" {
-				if en, ok := d.Blacklist.Lookup(k, tok, e.TS-1); ok {
+				if en, ok := d.Blacklist.LookupBefore(k, tok, e.TS); ok {
 					dec.Blacklisted = append(dec.Blacklisted, en)
 					dec.Action = rules.Block
 					dec.Reasons = append(dec.Reasons, ReasonBlacklisted)
@@ -131,11 +131,18 @@ func (d *Decider) Flags(e *features.Event, dec Decision) []blacklist.Flag {
 	return out
 }
 
+// BlacklistedInput is the model input risk_training calls
+// blacklisted_before: 1 when one of the event's entities had an entry in
+// force strictly before it. The decider asks its own blacklist, which at
+// each event stands where the training column's lookup stood.
+const BlacklistedInput = "blacklisted_before"
+
+const blacklistedInput = -2 // binding.feature's mark for it
+
 // binding maps the model's inputs to an Input: a feature column, a one-hot
-// categorical column ("type=purchase"), or null for a column it cannot
-// fill (the model's prep imputes it).
+// categorical column ("type=purchase") or the blacklist hit.
 type binding struct {
-	feature []int    // Defs index, or -1
+	feature []int    // Defs index, blacklistedInput, or -1
 	cat     []int    // 0 type, 1 source, 2 browser, or -1
 	value   []string // the one-hot value
 }
@@ -153,6 +160,8 @@ func bindModel(m *model.Artefact) (*binding, error) {
 		f, c, v := -1, -1, ""
 		if i, ok := idx[name]; ok {
 			f = i
+		} else if name == BlacklistedInput {
+			f = blacklistedInput
 		} else if col, val, ok := strings.Cut(name, "="); ok && slices.Contains(categorical, col) {
 			c, v = slices.Index(categorical, col), val
 		} else {
@@ -165,16 +174,34 @@ func bindModel(m *model.Artefact) (*binding, error) {
 
 // row fills the model's input row for in. It allocates: Decide may run on
 // many goroutines.
-func (b *binding) row(in Input) []float64 {
+func (b *binding) row(in Input, bl *blacklist.List) []float64 {
 	out := make([]float64, len(b.feature))
 	cats := [...]string{in.Event.Type, in.Source, in.Browser}
 	for i, f := range b.feature {
 		switch {
 		case f >= 0:
 			out[i] = in.Row[f]
+		case f == blacklistedInput:
+			out[i] = blacklistedBefore(bl, in.Event)
 		case cats[b.cat[i]] == b.value[i]:
 			out[i] = 1
 		}
 	}
 	return out
+}
+
+// blacklistedBefore is 1 when one of e's entities has an entry in force
+// strictly before it, 0 otherwise (also without a blacklist).
+func blacklistedBefore(bl *blacklist.List, e *features.Event) float64 {
+	if bl == nil {
+		return 0
+	}
+	for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
+		if tok := e.Keys[k]; tok != "" {
+			if _, ok := bl.LookupBefore(k, tok, e.TS); ok {
+				return 1
+			}
+		}
+	}
+	return 0
 }

@@ -112,8 +112,8 @@ func TestModelBinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"user_logins_1h", "type=purchase", "browser=Chrome"}
-	X := [][]float64{{0, 1, 2, 3, 4, 5, 6, 7}, {1, 0, 1, 0, 1, 0, 1, 1}, {0, 0, 1, 1, 0, 1, 1, 0}}
+	names := []string{"user_logins_1h", "type=purchase", "browser=Chrome", BlacklistedInput}
+	X := [][]float64{{0, 1, 2, 3, 4, 5, 6, 7}, {1, 0, 1, 0, 1, 0, 1, 1}, {0, 0, 1, 1, 0, 1, 1, 0}, {0, 0, 1, 0, 1, 1, 0, 1}}
 	y := []bool{false, false, true, false, true, true, true, true}
 	art, err := model.Train(names, X, y, model.PrepOptions{}, model.LogisticOptions{})
 	if err != nil {
@@ -130,7 +130,7 @@ func TestModelBinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := art.ScoreRow([]float64{6, 1, 1})
+	want, err := art.ScoreRow([]float64{6, 1, 1, 0}) // no blacklist: not blacklisted
 	if err != nil {
 		t.Fatal(err)
 	}

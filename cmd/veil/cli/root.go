@@ -173,8 +173,8 @@ func (p *paths) loadClusters() (*clusters.Config, error) {
 // stages is the pipeline in dependency order. auditAnchor is the audit
 // log's anchor, which each day's report records.
 func stages(pol *policy.File, spec *tagging.Spec, cl *clusters.Config, rk riskParts, auditAnchor string) []pipeline.Stage {
-	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, ingest.Appeals{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, risk.Training{}, clusters.Stage{Config: cl},
-		risklist.Stage{Rules: rk.rules, Policy: rk.policy, Models: rk.models, Lifts: rk.lifts}, risklist.Review{Appeals: rk.cases},
+	return []pipeline.Stage{ingest.Events{Policy: pol}, ingest.Chats{Policy: pol}, ingest.OptOuts{Policy: pol}, ingest.Labels{Policy: pol}, ingest.Appeals{Policy: pol}, tagging.Stage{Spec: spec}, risk.Stage{}, clusters.Stage{Config: cl},
+		risklist.Stage{Rules: rk.rules, Policy: rk.policy, Models: rk.models, Lifts: rk.lifts}, risklist.Review{Appeals: rk.cases}, risk.Training{},
 		reporting.Stage{Policy: pol, Tags: spec, AuditAnchor: auditAnchor, Appeals: rk.cases}}
 }
 
