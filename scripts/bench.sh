@@ -55,7 +55,7 @@
 #      ~13 min at the defaults on the shared 2-core host: the two 1M runs
 #      (~4 min each) and scikit-learn's OPTICS (~3 min per thread count).
 #  12. decide latency (issue 12): veil gen writes 2 days of $BENCH_DECIDE_EVENTS
-#      events each; veil once runs ingest and risk on both (not timed); veil
+#      events each; veil once runs ingest, risk and risklist on both (not timed); veil
 #      serve starts on that warehouse (continuing from the second day's
 #      risk_state) with a fresh service key; veil loadgen posts generator-like
 #      events at $BENCH_DECIDE_RATE requests/s, open loop, from
@@ -577,7 +577,7 @@ else
   D_RATE="${BENCH_DECIDE_RATE:-2000}"
   D_WORKERS="${BENCH_DECIDE_WORKERS:-32}"
   D_DUR="${BENCH_DECIDE_DURATION:-30s}"
-  D_REORDER="${BENCH_DECIDE_REORDER:-0s}"
+  D_REORDER="${BENCH_DECIDE_REORDER:-2s}"
   rm -rf "$DW"
   mkdir -p "$DW"
   step "decide: 2 days of $D_EVENTS events generated, ingested and folded into risk_state (not timed)"
@@ -586,7 +586,7 @@ else
   D_PATHS=(--landing "$DW/landing" --warehouse "$DW/warehouse" --keys "$DW/keys")
   for d in 0 1; do
     dt="$(date -u -d "2026-11-19 + $d day" +%F)"
-    for s in ingest risk; do
+    for s in ingest risk risklist; do
       "$VEIL" once --stage "$s" --date "$dt" "${D_PATHS[@]}" 2>/dev/null
     done
   done
