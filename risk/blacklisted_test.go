@@ -73,6 +73,25 @@ func TestTrainingBlacklistedBefore(t *testing.T) {
 			t.Errorf("%s: blacklisted_before %d, want %d (all %v)", id, got[id], v, got)
 		}
 	}
+	// The model dataset carries it as an input, row for row.
+	ds, err := LoadTraining(context.Background(), w, mem, []sinks.Partition{{DT: day}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for c, col := range ds.X {
+		if len(col) != len(ds.Label) {
+			t.Fatalf("column %s: %d rows, %d labels", ds.Names[c], len(col), len(ds.Label))
+		}
+		if ds.Names[c] == BlacklistedColumn {
+			for _, v := range col {
+				sum += v
+			}
+		}
+	}
+	if sum != 1 {
+		t.Errorf("LoadTraining: %v rows blacklisted before, want 1", sum)
+	}
 }
 
 // blacklistedColumn reads risk_training's blacklisted_before by event id,

@@ -40,8 +40,6 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 			listed := rec.Column(sch.FieldIndices(BlacklistedColumn)[0]).(*array.Int32)
 			ts := rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp)
 			catCols := make([]*array.String, len(categorical))
-			ds.Names = append(ds.Names, BlacklistedColumn)
-			ds.X = append(ds.X, blacklisted)
 			for i, c := range categorical {
 				catCols[i] = rec.Column(sch.FieldIndices(c)[0]).(*array.String)
 			}
@@ -75,6 +73,8 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 		ds.Names = append(ds.Names, d.Name)
 		ds.X = append(ds.X, feats[i])
 	}
+	ds.Names = append(ds.Names, BlacklistedColumn)
+	ds.X = append(ds.X, blacklisted)
 	for i, c := range categorical {
 		var values []string
 		for _, r := range cats {
