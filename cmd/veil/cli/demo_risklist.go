@@ -43,6 +43,9 @@ func (a *app) riskListSummary(wh *sinks.Warehouse, start time.Time, days int) er
 		}
 		fmt.Fprintf(a.stdout, "          review: %d users flagged, %d with a fraud label by %s; false-positive rate %s; %d live sessions flagged; %.2f at stake blocked\n",
 			rs.Day.Flagged, rs.Day.FlaggedFraud, rs.Cutoff.Format(time.DateOnly), fpr, rs.Sessions, rs.Day.AmountBlocked)
+		if am, err := wh.Manifest(schemas.AppealsClean, sinks.Partition{DT: dt}); err == nil {
+			fmt.Fprintf(a.stdout, "          appeals: %d filed (appeals_clean); decide with: veil appeals list, veil appeals decide --case C --decision uphold|lift --reason \"...\"\n", am.Rows)
+		}
 	}
 	return nil
 }
