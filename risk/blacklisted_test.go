@@ -3,6 +3,7 @@ package risk
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -30,6 +31,9 @@ func TestTrainingBlacklistedBefore(t *testing.T) {
 		{ID: "e-3", TS: at(day, "13:00:00"), Type: "purchase", User: "uC", Device: "d1", IP: "o_ip3", IPPrefix: "3.3.5.0/24", Amount: 9},
 		{ID: "e-4", TS: at(day, "14:00:00"), Type: "purchase", User: "uD", Device: "d2", IP: "o_ip4", IPPrefix: "3.3.6.0/24", Amount: 9},
 	})
+	// uA's label must not show in the column: labelled or not, a row is
+	// null without a blacklist and 0 or 1 with one.
+	writeLabels(t, w, mem, day, map[string]time.Time{"uA": at(day, "09:00:00")})
 	if err := runStage(t, w, mem, Stage{}, day); err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func (s Training) Run(ctx context.Context, job *pipeline.Job) error {
 			fc.read(j, row)
 			lab := label{blacklisted: bl.before(rec, &cols, j)}
 			if t, ok := known[users.Value(j)]; ok && t <= cutoff.UnixMilli() {
-				lab = label{ok: true, knownAt: t}
+				lab.ok, lab.knownAt = true, t
 				st.Positive++
 			}
 			if lab.ok && lab.knownAt > cutoff.UnixMilli() {

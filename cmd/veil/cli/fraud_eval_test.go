@@ -169,6 +169,12 @@ func TestFraudDataModel(t *testing.T) {
 	if want := strings.Count(string(body), ",1\r\n") + strings.Count(string(body), ",1\n"); fraud != want {
 		t.Errorf("%d rows labelled fraud in risk_training, the file has %d", fraud, want)
 	}
+	// A tripwire for leakage: the validation period holds no signal a
+	// model can find (scikit-learn's cross-validation within it gets about
+	// 0.50), so a high score there means a label reached the features.
+	if val.AUC > 0.9 {
+		t.Errorf("validation AUC %.4f on a period with no signal: a label leaks into the training columns", val.AUC)
+	}
 	if aucs[0].Name != "account_age_s" || aucs[0].AUC < 0.75 {
 		t.Errorf("strongest single feature %s at %.4f, want account_age_s >= 0.75 (its known signal)", aucs[0].Name, aucs[0].AUC)
 	}
