@@ -72,7 +72,7 @@ func (en *enforcer) decide(d Decider, in decide.Input) (decide.Decision, error) 
 		flags[i].At = max(flags[i].At, en.last)
 		en.last = flags[i].At
 	}
-	if _, err := en.cfg.List.Fold(en.cfg.Policy, en.prov, flags, nil); err != nil {
+	if _, err := en.cfg.List.FoldEvent(en.cfg.Policy, en.prov, flags, nil); err != nil {
 		return dec, fmt.Errorf("serve: blacklist: %w", err)
 	}
 	return dec, nil
@@ -80,7 +80,15 @@ func (en *enforcer) decide(d Decider, in decide.Input) (decide.Decision, error) 
 
 // refresh folds the lifts decided up to now (ms) that are new.
 func (en *enforcer) refresh(ctx context.Context, now int64) error {
-	if en == nil || en.cfg.Lifts == nil {
+	if en == nil {
+		return nil
+	}
+	// Review flags that fell out of the window are dropped once a tick
+	// rather than on every fold.
+	en.mu.Lock()
+	en.cfg.List.Settle()
+	en.mu.Unlock()
+	if en.cfg.Lifts == nil {
 		return nil
 	}
 	lifts, err := en.cfg.Lifts(ctx, now)

@@ -83,6 +83,7 @@ type List struct {
 	Through int64
 
 	ix atomic.Pointer[index] // Lookup's index, rebuilt when Entries grows
+	f  *folder               // the folds' per-entity state, kept between them
 }
 
 // Version is the list's version: the last change it holds.

@@ -46,6 +46,33 @@ func (l *List) Fold(p *Policy, runID string, flags []Flag, lifts []Lift) (change
 // Lifts already applied are recognised and skipped, so passing every lift
 // up to the day each day is safe.
 func (l *List) FoldStats(p *Policy, runID string, flags []Flag, lifts []Lift) (Stats, error) {
+	st, err := l.fold(p, runID, flags, lifts)
+	if err == nil {
+		l.f.finish()
+		st.Pending = len(l.Pending)
+	}
+	return st, err
+}
+
+// FoldEvent is Fold for one event's flags (or a few lifts) at a time, as
+// the risk list and the decision service fold them: it keeps its
+// per-entity state between calls instead of rebuilding it from the whole
+// list, and leaves Pending unsettled until Settle (or the next Fold),
+// which persisting the list needs. The entries it admits and lifts are
+// those Fold would.
+func (l *List) FoldEvent(p *Policy, runID string, flags []Flag, lifts []Lift) (Stats, error) {
+	return l.fold(p, runID, flags, lifts)
+}
+
+// Settle brings Pending up to date after FoldEvent calls: the flags still
+// inside the review window, in canonical order.
+func (l *List) Settle() {
+	if l.f != nil && l.f.current(l) {
+		l.f.finish()
+	}
+}
+
+func (l *List) fold(p *Policy, runID string, flags []Flag, lifts []Lift) (Stats, error) {
 	st := Stats{Flags: len(flags), Lifts: len(lifts)}
 	if p == nil {
 		return st, errors.New("blacklist fold: no policy")
@@ -61,7 +88,11 @@ func (l *List) FoldStats(p *Policy, runID string, flags []Flag, lifts []Lift) (S
 	ls := slices.Clone(lifts)
 	slices.SortFunc(ls, cmpLift)
 
-	f := newFolder(l, p, runID)
+	f := l.f
+	if f == nil || f.p != p || f.runID != runID || !f.current(l) {
+		f = newFolder(l, p, runID)
+		l.f = f
+	}
 	for i, j := 0, 0; i < len(fs) || j < len(ls); {
 		if j < len(ls) && (i == len(fs) || ls[j].At <= fs[i].At) {
 			f.lift(ls[j], &st)
@@ -71,8 +102,10 @@ func (l *List) FoldStats(p *Policy, runID string, flags []Flag, lifts []Lift) (S
 			i++
 		}
 	}
-	f.finish()
-	st.Pending = len(l.Pending)
+	f.seen(l)
+	for _, pend := range f.pending {
+		st.Pending += len(pend)
+	}
 	return st, nil
 }
 
@@ -112,8 +145,14 @@ func validate(flags []Flag, lifts []Lift) error {
 	return errors.Join(errs...)
 }
 
-// folder is the per-entity state one Fold works on.
+// folder is the per-entity state folds work on, kept on the List between
+// folds while the list changes only through them.
 type folder struct {
+	// What the list held when the folder last saw it: a list changed
+	// otherwise (read afresh, edited) gets a new folder.
+	nEntries, nLifts int
+	through          int64
+
 	l       *List
 	p       *Policy
 	runID   string
@@ -121,7 +160,6 @@ type folder struct {
 	barrier map[key]int64 // latest lift time by entity
 	pending map[key][]Flag
 	applied map[Lift]bool
-	through int64
 }
 
 func newFolder(l *List, p *Policy, runID string) *folder {
@@ -141,6 +179,17 @@ func newFolder(l *List, p *Policy, runID string) *folder {
 		f.pending[k] = append(f.pending[k], fl)
 	}
 	return f
+}
+
+// seen records the list's state after a fold.
+func (f *folder) seen(l *List) {
+	f.nEntries, f.nLifts = len(l.Entries), len(l.Lifts)
+	l.Through = f.through
+}
+
+// current reports whether the list is as the folder last saw it.
+func (f *folder) current(l *List) bool {
+	return f.nEntries == len(l.Entries) && f.nLifts == len(l.Lifts) && f.through == l.Through
 }
 
 func (f *folder) lift(lf Lift, st *Stats) {
@@ -220,7 +269,14 @@ func (f *folder) admit(k key, by []Flag, t int64) {
 		Evidence: evidence(by), AddedAt: t, ExpiresAt: t + f.p.expiry(best.Reason),
 	}
 	f.l.NextVersion++
-	f.byKey[k] = append(f.byKey[k], len(f.l.Entries))
+	n := len(f.l.Entries)
+	f.byKey[k] = append(f.byKey[k], n)
+	// Folds never run beside lookups, so Lookup's index grows in place
+	// rather than being rebuilt from every entry.
+	if ix := f.l.ix.Load(); ix != nil && ix.n == n {
+		ix.m[k] = append(ix.m[k], int32(n))
+		ix.n++
+	}
 	f.l.Entries = append(f.l.Entries, e)
 }
 
@@ -230,14 +286,14 @@ func (f *folder) finish() {
 	l := f.l
 	l.Through = f.through
 	l.Pending = l.Pending[:0]
-	if f.p.reviews > 0 {
-		for _, pend := range f.pending {
-			for _, p := range pend {
-				if p.At >= f.through-f.p.window {
-					l.Pending = append(l.Pending, p)
-				}
-			}
+	for k, pend := range f.pending {
+		pend = slices.DeleteFunc(pend, func(p Flag) bool { return f.p.reviews == 0 || p.At < f.through-f.p.window })
+		if len(pend) == 0 {
+			delete(f.pending, k)
+			continue
 		}
+		f.pending[k] = pend
+		l.Pending = append(l.Pending, pend...)
 	}
 	slices.SortFunc(l.Pending, cmpPending)
 	if len(l.Pending) == 0 {

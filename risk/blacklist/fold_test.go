@@ -258,6 +258,29 @@ func TestFoldIsOrderFreeAndDayByDayEqualsAtOnce(t *testing.T) {
 		if !reflect.DeepEqual(once.Entries, daily.Entries) || !reflect.DeepEqual(once.Lifts, daily.Lifts) || !reflect.DeepEqual(once.Pending, daily.Pending) {
 			t.Fatalf("seed %d: day by day differs from at once\n%+v\n%+v", seed, daily.Entries, once.Entries)
 		}
+		// Event by event through FoldEvent, as the risk list and the
+		// service fold, settled once: the same list again.
+		var each List
+		fs, ls := slices.Clone(allF), slices.Clone(allL)
+		slices.SortFunc(fs, cmpFlag)
+		slices.SortFunc(ls, cmpLift)
+		for i, j := 0, 0; i < len(fs) || j < len(ls); {
+			var err error
+			if j < len(ls) && (i == len(fs) || ls[j].At <= fs[i].At) {
+				_, err = each.FoldEvent(p, "run", nil, ls[j:j+1])
+				j++
+			} else {
+				_, err = each.FoldEvent(p, "run", fs[i:i+1], nil)
+				i++
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		each.Settle()
+		if !reflect.DeepEqual(once.Entries, each.Entries) || !reflect.DeepEqual(once.Lifts, each.Lifts) || !reflect.DeepEqual(once.Pending, each.Pending) {
+			t.Fatalf("seed %d: event by event differs from at once\n%+v\n%+v", seed, each.Entries, once.Entries)
+		}
 		checkInvariants(t, &once)
 		entries += len(once.Entries)
 		lifted += len(once.Lifts)

@@ -83,6 +83,7 @@ func (l *List) WriteParquet(ctx context.Context, fw *sinks.ParquetWriter, mem me
 // most batch rows, in the canonical order: meta, entries and lifts by
 // version, pending flags by entity, token and time.
 func (l *List) Records(mem memory.Allocator, batch int, fn func(arrow.RecordBatch) error) error {
+	l.Settle() // FoldEvent leaves Pending to settle before it is written
 	b := array.NewRecordBuilder(mem, schemas.Blacklist.Schema)
 	defer b.Release()
 	str := func(c int) *array.StringBuilder { return b.Field(c).(*array.StringBuilder) }

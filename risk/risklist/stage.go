@@ -174,7 +174,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	err = risk.ReadFeatures(ctx, job.Warehouse, job.Mem, job.Partition(), func(fr *risk.FeatureRow) error {
 		// Lifts take effect from their moment: before any event after it.
 		for len(lifts) > 0 && lifts[0].At < fr.Event.TS {
-			if _, err := list.Fold(pol, prov, nil, lifts[:1]); err != nil {
+			if _, err := list.FoldEvent(pol, prov, nil, lifts[:1]); err != nil {
 				return err
 			}
 			lifts = lifts[1:]
@@ -185,7 +185,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		flags := d.Flags(&fr.Event, dec)
 		if len(flags) > 0 {
-			if _, err := list.Fold(pol, prov, flags, nil); err != nil {
+			if _, err := list.FoldEvent(pol, prov, flags, nil); err != nil {
 				return err
 			}
 		}
