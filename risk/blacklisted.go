@@ -30,26 +30,21 @@ func dayBlacklist(ctx context.Context, job *pipeline.Job) (listAsOf, error) {
 	return listAsOf{l}, err
 }
 
-// blacklistEntities are the key columns, by keyCopies index, whose tokens
-// the blacklist may hold.
-var blacklistEntities = [...]struct {
-	col int
-	e   features.Entity
-}{{1, features.User}, {2, features.Device}, {3, features.IP}, {5, features.Card}}
-
 // before is row j's blacklisted_before: -1 without a list.
 func (b listAsOf) before(rec arrow.RecordBatch, cols *keyColumns, j int) int8 {
 	if b.l == nil {
 		return -1
 	}
-	t := int64(rec.Column(cols[1]).(*array.Timestamp).Value(j))
-	for _, k := range blacklistEntities {
-		c := rec.Column(cols[2+k.col]).(*array.String)
-		if c.IsValid(j) {
-			if _, ok := b.l.LookupBefore(k.e, c.Value(j), t); ok {
-				return 1
-			}
+	// The event's tokens in features.Event.Keys order: keyCopies 1..5.
+	var keys [features.NEntities]string
+	for k := range keys {
+		if c := rec.Column(cols[3+k]).(*array.String); c.IsValid(j) {
+			keys[k] = c.Value(j)
 		}
+	}
+	t := int64(rec.Column(cols[1]).(*array.Timestamp).Value(j))
+	if len(b.l.EventBefore(&keys, t, nil)) > 0 {
+		return 1
 	}
 	return 0
 }

@@ -87,7 +87,7 @@ func TestTrainingBlacklistedBefore(t *testing.T) {
 		if len(col) != len(ds.Label) {
 			t.Fatalf("column %s: %d rows, %d labels", ds.Names[c], len(col), len(ds.Label))
 		}
-		if ds.Names[c] == BlacklistedColumn {
+		if ds.Names[c] == schemas.BlacklistedBefore {
 			for _, v := range col {
 				sum += v
 			}
@@ -105,7 +105,7 @@ func blacklistedColumn(t *testing.T, w *sinks.Warehouse, mem memory.Allocator, d
 	out := map[string]int32{}
 	err := w.Scan(context.Background(), mem, TrainingDataset, sinks.Partition{DT: day}, func(rec arrow.RecordBatch) error {
 		ids := rec.Column(rec.Schema().FieldIndices("event_id")[0]).(*array.String)
-		col := rec.Column(rec.Schema().FieldIndices(BlacklistedColumn)[0]).(*array.Int32)
+		col := rec.Column(rec.Schema().FieldIndices(schemas.BlacklistedBefore)[0]).(*array.Int32)
 		for j := range int(rec.NumRows()) {
 			v := int32(-1)
 			if col.IsValid(j) {

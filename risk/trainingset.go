@@ -11,16 +11,13 @@ import (
 
 	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/risk/model"
+	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
 
 // categorical are risk_training's low-cardinality key columns, one-hot
 // encoded by LoadTraining (a column per value seen, "type=purchase").
 var categorical = []string{"type", "source", "browser"}
-
-// BlacklistedColumn is risk_training's blacklist-hit column, a model
-// input beside the features (risk/decide computes it online the same way).
-const BlacklistedColumn = "blacklisted_before"
 
 // LoadTraining reads risk_training partitions into a model dataset:
 // every feature column as is (nulls NaN), blacklisted_before, the
@@ -37,7 +34,7 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 			sch := rec.Schema()
 			fc := featureColumnsOf(rec)
 			label := rec.Column(sch.FieldIndices("label")[0]).(*array.Int32)
-			listed := rec.Column(sch.FieldIndices(BlacklistedColumn)[0]).(*array.Int32)
+			listed := rec.Column(sch.FieldIndices(schemas.BlacklistedBefore)[0]).(*array.Int32)
 			ts := rec.Column(sch.FieldIndices("ts")[0]).(*array.Timestamp)
 			catCols := make([]*array.String, len(categorical))
 			for i, c := range categorical {
@@ -73,7 +70,7 @@ func LoadTraining(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator,
 		ds.Names = append(ds.Names, d.Name)
 		ds.X = append(ds.X, feats[i])
 	}
-	ds.Names = append(ds.Names, BlacklistedColumn)
+	ds.Names = append(ds.Names, schemas.BlacklistedBefore)
 	ds.X = append(ds.X, blacklisted)
 	for i, c := range categorical {
 		var values []string

@@ -40,6 +40,11 @@ func RiskFeaturesWith(features []arrow.Field) Dataset {
 	}
 }
 
+// BlacklistedBefore names risk_training's blacklist-hit column, which a
+// model may take as an input beside the features (risk/decide fills it
+// online).
+const BlacklistedBefore = "blacklisted_before"
+
 // RiskTraining is risk_training without its feature columns.
 var RiskTraining = RiskTrainingWith(nil)
 
@@ -56,7 +61,7 @@ func RiskTrainingWith(features []arrow.Field) Dataset {
 	fs = append(fs,
 		arrow.Field{Name: "label", Type: arrow.PrimitiveTypes.Int32},
 		arrow.Field{Name: "label_known_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Nullable: true},
-		arrow.Field{Name: "blacklisted_before", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		arrow.Field{Name: BlacklistedBefore, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 	)
 	return Dataset{
 		Name:    "risk_training",

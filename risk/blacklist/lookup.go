@@ -68,6 +68,24 @@ func (l *List) LookupBefore(e features.Entity, token string, t int64) (Entry, bo
 	return l.Lookup(e, token, t-1)
 }
 
+// Listable are the entities entries are kept on; an event's IP prefix
+// is not one of them.
+var Listable = [...]features.Entity{features.User, features.Device, features.IP, features.Card}
+
+// EventBefore appends to dst the strongest entry on each of an event's
+// entities (keys as features.Event.Keys) in force just before t: what a
+// decision on the event, and its training row, may know.
+func (l *List) EventBefore(keys *[features.NEntities]string, t int64, dst []Entry) []Entry {
+	for _, k := range Listable {
+		if tok := keys[k]; tok != "" {
+			if en, ok := l.LookupBefore(k, tok, t); ok {
+				dst = append(dst, en)
+			}
+		}
+	}
+	return dst
+}
+
 // Change is one version of the list: an entry added or a lift applied.
 type Change struct {
 	Version  int64  `json:"version"`

@@ -13,6 +13,7 @@ import (
 	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/risk/model"
 	"github.com/veil-data/veil/risk/rules"
+	"github.com/veil-data/veil/schemas"
 )
 
 // ReasonBlacklisted is the reason code of an event on a blacklisted
@@ -72,8 +73,13 @@ func New(rs *rules.Set, m *model.Artefact, bl *blacklist.List, clusters map[stri
 func (d *Decider) Decide(in Input) (Decision, error) {
 	e := in.Event
 	dec := Decision{Score: math.NaN()}
+	if d.Blacklist != nil {
+		// Entries admitted strictly before the event: simultaneous events
+		// never see each other, here as in the features.
+		dec.Blacklisted = d.Blacklist.EventBefore(&e.Keys, e.TS, nil)
+	}
 	if d.Model != nil {
-		s, err := d.Model.ScoreRow(d.bind.row(in, d.Blacklist))
+		s, err := d.Model.ScoreRow(d.bind.row(in, len(dec.Blacklisted) > 0))
 		if err != nil {
 			return dec, fmt.Errorf("decide: %w", err)
 		}
@@ -92,18 +98,9 @@ func (d *Decider) Decide(in Input) (Decision, error) {
 		dec.Action = max(dec.Action, h.Action)
 		dec.Reasons = append(dec.Reasons, h.Reason)
 	}
-	if d.Blacklist != nil {
-		// Entries admitted strictly before the event: simultaneous events
-		// never see each other, here as in the features.
-		for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
-			if tok := e.Keys[k]; tok != "" {
-				if en, ok := d.Blacklist.LookupBefore(k, tok, e.TS); ok {
-					dec.Blacklisted = append(dec.Blacklisted, en)
-					dec.Action = rules.Block
-					dec.Reasons = append(dec.Reasons, ReasonBlacklisted)
-				}
-			}
-		}
+	if len(dec.Blacklisted) > 0 {
+		dec.Action = rules.Block
+		dec.Reasons = append(dec.Reasons, ReasonBlacklisted)
 	}
 	slices.Sort(dec.Reasons)
 	dec.Reasons = slices.Compact(dec.Reasons)
@@ -131,13 +128,11 @@ func (d *Decider) Flags(e *features.Event, dec Decision) []blacklist.Flag {
 	return out
 }
 
-// BlacklistedInput is the model input risk_training calls
-// blacklisted_before: 1 when one of the event's entities had an entry in
-// force strictly before it. The decider asks its own blacklist, which at
-// each event stands where the training column's lookup stood.
-const BlacklistedInput = "blacklisted_before"
-
-const blacklistedInput = -2 // binding.feature's mark for it
+// blacklistedInput marks, in binding.feature, the model input
+// schemas.BlacklistedBefore: 1 when one of the event's entities had an
+// entry in force strictly before it. The decider's blacklist stands at
+// each event where the training column's lookup stood.
+const blacklistedInput = -2
 
 // binding maps the model's inputs to an Input: a feature column, a one-hot
 // categorical column ("type=purchase") or the blacklist hit.
@@ -160,7 +155,7 @@ func bindModel(m *model.Artefact) (*binding, error) {
 		f, c, v := -1, -1, ""
 		if i, ok := idx[name]; ok {
 			f = i
-		} else if name == BlacklistedInput {
+		} else if name == schemas.BlacklistedBefore {
 			f = blacklistedInput
 		} else if col, val, ok := strings.Cut(name, "="); ok && slices.Contains(categorical, col) {
 			c, v = slices.Index(categorical, col), val
@@ -174,7 +169,7 @@ func bindModel(m *model.Artefact) (*binding, error) {
 
 // row fills the model's input row for in. It allocates: Decide may run on
 // many goroutines.
-func (b *binding) row(in Input, bl *blacklist.List) []float64 {
+func (b *binding) row(in Input, blacklisted bool) []float64 {
 	out := make([]float64, len(b.feature))
 	cats := [...]string{in.Event.Type, in.Source, in.Browser}
 	for i, f := range b.feature {
@@ -182,26 +177,12 @@ func (b *binding) row(in Input, bl *blacklist.List) []float64 {
 		case f >= 0:
 			out[i] = in.Row[f]
 		case f == blacklistedInput:
-			out[i] = blacklistedBefore(bl, in.Event)
+			if blacklisted {
+				out[i] = 1
+			}
 		case cats[b.cat[i]] == b.value[i]:
 			out[i] = 1
 		}
 	}
 	return out
-}
-
-// blacklistedBefore is 1 when one of e's entities has an entry in force
-// strictly before it, 0 otherwise (also without a blacklist).
-func blacklistedBefore(bl *blacklist.List, e *features.Event) float64 {
-	if bl == nil {
-		return 0
-	}
-	for _, k := range [...]features.Entity{features.User, features.Device, features.IP, features.Card} {
-		if tok := e.Keys[k]; tok != "" {
-			if _, ok := bl.LookupBefore(k, tok, e.TS); ok {
-				return 1
-			}
-		}
-	}
-	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/veil-data/veil/risk/features"
 	"github.com/veil-data/veil/risk/model"
 	"github.com/veil-data/veil/risk/rules"
+	"github.com/veil-data/veil/schemas"
 )
 
 const testRules = `
@@ -112,7 +113,7 @@ func TestModelBinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"user_logins_1h", "type=purchase", "browser=Chrome", BlacklistedInput}
+	names := []string{"user_logins_1h", "type=purchase", "browser=Chrome", schemas.BlacklistedBefore}
 	X := [][]float64{{0, 1, 2, 3, 4, 5, 6, 7}, {1, 0, 1, 0, 1, 0, 1, 1}, {0, 0, 1, 1, 0, 1, 1, 0}, {0, 0, 1, 0, 1, 1, 0, 1}}
 	y := []bool{false, false, true, false, true, true, true, true}
 	art, err := model.Train(names, X, y, model.PrepOptions{}, model.LogisticOptions{})
