@@ -8,6 +8,7 @@ import (
 
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk/clusters"
+	"github.com/veil-data/veil/risk/risklist"
 	"github.com/veil-data/veil/serve"
 	"github.com/veil-data/veil/synth"
 )
@@ -18,7 +19,7 @@ func TestLoadClusters(t *testing.T) {
 	if err != nil || dt != dayOf(0) {
 		t.Fatalf("newest checkpoint %q, %v", dt, err)
 	}
-	if m, err := serve.LoadClusters(context.Background(), w.wh, w.mem, dt); err != nil || m != nil {
+	if m, err := risklist.Clusters(context.Background(), w.wh, w.mem, dt); err != nil || m != nil {
 		t.Fatalf("before the clusters stage: %d users, %v", len(m), err)
 	}
 	st := clusters.Stage{Config: clusters.DefaultConfig()}
@@ -27,7 +28,7 @@ func TestLoadClusters(t *testing.T) {
 	if err := st.Run(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}
-	m, err := serve.LoadClusters(context.Background(), w.wh, w.mem, dt)
+	m, err := risklist.Clusters(context.Background(), w.wh, w.mem, dt)
 	if err != nil || len(m) == 0 {
 		t.Fatalf("clusters: %d users, %v", len(m), err)
 	}

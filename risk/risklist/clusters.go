@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk/features"
@@ -27,26 +30,42 @@ var featureIndex = func() map[string]int {
 // readClusters reads risk_clusters of the day before dt: what rules may
 // know of a user's cluster when they decide dt's events.
 func readClusters(ctx context.Context, job *pipeline.Job) (map[string]rules.Cluster, string, error) {
-	p := sinks.Partition{DT: job.Date.AddDate(0, 0, -1).Format("2006-01-02")}
-	if _, err := job.Warehouse.Manifest(schemas.RiskClusters, p); errors.Is(err, sinks.ErrNotCommitted) {
-		return nil, "", nil
+	dt := job.Date.AddDate(0, 0, -1).Format(time.DateOnly)
+	m, err := Clusters(ctx, job.Warehouse, job.Mem, dt)
+	if m == nil {
+		dt = ""
+	}
+	return m, dt, err
+}
+
+// Clusters reads risk_clusters/dt as the rules take it: each user's
+// outlier outputs by token, for decisions on events of the day after dt.
+// An uncommitted partition gives nil: rules then see Cluster.Known false.
+func Clusters(ctx context.Context, w *sinks.Warehouse, mem memory.Allocator, dt string) (map[string]rules.Cluster, error) {
+	p := sinks.Partition{DT: dt}
+	if dt == "" {
+		return nil, nil
+	}
+	if _, err := w.Manifest(schemas.RiskClusters, p); errors.Is(err, sinks.ErrNotCommitted) {
+		return nil, nil
 	} else if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	out := map[string]rules.Cluster{}
-	err := job.Warehouse.Scan(ctx, job.Mem, schemas.RiskClusters, p, func(rec arrow.RecordBatch) error {
+	err := w.Scan(ctx, mem, schemas.RiskClusters, p, func(rec arrow.RecordBatch) error {
 		col := func(name string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(name)[0]) }
 		tok := col("user_token").(*array.String)
 		cl, size := col("cluster").(*array.Int64), col("cluster_size").(*array.Int64)
-		lof, out1 := col("lof_score").(*array.Float64), col("outlier").(*array.Boolean)
+		lof, outlier := col("lof_score").(*array.Float64), col("outlier").(*array.Boolean)
 		for j := range int(rec.NumRows()) {
-			out[tok.Value(j)] = rules.Cluster{Known: true, Label: int(cl.Value(j)), Size: int(size.Value(j)),
-				LOF: lof.Value(j), Outlier: out1.Value(j)}
+			// The key outlives the record: a copy, not a view of its buffer.
+			out[strings.Clone(tok.Value(j))] = rules.Cluster{Known: true, Label: int(cl.Value(j)), Size: int(size.Value(j)),
+				LOF: lof.Value(j), Outlier: outlier.Value(j)}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("read %s/dt=%s: %w", schemas.RiskClusters.Name, p.DT, err)
+		return nil, fmt.Errorf("read %s/dt=%s: %w", schemas.RiskClusters.Name, dt, err)
 	}
-	return out, p.DT, nil
+	return out, nil
 }

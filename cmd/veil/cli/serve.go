@@ -18,6 +18,7 @@ import (
 	"github.com/veil-data/veil/risk/blacklist"
 	"github.com/veil-data/veil/risk/decide"
 	"github.com/veil-data/veil/risk/model"
+	"github.com/veil-data/veil/risk/risklist"
 	"github.com/veil-data/veil/risk/rules"
 	"github.com/veil-data/veil/serve"
 	"github.com/veil-data/veil/serve/loadgen"
@@ -79,7 +80,7 @@ entity passes from then on. SIGTERM stops it gracefully.`,
 			}
 			// The rules read the users' clusters of the checkpoint's day:
 			// the last day before the events the service will see.
-			clusters, err := serve.LoadClusters(cmd.Context(), wh, memory.DefaultAllocator, stateDT)
+			clusters, err := risklist.Clusters(cmd.Context(), wh, memory.DefaultAllocator, stateDT)
 			if err != nil {
 				return err
 			}
