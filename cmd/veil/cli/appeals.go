@@ -220,11 +220,17 @@ func (a *app) appealCases(ctx context.Context, p *paths, now time.Time) ([]appea
 	return cases, log, nil
 }
 
-// appealsLog opens the decision log under the keyset appeals.json. A keys
-// folder made before the log gets the keyset and the log's anchor on this
-// first use, unless a log is already there: its key is then missing, not
-// new, and must be restored.
+// appealsLog opens the decision log for `veil appeals`, making its key
+// and anchor on first use (see openAppealsLog).
 func (p *paths) appealsLog(ctx context.Context) (*appeals.Log, error) {
+	return p.openAppealsLog(ctx, true)
+}
+
+// openAppealsLog opens the decision log under the keyset appeals.json. A
+// keys folder made before the log gets the keyset and the log's anchor
+// when create is set, unless a log with decisions is already there: its
+// key is then missing, not new, and must be restored.
+func (p *paths) openAppealsLog(ctx context.Context, create bool) (*appeals.Log, error) {
 	files := appeals.Files{Log: filepath.Join(p.warehouse, appeals.LogFile), Anchor: filepath.Join(p.keys, appeals.AnchorFile)}
 	kek, err := keys.LoadKEK(keys.ResolveKEKPath(p.kek, p.keys))
 	if err != nil {
@@ -232,7 +238,7 @@ func (p *paths) appealsLog(ctx context.Context) (*appeals.Log, error) {
 	}
 	key, err := keys.OpenAppealsKey(ctx, p.keys, kek)
 	if errors.Is(err, os.ErrNotExist) {
-		if st, serr := os.Stat(files.Log); serr == nil && st.Size() > 0 {
+		if st, serr := os.Stat(files.Log); !create || serr == nil && st.Size() > 0 {
 			return nil, fmt.Errorf("appeals: %s holds decisions but its key is missing: restore %s from backup: %w", files.Log, keys.Path(p.keys, keys.Appeals), err)
 		}
 		if _, err = keys.InitAppealsKey(ctx, p.keys, kek); err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -28,42 +27,25 @@ func loadLifts(p *paths, asOf int64) ([]blacklist.Lift, error) {
 	return log.LiftsChecked(asOf)
 }
 
-// loadCases returns the appeal cases filed before asOf (ms) with the
-// decisions made before it, for the review stage and the report.
-func loadCases(ctx context.Context, p *paths, asOf int64) ([]appeals.Case, error) {
+// loadCases returns the appeal cases filed before asOf (ms) in wh with
+// the decisions made before it, for the review stage and the report.
+func loadCases(ctx context.Context, p *paths, wh *sinks.Warehouse, asOf int64) ([]appeals.Case, error) {
 	log, err := readAppealsLog(p)
-	if err != nil {
-		return nil, err
-	}
-	wh, err := sinks.Open(p.warehouse)
 	if err != nil {
 		return nil, err
 	}
 	return appeals.Cases(ctx, wh, memory.DefaultAllocator, log, asOf)
 }
 
-// readAppealsLog opens and verifies the decision log; nil when there is
-// no log.
+// readAppealsLog opens and verifies the decision log for the stages,
+// which never make its key; nil when there is no log.
 func readAppealsLog(p *paths) (*appeals.Log, error) {
-	ctx := context.Background()
-	logPath := filepath.Join(p.warehouse, appeals.LogFile)
-	if _, err := os.Stat(logPath); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(p.warehouse, appeals.LogFile)); errors.Is(err, os.ErrNotExist) {
 		// No decision yet: nothing to verify, and no key needed. A wiped
 		// log is caught by `veil appeals` against its anchor.
 		return nil, nil
 	}
-	kek, err := keys.LoadKEK(keys.ResolveKEKPath(p.kek, p.keys))
-	if err != nil {
-		return nil, err
-	}
-	key, err := keys.OpenAppealsKey(ctx, p.keys, kek)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("appeals: %s exists but its key is missing: restore %s from backup: %w", logPath, keys.Path(p.keys, keys.Appeals), err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return appeals.Open(appeals.Files{Log: logPath, Anchor: filepath.Join(p.keys, appeals.AnchorFile)}, key)
+	return p.openAppealsLog(context.Background(), false)
 }
 
 // initAppealsAnchor makes the appeals decision log's anchor beside the

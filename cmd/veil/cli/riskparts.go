@@ -58,6 +58,6 @@ func (a *app) riskParts(p *paths, wh *sinks.Warehouse) (riskParts, error) {
 	return riskParts{
 		rules: rs, policy: pol, models: risklist.ModelsDir(wh),
 		lifts: func(_ context.Context, asOf int64) ([]blacklist.Lift, error) { return loadLifts(p, asOf) },
-		cases: func(ctx context.Context, asOf int64) ([]appeals.Case, error) { return loadCases(ctx, p, asOf) },
+		cases: func(ctx context.Context, asOf int64) ([]appeals.Case, error) { return loadCases(ctx, p, wh, asOf) },
 	}, nil
 }
