@@ -96,26 +96,38 @@ type reasonAcc struct {
 
 func newScope() *scope { return &scope{users: map[string]bool{}, perReason: map[string]*reasonAcc{}} }
 
+// add counts one decision; the strings may be views into a record, and
+// are copied when kept.
 func (sc *scope) add(user, action string, reasons []string, amount float64) {
 	sc.events++
-	sc.users[user] = true
+	if !sc.users[user] {
+		sc.users[strings.Clone(user)] = true
+	}
 	if action == "allow" {
 		return
 	}
-	for _, r := range append([]string{"*"}, reasons...) {
-		a := sc.perReason[r]
-		if a == nil {
-			a = &reasonAcc{flagged: map[string]bool{}}
-			sc.perReason[r] = a
-		}
-		a.flagged[user] = true
-		if action == "block" {
-			a.blocked++
-			a.amountBlocked += amount
-		} else {
-			a.reviewed++
-			a.amountReviewed += amount
-		}
+	sc.count("*", user, action, amount)
+	for _, r := range reasons {
+		sc.count(r, user, action, amount)
+	}
+}
+
+// count adds a flagged event to reason r's tally.
+func (sc *scope) count(r, user, action string, amount float64) {
+	a := sc.perReason[r]
+	if a == nil {
+		a = &reasonAcc{flagged: map[string]bool{}}
+		sc.perReason[strings.Clone(r)] = a
+	}
+	if !a.flagged[user] {
+		a.flagged[strings.Clone(user)] = true
+	}
+	if action == "block" {
+		a.blocked++
+		a.amountBlocked += amount
+	} else {
+		a.reviewed++
+		a.amountReviewed += amount
 	}
 }
 
@@ -169,6 +181,7 @@ func (s Review) Run(ctx context.Context, job *pipeline.Job) error {
 	st := ReviewStats{Cutoff: cutoff.UTC(), LabelsThrough: through}
 	day := newScope()
 	sessions := map[string]*scope{}
+	var rs []string
 	err = job.Warehouse.Scan(ctx, job.Mem, schemas.RiskDecisions, job.Partition(), func(rec arrow.RecordBatch) error {
 		col := func(name string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(name)[0]) }
 		users, live := col("user_token").(*array.String), col("live_session_id").(*array.String)
@@ -177,14 +190,15 @@ func (s Review) Run(ctx context.Context, job *pipeline.Job) error {
 		rvals := reasons.ListValues().(*array.String)
 		offs := reasons.Offsets()
 		for j := range int(rec.NumRows()) {
-			u, a := strings.Clone(users.Value(j)), actions.Value(j)
+			// Views into the record: scopes copy what they keep.
+			u, a := users.Value(j), actions.Value(j)
 			amt := 0.0
 			if amounts.IsValid(j) {
 				amt = amounts.Value(j)
 			}
-			var rs []string
+			rs = rs[:0]
 			for k := offs[j]; k < offs[j+1]; k++ {
-				rs = append(rs, strings.Clone(rvals.Value(int(k))))
+				rs = append(rs, rvals.Value(int(k)))
 			}
 			day.add(u, a, rs, amt)
 			if live.IsValid(j) {
