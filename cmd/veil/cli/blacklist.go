@@ -37,8 +37,8 @@ blacklist/dt=D.`,
 
 // showOpts are `veil blacklist show`'s flags.
 type showOpts struct {
-	asOf, entity, policy string
-	json, history        bool
+	asOf, entity  string
+	json, history bool
 }
 
 func (a *app) blacklistShowCmd() *cobra.Command {
@@ -72,7 +72,7 @@ pseudonymous tokens; no raw identifier is stored or printed.`,
 			if err != nil {
 				return err
 			}
-			pol, err := loadBlacklistPolicy(o.policy)
+			pol, err := p.loadBlacklistPolicy()
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,6 @@ pseudonymous tokens; no raw identifier is stored or printed.`,
 	f.StringVar(&o.entity, "entity", "", "only entries on this entity: user, device, ip or card")
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.history, "history", false, "also print every version up to the moment")
-	f.StringVar(&o.policy, "blacklist", "", "blacklist policy file (default: the embedded configs/blacklist.yaml)")
 	return cmd
 }
 

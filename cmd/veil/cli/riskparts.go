@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
 
 	"github.com/veil-data/veil/risk/appeals"
 	"github.com/veil-data/veil/risk/blacklist"
@@ -23,27 +22,11 @@ type riskParts struct {
 }
 
 // loadRules reads the rule file (or the embedded default).
-func (p *paths) loadRules() (*rules.Set, error) {
-	if p.rules == "" {
-		return rules.Default()
-	}
-	b, err := os.ReadFile(p.rules)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Parse(b)
-}
+func (p *paths) loadRules() (*rules.Set, error) { return loadRules(p.rules) }
 
 // loadBlacklistPolicy reads the blacklist policy (or the embedded default).
 func (p *paths) loadBlacklistPolicy() (*blacklist.Policy, error) {
-	if p.blacklist == "" {
-		return blacklist.DefaultPolicy()
-	}
-	b, err := os.ReadFile(p.blacklist)
-	if err != nil {
-		return nil, err
-	}
-	return blacklist.ParsePolicy(b)
+	return loadBlacklistPolicy(p.blacklist)
 }
 
 func (a *app) riskParts(p *paths, wh *sinks.Warehouse) (riskParts, error) {
