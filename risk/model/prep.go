@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -344,6 +345,13 @@ func (p *Prep) TransformRow(row []float64) ([]float64, error) {
 // Select reorders named columns into Inputs order, so callers may pass a
 // dataset's columns as they come; extra columns are ignored.
 func (p *Prep) Select(names []string, X [][]float64) ([][]float64, error) {
+	return SelectColumns(names, X, p.Inputs)
+}
+
+// SelectColumns returns the columns want, in that order, from columns X
+// named names. A one-hot column ("browser=Opera") the data lacks is a
+// value it never takes: all zeros. Any other absent column is an error.
+func SelectColumns(names []string, X [][]float64, want []string) ([][]float64, error) {
 	if len(names) != len(X) {
 		return nil, fmt.Errorf("prep: %d names for %d columns", len(names), len(X))
 	}
@@ -351,15 +359,20 @@ func (p *Prep) Select(names []string, X [][]float64) ([][]float64, error) {
 	for j, nm := range names {
 		at[nm] = j
 	}
-	out := make([][]float64, len(p.Inputs))
+	rows := 0
+	if len(X) > 0 {
+		rows = len(X[0])
+	}
+	out := make([][]float64, len(want))
 	var missing []string
-	for k, nm := range p.Inputs {
-		j, ok := at[nm]
-		if !ok {
+	for k, nm := range want {
+		if j, ok := at[nm]; ok {
+			out[k] = X[j]
+		} else if strings.Contains(nm, "=") {
+			out[k] = make([]float64, rows)
+		} else {
 			missing = append(missing, nm)
-			continue
 		}
-		out[k] = X[j]
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("prep: input columns absent: %v", missing)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
@@ -199,7 +198,7 @@ func (a *app) modelEvaluateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			X, err := alignColumns(ds.Names, ds.X, art.Features)
+			X, err := art.Prep.Select(ds.Names, ds.X)
 			if err != nil {
 				return err
 			}
@@ -245,38 +244,6 @@ func openModel(wh *sinks.Warehouse, id string) (*model.Artefact, error) {
 		return nil, fmt.Errorf("no current model in %s: name one with --model, or train with --activate", dir)
 	}
 	return art, nil
-}
-
-// alignColumns returns the columns want in order from a dataset's named
-// columns. A one-hot column ("key=value") the data lacks is all zeros:
-// the key never took that value in the range. Any other absent column is
-// an error, since imputing a whole feature would score rows on nothing.
-func alignColumns(names []string, X [][]float64, want []string) ([][]float64, error) {
-	at := make(map[string]int, len(names))
-	for j, n := range names {
-		at[n] = j
-	}
-	rows := 0
-	if len(X) > 0 {
-		rows = len(X[0])
-	}
-	out := make([][]float64, len(want))
-	var missing []string
-	for k, n := range want {
-		if j, ok := at[n]; ok {
-			out[k] = X[j]
-			continue
-		}
-		if !strings.Contains(n, "=") {
-			missing = append(missing, n)
-			continue
-		}
-		out[k] = make([]float64, rows)
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("the data lacks the model's feature columns %v (a model from another feature set?)", missing)
-	}
-	return out, nil
 }
 
 func (a *app) printJSON(v any) error {

@@ -171,9 +171,9 @@ func TestModelCommandErrors(t *testing.T) {
 	}
 }
 
-func TestAlignColumns(t *testing.T) {
+func TestSelectColumns(t *testing.T) {
 	X := [][]float64{{1, 2}, {0, 1}, {5, 6}}
-	got, err := alignColumns([]string{"a", "browser=IE", "extra"}, X, []string{"browser=IE", "browser=Opera", "a"})
+	got, err := model.SelectColumns([]string{"a", "browser=IE", "extra"}, X, []string{"browser=IE", "browser=Opera", "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestAlignColumns(t *testing.T) {
 			}
 		}
 	}
-	if _, err := alignColumns([]string{"a"}, X[:1], []string{"a", "amount"}); err == nil || !strings.Contains(err.Error(), "amount") {
+	if _, err := model.SelectColumns([]string{"a"}, X[:1], []string{"a", "amount"}); err == nil || !strings.Contains(err.Error(), "amount") {
 		t.Errorf("a missing feature column: %v", err)
 	}
 }
