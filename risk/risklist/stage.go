@@ -169,12 +169,19 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	prov := job.DT() + "/" + fm.RunID
 	v0 := list.NextVersion
+	// fold folds at the event's moment; Write settles pending flags.
+	fold := func(flags []blacklist.Flag, lifts []blacklist.Lift) error {
+		fs, err := list.FoldEvent(pol, prov, flags, lifts)
+		st.Admitted += int64(fs.Added)
+		st.Lifted += int64(fs.EntriesLifted)
+		return err
+	}
 	day := newDay(job, rs, m)
 	defer day.release()
 	err = risk.ReadFeatures(ctx, job.Warehouse, job.Mem, job.Partition(), func(fr *risk.FeatureRow) error {
 		// Lifts take effect from their moment: before any event after it.
 		for len(lifts) > 0 && lifts[0].At < fr.Event.TS {
-			if _, err := list.FoldEvent(pol, prov, nil, lifts[:1]); err != nil {
+			if err := fold(nil, lifts[:1]); err != nil {
 				return err
 			}
 			lifts = lifts[1:]
@@ -183,9 +190,8 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		if err != nil {
 			return err
 		}
-		flags := d.Flags(&fr.Event, dec)
-		if len(flags) > 0 {
-			if _, err := list.FoldEvent(pol, prov, flags, nil); err != nil {
+		if flags := d.Flags(&fr.Event, dec); len(flags) > 0 {
+			if err := fold(flags, nil); err != nil {
 				return err
 			}
 		}
@@ -199,18 +205,8 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	if len(lifts) > 0 {
-		if _, err := list.Fold(pol, prov, nil, lifts); err != nil {
-			return err
-		}
-	}
-	for _, e := range list.Entries {
-		if e.Version >= v0 {
-			st.Admitted++
-		}
-		if e.LiftVersion >= v0 && e.LiftedAt != 0 {
-			st.Lifted++
-		}
+	if err := fold(nil, lifts); err != nil { // the day's lifts after its last event
+		return err
 	}
 	st.InForce = int64(len(list.AsOf(end)))
 	st.Version = list.NextVersion - 1
