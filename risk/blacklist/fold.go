@@ -84,6 +84,11 @@ func (l *List) fold(p *Policy, runID string, flags []Flag, lifts []Lift) (Stats,
 		l.NextVersion = 1
 	}
 	fs := slices.Clone(flags)
+	for i := range fs {
+		// Flags may point into a record the list outlives (the risk list
+		// makes them from a scanned row): keep copies.
+		fs[i].Token, fs[i].EventID = strings.Clone(fs[i].Token), strings.Clone(fs[i].EventID)
+	}
 	slices.SortFunc(fs, cmpFlag)
 	ls := slices.Clone(lifts)
 	slices.SortFunc(ls, cmpLift)

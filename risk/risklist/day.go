@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -32,7 +33,8 @@ type day struct {
 	pw    *sinks.PartitionWriter
 	fw    *sinks.ParquetWriter
 	b     *array.RecordBuilder
-	n     int
+	n     int   // rows in the record being built
+	rows  int64 // rows added, the current one included
 	err   error
 	list  map[entityKey]*listed
 }
@@ -47,7 +49,8 @@ type listed struct {
 	action         rules.Action
 	reasons, rules []string
 	score          float64
-	flags          int64
+	flags          int64 // flagged events
+	lastRow        int64 // the day's row that flagged it last
 	first, last    int64
 	amount         float64
 	evidence       string
@@ -123,6 +126,7 @@ func (d *day) add(fr *risk.FeatureRow, dec *decide.Decision) error {
 	appendList(f[8], ruleIDs(dec.Hits))
 	appendF64(f[9], dec.Score)
 	f[10].(*array.BooleanBuilder).Append(len(dec.Blacklisted) > 0)
+	d.rows++
 	if d.n++; d.n == batchRows {
 		if err := d.flush(); err != nil {
 			return err
@@ -142,15 +146,17 @@ func (d *day) gather(k entityKey, fr *risk.FeatureRow, dec *decide.Decision, a r
 	l := d.list[k]
 	if l == nil {
 		l = &listed{score: math.NaN(), first: fr.Event.TS, evidenceRank: [2]int{-1, -1}}
+		k.token = strings.Clone(k.token) // a view of the record, which the key outlives
 		d.list[k] = l
 	}
-	if l.last != fr.Event.TS || l.flags == 0 {
+	// One event may hit the entity through several rules: count it once.
+	if l.flags == 0 || l.lastRow != d.rows {
 		if v := fr.Row[features.FAmount]; !math.IsNaN(v) && (fr.Event.Type == "purchase" || fr.Event.Type == "payment") {
 			l.amount += v
 		}
 		l.flags++
 	}
-	l.last = fr.Event.TS
+	l.last, l.lastRow = fr.Event.TS, d.rows
 	l.action = max(l.action, a)
 	if !slices.Contains(l.reasons, reason) {
 		l.reasons = append(l.reasons, reason)
