@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,27 +237,8 @@ func (w *world) enforced(t testing.TB, day string) (*decide.Decider, *serve.Enfo
 func (w *world) batchFeatures(t *testing.T, day string) map[string]features.Row {
 	t.Helper()
 	out := map[string]features.Row{}
-	err := w.wh.Scan(context.Background(), w.mem, risk.FeaturesDataset, sinks.Partition{DT: day}, func(rec arrow.RecordBatch) error {
-		ids := rec.Column(rec.Schema().FieldIndices("event_id")[0]).(*array.String)
-		f0 := rec.Schema().FieldIndices(features.Defs[0].Name)[0]
-		for j := range int(rec.NumRows()) {
-			row := make(features.Row, len(features.Defs))
-			for i := range features.Defs {
-				switch c := rec.Column(f0 + i).(type) {
-				case *array.Int64:
-					row[i] = features.Null
-					if c.IsValid(j) {
-						row[i] = float64(c.Value(j))
-					}
-				case *array.Float64:
-					row[i] = features.Null
-					if c.IsValid(j) {
-						row[i] = c.Value(j)
-					}
-				}
-			}
-			out[ids.Value(j)] = row
-		}
+	err := risk.ReadFeatures(context.Background(), w.wh, w.mem, sinks.Partition{DT: day}, func(fr *risk.FeatureRow) error {
+		out[strings.Clone(fr.Event.ID)] = slices.Clone(fr.Row)
 		return nil
 	})
 	if err != nil {
