@@ -47,6 +47,17 @@ type Stats struct {
 	// Pairs counts the chatbot training pairs the chats stage made, and
 	// the candidate pairs it dropped by reason.
 	Pairs *PairStats `json:"chat_pairs,omitempty"`
+	// Leak is the report stage's re-scan of every output of the day for
+	// raw values and PII patterns (reporting.LeakCheck in short), so that
+	// metrics can read it from the manifest like any other stage's stats.
+	Leak *LeakScan `json:"leak_scan,omitempty"`
+}
+
+// LeakScan summarises a leak scan: counts, never values.
+type LeakScan struct {
+	Passed   bool  `json:"passed"`
+	Cells    int64 `json:"cells_scanned"`
+	Findings int   `json:"findings"`
 }
 
 // PairStats counts chat_pairs: a candidate is each buyer turn of a
