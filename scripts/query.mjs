@@ -8,8 +8,11 @@
 // --warehouse W defines one view per dataset directory of W (names starting
 // with "_" or "." are the warehouse's own folders, not datasets) that holds at
 // least one Parquet file:
-//   CREATE VIEW <ds> AS SELECT * FROM read_parquet('W/<ds>/**/*.parquet', hive_partitioning = true)
+//   CREATE VIEW <ds> AS SELECT * FROM read_parquet('W/<ds>/**/*.parquet',
+//     hive_partitioning = true, union_by_name = true)
 // so `SELECT * FROM consumer_tags` works, with `dt` (and `source`) from the path.
+// union_by_name matches columns by name, so partitions written before and
+// after a schema change (a column added or moved) still line up.
 // Paths in the SQL itself are relative to the current directory, as with the CLI.
 //
 // Output: an aligned table (numbers right-aligned, NULL shown as NULL, cells
@@ -24,11 +27,11 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const USAGE = `usage: node scripts/query.mjs [--warehouse W] [--json | --csv] [--width N] "SQL" | -
-  --warehouse W  a view per dataset directory of W (SELECT * FROM consumer_tags)
-  --json         print an array of row objects
-  --csv          print CSV with a header row
-  --width N      cut table cells to N characters (default 80; 0: no cut)
-  -              read the SQL from stdin`;
+  --warehouse W, -w W  a view per dataset directory of W (SELECT * FROM consumer_tags)
+  --json               print an array of row objects
+  --csv                print CSV with a header row
+  --width N            cut table cells to N characters (default 80; 0: no cut)
+  -                    read the SQL from stdin`;
 
 function usage(msg) {
   if (msg) console.error(`query.mjs: ${msg}`);
@@ -150,7 +153,7 @@ async function main() {
   try {
     for (const ds of views) {
       const glob = path.join(o.warehouse, ds, '**', '*.parquet');
-      await con.run(`CREATE VIEW ${ident(ds)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)`);
+      await con.run(`CREATE VIEW ${ident(ds)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`);
     }
     const r = await con.runAndReadAll(sql);
     const names = r.deduplicatedColumnNames();
