@@ -21,7 +21,9 @@
 // as an empty field). With several statements, the last one's result is shown.
 // Exit status: 0 ok, 1 the query failed, 2 usage.
 
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -31,7 +33,8 @@ const USAGE = `usage: node scripts/query.mjs [--warehouse W] [--json | --csv] [-
   --json               print an array of row objects
   --csv                print CSV with a header row
   --width N            cut table cells to N characters (default 80; 0: no cut)
-  -                    read the SQL from stdin`;
+  -                    read the SQL from stdin
+  --self-test          check the views and the output formats on a generated dataset`;
 
 function usage(msg) {
   if (msg) console.error(`query.mjs: ${msg}`);
@@ -52,12 +55,13 @@ export function parseArgs(argv) {
     else if (a === '--json') o.format = 'json';
     else if (a === '--csv') o.format = 'csv';
     else if (a === '--width') o.width = Number(value());
+    else if (a === '--self-test') o.selfTest = true;
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
     else if (a !== '-' && a.startsWith('-')) usage(`unknown flag ${a}`);
     else if (o.sql !== null) usage('give the SQL as one argument (quote it)');
     else o.sql = a;
   }
-  if (o.sql === null) usage('no SQL given');
+  if (o.sql === null && !o.selfTest) usage('no SQL given');
   if (!Number.isInteger(o.width) || o.width < 0) usage('--width needs a whole number >= 0');
   return o;
 }
@@ -87,6 +91,11 @@ export function datasets(warehouse) {
     .map((e) => e.name)
     .filter((name) => hasParquet(path.join(warehouse, name)))
     .sort();
+}
+
+export function viewSQL(warehouse, ds) {
+  const glob = path.join(warehouse, ds, '**', '*.parquet');
+  return `CREATE VIEW ${ident(ds)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`;
 }
 
 const NUMERIC = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL)/;
@@ -144,16 +153,51 @@ export function formatCSV(names, rows) {
   return [names, ...rows].map((r) => r.map(field).join(',')).join('\n');
 }
 
+// selfTest writes a two-partition dataset (a LIST column, Chinese text, a
+// NULL; the second partition with its columns in another order) and checks
+// the views and the three output formats.
+async function selfTest() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veil-query-'));
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+  const con = await db.connect();
+  try {
+    for (const [dt, cols] of [['2026-11-19', "'a' AS k, ['x', 'y'] AS l, '王小明你好' AS t, 1 AS n"],
+      ['2026-11-20', "NULL AS t, 22 AS n, 'b' AS k, [] :: VARCHAR[] AS l"]]) {
+      fs.mkdirSync(path.join(dir, 'ds', `dt=${dt}`), { recursive: true });
+      await con.run(`COPY (SELECT ${cols}) TO ${sqlString(path.join(dir, 'ds', `dt=${dt}`, 'part-00000.parquet'))} (FORMAT parquet)`);
+    }
+    fs.mkdirSync(path.join(dir, '_journal'));
+    fs.mkdirSync(path.join(dir, 'empty'));
+    assert.deepEqual(datasets(dir), ['ds']);
+    await con.run(viewSQL(dir, 'ds'));
+    const r = await con.runAndReadAll('SELECT k, n, l, t, dt FROM ds ORDER BY k');
+    const rows = r.getRows().map((row) => row.map((v) => (v === null ? null : v.toString())));
+    assert.deepEqual(rows, [['a', '1', "['x', 'y']", '王小明你好', '2026-11-19'], ['b', '22', '[]', null, '2026-11-20']]);
+    const table = formatTable(r.deduplicatedColumnNames(), r.columnTypes().map(String), rows, 80).split('\n');
+    assert.equal(table[2], "a   1  ['x', 'y']  王小明你好  2026-11-19");
+    assert.equal(table[3], 'b  22  []          NULL        2026-11-20');
+    assert.equal(table[4], '(2 rows)');
+    assert.equal(formatCSV(['a', 'b'], [['x,y', null], ['say "hi"', 'z']]), 'a,b\n"x,y",\n"say ""hi""",z');
+    assert.equal(cut('王小明你好', 5), '王小…');
+    assert.equal(displayWidth('ab王'), 4);
+    console.log('query.mjs self-test: ok');
+  } finally {
+    con.closeSync();
+    db.closeSync();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.selfTest) return selfTest();
   const sql = o.sql === '-' ? fs.readFileSync(0, 'utf8') : o.sql;
   const views = o.warehouse ? datasets(o.warehouse) : [];
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
   const con = await db.connect();
   try {
     for (const ds of views) {
-      const glob = path.join(o.warehouse, ds, '**', '*.parquet');
-      await con.run(`CREATE VIEW ${ident(ds)} AS SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`);
+      await con.run(viewSQL(o.warehouse, ds));
     }
     const r = await con.runAndReadAll(sql);
     const names = r.deduplicatedColumnNames();
