@@ -17,8 +17,9 @@
 //
 // Output: an aligned table (numbers right-aligned, NULL shown as NULL, cells
 // cut to --width characters, 0 for no cut), or --json (an array of row
-// objects, one a line; 64-bit integers as strings), or --csv (RFC 4180, a header row, NULL
-// as an empty field). With several statements, the last one's result is shown.
+// objects, one a line; 64-bit integers as strings), or --csv (RFC 4180, a
+// header row, NULL as an empty field). With several statements, the last
+// one's result is shown.
 // Exit status: 0 ok, 1 the query failed, 2 usage.
 
 import assert from 'node:assert/strict';
