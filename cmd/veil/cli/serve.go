@@ -123,7 +123,7 @@ entity passes from then on. SIGTERM stops it gracefully.`,
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
 	f.StringVar(&keyFile, "key-digests", "", "file of service key SHA-256 digests, one hex digest a line")
 	f.StringSliceVar(&digests, "key-sha256", nil, "a service key's SHA-256 digest in hex (repeatable)")
-	f.StringVar(&modelFile, "model", "", "model artefact file (default: none; decisions from rules and blacklist)")
+	f.StringVar(&modelFile, "model", "", "model artefact file (default: the registry's current model, if one was activated; else decisions from rules and blacklist alone)")
 	f.StringVar(&stateDT, "state-date", "", "continue from risk_state of this day, YYYY-MM-DD (default: the newest)")
 	f.DurationVar(&reorder, "reorder-window", 2*time.Second, "fold late events no older than this into the state at its time (0: answer them from the state, fold none)")
 	f.BoolVar(&hashKey, "hash-key", false, "print the SHA-256 digest of the key read from stdin, and exit")
