@@ -128,6 +128,10 @@ func TestVerdictRules(t *testing.T) {
 			r.Reidentifications = &Reidentifications{Anchor: AnchorPresent, Entries: 3}
 			r.Reidentified = &ReidentifiedNote{Log: AnchorPresent, Total: 2}
 		}, "audit_log"},
+		{"log deleted", func(r *Report) {
+			r.Reidentifications = &Reidentifications{Anchor: AnchorPresent, Entries: 1}
+			r.Reidentified = &ReidentifiedNote{Log: AnchorMissing}
+		}, "audit_log"},
 		{"model warning", func(r *Report) { r.Model = &ModelNote{Error: "corrupt"} }, ""},
 	}
 	for _, c := range cases {

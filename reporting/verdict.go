@@ -78,7 +78,7 @@ func verdict(r *Report, maxQuarantined float64) Verdict {
 	if n := r.Reidentified; n != nil && n.Log == AnchorDamaged {
 		fail("audit_log", "the re-identification audit log does not parse")
 	}
-	if a := r.Reidentifications; a != nil && r.Reidentified != nil && r.Reidentified.Log == AnchorPresent && uint64(r.Reidentified.Total) < a.Entries {
+	if a := r.Reidentifications; a != nil && r.Reidentified != nil && r.Reidentified.Log != AnchorDamaged && uint64(r.Reidentified.Total) < a.Entries {
 		fail("audit_log", "the log holds %d entries, its anchor records %d", r.Reidentified.Total, a.Entries)
 	}
 	if m := r.Model; m != nil && m.Error != "" {

@@ -174,3 +174,25 @@ func (r *ReportSigner) writePublicKey(path string) error {
 func (s *Set) ReportSigner(ctx context.Context) (*ReportSigner, error) {
 	return OpenReportSigner(ctx, s.dir, s.kek)
 }
+
+// ReportPublicKeys reads the public half of every enabled report-signing
+// key in dir under kek, primary first, without creating anything: what
+// `veil report verify --keys` checks against, so reports signed before a
+// rotation still verify.
+func ReportPublicKeys(ctx context.Context, dir string, kek KEK) ([]signing.PublicKey, error) {
+	if kek == nil {
+		return nil, fmt.Errorf("keys: open keyset %q: no key-encryption key", ReportSigning)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("keys: open keyset %q in %s: %w", ReportSigning, dir, err)
+	}
+	h, err := readKeyset(dir, reportSigningSpec, kek)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newReportSigner(h)
+	if err != nil {
+		return nil, fmt.Errorf("keys: keyset %q (%s): %w", ReportSigning, Path(dir, ReportSigning), err)
+	}
+	return r.PublicKeys(), nil
+}
