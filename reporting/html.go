@@ -40,13 +40,20 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 // bytes.
 func RenderHTML(r *Report) ([]byte, error) {
 	v := view{Report: r}
-	v.Records = barChart([]bar{
-		{"records in", r.Totals.RecordsIn, "in"},
-		{"written", r.Totals.RecordsOut, "out"},
-		{"quarantined", sum(r.Totals.Quarantined), "quar"},
-		{"duplicates", r.Totals.Duplicates, "dup"},
-		{"other days", r.Totals.OtherPartition, "other"},
-	})
+	records := []bar{
+		{"records in", r.Totals.RecordsIn, "in", ""},
+		{"written", r.Totals.RecordsOut, "out", ""},
+		{"quarantined", sum(r.Totals.Quarantined), "quar", ""},
+		{"duplicates", r.Totals.Duplicates, "dup", ""},
+		{"other days", r.Totals.OtherPartition, "other", ""},
+	}
+	if in := r.Totals.RecordsIn; in > 0 {
+		for i := range records[1:] {
+			b := &records[i+1]
+			b.Note = " (" + strconv.FormatFloat(100*float64(b.Value)/float64(in), 'f', 1, 64) + "%)"
+		}
+	}
+	v.Records = barChart(records)
 	v.Quarantine = barChart(mapBars(r.Totals.Quarantined, "quar"))
 	v.PII = barChart(mapBars(r.Totals.PII, "pii"))
 	v.Quarantined = sum(r.Totals.Quarantined)
@@ -68,6 +75,7 @@ type bar struct {
 	Label string
 	Value int64
 	Class string
+	Note  string // after the value, e.g. a share
 }
 
 // chart is a horizontal bar chart laid out for inline SVG.
@@ -111,7 +119,7 @@ func barChart(bars []bar) chart {
 func mapBars(m map[string]int64, class string) []bar {
 	var out []bar
 	for k, v := range m {
-		out = append(out, bar{k, v, class})
+		out = append(out, bar{k, v, class, ""})
 	}
 	slices.SortFunc(out, func(a, b bar) int {
 		if a.Value != b.Value {

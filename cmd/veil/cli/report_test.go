@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/sinks"
@@ -38,6 +39,19 @@ func reportDemo(t *testing.T) (dir, jsonPath, htmlPath string) {
 		t.Fatalf("demo report verdict %+v", rep.Verdict)
 	}
 	html := strings.TrimSuffix(path, ".json") + ".html"
+	// Neither file holds a raw value of the day.
+	raw, err := ingest.RawValues(context.Background(), filepath.Join(dir, "landing"), start.AddDate(0, 0, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, html} {
+		b := readFile(t, f)
+		for v := range raw {
+			if len(v) >= 6 && strings.Contains(b, v) {
+				t.Fatalf("%s holds a raw value of length %d", filepath.Base(f), len(v))
+			}
+		}
+	}
 	pub := filepath.Join(dir, "keys", keys.PublicKeyFile)
 	for _, want := range []string{"report page " + html, "public key  " + pub} {
 		if !strings.Contains(out, want) {
