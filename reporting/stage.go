@@ -25,7 +25,9 @@ import (
 )
 
 // ErrLeak fails a report run whose leak check found raw values or PII in
-// the outputs. The report is still committed so the finding is auditable.
+// the outputs. No report is committed, so the stage stays due and fails
+// again until the outputs are fixed; the journal keeps the error, which
+// names where and what kind, never the value.
 var ErrLeak = errors.New("leak check failed")
 
 // Stage is the report stage (name "report").
