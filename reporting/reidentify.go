@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/audit/chain"
@@ -77,7 +76,7 @@ func RecordedAnchors(wh *sinks.Warehouse) ([]Recorded, error) {
 			return nil, err
 		}
 		for _, f := range m.Files {
-			if !strings.HasPrefix(f.Name, "run-") {
+			if !IsReportJSON(f.Name) {
 				continue
 			}
 			path := filepath.Join(wh.Dir(schemas.Reports, p), f.Name)

@@ -10,15 +10,32 @@ import (
 	"github.com/veil-data/veil/risk/appeals"
 )
 
-// Version is the report format version.
-const Version = 1
+// Version is the report format version. 2 added the verdict, veil's
+// version, the signing key, inputs, transforms, residual scans and the
+// re-identification counts (docs/REPORT.md documents every field).
+const Version = 2
 
 // Report is the machine-readable report of one report run over one dt.
+// Its fields are documented one by one in docs/REPORT.md; a change to
+// them bumps Version.
 type Report struct {
+	// Verdict opens the report: passed or failed, and why (verdict.go).
+	Verdict     Verdict   `json:"verdict"`
 	Version     int       `json:"report_version"`
+	VeilVersion string    `json:"veil_version"`
 	RunID       string    `json:"run_id"`
 	DT          string    `json:"dt"`
 	GeneratedAt time.Time `json:"generated_at"`
+	// Signing names the key that signed this file and its HTML page;
+	// absent in a report that was not signed.
+	Signing *SigningNote `json:"signing,omitempty"`
+	// Inputs are the landing files the ingesting stages read, with their
+	// checksums; Transforms what each stage did to each input field.
+	Inputs     []InputNote                  `json:"inputs"`
+	Transforms map[string]map[string]string `json:"transforms,omitempty"`
+	// ResidualScans are the scans the ingesting stages ran over their
+	// outputs before committing them, one per partition.
+	ResidualScans []ResidualNote `json:"residual_scans"`
 	// Complete is false when a stage whose outputs the report covers was
 	// not up to date when it ran; Incomplete then says which and why
 	// ("tags 2026-11-19: failed: ..."), and the partitions listed are
@@ -42,6 +59,10 @@ type Report struct {
 	// when the report was made; absent when the stage was not told where
 	// the log's anchor is.
 	Reidentifications *Reidentifications `json:"reidentifications,omitempty"`
+	// Reidentified counts the re-identification attempts the audit log
+	// records on dt, by outcome and reason, never a token; absent when
+	// the stage was not told where the log is.
+	Reidentified *ReidentifiedNote `json:"reidentified,omitempty"`
 	// Clusters is the note on risk_clusters/dt; absent when it was not
 	// committed.
 	Clusters *ClustersNote `json:"clusters,omitempty"`

@@ -14,7 +14,9 @@ import (
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
+	"github.com/veil-data/veil/internal/version"
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/risk/appeals"
 	"github.com/veil-data/veil/schemas"
@@ -23,7 +25,9 @@ import (
 )
 
 // ErrLeak fails a report run whose leak check found raw values or PII in
-// the outputs. The report is still committed so the finding is auditable.
+// the outputs. No report is committed, so the stage stays due and fails
+// again until the outputs are fixed; the journal keeps the error, which
+// names where and what kind, never the value.
 var ErrLeak = errors.New("leak check failed")
 
 // Stage is the report stage (name "report").
@@ -46,6 +50,12 @@ type Stage struct {
 	// AppealOverdueDays is when an unanswered appeal is overdue; 0:
 	// appeals.DefaultOverdueDays.
 	AppealOverdueDays int
+	// MaxQuarantined is the share of records read that may be quarantined
+	// before the verdict fails; 0: DefaultMaxQuarantined.
+	MaxQuarantined float64
+	// Signer signs the report files; nil: the report-signing keyset of
+	// the job's keys folder (made on first need).
+	Signer signing.Signer
 }
 
 func (s Stage) spec() *tagging.Spec {
@@ -103,15 +113,16 @@ func (s Stage) Plan(dt time.Time) pipeline.Plan {
 }
 
 // Run gathers the manifests of dt's outputs, re-scans every output for the
-// day's raw values and PII patterns, and commits run-<id>.json beside the
-// earlier reports of the day.
+// day's raw values and PII patterns, gives the verdict, and commits
+// run-<id>.json and run-<id>.html, each with its signature (.sig), beside
+// the earlier reports of the day.
 func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
 	rep := Report{
-		Version: Version, RunID: job.RunID, DT: job.DT(), GeneratedAt: now().UTC(),
+		Version: Version, VeilVersion: version.String(), RunID: job.RunID, DT: job.DT(), GeneratedAt: now().UTC(),
 		KeyIDs:   map[string]uint32{},
 		Totals:   Totals{Quarantined: map[string]int64{}, PII: map[string]int64{}},
 		Complete: len(job.Incomplete) == 0,
@@ -171,6 +182,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			rep.KeyIDs[k] = v
 		}
 		rep.Partitions = append(rep.Partitions, pr)
+		if err := rep.addIngested(pr); err != nil {
+			return err
+		}
 		if err := scan.scanPartition(ctx, job.Warehouse, job.Mem, in.Dataset, in.Partition); err != nil {
 			return err
 		}
@@ -180,6 +194,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	rep.Reidentifications = reidentifications(s.AuditAnchor)
+	rep.Reidentified = reidentified(auditLogPath(s.AuditAnchor), job.Date)
 	if rep.Clusters, err = clustersNote(job); err != nil {
 		return err
 	}
@@ -201,7 +216,18 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		job.Log.Error("leak check failed; report not committed", "findings", len(rep.LeakCheck.Findings))
 		return fmt.Errorf("%w: %s", ErrLeak, strings.Join(where, ", "))
 	}
+	signer, err := s.signer(ctx, job)
+	if err != nil {
+		return err
+	}
+	pub := signer.PublicKey()
+	rep.Signing = &SigningNote{Algorithm: signing.Algorithm, KeyID: signer.KeyID(), PublicKey: pub.Fingerprint()}
+	rep.Verdict = verdict(&rep, cmp.Or(s.MaxQuarantined, DefaultMaxQuarantined))
 	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	page, err := RenderHTML(&rep)
 	if err != nil {
 		return err
 	}
@@ -213,11 +239,19 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err := keepEarlier(job, pw); err != nil {
 		return err
 	}
-	if err := pw.WriteFile("run-"+job.RunID+".json", append(body, '\n'), 1); err != nil {
+	name := "run-" + job.RunID
+	if err := writeSigned(pw, signer, name+".json", append(body, '\n'), 1); err != nil {
 		return err
 	}
-	if _, err := pw.Commit(sinks.CommitInfo{KeyIDs: rep.KeyIDs, Inputs: job.Inputs, Incomplete: job.Incomplete}); err != nil {
+	if err := writeSigned(pw, signer, name+".html", page, 0); err != nil {
 		return err
+	}
+	leak := &pipeline.LeakScan{Passed: rep.LeakCheck.Passed, Cells: rep.LeakCheck.Cells, Findings: len(rep.LeakCheck.Findings)}
+	if _, err := pw.Commit(sinks.CommitInfo{KeyIDs: rep.KeyIDs, Inputs: job.Inputs, Incomplete: job.Incomplete, Stats: pipeline.Stats{Leak: leak}}); err != nil {
+		return err
+	}
+	if !rep.Verdict.Passed() {
+		job.Log.Error("report committed with verdict failed", "failures", strings.Join(rep.Verdict.Failures, "; "))
 	}
 	if !rep.Complete {
 		job.Log.Warn("report committed incomplete", "partitions", len(rep.Partitions), "incomplete", strings.Join(rep.Incomplete, "; "))
@@ -225,6 +259,38 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	job.Log.Info("report committed", "partitions", len(rep.Partitions), "leak_check_passed", rep.LeakCheck.Passed)
 	return nil
+}
+
+// signer is the Stage's Signer, or the report-signing keyset of the job's
+// keys folder.
+func (s Stage) signer(ctx context.Context, job *pipeline.Job) (signing.Signer, error) {
+	if s.Signer != nil {
+		return s.Signer, nil
+	}
+	if job.Keys == nil {
+		return nil, errors.New("report: no signing key: the stage has neither a Signer nor a keys folder")
+	}
+	set, err := job.Keys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report: signing key: %w", err)
+	}
+	sg, err := set.ReportSigner(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report: signing key: %w", err)
+	}
+	return sg, nil
+}
+
+// writeSigned writes data as name and its signature as name.sig.
+func writeSigned(pw *sinks.PartitionWriter, sg signing.Signer, name string, data []byte, rows int64) error {
+	sig, err := sg.Sign(data)
+	if err != nil {
+		return fmt.Errorf("sign %s: %w", name, err)
+	}
+	if err := pw.WriteFile(name, data, rows); err != nil {
+		return err
+	}
+	return pw.WriteFile(name+signing.Ext, sig, 0)
 }
 
 // keepEarlier copies the day's earlier reports into the new partition, so
@@ -250,6 +316,12 @@ func keepEarlier(job *pipeline.Job, pw *sinks.PartitionWriter) error {
 		}
 	}
 	return nil
+}
+
+// IsReportJSON reports whether a file of the reports dataset is a JSON
+// report (rather than its HTML page or a signature).
+func IsReportJSON(name string) bool {
+	return strings.HasPrefix(name, "run-") && strings.HasSuffix(name, ".json")
 }
 
 func (t *Totals) add(s pipeline.Stats) {
@@ -280,7 +352,7 @@ func Latest(wh *sinks.Warehouse, day time.Time) (*Report, string, error) {
 	}
 	var last string
 	for _, f := range m.Files {
-		if strings.HasPrefix(f.Name, "run-") && f.Name > last {
+		if IsReportJSON(f.Name) && f.Name > last {
 			last = f.Name // run ids sort by time
 		}
 	}

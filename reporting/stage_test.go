@@ -111,7 +111,7 @@ func TestLeakCheck(t *testing.T) {
 			writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{
 				{TS: day.Add(time.Hour), Type: "view", User: c.user, Device: c.device, Category: c.category},
 			})
-			s := Stage{Now: func() time.Time { return day }}
+			s := Stage{Now: func() time.Time { return day }, Signer: newTestSigner(t)}
 			job := testwarehouse.Job(t, w, mem, s, day, "run-1")
 			job.Landing = landing
 			err := s.Run(context.Background(), job)
@@ -178,7 +178,7 @@ func TestReportKeepsHistoryAndTotals(t *testing.T) {
 	w := testwarehouse.Open(t)
 	day := testwarehouse.Day(t, "2026-11-19")
 	writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{{TS: day, Type: "view", User: tok("u1"), Device: tok("d1")}, {TS: day, Type: "view", User: tok("u2"), Device: tok("d2")}})
-	s := Stage{}
+	s := Stage{Signer: newTestSigner(t)}
 	for _, run := range []string{"20261119T000000.000Z-a", "20261119T000001.000Z-b"} {
 		job := testwarehouse.Job(t, w, mem, s, day, run)
 		job.Landing = t.TempDir()
@@ -187,8 +187,8 @@ func TestReportKeepsHistoryAndTotals(t *testing.T) {
 		}
 	}
 	m, err := w.Manifest(schemas.Reports, sinks.Partition{DT: "2026-11-19"})
-	if err != nil || len(m.Files) != 2 {
-		t.Fatalf("report history: %+v, %v", m, err)
+	if err != nil || len(m.Files) != 8 || m.Rows != 2 {
+		t.Fatalf("report history (2 runs of json, html and their signatures): %+v, %v", m, err)
 	}
 	rep, path, err := Latest(w, day)
 	if err != nil || filepath.Base(path) != "run-20261119T000001.000Z-b.json" {
@@ -208,7 +208,7 @@ func TestReportSaysIncomplete(t *testing.T) {
 	w := testwarehouse.Open(t)
 	day := testwarehouse.Day(t, "2026-11-19")
 	writeEvents(t, w, mem, "2026-11-19", []testwarehouse.Event{{TS: day, Type: "view", User: tok("u1"), Device: tok("d1")}})
-	s := Stage{}
+	s := Stage{Signer: newTestSigner(t)}
 	var _ pipeline.Reporter = s
 	gaps := []sinks.Gap{
 		{Stage: "tags", DT: "2026-11-19", State: "failed", Detail: "write consumer_tags: no space left on device"},
@@ -233,11 +233,17 @@ func TestReportSaysIncomplete(t *testing.T) {
 			if !rep.Complete || rep.Incomplete != nil || m.Incomplete != nil {
 				t.Fatalf("complete run: %v %v %v", rep.Complete, rep.Incomplete, m.Incomplete)
 			}
+			if !rep.Verdict.Passed() || rep.Verdict.Failures != nil {
+				t.Fatalf("complete run: verdict %+v", rep.Verdict)
+			}
 			continue
 		}
 		want := []string{"tags 2026-11-19: failed: write consumer_tags: no space left on device", "risk 2026-11-19: due: risk_features missing"}
 		if rep.Complete || !slices.Equal(rep.Incomplete, want) || len(m.Incomplete) != 2 {
 			t.Fatalf("incomplete run: complete %v, %q, manifest %v", rep.Complete, rep.Incomplete, m.Incomplete)
+		}
+		if rep.Verdict.Passed() || len(rep.Verdict.Failures) != 1 || !strings.HasPrefix(rep.Verdict.Failures[0], "incomplete: tags 2026-11-19: failed") {
+			t.Fatalf("incomplete run: verdict %+v", rep.Verdict)
 		}
 	}
 }

@@ -28,7 +28,7 @@ func TestAppealsKey(t *testing.T) {
 	if _, err := OpenAppealsKey(ctx, dir, kek); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing appeals keyset: %v", err)
 	}
-	if res, err := Rotate(ctx, dir, kek, reid); err != nil || len(res.Keysets) != 5 {
+	if res, err := Rotate(ctx, dir, kek, reid); err != nil || len(res.Keysets) != 6 { // the report-signing keyset is there
 		t.Fatalf("Rotate without the appeals keyset = %+v, %v", res, err)
 	}
 	if _, err := InitAppealsKey(ctx, dir, reid); err == nil {
@@ -46,7 +46,7 @@ func TestAppealsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := Rotate(ctx, dir, kek, reid)
-	if err != nil || len(res.Keysets) != 6 || res.Keysets[5].Name != Appeals {
+	if err != nil || len(res.Keysets) != 7 || res.Keysets[5].Name != Appeals {
 		t.Fatalf("Rotate = %+v, %v", res, err)
 	}
 	if m, err = OpenAppealsKey(ctx, dir, kek); err != nil || m.VerifyMAC(tag, []byte("decision")) != nil {

@@ -60,7 +60,8 @@ func WithReidentifyKEK(reidKEK KEK) InitOption {
 }
 
 // Init creates dir (mode 0700) and in it fresh token keysets and the
-// audience ledger's and appeals log's MAC keysets encrypted under kek (files 0600), and with
+// audience ledger's and appeals log's MAC keysets and the report-signing
+// keyset encrypted under kek (files 0600), and with
 // WithReidentifyKEK the re-identification copy and the audit log's MAC
 // keyset under it.
 // It refuses to overwrite: if any keyset file exists it writes nothing; if
@@ -84,7 +85,7 @@ func Init(ctx context.Context, dir string, kek KEK, opts ...InitOption) error {
 		return err
 	}
 	defer unlock()
-	names := []string{TokensReversible, TokensOneWay, Reidentify, Audit, AudienceLedger, Appeals}
+	names := []string{TokensReversible, TokensOneWay, Reidentify, Audit, AudienceLedger, Appeals, ReportSigning}
 	for _, name := range names {
 		p := Path(dir, name)
 		if _, err := os.Lstat(p); err == nil {
@@ -93,7 +94,7 @@ func Init(ctx context.Context, dir string, kek KEK, opts ...InitOption) error {
 	}
 
 	handles := make(map[string]*keyset.Handle)
-	for _, s := range append(pipelineSpecs, auditSpec, ledgerSpec, appealsSpec) {
+	for _, s := range append(pipelineSpecs, auditSpec, ledgerSpec, appealsSpec, reportSigningSpec) {
 		h, err := keyset.NewHandle(s.template())
 		if err != nil {
 			return fmt.Errorf("keys: generate keyset %q: %w", s.name, err)
@@ -105,7 +106,7 @@ func Init(ctx context.Context, dir string, kek KEK, opts ...InitOption) error {
 		h    *keyset.Handle
 		kek  KEK
 	}
-	files := []file{{reversibleSpec, handles[TokensReversible], kek}, {oneWaySpec, handles[TokensOneWay], kek}, {ledgerSpec, handles[AudienceLedger], kek}, {appealsSpec, handles[Appeals], kek}}
+	files := []file{{reversibleSpec, handles[TokensReversible], kek}, {oneWaySpec, handles[TokensOneWay], kek}, {ledgerSpec, handles[AudienceLedger], kek}, {appealsSpec, handles[Appeals], kek}, {reportSigningSpec, handles[ReportSigning], kek}}
 	if o.reidKEK != nil {
 		// The same handle: the copy must open every token the pipeline makes.
 		files = append(files, file{reidentifySpec, handles[TokensReversible], o.reidKEK}, file{auditSpec, handles[Audit], o.reidKEK})
@@ -212,7 +213,7 @@ func Open(ctx context.Context, dir string, kek KEK) (*Set, error) {
 	if kek == nil {
 		return nil, errors.New("keys: open: no key-encryption key")
 	}
-	s := &Set{dir: dir, kekID: kek.ID()}
+	s := &Set{dir: dir, kekID: kek.ID(), kek: kek}
 	for _, spec := range pipelineSpecs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("keys: open %s: %w", dir, err)

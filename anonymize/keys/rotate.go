@@ -29,7 +29,8 @@ type RotatedKeyset struct {
 // known (one-way). The copy gets exactly the keys of the new
 // tokens-reversible. The MAC keysets of the audit log, the audience
 // ledger and (where it exists) the appeals log get a new primary too; their old keys stay to verify the entries
-// they made.
+// they made. So does the report-signing keyset where it exists, and
+// report-signing.pub.pem is rewritten with the new primary's public key.
 //
 // It reads and checks everything before writing anything: a wrong KEK, a
 // missing or corrupt keyset, or a reidentify copy that lacks a key of
@@ -81,6 +82,14 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	app, err := readKeyset(dir, appealsSpec, kek)
 	if errors.Is(err, os.ErrNotExist) {
 		app = nil
+	} else if err != nil {
+		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
+	}
+	// So is the report-signing keyset; old keys stay enabled so reports
+	// signed before verify with `veil report verify --keys`.
+	sig, err := readKeyset(dir, reportSigningSpec, kek)
+	if errors.Is(err, os.ErrNotExist) {
+		sig = nil
 	} else if err != nil {
 		return RotateResult{}, fmt.Errorf("keys: rotate: nothing changed: %w", err)
 	}
@@ -136,6 +145,19 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 		}{appealsSpec, newApp, kek})
 		checks = append(checks, macCheck{appealsSpec, kek, appRes.NewPrimary})
 	}
+	var sigRes RotatedKeyset
+	if sig != nil {
+		var newSig *keyset.Handle
+		if newSig, sigRes, err = addPrimary(sig, reportSigningSpec); err != nil {
+			return RotateResult{}, err
+		}
+		writes = append(writes, struct {
+			spec keysetSpec
+			h    *keyset.Handle
+			kek  KEK
+		}{reportSigningSpec, newSig, kek})
+		checks = append(checks, macCheck{reportSigningSpec, kek, sigRes.NewPrimary})
+	}
 	var staged []string
 	for _, w := range writes {
 		path := Path(dir, w.spec.name)
@@ -180,6 +202,13 @@ func Rotate(ctx context.Context, dir string, kek, reidKEK KEK) (RotateResult, er
 	res := RotateResult{Keysets: []RotatedKeyset{revRes, oneRes, reidRes, audRes, ledRes}}
 	if app != nil {
 		res.Keysets = append(res.Keysets, appRes)
+	}
+	if sig != nil {
+		res.Keysets = append(res.Keysets, sigRes)
+		// The auditors' copy follows the new primary.
+		if _, err := OpenReportSigner(ctx, dir, kek); err != nil {
+			return RotateResult{}, fmt.Errorf("keys: rotate: files replaced but the public key was not rewritten: %w", err)
+		}
 	}
 	return res, nil
 }

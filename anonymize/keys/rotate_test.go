@@ -40,6 +40,11 @@ func TestRotate(t *testing.T) {
 	}
 	oldIDs[Audit], oldIDs[AudienceLedger] = auditKey.Info().PrimaryKeyID, ledgerKey.Info().PrimaryKeyID
 	oldIDs[Appeals] = appealsKey.Info().PrimaryKeyID
+	signer, err := OpenReportSigner(ctx, dir, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldIDs[ReportSigning] = signer.KeyID()
 	tag, err := auditKey.ComputeMAC([]byte("entry"))
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +55,8 @@ func TestRotate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotation %d: %v", round, err)
 		}
-		if len(res.Keysets) != 6 {
-			t.Fatalf("result %+v, want 6 keysets", res)
+		if len(res.Keysets) != 7 {
+			t.Fatalf("result %+v, want 7 keysets", res)
 		}
 		for _, k := range res.Keysets {
 			if k.OldPrimary != oldIDs[k.Name] || k.NewPrimary == k.OldPrimary || k.Keys != round+1 {

@@ -18,6 +18,7 @@ import (
 type Set struct {
 	dir        string
 	kekID      string
+	kek        KEK // opens the report-signing keyset on demand
 	reversible *Deterministic
 	oneWay     *PRF
 	info       []KeysetInfo

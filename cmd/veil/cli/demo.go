@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
@@ -57,7 +58,7 @@ func (a *app) demoCmd() *cobra.Command {
 			if runErr == nil {
 				runErr = a.demoAudiences(ctx, r, &p, start.AddDate(0, 0, days-1))
 			}
-			if err := a.summary(r, start, days, time.Since(t0)); err != nil && runErr == nil {
+			if err := a.summary(r, start, days, time.Since(t0), p.keys); err != nil && runErr == nil {
 				runErr = err
 			}
 			return runErr
@@ -70,7 +71,7 @@ func (a *app) demoCmd() *cobra.Command {
 
 // summary prints rows per dataset, what was quarantined, PII found and the
 // leak check, from the manifests and reports the run committed.
-func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.Duration) error {
+func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.Duration, keysDir string) error {
 	wh := r.Env.Warehouse
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "dataset\tpartitions\trows\t")
@@ -158,6 +159,10 @@ func (a *app) summary(r *pipeline.Runner, start time.Time, days int, took time.D
 	fmt.Fprintf(a.stdout, "took %.1fs\n\nwhere to look:\n", took.Seconds())
 	for _, p := range reports {
 		fmt.Fprintf(a.stdout, "  report      %s\n", p)
+		fmt.Fprintf(a.stdout, "  report page %s\n", strings.TrimSuffix(p, ".json")+".html")
+	}
+	if keysDir != "" {
+		fmt.Fprintf(a.stdout, "  public key  %s (verify: veil report verify FILE --public-key %[1]s)\n", filepath.Join(keysDir, keys.PublicKeyFile))
 	}
 	fmt.Fprintf(a.stdout, "  warehouse   %s/<dataset>/dt=YYYY-MM-DD/\n", wh.Root)
 	fmt.Fprintf(a.stdout, "  query       duckdb -c \"SELECT type, count(*) FROM read_parquet('%s/events_clean/*/*.parquet', hive_partitioning=true) GROUP BY ALL\"\n", wh.Root)

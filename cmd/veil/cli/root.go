@@ -69,7 +69,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd(), a.appealsCmd(), a.serveCmd(), a.loadgenCmd())
+	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd(), a.appealsCmd(), a.serveCmd(), a.loadgenCmd(), a.reportCmd())
 	return root
 }
 
