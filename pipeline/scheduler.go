@@ -63,9 +63,20 @@ func (s *Scheduler) Fire(ctx context.Context, st Stage) {
 	if err := CleanStaging(s.Runner.Env.Warehouse, s.Runner.Env.Log); err != nil {
 		s.Runner.Env.Log.Error("staging clean-up failed", "err", err)
 	}
-	if err := s.Runner.RunDue(ctx, st); err != nil {
-		s.Runner.Env.Log.Error("firing failed", "stage", st.Name(), "err", err)
+	// Each failure was logged once by runDue; this is the firing's outcome,
+	// at info so that a daemon at the default level is not silent.
+	start := time.Now()
+	n, err := s.Runner.runDue(ctx, st)
+	attrs := []any{"stage", st.Name(), "duration_ms", time.Since(start).Milliseconds()}
+	for _, o := range []Outcome{Ran, UpToDate, NotReady, Failed, Panicked, SkippedUpstream, Busy} {
+		attrs = append(attrs, string(o), n[o])
 	}
+	if err != nil && n[Failed]+n[Panicked]+n[SkippedUpstream]+n[Busy] == 0 {
+		// Failed before any date was tried (listing the landing zone).
+		s.Runner.Env.Log.Error("firing failed", append(attrs, "err", err)...)
+		return
+	}
+	s.Runner.Env.Log.Info("firing done", attrs...)
 }
 
 func (s *Scheduler) lock(name string) *sync.Mutex {
