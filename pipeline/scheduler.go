@@ -69,7 +69,9 @@ func (s *Scheduler) Fire(ctx context.Context, st Stage) {
 	n, err := s.Runner.runDue(ctx, st)
 	attrs := []any{"stage", st.Name(), "duration_ms", time.Since(start).Milliseconds()}
 	for _, o := range []Outcome{Ran, UpToDate, NotReady, Failed, Panicked, SkippedUpstream, Busy} {
-		attrs = append(attrs, string(o), n[o])
+		if n[o] > 0 || o == Ran || o == Failed {
+			attrs = append(attrs, string(o), n[o])
+		}
 	}
 	if err != nil && n[Failed]+n[Panicked]+n[SkippedUpstream]+n[Busy] == 0 {
 		// Failed before any date was tried (listing the landing zone).
