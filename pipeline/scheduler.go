@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -91,4 +92,32 @@ func (s *Scheduler) lock(name string) *sync.Mutex {
 		s.locks[name] = new(sync.Mutex)
 	}
 	return s.locks[name]
+}
+
+// countDue counts the dates where s is ready and due; a date it cannot
+// check counts as due, since the firing will try it.
+func (r *Runner) countDue(s Stage, dates []time.Time) int {
+	n := 0
+	for _, dt := range dates {
+		st, err := r.Check(s, dt)
+		if err != nil || (st.Ready && st.Due) {
+			n++
+		}
+	}
+	return n
+}
+
+// logFailure logs, once, a stage and date the scheduler could not bring
+// up to date; a panic's stack goes with it.
+func (r *Runner) logFailure(stage string, dt time.Time, out Outcome, err error) {
+	attrs := []any{"stage", stage, "dt", dt.Format(time.DateOnly), "outcome", out, "err", err}
+	var p *PanicError
+	if errors.As(err, &p) {
+		attrs = append(attrs, "stack", string(p.Stack))
+	}
+	if out == SkippedUpstream {
+		r.Env.Log.Warn("stage skipped: an upstream stage failed", attrs...)
+		return
+	}
+	r.Env.Log.Error("stage failed", attrs...)
 }
