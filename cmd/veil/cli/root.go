@@ -43,16 +43,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	fmt.Fprintln(stderr, "veil:", err)
-	switch code := exitCode(ctx, err); code {
-	case ExitUsage:
+	code := exitCode(ctx, err)
+	if code == ExitUsage {
 		if cmd == nil {
 			cmd = root
 		}
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		return code
-	default:
-		return code
 	}
+	return code
 }
 
 type app struct {
