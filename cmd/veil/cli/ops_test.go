@@ -360,3 +360,23 @@ func TestRunServesMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestExitCode(t *testing.T) {
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		ctx  context.Context
+		err  error
+		want int
+	}{
+		{context.Background(), fmt.Errorf("tags 2026-11-19: %w", io.ErrUnexpectedEOF), ExitFailed},
+		{context.Background(), fmt.Errorf("config: %w", usage(io.EOF)), ExitUsage},
+		{context.Background(), fmt.Errorf(`unknown command "x" for "veil"`), ExitUsage},
+		{stopped, fmt.Errorf("ingest: %w", context.Canceled), ExitInterrupted},
+		{context.Background(), context.Canceled, ExitFailed}, // not stopped by a signal
+	} {
+		if got := exitCode(c.ctx, c.err); got != c.want {
+			t.Errorf("exitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}
