@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -41,6 +44,13 @@ type Config struct {
 	// Schedules maps a stage name to a standard five-field cron spec or a
 	// descriptor such as @hourly, evaluated in UTC.
 	Schedules map[string]string `yaml:"schedules"`
+	// MetricsAddr is where `veil run` serves /metrics (host:port); empty
+	// serves none. The --metrics-addr flag overrides it.
+	MetricsAddr string `yaml:"metrics_addr"`
+	// Pushgateway is the Prometheus Pushgateway URL that one-shot commands
+	// (once, backfill) push their metrics to; empty pushes nothing. The
+	// --pushgateway flag overrides it.
+	Pushgateway string `yaml:"pushgateway"`
 }
 
 // LoadConfig reads and validates a config file.
@@ -49,12 +59,39 @@ func LoadConfig(path string, stages []string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	var c Config
-	if err := yaml.Unmarshal(b, &c); err != nil {
+	c, err := ParseConfig(b)
+	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := c.Validate(stages); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// unknownKey matches yaml's message for a key the struct lacks.
+var unknownKey = regexp.MustCompile(`^line (\d+): field (.+) not found in type \S+$`)
+
+// ParseConfig decodes a config without validating it. Unknown keys are
+// errors naming the key and its line, so that a misspelt key (schedual:)
+// is not silently ignored.
+func ParseConfig(b []byte) (*Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, err
+		}
+		errs := make([]error, len(te.Errors))
+		for i, e := range te.Errors {
+			if m := unknownKey.FindStringSubmatch(e); m != nil {
+				e = fmt.Sprintf("line %s: unknown key %q", m[1], m[2])
+			}
+			errs[i] = errors.New(e)
+		}
+		return nil, errors.Join(errs...)
 	}
 	return &c, nil
 }

@@ -60,3 +60,19 @@ func TestCheckPathsRefusesNesting(t *testing.T) {
 		t.Fatalf("LoadConfig: %v", err)
 	}
 }
+
+// TestParseConfigRejectsUnknownKeys: a misspelt key is an error naming the
+// key and its line, not a setting silently ignored.
+func TestParseConfigRejectsUnknownKeys(t *testing.T) {
+	_, err := ParseConfig([]byte("landing: l\nwarehouse: w\nkeys: k\nschedual:\n  ingest: \"@hourly\"\nmetrics_addr: \":9464\"\n"))
+	if err == nil || err.Error() != `line 4: unknown key "schedual"` {
+		t.Fatalf("err = %v", err)
+	}
+	c, err := ParseConfig([]byte("landing: l\nmetrics_addr: \"127.0.0.1:9464\"\npushgateway: http://pg:9091\n"))
+	if err != nil || c.MetricsAddr != "127.0.0.1:9464" || c.Pushgateway != "http://pg:9091" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if c, err := ParseConfig(nil); err != nil || c == nil {
+		t.Fatalf("empty file: %v", err)
+	}
+}

@@ -54,6 +54,9 @@ type Runner struct {
 	// zero fails at once. The scheduler never waits: it skips the date and
 	// the next firing reconsiders it.
 	LockWait time.Duration
+	// Observer, if set, is told of every stage and date the runner
+	// considers (metrics, progress lines).
+	Observer Observer
 }
 
 // Stage returns the named stage.
@@ -206,14 +209,24 @@ func (r *Runner) RunOne(ctx context.Context, s Stage, dt time.Time, force bool) 
 	return r.run(ctx, s, dt, force, r.LockWait, false)
 }
 
-func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wait time.Duration, skipBusy bool) (out Outcome, err error) {
+// run attempts s for dt and tells the observer what came of it. It logs
+// no failure it returns: its caller reports each once (RunDue in the log,
+// the command line on stderr).
+func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wait time.Duration, skipBusy bool) (Outcome, error) {
+	res := RunResult{Stage: s.Name(), DT: dt.Format(time.DateOnly)}
+	out, err := r.attempt(ctx, s, dt, force, wait, skipBusy, &res)
+	res.Outcome, res.Err = out, err
+	r.observe(s, dt, res)
+	return out, err
+}
+
+func (r *Runner) attempt(ctx context.Context, s Stage, dt time.Time, force bool, wait time.Duration, skipBusy bool, res *RunResult) (out Outcome, err error) {
 	name, day := s.Name(), dt.Format(time.DateOnly)
 	runID := NewRunID(r.now())
 	// A failure to decide is a failure of the stage: journaled, so that
 	// the stages downstream know.
 	failed := func(err error) (Outcome, error) {
 		r.record(Record{Stage: name, DT: day, RunID: runID, Outcome: Failed, Error: err.Error()})
-		r.Env.Log.Error("stage failed", "stage", name, "dt", day, "run_id", runID, "err", err)
 		return Failed, err
 	}
 	// Decide under the lock: what another process commits meanwhile
@@ -248,7 +261,7 @@ func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wai
 		if up != nil {
 			reason := "skipped: " + upstreamCause(up)
 			r.record(Record{Stage: name, DT: day, Outcome: SkippedUpstream, Reason: reason})
-			r.Env.Log.Warn("stage skipped: an upstream stage failed", "stage", name, "dt", day, "upstream", up.Stage, "upstream_dt", up.DT)
+			r.Env.Log.Debug("stage skipped: an upstream stage failed", "stage", name, "dt", day, "upstream", up.Stage, "upstream_dt", up.DT)
 			return SkippedUpstream, fmt.Errorf("%s %s: skipped: %w", name, day, upstreamError(upstreamCause(up)))
 		}
 	}
@@ -276,17 +289,19 @@ func (r *Runner) run(ctx context.Context, s Stage, dt time.Time, force bool, wai
 	log := r.Env.Log.With("stage", name, "dt", day, "run_id", runID)
 	log.Info("stage started", "reason", st.Reason)
 	start := r.now()
+	res.RunID, res.Started = runID, true
 	defer func() {
-		rec := Record{Stage: name, DT: day, RunID: runID, Outcome: out, Reason: st.Reason, DurationMS: r.now().Sub(start).Milliseconds()}
+		d := r.now().Sub(start)
+		res.Duration = d
+		rec := Record{Stage: name, DT: day, RunID: runID, Outcome: out, Reason: st.Reason, DurationMS: d.Milliseconds()}
 		if p := recover(); p != nil {
 			out = Panicked
-			err = fmt.Errorf("%s %s: panic: %v", name, day, p)
+			err = &PanicError{Stage: name, DT: day, Value: p, Stack: debug.Stack()}
 			rec.Outcome = out
-			log.Error("stage panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 		if err != nil {
 			rec.Error = err.Error()
-			log.Error("stage failed", "err", err)
+			log.Debug("stage failed", "err", err)
 		} else {
 			log.Info("stage finished", "duration_ms", rec.DurationMS)
 		}
@@ -353,20 +368,33 @@ func datesWithExtracts(landing string, feeds []string, stages []Stage) ([]time.T
 // A date another process is writing is skipped (and journaled): the next
 // firing reconsiders it.
 func (r *Runner) RunDue(ctx context.Context, s Stage) error {
+	_, err := r.runDue(ctx, s)
+	return err
+}
+
+// runDue is RunDue counting the dates by outcome.
+func (r *Runner) runDue(ctx context.Context, s Stage) (map[Outcome]int, error) {
+	n := map[Outcome]int{}
 	dates, err := r.stageDates(s)
 	if err != nil {
-		return err
+		return n, err
+	}
+	if r.Observer != nil {
+		r.Observer.Due(s.Name(), r.countDue(s, dates))
 	}
 	var errs []error
 	for _, dt := range dates {
 		if ctx.Err() != nil {
 			break
 		}
-		if _, err := r.run(ctx, s, dt, false, 0, true); err != nil {
+		out, err := r.run(ctx, s, dt, false, 0, true)
+		n[out]++
+		if err != nil {
+			r.logFailure(s.Name(), dt, out, err)
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return n, errors.Join(errs...)
 }
 
 // Failure is a stage and date a backfill did not bring up to date.

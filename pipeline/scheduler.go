@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -63,9 +64,22 @@ func (s *Scheduler) Fire(ctx context.Context, st Stage) {
 	if err := CleanStaging(s.Runner.Env.Warehouse, s.Runner.Env.Log); err != nil {
 		s.Runner.Env.Log.Error("staging clean-up failed", "err", err)
 	}
-	if err := s.Runner.RunDue(ctx, st); err != nil {
-		s.Runner.Env.Log.Error("firing failed", "stage", st.Name(), "err", err)
+	// Each failure was logged once by runDue; this is the firing's outcome,
+	// at info so that a daemon at the default level is not silent.
+	start := time.Now()
+	n, err := s.Runner.runDue(ctx, st)
+	attrs := []any{"stage", st.Name(), "duration_ms", time.Since(start).Milliseconds()}
+	for _, o := range []Outcome{Ran, UpToDate, NotReady, Failed, Panicked, SkippedUpstream, Busy} {
+		if n[o] > 0 || o == Ran || o == Failed {
+			attrs = append(attrs, string(o), n[o])
+		}
 	}
+	if err != nil && n[Failed]+n[Panicked]+n[SkippedUpstream]+n[Busy] == 0 {
+		// Failed before any date was tried (listing the landing zone).
+		s.Runner.Env.Log.Error("firing failed", append(attrs, "err", err)...)
+		return
+	}
+	s.Runner.Env.Log.Info("firing done", attrs...)
 }
 
 func (s *Scheduler) lock(name string) *sync.Mutex {
@@ -78,4 +92,32 @@ func (s *Scheduler) lock(name string) *sync.Mutex {
 		s.locks[name] = new(sync.Mutex)
 	}
 	return s.locks[name]
+}
+
+// countDue counts the dates where s is ready and due; a date it cannot
+// check counts as due, since the firing will try it.
+func (r *Runner) countDue(s Stage, dates []time.Time) int {
+	n := 0
+	for _, dt := range dates {
+		st, err := r.Check(s, dt)
+		if err != nil || (st.Ready && st.Due) {
+			n++
+		}
+	}
+	return n
+}
+
+// logFailure logs, once, a stage and date the scheduler could not bring
+// up to date; a panic's stack goes with it.
+func (r *Runner) logFailure(stage string, dt time.Time, out Outcome, err error) {
+	attrs := []any{"stage", stage, "dt", dt.Format(time.DateOnly), "outcome", out, "err", err}
+	var p *PanicError
+	if errors.As(err, &p) {
+		attrs = append(attrs, "stack", string(p.Stack))
+	}
+	if out == SkippedUpstream {
+		r.Env.Log.Warn("stage skipped: an upstream stage failed", attrs...)
+		return
+	}
+	r.Env.Log.Error("stage failed", attrs...)
 }

@@ -53,7 +53,7 @@ func TestPIIEval(t *testing.T) {
 			t.Errorf("%v: status %d, stderr %q; want 1 and %q", tc.args, code, errs, tc.want)
 		}
 	}
-	if code, _, errs := run(t, "pii", "eval"); code != 1 || !strings.Contains(errs, "--gold") {
+	if code, _, errs := run(t, "pii", "eval"); code != ExitUsage || !strings.Contains(errs, "--gold") {
 		t.Errorf("no --gold: status %d, %q", code, errs)
 	}
 }

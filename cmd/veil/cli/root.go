@@ -21,6 +21,7 @@ import (
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/audit"
 	"github.com/veil-data/veil/ingest"
+	"github.com/veil-data/veil/internal/version"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting"
 	"github.com/veil-data/veil/risk"
@@ -30,20 +31,32 @@ import (
 	"github.com/veil-data/veil/tagging"
 )
 
-// Run executes veil with args and returns the process exit code.
+// Run executes veil with args and returns the process exit code (ExitOK,
+// ExitFailed, ExitUsage or ExitInterrupted). Each failure is printed once,
+// on one line of stderr, by Run alone: the packages below return errors
+// they do not also log.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(stderr, "veil:", err)
-		return 1
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
 	}
-	return 0
+	fmt.Fprintln(stderr, "veil:", err)
+	code := exitCode(ctx, err)
+	if code == ExitUsage {
+		if cmd == nil {
+			cmd = root
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
 }
 
 type app struct {
 	stdout, stderr io.Writer
 	logLevel       string
+	logFormat      string
 	cpuProfile     string
 	log            *slog.Logger
 }
@@ -53,22 +66,27 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "veil",
 		Short:         "Privacy-preserving data management and tagging pipeline for e-commerce",
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			var lvl slog.Level
-			if err := lvl.UnmarshalText([]byte(a.logLevel)); err != nil {
-				return fmt.Errorf("--log-level: %w", err)
+			log, err := newLogger(stderr, a.logLevel, a.logFormat, cmd.Name())
+			if err != nil {
+				return err
 			}
-			a.log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+			a.log = log
 			return a.startProfile()
 		},
 		PersistentPostRun: func(*cobra.Command, []string) { pprof.StopCPUProfile() },
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "", "log level: debug, info, warn, error (default: info for run, warn for the others)")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.AddCommand(a.versionCmd())
 	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd(), a.appealsCmd(), a.serveCmd(), a.loadgenCmd(), a.reportCmd())
 	return root
 }
@@ -102,14 +120,15 @@ func (p *paths) flags(cmd *cobra.Command) {
 	f.StringVar(&p.blacklist, "blacklist-policy", "", "blacklist admission and expiry policy (default: the embedded configs/blacklist.yaml)")
 }
 
-// load applies the config file, if any, and returns it.
+// load applies the config file, if any, and returns it. A bad config
+// file is a usage error: nothing was run.
 func (p *paths) load() (*pipeline.Config, error) {
 	if p.config == "" {
 		return nil, nil
 	}
 	c, err := pipeline.LoadConfig(p.config, stageNames())
 	if err != nil {
-		return nil, err
+		return nil, usage(err)
 	}
 	p.landing, p.warehouse, p.keys = c.Landing, c.Warehouse, c.Keys
 	if c.KEK != "" {
@@ -143,12 +162,12 @@ func (p *paths) loadPolicy() (*policy.File, error) {
 	if p.policy != "" {
 		var err error
 		if f, err = policy.Load(p.policy); err != nil {
-			return nil, err
+			return nil, usage(err)
 		}
 	}
 	for _, feed := range ingest.Feeds {
 		if _, err := f.Compile(feed); err != nil {
-			return nil, err
+			return nil, usage(err)
 		}
 	}
 	return f, nil
@@ -159,7 +178,11 @@ func (p *paths) loadTags() (*tagging.Spec, error) {
 	if p.tags == "" {
 		return tagging.DefaultSpec(), nil
 	}
-	return tagging.LoadSpec(p.tags)
+	s, err := tagging.LoadSpec(p.tags)
+	if err != nil {
+		return nil, usage(err)
+	}
+	return s, nil
 }
 
 // loadClusters reads the clusters file (or the embedded default).
@@ -167,7 +190,11 @@ func (p *paths) loadClusters() (*clusters.Config, error) {
 	if p.clusters == "" {
 		return clusters.DefaultConfig(), nil
 	}
-	return clusters.LoadConfig(p.clusters)
+	c, err := clusters.LoadConfig(p.clusters)
+	if err != nil {
+		return nil, usage(err)
+	}
+	return c, nil
 }
 
 // stages is the pipeline in dependency order. auditAnchor is the audit
@@ -271,7 +298,7 @@ func (a *app) startProfile() error {
 func parseDate(flag, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return t, fmt.Errorf("--%s: want YYYY-MM-DD, got %q", flag, s)
+		return t, usage(fmt.Errorf("--%s: want YYYY-MM-DD, got %q", flag, s))
 	}
 	return t, nil
 }
@@ -284,7 +311,7 @@ func required(cmd *cobra.Command, names ...string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return errors.New("missing " + strings.Join(missing, ", "))
+		return usage(errors.New("missing " + strings.Join(missing, ", ")))
 	}
 	return nil
 }
