@@ -281,11 +281,11 @@ func TestMetricsAfterARun(t *testing.T) {
 	}
 	if m, err := r.Env.Warehouse.Manifest(schemas.Reports, r.Stages[len(r.Stages)-1].Plan(day).Outputs[0].Partition); err != nil {
 		t.Error(err)
-	} else if st, _ := decodeStats(m.Stats); st.Leak != nil {
-		// The report's re-scan, once reporting records it in its stats.
-		if v, _ := sample(body, "veil_leak_scans_total", "stage", "report", "result", "passed"); v != 1 {
-			t.Errorf("report leak scans passed = %v", v)
-		}
+	} else if st, _ := decodeStats(m.Stats); st.Leak == nil || !st.Leak.Passed || st.Leak.Cells == 0 {
+		t.Errorf("report manifest's leak scan: %+v", st.Leak)
+	} else if v, _ := sample(body, "veil_leak_scans_total", "stage", "report", "result", "passed"); v != 1 {
+		// The report's re-scan, from its manifest's stats.
+		t.Errorf("report leak scans passed = %v", v)
 	}
 
 	// The next firing finds nothing due and runs nothing.
