@@ -5,8 +5,10 @@ DEMO    ?= demo
 
 .PHONY: build demo test lint bench check-duckdb clean
 
+# -buildvcs=auto: stamp the commit into `veil --version` and created_by even where
+# GOFLAGS says -buildvcs=false (it is ignored outside a git checkout).
 build:
-	$(GO) build -o $(BIN) ./cmd/veil
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/veil
 
 # Generate two days of data and run every stage on them (local folders, no server).
 # Each run starts afresh: the audience ledger lives in the warehouse and its anchor

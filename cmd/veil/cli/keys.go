@@ -54,6 +54,9 @@ folder; in production the re-identification KEK belongs to compliance (--reid-ke
 			for _, name := range r.macKeys {
 				fmt.Fprintf(a.stdout, "created MAC keyset %s\n", keys.Path(dir, name))
 			}
+			if r.signing {
+				fmt.Fprintf(a.stdout, "created report-signing keyset %s; public key %s\n", keys.Path(dir, keys.ReportSigning), filepath.Join(dir, keys.PublicKeyFile))
+			}
 			if r.anchor {
 				fmt.Fprintf(a.stdout, "created audit log anchor %s: copy it to write-once storage after every re-identification\n", audit.AnchorPath(dir))
 			}
@@ -125,7 +128,15 @@ shown only when its key-encryption key is available (--reid-kek, $VEIL_REID_KEK 
 				}
 				info = append(info, reid.Info())
 			}
-			// The logs' MAC keysets, where this folder has them.
+			// The report-signing keyset and the logs' MAC keysets, where
+			// this folder has them (info never creates one).
+			if exists(keys.Path(dir, keys.ReportSigning)) {
+				rs, err := keys.OpenReportSigner(cmd.Context(), dir, k)
+				if err != nil {
+					return err
+				}
+				info = append(info, rs.Info())
+			}
 			if m, err := keys.OpenLedgerKey(cmd.Context(), dir, k); err == nil {
 				info = append(info, m.Info())
 			} else if !errors.Is(err, os.ErrNotExist) {
@@ -211,6 +222,8 @@ type initResult struct {
 	// auditPending: audit.json is missing and could not be made without
 	// the re-identification KEK.
 	auditPending bool
+	// signing: the report-signing keyset was added to an existing folder.
+	signing bool
 }
 
 func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResult, error) {
@@ -247,6 +260,12 @@ func initKeysWith(ctx context.Context, dir, kekFlag, reidFlag string) (initResul
 	}
 	if _, err := keys.Open(ctx, dir, kek); err != nil { // proves the KEK opens them
 		return r, err
+	}
+	if !exists(keys.Path(dir, keys.ReportSigning)) {
+		if _, err := keys.OpenReportSigner(ctx, dir, kek); err != nil { // makes it
+			return r, err
+		}
+		r.signing = true
 	}
 	need, err := keys.NeedsReidentifyCopy(dir, kek)
 	if err != nil {
