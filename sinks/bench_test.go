@@ -35,49 +35,37 @@ func eventsRecord(mem memory.Allocator, n int) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-// writers are the Parquet writers compared by BenchmarkParquetWrite.
-var writers = []struct {
-	name    string
-	pqarrow bool
-}{{"bridge", false}, {"pqarrow", true}}
-
 // BenchmarkParquetWrite writes four 64Ki-row events_clean records (two
-// row groups) per file with each writer; B/file is the file's size.
+// row groups) per file; B/file is the file's size.
 func BenchmarkParquetWrite(b *testing.B) {
 	mem := memory.NewGoAllocator()
 	rec := eventsRecord(mem, 64*1024)
 	defer rec.Release()
-	for _, wr := range writers {
-		b.Run(wr.name, func(b *testing.B) {
-			defer func(v bool) { usePQArrow = v }(usePQArrow)
-			usePQArrow = wr.pqarrow
-			w, _ := Open(b.TempDir())
-			var size int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				pw, err := w.Begin(schemas.EventsClean, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
-				if err != nil {
-					b.Fatal(err)
-				}
-				fw, _ := pw.Parquet(mem)
-				for k := 0; k < 4; k++ {
-					if err := fw.Write(rec); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := fw.Close(); err != nil {
-					b.Fatal(err)
-				}
-				size = pw.manifest.Files[0].Bytes
-				pw.Abort()
+	w, _ := Open(b.TempDir())
+	var size int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		pw, err := w.Begin(schemas.EventsClean, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fw, _ := pw.Parquet(mem)
+		for k := 0; k < 4; k++ {
+			if err := fw.Write(rec); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(size), "B/file")
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-		})
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		size = pw.manifest.Files[0].Bytes
+		pw.Abort()
 	}
+	b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "B/file")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkScan(b *testing.B) {
@@ -120,37 +108,31 @@ func BenchmarkParquetWriteList(b *testing.B) {
 	mem := memory.NewGoAllocator()
 	rec := listRecord(mem, listRows(32*1024))
 	defer rec.Release()
-	for _, wr := range writers {
-		b.Run(wr.name, func(b *testing.B) {
-			defer func(v bool) { usePQArrow = v }(usePQArrow)
-			usePQArrow = wr.pqarrow
-			w, _ := Open(b.TempDir())
-			var size int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				pw, err := w.Begin(listTags, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
-				if err != nil {
-					b.Fatal(err)
-				}
-				fw, _ := pw.Parquet(mem)
-				for k := 0; k < 4; k++ {
-					if err := fw.Write(rec); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := fw.Close(); err != nil {
-					b.Fatal(err)
-				}
-				size = pw.manifest.Files[0].Bytes
-				pw.Abort()
+	w, _ := Open(b.TempDir())
+	var size int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		pw, err := w.Begin(listTags, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fw, _ := pw.Parquet(mem)
+		for k := 0; k < 4; k++ {
+			if err := fw.Write(rec); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(size), "B/file")
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-		})
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		size = pw.manifest.Files[0].Bytes
+		pw.Abort()
 	}
+	b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "B/file")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkScanList(b *testing.B) {

@@ -103,25 +103,10 @@ type ParquetWriter struct {
 	inGroup   int64 // rows in the current row group
 	vals      []parquet.Value
 	listVals  []parquet.Value // a list column's values: one or more per row
-	pqa       *pqarrowWriter
 }
 
-func newParquetWriter(pw *PartitionWriter, f *os.File, name string, mem memory.Allocator) (*ParquetWriter, error) {
+func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.Allocator) (*ParquetWriter, error) {
 	s := pw.ds.Schema
-	if usePQArrow {
-		if _, err := ParquetSchema(pw.ds.Name, s); err != nil {
-			f.Close()
-			return nil, err
-		}
-		w := &ParquetWriter{pw: pw, f: f, name: name, out: &countingHash{w: f, h: sha256.New()}, schema: s}
-		p, err := newPQArrow(w, mem)
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		w.pqa = p
-		return w, nil
-	}
 	ps, err := ParquetSchema(pw.ds.Name, s)
 	if err != nil {
 		f.Close()
@@ -179,13 +164,6 @@ func (w *ParquetWriter) WriteRows(rec arrow.RecordBatch, sel []int) error {
 	n := int(rec.NumRows())
 	if sel != nil {
 		n = len(sel)
-	}
-	if w.pqa != nil {
-		if err := w.pqa.write(rec, sel); err != nil {
-			return fmt.Errorf("write %s/%s: %w", w.pw.ds.Name, w.name, err)
-		}
-		w.rows += int64(n)
-		return nil
 	}
 	for start := 0; start < n; {
 		end := min(n, start+int(RowGroupRows-w.inGroup))
@@ -299,13 +277,7 @@ func fillFixed[T any](vals []parquet.Value, a arrow.Array, raw []T, nulls bool, 
 // A writer that is never closed is discarded by PartitionWriter.Abort.
 func (w *ParquetWriter) Close() error {
 	delete(w.pw.open, w)
-	closeW := func() error {
-		if w.pqa != nil {
-			return w.pqa.close()
-		}
-		return w.w.Close()
-	}
-	if err := closeW(); err != nil {
+	if err := w.w.Close(); err != nil {
 		w.f.Close()
 		return fmt.Errorf("close %s/%s: %w", w.pw.ds.Name, w.name, err)
 	}
