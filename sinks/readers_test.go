@@ -100,6 +100,9 @@ func writeAny(t *testing.T, w *Warehouse, mem memory.Allocator, ds schemas.Datas
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want := columnNames(ds); !slices.Equal(m.Columns, want) {
+		t.Fatalf("manifest columns %v, want %v", m.Columns, want)
+	}
 	return filepath.Join(w.Dir(ds, p), m.Files[0].Name)
 }
 
