@@ -17,7 +17,13 @@
 //      exactly the manifest rows per partition, and the dt=/key= columns
 //      DuckDB derives match the path (so files not in a manifest are caught);
 //    - every Parquet file of a dataset with the same schema_version has the
-//      same schema.
+//      same schema;
+//    - column order: DuckDB's DESCRIBE of every Parquet file lists the columns
+//      in the order its manifest's "columns" declares (the schema's order;
+//      veil writes it from the schema, not from the file), and, independently
+//      of any manifest, a few datasets meet EXPECT below (consumer_tags starts
+//      with user_token, interests is a VARCHAR[] LIST, timestamps are
+//      TIMESTAMP WITH TIME ZONE).
 // 2. Leaks: every raw identifier and PII value of the landing zone (event
 //    user_id, device_id, ip, phone, email, payment_card, birth_date,
 //    shipping_address; user_id of every feed; emails, CN mobiles, Luhn-valid
@@ -408,8 +414,39 @@ async function checkHive(con, dsDir, ds, manifests, st, p) {
   }
 }
 
+// EXPECT: what a reader must see in a few datasets, written down here rather
+// than taken from veil: the leading columns in order, and column types
+// (regular expressions on DuckDB's type names). A dataset absent from a
+// warehouse is not checked; a column absent from a file is a problem.
+export const EXPECT = {
+  events_clean: { first: ['event_id', 'ts', 'type', 'user_token'], types: { ts: /^TIMESTAMP WITH TIME ZONE$/ } },
+  chats_clean: { first: ['conversation_id', 'message_id', 'ts'], types: { ts: /^TIMESTAMP WITH TIME ZONE$/ } },
+  consumer_tags: { first: ['user_token', 'as_of'], types: { as_of: /^TIMESTAMP WITH TIME ZONE$/, interests: /^VARCHAR\[\]$/ } },
+  quarantine: { first: ['file', 'line', 'reason', 'field'] },
+};
+
+// checkColumns compares one file's DESCRIBE with its manifest's columns and
+// with EXPECT; fail(type, msg) records a problem.
+export function checkColumns(ds, cols, manifestColumns, fail) {
+  const names = cols.map((c) => c.column_name);
+  if (Array.isArray(manifestColumns) && names.join(',') !== manifestColumns.join(',')) {
+    fail('column-order', `DuckDB sees columns (${names.join(', ')}), the manifest declares (${manifestColumns.join(', ')})`);
+  }
+  const want = EXPECT[ds];
+  if (!want) return;
+  if (want.first && names.slice(0, want.first.length).join(',') !== want.first.join(',')) {
+    fail('column-order', `DuckDB sees columns starting (${names.slice(0, want.first.length).join(', ')}), want (${want.first.join(', ')})`);
+  }
+  for (const [col, re] of Object.entries(want.types || {})) {
+    const c = cols.find((x) => x.column_name === col);
+    if (!c) fail('column-type', `no column ${col}`);
+    else if (!re.test(c.column_type)) fail('column-type', `${col} is ${c.column_type}, want ${re}`);
+  }
+}
+
 async function checkSchemas(con, dsDir, manifests, st, p) {
   const sigs = new Map(); // schema_version -> Map(signature -> [files])
+  const ds = path.basename(dsDir);
   for (const [part, m] of manifests) {
     for (const f of m.files || []) {
       if (!String(f.name).endsWith('.parquet')) continue;
@@ -419,6 +456,7 @@ async function checkSchemas(con, dsDir, manifests, st, p) {
       try {
         const cols = await rows(con, `DESCRIBE SELECT * FROM read_parquet(${q(abs)}, hive_partitioning = false)`);
         sig = cols.map((c) => `${c.column_name} ${c.column_type}`).join(', ');
+        checkColumns(ds, cols, m.columns, (type, msg) => p(type, `${part}/${f.name}: ${msg}`, { partition: part, file: f.name }));
       } catch { continue; } // reported by the row check
       const v = m.schema_version;
       if (!sigs.has(v)) sigs.set(v, new Map());
@@ -951,6 +989,43 @@ async function selfTest(demoDir) {
     expect('tampered manifest: per-file row mismatch reported', has(r5, 'file-rows'), summary(r5));
     expect('tampered manifest: rows != sum(files) reported', has(r5, 'manifest-rows'), summary(r5));
 
+    // 5b. a Parquet file whose columns are out of the declared order
+    // (checksums updated, so only the order is wrong)
+    const r5b = await scenario('column-order', async (wh) => {
+      const ds = prefer(['consumer_tags', 'events_clean']);
+      const fp = firstPartition(wh, ds);
+      const src = path.join(fp.dir, fp.file);
+      const cols = (await rows(con, `DESCRIBE SELECT * FROM read_parquet(${q(src)}, hive_partitioning = false)`)).map((c) => c.column_name);
+      const tmp = src + '.tmp';
+      await con.run(`COPY (SELECT ${[...cols].reverse().map(ident).join(', ')} FROM read_parquet(${q(src)}, hive_partitioning = false)) TO ${q(tmp)} (FORMAT parquet)`);
+      fs.renameSync(tmp, src);
+      await rewriteManifestFile(fp.dir, fp.file);
+      return { ds, part: fp.part, declared: Array.isArray(fp.manifest.columns) };
+    });
+    log(`  reversed the columns of a ${r5b.info.ds} file: problems ${summary(r5b)}`);
+    expect('column order: reported', has(r5b, 'column-order', (p) => p.dataset === r5b.info.ds), summary(r5b));
+    if (!demoDir) expect('column order: the fixture declares columns in its manifests', r5b.info.declared, 'no columns in the manifest');
+
+    // 5c. interests stored as a comma-joined string instead of a LIST, in
+    // every file (as a writer that joins lists would)
+    const r5c = await scenario('list-as-string', async (wh) => {
+      if (!parquetDs.includes('consumer_tags')) return null;
+      const files = walk(path.join(wh, 'consumer_tags')).filter((f) => f.endsWith('.parquet'));
+      for (const src of files) {
+        const tmp = src + '.tmp';
+        await con.run(`COPY (SELECT * REPLACE (array_to_string(interests, ',') AS interests) FROM read_parquet(${q(src)}, hive_partitioning = false)) TO ${q(tmp)} (FORMAT parquet)`);
+        fs.renameSync(tmp, src);
+        await rewriteManifestFile(path.dirname(src), path.basename(src));
+      }
+      return { files: files.length };
+    });
+    if (r5c) {
+      log(`  wrote consumer_tags.interests as a comma-joined string: problems ${summary(r5c)}`);
+      expect('interests not a LIST: reported', has(r5c, 'column-type', (p) => p.dataset === 'consumer_tags' && p.msg.includes('interests')), summary(r5c));
+    } else if (!demoDir) {
+      expect('consumer_tags in the fixture', false, 'no consumer_tags to rewrite');
+    }
+
     // 6. a partition directory without a manifest (uncommitted)
     const r6 = await scenario('uncommitted', async (wh) => {
       const ds = prefer(['events_clean']);
@@ -974,7 +1049,7 @@ async function selfTest(demoDir) {
     log(`SELF-TEST FAILED: ${failures.length} expectation(s) not met (${secs(t0)} s)`);
     return 1;
   }
-  log(`SELF-TEST OK: the check detects planted leaks, row-count and checksum mismatches and uncommitted partitions (${secs(t0)} s)`);
+  log(`SELF-TEST OK: the check detects planted leaks, row-count and checksum mismatches, columns out of order or of the wrong type, and uncommitted partitions (${secs(t0)} s)`);
   return 0;
 }
 

@@ -318,14 +318,17 @@ async function writePartition(con, wh, ds, partPath, rows, { runId, dt, stage, f
     ap.closeSync();
     const name = `part-${String(f).padStart(5, '0')}.parquet`;
     const file = path.join(dir, name);
-    const sel = cols.map(([n, t]) => (t === 'TIMESTAMP_MS' ? `CAST("${n}" AS TIMESTAMP_MS) AS "${n}"` : `"${n}"`)).join(', ');
+    // Timestamps as veil writes them: UTC instants (isAdjustedToUTC), which
+    // DuckDB reads as TIMESTAMP WITH TIME ZONE; the explicit offset keeps
+    // the session's time zone out of it.
+    const sel = cols.map(([n, t]) => (t === 'TIMESTAMP_MS' ? `CAST("${n}" || '+00' AS TIMESTAMPTZ) AS "${n}"` : `"${n}"`)).join(', ');
     await con.run(`COPY (SELECT ${sel} FROM fx) TO ${q(file)} (FORMAT parquet, COMPRESSION zstd)`);
     files.push({ name, rows: slice.length, bytes: fs.statSync(file).size, sha256: sha256File(file) });
   }
-  writeManifest(dir, { dataset: ds, partition: partPath, stage, runId, files });
+  writeManifest(dir, { dataset: ds, partition: partPath, stage, runId, files, columns: cols.map(([n]) => n) });
 }
 
-export function writeManifest(dir, { dataset, partition, stage, runId, files, stats }) {
+export function writeManifest(dir, { dataset, partition, stage, runId, files, stats, columns }) {
   const m = {
     dataset, partition, schema_version: 1, stage, run_id: runId,
     committed_at: '2026-11-20T00:00:00Z',
@@ -333,6 +336,7 @@ export function writeManifest(dir, { dataset, partition, stage, runId, files, st
     files,
     key_ids: { tokens: 1234567 },
   };
+  if (columns) m.columns = columns;
   if (stats) m.stats = stats;
   fs.writeFileSync(path.join(dir, '_manifest.json'), JSON.stringify(m, null, 2));
 }

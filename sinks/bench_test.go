@@ -35,13 +35,17 @@ func eventsRecord(mem memory.Allocator, n int) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
+// BenchmarkParquetWrite writes four 64Ki-row events_clean records (two
+// row groups) per file; B/file is the file's size.
 func BenchmarkParquetWrite(b *testing.B) {
 	mem := memory.NewGoAllocator()
 	rec := eventsRecord(mem, 64*1024)
 	defer rec.Release()
 	w, _ := Open(b.TempDir())
+	var size int64
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		pw, err := w.Begin(schemas.EventsClean, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
 		if err != nil {
@@ -56,9 +60,12 @@ func BenchmarkParquetWrite(b *testing.B) {
 		if err := fw.Close(); err != nil {
 			b.Fatal(err)
 		}
+		size = pw.manifest.Files[0].Bytes
 		pw.Abort()
 	}
 	b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "B/file")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkScan(b *testing.B) {
@@ -102,8 +109,10 @@ func BenchmarkParquetWriteList(b *testing.B) {
 	rec := listRecord(mem, listRows(32*1024))
 	defer rec.Release()
 	w, _ := Open(b.TempDir())
+	var size int64
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		pw, err := w.Begin(listTags, Partition{DT: "2026-11-19"}, "bench", fmt.Sprint("run-", i))
 		if err != nil {
@@ -118,9 +127,12 @@ func BenchmarkParquetWriteList(b *testing.B) {
 		if err := fw.Close(); err != nil {
 			b.Fatal(err)
 		}
+		size = pw.manifest.Files[0].Bytes
 		pw.Abort()
 	}
 	b.ReportMetric(float64(4*rec.NumRows()*int64(b.N))/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(size), "B/file")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkScanList(b *testing.B) {

@@ -20,6 +20,10 @@ type Manifest struct {
 	CommittedAt   time.Time `json:"committed_at"`
 	Rows          int64     `json:"rows"`
 	Files         []File    `json:"files"`
+	// Columns are a Parquet dataset's columns in the order its schema
+	// declares them, which is the order of every file's columns: a
+	// reader can check the files against it (scripts/duckdb-check.mjs).
+	Columns []string `json:"columns,omitempty"`
 	// KeyIDs maps keyset name to the primary key id that made this
 	// partition's tokens.
 	KeyIDs map[string]uint32 `json:"key_ids,omitempty"`

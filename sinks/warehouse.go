@@ -150,6 +150,20 @@ func (w *Warehouse) Begin(ds schemas.Dataset, p Partition, stage, runID string) 
 			SchemaVersion: ds.Version,
 			Stage:         stage,
 			RunID:         runID,
+			Columns:       columnNames(ds),
 		},
 	}, nil
+}
+
+// columnNames lists a Parquet dataset's columns in schema order for its
+// manifest; nil for other datasets.
+func columnNames(ds schemas.Dataset) []string {
+	if ds.Schema == nil {
+		return nil
+	}
+	names := make([]string, ds.Schema.NumFields())
+	for i, f := range ds.Schema.Fields() {
+		names[i] = f.Name
+	}
+	return names
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/veil-data/veil/sinks"
 )
 
 // outColumn is one column of `veil anomaly`'s output; exactly one of the
@@ -133,25 +135,21 @@ func writeCSV(w *bufio.Writer, n int, cols []*outColumn) error {
 }
 
 func writeParquet(w *bufio.Writer, n int, cols []*outColumn) error {
-	g := parquet.Group{}
-	for _, c := range cols {
-		g[c.name] = c.node()
+	// sinks.Group keeps the columns in the order given (parquet.Group
+	// would sort them by name).
+	g := make(sinks.Group, len(cols))
+	for i, c := range cols {
+		g[i] = sinks.Field(c.name, c.node())
 	}
 	schema := parquet.NewSchema("anomaly", g)
-	// parquet-go orders a group's leaves by name: find each column's.
-	leaf := map[string]int{}
-	for i, p := range schema.Columns() {
-		leaf[p[0]] = i
-	}
 	pw := parquet.NewGenericWriter[any](w, schema,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
-		parquet.CreatedBy("veil", "1", ""))
+		sinks.CreatedByOption())
 	const group = 128 * 1024
 	vals := make([]parquet.Value, 0, group)
 	for start := 0; start < n; start += group {
 		end := min(n, start+group)
-		for _, c := range cols {
-			l := leaf[c.name]
+		for l, c := range cols {
 			vals = vals[:0]
 			for i := start; i < end; i++ {
 				vals = append(vals, c.value(i, l))

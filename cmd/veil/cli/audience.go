@@ -16,6 +16,7 @@ import (
 	"github.com/veil-data/veil/anonymize"
 	"github.com/veil-data/veil/anonymize/keys"
 	"github.com/veil-data/veil/audience"
+	"github.com/veil-data/veil/sinks"
 	"github.com/veil-data/veil/tagging"
 )
 
@@ -212,7 +213,7 @@ func (a *app) exportWriter(ctx context.Context, p *paths, merchant, out string) 
 		if err != nil {
 			return 0, nil, err
 		}
-		pw := parquet.NewGenericWriter[exportRow](f, parquet.CreatedBy("veil", "1", ""),
+		pw := parquet.NewGenericWriter[exportRow](f, sinks.CreatedByOption(),
 			parquet.KeyValueMetadata("veil.dataset", "audience_export"),
 			parquet.KeyValueMetadata("veil.merchant_id", merchant))
 		_, werr := pw.Write(rows)
