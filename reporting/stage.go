@@ -207,27 +207,22 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	rep.Model = modelNote(job)
 
 	if !rep.LeakCheck.Passed {
-		// A leak commits nothing, not even the report: the journal keeps
-		// the error, which names where and what kind, never the value.
+		// A leak commits nothing into reports/: the stage stays due and
+		// fails again until the outputs are fixed. The signed report of
+		// the failure is kept apart (keepFailed); the error names where
+		// and what kind, never the value.
 		var where []string
 		for _, f := range rep.LeakCheck.Findings {
 			where = append(where, fmt.Sprintf("%s.%s: %s x%d", f.Dataset, f.Column, f.Kind, f.Count))
 		}
-		job.Log.Error("leak check failed; report not committed", "findings", len(rep.LeakCheck.Findings))
-		return fmt.Errorf("%w: %s", ErrLeak, strings.Join(where, ", "))
+		path, err := s.keepFailed(ctx, job, &rep)
+		if err != nil {
+			return fmt.Errorf("%w: %s (and the failed report was not kept: %w)", ErrLeak, strings.Join(where, ", "), err)
+		}
+		job.Log.Error("leak check failed; report not committed", "findings", len(rep.LeakCheck.Findings), "failed_report", path)
+		return fmt.Errorf("%w: %s; signed report of the failure: %s", ErrLeak, strings.Join(where, ", "), path)
 	}
-	signer, err := s.signer(ctx, job)
-	if err != nil {
-		return err
-	}
-	pub := signer.PublicKey()
-	rep.Signing = &SigningNote{Algorithm: signing.Algorithm, KeyID: signer.KeyID(), PublicKey: pub.Fingerprint()}
-	rep.Verdict = verdict(&rep, cmp.Or(s.MaxQuarantined, DefaultMaxQuarantined))
-	body, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	page, err := RenderHTML(&rep)
+	body, page, signer, err := s.seal(ctx, job, &rep)
 	if err != nil {
 		return err
 	}
@@ -240,7 +235,7 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	name := "run-" + job.RunID
-	if err := writeSigned(pw, signer, name+".json", append(body, '\n'), 1); err != nil {
+	if err := writeSigned(pw, signer, name+".json", body, 1); err != nil {
 		return err
 	}
 	if err := writeSigned(pw, signer, name+".html", page, 0); err != nil {
@@ -279,6 +274,23 @@ func (s Stage) signer(ctx context.Context, job *pipeline.Job) (signing.Signer, e
 		return nil, fmt.Errorf("report: signing key: %w", err)
 	}
 	return sg, nil
+}
+
+// seal stamps rep with its signing key and verdict and renders it: the
+// JSON body and the HTML page, each to be signed by the returned signer.
+func (s Stage) seal(ctx context.Context, job *pipeline.Job, rep *Report) (body, page []byte, sg signing.Signer, err error) {
+	if sg, err = s.signer(ctx, job); err != nil {
+		return nil, nil, nil, err
+	}
+	rep.Signing = &SigningNote{Algorithm: signing.Algorithm, KeyID: sg.KeyID(), PublicKey: sg.PublicKey().Fingerprint()}
+	rep.Verdict = verdict(rep, cmp.Or(s.MaxQuarantined, DefaultMaxQuarantined))
+	if body, err = json.MarshalIndent(rep, "", "  "); err != nil {
+		return nil, nil, nil, err
+	}
+	if page, err = RenderHTML(rep); err != nil {
+		return nil, nil, nil, err
+	}
+	return append(body, '\n'), page, sg, nil
 }
 
 // writeSigned writes data as name and its signature as name.sig.

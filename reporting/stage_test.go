@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/pipeline"
+	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -129,7 +131,8 @@ func TestLeakCheck(t *testing.T) {
 						t.Errorf("error %q lacks %q", err, want)
 					}
 				}
-				assertNoRaw(t, landing, day, "", err)
+				failed := checkFailedReport(t, w, day, s.Signer)
+				assertNoRaw(t, landing, day, failed, err)
 				return
 			}
 			if err != nil || lerr != nil {
@@ -141,6 +144,40 @@ func TestLeakCheck(t *testing.T) {
 			assertNoRaw(t, landing, day, path, err)
 		})
 	}
+}
+
+// checkFailedReport finds the one report a leaking run kept apart in
+// FailedDir and checks it: signed (JSON and HTML), verdict failed by the
+// leak check. It returns the JSON's path.
+func checkFailedReport(t *testing.T, w *sinks.Warehouse, day time.Time, sg signing.Signer) string {
+	t.Helper()
+	found, err := filepath.Glob(filepath.Join(w.Root, FailedDir, "dt="+day.Format(time.DateOnly), "run-*.json"))
+	if err != nil || len(found) != 1 {
+		t.Fatalf("failed reports %v (%v), want 1", found, err)
+	}
+	for _, f := range []string{found[0], strings.TrimSuffix(found[0], ".json") + ".html"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := os.ReadFile(f + signing.Ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := signing.Verify(data, sig, []signing.PublicKey{sg.PublicKey()}); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+	var rep Report
+	if b, err := os.ReadFile(found[0]); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict.Status != VerdictFailed || len(rep.Verdict.Failures) == 0 || !strings.HasPrefix(rep.Verdict.Failures[0], "leak_check") {
+		t.Errorf("failed report's verdict %+v", rep.Verdict)
+	}
+	return found[0]
 }
 
 // assertNoRaw checks the committed report and the run's error for the
