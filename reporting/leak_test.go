@@ -94,7 +94,10 @@ func TestLeakCheckListElements(t *testing.T) {
 			if err := s.scanPartition(context.Background(), w, mem, listTags, p); err != nil {
 				t.Fatal(err)
 			}
-			got := s.result()
+			got, err := s.result(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			// Two string columns: user_token (4 tokens) and interests (3 elements).
 			if got.Passed != (c.want == nil) || !slices.Equal(got.Findings, c.want) || got.Columns != 2 || got.Cells != 4+3 {
 				t.Fatalf("leak check %+v, want findings %+v", got, c.want)
@@ -181,7 +184,10 @@ func TestLeakCheckIdentifiersAreNotText(t *testing.T) {
 			if err := s.scanPartition(context.Background(), w, mem, schemas.ChatsClean, p); err != nil {
 				t.Fatal(err)
 			}
-			got := s.result()
+			got, err := s.result(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got.Passed != (c.want == nil) || !slices.Equal(got.Findings, c.want) {
 				t.Fatalf("leak check %+v, want findings %+v", got, c.want)
 			}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
-	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/risk/appeals"
@@ -119,11 +118,11 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	for _, g := range job.Incomplete {
 		rep.Incomplete = append(rep.Incomplete, g.String())
 	}
-	raw, err := ingest.RawValues(ctx, job.Landing, job.Date, s.Policy)
+	scan, err := collectRaw(ctx, job.Landing, job.Date, s.Policy)
 	if err != nil {
 		return fmt.Errorf("collect raw values: %w", err)
 	}
-	scan := newScanner(raw)
+	defer scan.close()
 	pol := s.Policy
 	if pol == nil {
 		pol = policy.Default()
@@ -175,7 +174,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			return err
 		}
 	}
-	rep.LeakCheck = scan.result()
+	if rep.LeakCheck, err = scan.result(ctx); err != nil {
+		return err
+	}
 	if rep.Audiences, err = audiences(ctx, job); err != nil {
 		return err
 	}
