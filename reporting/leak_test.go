@@ -194,3 +194,11 @@ func TestLeakCheckIdentifiersAreNotText(t *testing.T) {
 		})
 	}
 }
+
+// TestLeakCheckSpilled runs the report's leak cases with a budget of one
+// byte: every raw value is spilled, one shard per bucket, and each leak
+// must still be found.
+func TestLeakCheckSpilled(t *testing.T) {
+	t.Setenv("VEIL_RESIDUAL_MEMORY", "1")
+	TestLeakCheck(t)
+}

@@ -92,6 +92,13 @@ func NewSpill(budget int64, dir string) *Spill {
 // memCost estimates the memory of n's needles with their index.
 func memCost(n *Needles) int64 { return int64(len(n.data)) + needleCost*int64(len(n.ends)) }
 
+// Size estimates the memory of n's needles with their substring index, in
+// bytes: what a holder of several sets weighs against a Spill's budget.
+func (n *Needles) Size() int64 { return memCost(n) }
+
+// Budget is the memory the Spill keeps needles in.
+func (s *Spill) Budget() int64 { return s.budget }
+
 // Add adds v.
 func (s *Spill) Add(v string) error {
 	s.mu.Lock()
