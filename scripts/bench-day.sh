@@ -48,6 +48,7 @@ run_day() {
       --landing "$WORK/data/landing" --warehouse "$dir/warehouse" --keys "$dir/keys" \
       >"$dir/$s.out" 2>"$dir/$s.err" || status=$?
     awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }' >"$dir/$s.wall"
+    echo "$status" >"$dir/$s.status"
     printf 'bench-day: %-5s %-9s %7s s %8s MiB%s\n' "$name" "$s" "$(cat "$dir/$s.wall")" "$(rss "$dir/$s.time")" \
       "$([ "$status" -ne 0 ] && echo "  FAILED ($status): $(tail -n 1 "$dir/$s.err")")"
   done
@@ -87,5 +88,11 @@ else
 fi
 ok=yes
 [ "$ma" -gt 2048 ] && ok=no
+for s in "${STAGES[@]}"; do
+  if [ "$(cat "$WORK/after/$s.status")" != 0 ]; then
+    ok=no
+    echo "stage $s failed: see $WORK/after/$s.err"
+  fi
+done
 awk -v t="$ta" 'BEGIN { exit !(t >= 134) }' && ok=no
 echo "goal: no stage above 2 GiB (2048 MiB), the whole day < 134 s: $ok"
