@@ -6,15 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/veil-data/veil/anonymize/pii"
-	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
-	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )
@@ -65,19 +62,15 @@ func newScanner(raw map[string]struct{}) *scanner {
 	return s
 }
 
-// collectRaw returns a scanner for the raw values of the day's landing
-// feeds, streamed into a Spill rather than first gathered in a map.
-func collectRaw(ctx context.Context, landing string, day time.Time, pol *policy.File) (*scanner, error) {
+// newSpillScanner returns a scanner whose raw values, added to its
+// spill as they are read (ingest.EachRawValue), stay within the budget
+// VEIL_RESIDUAL_MEMORY gives rather than gathering in a map first.
+func newSpillScanner() (*scanner, error) {
 	budget, err := residual.BudgetFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	s := &scanner{spill: residual.NewSpill(budget, "")}
-	if err := ingest.EachRawValue(ctx, landing, day, pol, s.spill.Add); err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
+	return &scanner{spill: residual.NewSpill(budget, "")}, nil
 }
 
 // close removes what the raw values spilled to disk.

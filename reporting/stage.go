@@ -13,6 +13,7 @@ import (
 
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
+	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/risk/appeals"
@@ -118,11 +119,14 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	for _, g := range job.Incomplete {
 		rep.Incomplete = append(rep.Incomplete, g.String())
 	}
-	scan, err := collectRaw(ctx, job.Landing, job.Date, s.Policy)
+	scan, err := newSpillScanner()
 	if err != nil {
-		return fmt.Errorf("collect raw values: %w", err)
+		return err
 	}
 	defer scan.close()
+	if err := ingest.EachRawValue(ctx, job.Landing, job.Date, s.Policy, scan.spill.Add); err != nil {
+		return fmt.Errorf("collect raw values: %w", err)
+	}
 	pol := s.Policy
 	if pol == nil {
 		pol = policy.Default()
