@@ -20,15 +20,32 @@ import (
 // read CSV files. The set stays in memory and is never written anywhere.
 func RawValues(ctx context.Context, landing string, day time.Time, f *policy.File) (map[string]struct{}, error) {
 	vals := map[string]struct{}{}
-	add := func(s string) {
-		if len(s) >= 4 { // shorter values collide with ordinary data
-			vals[s] = struct{}{}
+	err := EachRawValue(ctx, landing, day, f, func(s string) error {
+		vals[strings.Clone(s)] = struct{}{}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// EachRawValue calls add with each raw value RawValues collects, as it
+// reads them, repeats included, and stops at add's first error. The value
+// may be a view into a buffer that is reused: add must copy what it keeps.
+// A caller that holds the values in bounded memory (residual.Spill) uses it
+// instead of RawValues, whose set grows with the day.
+func EachRawValue(ctx context.Context, landing string, day time.Time, f *policy.File, add func(string) error) error {
+	var addErr error
+	keep := func(s string) {
+		if len(s) >= 4 && addErr == nil { // shorter values collide with ordinary data
+			addErr = add(s)
 		}
 	}
 	for _, feed := range Feeds {
 		pol, err := compile(f, feed)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p := newParser(pol, nil, day)
 		err = eachRecord(ctx, landing, p, day, func(rec *policy.Record) {
@@ -41,14 +58,17 @@ func RawValues(ctx context.Context, landing string, day time.Time, f *policy.Fil
 				if !ok {
 					norm = v
 				}
-				rawForms(f.Check, v, norm, func(s string, _ bool) { add(s) })
+				rawForms(f.Check, v, norm, func(s string, _ bool) { keep(s) })
 			}
 		})
+		if err == nil {
+			err = addErr
+		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return vals, nil
+	return nil
 }
 
 // rawForms calls add with each form of a protected field's raw value that

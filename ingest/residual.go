@@ -52,6 +52,12 @@ type guard struct {
 	keptCols  []int // checked per row
 	rows      *residual.Scanner
 	more      []extraColumn // outputs other than the dataset's (chat_pairs)
+	// spill holds the run's needles within VEIL_RESIDUAL_MEMORY; workers
+	// gather needles in their own sets and move them there past
+	// spillAt bytes, so no set grows with the day.
+	spill    *residual.Spill
+	spillAt  int64
+	spillErr error // an invalid budget, reported by finish
 }
 
 // extraColumn is a text column of another output the stage writes,
@@ -69,6 +75,10 @@ func (g *guard) also(dataset, column string, values []string) {
 
 func newGuard(pol *policy.Compiled) *guard {
 	g := &guard{pol: pol, rows: residual.NewScanner(nil)}
+	budget, err := residual.BudgetFromEnv()
+	g.spill, g.spillErr = residual.NewSpill(budget, ""), err
+	// A sixteenth each: a few workers' sets stay well within the budget.
+	g.spillAt = max(g.spill.Budget()/16, 1)
 	for i := range pol.Feed.Fields {
 		g.protected = append(g.protected, pol.Protected(i))
 		g.tokenized = append(g.tokenized, pol.Tokenized(i))
@@ -107,6 +117,17 @@ type guardWorker struct {
 	prot      []string
 	cells     int64 // string cells checked per row
 	badTokens int64 // tokens made that are not well-formed
+	err       error // moving needles to the spill
+}
+
+// maybeSpill moves the worker's needles to the guard's Spill once they
+// outgrow their share of the budget.
+func (w *guardWorker) maybeSpill() {
+	if w.err != nil || w.needles.Size() < w.g.spillAt {
+		return
+	}
+	w.err = w.g.spill.Merge(w.needles)
+	w.needles = residual.NewNeedles(residual.DefaultMinLen)
 }
 
 func (g *guard) worker() *guardWorker {
@@ -180,6 +201,7 @@ func (w *guardWorker) row(r policy.Row) {
 		g.rows.RowCheck(g.pol.Dataset.Name, w.keptCols, w.kept, w.prot)
 	}
 	w.prot = w.prot[:0]
+	w.maybeSpill()
 	w.cells += int64(len(w.kept))
 	for k, c := range g.fullCols {
 		if !r.Valid[c] {
@@ -234,37 +256,53 @@ func (w *guardWorker) text(col int, v string) {
 // skip forgets the needles' per-row list after a rejected record (its
 // raw values stay needles: a rejected record's values must not appear
 // either).
-func (w *guardWorker) skip() { w.prot = w.prot[:0] }
+func (w *guardWorker) skip() {
+	w.prot = w.prot[:0]
+	w.maybeSpill()
+}
 
 // finish merges the workers and checks every remembered value against
 // every needle. extra are further values with their column and class
 // (quarantine's file paths).
-func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Result {
-	needles := residual.NewNeedles(residual.DefaultMinLen)
-	for _, w := range ws {
-		needles.Merge(w.needles)
+func (g *guard) finish(ws []*guardWorker, extra map[string][]string) (residual.Result, error) {
+	if g.spillErr != nil {
+		return residual.Result{}, g.spillErr
 	}
-	sc := residual.NewScanner(needles)
-	ds := g.pol.Dataset.Name
 	for _, w := range ws {
-		for k, vals := range w.distinct {
-			c := g.fullCols[k]
-			for v := range vals {
-				sc.Check(ds, g.cols[c], g.classes[c], v)
+		if w.err != nil {
+			return residual.Result{}, w.err
+		}
+		if err := g.spill.Merge(w.needles); err != nil {
+			return residual.Result{}, err
+		}
+		w.needles = residual.NewNeedles(residual.DefaultMinLen)
+	}
+	ds := g.pol.Dataset.Name
+	// Once per shard of the needles (once unless they outgrew the budget).
+	res, err := g.spill.Scan(func(sc *residual.Scanner) error {
+		for _, w := range ws {
+			for k, vals := range w.distinct {
+				c := g.fullCols[k]
+				for v := range vals {
+					sc.Check(ds, g.cols[c], g.classes[c], v)
+				}
 			}
 		}
-	}
-	for _, x := range g.more {
-		for _, v := range x.values {
-			sc.Check(x.dataset, x.column, residual.Text, v)
+		for _, x := range g.more {
+			for _, v := range x.values {
+				sc.Check(x.dataset, x.column, residual.Text, v)
+			}
 		}
-	}
-	for name, vals := range extra {
-		for _, v := range vals {
-			sc.Check(schemas.Quarantine.Name, name, residual.Generalised, v)
+		for name, vals := range extra {
+			for _, v := range vals {
+				sc.Check(schemas.Quarantine.Name, name, residual.Generalised, v)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return residual.Result{}, err
 	}
-	res := sc.Result()
 	res.Findings = append(res.Findings, g.rows.Result().Findings...)
 	res.Cells = 0 // the end-of-run checks revisit cells counted below
 	for _, w := range ws {
@@ -286,12 +324,12 @@ func (g *guard) finish(ws []*guardWorker, extra map[string][]string) residual.Re
 	if bad > 0 {
 		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: "(tokens made)", Kind: residual.MalformedToken, Count: bad})
 	}
-	if n := needles.TokenShaped(); n > 0 {
+	if n := g.spill.TokenShaped(); n > 0 {
 		// Token columns are checked by shape, not against needles.
 		res.Findings = append(res.Findings, residual.Finding{Dataset: ds, Column: "(raw values)", Kind: residual.MalformedToken, Count: int64(n)})
 	}
 	res.Passed = len(res.Findings) == 0
-	return res
+	return res, nil
 }
 
 // leakError describes findings without any value.
@@ -315,7 +353,11 @@ func residualStats(stats *pipeline.Stats, res residual.Result) {
 // committed; a finding fails the run, and r.close aborts its staging.
 // extra are findings the stage made in outputs the guard does not see.
 func (r *run) scan(job *pipeline.Job, g *guard, ws []*guardWorker, stats *pipeline.Stats, extra ...residual.Finding) error {
-	res := g.finish(ws, map[string][]string{"file": relPaths(r.files)})
+	defer g.spill.Close()
+	res, err := g.finish(ws, map[string][]string{"file": relPaths(r.files)})
+	if err != nil {
+		return fmt.Errorf("residual scan: %w", err)
+	}
 	if len(extra) > 0 {
 		res.Findings = append(res.Findings, extra...)
 		res.Passed = false

@@ -137,3 +137,30 @@ func TestPlantedLeakUnderEveryFraming(t *testing.T) {
 		}
 	}
 }
+
+// TestSpilledScan runs the residual scan with a budget of one byte, so
+// every worker moves its needles to disk after each row and the end of
+// the run scans once per bucket: planted leaks fail the run as before,
+// and a clean run records the same scan as with the needles in memory.
+func TestSpilledScan(t *testing.T) {
+	scan := func(budget string) residual.Result {
+		t.Setenv("VEIL_RESIDUAL_MEMORY", budget)
+		e := newEnv(t)
+		e.land("events", map[string]string{"part-00000.jsonl": good + "\n" + strings.Replace(good, `"e1"`, `"e2"`, 1) + "\n"})
+		if err := e.run(Events{}); err != nil {
+			t.Fatal(err)
+		}
+		var res residual.Result
+		if err := json.Unmarshal(e.stats(schemas.EventsClean, sinks.Partition{DT: e.day.Format("2006-01-02")}).Residual, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	mem, spilled := scan(""), scan("1")
+	if !mem.Passed || mem.Needles < 8 || mem.Needles != spilled.Needles || mem.Cells != spilled.Cells ||
+		mem.Distinct != spilled.Distinct || !spilled.Passed {
+		t.Errorf("in memory %+v, spilled %+v: want the same scan", mem, spilled)
+	}
+	t.Run("leaks", TestInjectedLeakFailsRun)
+	t.Run("chats", TestChatsDesensitised)
+}

@@ -3,6 +3,7 @@ package reporting
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -28,22 +29,52 @@ const (
 // scanner re-scans committed partitions with anonymize/residual: each
 // string column, and each list of strings element by element, by the class
 // its schema implies (columnClasses), each distinct value of a column once.
+// The day's raw values are held in a residual.Spill within the memory
+// budget VEIL_RESIDUAL_MEMORY gives: scanPartition only notes a partition,
+// and result scans the noted partitions once per shard of the raw values
+// (once when they fit the budget, as they do for all but very large days).
 type scanner struct {
-	res     *residual.Scanner
+	spill   *residual.Spill
 	columns int
 	// policy holds, for datasets a policy fills, the class of each column
 	// as the policy says (kept columns are Kept); it overrides the
 	// schema-derived classes.
 	policy map[string]map[string]residual.Class
+	parts  []scanTarget
 }
 
-func newScanner(raw map[string]struct{}) *scanner {
-	n := residual.NewNeedles(residual.DefaultMinLen)
-	for v := range raw {
-		n.Add(v)
-	}
-	return &scanner{res: residual.NewScanner(n)}
+// scanTarget is a partition to scan and how.
+type scanTarget struct {
+	wh      *sinks.Warehouse
+	mem     memory.Allocator
+	ds      schemas.Dataset
+	p       sinks.Partition
+	cols    []string
+	classes map[string]residual.Class
 }
+
+// newScanner returns a scanner for the raw values given.
+func newScanner(raw map[string]struct{}) *scanner {
+	s := &scanner{spill: residual.NewSpill(residual.DefaultBudget, "")}
+	for v := range raw {
+		s.spill.Add(v) // cannot fail: DefaultBudget holds a test's values
+	}
+	return s
+}
+
+// newSpillScanner returns a scanner whose raw values, added to its
+// spill as they are read (ingest.EachRawValue), stay within the budget
+// VEIL_RESIDUAL_MEMORY gives rather than gathering in a map first.
+func newSpillScanner() (*scanner, error) {
+	budget, err := residual.BudgetFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return &scanner{spill: residual.NewSpill(budget, "")}, nil
+}
+
+// close removes what the raw values spilled to disk.
+func (s *scanner) close() { s.spill.Close() }
 
 func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem memory.Allocator, ds schemas.Dataset, p sinks.Partition) error {
 	var cols []string
@@ -60,10 +91,22 @@ func (s *scanner) scanPartition(ctx context.Context, wh *sinks.Warehouse, mem me
 	for col, c := range s.policy[ds.Name] {
 		classes[col] = c
 	}
-	return wh.Scan(ctx, mem, ds, p, func(rec arrow.RecordBatch) error {
-		s.res.ScanRecord(ds.Name, rec, classes)
-		return ctx.Err()
-	}, cols...)
+	s.parts = append(s.parts, scanTarget{wh, mem, ds, p, cols, classes})
+	return ctx.Err()
+}
+
+// scan reads every noted partition into sc.
+func (s *scanner) scan(ctx context.Context, sc *residual.Scanner) error {
+	for _, t := range s.parts {
+		err := t.wh.Scan(ctx, t.mem, t.ds, t.p, func(rec arrow.RecordBatch) error {
+			sc.ScanRecord(t.ds.Name, rec, t.classes)
+			return ctx.Err()
+		}, t.cols...)
+		if err != nil {
+			return fmt.Errorf("leak check: %s/%s: %w", t.ds.Name, t.p.DT, err)
+		}
+	}
+	return nil
 }
 
 // holdsStrings reports whether a column of type t holds strings: a string
@@ -111,8 +154,12 @@ func columnClasses(s *arrow.Schema) map[string]residual.Class {
 	return classes
 }
 
-func (s *scanner) result() LeakCheck {
-	r := s.res.Result()
+// result scans the noted partitions and sums up what was found.
+func (s *scanner) result(ctx context.Context) (LeakCheck, error) {
+	r, err := s.spill.Scan(func(sc *residual.Scanner) error { return s.scan(ctx, sc) })
+	if err != nil {
+		return LeakCheck{}, err
+	}
 	c := LeakCheck{Passed: r.Passed, RawValues: int(r.Needles), Columns: s.columns, Cells: r.Cells}
 	for _, f := range r.Findings {
 		c.Findings = append(c.Findings, Finding{Dataset: f.Dataset, Column: f.Column, Kind: reportKind(f.Kind), Count: f.Count})
@@ -123,7 +170,7 @@ func (s *scanner) result() LeakCheck {
 	for _, t := range pii.Types {
 		c.PatternTypes = append(c.PatternTypes, string(t))
 	}
-	return c
+	return c, nil
 }
 
 // reportKind names a residual finding kind as the report does.

@@ -94,7 +94,10 @@ func TestLeakCheckListElements(t *testing.T) {
 			if err := s.scanPartition(context.Background(), w, mem, listTags, p); err != nil {
 				t.Fatal(err)
 			}
-			got := s.result()
+			got, err := s.result(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			// Two string columns: user_token (4 tokens) and interests (3 elements).
 			if got.Passed != (c.want == nil) || !slices.Equal(got.Findings, c.want) || got.Columns != 2 || got.Cells != 4+3 {
 				t.Fatalf("leak check %+v, want findings %+v", got, c.want)
@@ -181,10 +184,21 @@ func TestLeakCheckIdentifiersAreNotText(t *testing.T) {
 			if err := s.scanPartition(context.Background(), w, mem, schemas.ChatsClean, p); err != nil {
 				t.Fatal(err)
 			}
-			got := s.result()
+			got, err := s.result(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got.Passed != (c.want == nil) || !slices.Equal(got.Findings, c.want) {
 				t.Fatalf("leak check %+v, want findings %+v", got, c.want)
 			}
 		})
 	}
+}
+
+// TestLeakCheckSpilled runs the report's leak cases with a budget of one
+// byte: every raw value is spilled, one shard per bucket, and each leak
+// must still be found.
+func TestLeakCheckSpilled(t *testing.T) {
+	t.Setenv("VEIL_RESIDUAL_MEMORY", "1")
+	TestLeakCheck(t)
 }

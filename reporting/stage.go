@@ -130,11 +130,14 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 	for _, g := range job.Incomplete {
 		rep.Incomplete = append(rep.Incomplete, g.String())
 	}
-	raw, err := ingest.RawValues(ctx, job.Landing, job.Date, s.Policy)
+	scan, err := newSpillScanner()
 	if err != nil {
+		return err
+	}
+	defer scan.close()
+	if err := ingest.EachRawValue(ctx, job.Landing, job.Date, s.Policy, scan.spill.Add); err != nil {
 		return fmt.Errorf("collect raw values: %w", err)
 	}
-	scan := newScanner(raw)
 	pol := s.Policy
 	if pol == nil {
 		pol = policy.Default()
@@ -189,7 +192,9 @@ func (s Stage) Run(ctx context.Context, job *pipeline.Job) error {
 			return err
 		}
 	}
-	rep.LeakCheck = scan.result()
+	if rep.LeakCheck, err = scan.result(ctx); err != nil {
+		return err
+	}
 	if rep.Audiences, err = audiences(ctx, job); err != nil {
 		return err
 	}

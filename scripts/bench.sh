@@ -63,6 +63,14 @@
 #      p50/p90/p99/max latency (send to answer, and due to answer) and the
 #      throughput; the server is stopped with SIGTERM. Goal: p99 <= 5 ms at
 #      2,000 requests/s.
+#  13. one day at scale (issue 13): scripts/bench-day.sh generates one day of
+#      $BENCH_DAY_EVENTS events as gzip (veil gen --gzip: 682 MiB at 10M) and
+#      runs `veil once --stage S` for every stage in pipeline order, each
+#      under /usr/bin/time -v, with the binary built from $BENCH_DAY_BASE (a
+#      git archive of that commit; or $BENCH_DAY_BASE_BIN) on its own
+#      warehouse and then with this tree's. Table: stage, seconds and peak
+#      RSS before and after; the total; goal: no stage above 2 GiB, the
+#      whole day < 134 s. ~15 min a binary at 10M on the shared 2-core host.
 #
 # Environment:
 #   BENCH_EVENTS (1000000)  BENCH_SEED (7)
@@ -97,6 +105,12 @@
 #   BENCH_OUTLIER_EPS (2.0)  DBSCAN's eps there
 #   BENCH_OUTLIER_BIG (1000000)  points of the veil-only LOF and DBSCAN run;
 #                BENCH_OUTLIER_BIG_EPS its eps (default: scaled to the density)
+#   BENCH_SKIP_DAY=1       skip step 13
+#   BENCH_DAY_EVENTS (10000000)  events of step 13's day
+#   BENCH_DAY_BASE (752a3b7)  the "before" of step 13: the commit before
+#                issue 13's bounded leak scans; BENCH_DAY_BASE_BIN=/path uses
+#                that binary instead; BENCH_DAY_BASE=none runs this tree only
+#   BENCH_DAY_STAGES  the stages of step 13 (default: all, in order)
 #   VEIL_PYTHON  a python3 with scikit-learn (default /usr/bin/python3;
 #                Debian's python3-sklearn); without one step 11 runs veil only,
 #                or fails when VEIL_REQUIRE_SKLEARN is set
@@ -624,5 +638,27 @@ else
   echo "load average (1, 5, 15 min) when the run began: $D_LOAD"
   echo "decisions logged to $DW/warehouse/_decisions/ (tokens only); command: ${D_CMD[*]}"
 fi
+# ------------------------------------------------------------------ 13. one day at scale
+if [ "${BENCH_SKIP_DAY:-0}" = 1 ]; then
+  step "one day at scale skipped (BENCH_SKIP_DAY=1)"
+else
+  DAY_BASE="${BENCH_DAY_BASE:-752a3b7}"
+  DAY_BASE_BIN="${BENCH_DAY_BASE_BIN:-}"
+  if [ -z "$DAY_BASE_BIN" ] && [ "$DAY_BASE" != none ]; then
+    if git -C "$ROOT" rev-parse --verify -q "$DAY_BASE^{commit}" >/dev/null 2>&1; then
+      step "one day at scale: building the previous veil from $DAY_BASE (git archive)"
+      rm -rf "$WORK/day-base-src"
+      mkdir -p "$WORK/day-base-src"
+      git -C "$ROOT" archive "$DAY_BASE" | tar -x -C "$WORK/day-base-src"
+      (cd "$WORK/day-base-src" && go build -o "$WORK/veil-day-base" ./cmd/veil)
+      DAY_BASE_BIN="$WORK/veil-day-base"
+    else
+      echo "bench: no git history with $DAY_BASE: step 13 runs this tree only"
+    fi
+  fi
+  step "one day of ${BENCH_DAY_EVENTS:-10000000} events through every stage${DAY_BASE_BIN:+, before ($DAY_BASE_BIN) and after}"
+  "$ROOT/scripts/bench-day.sh" "$WORK/day" "$VEIL" $DAY_BASE_BIN
+fi
+
 echo
 echo "bench: done"

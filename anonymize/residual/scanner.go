@@ -27,6 +27,7 @@ type Scanner struct {
 	needles *Needles
 	seed    maphash.Seed
 	seen    seenSet
+	shard   *shardScope // nil: needles is the whole set (see Spill.Scan)
 
 	cells, distinct atomic.Int64
 
@@ -93,6 +94,9 @@ func (s *Scanner) ScanText(dataset, name, text string) {
 // the needles' MinLen are ignored. It is meant for the parse workers, per
 // row, and reports whether the row is clean.
 func (s *Scanner) RowCheck(dataset string, columns, kept, protected []string) bool {
+	if s.shard != nil && !s.shard.first {
+		return true // needs no needles: the first pass did it
+	}
 	minLen := s.needles.MinLen()
 	clean := true
 	for i, k := range kept {
@@ -250,12 +254,26 @@ func (s *Scanner) fingerprint(col uint64, v string) uint64 {
 // lookup.
 func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
 	ok := WellFormedToken(v)
-	exact := (!ok || s.needles.tokens > 0) && s.needles.Has(v)
+	tokens := s.needles.tokens > 0
+	if s.shard != nil {
+		tokens = s.shard.tokens
+	}
+	exact := (!ok || tokens) && s.has(v)
 	if ok && !exact {
 		return
 	}
-	if !s.seen.add(s.fingerprint(col, v)) {
+	fp := s.fingerprint(col, v)
+	if !s.seen.add(fp) {
 		return // counted once per distinct value
+	}
+	if s.shard != nil {
+		if exact {
+			s.shard.hits.note(dataset, column, Token, fp, hitExact)
+		}
+		if !ok && s.shard.first {
+			s.record(s.findings, dataset, column, MalformedToken, 1)
+		}
+		return
 	}
 	if exact {
 		s.record(s.findings, dataset, column, RawExact, 1)
@@ -273,6 +291,9 @@ func (s *Scanner) checkToken(dataset, column string, col uint64, v string) {
 // than remembering it, and it is checked every time; the memo then only
 // keeps a collision from being counted twice.
 func (s *Scanner) checkValue(dataset, column string, class Class, col uint64, v string, local *fpSet) bool {
+	if s.shard != nil {
+		return s.checkValueShard(dataset, column, class, col, v, local)
+	}
 	uuid := isUUID(v)
 	n := s.needles
 	if class == Kept && uuid {
