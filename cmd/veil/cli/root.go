@@ -58,6 +58,7 @@ type app struct {
 	logLevel       string
 	logFormat      string
 	cpuProfile     string
+	memoryLimit    string
 	log            *slog.Logger
 }
 
@@ -75,6 +76,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 				return err
 			}
 			a.log = log
+			if err := applyMemoryLimit(a.memoryLimit); err != nil {
+				return err
+			}
 			return a.startProfile()
 		},
 		PersistentPostRun: func(*cobra.Command, []string) { pprof.StopCPUProfile() },
@@ -86,6 +90,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "", "log level: debug, info, warn, error (default: info for run, warn for the others)")
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().StringVar(&a.memoryLimit, "memory-limit", DefaultMemoryLimit, "the Go runtime's soft memory limit (off, or a size such as 4GiB); GOMEMLIMIT wins when set")
 	root.AddCommand(a.versionCmd())
 	root.AddCommand(a.policyCmd(), a.genCmd(), a.keysCmd(), a.onceCmd(), a.backfillCmd(), a.runCmd(), a.statusCmd(), a.demoCmd(), a.reidentifyCmd(), a.auditCmd(), a.tagsCmd(), a.audienceCmd(), a.piiCmd(), a.featuresCmd(), a.anomalyCmd(), a.rulesCmd(), a.blacklistCmd(), a.modelCmd(), a.appealsCmd(), a.serveCmd(), a.loadgenCmd(), a.reportCmd())
 	return root
