@@ -100,6 +100,18 @@ func OpenReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, 
 			return nil, err
 		}
 	}
+	r, err := readReportSigner(ctx, dir, kek)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.writePublicKey(filepath.Join(dir, PublicKeyFile)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// readReportSigner reads report-signing.json in dir under kek.
+func readReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("keys: open keyset %q in %s: %w", ReportSigning, dir, err)
 	}
@@ -110,9 +122,6 @@ func OpenReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, 
 	r, err := newReportSigner(h)
 	if err != nil {
 		return nil, fmt.Errorf("keys: keyset %q (%s): %w", ReportSigning, Path(dir, ReportSigning), err)
-	}
-	if err := r.writePublicKey(filepath.Join(dir, PublicKeyFile)); err != nil {
-		return nil, err
 	}
 	return r, nil
 }
@@ -183,16 +192,9 @@ func ReportPublicKeys(ctx context.Context, dir string, kek KEK) ([]signing.Publi
 	if kek == nil {
 		return nil, fmt.Errorf("keys: open keyset %q: no key-encryption key", ReportSigning)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("keys: open keyset %q in %s: %w", ReportSigning, dir, err)
-	}
-	h, err := readKeyset(dir, reportSigningSpec, kek)
+	r, err := readReportSigner(ctx, dir, kek)
 	if err != nil {
 		return nil, err
-	}
-	r, err := newReportSigner(h)
-	if err != nil {
-		return nil, fmt.Errorf("keys: keyset %q (%s): %w", ReportSigning, Path(dir, ReportSigning), err)
 	}
 	return r.PublicKeys(), nil
 }
