@@ -1084,7 +1084,8 @@ try {
   DUCKDB_VERSION = JSON.parse(fs.readFileSync(path.join(path.dirname(SELF), 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8')).version;
 } catch { /* informational only */ }
 
-if (path.resolve(process.argv[1] || '') === SELF) {
+// realpath: run through a symlink, the script must still run, not exit 0 doing nothing.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === SELF) {
   let code;
   try {
     const o = parseCli(process.argv.slice(2));
