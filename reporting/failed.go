@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/veil-data/veil/internal/atomicfile"
 	"github.com/veil-data/veil/pipeline"
 	"github.com/veil-data/veil/reporting/signing"
 )
@@ -18,8 +19,8 @@ import (
 const FailedDir = "_reports_failed"
 
 // keepFailed signs rep and writes it, JSON and HTML with their signatures,
-// to <warehouse>/_reports_failed/dt=D/, each file through a temporary name
-// so a reader never sees half of one. It returns the JSON's path.
+// to <warehouse>/_reports_failed/dt=D/, each file whole (atomicfile) so a
+// reader never sees half of one. It returns the JSON's path.
 func (s Stage) keepFailed(ctx context.Context, job *pipeline.Job, rep *Report) (string, error) {
 	body, page, sg, err := s.seal(ctx, job, rep)
 	if err != nil {
@@ -38,35 +39,12 @@ func (s Stage) keepFailed(ctx context.Context, job *pipeline.Job, rep *Report) (
 		if err != nil {
 			return "", fmt.Errorf("report: sign %s: %w", filepath.Base(f.path), err)
 		}
-		if err := writeAtomic(f.path, f.data); err != nil {
-			return "", err
+		if err := atomicfile.Write(f.path, f.data, 0o600); err != nil {
+			return "", fmt.Errorf("report: %w", err)
 		}
-		if err := writeAtomic(f.path+signing.Ext, sig); err != nil {
-			return "", err
+		if err := atomicfile.Write(f.path+signing.Ext, sig, 0o600); err != nil {
+			return "", fmt.Errorf("report: %w", err)
 		}
 	}
 	return name + ".json", nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("report: write %s: %w", filepath.Base(path), err)
-	}
-	return nil
 }

@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/veil-data/veil/internal/bytesize"
 )
 
 // A day's raw values outgrow memory (10M events: tens of millions of
@@ -43,21 +44,15 @@ const DefaultBudget = 512 << 20
 // BudgetFromEnv returns VEIL_RESIDUAL_MEMORY as bytes (a number with an
 // optional KiB, MiB or GiB suffix), or DefaultBudget.
 func BudgetFromEnv() (int64, error) {
-	s := strings.TrimSpace(os.Getenv("VEIL_RESIDUAL_MEMORY"))
-	if s == "" {
+	s := os.Getenv("VEIL_RESIDUAL_MEMORY")
+	if strings.TrimSpace(s) == "" {
 		return DefaultBudget, nil
 	}
-	mult := int64(1)
-	for suf, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
-		if t, ok := strings.CutSuffix(s, suf); ok {
-			s, mult = strings.TrimSpace(t), m
-		}
+	n, err := bytesize.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("VEIL_RESIDUAL_MEMORY: %w", err)
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("VEIL_RESIDUAL_MEMORY %q: want a positive size such as 512MiB", os.Getenv("VEIL_RESIDUAL_MEMORY"))
-	}
-	return n * mult, nil
+	return n, nil
 }
 
 // Spill is a set of needles kept within a memory budget. Add and Merge

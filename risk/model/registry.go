@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/veil-data/veil/internal/atomicfile"
 )
 
 // The registry keeps versioned artefacts in one directory, by convention
@@ -66,7 +68,7 @@ func Save(dir string, art *Artefact) (string, error) {
 	if err := art.Save(&b); err != nil { // seals
 		return "", err
 	}
-	if err := writeAtomic(dir, art.ID+".json", []byte(b.String())); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, art.ID+".json"), []byte(b.String()), 0o644); err != nil {
 		return "", fmt.Errorf("save model %s: %w", short(art.ID), err)
 	}
 	return art.ID, nil
@@ -79,7 +81,7 @@ func Activate(dir, id string) error {
 	if err != nil {
 		return fmt.Errorf("activate: %w", err)
 	}
-	if err := writeAtomic(dir, CurrentFile, []byte(a.ID+"\n")); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, CurrentFile), []byte(a.ID+"\n"), 0o644); err != nil {
 		return fmt.Errorf("activate %s: %w", short(a.ID), err)
 	}
 	return nil
@@ -210,42 +212,6 @@ func List(dir string) ([]Version, error) {
 		return cmp.Or(a.SavedAt.Compare(b.SavedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
-}
-
-// writeAtomic writes name in dir through a synced temporary file and a
-// rename, then syncs dir so the rename survives a crash.
-func writeAtomic(dir, name string, body []byte) (err error) {
-	f, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(body); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // short is the 12-character prefix by which messages name a model.

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
+
+	"github.com/veil-data/veil/internal/bytesize"
 )
 
 // DefaultMemoryLimit is the Go runtime's soft memory limit unless
@@ -33,26 +34,14 @@ func applyMemoryLimit(flag string) error {
 	return nil
 }
 
-// parseSize reads "off", "0" or a byte count with an optional KiB, MiB or
-// GiB suffix.
+// parseSize reads "off", "0" or a size bytesize.Parse reads.
 func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "off" || s == "0" {
+	if s = strings.TrimSpace(s); s == "off" || s == "0" {
 		return 0, nil
 	}
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
-		if t, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(t), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
+	n, err := bytesize.Parse(s)
+	if err != nil {
 		return 0, fmt.Errorf("want off or a size such as 1792MiB, got %q", s)
 	}
-	return n * mult, nil
+	return n, nil
 }
