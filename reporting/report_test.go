@@ -33,6 +33,25 @@ func (s testSigner) PublicKey() signing.PublicKey {
 	return signing.PublicKey{KeyID: 42, Key: s.priv.Public().(ed25519.PublicKey)}
 }
 
+// verifySignedPair checks that the report JSON at path and its HTML page
+// each verify against their .sig under pub.
+func verifySignedPair(t *testing.T, path string, pub signing.PublicKey) {
+	t.Helper()
+	for _, f := range []string{path, strings.TrimSuffix(path, ".json") + ".html"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := os.ReadFile(f + signing.Ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := signing.Verify(data, sig, []signing.PublicKey{pub}); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+}
+
 // TestReportSignedWithHTML: a report run commits the JSON and the HTML,
 // each with a signature that verifies against the signer's public key
 // only, records the leak scan in its manifest stats, and renders the
@@ -62,19 +81,7 @@ func TestReportSignedWithHTML(t *testing.T) {
 		t.Errorf("the JSON does not open with the verdict: %.60s", b)
 	}
 	htmlPath := strings.TrimSuffix(path, ".json") + ".html"
-	for _, f := range []string{path, htmlPath} {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sig, err := os.ReadFile(f + signing.Ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := signing.Verify(data, sig, []signing.PublicKey{sg.PublicKey()}); err != nil {
-			t.Errorf("%s: %v", filepath.Base(f), err)
-		}
-	}
+	verifySignedPair(t, path, sg.PublicKey())
 	page, _ := os.ReadFile(htmlPath)
 	for _, id := range SectionIDs {
 		if !bytes.Contains(page, []byte(`<section id="`+id+`"`)) {

@@ -155,19 +155,7 @@ func checkFailedReport(t *testing.T, w *sinks.Warehouse, day time.Time, sg signi
 	if err != nil || len(found) != 1 {
 		t.Fatalf("failed reports %v (%v), want 1", found, err)
 	}
-	for _, f := range []string{found[0], strings.TrimSuffix(found[0], ".json") + ".html"} {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sig, err := os.ReadFile(f + signing.Ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := signing.Verify(data, sig, []signing.PublicKey{sg.PublicKey()}); err != nil {
-			t.Errorf("%s: %v", filepath.Base(f), err)
-		}
-	}
+	verifySignedPair(t, found[0], sg.PublicKey())
 	var rep Report
 	if b, err := os.ReadFile(found[0]); err != nil {
 		t.Fatal(err)
