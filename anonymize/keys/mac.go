@@ -57,7 +57,7 @@ func (m *MAC) Info() KeysetInfo { return m.info.clone() }
 
 // String returns a summary without key material.
 func (m MAC) String() string {
-	return fmt.Sprintf("keys.MAC{keyset: %s, primary %d of %d keys, material: REDACTED}", m.info.Name, m.info.PrimaryKeyID, len(m.info.Keys))
+	return m.info.redacted("keys.MAC")
 }
 
 // GoString is String, so %#v is redacted too.
@@ -68,8 +68,7 @@ func (m MAC) Format(f fmt.State, _ rune) { io.WriteString(f, m.String()) }
 
 // LogValue implements slog.LogValuer.
 func (m MAC) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("keyset", m.info.Name),
-		slog.Uint64("primary_key_id", uint64(m.info.PrimaryKeyID)), slog.String("material", "REDACTED"))
+	return m.info.logValue()
 }
 
 // OpenAuditKey opens audit.json in dir under the re-identification KEK.

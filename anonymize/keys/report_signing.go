@@ -61,7 +61,7 @@ func (r *ReportSigner) Info() KeysetInfo { return r.info.clone() }
 
 // String returns a summary without key material.
 func (r ReportSigner) String() string {
-	return fmt.Sprintf("keys.ReportSigner{keyset: %s, primary %d of %d keys, material: REDACTED}", r.info.Name, r.info.PrimaryKeyID, len(r.info.Keys))
+	return r.info.redacted("keys.ReportSigner")
 }
 
 // GoString is String, so %#v is redacted too.
@@ -72,8 +72,7 @@ func (r ReportSigner) Format(f fmt.State, _ rune) { io.WriteString(f, r.String()
 
 // LogValue implements slog.LogValuer.
 func (r ReportSigner) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("keyset", r.info.Name),
-		slog.Uint64("primary_key_id", uint64(r.info.PrimaryKeyID)), slog.String("material", "REDACTED"))
+	return r.info.logValue()
 }
 
 // OpenReportSigner opens report-signing.json in dir under the pipeline

@@ -59,6 +59,18 @@ func infoOf(name, primitive string, h *keyset.Handle) KeysetInfo {
 	return info
 }
 
+// redacted is the String of a primitive holding this keyset: its name and
+// key ids, never material.
+func (in KeysetInfo) redacted(typ string) string {
+	return fmt.Sprintf("%s{keyset: %s, primary %d of %d keys, material: REDACTED}", typ, in.Name, in.PrimaryKeyID, len(in.Keys))
+}
+
+// logValue is the slog value of a primitive holding this keyset.
+func (in KeysetInfo) logValue() slog.Value {
+	return slog.GroupValue(slog.String("keyset", in.Name),
+		slog.Uint64("primary_key_id", uint64(in.PrimaryKeyID)), slog.String("material", "REDACTED"))
+}
+
 // clone returns a deep copy, so callers cannot change a Set's record.
 func (in KeysetInfo) clone() KeysetInfo {
 	in.Keys = append([]KeyInfo(nil), in.Keys...)
