@@ -99,7 +99,7 @@ func OpenReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, 
 			return nil, err
 		}
 	}
-	r, err := readReportSigner(ctx, dir, kek)
+	r, err := ReadReportSigner(ctx, dir, kek)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +109,13 @@ func OpenReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, 
 	return r, nil
 }
 
-// readReportSigner reads report-signing.json in dir under kek.
-func readReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, error) {
+// ReadReportSigner reads report-signing.json in dir under kek without
+// creating it or writing the public key file: for commands that only look
+// (`veil keys info`, `veil report verify --keys`).
+func ReadReportSigner(ctx context.Context, dir string, kek KEK) (*ReportSigner, error) {
+	if kek == nil {
+		return nil, fmt.Errorf("keys: open keyset %q: no key-encryption key", ReportSigning)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("keys: open keyset %q in %s: %w", ReportSigning, dir, err)
 	}
@@ -188,10 +193,7 @@ func (s *Set) ReportSigner(ctx context.Context) (*ReportSigner, error) {
 // `veil report verify --keys` checks against, so reports signed before a
 // rotation still verify.
 func ReportPublicKeys(ctx context.Context, dir string, kek KEK) ([]signing.PublicKey, error) {
-	if kek == nil {
-		return nil, fmt.Errorf("keys: open keyset %q: no key-encryption key", ReportSigning)
-	}
-	r, err := readReportSigner(ctx, dir, kek)
+	r, err := ReadReportSigner(ctx, dir, kek)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ shown only when its key-encryption key is available (--reid-kek, $VEIL_REID_KEK 
 			// The report-signing keyset and the logs' MAC keysets, where
 			// this folder has them (info never creates one).
 			if exists(keys.Path(dir, keys.ReportSigning)) {
-				rs, err := keys.OpenReportSigner(cmd.Context(), dir, k)
+				rs, err := keys.ReadReportSigner(cmd.Context(), dir, k)
 				if err != nil {
 					return err
 				}
