@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/internal/version"
 	"github.com/veil-data/veil/pipeline"
 )
@@ -149,10 +150,7 @@ func (m *Metrics) countScan(stage string, st pipeline.Stats) bool {
 	case st.Leak != nil:
 		passed, findings = st.Leak.Passed, st.Leak.Findings
 	case len(st.Residual) > 0:
-		var res struct {
-			Passed   bool              `json:"passed"`
-			Findings []json.RawMessage `json:"findings"`
-		}
+		var res residual.Result
 		if json.Unmarshal(st.Residual, &res) != nil {
 			return false
 		}

@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/veil-data/veil/anonymize/keys/signing"
 	"github.com/veil-data/veil/internal/atomicfile"
 	"github.com/veil-data/veil/pipeline"
-	"github.com/veil-data/veil/reporting/signing"
 )
 
 // FailedDir is where a report whose leak check failed is kept, under the

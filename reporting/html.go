@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/veil-data/veil/reporting/signing"
+	"github.com/veil-data/veil/anonymize/keys/signing"
 )
 
 //go:embed report.html.tmpl

@@ -12,9 +12,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/anonymize/keys/signing"
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/pipeline"
-	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )

@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veil-data/veil/anonymize/keys/signing"
 	"github.com/veil-data/veil/anonymize/policy"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/internal/version"
 	"github.com/veil-data/veil/pipeline"
-	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/risk"
 	"github.com/veil-data/veil/risk/appeals"
 	"github.com/veil-data/veil/schemas"

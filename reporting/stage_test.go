@@ -17,11 +17,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/veil-data/veil/anonymize/keys/signing"
 	"github.com/veil-data/veil/anonymize/residual"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/internal/testwarehouse"
 	"github.com/veil-data/veil/pipeline"
-	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/schemas"
 	"github.com/veil-data/veil/sinks"
 )

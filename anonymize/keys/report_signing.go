@@ -14,7 +14,7 @@ import (
 	tinked "github.com/tink-crypto/tink-go/v2/signature/ed25519"
 	"github.com/tink-crypto/tink-go/v2/tink"
 
-	"github.com/veil-data/veil/reporting/signing"
+	"github.com/veil-data/veil/anonymize/keys/signing"
 )
 
 // ReportSigning is the Ed25519 keyset that signs the compliance reports,

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veil-data/veil/reporting/signing"
+	"github.com/veil-data/veil/anonymize/keys/signing"
 )
 
 // TestReportSigner: Init makes the keyset; it signs plain 64-byte Ed25519

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veil-data/veil/anonymize/keys"
-	"github.com/veil-data/veil/reporting/signing"
+	"github.com/veil-data/veil/anonymize/keys/signing"
 )
 
 func (a *app) reportCmd() *cobra.Command {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/veil-data/veil/anonymize/keys"
+	"github.com/veil-data/veil/anonymize/keys/signing"
 	"github.com/veil-data/veil/ingest"
 	"github.com/veil-data/veil/reporting"
-	"github.com/veil-data/veil/reporting/signing"
 	"github.com/veil-data/veil/sinks"
 )
 
